@@ -1,0 +1,3 @@
+export * from './mix-graph';
+export * from './transport';
+export * from './render';

@@ -1,0 +1,57 @@
+import type { ToneLib } from './mix-graph';
+
+export type TransportState = 'started' | 'paused' | 'stopped';
+
+/**
+ * Play/pause/stop/seek/loop over the stems of a MixGraph. Stems are synced to Tone's
+ * transport, so a seek or a loop jump moves every stem on the same sample.
+ */
+export class MixTransport {
+  constructor(
+    private readonly Tone: ToneLib,
+    private readonly songDuration: () => number,
+  ) {}
+
+  private get transport() {
+    return this.Tone.getTransport();
+  }
+
+  get state(): TransportState {
+    return this.transport.state;
+  }
+
+  /** Current song position in seconds. */
+  get position(): number {
+    return Math.max(0, this.transport.seconds);
+  }
+
+  play(): void {
+    if (this.transport.state === 'started') return;
+    if (this.position >= this.songDuration() && !this.transport.loop) this.transport.seconds = 0;
+    this.transport.start();
+  }
+
+  pause(): void {
+    if (this.transport.state === 'started') this.transport.pause();
+  }
+
+  stop(): void {
+    this.transport.stop();
+    this.transport.seconds = 0;
+  }
+
+  seek(seconds: number): void {
+    if (!Number.isFinite(seconds)) return;
+    this.transport.seconds = Math.min(Math.max(0, seconds), Math.max(0, this.songDuration()));
+  }
+
+  setLoop(enabled: boolean, startSeconds = 0, endSeconds = this.songDuration()): void {
+    const end = Math.max(startSeconds + 0.05, endSeconds);
+    this.transport.setLoopPoints(startSeconds, end);
+    this.transport.loop = enabled;
+  }
+
+  get loop(): boolean {
+    return this.transport.loop;
+  }
+}

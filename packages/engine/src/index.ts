@@ -1,0 +1,4 @@
+// Browser-safe public API of the engine. Node-only pieces live in ./node.
+export * from './model';
+export * from './graph';
+export * from './loudness';

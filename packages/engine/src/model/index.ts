@@ -1,0 +1,3 @@
+export * from './params';
+export * from './mix-model';
+export { WriterRegisterMap } from './writer-register-map';

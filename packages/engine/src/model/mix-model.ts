@@ -1,0 +1,223 @@
+import * as Y from 'yjs';
+import {
+  CHANNEL_PARAMS,
+  MASTER_PARAMS,
+  sanitizeParamValue,
+  type ChannelParamId,
+  type MasterParamId,
+  type ParamDef,
+} from './params';
+import { WriterRegisterMap } from './writer-register-map';
+
+/**
+ * The mix of one session, on a Y.Doc:
+ * - `channels` (Y.Map): channel id → Y.Map { name, stemId, order } — structure, rarely edited;
+ * - `params` (WriterRegisterMap): "<scope>/<param>" → number — every knob and fader, the hot path.
+ * Values read from the document are always sanitized against the parameter definitions,
+ * because any client can write anything into a CRDT.
+ */
+
+export interface ChannelInfo {
+  id: string;
+  name: string;
+  stemId: string;
+  order: number;
+}
+
+export interface ChannelState extends ChannelInfo {
+  gain: number;
+  pan: number;
+  mute: boolean;
+  solo: boolean;
+  /** False when muted, or when another channel is soloed and this one is not. */
+  audible: boolean;
+}
+
+export interface MasterState {
+  gain: number;
+}
+
+export interface MixState {
+  channels: ChannelState[];
+  master: MasterState;
+  anySolo: boolean;
+}
+
+export type ParamScope = { kind: 'channel'; channelId: string } | { kind: 'master' };
+
+export function paramKey(scope: ParamScope, paramId: string): string {
+  return scope.kind === 'master' ? `master/${paramId}` : `ch:${scope.channelId}/${paramId}`;
+}
+
+export function parseParamKey(key: string): { scope: ParamScope; paramId: string } | null {
+  const slash = key.lastIndexOf('/');
+  if (slash < 0) return null;
+  const scopeText = key.slice(0, slash);
+  const paramId = key.slice(slash + 1);
+  if (scopeText === 'master') return { scope: { kind: 'master' }, paramId };
+  if (scopeText.startsWith('ch:')) return { scope: { kind: 'channel', channelId: scopeText.slice(3) }, paramId };
+  return null;
+}
+
+export function paramDefFor(scope: ParamScope, paramId: string): ParamDef | undefined {
+  const table: Record<string, ParamDef> = scope.kind === 'master' ? MASTER_PARAMS : CHANNEL_PARAMS;
+  return Object.prototype.hasOwnProperty.call(table, paramId) ? table[paramId] : undefined;
+}
+
+/** Writes the initial structure of a new session's mix: one channel per stem, default parameters. */
+export function initializeMix(doc: Y.Doc, channels: Array<{ id: string; name: string; stemId: string }>): void {
+  const map = doc.getMap<Y.Map<unknown>>('channels');
+  doc.transact(() => {
+    channels.forEach((c, index) => {
+      const ch = new Y.Map<unknown>();
+      ch.set('name', c.name);
+      ch.set('stemId', c.stemId);
+      ch.set('order', index);
+      map.set(c.id, ch);
+    });
+  });
+}
+
+export interface MixChange {
+  /** Keys of parameters whose value changed ("ch:<id>/gain", "master/gain"). */
+  params: Set<string>;
+  /** True when channels were added, removed or renamed. */
+  structure: boolean;
+  /** True when the change came from this replica (a local edit) rather than a remote peer. */
+  local: boolean;
+}
+
+export class MixModel {
+  readonly doc: Y.Doc;
+  private readonly channelsMap: Y.Map<Y.Map<unknown>>;
+  private readonly params: WriterRegisterMap;
+
+  constructor(doc: Y.Doc) {
+    this.doc = doc;
+    this.channelsMap = doc.getMap('channels');
+    this.params = new WriterRegisterMap(doc, 'params');
+  }
+
+  listChannels(): ChannelInfo[] {
+    const out: ChannelInfo[] = [];
+    this.channelsMap.forEach((ch, id) => {
+      if (!(ch instanceof Y.Map)) return;
+      const name = ch.get('name');
+      const stemId = ch.get('stemId');
+      const order = ch.get('order');
+      out.push({
+        id,
+        name: typeof name === 'string' ? name.slice(0, 200) : id,
+        stemId: typeof stemId === 'string' ? stemId : '',
+        order: typeof order === 'number' && Number.isFinite(order) ? order : 0,
+      });
+    });
+    return out.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  }
+
+  hasChannel(channelId: string): boolean {
+    return this.channelsMap.get(channelId) instanceof Y.Map;
+  }
+
+  getParam(scope: ParamScope, paramId: string): number {
+    const def = paramDefFor(scope, paramId);
+    if (!def) throw new Error(`unknown parameter ${paramId}`);
+    return sanitizeParamValue(def, this.params.get(paramKey(scope, paramId))) ?? def.defaultValue;
+  }
+
+  /**
+   * Sets a parameter from any source. Returns false (and changes nothing) when the
+   * parameter or channel does not exist or the value is unusable; clamps out-of-range values.
+   */
+  setParam(scope: ParamScope, paramId: string, value: unknown, origin: unknown = null): boolean {
+    const def = paramDefFor(scope, paramId);
+    if (!def) return false;
+    if (scope.kind === 'channel' && !this.hasChannel(scope.channelId)) return false;
+    const clean = sanitizeParamValue(def, value);
+    if (clean === null) return false;
+    const key = paramKey(scope, paramId);
+    if (this.params.has(key) && this.params.get(key) === clean) return true;
+    this.params.set(key, clean, origin);
+    return true;
+  }
+
+  getChannelParam(channelId: string, paramId: ChannelParamId): number {
+    return this.getParam({ kind: 'channel', channelId }, paramId);
+  }
+
+  setChannelParam(channelId: string, paramId: ChannelParamId, value: unknown): boolean {
+    return this.setParam({ kind: 'channel', channelId }, paramId, value);
+  }
+
+  setChannelGain(channelId: string, db: number): boolean {
+    return this.setChannelParam(channelId, 'gain', db);
+  }
+
+  setPan(channelId: string, pan: number): boolean {
+    return this.setChannelParam(channelId, 'pan', pan);
+  }
+
+  setMute(channelId: string, muted: boolean): boolean {
+    return this.setChannelParam(channelId, 'mute', muted);
+  }
+
+  setSolo(channelId: string, soloed: boolean): boolean {
+    return this.setChannelParam(channelId, 'solo', soloed);
+  }
+
+  clearSolo(): void {
+    this.doc.transact(() => {
+      for (const ch of this.listChannels()) if (this.getChannelParam(ch.id, 'solo') >= 0.5) this.setSolo(ch.id, false);
+    });
+  }
+
+  getMasterParam(paramId: MasterParamId): number {
+    return this.getParam({ kind: 'master' }, paramId);
+  }
+
+  setMasterGain(db: number): boolean {
+    return this.setParam({ kind: 'master' }, 'gain', db);
+  }
+
+  renameChannel(channelId: string, name: string): boolean {
+    const ch = this.channelsMap.get(channelId);
+    const clean = name.trim().slice(0, 200);
+    if (!(ch instanceof Y.Map) || clean === '') return false;
+    ch.set('name', clean);
+    return true;
+  }
+
+  getState(): MixState {
+    const infos = this.listChannels();
+    const raw = infos.map((info) => ({
+      ...info,
+      gain: this.getChannelParam(info.id, 'gain'),
+      pan: this.getChannelParam(info.id, 'pan'),
+      mute: this.getChannelParam(info.id, 'mute') >= 0.5,
+      solo: this.getChannelParam(info.id, 'solo') >= 0.5,
+    }));
+    const anySolo = raw.some((c) => c.solo);
+    return {
+      channels: raw.map((c) => ({ ...c, audible: isAudible(c.mute, c.solo, anySolo) })),
+      master: { gain: this.getMasterParam('gain') },
+      anySolo,
+    };
+  }
+
+  /** Calls back after every change of the mix, local or remote. */
+  onChange(listener: (change: MixChange) => void): () => void {
+    const offParams = this.params.onChange((keys, tr) => listener({ params: keys, structure: false, local: tr.local }));
+    const onStructure = (_e: unknown, tr: Y.Transaction) => listener({ params: new Set(), structure: true, local: tr.local });
+    this.channelsMap.observeDeep(onStructure);
+    return () => {
+      offParams();
+      this.channelsMap.unobserveDeep(onStructure);
+    };
+  }
+}
+
+/** Solo-in-place: a soloed channel is heard; when anything is soloed, non-soloed channels are not. */
+export function isAudible(mute: boolean, solo: boolean, anySolo: boolean): boolean {
+  if (mute) return false;
+  return anySolo ? solo : true;
+}

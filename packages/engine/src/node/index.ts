@@ -1,0 +1,3 @@
+// Node-only API of the engine (Web Audio from node-web-audio-api).
+export * from './audio-context';
+export * from './tone';
