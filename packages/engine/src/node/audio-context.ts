@@ -11,6 +11,17 @@ export function installWebAudioGlobals(): void {
     if (!(name in g)) g[name] = value;
   }
   if (!('window' in g)) g.window = globalThis;
+  // node-web-audio-api's AudioWorklet uses Promise.withResolvers, which Node 20 lacks.
+  const P = Promise as unknown as { withResolvers?: unknown };
+  P.withResolvers ??= function withResolvers<T>() {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((a, b) => {
+      resolve = a;
+      reject = b;
+    });
+    return { promise, resolve, reject };
+  };
   installed = true;
 }
 

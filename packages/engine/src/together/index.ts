@@ -1,0 +1,2 @@
+export * from './clock-sync';
+export * from './shared-transport';
