@@ -2,3 +2,5 @@
 export * from './model';
 export * from './graph';
 export * from './loudness';
+export * from './together';
+export * from './audio';

@@ -1,3 +1,4 @@
 // Node-only API of the engine (Web Audio from node-web-audio-api).
 export * from './audio-context';
 export * from './tone';
+export * from '../demo/render-demo';

@@ -1,0 +1,3 @@
+// Browser-safe audio utilities (no Node or Web Audio dependencies).
+export * from './wav';
+export * from './peaks';
