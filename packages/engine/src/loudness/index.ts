@@ -1,0 +1,24 @@
+export { LoudnessInputError } from './errors';
+export { designKWeighting, kWeightingGainDb, type Biquad, type KWeighting } from './kweighting';
+export { designInterpolator, defaultOversampling, TruePeakDetector, type Interpolator } from './truepeak';
+export {
+  createLoudnessMeter,
+  defaultChannelWeights,
+  LoudnessMeterCore,
+  type LoudnessMeter,
+  type LoudnessMeterOptions,
+  type LoudnessReading,
+  type LoudnessStatus,
+} from './meter';
+export { measureLoudness, type LoudnessResult, type MeasureOptions } from './measure';
+export { energyToLufs, ABSOLUTE_GATE_LUFS } from './gating';
+export {
+  DELIVERY_TARGETS,
+  getDeliveryTarget,
+  customTarget,
+  platformPlaybackGain,
+  type DeliveryTarget,
+  type NormalizationPolicy,
+  type PlatformId,
+  type PlaybackGain,
+} from './targets';
