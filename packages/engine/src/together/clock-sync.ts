@@ -2,11 +2,14 @@
  * Estimates the offset between this client's clock and the server's from NTP-style
  * round trips over an existing socket.
  *
- * One exchange gives: client send time t0, server time ts, client receive time t1.
- * If the two legs took equal time, offset = ts − (t0 + t1) / 2. Jitter and queuing make
- * legs unequal; the error of one sample is at most rtt / 2. So we keep a window of recent
- * samples and trust the ones with the smallest round trips — queuing only ever adds delay,
- * so the fastest exchanges are the least skewed — and take the median offset among them.
+ * One exchange gives: client send time t0, server time ts, client receive time t1. Both legs
+ * take a non-negative time, so the true offset θ = server − client lies in [ts − t1, ts − t0].
+ * Intersecting these intervals over a window of exchanges keeps the fastest UP leg seen and
+ * the fastest DOWN leg seen, even when they came from different exchanges — far tighter than
+ * trusting any single round trip when the legs jitter independently. The midpoint of the
+ * intersection is the estimate and its half-width the error bound. If the intervals do not
+ * intersect (a clock was stepped, or drifted over the window), it falls back to the median
+ * offset of the fastest round trips.
  * A constant asymmetry of the path (up ≠ down) cannot be observed by any two-way method;
  * it stays as an error of (up − down) / 2, reported through `uncertaintyMs`.
  */
@@ -27,10 +30,10 @@ export interface ClockSyncOptions {
 }
 
 export class ClockSync {
-  private samples: Array<{ offset: number; rtt: number; at: number }> = [];
+  private samples: Array<{ offset: number; rtt: number; low: number; high: number }> = [];
   private readonly window: number;
   private readonly bestFraction: number;
-  private estimate: { offsetMs: number; rttMs: number } | null = null;
+  private estimate: { offsetMs: number; boundMs: number } | null = null;
 
   constructor(options: ClockSyncOptions = {}) {
     this.window = options.window ?? 32;
@@ -41,7 +44,12 @@ export class ClockSync {
   addSample(s: ClockSample): void {
     const rtt = s.clientReceiveMs - s.clientSendMs;
     if (!Number.isFinite(rtt) || rtt < 0 || !Number.isFinite(s.serverMs)) return;
-    this.samples.push({ offset: s.serverMs - (s.clientSendMs + s.clientReceiveMs) / 2, rtt, at: s.clientReceiveMs });
+    this.samples.push({
+      offset: s.serverMs - (s.clientSendMs + s.clientReceiveMs) / 2,
+      rtt,
+      low: s.serverMs - s.clientReceiveMs,
+      high: s.serverMs - s.clientSendMs,
+    });
     if (this.samples.length > this.window) this.samples.shift();
     this.recompute();
   }
@@ -60,9 +68,9 @@ export class ClockSync {
     return this.estimate?.offsetMs ?? 0;
   }
 
-  /** Worst-case error of the offset given the best round trips seen (half the best RTT). */
+  /** Worst-case error of the offset if the path is symmetric on its fastest legs; ms. */
   get uncertaintyMs(): number {
-    return this.estimate ? this.estimate.rttMs / 2 : Infinity;
+    return this.estimate ? this.estimate.boundMs : Infinity;
   }
 
   toServerTime(clientMs: number): number {
@@ -74,14 +82,21 @@ export class ClockSync {
   }
 
   private recompute(): void {
+    let low = -Infinity;
+    let high = Infinity;
+    for (const x of this.samples) {
+      if (x.low > low) low = x.low;
+      if (x.high < high) high = x.high;
+    }
+    if (low <= high) {
+      this.estimate = { offsetMs: (low + high) / 2, boundMs: (high - low) / 2 };
+      return;
+    }
     const sorted = [...this.samples].sort((a, b) => a.rtt - b.rtt);
-    const take = Math.max(1, Math.ceil(sorted.length * this.bestFraction));
-    const best = sorted.slice(0, take);
-    // The window is short (≈ window × poll interval), so clock drift inside it is far
-    // below the jitter we are filtering; older samples simply fall out of it.
+    const best = sorted.slice(0, Math.max(1, Math.ceil(sorted.length * this.bestFraction)));
     const offsets = best.map((b) => b.offset).sort((a, b) => a - b);
     const mid = offsets.length >> 1;
     const median = offsets.length % 2 ? offsets[mid] : (offsets[mid - 1] + offsets[mid]) / 2;
-    this.estimate = { offsetMs: median, rttMs: best[0].rtt };
+    this.estimate = { offsetMs: median, boundMs: best[0].rtt / 2 };
   }
 }
