@@ -1,0 +1,5 @@
+import { NotFoundContent } from '../src/components/NotFoundContent';
+
+export default function NotFound() {
+  return <NotFoundContent />;
+}

@@ -1,0 +1,519 @@
+'use client';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import Link from 'next/link';
+import type { GetSessionResponse, Presence } from '@mixroom/protocol';
+import { getSession, HttpError, sessionIdFromLocation } from '../lib/api';
+import { formatTime, slug } from '../lib/format';
+import { initials, loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
+import type { Peaks } from '@mixroom/engine';
+import { fetchPeaks, peaksFromBuffer } from '../lib/peaks';
+import { PresenceClient, type PresenceSnapshot } from '../lib/presence';
+import { SessionRuntime, type RuntimeSnapshot, type StemLoad } from '../lib/session-runtime';
+import { ChannelStrip, MasterStrip } from './ChannelStrip';
+import { FrameContext, FrameLoop, useFrame } from './frame';
+import { IdentityDialog } from './IdentityDialog';
+import { NotFoundContent } from './NotFoundContent';
+import { Waveform } from './Waveform';
+
+const LANE_COLORS = ['#f5a524', '#5b9cf5', '#4cc38a', '#e5484d', '#b18cf5', '#3dd6d0', '#f57ad0', '#c2d94c'];
+
+type PageState =
+  | { kind: 'loading' }
+  | { kind: 'not-found' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; session: GetSessionResponse };
+
+/** The /s/<id> page: resolves the id from the URL (the page is one static file for every id). */
+export function SessionPage() {
+  const [state, setState] = useState<PageState>({ kind: 'loading' });
+
+  useEffect(() => {
+    const id = sessionIdFromLocation(window.location);
+    if (!id) {
+      setState({ kind: 'not-found' });
+      return;
+    }
+    let cancelled = false;
+    getSession(id).then(
+      (session) => {
+        if (cancelled) return;
+        document.title = `${session.title} · Mixroom`;
+        setState({ kind: 'ready', session });
+      },
+      (e: unknown) => {
+        if (cancelled) return;
+        if (e instanceof HttpError && e.status === 404) setState({ kind: 'not-found' });
+        else setState({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  if (state.kind === 'not-found') return <NotFoundContent what="session" />;
+  if (state.kind === 'error')
+    return (
+      <main className="center-page">
+        <h1>Could not open this session</h1>
+        <p className="error-text" role="alert">
+          {state.message}
+        </p>
+        <Link href="/">Back to all sessions</Link>
+      </main>
+    );
+  if (state.kind === 'loading')
+    return (
+      <main className="center-page">
+        <div className="spinner" aria-label="Loading session" />
+      </main>
+    );
+  return <SessionView session={state.session} />;
+}
+
+function useRuntime(session: GetSessionResponse): SessionRuntime | null {
+  const [runtime, setRuntime] = useState<SessionRuntime | null>(null);
+  useEffect(() => {
+    const rt = new SessionRuntime(session);
+    setRuntime(rt);
+    void rt.startAudio().catch((e) => console.error('[mixroom] audio init failed', e));
+    return () => rt.dispose();
+  }, [session]);
+  return runtime;
+}
+
+function SessionView({ session }: { session: GetSessionResponse }) {
+  const runtime = useRuntime(session);
+  const [identity, setIdentity] = useState<Identity | null>(null);
+  const [askIdentity, setAskIdentity] = useState(false);
+  const frameLoop = useMemo(() => new FrameLoop(), []);
+
+  useEffect(() => {
+    const saved = loadIdentity();
+    if (saved) setIdentity(saved);
+    else {
+      setIdentity(randomIdentity());
+      setAskIdentity(true);
+    }
+  }, []);
+
+  const [presence, setPresence] = useState<PresenceClient | null>(null);
+  const identityRef = useRef(identity);
+  identityRef.current = identity;
+  // Joins under the provisional name right away so the others see us; a rename follows as an update.
+  const hasIdentity = identity !== null;
+  useEffect(() => {
+    if (!identityRef.current) return;
+    const p = new PresenceClient(session.id, identityRef.current);
+    setPresence(p);
+    return () => p.dispose();
+  }, [session.id, hasIdentity]);
+  useEffect(() => {
+    if (identity) presence?.setIdentity(identity);
+  }, [identity, presence]);
+
+  if (!runtime || !identity) {
+    return (
+      <main className="center-page">
+        <div className="spinner" aria-label="Loading session" />
+      </main>
+    );
+  }
+
+  return (
+    <FrameContext.Provider value={frameLoop}>
+      <Mixer
+        session={session}
+        runtime={runtime}
+        presence={presence}
+        identity={identity}
+        onEditIdentity={() => setAskIdentity(true)}
+      />
+      {askIdentity && (
+        <IdentityDialog
+          initial={identity}
+          onDone={(id) => {
+            saveIdentity(id);
+            setIdentity(id);
+            setAskIdentity(false);
+          }}
+        />
+      )}
+    </FrameContext.Provider>
+  );
+}
+
+const EMPTY_PRESENCE: PresenceSnapshot = { selfId: null, connected: false, peers: new Map() };
+const noopSubscribe = () => () => {};
+
+function Mixer({
+  session,
+  runtime,
+  presence,
+  identity,
+  onEditIdentity,
+}: {
+  session: GetSessionResponse;
+  runtime: SessionRuntime;
+  presence: PresenceClient | null;
+  identity: Identity;
+  onEditIdentity: () => void;
+}) {
+  const snap = useSyncExternalStore(runtime.subscribe, runtime.getSnapshot, runtime.getSnapshot);
+  const pres = useSyncExternalStore(
+    presence?.subscribe ?? noopSubscribe,
+    presence?.getSnapshot ?? (() => EMPTY_PRESENCE),
+    () => EMPTY_PRESENCE,
+  );
+
+  const held = useMemo(() => {
+    const m = new Map<string, Presence>();
+    for (const p of pres.peers.values()) if (p.control) m.set(p.control, p);
+    return m;
+  }, [pres.peers]);
+
+  const onHold = useCallback((control: string | null) => presence?.hold(control), [presence]);
+
+  const loads = useMemo(() => new Map(snap.stems.map((s) => [s.stem.id, s])), [snap.stems]);
+  const colorOf = useMemo(() => {
+    const m = new Map<string, string>();
+    session.stems.forEach((s, i) => m.set(s.id, LANE_COLORS[i % LANE_COLORS.length]));
+    return m;
+  }, [session.stems]);
+
+  // Keyboard: space toggles play, as in every DAW, unless the person is typing a value.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.code !== 'Space' || t?.closest('input, textarea, button, [role="slider"]')) return;
+      e.preventDefault();
+      if (runtime.transport?.state === 'started') runtime.pause();
+      else void runtime.play();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [runtime]);
+
+  const loadingDone = snap.stems.every((s) => s.status === 'ready' || s.status === 'error');
+  const failed = snap.stems.filter((s) => s.status === 'error');
+
+  return (
+    <div className="app" data-testid="mixer" data-stems-state={loadingDone ? 'done' : 'loading'} data-synced={snap.synced}>
+      <header className="topbar">
+        <Link href="/" className="brand" aria-label="Mixroom home">
+          <span className="brand-mark" aria-hidden>
+            <i />
+            <i />
+            <i />
+          </span>
+          Mixroom
+        </Link>
+        <div className="session-title">
+          <h1 data-testid="session-title">{session.title}</h1>
+          <span className="session-meta">
+            {session.tempo ? `${Math.round(session.tempo)} BPM · ` : ''}
+            {session.stems.length} stems
+          </span>
+        </div>
+        <div className="topbar-right">
+          <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
+            <i />
+            {snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
+          </span>
+          <div className="avatars" data-testid="avatars">
+            {[...pres.peers.values()].map((p) => (
+              <span
+                key={p.peerId}
+                className="avatar"
+                style={{ background: p.color }}
+                title={p.control ? `${p.name} (adjusting)` : p.name}
+                data-testid={`avatar-${slug(p.name)}`}
+                data-name={p.name}
+              >
+                {initials(p.name)}
+              </span>
+            ))}
+            <button
+              type="button"
+              className="avatar self"
+              style={{ background: identity.color }}
+              title={`You: ${identity.name} (click to change)`}
+              data-testid="avatar-self"
+              onClick={onEditIdentity}
+            >
+              {initials(identity.name)}
+            </button>
+          </div>
+        </div>
+      </header>
+
+      <TransportBar runtime={runtime} snap={snap} />
+
+      {failed.length > 0 && (
+        <div className="banner-error" role="alert" data-testid="stem-errors">
+          <strong>
+            {failed.length === 1 ? '1 stem could not be loaded' : `${failed.length} stems could not be loaded`}
+          </strong>
+          {failed.map((f) => (
+            <span key={f.stem.id}>
+              {f.stem.name}: {f.error}
+            </span>
+          ))}
+          <span className="banner-hint">The other stems play normally.</span>
+        </div>
+      )}
+
+      <Arrange runtime={runtime} snap={snap} loads={loads} colorOf={colorOf} />
+
+      <section className="console" aria-label="Mixer">
+        <div className="console-strips">
+          {snap.mix.channels.map((ch) => (
+            <ChannelStrip
+              key={ch.id}
+              channel={ch}
+              load={loads.get(ch.stemId)}
+              color={colorOf.get(ch.stemId) ?? '#888'}
+              runtime={runtime}
+              held={held}
+              onHold={onHold}
+            />
+          ))}
+          {snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">This session has no channels yet.</div>}
+          {!snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">Connecting to the mix…</div>}
+        </div>
+        <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
+      </section>
+    </div>
+  );
+}
+
+function loadingText(stems: StemLoad[]): { text: string; pct: number; done: boolean } {
+  const total = stems.reduce((a, s) => a + s.totalBytes, 0) || 1;
+  const loaded = stems.reduce((a, s) => a + (s.status === 'ready' || s.status === 'error' ? s.totalBytes : Math.min(s.loadedBytes, s.totalBytes)), 0);
+  const ready = stems.filter((s) => s.status === 'ready').length;
+  const failed = stems.filter((s) => s.status === 'error').length;
+  const pct = Math.round((loaded / total) * 100);
+  if (ready + failed < stems.length) return { text: `Loading ${ready}/${stems.length} stems… ${pct}%`, pct, done: false };
+  if (failed > 0) return { text: `${ready} of ${stems.length} stems ready · ${failed} failed`, pct: 100, done: true };
+  return { text: `${ready} stems ready`, pct: 100, done: true };
+}
+
+function TransportBar({ runtime, snap }: { runtime: SessionRuntime; snap: RuntimeSnapshot }) {
+  const posRef = useRef<HTMLSpanElement>(null);
+  useFrame(() => {
+    if (posRef.current) posRef.current.textContent = formatTime(runtime.tick());
+  });
+  const playing = snap.transportState === 'started';
+  const loading = loadingText(snap.stems);
+  const canPlay = snap.audioReady && snap.stems.some((s) => s.status === 'ready');
+
+  return (
+    <section className="transport" aria-label="Transport">
+      <div className="transport-buttons">
+        <button type="button" className="tbtn" data-testid="stop" title="Stop (return to start)" onClick={() => runtime.stop()} disabled={!snap.audioReady}>
+          <svg viewBox="0 0 16 16" aria-hidden>
+            <rect x="3" y="3" width="10" height="10" rx="1" />
+          </svg>
+          <span className="sr-only">Stop</span>
+        </button>
+        {playing ? (
+          <button type="button" className="tbtn play on" data-testid="pause" title="Pause (Space)" onClick={() => runtime.pause()}>
+            <svg viewBox="0 0 16 16" aria-hidden>
+              <rect x="3.5" y="2.5" width="3" height="11" rx="0.5" />
+              <rect x="9.5" y="2.5" width="3" height="11" rx="0.5" />
+            </svg>
+            <span className="sr-only">Pause</span>
+          </button>
+        ) : (
+          <button type="button" className="tbtn play" data-testid="play" title="Play (Space)" onClick={() => void runtime.play()} disabled={!canPlay}>
+            <svg viewBox="0 0 16 16" aria-hidden>
+              <path d="M4 2.5v11l9.5-5.5z" />
+            </svg>
+            <span className="sr-only">Play</span>
+          </button>
+        )}
+        <button
+          type="button"
+          className={`tbtn loop ${snap.loop ? 'on' : ''}`}
+          data-testid="loop"
+          aria-pressed={snap.loop}
+          title="Loop the whole song"
+          onClick={() => runtime.setLoop(!snap.loop)}
+          disabled={!snap.audioReady}
+        >
+          <svg viewBox="0 0 16 16" aria-hidden>
+            <path d="M4 5h7a3 3 0 0 1 0 6H9v-1.6h2a1.4 1.4 0 0 0 0-2.8H4v1.9L1.5 6.25 4 3.1zM12 11H5a3 3 0 0 1 0-6h2v1.6H5a1.4 1.4 0 0 0 0 2.8h7V7.5l2.5 2.25L12 12.9z" />
+          </svg>
+          <span className="sr-only">Loop</span>
+        </button>
+      </div>
+      <div className="lcd" aria-label="Position">
+        <span ref={posRef} data-testid="position">
+          0:00.0
+        </span>
+        <span className="lcd-dim"> / {formatTime(snap.duration)}</span>
+      </div>
+      <div className="transport-state" data-testid="transport-state">
+        {playing ? 'PLAYING' : snap.transportState === 'paused' ? 'PAUSED' : 'STOPPED'}
+        {snap.loop ? ' · LOOP' : ''}
+      </div>
+      <div className={`loading ${loading.done ? 'done' : ''}`} data-testid="loading-status" role="status">
+        <span>{loading.text}</span>
+        {!loading.done && (
+          <span className="progress">
+            <i style={{ width: `${loading.pct}%` }} />
+          </span>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function Arrange({
+  runtime,
+  snap,
+  loads,
+  colorOf,
+}: {
+  runtime: SessionRuntime;
+  snap: RuntimeSnapshot;
+  loads: ReadonlyMap<string, StemLoad>;
+  colorOf: ReadonlyMap<string, string>;
+}) {
+  const playheadRef = useRef<HTMLDivElement>(null);
+  const areaRef = useRef<HTMLDivElement>(null);
+  const duration = snap.duration;
+
+  useFrame(() => {
+    const el = playheadRef.current;
+    if (!el || !duration) return;
+    const pos = runtime.transport?.position ?? 0;
+    el.style.left = `${Math.min(1, pos / duration) * 100}%`;
+  });
+
+  const seek = (clientX: number) => {
+    const rect = areaRef.current!.getBoundingClientRect();
+    runtime.seek(((clientX - rect.left) / rect.width) * duration);
+  };
+
+  const ticks = useMemo(() => {
+    if (!duration) return [];
+    const step = duration > 240 ? 30 : duration > 90 ? 15 : duration > 30 ? 10 : 5;
+    const out: number[] = [];
+    for (let t = 0; t <= duration; t += step) out.push(t);
+    return out;
+  }, [duration]);
+
+  // Lanes follow the mix's channel order; stems not (yet) in the doc are still shown.
+  const order = snap.mix.channels.map((c) => c.stemId);
+  const stems = [...snap.stems].sort((a, b) => rank(order, a.stem.id) - rank(order, b.stem.id));
+  const channelOf = new Map(snap.mix.channels.map((c) => [c.stemId, c]));
+
+  return (
+    <section className="arrange" aria-label="Tracks">
+      <div className="lane-heads">
+        <div className="ruler-spacer" />
+        {stems.map((s) => (
+          <div key={s.stem.id} className="lane-head" style={{ '--lane-color': colorOf.get(s.stem.id) } as React.CSSProperties}>
+            <span className="lane-dot" />
+            <span className="lane-name">{channelOf.get(s.stem.id)?.name ?? s.stem.name}</span>
+          </div>
+        ))}
+      </div>
+      <div
+        className="lanes"
+        ref={areaRef}
+        data-testid="timeline"
+        title="Click to move the playhead"
+        onPointerDown={(e) => {
+          if (e.button === 0 && duration > 0) seek(e.clientX);
+        }}
+      >
+        <div className="ruler">
+          {ticks.map((t) => (
+            <span key={t} style={{ left: `${(t / duration) * 100}%` }}>
+              {formatTime(t).replace(/\.\d$/, '')}
+            </span>
+          ))}
+        </div>
+        {stems.map((s) => (
+          <Lane
+            key={s.stem.id}
+            load={s}
+            runtime={runtime}
+            duration={duration}
+            color={colorOf.get(s.stem.id) ?? '#888'}
+            dimmed={channelOf.get(s.stem.id)?.audible === false}
+            name={channelOf.get(s.stem.id)?.name ?? s.stem.name}
+          />
+        ))}
+        <div className="playhead" ref={playheadRef} data-testid="playhead" />
+      </div>
+    </section>
+  );
+}
+
+function rank(order: string[], id: string): number {
+  const i = order.indexOf(id);
+  return i < 0 ? 1e6 : i;
+}
+
+function Lane({
+  load,
+  runtime,
+  duration,
+  color,
+  dimmed,
+  name,
+}: {
+  load: StemLoad;
+  runtime: SessionRuntime;
+  duration: number;
+  color: string;
+  dimmed: boolean;
+  name: string;
+}) {
+  const [peaks, setPeaks] = useState<Peaks | null>(null);
+  const [peaksFailed, setPeaksFailed] = useState(false);
+  const peaksUrl = load.stem.peaksUrl;
+  useEffect(() => {
+    if (!peaksUrl) return;
+    const ac = new AbortController();
+    fetchPeaks(peaksUrl, ac.signal).then(setPeaks, (e: unknown) => {
+      if (ac.signal.aborted) return;
+      console.warn(`[mixroom] no stored waveform for ${load.stem.name}, drawing it from the audio:`, e);
+      setPeaksFailed(true);
+    });
+    return () => ac.abort();
+  }, [peaksUrl, load.stem.name]);
+
+  const ready = load.status === 'ready';
+  useEffect(() => {
+    if ((peaksUrl && !peaksFailed) || !ready) return;
+    const buffer = runtime.getBuffer(load.stem.id);
+    if (buffer) setPeaks(peaksFromBuffer(buffer));
+  }, [peaksUrl, peaksFailed, ready, runtime, load.stem.id]);
+
+  const id = slug(name);
+  return (
+    <div className={`lane ${load.status === 'error' ? 'error' : ''}`} data-testid={`lane-${id}`}>
+      {load.status === 'error' ? (
+        <div className="lane-error" data-testid={`stem-error-${id}`} role="alert">
+          <svg viewBox="0 0 16 16" aria-hidden>
+            <path d="M8 1.5 15 14H1zM7.25 6v4h1.5V6zm0 5.25v1.5h1.5v-1.5z" />
+          </svg>
+          {load.error}
+        </div>
+      ) : (
+        <>
+          <Waveform peaks={peaks} songDuration={duration} color={color} dimmed={dimmed} />
+          {load.status !== 'ready' && (
+            <div className="lane-loading">
+              <span>{load.status === 'decoding' ? 'Decoding…' : `Loading… ${Math.round((Math.min(load.loadedBytes, load.totalBytes) / load.totalBytes) * 100)}%`}</span>
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+'use client';
+import { createContext, useContext, useEffect, useRef } from 'react';
+
+type FrameFn = (now: number) => void;
+
+/**
+ * One requestAnimationFrame loop for every meter and the playhead. They write straight
+ * to the DOM: pushing 60 updates a second per meter through React would cost more than the audio.
+ */
+export class FrameLoop {
+  private readonly fns = new Set<FrameFn>();
+  private raf = 0;
+
+  add(fn: FrameFn): () => void {
+    this.fns.add(fn);
+    if (!this.raf) this.raf = requestAnimationFrame(this.run);
+    return () => {
+      this.fns.delete(fn);
+      if (this.fns.size === 0 && this.raf) {
+        cancelAnimationFrame(this.raf);
+        this.raf = 0;
+      }
+    };
+  }
+
+  private run = (now: number) => {
+    for (const fn of this.fns) fn(now);
+    this.raf = this.fns.size > 0 ? requestAnimationFrame(this.run) : 0;
+  };
+}
+
+export const FrameContext = createContext<FrameLoop | null>(null);
+
+export function useFrame(fn: FrameFn): void {
+  const loop = useContext(FrameContext);
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => loop?.add((now) => ref.current(now)), [loop]);
+}

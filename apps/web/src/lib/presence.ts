@@ -1,0 +1,104 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  EVENTS,
+  Presence,
+  PresenceLeftPayload,
+  SOCKET_IO_PATH,
+  type JoinAck,
+  type JoinPayload,
+  type PresenceUpdatePayload,
+} from '@mixroom/protocol';
+import type { Identity } from './identity';
+
+export interface PresenceSnapshot {
+  selfId: string | null;
+  connected: boolean;
+  /** Everyone else in the session, keyed by peer id. */
+  peers: ReadonlyMap<string, Presence>;
+}
+
+/**
+ * Who else is in the session and which control each of them is holding. Ephemeral by
+ * design, so it rides socket.io rather than the persistent Yjs document.
+ */
+export class PresenceClient {
+  private readonly socket: Socket;
+  private snapshot: PresenceSnapshot = { selfId: null, connected: false, peers: new Map() };
+  private readonly listeners = new Set<() => void>();
+  private control: string | null = null;
+
+  constructor(
+    private readonly sessionId: string,
+    private identity: Identity,
+  ) {
+    this.socket = io({ path: SOCKET_IO_PATH, transports: ['websocket'] });
+    // (Re)join on every connect: after a reconnect the server has forgotten us.
+    this.socket.on('connect', () => this.join());
+    this.socket.on('disconnect', () => this.set({ connected: false, peers: new Map() }));
+    this.socket.on(EVENTS.presence, (raw: unknown) => {
+      const p = Presence.safeParse(raw);
+      if (!p.success || p.data.peerId === this.snapshot.selfId) return;
+      const peers = new Map(this.snapshot.peers);
+      peers.set(p.data.peerId, p.data);
+      this.set({ peers });
+    });
+    this.socket.on(EVENTS.presenceLeft, (raw: unknown) => {
+      const p = PresenceLeftPayload.safeParse(raw);
+      if (!p.success) return;
+      const peers = new Map(this.snapshot.peers);
+      peers.delete(p.data.peerId);
+      this.set({ peers });
+    });
+  }
+
+  private join(): void {
+    const payload: JoinPayload = { sessionId: this.sessionId, name: this.identity.name, color: this.identity.color };
+    this.socket.emit(EVENTS.join, payload, (ack: JoinAck) => {
+      if (!ack || !ack.ok) {
+        console.warn('[mixroom] presence join refused', ack);
+        return;
+      }
+      const peers = new Map<string, Presence>();
+      for (const raw of ack.peers) {
+        const p = Presence.safeParse(raw);
+        if (p.success && p.data.peerId !== ack.peerId) peers.set(p.data.peerId, p.data);
+      }
+      this.set({ selfId: ack.peerId, connected: true, peers });
+      if (this.control) this.send({ control: this.control });
+    });
+  }
+
+  private send(update: PresenceUpdatePayload): void {
+    if (this.socket.connected) this.socket.emit(EVENTS.presenceUpdate, update);
+  }
+
+  /** Announces the control this person is dragging (a mix param key), or null on release. */
+  hold(control: string | null): void {
+    if (control === this.control) return;
+    this.control = control;
+    this.send({ control });
+  }
+
+  setIdentity(identity: Identity): void {
+    this.identity = identity;
+    this.send({ name: identity.name, color: identity.color });
+  }
+
+  getSnapshot = (): PresenceSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(patch: Partial<PresenceSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+    this.socket.emit(EVENTS.leave);
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,261 @@
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { MixGraph, MixModel, MixTransport, type MixState, type ToneLib } from '@mixroom/engine';
+import { YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
+import { httpError } from './api';
+
+export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
+
+export interface StemLoad {
+  stem: StemInfo;
+  status: StemStatus;
+  loadedBytes: number;
+  totalBytes: number;
+  error: string | null;
+}
+
+export interface RuntimeSnapshot {
+  mix: MixState;
+  stems: StemLoad[];
+  /** True once the Yjs doc has been synced with the server at least once. */
+  synced: boolean;
+  connected: boolean;
+  audioReady: boolean;
+  transportState: 'started' | 'paused' | 'stopped';
+  loop: boolean;
+  duration: number;
+}
+
+/** Debugging hook (also read by the e2e tests): the live engine objects of the open session. */
+export interface MixroomDebugHook {
+  graph: MixGraph | null;
+  model: MixModel;
+  transport: MixTransport | null;
+  Tone: ToneLib | null;
+  runtime: SessionRuntime;
+}
+
+declare global {
+  interface Window {
+    __mixroom?: MixroomDebugHook;
+  }
+}
+
+const DOWNLOAD_CONCURRENCY = 3;
+
+/**
+ * Everything one open session needs outside React: the synced mix document, the audio
+ * graph and the stem downloads. React subscribes to snapshots; meters and the playhead
+ * read the graph directly every animation frame instead of going through React state.
+ */
+export class SessionRuntime {
+  readonly doc = new Y.Doc();
+  readonly model = new MixModel(this.doc);
+  readonly provider: WebsocketProvider;
+  Tone: ToneLib | null = null;
+  graph: MixGraph | null = null;
+  transport: MixTransport | null = null;
+
+  private readonly buffers = new Map<string, AudioBuffer>();
+  private snapshot: RuntimeSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private readonly cleanups: Array<() => void> = [];
+  private disposed = false;
+
+  constructor(readonly session: GetSessionResponse) {
+    const wsOrigin = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
+    this.provider = new WebsocketProvider(`${wsOrigin}${YJS_WS_PATH}`, session.id, this.doc, { maxBackoffTime: 5000 });
+    const totalGuess = (s: StemInfo) => Math.max(1, Math.round(s.durationSec * s.sampleRate * s.channels * 2));
+    this.snapshot = {
+      mix: this.model.getState(),
+      stems: session.stems.map((stem) => ({ stem, status: 'queued', loadedBytes: 0, totalBytes: totalGuess(stem), error: null })),
+      synced: false,
+      connected: false,
+      audioReady: false,
+      transportState: 'stopped',
+      loop: false,
+      duration: Math.max(0, ...session.stems.map((s) => s.durationSec)),
+    };
+
+    this.cleanups.push(
+      this.model.onChange(() => {
+        const mix = this.model.getState();
+        this.graph?.apply(mix);
+        this.update({ mix });
+      }),
+    );
+    const onSync = (synced: boolean) => this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
+    const onStatus = ({ status }: { status: string }) => this.update({ connected: status === 'connected' });
+    this.provider.on('sync', onSync);
+    this.provider.on('status', onStatus);
+    this.cleanups.push(() => {
+      this.provider.off('sync', onSync);
+      this.provider.off('status', onStatus);
+    });
+    window.__mixroom = { graph: null, model: this.model, transport: null, Tone: null, runtime: this };
+  }
+
+  getSnapshot = (): RuntimeSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private update(patch: Partial<RuntimeSnapshot>): void {
+    if (this.disposed) return;
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private updateStem(stemId: string, patch: Partial<StemLoad>): void {
+    this.update({ stems: this.snapshot.stems.map((s) => (s.stem.id === stemId ? { ...s, ...patch } : s)) });
+  }
+
+  /** Loads Tone (browser-only, so never during the static export) and then every stem. */
+  async startAudio(): Promise<void> {
+    const Tone = (await import('tone')) as unknown as ToneLib;
+    if (this.disposed) return;
+    this.Tone = Tone;
+    // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
+    Tone.getContext().lookAhead = 0.05;
+    this.graph = new MixGraph(Tone);
+    this.transport = new MixTransport(Tone, () => this.duration);
+    this.graph.apply(this.model.getState(), { immediate: true });
+    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this };
+    this.update({ audioReady: true });
+    await this.loadStems();
+  }
+
+  getBuffer(stemId: string): AudioBuffer | undefined {
+    return this.buffers.get(stemId);
+  }
+
+  get duration(): number {
+    return Math.max(this.graph?.duration ?? 0, this.snapshot.duration);
+  }
+
+  private async loadStems(): Promise<void> {
+    const queue = [...this.session.stems];
+    const worker = async () => {
+      for (let stem = queue.shift(); stem; stem = queue.shift()) {
+        if (this.disposed) return;
+        await this.loadStem(stem);
+      }
+    };
+    await Promise.all(Array.from({ length: DOWNLOAD_CONCURRENCY }, worker));
+  }
+
+  private async loadStem(stem: StemInfo): Promise<void> {
+    try {
+      this.updateStem(stem.id, { status: 'downloading' });
+      const res = await fetch(stem.url);
+      if (!res.ok) throw await httpError(res, `could not download ${stem.name}`);
+      const bytes = await this.readWithProgress(stem.id, res);
+      this.updateStem(stem.id, { status: 'decoding' });
+      const ctx = this.Tone!.getContext().rawContext as unknown as BaseAudioContext;
+      let buffer: AudioBuffer;
+      try {
+        buffer = await ctx.decodeAudioData(bytes);
+      } catch (e) {
+        throw new Error(`could not decode ${stem.name}: ${(e as Error).message || 'unsupported audio'}`);
+      }
+      if (this.disposed) return;
+      this.buffers.set(stem.id, buffer);
+      this.graph!.setStemBuffer(stem.id, buffer);
+      this.updateStem(stem.id, { status: 'ready' });
+      this.update({ duration: this.duration });
+      if (this.transport?.loop) this.transport.setLoop(true, 0, this.duration);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      console.error(`[mixroom] stem ${stem.name} failed:`, message);
+      this.updateStem(stem.id, { status: 'error', error: message });
+    }
+  }
+
+  private async readWithProgress(stemId: string, res: Response): Promise<ArrayBuffer> {
+    const header = Number(res.headers.get('content-length'));
+    if (Number.isFinite(header) && header > 0) this.updateStem(stemId, { totalBytes: header });
+    if (!res.body) {
+      const buf = await res.arrayBuffer();
+      this.updateStem(stemId, { loadedBytes: buf.byteLength, totalBytes: buf.byteLength });
+      return buf;
+    }
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let loaded = 0;
+    let lastReport = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      // Progress is cosmetic; throttle it so React isn't re-rendered per network chunk.
+      const now = performance.now();
+      if (now - lastReport > 100) {
+        lastReport = now;
+        this.updateStem(stemId, { loadedBytes: loaded });
+      }
+    }
+    const out = new Uint8Array(loaded);
+    let offset = 0;
+    for (const c of chunks) {
+      out.set(c, offset);
+      offset += c.byteLength;
+    }
+    this.updateStem(stemId, { loadedBytes: loaded, totalBytes: loaded });
+    return out.buffer;
+  }
+
+  // ------------------------------------------------------------------ transport
+
+  async play(): Promise<void> {
+    if (!this.Tone || !this.transport) return;
+    // Browsers only let audio start from a user gesture; Play is that gesture.
+    await this.Tone.start();
+    this.transport.play();
+    this.update({ transportState: this.transport.state });
+  }
+
+  pause(): void {
+    this.transport?.pause();
+    if (this.transport) this.update({ transportState: this.transport.state });
+  }
+
+  stop(): void {
+    this.transport?.stop();
+    if (this.transport) this.update({ transportState: this.transport.state });
+  }
+
+  seek(seconds: number): void {
+    this.transport?.seek(seconds);
+  }
+
+  setLoop(enabled: boolean): void {
+    this.transport?.setLoop(enabled, 0, this.duration);
+    this.update({ loop: enabled });
+  }
+
+  /** Called every animation frame: stops at the end of the song when not looping. */
+  tick(): number {
+    const t = this.transport;
+    if (!t) return 0;
+    const pos = t.position;
+    if (t.state === 'started' && !t.loop && this.duration > 0 && pos >= this.duration) {
+      this.stop();
+      return 0;
+    }
+    return pos;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const c of this.cleanups) c();
+    this.listeners.clear();
+    this.transport?.stop();
+    this.graph?.dispose();
+    this.provider.destroy();
+    this.doc.destroy();
+    if (window.__mixroom?.runtime === this) delete window.__mixroom;
+  }
+}

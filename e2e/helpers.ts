@@ -1,0 +1,134 @@
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { ListSessionsResponse, GetSessionResponse } from '@mixroom/protocol';
+
+// The app's documented debugging hook, typed loosely here so the tests don't import browser code.
+declare global {
+  interface Window {
+    __mixroom?: {
+      graph: { readMasterLevel(): { rmsDb: number; peakDb: number }; readChannelLevel(id: string): { rmsDb: number; peakDb: number } } | null;
+      model: {
+        doc: { transact(fn: () => void): void };
+        getState(): { channels: Array<{ id: string; name: string; gain: number }> };
+        setChannelGain(id: string, db: number): boolean;
+        setPan(id: string, pan: number): boolean;
+        setMute(id: string, on: boolean): boolean;
+        setSolo(id: string, on: boolean): boolean;
+        setMasterGain(db: number): boolean;
+      };
+      transport: { state: string; position: number } | null;
+    };
+  }
+}
+
+export const ARTIFACTS_DIR = 'test-results/artifacts';
+
+export async function firstSession(baseURL: string): Promise<GetSessionResponse> {
+  const list = (await (await fetch(`${baseURL}/api/sessions`)).json()) as ListSessionsResponse;
+  expect(list.sessions.length, 'the server should have seeded the demo session').toBeGreaterThan(0);
+  // The demo is the session with the most stems; other specs never add any.
+  const id = [...list.sessions].sort((a, b) => b.stemCount - a.stemCount)[0].id;
+  return (await (await fetch(`${baseURL}/api/sessions/${id}`)).json()) as GetSessionResponse;
+}
+
+/** Same rule as the app's slug() for data-testids. */
+export const slug = (name: string) => name.replace(/\s+/g, '-');
+
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A browser profile that has already picked a name, so the "who's mixing?" dialog stays closed. */
+export async function openAs(browser: Browser, sessionId: string, name: string, color: string): Promise<Person> {
+  const context = await browser.newContext();
+  await context.addInitScript(
+    ([n, c]) => window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: n, color: c })),
+    [name, color] as const,
+  );
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[${name}] console: ${m.text()}`);
+  });
+  await page.goto(`/s/${sessionId}`);
+  const t0 = Date.now();
+  await waitForMixer(page);
+  console.log(`[${name}] mixer ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { context, page };
+}
+
+export async function waitForMixer(page: Page): Promise<void> {
+  const mixer = page.getByTestId('mixer');
+  await expect(mixer).toHaveAttribute('data-synced', 'true', { timeout: 60_000 });
+  await expect(mixer).toHaveAttribute('data-stems-state', 'done', { timeout: 120_000 });
+}
+
+/**
+ * The engine's measured master output (not the UI meter), as mean power over `ms`,
+ * in dBFS. Reads through the documented window.__mixroom debugging hook.
+ */
+export function masterLevelDb(page: Page, ms = 500): Promise<number> {
+  return page.evaluate(async (ms) => {
+    const graph = window.__mixroom!.graph!;
+    let power = 0;
+    let n = 0;
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      const { rmsDb } = graph.readMasterLevel();
+      power += Number.isFinite(rmsDb) ? Math.pow(10, rmsDb / 10) : 0;
+      n++;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const mean = power / Math.max(1, n);
+    return mean > 0 ? 10 * Math.log10(mean) : -200;
+  }, ms);
+}
+
+/** Each channel's contribution (post fader/mute), loudest first. */
+export function channelLevels(page: Page, ms = 500): Promise<Array<{ name: string; db: number }>> {
+  return page.evaluate(async (ms) => {
+    const { graph, model } = window.__mixroom!;
+    const channels = model.getState().channels;
+    const power = new Map<string, number>(channels.map((c) => [c.id, 0]));
+    let n = 0;
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      for (const c of channels) {
+        const { rmsDb } = graph!.readChannelLevel(c.id);
+        power.set(c.id, power.get(c.id)! + (Number.isFinite(rmsDb) ? Math.pow(10, rmsDb / 10) : 0));
+      }
+      n++;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return channels
+      .map((c) => {
+        const p = power.get(c.id)! / Math.max(1, n);
+        return { name: c.name, db: p > 0 ? 10 * Math.log10(p) : -200 };
+      })
+      .sort((a, b) => b.db - a.db);
+  }, ms);
+}
+
+/** Types an exact value into a control's numeric entry box. */
+/** Puts every channel and the master back to defaults, so specs don't inherit each other's mix. */
+export async function resetMix(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const model = window.__mixroom!.model;
+    model.doc.transact(() => {
+      for (const c of model.getState().channels) {
+        model.setChannelGain(c.id, 0);
+        model.setPan(c.id, 0);
+        model.setMute(c.id, false);
+        model.setSolo(c.id, false);
+      }
+      model.setMasterGain(0);
+    });
+  });
+}
+
+export async function enterValue(page: Page, testId: string, text: string): Promise<void> {
+  await page.getByTestId(testId).click();
+  const input = page.getByTestId(`${testId}-input`);
+  await input.fill(text);
+  await input.press('Enter');
+}

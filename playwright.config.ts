@@ -1,0 +1,52 @@
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+const PORT = 3123;
+// Point at an already-running server (e.g. while developing) instead of starting one.
+const external = process.env.MIXROOM_E2E_URL;
+const baseURL = external ?? `http://127.0.0.1:${PORT}`;
+// Fresh per run: the server seeds the demo song into an empty data dir on first start.
+export const E2E_DATA_DIR = path.resolve(__dirname, 'test-results/e2e-data');
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results/playwright',
+  // Two browsers decoding and playing audio on two cores: run specs one after another.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 180_000,
+  expect: { timeout: 20_000 },
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    },
+    viewport: { width: 1440, height: 900 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: external
+    ? undefined
+    : {
+        command: `rm -rf "${E2E_DATA_DIR}" && npx tsx apps/server/src/main.ts`,
+        url: `${baseURL}/api/sessions`,
+        env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'info' },
+        // First start renders and stores the demo stems before listening.
+        timeout: 240_000,
+        reuseExistingServer: false,
+        stdout: 'pipe',
+        stderr: 'pipe',
+      },
+});
