@@ -1,0 +1,35 @@
+import type { Readable } from 'node:stream';
+
+export interface BlobInfo {
+  /** Lowercase hex sha256 of the content; also its address. */
+  sha256: string;
+  size: number;
+}
+
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Content-addressed storage. Shaped so an S3-compatible implementation fits: writes are
+ * whole-object puts addressed by hash, reads are (ranged) streams, nothing needs a filesystem path.
+ */
+export interface BlobStore {
+  put(content: Uint8Array | AsyncIterable<Uint8Array> | Readable): Promise<BlobInfo>;
+  has(sha256: string): Promise<boolean>;
+  /** Resolves to null when the blob does not exist. */
+  stat(sha256: string): Promise<BlobInfo | null>;
+  /** Rejects with a BlobNotFoundError when the blob does not exist. */
+  createReadStream(sha256: string, range?: ByteRange): Promise<Readable>;
+  delete(sha256: string): Promise<void>;
+}
+
+export class BlobNotFoundError extends Error {
+  constructor(readonly sha256: string) {
+    super(`blob ${sha256} not found`);
+  }
+}
+
+export const isSha256 = (s: string) => /^[0-9a-f]{64}$/.test(s);

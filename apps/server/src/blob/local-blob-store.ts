@@ -1,0 +1,80 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BlobNotFoundError, isSha256, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
+
+/** Blobs live at `<root>/ab/cdef…` (first two hex digits fan out the directory). */
+export class LocalBlobStore implements BlobStore {
+  constructor(readonly root: string) {}
+
+  pathOf(sha256: string): string {
+    if (!isSha256(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  async put(content: Uint8Array | AsyncIterable<Uint8Array> | Readable): Promise<BlobInfo> {
+    const tmpDir = path.join(this.root, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const source = content instanceof Uint8Array ? Readable.from([content]) : Readable.from(content as AsyncIterable<Uint8Array>);
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Uint8Array>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        },
+        createWriteStream(tmp, { flags: 'wx' }),
+      );
+      const sha256 = hash.digest('hex');
+      const dest = this.pathOf(sha256);
+      await mkdir(path.dirname(dest), { recursive: true });
+      // Same content → same name, so a concurrent put of identical bytes racing us is harmless.
+      await rename(tmp, dest);
+      return { sha256, size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.stat(sha256)) !== null;
+  }
+
+  async stat(sha256: string): Promise<BlobInfo | null> {
+    if (!isSha256(sha256)) return null;
+    try {
+      const s = await stat(this.pathOf(sha256));
+      return s.isFile() ? { sha256, size: s.size } : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async createReadStream(sha256: string, range?: ByteRange): Promise<Readable> {
+    if (!isSha256(sha256)) throw new BlobNotFoundError(sha256);
+    // Open first so a missing file is a rejected promise here, not an 'error' event mid-response.
+    let handle;
+    try {
+      handle = await open(this.pathOf(sha256), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(sha256);
+      throw err;
+    }
+    return handle.createReadStream({ autoClose: true, start: range?.start, end: range?.end });
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+}

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute. Holds `pglite/` (when no DATABASE_URL) and `blobs/`. */
+  dataDir: string;
+  /** PostgreSQL URL; `?schema=` selects a schema. Undefined → embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** Absolute path of the Next.js static export. */
+  webDist: string;
+  /** Absolute path of prisma/migrations. */
+  migrationsDir: string;
+  /** Coalescing window for writing Yjs updates to the DB (ms). See docs/server.md for the trade-off. */
+  syncFlushMs: number;
+  /** Compact a session's update log once it has more rows than this. */
+  syncCompactRows: number;
+  /** Keep an idle session's doc in memory this long after its last client left (ms). */
+  syncUnloadGraceMs: number;
+}
+
+/** Defaults point into the repo regardless of which workspace the process was started from. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // Paths given explicitly are relative to where the user typed the command; defaults to the repo.
+  const fromEnv = (value: string | undefined, fallback: string) =>
+    value ? path.resolve(cwd, value) : path.resolve(REPO_ROOT, fallback);
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer 0-65535, got "${env.PORT}"`);
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir: fromEnv(env.DATA_DIR, 'data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    webDist: fromEnv(env.WEB_DIST, 'apps/web/out'),
+    migrationsDir: fromEnv(env.MIGRATIONS_DIR, 'prisma/migrations'),
+    syncFlushMs: int(env, 'SYNC_FLUSH_MS', 50),
+    syncCompactRows: int(env, 'SYNC_COMPACT_ROWS', 200),
+    syncUnloadGraceMs: int(env, 'SYNC_UNLOAD_GRACE_MS', 30_000),
+  };
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}

@@ -1,0 +1,22 @@
+import type { ServerResponse } from 'node:http';
+import type { ErrorBody, ErrorCode } from '@mixroom/protocol';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export const notFound = (message: string) => new HttpError(404, 'not_found', message);
+export const badRequest = (message: string) => new HttpError(400, 'bad_request', message);
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: HttpError): void {
+  const body: ErrorBody = { error: { code: err.code, message: err.message } };
+  sendJson(res, err.status, body);
+}

@@ -1,0 +1,92 @@
+// y-websocket wire format: varuint message type, then a type-specific body.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import type * as Y from 'yjs';
+
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+export const MESSAGE_QUERY_AWARENESS = 3;
+
+/** A client sent something we cannot interpret; its connection gets closed with 4400. */
+export class MalformedMessageError extends Error {}
+
+export function encodeSyncStep1(doc: Y.Doc): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_SYNC);
+  syncProtocol.writeSyncStep1(e, doc);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeSyncStep2(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_SYNC);
+  syncProtocol.writeSyncStep2(e, doc, stateVector);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeUpdate(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_SYNC);
+  syncProtocol.writeUpdate(e, update);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeAwareness(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  return encoding.toUint8Array(e);
+}
+
+export type ClientMessage =
+  | { type: 'syncStep1'; stateVector: Uint8Array }
+  | { type: 'update'; update: Uint8Array }
+  | { type: 'awareness'; update: Uint8Array; clients: number[] }
+  | { type: 'queryAwareness' };
+
+/**
+ * Parses one client message completely before anything touches shared state, so a truncated
+ * or garbage message is rejected as a whole instead of being half-applied.
+ */
+export function parseClientMessage(data: Uint8Array): ClientMessage {
+  try {
+    const d = decoding.createDecoder(data);
+    const type = decoding.readVarUint(d);
+    switch (type) {
+      case MESSAGE_SYNC: {
+        const syncType = decoding.readVarUint(d);
+        const payload = decoding.readVarUint8Array(d);
+        if (syncType === syncProtocol.messageYjsSyncStep1) return { type: 'syncStep1', stateVector: payload };
+        // Step 2 and update both carry an update and are applied identically.
+        if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) return { type: 'update', update: payload };
+        throw new MalformedMessageError(`unknown sync message type ${syncType}`);
+      }
+      case MESSAGE_AWARENESS: {
+        const update = decoding.readVarUint8Array(d);
+        return { type: 'awareness', update, clients: validateAwarenessUpdate(update) };
+      }
+      case MESSAGE_QUERY_AWARENESS:
+        return { type: 'queryAwareness' };
+      default:
+        throw new MalformedMessageError(`unknown message type ${type}`);
+    }
+  } catch (err) {
+    if (err instanceof MalformedMessageError) throw err;
+    throw new MalformedMessageError(`undecodable message: ${(err as Error).message}`);
+  }
+}
+
+/** Same layout y-protocols reads in applyAwarenessUpdate; returns the client ids it mentions. */
+function validateAwarenessUpdate(update: Uint8Array): number[] {
+  const d = decoding.createDecoder(update);
+  const n = decoding.readVarUint(d);
+  const clients: number[] = [];
+  for (let i = 0; i < n; i++) {
+    clients.push(decoding.readVarUint(d));
+    decoding.readVarUint(d);
+    JSON.parse(decoding.readVarString(d));
+  }
+  return clients;
+}

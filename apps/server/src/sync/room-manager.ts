@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { DocUpdateFanout } from './fanout.js';
+import { Room, type RoomOptions, type SyncConnection } from './room.js';
+import type { UpdateLog } from './update-log.js';
+
+export class UnknownSessionError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`unknown session ${sessionId}`);
+  }
+}
+
+export interface RoomManagerOptions extends RoomOptions {
+  /** How long a room without connections stays in memory before it is flushed, compacted and dropped. */
+  unloadGraceMs: number;
+}
+
+export const defaultRoomOptions: RoomManagerOptions = { flushDelayMs: 50, compactThreshold: 200, unloadGraceMs: 30_000 };
+
+/** Owns the in-memory rooms: loads on first join, unloads after the last leave. */
+export class RoomManager {
+  private readonly rooms = new Map<string, Promise<Room>>();
+  /** Unloads in progress; a reload waits for them so it reads the fully flushed log. */
+  private readonly unloading = new Map<string, Promise<void>>();
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+  /** Distinguishes this process's publications on the fan-out. */
+  readonly instanceId = randomUUID();
+
+  constructor(
+    private readonly log: UpdateLog,
+    private readonly fanout: DocUpdateFanout,
+    private readonly logger: Logger,
+    private readonly options: RoomManagerOptions = defaultRoomOptions,
+  ) {}
+
+  /** Adds the connection to the session's room, loading it if needed. Rejects with UnknownSessionError. */
+  async join(sessionId: string, conn: SyncConnection): Promise<Room> {
+    const room = await this.acquire(sessionId);
+    const timer = this.unloadTimers.get(sessionId);
+    if (timer) {
+      clearTimeout(timer);
+      this.unloadTimers.delete(sessionId);
+    }
+    room.addConnection(conn);
+    return room;
+  }
+
+  leave(room: Room, conn: SyncConnection): void {
+    room.removeConnection(conn);
+    if (room.conns.size > 0 || room.destroyed) return;
+    // Nobody is left to re-send these updates, so make them durable now rather than after the grace period.
+    void room.flush().catch(() => {});
+    if (this.unloadTimers.has(room.sessionId)) return;
+    this.unloadTimers.set(room.sessionId, setTimeout(() => {
+      this.unloadTimers.delete(room.sessionId);
+      if (room.conns.size === 0) void this.unload(room);
+    }, this.options.unloadGraceMs));
+  }
+
+  /** The loaded room, if any (for tests and diagnostics). */
+  peek(sessionId: string): Promise<Room> | undefined {
+    return this.rooms.get(sessionId);
+  }
+
+  private async acquire(sessionId: string): Promise<Room> {
+    for (;;) {
+      const existing = this.rooms.get(sessionId);
+      if (existing) {
+        const room = await existing;
+        if (!room.destroyed) return room;
+        continue;
+      }
+      const loading = this.load(sessionId);
+      this.rooms.set(sessionId, loading);
+      loading.catch(() => {
+        if (this.rooms.get(sessionId) === loading) this.rooms.delete(sessionId);
+      });
+      return loading;
+    }
+  }
+
+  private async load(sessionId: string): Promise<Room> {
+    await this.unloading.get(sessionId);
+    if (!(await this.log.sessionExists(sessionId))) throw new UnknownSessionError(sessionId);
+    return Room.load(sessionId, this.log, this.fanout, this.instanceId, this.options, this.logger);
+  }
+
+  private unload(room: Room): Promise<void> {
+    this.rooms.delete(room.sessionId);
+    const done = room
+      .unload()
+      .catch((err) => this.logger.error(`unloading session ${room.sessionId} failed; ${room.pendingCount} update(s) not persisted`, err))
+      .finally(() => {
+        if (this.unloading.get(room.sessionId) === done) this.unloading.delete(room.sessionId);
+      });
+    this.unloading.set(room.sessionId, done);
+    this.logger.debug(`unloading session ${room.sessionId}`);
+    return done;
+  }
+
+  /** Flushes, compacts and drops every room. Call after all connections are closed. */
+  async closeAll(): Promise<void> {
+    for (const t of this.unloadTimers.values()) clearTimeout(t);
+    this.unloadTimers.clear();
+    const rooms = await Promise.allSettled([...this.rooms.values()]);
+    await Promise.all(rooms.flatMap((r) => (r.status === 'fulfilled' && !r.value.destroyed ? [this.unload(r.value)] : [])));
+    await Promise.all([...this.unloading.values()]);
+  }
+}

@@ -1,0 +1,226 @@
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { Logger } from '../log.js';
+import type { DocUpdateFanout } from './fanout.js';
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, type ClientMessage } from './messages.js';
+import type { UpdateLog } from './update-log.js';
+
+/** What a room needs from a client connection; keeps the room independent of `ws`. */
+export interface SyncConnection {
+  send(data: Uint8Array): void;
+}
+
+export interface RoomOptions {
+  /** Updates arriving within this window are written as one row. */
+  flushDelayMs: number;
+  /** Compact the log once a session has more rows than this. */
+  compactThreshold: number;
+}
+
+const LOAD_ORIGIN = Symbol('load');
+const FANOUT_ORIGIN = Symbol('fanout');
+
+/**
+ * One active session: the in-memory Y.Doc (a cache of the DB log), its awareness, and the
+ * connected clients. Accepted updates are broadcast immediately and persisted in small
+ * batches; a batch is only dropped from memory once its row is committed.
+ */
+export class Room {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  /** Connection → awareness client ids it controls (removed when it disconnects). */
+  readonly conns = new Map<SyncConnection, Set<number>>();
+  private pending: Uint8Array[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** Serializes appends and compactions of this session. */
+  private chain: Promise<void> = Promise.resolve();
+  private rowCount = 0;
+  private unsubscribeFanout: () => void = () => {};
+  destroyed = false;
+
+  private constructor(
+    readonly sessionId: string,
+    private readonly log: UpdateLog,
+    private readonly fanout: DocUpdateFanout,
+    private readonly instanceId: string,
+    private readonly options: RoomOptions,
+    private readonly logger: Logger,
+  ) {
+    // The server is not a participant: it has no cursor or presence of its own.
+    this.awareness.setLocalState(null);
+    this.doc.on('update', this.onDocUpdate);
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  static async load(sessionId: string, log: UpdateLog, fanout: DocUpdateFanout, instanceId: string, options: RoomOptions, logger: Logger): Promise<Room> {
+    const room = new Room(sessionId, log, fanout, instanceId, options, logger);
+    // Subscribe before reading so nothing published between the read and the subscription is missed
+    // (applying an update twice is a no-op in Yjs).
+    room.unsubscribeFanout = fanout.subscribe(sessionId, instanceId, (u) => Y.applyUpdate(room.doc, u, FANOUT_ORIGIN));
+    try {
+      const updates = await log.load(sessionId);
+      room.rowCount = updates.length;
+      if (updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOAD_ORIGIN);
+    } catch (err) {
+      room.destroy();
+      throw err;
+    }
+    logger.debug(`loaded session ${sessionId} from ${room.rowCount} rows`);
+    return room;
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === LOAD_ORIGIN) return;
+    const message = encodeUpdate(update);
+    for (const conn of this.conns.keys()) if (conn !== origin) conn.send(message);
+    // Updates from other processes were persisted and published by the process that accepted them.
+    if (origin === FANOUT_ORIGIN) return;
+    this.fanout.publish(this.sessionId, update, this.instanceId);
+    this.pending.push(update);
+    this.flushTimer ??= setTimeout(() => void this.flush().catch(() => {}), this.options.flushDelayMs);
+  };
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ) => {
+    const owned = this.conns.get(origin as SyncConnection);
+    if (owned) {
+      for (const id of added) owned.add(id);
+      for (const id of removed) owned.delete(id);
+    }
+    const changed = [...added, ...updated, ...removed];
+    const message = encodeAwareness(this.awareness, changed);
+    for (const conn of this.conns.keys()) if (conn !== origin) conn.send(message);
+  };
+
+  addConnection(conn: SyncConnection): void {
+    this.conns.set(conn, new Set());
+    conn.send(encodeSyncStep1(this.doc));
+    const states = [...this.awareness.getStates().keys()];
+    if (states.length > 0) conn.send(encodeAwareness(this.awareness, states));
+  }
+
+  removeConnection(conn: SyncConnection): void {
+    const owned = this.conns.get(conn);
+    this.conns.delete(conn);
+    if (owned && owned.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...owned], null);
+  }
+
+  /** Applies a parsed client message; throws MalformedMessageError for content Yjs rejects. */
+  handle(conn: SyncConnection, msg: ClientMessage): void {
+    switch (msg.type) {
+      case 'syncStep1': {
+        let reply: Uint8Array;
+        try {
+          reply = encodeSyncStep2(this.doc, msg.stateVector);
+        } catch (err) {
+          throw new MalformedMessageError(`invalid state vector: ${(err as Error).message}`);
+        }
+        conn.send(reply);
+        return;
+      }
+      case 'update':
+        this.applyClientUpdate(conn, msg.update);
+        return;
+      case 'awareness':
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, msg.update, conn);
+        return;
+      case 'queryAwareness':
+        conn.send(encodeAwareness(this.awareness, [...this.awareness.getStates().keys()]));
+        return;
+    }
+  }
+
+  private applyClientUpdate(conn: SyncConnection, update: Uint8Array): void {
+    // Decoding without integrating catches truncated/garbage updates before the doc is touched.
+    try {
+      Y.decodeUpdate(update);
+    } catch (err) {
+      throw new MalformedMessageError(`invalid Yjs update: ${(err as Error).message}`);
+    }
+    const before = Y.encodeStateVector(this.doc);
+    try {
+      Y.applyUpdate(this.doc, update, conn);
+    } catch (err) {
+      const changed = !equalBytes(before, Y.encodeStateVector(this.doc));
+      // Whatever Yjs did integrate went through onDocUpdate (persisted and broadcast), so peers and
+      // the log stay consistent with this doc even in the partial case; say so loudly.
+      this.logger.error(`Yjs failed to apply an update in session ${this.sessionId}${changed ? ' after partially integrating it' : ''}`, err);
+      throw new MalformedMessageError(`Yjs rejected the update: ${(err as Error).message}`);
+    }
+  }
+
+  /** Writes pending updates as one row; resolves once committed. Failures keep the batch for a retry. */
+  flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const run = this.chain.then(() => this.flushNow());
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async flushNow(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const merged = batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
+    try {
+      await this.log.append(this.sessionId, merged);
+    } catch (err) {
+      // Keep order: the failed batch goes before anything that arrived meanwhile.
+      this.pending.unshift(merged);
+      this.logger.error(`failed to persist ${batch.length} update(s) for session ${this.sessionId}; retrying`, err);
+      if (!this.destroyed) this.retryTimer ??= setTimeout(() => { this.retryTimer = null; void this.flush().catch(() => {}); }, 1000);
+      throw err;
+    }
+    this.rowCount++;
+    if (this.rowCount > this.options.compactThreshold) await this.compactNow();
+  }
+
+  compact(): Promise<void> {
+    const run = this.chain.then(() => this.compactNow());
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async compactNow(): Promise<void> {
+    try {
+      const { before, after } = await this.log.compact(this.sessionId);
+      this.rowCount = after;
+      if (before !== after) this.logger.debug(`compacted session ${this.sessionId}: ${before} → ${after} rows`);
+    } catch (err) {
+      // The log is still complete, only longer; the next threshold crossing retries.
+      this.logger.error(`compaction failed for session ${this.sessionId}`, err);
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Flush + compact + release resources; the room must have no connections. */
+  async unload(): Promise<void> {
+    try {
+      await this.flush();
+      await this.compact();
+    } finally {
+      this.destroy();
+    }
+  }
+
+  private destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.unsubscribeFanout();
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

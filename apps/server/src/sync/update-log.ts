@@ -1,0 +1,40 @@
+import * as Y from 'yjs';
+import type { PrismaClient } from '../generated/prisma/client.js';
+
+/** The persistent side of a session's Yjs document: an append-only log of updates. */
+export class UpdateLog {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async sessionExists(sessionId: string): Promise<boolean> {
+    return (await this.prisma.mixSession.count({ where: { id: sessionId } })) > 0;
+  }
+
+  async load(sessionId: string): Promise<Uint8Array[]> {
+    const rows = await this.prisma.docUpdate.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { data: true } });
+    return rows.map((r) => r.data);
+  }
+
+  async append(sessionId: string, update: Uint8Array): Promise<void> {
+    await this.prisma.docUpdate.create({ data: { sessionId, data: update as Uint8Array<ArrayBuffer> } });
+  }
+
+  async count(sessionId: string): Promise<number> {
+    return this.prisma.docUpdate.count({ where: { sessionId } });
+  }
+
+  /**
+   * Replaces all rows with one merged row. Deletes exactly the ids that were read and merged
+   * (not "everything ≤ max id"): with PostgreSQL sequences, an id below our max can belong to a
+   * transaction that commits after our read, and that row must survive untouched.
+   */
+  async compact(sessionId: string): Promise<{ before: number; after: number }> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.docUpdate.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { id: true, data: true } });
+      if (rows.length <= 1) return { before: rows.length, after: rows.length };
+      const merged = Y.mergeUpdates(rows.map((r) => r.data));
+      await tx.docUpdate.create({ data: { sessionId, data: merged as Uint8Array<ArrayBuffer> } });
+      await tx.docUpdate.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+      return { before: rows.length, after: await tx.docUpdate.count({ where: { sessionId } }) };
+    });
+  }
+}

@@ -1,0 +1,140 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { SessionId, WS_CLOSE, YJS_WS_PATH } from '@mixroom/protocol';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Logger } from '../log.js';
+import { MalformedMessageError, parseClientMessage } from './messages.js';
+import type { Room, SyncConnection } from './room.js';
+import { UnknownSessionError, type RoomManager } from './room-manager.js';
+
+export interface YjsWebsocketOptions {
+  /** A connection that misses one pong within this interval is terminated. */
+  pingIntervalMs?: number;
+  maxPayloadBytes?: number;
+}
+
+/** WebSocket close reasons are limited to 123 UTF-8 bytes. */
+const reason = (s: string) => (Buffer.byteLength(s) <= 123 ? s : Buffer.from(s).subarray(0, 120).toString() + '…');
+
+/** Speaks the y-websocket protocol on `/yjs/<sessionId>`, on an http server we do not own. */
+export class YjsWebsocketServer {
+  private readonly wss: WebSocketServer;
+  private readonly pingTimer: NodeJS.Timeout;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+
+  constructor(private readonly rooms: RoomManager, private readonly logger: Logger, options: YjsWebsocketOptions = {}) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024 });
+    this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
+    this.pingTimer.unref();
+  }
+
+  /** Returns false when the request is not ours (so socket.io or others may take it). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (!pathname.startsWith(YJS_WS_PATH + '/')) return false;
+    const rawId = decodeURIComponent(pathname.slice(YJS_WS_PATH.length + 1));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, rawId));
+    return true;
+  }
+
+  private onConnection(ws: WebSocket, rawId: string): void {
+    ws.binaryType = 'nodebuffer';
+    this.alive.set(ws, true);
+    ws.on('pong', () => this.alive.set(ws, true));
+    ws.on('error', (err) => this.logger.warn(`yjs socket error (session ${rawId})`, err.message));
+
+    const parsed = SessionId.safeParse(rawId);
+    if (!parsed.success) {
+      ws.close(WS_CLOSE.unknownSession, reason(`unknown session ${rawId}`));
+      return;
+    }
+    const sessionId = parsed.data;
+    const conn: SyncConnection = {
+      send: (data) => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(data, (err) => {
+          if (err) ws.terminate();
+        });
+      },
+    };
+
+    // Messages may arrive while the room loads; chaining each on the join keeps their order.
+    const joined: Promise<Room | null> = this.rooms.join(sessionId, conn).then(
+      (room) => {
+        if (ws.readyState !== WebSocket.OPEN) {
+          this.rooms.leave(room, conn);
+          return null;
+        }
+        return room;
+      },
+      (err) => {
+        if (err instanceof UnknownSessionError) {
+          ws.close(WS_CLOSE.unknownSession, reason(err.message));
+        } else {
+          this.logger.error(`could not load session ${sessionId}`, err);
+          ws.close(1011, 'internal error loading session');
+        }
+        return null;
+      },
+    );
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      void joined.then((room) => {
+        if (!room || ws.readyState !== WebSocket.OPEN) return;
+        try {
+          if (!isBinary) throw new MalformedMessageError('text frames are not part of the protocol');
+          room.handle(conn, parseClientMessage(toBytes(data)));
+        } catch (err) {
+          if (!(err instanceof MalformedMessageError)) this.logger.error(`unexpected error handling a message in session ${sessionId}`, err);
+          const msg = err instanceof MalformedMessageError ? err.message : 'internal error';
+          this.logger.warn(`closing yjs connection in session ${sessionId}: ${msg}`);
+          ws.close(err instanceof MalformedMessageError ? WS_CLOSE.malformed : 1011, reason(msg));
+        }
+      });
+    });
+
+    ws.on('close', () => {
+      void joined.then((room) => {
+        if (room && room.conns.has(conn)) this.rooms.leave(room, conn);
+      });
+    });
+  }
+
+  private ping(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+
+  get connectionCount(): number {
+    return this.wss.clients.size;
+  }
+
+  /** Closes every connection with 1001 and waits until they are gone. */
+  async close(): Promise<void> {
+    clearInterval(this.pingTimer);
+    const closing = [...this.wss.clients].map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState === WebSocket.CLOSED) return resolve();
+          ws.once('close', () => resolve());
+          ws.close(WS_CLOSE.goingAway, 'server shutting down');
+          // A peer that never answers the close handshake must not hold up shutdown.
+          setTimeout(() => ws.terminate(), 1000).unref();
+        }),
+    );
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

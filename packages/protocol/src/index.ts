@@ -1,0 +1,118 @@
+// Wire contract shared by apps/server and apps/web: socket.io event names, their
+// zod payload schemas, and REST response shapes. Both sides import from here so a
+// rename or a new field is a compile error on the other side instead of a silent drift.
+import { z } from 'zod';
+
+/** Session ids are URL path segments (/s/<id>, /yjs/<id>), so keep them URL-safe. */
+export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid session id');
+export type SessionId = z.infer<typeof SessionId>;
+
+// ---------------------------------------------------------------- socket.io
+
+/** socket.io is mounted at this path on the same origin as the REST API. */
+export const SOCKET_IO_PATH = '/socket.io';
+/** y-websocket clients connect to `${origin}${YJS_WS_PATH}/<sessionId>`. */
+export const YJS_WS_PATH = '/yjs';
+
+/** Close codes the Yjs websocket uses beyond the standard ones. */
+export const WS_CLOSE = {
+  goingAway: 1001,
+  malformed: 4400,
+  unknownSession: 4404,
+} as const;
+
+export const EVENTS = {
+  /** client → server, with ack: enter a session's presence room. */
+  join: 'session:join',
+  /** client → server: leave the current session room. */
+  leave: 'session:leave',
+  /** client → server: my presence changed (name/color/held control). */
+  presenceUpdate: 'presence:update',
+  /** server → clients: one peer's presence (sent to others in the room). */
+  presence: 'presence',
+  /** server → clients: a peer left. */
+  presenceLeft: 'presence:left',
+} as const;
+
+export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
+
+/** A control id as used by the mix model, e.g. "ch:<id>:gain"; null when nothing is held. */
+export const ControlId = z.string().min(1).max(200).nullable();
+
+export const JoinPayload = z.object({
+  sessionId: SessionId,
+  name: z.string().trim().min(1).max(60),
+  color: Color,
+});
+export type JoinPayload = z.infer<typeof JoinPayload>;
+
+export const PresenceUpdatePayload = z.object({
+  name: z.string().trim().min(1).max(60).optional(),
+  color: Color.optional(),
+  control: ControlId.optional(),
+});
+export type PresenceUpdatePayload = z.infer<typeof PresenceUpdatePayload>;
+
+export const Presence = z.object({
+  /** socket.io socket id of the peer; stable for the lifetime of its connection. */
+  peerId: z.string(),
+  name: z.string(),
+  color: Color,
+  control: ControlId,
+});
+export type Presence = z.infer<typeof Presence>;
+
+export const PresenceLeftPayload = z.object({ peerId: z.string() });
+export type PresenceLeftPayload = z.infer<typeof PresenceLeftPayload>;
+
+export type ErrorBody = { error: { code: ErrorCode; message: string } };
+export type ErrorCode = 'bad_request' | 'not_found' | 'range_not_satisfiable' | 'method_not_allowed' | 'internal';
+
+export type JoinAck =
+  | { ok: true; peerId: string; peers: Presence[] }
+  | ({ ok: false } & ErrorBody);
+
+// ---------------------------------------------------------------- REST
+
+export const CreateSessionBody = z.object({ title: z.string().trim().min(1).max(200) });
+export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  stemCount: number;
+  /** Longest stem, seconds; 0 without stems. */
+  durationSec: number;
+  updatedAt: string;
+}
+
+export interface StemInfo {
+  id: string;
+  name: string;
+  sampleRate: number;
+  channels: number;
+  durationSec: number;
+  position: number;
+  /** Same-origin URL of the audio file (supports Range, immutable caching). */
+  url: string;
+  /** Same-origin URL of the encoded peaks, or null when none were computed. */
+  peaksUrl: string | null;
+}
+
+export interface SessionDetail {
+  id: string;
+  title: string;
+  tempo: number;
+  createdAt: string;
+  updatedAt: string;
+  stems: StemInfo[];
+}
+
+export interface ListSessionsResponse { sessions: SessionSummary[] }
+export type CreateSessionResponse = SessionDetail;
+export type GetSessionResponse = SessionDetail;
+
+export const stemAudioUrl = (sessionId: string, stemId: string) =>
+  `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/audio`;
+export const stemPeaksUrl = (sessionId: string, stemId: string) =>
+  `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/peaks`;
