@@ -9,6 +9,8 @@ export interface DemoStem {
   name: string;
   channels: Float32Array[];
   sampleRate: number;
+  /** Starting fader position that restores the arranger's balance between stems. */
+  suggestedGainDb?: number;
 }
 export interface DemoSong {
   title: string;
@@ -18,7 +20,7 @@ export interface DemoSong {
 export type DemoGenerator = () => Promise<DemoSong>;
 
 /** The parts of @mixroom/engine seeding uses; a parameter so tests can seed quickly. */
-export type SeedEngine = Pick<typeof import('@mixroom/engine'), 'encodeWav' | 'computePeaks' | 'encodePeaks' | 'initializeMix'>;
+export type SeedEngine = Pick<typeof import('@mixroom/engine'), 'encodeWav' | 'computePeaks' | 'encodePeaks' | 'initializeMix' | 'MixModel'>;
 
 export interface SeedDeps {
   prisma: PrismaClient;
@@ -77,7 +79,13 @@ export async function seedDemoSession(deps: SeedDeps, generator?: DemoGenerator)
   }
 
   const doc = new Y.Doc();
-  engine.initializeMix(doc, stems.map((s) => ({ id: shortId(), name: s.name, stemId: s.id })));
+  const channels = stems.map((s) => ({ id: shortId(), name: s.name, stemId: s.id }));
+  engine.initializeMix(doc, channels);
+  // Stems are normalised for headroom; the demo opens with the faders at a balanced mix.
+  const mix = new engine.MixModel(doc);
+  song.stems.forEach((stem, i) => {
+    if (stem.suggestedGainDb !== undefined) mix.setChannelGain(channels[i].id, stem.suggestedGainDb);
+  });
   const initial = Y.encodeStateAsUpdate(doc);
   doc.destroy();
 

@@ -36,7 +36,7 @@ export const EVENTS = {
 
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
 
-/** A control id as used by the mix model, e.g. "ch:<id>:gain"; null when nothing is held. */
+/** A control id as used by the mix model, e.g. "ch:<id>/gain"; null when nothing is held. */
 export const ControlId = z.string().min(1).max(200).nullable();
 
 export const JoinPayload = z.object({

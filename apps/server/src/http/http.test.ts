@@ -178,7 +178,7 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
     const tone = (f: number) => Float32Array.from({ length: 4800 }, (_, i) => Math.sin((2 * Math.PI * f * i) / 48000) * 0.5);
     const id = await seedDemoSession(
       { prisma: s.server.db.prisma, blobs: s.server.blobs, logger: quietLogger, engine: seedEngine },
-      async () => ({ title: 'Demo', tempo: 96, stems: [{ name: 'Kick', channels: [tone(60)], sampleRate: 48000 }, { name: 'Keys', channels: [tone(440), tone(442)], sampleRate: 48000 }] }),
+      async () => ({ title: 'Demo', tempo: 96, stems: [{ name: 'Kick', channels: [tone(60)], sampleRate: 48000 }, { name: 'Keys', channels: [tone(440), tone(442)], sampleRate: 48000, suggestedGainDb: -7.5 }] }),
     );
     const detail = (await (await fetch(`${s.url}/api/sessions/${id}`)).json()) as GetSessionResponse;
     expect(detail).toMatchObject({ title: 'Demo', tempo: 96 });
@@ -186,13 +186,15 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
     const wav = await fetch(`${s.url}${detail.stems[1].url}`);
     expect(wav.status).toBe(200);
     expect((await fetch(`${s.url}${detail.stems[0].peaksUrl}`)).status).toBe(200);
-
     const rows = await s.server.db.prisma.docUpdate.findMany({ where: { sessionId: id } });
     expect(rows).toHaveLength(1);
     const doc = new Y.Doc();
     Y.applyUpdate(doc, rows[0].data);
     const channels = [...doc.getMap<Y.Map<unknown>>('channels').values()].map((c) => c.get('stemId'));
     expect(channels.sort()).toEqual(detail.stems.map((x) => x.id).sort());
+    // The demo opens at the generator's suggested fader positions.
+    const mix = new seedEngine.MixModel(doc).getState();
+    expect(mix.channels.map((c) => [c.name, c.gain])).toEqual([['Kick', 0], ['Keys', -7.5]]);
   });
 });
 

@@ -218,7 +218,7 @@ function Mixer({
         <div className="topbar-right">
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
-            {snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
+            {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
           </span>
           <div className="avatars" data-testid="avatars">
             {[...pres.peers.values()].map((p) => (

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { MixGraph, MixModel, MixTransport, type MixState, type ToneLib } from '@mixroom/engine';
-import { YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
+import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 import { httpError } from './api';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
@@ -24,6 +24,8 @@ export interface RuntimeSnapshot {
   transportState: 'started' | 'paused' | 'stopped';
   loop: boolean;
   duration: number;
+  /** Set when the server refused the mix connection for good (e.g. the session is gone). */
+  syncError: string | null;
 }
 
 /** Debugging hook (also read by the e2e tests): the live engine objects of the open session. */
@@ -42,6 +44,7 @@ declare global {
 }
 
 const DOWNLOAD_CONCURRENCY = 3;
+const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession]);
 
 /**
  * Everything one open session needs outside React: the synced mix document, the audio
@@ -75,6 +78,7 @@ export class SessionRuntime {
       transportState: 'stopped',
       loop: false,
       duration: Math.max(0, ...session.stems.map((s) => s.durationSec)),
+      syncError: null,
     };
 
     this.cleanups.push(
@@ -86,11 +90,20 @@ export class SessionRuntime {
     );
     const onSync = (synced: boolean) => this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
     const onStatus = ({ status }: { status: string }) => this.update({ connected: status === 'connected' });
+    // y-websocket reconnects after any close; a refusal that cannot change by retrying
+    // (unknown session, no access) must stop it and be shown instead.
+    const onClose = (event: CloseEvent | null) => {
+      if (!event || !PERMANENT_CLOSE_CODES.has(event.code)) return;
+      this.provider.disconnect();
+      this.update({ connected: false, syncError: event.reason || `connection refused (${event.code})` });
+    };
     this.provider.on('sync', onSync);
     this.provider.on('status', onStatus);
+    this.provider.on('connection-close', onClose);
     this.cleanups.push(() => {
       this.provider.off('sync', onSync);
       this.provider.off('status', onStatus);
+      this.provider.off('connection-close', onClose);
     });
     window.__mixroom = { graph: null, model: this.model, transport: null, Tone: null, runtime: this };
   }
