@@ -7,6 +7,7 @@ import { LocalBlobStore } from './blob/local-blob-store.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/open.js';
 import { attachPresence } from './events/presence.js';
+import { attachTogether } from './events/together.js';
 import { HttpError, sendError } from './http/respond.js';
 import { Router } from './http/router.js';
 import { parseSessionId, registerSessionRoutes } from './http/sessions.js';
@@ -104,6 +105,13 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   });
   // socket.io installs its own upgrade listener for its path; ours must leave those alone.
   const io: IoServer = attachPresence(httpServer, { sessionExists: (id) => updateLog.sessionExists(id), logger });
+  attachTogether(io, {
+    logger,
+    songDuration: async (sessionId) => {
+      const longest = await db.prisma.stem.aggregate({ where: { sessionId }, _max: { durationSec: true } });
+      return longest._max.durationSec ?? 0;
+    },
+  });
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/socket.io')) return;

@@ -32,6 +32,14 @@ export const EVENTS = {
   presence: 'presence',
   /** server → clients: a peer left. */
   presenceLeft: 'presence:left',
+  /** client → server, with ack `ClockPong`: one NTP-style exchange for clock-offset estimation. */
+  clockPing: 'clock:ping',
+  /** client → server, with ack `TransportAck`: a shared-transport command ("Listen together"). */
+  transportCommand: 'transport:command',
+  /** client → server, with ack `TransportAck`: the session's current shared transport. */
+  transportGet: 'transport:get',
+  /** server → clients in the session: the shared transport after an accepted command. */
+  transportState: 'transport:state',
 } as const;
 
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
@@ -50,6 +58,10 @@ export const PresenceUpdatePayload = z.object({
   name: z.string().trim().min(1).max(60).optional(),
   color: Color.optional(),
   control: ControlId.optional(),
+  /** Following the shared transport ("Listen together"). */
+  together: z.boolean().optional(),
+  /** Stems still downloading/decoding: will join running playback when ready. */
+  loading: z.boolean().optional(),
 });
 export type PresenceUpdatePayload = z.infer<typeof PresenceUpdatePayload>;
 
@@ -59,6 +71,8 @@ export const Presence = z.object({
   name: z.string(),
   color: Color,
   control: ControlId,
+  together: z.boolean().default(false),
+  loading: z.boolean().default(false),
 });
 export type Presence = z.infer<typeof Presence>;
 
@@ -66,11 +80,49 @@ export const PresenceLeftPayload = z.object({ peerId: z.string() });
 export type PresenceLeftPayload = z.infer<typeof PresenceLeftPayload>;
 
 export type ErrorBody = { error: { code: ErrorCode; message: string } };
-export type ErrorCode = 'bad_request' | 'not_found' | 'range_not_satisfiable' | 'method_not_allowed' | 'internal';
+export type ErrorCode =
+  | 'bad_request'
+  | 'not_found'
+  | 'not_joined'
+  | 'rate_limited'
+  | 'range_not_satisfiable'
+  | 'method_not_allowed'
+  | 'internal';
 
 export type JoinAck =
   | { ok: true; peerId: string; peers: Presence[] }
   | ({ ok: false } & ErrorBody);
+
+// ---------------------------------------------------------------- Listen together
+
+export const ClockPingPayload = z.object({ clientSendMs: z.number().finite() });
+export type ClockPingPayload = z.infer<typeof ClockPingPayload>;
+export type ClockPong = { serverMs: number };
+
+const Position = z.number().finite();
+export const TransportCommandPayload = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('play'), position: Position.optional() }),
+  z.object({ kind: z.literal('pause') }),
+  z.object({ kind: z.literal('stop') }),
+  z.object({ kind: z.literal('seek'), position: Position }),
+  z.object({ kind: z.literal('loop'), enabled: z.boolean(), start: Position.optional(), end: Position.optional() }),
+]);
+export type TransportCommandPayload = z.infer<typeof TransportCommandPayload>;
+
+/** Mirrors SharedTransportState of @mixroom/engine (the protocol package stays dependency-free). */
+export const SharedTransportStateSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  playing: z.boolean(),
+  position: z.number().finite(),
+  anchorServerMs: z.number().finite(),
+  loop: z.object({ enabled: z.boolean(), start: z.number().finite(), end: z.number().finite() }),
+  lastAction: z
+    .object({ kind: z.enum(['play', 'pause', 'stop', 'seek', 'loop']), by: z.string(), position: z.number().finite() })
+    .nullable(),
+});
+export type SharedTransportStateMessage = z.infer<typeof SharedTransportStateSchema>;
+
+export type TransportAck = { ok: true; state: SharedTransportStateMessage } | ({ ok: false } & ErrorBody);
 
 // ---------------------------------------------------------------- REST
 

@@ -59,7 +59,7 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
       }
       leave();
       data.sessionId = sessionId;
-      data.presence = { peerId: socket.id, name, color, control: null };
+      data.presence = { peerId: socket.id, name, color, control: null, together: false, loading: false };
       await socket.join(room(sessionId));
       const peers = (await io.in(room(sessionId)).fetchSockets())
         .filter((s) => s.id !== socket.id)
