@@ -43,7 +43,7 @@ const room = (sessionId: string) => `session:${sessionId}`;
  */
 export function attachTogether(io: Server, deps: TogetherDeps): { stateOf(sessionId: string): SharedTransportState } {
   const now = deps.now ?? serverClock;
-  const leadMs = deps.leadMs ?? 300;
+  const leadMs = deps.leadMs ?? 400;
   const limit = deps.rateLimit ?? { perSecond: 8, burst: 16 };
   const states = new Map<string, SharedTransportState>();
   const stateOf = (sessionId: string) => states.get(sessionId) ?? INITIAL_SHARED_TRANSPORT;

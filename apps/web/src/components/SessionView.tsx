@@ -9,6 +9,7 @@ import type { Peaks } from '@mixroom/engine';
 import { fetchPeaks, peaksFromBuffer } from '../lib/peaks';
 import { PresenceClient, type PresenceSnapshot } from '../lib/presence';
 import { SessionRuntime, type RuntimeSnapshot, type StemLoad } from '../lib/session-runtime';
+import { TogetherClient, type TogetherSnapshot } from '../lib/together';
 import { ChannelStrip, MasterStrip } from './ChannelStrip';
 import { FrameContext, FrameLoop, useFrame } from './frame';
 import { IdentityDialog } from './IdentityDialog';
@@ -197,6 +198,19 @@ function Mixer({
   const loadingDone = snap.stems.every((s) => s.status === 'ready' || s.status === 'error');
   const failed = snap.stems.filter((s) => s.status === 'error');
 
+  const [together, setTogether] = useState<TogetherClient | null>(null);
+  useEffect(() => {
+    if (!presence) return;
+    const client = new TogetherClient(presence.socket, runtime, (status) => presence.setStatus(status));
+    runtime.together = client;
+    setTogether(client);
+    return () => {
+      if (runtime.together === client) runtime.together = null;
+      client.dispose();
+    };
+  }, [presence, runtime]);
+  useEffect(() => presence?.setStatus({ loading: !loadingDone }), [presence, loadingDone]);
+
   return (
     <div className="app" data-testid="mixer" data-stems-state={loadingDone ? 'done' : 'loading'} data-synced={snap.synced}>
       <header className="topbar">
@@ -226,11 +240,15 @@ function Mixer({
                 key={p.peerId}
                 className="avatar"
                 style={{ background: p.color }}
-                title={p.control ? `${p.name} (adjusting)` : p.name}
+                title={`${p.name}${p.control ? ' (adjusting)' : ''}${p.loading ? ' — loading stems' : ''}${p.together ? ' — listening together' : ''}`}
                 data-testid={`avatar-${slug(p.name)}`}
                 data-name={p.name}
+                data-together={p.together}
+                data-loading={p.loading}
               >
                 {initials(p.name)}
+                {p.together && <i className="avatar-badge together" aria-label="listening together" />}
+                {p.loading && <i className="avatar-badge loading" aria-label="loading stems" />}
               </span>
             ))}
             <button
@@ -247,7 +265,7 @@ function Mixer({
         </div>
       </header>
 
-      <TransportBar runtime={runtime} snap={snap} />
+      <TransportBar runtime={runtime} snap={snap} together={together} />
 
       {failed.length > 0 && (
         <div className="banner-error" role="alert" data-testid="stem-errors">
@@ -298,7 +316,11 @@ function loadingText(stems: StemLoad[]): { text: string; pct: number; done: bool
   return { text: `${ready} stems ready`, pct: 100, done: true };
 }
 
-function TransportBar({ runtime, snap }: { runtime: SessionRuntime; snap: RuntimeSnapshot }) {
+const NO_TOGETHER: TogetherSnapshot = { enabled: false, lastAction: null, clockReady: false, offsetMs: 0, uncertaintyMs: Infinity, error: null };
+const ACTION_VERB = { play: 'started playback', pause: 'paused', stop: 'stopped', seek: 'jumped', loop: 'changed the loop' } as const;
+
+function TransportBar({ runtime, snap, together }: { runtime: SessionRuntime; snap: RuntimeSnapshot; together: TogetherClient | null }) {
+  const group = useSyncExternalStore(together?.subscribe ?? noopSubscribe, together?.getSnapshot ?? (() => NO_TOGETHER), () => NO_TOGETHER);
   const posRef = useRef<HTMLSpanElement>(null);
   useFrame(() => {
     if (posRef.current) posRef.current.textContent = formatTime(runtime.tick());
@@ -356,6 +378,33 @@ function TransportBar({ runtime, snap }: { runtime: SessionRuntime; snap: Runtim
       <div className="transport-state" data-testid="transport-state">
         {playing ? 'PLAYING' : snap.transportState === 'paused' ? 'PAUSED' : 'STOPPED'}
         {snap.loop ? ' · LOOP' : ''}
+      </div>
+      <div className="together">
+        <button
+          type="button"
+          className={`tbtn together-toggle ${group.enabled ? 'on' : ''}`}
+          data-testid="together"
+          aria-pressed={group.enabled}
+          disabled={!together}
+          title="Listen together: play, pause, seek and loop apply to everyone who has this on"
+          onClick={async () => {
+            await runtime.Tone?.start(); // the click is the gesture that lets audio start later
+            await together?.setEnabled(!group.enabled);
+          }}
+        >
+          Listen together
+        </button>
+        <span className="together-info" data-testid="together-last">
+          {group.error
+            ? group.error
+            : group.lastAction
+              ? `${group.lastAction.by} ${ACTION_VERB[group.lastAction.kind]} ${group.lastAction.kind === 'seek' ? 'to' : 'at'} ${formatTime(group.lastAction.position)}`
+              : group.enabled
+                ? group.clockReady
+                  ? `in sync (±${Math.max(1, Math.round(group.uncertaintyMs))} ms)`
+                  : 'syncing clocks…'
+                : ''}
+        </span>
       </div>
       <div className={`loading ${loading.done ? 'done' : ''}`} data-testid="loading-status" role="status">
         <span>{loading.text}</span>

@@ -22,10 +22,12 @@ export interface PresenceSnapshot {
  * design, so it rides socket.io rather than the persistent Yjs document.
  */
 export class PresenceClient {
-  private readonly socket: Socket;
+  /** The session's socket.io connection, shared with "Listen together". */
+  readonly socket: Socket;
   private snapshot: PresenceSnapshot = { selfId: null, connected: false, peers: new Map() };
   private readonly listeners = new Set<() => void>();
   private control: string | null = null;
+  private status: { together: boolean; loading: boolean } = { together: false, loading: true };
 
   constructor(
     private readonly sessionId: string,
@@ -64,7 +66,7 @@ export class PresenceClient {
         if (p.success && p.data.peerId !== ack.peerId) peers.set(p.data.peerId, p.data);
       }
       this.set({ selfId: ack.peerId, connected: true, peers });
-      if (this.control) this.send({ control: this.control });
+      this.send({ ...this.status, ...(this.control ? { control: this.control } : {}) });
     });
   }
 
@@ -77,6 +79,14 @@ export class PresenceClient {
     if (control === this.control) return;
     this.control = control;
     this.send({ control });
+  }
+
+  /** Tells the others whether this person follows the shared transport and is still loading stems. */
+  setStatus(patch: Partial<{ together: boolean; loading: boolean }>): void {
+    const next = { ...this.status, ...patch };
+    if (next.together === this.status.together && next.loading === this.status.loading) return;
+    this.status = next;
+    this.send(next);
   }
 
   setIdentity(identity: Identity): void {

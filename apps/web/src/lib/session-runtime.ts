@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { MixGraph, MixModel, MixTransport, type MixState, type ToneLib } from '@mixroom/engine';
+import type { TogetherClient } from './together';
 import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 import { httpError } from './api';
 
@@ -58,6 +59,8 @@ export class SessionRuntime {
   Tone: ToneLib | null = null;
   graph: MixGraph | null = null;
   transport: MixTransport | null = null;
+  /** "Listen together": when on, transport actions go to the group instead of acting locally. */
+  together: TogetherClient | null = null;
 
   private readonly buffers = new Map<string, AudioBuffer>();
   private snapshot: RuntimeSnapshot;
@@ -130,6 +133,10 @@ export class SessionRuntime {
     const Tone = (await import('tone')) as unknown as ToneLib;
     if (this.disposed) return;
     this.Tone = Tone;
+    // A native context (not Tone's wrapped default) exposes getOutputTimestamp(), which
+    // "Listen together" needs to map server time onto the audio output; 'playback' latency
+    // trades a little responsiveness for glitch-free output on busy machines.
+    Tone.setContext(new Tone.Context(new AudioContext({ latencyHint: 'playback' })));
     // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
     Tone.getContext().lookAhead = 0.05;
     this.graph = new MixGraph(Tone);
@@ -179,6 +186,7 @@ export class SessionRuntime {
       this.updateStem(stem.id, { status: 'ready' });
       this.update({ duration: this.duration });
       if (this.transport?.loop) this.transport.setLoop(true, 0, this.duration);
+      if (this.stemsReady) this.together?.resume();
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       console.error(`[mixroom] stem ${stem.name} failed:`, message);
@@ -222,31 +230,52 @@ export class SessionRuntime {
 
   // ------------------------------------------------------------------ transport
 
+  /** True once every stem has either loaded or failed (and at least one can play). */
+  get stemsReady(): boolean {
+    const stems = this.snapshot.stems;
+    return stems.some((s) => s.status === 'ready') && stems.every((s) => s.status === 'ready' || s.status === 'error');
+  }
+
+  private get group(): TogetherClient | null {
+    return this.together?.enabled ? this.together : null;
+  }
+
   async play(): Promise<void> {
     if (!this.Tone || !this.transport) return;
     // Browsers only let audio start from a user gesture; Play is that gesture.
     await this.Tone.start();
+    const group = this.group;
+    if (group) return group.command({ kind: 'play', position: this.transport.position });
     this.transport.play();
-    this.update({ transportState: this.transport.state });
+    this.refreshTransportState();
   }
 
   pause(): void {
+    if (this.group) return void this.group.command({ kind: 'pause' });
     this.transport?.pause();
-    if (this.transport) this.update({ transportState: this.transport.state });
+    this.refreshTransportState();
   }
 
   stop(): void {
+    if (this.group) return void this.group.command({ kind: 'stop' });
     this.transport?.stop();
-    if (this.transport) this.update({ transportState: this.transport.state });
+    this.refreshTransportState();
   }
 
   seek(seconds: number): void {
+    if (this.group) return void this.group.command({ kind: 'seek', position: Math.min(Math.max(0, seconds), this.duration) });
     this.transport?.seek(seconds);
   }
 
   setLoop(enabled: boolean): void {
+    if (this.group) return void this.group.command({ kind: 'loop', enabled, start: 0, end: this.duration });
     this.transport?.setLoop(enabled, 0, this.duration);
     this.update({ loop: enabled });
+  }
+
+  /** Re-reads the transport after something other than these methods moved it. */
+  refreshTransportState(): void {
+    if (this.transport) this.update({ transportState: this.transport.state, loop: this.transport.loop });
   }
 
   /** Called every animation frame: stops at the end of the song when not looping. */
@@ -269,6 +298,7 @@ export class SessionRuntime {
     this.graph?.dispose();
     this.provider.destroy();
     this.doc.destroy();
+    this.together?.dispose();
     if (window.__mixroom?.runtime === this) delete window.__mixroom;
   }
 }

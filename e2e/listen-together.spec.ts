@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { ARTIFACTS_DIR, firstSession, openAs } from './helpers';
+
+interface TogetherProbe {
+  enabled: boolean;
+  clockReady: boolean;
+  uncertaintyMs: number;
+  lastStart: { serverMs: number; position: number; seq: number } | null;
+  /** Server time at which song position 0 would have played, read back from the AudioContext timeline. */
+  origin: number | null;
+  position: number;
+  state: string;
+  info: string;
+}
+
+/** Reads "Listen together" through the documented window.__mixroom hook: AudioContext-scheduled starts mapped to server time. */
+function probe(page: Page): Promise<TogetherProbe> {
+  return page.evaluate(() => {
+    const rt = (window as unknown as { __mixroom: { runtime: any; transport: { position: number; state: string } } }).__mixroom;
+    const together = rt.runtime.together;
+    const snap = together.getSnapshot();
+    return {
+      enabled: snap.enabled,
+      clockReady: snap.clockReady,
+      uncertaintyMs: snap.uncertaintyMs,
+      lastStart: together.lastStart,
+      origin: together.measurePlaybackOrigin(),
+      position: rt.transport.position,
+      state: rt.transport.state,
+      info: document.querySelector('[data-testid="together-last"]')?.textContent ?? '',
+    };
+  });
+}
+
+async function clickTimelineAt(page: Page, seconds: number, duration: number): Promise<void> {
+  const box = (await page.getByTestId('timeline').boundingBox())!;
+  await page.mouse.click(box.x + (seconds / duration) * box.width, box.y + 10);
+}
+
+test('listen together: one transport for the group, starts within 10 ms, and a way to step out', async ({ browser, baseURL }) => {
+  const session = await firstSession(baseURL!);
+  const duration = Math.max(...session.stems.map((s) => s.durationSec));
+  const ana = await openAs(browser, session.id, 'Ana', '#e5484d');
+  const ben = await openAs(browser, session.id, 'Ben', '#3ecf8e');
+  const A = ana.page;
+  const B = ben.page;
+
+  for (const page of [A, B]) {
+    await page.getByTestId('together').click();
+    await expect(page.getByTestId('together')).toHaveAttribute('aria-pressed', 'true');
+  }
+  for (const page of [A, B]) await expect.poll(async () => (await probe(page)).clockReady, { timeout: 20_000 }).toBe(true);
+  // Each sees the other as "listening together".
+  await expect(A.locator('[data-testid="avatar-Ben"][data-together="true"]')).toBeVisible();
+
+  // A puts the playhead at 0:10 and presses play: both browsers schedule the same start.
+  await clickTimelineAt(A, 10, duration);
+  await expect.poll(async () => (await probe(B)).position, { timeout: 5000 }).toBeCloseTo(10, 0);
+  await A.getByTestId('play').click();
+  await expect.poll(async () => (await probe(B)).state, { timeout: 5000 }).toBe('started');
+  const [pa, pb] = [await probe(A), await probe(B)];
+  expect(pa.lastStart && pb.lastStart).toBeTruthy();
+  expect(pa.lastStart!.seq).toBe(pb.lastStart!.seq);
+  expect(Math.abs(pa.lastStart!.position - pb.lastStart!.position)).toBeLessThan(0.01);
+  // What each browser is actually playing, from its AudioContext timeline mapped to server time.
+  // An audio dropout on this busy 2-core machine delays one output for good; the client re-aligns
+  // within a drift check (500 ms), so allow a few seconds for the group to be within 10 ms.
+  const spread = async () => {
+    const [oa, ob] = [(await probe(A)).origin, (await probe(B)).origin];
+    return oa !== null && ob !== null ? Math.abs(oa - ob) : Infinity;
+  };
+  await B.waitForTimeout(300);
+  const first = await spread();
+  await expect.poll(spread, { timeout: 5000, intervals: [250] }).toBeLessThan(10);
+  console.log(
+    `playback spread between A and B: ${first.toFixed(2)} ms just after the start, ${(await spread()).toFixed(2)} ms settled ` +
+      `(clock uncertainty A ±${pa.uncertaintyMs.toFixed(2)} ms, B ±${pb.uncertaintyMs.toFixed(2)} ms)`,
+  );
+  expect(pa.lastStart!.position).toBeGreaterThan(9.5);
+  expect(pb.info).toMatch(/Ana started playback at 0:(09|10)/);
+
+  // Both positions move on together.
+  await B.waitForTimeout(1500);
+  const [ra, rb] = [await probe(A), await probe(B)];
+  expect(ra.position).toBeGreaterThan(10.5);
+  expect(Math.abs(ra.position - rb.position)).toBeLessThan(0.25); // read ~simultaneously from two pages
+
+  // A seeks; B follows.
+  await clickTimelineAt(A, 30, duration);
+  await expect.poll(async () => (await probe(B)).lastStart?.position ?? 0, { timeout: 5000 }).toBeGreaterThan(29.5);
+  expect((await probe(B)).info).toMatch(/Ana jumped to 0:(29|30)/);
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await A.screenshot({ path: `${ARTIFACTS_DIR}/listen-together.png` });
+
+  // B steps out, seeks alone; A is unaffected.
+  await B.getByTestId('together').click();
+  await expect(B.getByTestId('together')).toHaveAttribute('aria-pressed', 'false');
+  await clickTimelineAt(B, 50, duration);
+  await expect.poll(async () => (await probe(B)).position, { timeout: 5000 }).toBeGreaterThan(49.5);
+  const a2 = await probe(A);
+  expect(a2.position).toBeGreaterThan(29.5);
+  expect(a2.position).toBeLessThan(40);
+  expect(a2.state).toBe('started');
+
+  // B rejoins at the group's position.
+  await B.getByTestId('together').click();
+  await expect.poll(async () => Math.abs((await probe(B)).position - (await probe(A)).position), { timeout: 5000 }).toBeLessThan(0.3);
+
+  await ana.context.close();
+  await ben.context.close();
+});
