@@ -107,6 +107,26 @@ test('listen together: one transport for the group, starts within 10 ms, and a w
   await B.getByTestId('together').click();
   await expect.poll(async () => Math.abs((await probe(B)).position - (await probe(A)).position), { timeout: 5000 }).toBeLessThan(0.3);
 
+  // Cleo arrives while the group plays and turns "Listen together" on before her stems have loaded:
+  // the others see her as loading, and she joins the running playback, in sync, once ready.
+  const cleo = await browser.newContext();
+  await cleo.addInitScript(() => window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: 'Cleo', color: '#f5a524' })));
+  const C = await cleo.newPage();
+  await C.goto(`/s/${session.id}`);
+  await expect(C.getByTestId('together')).toBeEnabled({ timeout: 30_000 });
+  await C.getByTestId('together').click();
+  await expect(A.locator('[data-testid="avatar-Cleo"][data-together="true"]')).toBeVisible();
+  await expect(C.getByTestId('mixer')).toHaveAttribute('data-stems-state', 'done', { timeout: 120_000 });
+  await expect(A.locator('[data-testid="avatar-Cleo"][data-loading="false"]')).toBeVisible();
+  await expect.poll(async () => (await probe(C)).state, { timeout: 10_000 }).toBe('started');
+  await expect
+    .poll(async () => {
+      const [oa, oc] = [(await probe(A)).origin, (await probe(C)).origin];
+      return oa !== null && oc !== null ? Math.abs(oa - oc) : Infinity;
+    }, { timeout: 5000, intervals: [250] })
+    .toBeLessThan(10);
+  await cleo.close();
+
   await ana.context.close();
   await ben.context.close();
 });

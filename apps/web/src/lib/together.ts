@@ -7,7 +7,7 @@ import {
   type TransportAck,
   type TransportCommandPayload,
 } from '@mixroom/protocol';
-import { ClockSync, positionAt, type SharedTransportState } from '@mixroom/engine';
+import { ClockSync, planDriftCorrection, positionAt, type SharedTransportState } from '@mixroom/engine';
 import type { SessionRuntime } from './session-runtime';
 
 /** Fast exchanges while the window fills, then a slow trickle that tracks drift. */
@@ -19,11 +19,7 @@ const SLOW_PING_MS = 2000;
  * begins here instead, at the position the group has reached by then.
  */
 const SCHEDULE_MARGIN_S = 0.02;
-/**
- * Playback further off the group than this is re-aligned. Clock drift is tiny, but an audio
- * dropout (a busy machine) permanently delays one browser's output by the gap's length.
- */
-const DRIFT_TOLERANCE_S = 0.008;
+/** How often this browser compares where it plays with where the group is. */
 const DRIFT_CHECK_MS = 500;
 /** Output-timestamp readings kept (one per 100 ms) for a median robust to audio-thread hiccups. */
 const MAPPING_WINDOW = 21;
@@ -62,6 +58,10 @@ export class TogetherClient {
   private driftTimer: ReturnType<typeof setInterval> | null = null;
   private disposed = false;
   private mappingSamples: number[] = [];
+  /** Audio ahead of Tone's transport position because of rate nudges since the last (re)start, s. */
+  private nudgeOffsetS = 0;
+  private lastDriftCheck = 0;
+  private lastTransportSeconds = 0;
   private mappingTimer: ReturnType<typeof setInterval> | null = null;
   /** For tests and diagnostics: where this browser last scheduled a shared start. */
   lastStart: ScheduledStart | null = null;
@@ -130,7 +130,7 @@ export class TogetherClient {
     const t = Tone.getTransport();
     if (t.state !== 'started') return null;
     const contextTime = Tone.now();
-    const position = t.getSecondsAtTime(contextTime);
+    const position = t.getSecondsAtTime(contextTime) + this.currentNudgeOffset();
     return this.contextToServerTime(contextTime) - position * 1000;
   }
 
@@ -213,10 +213,17 @@ export class TogetherClient {
       const startServer = Math.max(state.anchorServerMs, this.contextToServerTime(earliest));
       const position = positionAt(state, startServer, duration);
       const at = Math.max(this.serverToContextTime(startServer), earliest);
+      // A nudged rate would skew the offsets Tone computes for the players' restart.
+      this.runtime.graph?.setPlaybackRate(1);
+      this.nudgeOffsetS = 0;
+      this.lastDriftCheck = performance.now();
+      this.lastTransportSeconds = 0;
       if (t.state === 'started') t.stop(Tone.now());
       t.start(at, position);
       this.lastStart = { serverMs: startServer, position, seq: state.seq };
     } else {
+      this.runtime.graph?.setPlaybackRate(1);
+      this.nudgeOffsetS = 0;
       if (t.state === 'started') t.pause();
       t.seconds = state.position;
       if (state.position === 0 && state.lastAction?.kind === 'stop') t.stop();
@@ -224,18 +231,31 @@ export class TogetherClient {
     this.runtime.refreshTransportState();
   }
 
+  private currentNudgeOffset(): number {
+    const rate = this.runtime.graph?.playbackRate ?? 1;
+    return this.nudgeOffsetS + ((performance.now() - this.lastDriftCheck) / 1000) * (rate - 1);
+  }
+
   private correctDrift(): void {
     const Tone = this.runtime.Tone;
-    if (!this.enabled || !this.state?.playing || !Tone || !this.clock.ready) return;
+    const graph = this.runtime.graph;
+    if (!this.enabled || !this.state?.playing || !Tone || !graph || !this.clock.ready) return;
     const t = Tone.getTransport();
     if (t.state !== 'started') return;
+    this.nudgeOffsetS = this.currentNudgeOffset();
+    this.lastDriftCheck = performance.now();
+    // A loop jump restarts every player in step with the transport: earlier nudges are gone.
+    if (t.seconds < this.lastTransportSeconds) this.nudgeOffsetS = 0;
+    this.lastTransportSeconds = t.seconds;
     // Tone's transport time refers to Tone.now() (currentTime + look-ahead) on the context timeline.
     const expected = positionAt(this.state, this.contextToServerTime(Tone.now()), this.runtime.duration);
-    const actual = t.seconds;
+    const actual = t.seconds + this.nudgeOffsetS;
     const loopLen = this.state.loop.end - this.state.loop.start;
     let error = actual - expected;
     if (this.state.loop.enabled && loopLen > 0 && Math.abs(error) > loopLen / 2) error -= Math.sign(error) * loopLen;
-    if (Math.abs(error) > DRIFT_TOLERANCE_S) this.apply(this.state);
+    const plan = planDriftCorrection(error);
+    if (plan.action === 'realign') this.apply(this.state);
+    else graph.setPlaybackRate(plan.action === 'nudge' ? plan.playbackRate : 1);
   }
 
   private schedulePing(delay: number): void {

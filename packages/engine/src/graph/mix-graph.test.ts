@@ -142,4 +142,31 @@ describe('MixGraph rendered offline', () => {
       Tone.setContext(previous);
     }
   });
+
+  it('a playback-rate nudge moves every stem through its audio slightly faster', async () => {
+    const raw = new OfflineAudioContext(2, SR, SR);
+    const previous = Tone.getContext();
+    const context = new Tone.OfflineContext(raw as unknown as OfflineAudioContext);
+    Tone.setContext(context);
+    try {
+      const doc = new Y.Doc();
+      initializeMix(doc, [{ id: 'a', name: 'A', stemId: 'sa' }]);
+      const graph = new MixGraph(Tone);
+      // A ramp whose value is its own time in seconds: the output tells the read position.
+      const ramp = new AudioBuffer({ length: 2 * SR, numberOfChannels: 1, sampleRate: SR });
+      const data = ramp.getChannelData(0);
+      for (let i = 0; i < data.length; i++) data[i] = i / SR;
+      graph.setStemBuffer('sa', ramp);
+      graph.setPlaybackRate(1.01);
+      graph.apply(new MixModel(doc).getState(), { immediate: true });
+      Tone.getTransport().start(0);
+      const out = (await context.render()) as unknown as AudioBuffer;
+      const readPosition = out.getChannelData(0)[SR / 2] * Math.SQRT2; // undo the centre pan's −3 dB
+      expect(readPosition).toBeCloseTo(0.505, 3);
+      expect(graph.playbackRate).toBe(1.01);
+      graph.dispose();
+    } finally {
+      Tone.setContext(previous);
+    }
+  });
 });

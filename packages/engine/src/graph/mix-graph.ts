@@ -41,6 +41,7 @@ export class MixGraph {
   private readonly masterAnalyser: ToneNamespace.Analyser<any>;
   private lastState: MixState | null = null;
   private disposed = false;
+  private rate = 1;
 
   constructor(
     private readonly Tone: ToneLib,
@@ -124,6 +125,20 @@ export class MixGraph {
     return readLevel(this.masterAnalyser);
   }
 
+  /**
+   * Plays every stem slightly faster or slower (e.g. 1.001) to close a small timing gap
+   * without a jump; see planDriftCorrection. Reset to 1 before the transport restarts.
+   */
+  setPlaybackRate(rate: number): void {
+    if (!Number.isFinite(rate) || rate <= 0 || rate === this.rate) return;
+    this.rate = rate;
+    for (const strip of this.strips.values()) if (strip.player) strip.player.playbackRate = rate;
+  }
+
+  get playbackRate(): number {
+    return this.rate;
+  }
+
   dispose(): void {
     this.disposed = true;
     for (const strip of this.strips.values()) disposeStrip(strip);
@@ -153,6 +168,7 @@ export class MixGraph {
     const buffer = this.buffers.get(strip.stemId);
     if (!buffer) return;
     const player = new this.Tone.Player(new this.Tone.ToneAudioBuffer(buffer));
+    player.playbackRate = this.rate;
     // Synced to the transport so that play, pause, seek and loop drive every stem sample-accurately.
     player.sync().start(0);
     player.connect(strip.fader);

@@ -1,2 +1,3 @@
 export * from './clock-sync';
 export * from './shared-transport';
+export * from './drift';
