@@ -8,6 +8,7 @@
 // single exchange, as a client without filtering would.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ClockSync } from '../packages/engine/src/together/clock-sync';
+import { mulberry32 } from '../packages/engine/src/util/prng';
 
 const CLIENTS = 20;
 const TRIALS = Number(process.argv[2] ?? 500);
@@ -15,20 +16,13 @@ const TRIALS = Number(process.argv[2] ?? 500);
 const EXCHANGE_COUNTS = [8, 16, 32];
 const LEAD_MS = 250;
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1664525 + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
-}
-
 function quantile(xs: number[], q: number) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 function trial(seed: number, EXCHANGES: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const leg = (base: number) => base + (r() * 2 - 1) * 10 + (r() < 0.05 ? r() * 40 : 0);
   const clients = Array.from({ length: CLIENTS }, () => ({
     offset: (r() * 2 - 1) * 1e6, // serverClock − clientClock

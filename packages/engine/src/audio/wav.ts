@@ -1,5 +1,6 @@
 // RIFF/WAVE encode + decode with no platform dependencies, so the browser (upload
 // preview, export) and the server (ingest, demo seeding) share one implementation.
+import { mulberry32 } from '../util/prng';
 
 export type AudioFormatErrorCode =
   | 'not-wav'
@@ -55,18 +56,6 @@ function checkSampleRate(sampleRate: number): void {
       `Sample rate ${sampleRate} Hz is outside the supported range ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`,
     );
   }
-}
-
-// mulberry32: tiny, fast, and good enough for dither noise.
-function makePrng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function encodeWav(
@@ -148,7 +137,7 @@ export function encodeWav(
   const maxInt = scale - 1;
   const minInt = -scale;
   const useDither = bitDepth !== 32 && (opts.dither ?? 'tpdf') === 'tpdf';
-  const rand = makePrng(opts.ditherSeed ?? 0x9e3779b9);
+  const rand = mulberry32(opts.ditherSeed ?? 0x9e3779b9);
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < numChannels; c++) {
       let v = channels[c][i];

@@ -3,6 +3,7 @@
 // byte-reproducible: every random choice comes from a seeded PRNG, and Tone.Noise (which
 // uses Math.random internally) is replaced by looped, seeded noise buffers.
 import { installWebAudioGlobals } from '../node/audio-context';
+import { mulberry32 } from '../util/prng';
 
 type ToneModule = typeof import('tone');
 type Dest = import('tone').ToneAudioNode;
@@ -72,17 +73,6 @@ const BREAKDOWN_MELODY: Phrase = [[[0, 14, 76]], [[0, 14, 72]], [[0, 12, 79], [1
 
 function midiToHz(m: number): number {
   return 440 * 2 ** ((m - 69) / 12);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Plan {

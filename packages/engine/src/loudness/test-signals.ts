@@ -1,3 +1,6 @@
+import { mulberry32 } from '../util/prng';
+
+export { mulberry32 };
 // Signal generators for the loudness tests and benchmark (EBU Tech 3341/3342 definitions
 // and synthetic "programme" material). Not part of the public API.
 
@@ -32,16 +35,6 @@ export function toneSequence(fs: number, segments: [number, number | null][]): F
   return concat(...segments.map(([s, db]) => (db === null ? silence(fs, s) : tone(fs, s, db))));
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Music-like stereo programme: a chord of harmonic voices with note changes, a kick-like

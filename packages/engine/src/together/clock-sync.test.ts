@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ClockSync } from './clock-sync';
-
-/** Seeded PRNG so failures reproduce. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1664525 + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
-}
+import { mulberry32 } from '../util/prng';
 
 /**
  * Simulates exchanges between a client and a server whose clock runs `trueOffset` ms ahead,
  * with one-way delays base + jitter (jitter is queuing: only ever positive, occasionally large).
  */
 function simulate(opts: { trueOffset: number; up: number; down: number; jitter: number; n: number; seed: number }) {
-  const r = rng(opts.seed);
+  const r = mulberry32(opts.seed);
   const sync = new ClockSync();
   let clientNow = 1000;
   for (let i = 0; i < opts.n; i++) {
