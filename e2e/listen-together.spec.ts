@@ -58,21 +58,21 @@ test('listen together: one transport for the group, starts within 10 ms, and a w
   await clickTimelineAt(A, 10, duration);
   await expect.poll(async () => (await probe(B)).position, { timeout: 5000 }).toBeCloseTo(10, 0);
   await A.getByTestId('play').click();
-  await expect.poll(async () => (await probe(B)).state, { timeout: 5000 }).toBe('started');
+  await expect.poll(async () => (await probe(B)).state, { timeout: 15_000 }).toBe('started');
   const [pa, pb] = [await probe(A), await probe(B)];
   expect(pa.lastStart && pb.lastStart).toBeTruthy();
   expect(pa.lastStart!.seq).toBe(pb.lastStart!.seq);
   expect(Math.abs(pa.lastStart!.position - pb.lastStart!.position)).toBeLessThan(0.01);
   // What each browser is actually playing, from its AudioContext timeline mapped to server time.
   // An audio dropout on this busy 2-core machine delays one output for good; the client re-aligns
-  // within a drift check (500 ms), so allow a few seconds for the group to be within 10 ms.
+  // (a jump past 12 ms, rate nudges below), so allow some seconds for the group to be within 10 ms.
   const spread = async () => {
     const [oa, ob] = [(await probe(A)).origin, (await probe(B)).origin];
     return oa !== null && ob !== null ? Math.abs(oa - ob) : Infinity;
   };
   await B.waitForTimeout(300);
   const first = await spread();
-  await expect.poll(spread, { timeout: 5000, intervals: [250] }).toBeLessThan(10);
+  await expect.poll(spread, { timeout: 10_000, intervals: [250] }).toBeLessThan(10);
   console.log(
     `playback spread between A and B: ${first.toFixed(2)} ms just after the start, ${(await spread()).toFixed(2)} ms settled ` +
       `(clock uncertainty A ±${pa.uncertaintyMs.toFixed(2)} ms, B ±${pb.uncertaintyMs.toFixed(2)} ms)`,

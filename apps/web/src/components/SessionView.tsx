@@ -13,6 +13,7 @@ import { TogetherClient, type TogetherSnapshot } from '../lib/together';
 import { ChannelStrip, MasterStrip } from './ChannelStrip';
 import { FrameContext, FrameLoop, useFrame } from './frame';
 import { IdentityDialog } from './IdentityDialog';
+import { LoudnessPanel } from './LoudnessPanel';
 import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
 
@@ -300,6 +301,7 @@ function Mixer({
           {!snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">Connecting to the mix…</div>}
         </div>
         <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
+        <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} />
       </section>
     </div>
   );

@@ -1,6 +1,15 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { MixGraph, MixModel, MixTransport, type MixState, type ToneLib } from '@mixroom/engine';
+import {
+  LOUDNESS_PROCESSOR_NAME,
+  MixGraph,
+  MixModel,
+  MixTransport,
+  type LiveLoudnessReading,
+  type LoudnessProcessorMessage,
+  type MixState,
+  type ToneLib,
+} from '@mixroom/engine';
 import type { TogetherClient } from './together';
 import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 import { httpError } from './api';
@@ -45,6 +54,19 @@ declare global {
 }
 
 const DOWNLOAD_CONCURRENCY = 3;
+/** Where the web build puts the bundled loudness processor (scripts/build-worklets.mjs). */
+const LOUDNESS_WORKLET_URL = '/worklets/loudness-processor.js';
+/** Short-term loudness history kept for the plot: one value per ~100 ms reading, 60 s. */
+export const LOUDNESS_HISTORY_LENGTH = 600;
+
+export interface LoudnessSnapshot {
+  /** Latest reading of the live master meter; null until the first one after a (re)start. */
+  reading: LiveLoudnessReading | null;
+  /** Short-term LUFS per reading, oldest first, at most LOUDNESS_HISTORY_LENGTH values. */
+  history: readonly number[];
+  /** Set when the meter could not be started (e.g. no AudioWorklet support). */
+  error: string | null;
+}
 const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession]);
 
 /**
@@ -63,6 +85,12 @@ export class SessionRuntime {
   together: TogetherClient | null = null;
 
   private readonly buffers = new Map<string, AudioBuffer>();
+  private loudnessNode: AudioWorkletNode | null = null;
+  private loudnessSnap: LoudnessSnapshot = { reading: null, history: [], error: null };
+  private loudnessHistory: number[] = [];
+  private readonly loudnessListeners = new Set<() => void>();
+  /** Readings posted before the processor saw our last reset are dropped (see resetLoudness). */
+  private awaitingReset = false;
   private snapshot: RuntimeSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly cleanups: Array<() => void> = [];
@@ -136,7 +164,8 @@ export class SessionRuntime {
     // A native context (not Tone's wrapped default) exposes getOutputTimestamp(), which
     // "Listen together" needs to map server time onto the audio output; 'playback' latency
     // trades a little responsiveness for glitch-free output on busy machines.
-    Tone.setContext(new Tone.Context(new AudioContext({ latencyHint: 'playback' })));
+    const rawContext = new AudioContext({ latencyHint: 'playback' });
+    Tone.setContext(new Tone.Context(rawContext));
     // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
     Tone.getContext().lookAhead = 0.05;
     this.graph = new MixGraph(Tone);
@@ -144,7 +173,77 @@ export class SessionRuntime {
     this.graph.apply(this.model.getState(), { immediate: true });
     window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this };
     this.update({ audioReady: true });
-    await this.loadStems();
+    await Promise.all([this.loadStems(), this.startLoudnessMeter(rawContext)]);
+  }
+
+  // ------------------------------------------------------------------ loudness
+
+  /**
+   * The live master loudness meter: an AudioWorklet running the engine's own BS.1770 meter
+   * on the master bus (a sink; it outputs nothing). A failure only disables the meter.
+   */
+  private async startLoudnessMeter(ctx: AudioContext): Promise<void> {
+    try {
+      if (!ctx.audioWorklet) throw new Error('this browser has no AudioWorklet');
+      await ctx.audioWorklet.addModule(LOUDNESS_WORKLET_URL);
+      if (this.disposed || !this.graph) return;
+      const node = new AudioWorkletNode(ctx, LOUDNESS_PROCESSOR_NAME, {
+        numberOfInputs: 1,
+        numberOfOutputs: 0,
+        channelCount: 2,
+        channelCountMode: 'explicit',
+        channelInterpretation: 'speakers',
+      });
+      node.port.onmessage = (e: MessageEvent<LiveLoudnessReading | { type: 'error'; message: string }>) => {
+        if (e.data.type === 'reading') this.onLoudnessReading(e.data);
+        else console.warn('[mixroom] loudness meter:', e.data.message);
+      };
+      this.graph.masterOutput.connect(node);
+      this.loudnessNode = node;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      console.error('[mixroom] loudness meter unavailable:', message);
+      this.setLoudness({ error: `loudness meter unavailable: ${message}` });
+    }
+  }
+
+  private onLoudnessReading(r: LiveLoudnessReading): void {
+    if (this.disposed) return;
+    if (this.awaitingReset) {
+      // The processor answers a reset with an immediate reading of ~0 s of audio.
+      if (r.durationSeconds > 0.2) return;
+      this.awaitingReset = false;
+    }
+    const h = this.loudnessHistory;
+    h.push(r.shortTerm);
+    if (h.length > LOUDNESS_HISTORY_LENGTH) h.splice(0, h.length - LOUDNESS_HISTORY_LENGTH);
+    this.setLoudness({ reading: r, history: h.slice() });
+  }
+
+  private setLoudness(patch: Partial<LoudnessSnapshot>): void {
+    this.loudnessSnap = { ...this.loudnessSnap, ...patch };
+    for (const l of this.loudnessListeners) l();
+  }
+
+  /** Latest live loudness reading of the master (also read by the e2e tests). */
+  get loudness(): LiveLoudnessReading | null {
+    return this.loudnessSnap.reading;
+  }
+
+  getLoudnessSnapshot = (): LoudnessSnapshot => this.loudnessSnap;
+
+  subscribeLoudness = (listener: () => void): (() => void) => {
+    this.loudnessListeners.add(listener);
+    return () => this.loudnessListeners.delete(listener);
+  };
+
+  /** Starts integrated loudness, LRA, maxima and peak-hold over from now. */
+  resetLoudness(): void {
+    this.loudnessHistory = [];
+    this.setLoudness({ reading: null, history: [] });
+    if (!this.loudnessNode) return;
+    this.awaitingReset = true;
+    this.loudnessNode.port.postMessage({ type: 'reset' } satisfies LoudnessProcessorMessage);
   }
 
   getBuffer(stemId: string): AudioBuffer | undefined {
@@ -275,7 +374,11 @@ export class SessionRuntime {
 
   /** Re-reads the transport after something other than these methods moved it. */
   refreshTransportState(): void {
-    if (this.transport) this.update({ transportState: this.transport.state, loop: this.transport.loop });
+    if (!this.transport) return;
+    const next = this.transport.state;
+    // "Integrated since play started": playback starting from stopped starts the meter over.
+    if (this.snapshot.transportState === 'stopped' && next === 'started') this.resetLoudness();
+    this.update({ transportState: next, loop: this.transport.loop });
   }
 
   /** Called every animation frame: stops at the end of the song when not looping. */
@@ -294,6 +397,12 @@ export class SessionRuntime {
     this.disposed = true;
     for (const c of this.cleanups) c();
     this.listeners.clear();
+    this.loudnessListeners.clear();
+    if (this.loudnessNode) {
+      this.loudnessNode.port.onmessage = null;
+      this.loudnessNode.disconnect();
+      this.loudnessNode = null;
+    }
     this.transport?.stop();
     this.graph?.dispose();
     this.provider.destroy();

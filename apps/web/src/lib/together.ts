@@ -218,7 +218,8 @@ export class TogetherClient {
       this.nudgeOffsetS = 0;
       this.lastDriftCheck = performance.now();
       this.lastTransportSeconds = 0;
-      if (t.state === 'started') t.stop(Tone.now());
+      // Stop and restart on the same instant: playback runs on until the jump, with no gap.
+      if (t.state === 'started') t.stop(at);
       t.start(at, position);
       this.lastStart = { serverMs: startServer, position, seq: state.seq };
     } else {

@@ -22,3 +22,8 @@ export {
   type PlatformId,
   type PlaybackGain,
 } from './targets';
+export {
+  LOUDNESS_PROCESSOR_NAME,
+  type LiveLoudnessReading,
+  type LoudnessProcessorMessage,
+} from './worklet/protocol';

@@ -130,4 +130,42 @@ describe('MixModel', () => {
     const final = JSON.stringify(models[0].getState());
     for (const m of models) expect(JSON.stringify(m.getState())).toBe(final);
   });
+
+  it('the delivery target is shared: replicas converge, unknown ids are rejected', () => {
+    const { a, b } = connectedPair();
+    initializeMix(a, CHANNELS);
+    const ma = new MixModel(a);
+    const mb = new MixModel(b);
+    expect(ma.getDeliveryTarget()).toBe('spotify');
+    expect(mb.getState().deliveryTarget).toBe('spotify');
+    let settingsChanges = 0;
+    mb.onChange((ch) => {
+      if (ch.settings) settingsChanges++;
+    });
+    expect(ma.setDeliveryTarget('ebu-r128')).toBe(true);
+    expect(mb.getDeliveryTarget()).toBe('ebu-r128');
+    expect(mb.getState().deliveryTarget).toBe('ebu-r128');
+    expect(settingsChanges).toBe(1);
+
+    // Unknown ids (and 'custom', which has no fixed figures) change nothing.
+    expect(mb.setDeliveryTarget('napster')).toBe(false);
+    expect(mb.setDeliveryTarget('custom')).toBe(false);
+    expect(ma.getDeliveryTarget()).toBe('ebu-r128');
+
+    // Concurrent choices on disconnected replicas converge to one of them.
+    const c = new Y.Doc();
+    const d = new Y.Doc();
+    const mc = new MixModel(c);
+    const md = new MixModel(d);
+    mc.setDeliveryTarget('tidal');
+    md.setDeliveryTarget('youtube');
+    Y.applyUpdate(d, Y.encodeStateAsUpdate(c));
+    Y.applyUpdate(c, Y.encodeStateAsUpdate(d));
+    expect(mc.getDeliveryTarget()).toBe(md.getDeliveryTarget());
+    expect(['tidal', 'youtube']).toContain(mc.getDeliveryTarget());
+
+    // Garbage written straight into the document by a rogue client reads as the default.
+    d.getMap('settings').set('deliveryTarget', 42);
+    expect(md.getDeliveryTarget()).toBe('spotify');
+  });
 });

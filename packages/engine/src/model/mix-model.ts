@@ -8,11 +8,13 @@ import {
   type ParamDef,
 } from './params';
 import { WriterRegisterMap } from './writer-register-map';
+import { DELIVERY_TARGETS, type PlatformId } from '../loudness/targets';
 
 /**
  * The mix of one session, on a Y.Doc:
  * - `channels` (Y.Map): channel id → Y.Map { name, stemId, order } — structure, rarely edited;
- * - `params` (WriterRegisterMap): "<scope>/<param>" → number — every knob and fader, the hot path.
+ * - `params` (WriterRegisterMap): "<scope>/<param>" → number — every knob and fader, the hot path;
+ * - `settings` (Y.Map): session-wide choices, e.g. `deliveryTarget` (a DELIVERY_TARGETS id).
  * Values read from the document are always sanitized against the parameter definitions,
  * because any client can write anything into a CRDT.
  */
@@ -41,6 +43,16 @@ export interface MixState {
   channels: ChannelState[];
   master: MasterState;
   anySolo: boolean;
+  /** The session's delivery target (a DELIVERY_TARGETS id), shared by everyone. */
+  deliveryTarget: DeliveryTargetId;
+}
+
+/** Delivery targets a session can choose (the built-in table; 'custom' is not stored). */
+export type DeliveryTargetId = Exclude<PlatformId, 'custom'>;
+export const DEFAULT_DELIVERY_TARGET: DeliveryTargetId = 'spotify';
+
+export function isDeliveryTargetId(id: unknown): id is DeliveryTargetId {
+  return typeof id === 'string' && DELIVERY_TARGETS.some((t) => t.id === id);
 }
 
 export type ParamScope = { kind: 'channel'; channelId: string } | { kind: 'master' };
@@ -83,6 +95,8 @@ export interface MixChange {
   params: Set<string>;
   /** True when channels were added, removed or renamed. */
   structure: boolean;
+  /** True when a session setting (e.g. the delivery target) changed. */
+  settings?: boolean;
   /** True when the change came from this replica (a local edit) rather than a remote peer. */
   local: boolean;
 }
@@ -91,10 +105,12 @@ export class MixModel {
   readonly doc: Y.Doc;
   private readonly channelsMap: Y.Map<Y.Map<unknown>>;
   private readonly params: WriterRegisterMap;
+  private readonly settingsMap: Y.Map<unknown>;
 
   constructor(doc: Y.Doc) {
     this.doc = doc;
     this.channelsMap = doc.getMap('channels');
+    this.settingsMap = doc.getMap('settings');
     this.params = new WriterRegisterMap(doc, 'params');
   }
 
@@ -187,6 +203,19 @@ export class MixModel {
     return true;
   }
 
+  /** The session's delivery target; anything unknown in the document reads as the default. */
+  getDeliveryTarget(): DeliveryTargetId {
+    const id = this.settingsMap.get('deliveryTarget');
+    return isDeliveryTargetId(id) ? id : DEFAULT_DELIVERY_TARGET;
+  }
+
+  /** Chooses the session's delivery target for everyone. Returns false (no change) for unknown ids. */
+  setDeliveryTarget(id: string): boolean {
+    if (!isDeliveryTargetId(id)) return false;
+    if (this.settingsMap.get('deliveryTarget') !== id) this.settingsMap.set('deliveryTarget', id);
+    return true;
+  }
+
   getState(): MixState {
     const infos = this.listChannels();
     const raw = infos.map((info) => ({
@@ -201,6 +230,7 @@ export class MixModel {
       channels: raw.map((c) => ({ ...c, audible: isAudible(c.mute, c.solo, anySolo) })),
       master: { gain: this.getMasterParam('gain') },
       anySolo,
+      deliveryTarget: this.getDeliveryTarget(),
     };
   }
 
@@ -208,10 +238,14 @@ export class MixModel {
   onChange(listener: (change: MixChange) => void): () => void {
     const offParams = this.params.onChange((keys, tr) => listener({ params: keys, structure: false, local: tr.local }));
     const onStructure = (_e: unknown, tr: Y.Transaction) => listener({ params: new Set(), structure: true, local: tr.local });
+    const onSettings = (_e: unknown, tr: Y.Transaction) =>
+      listener({ params: new Set(), structure: false, settings: true, local: tr.local });
     this.channelsMap.observeDeep(onStructure);
+    this.settingsMap.observe(onSettings);
     return () => {
       offParams();
       this.channelsMap.unobserveDeep(onStructure);
+      this.settingsMap.unobserve(onSettings);
     };
   }
 }

@@ -31,7 +31,7 @@ describe('planDriftCorrection', () => {
   });
 
   it('re-aligns after a dropout or a nonsense reading', () => {
-    expect(planDriftCorrection(0.05)).toEqual({ action: 'realign' });
+    expect(planDriftCorrection(0.02)).toEqual({ action: 'realign' });
     expect(planDriftCorrection(NaN)).toEqual({ action: 'realign' });
   });
 });

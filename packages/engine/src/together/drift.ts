@@ -20,7 +20,8 @@ export interface DriftPolicy {
   horizon: number;
 }
 
-export const DEFAULT_DRIFT_POLICY: DriftPolicy = { deadband: 0.0015, realignAbove: 0.04, maxRateDeviation: 0.002, horizon: 2 };
+// Drift alone never gets past a few ms once nudged, so anything beyond 12 ms is a discontinuity.
+export const DEFAULT_DRIFT_POLICY: DriftPolicy = { deadband: 0.0015, realignAbove: 0.012, maxRateDeviation: 0.002, horizon: 2 };
 
 /** `errorSeconds` > 0 means this browser is ahead of the group. */
 export function planDriftCorrection(errorSeconds: number, policy: DriftPolicy = DEFAULT_DRIFT_POLICY): DriftCorrection {

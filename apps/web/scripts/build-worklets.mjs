@@ -1,0 +1,28 @@
+// Bundles the engine's AudioWorklet processors into plain scripts the browser can load with
+// audioWorklet.addModule(): public/worklets/<name>.js (generated, not committed).
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const engine = path.resolve(here, '../../../packages/engine/src');
+const outdir = path.resolve(here, '../public/worklets');
+
+const worklets = [{ name: 'loudness-processor', entry: path.join(engine, 'loudness/worklet/loudness-processor.ts') }];
+
+for (const w of worklets) {
+  const outfile = path.join(outdir, `${w.name}.js`);
+  await build({
+    entryPoints: [w.entry],
+    outfile,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  console.log(`worklet ${w.name} -> ${path.relative(process.cwd(), outfile)}`);
+}

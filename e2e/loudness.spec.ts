@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { ARTIFACTS_DIR, firstSession, openAs, resetMix } from './helpers';
+
+interface LiveReading {
+  integrated: number;
+  shortTerm: number;
+  truePeak: number;
+  durationSeconds: number;
+}
+
+const liveLoudness = (page: Page) =>
+  page.evaluate(() => {
+    const rt = (window.__mixroom as unknown as { runtime: { loudness: LiveReading | null } }).runtime;
+    const r = rt.loudness;
+    // −Infinity does not survive page.evaluate's JSON; send null instead.
+    return r
+      ? {
+          integrated: Number.isFinite(r.integrated) ? r.integrated : null,
+          truePeak: Number.isFinite(r.truePeak) ? r.truePeak : null,
+          durationSeconds: r.durationSeconds,
+        }
+      : null;
+  });
+
+test('live master loudness from the AudioWorklet, and a shared delivery target', async ({ browser, baseURL }) => {
+  const session = await firstSession(baseURL!);
+  const alice = await openAs(browser, session.id, 'Alice', '#e5484d');
+  await resetMix(alice.page);
+  const bob = await openAs(browser, session.id, 'Bob', '#5b9cf5');
+  const A = alice.page;
+  const B = bob.page;
+
+  // A plays ~4 s from the top; the worklet meter measures the master bus.
+  await A.getByTestId('play').click();
+  await expect(A.getByTestId('transport-state')).toContainText('PLAYING');
+  await expect
+    .poll(async () => (await liveLoudness(A))?.durationSeconds ?? 0, { timeout: 15_000 })
+    .toBeGreaterThan(4);
+  const live = await liveLoudness(A);
+  console.log('live master loudness at A:', JSON.stringify(live));
+  expect(live?.integrated).not.toBeNull();
+  expect(live!.integrated!).toBeGreaterThan(-40);
+  expect(live!.integrated!).toBeLessThan(-5);
+  expect(live!.truePeak).not.toBeNull();
+
+  // The UI shows the integrated reading as a LUFS number near the hook's value.
+  const shown = A.getByTestId('loudness-integrated');
+  await expect(shown).toHaveText(/^−?\d+\.\d$/);
+  const shownValue = Number((await shown.textContent())!.replace('−', '-'));
+  expect(Math.abs(shownValue - live!.integrated!)).toBeLessThan(3);
+  await expect(A.getByTestId('penalty-spotify')).toHaveText(/^\d+\.\d$/);
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await A.screenshot({ path: path.join(ARTIFACTS_DIR, 'loudness.png') });
+  await A.getByTestId('pause').click();
+
+  // Reset starts the meter over.
+  await A.getByTestId('loudness-reset').click();
+  await expect.poll(async () => (await liveLoudness(A))?.integrated ?? null).toBeNull();
+
+  // A picks a delivery target; B's select follows (it lives in the shared mix document).
+  await A.getByTestId('target-select').selectOption('ebu-r128');
+  await expect(B.getByTestId('target-select')).toHaveValue('ebu-r128', { timeout: 2000 });
+  await expect(B.getByTestId('target-source')).toContainText('EBU R128');
+  await B.getByTestId('target-select').selectOption('spotify');
+  await expect(A.getByTestId('target-select')).toHaveValue('spotify', { timeout: 2000 });
+
+  await alice.context.close();
+  await bob.context.close();
+});
