@@ -1,20 +1,24 @@
 /**
  * Sync fan-out benchmark: latency of a fader move from one client to the other clients of its
  * session, through the Mixroom server (Yjs protocol + persistence) and through a minimal `ws`
- * relay carrying the very same messages. Server/relay each run in their own process; all clients
- * run in this process so one clock timestamps send and receive.
+ * relay carrying the very same bytes. Fader moves are real mix-model writes
+ * (MixModel.setChannelGain on the session's channel); the relay run replays the binary Yjs
+ * updates captured from the Mixroom run. Server/relay each run in their own process; all
+ * clients run in this process so one clock timestamps send and receive.
  *
  *   npm run bench:sync [-- --sessions 20 --per-session 5 --hz 30 --seconds 10]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as encoding from 'lib0/encoding';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { MixModel, initializeMix } from '../packages/engine/src/index';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => {
   const i = args.indexOf(`--${name}`);
@@ -107,56 +111,181 @@ interface Stats {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (n: number) => Math.round(n * 100) / 100;
 
-async function measure(target: string, wsBase: string, sessionIds: string[], waitForSync: boolean): Promise<Stats> {
-  const clients = sessionIds.flatMap((sid) =>
-    Array.from({ length: PER_SESSION }, (_, i) => {
-      const doc = new Y.Doc();
-      const provider = new WebsocketProvider(wsBase, sid, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
-      return { sid, doc, provider, sender: i === 0 };
-    }),
-  );
-  await waitUntil(() => clients.every((c) => c.provider.wsconnected && (!waitForSync || c.provider.synced)), 30_000, `${target}: clients connected`);
+const CHANNEL = 'c1';
+const GAIN_KEY = `ch:${CHANNEL}/gain`;
+
+/** One send of the dragging client, as the Mixroom run produced it. */
+interface CapturedSend {
+  /** The exact gain value written (unique per session, so it identifies the send). */
+  value: number;
+  /** The binary Yjs update the transaction produced (the doc's 'update' event). */
+  update: Uint8Array;
+  /** Sent inside the measured window (after warm-up). */
+  recorded: boolean;
+}
+
+/** What the Mixroom run hands to the relay run: per session, the initial state and every update the dragger sent. */
+interface Capture {
+  initialState: Map<string, Uint8Array>;
+  sends: Map<string, CapturedSend[]>;
+}
+
+interface Receiver {
+  sid: string;
+  doc: Y.Doc;
+  model: MixModel;
+  provider: WebsocketProvider;
+}
+
+/** y-websocket framing of a document update: messageSync, messageYjsUpdate, update. */
+function syncUpdateMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, 0);
+  encoding.writeVarUint(enc, 2);
+  encoding.writeVarUint8Array(enc, update);
+  return encoding.toUint8Array(enc);
+}
+
+/**
+ * Runs one measurement. `mixroom`: every client is a y-websocket provider on the Mixroom server and
+ * the first client of each session drags with MixModel.setChannelGain; the update bytes are captured.
+ * `ws-relay`: the dragger is a bare socket replaying exactly those captured bytes, at the same rate.
+ * Receivers are identical in both: a y-websocket provider and a MixModel whose onChange reads the gain.
+ */
+async function measure(target: 'mixroom' | 'ws-relay', wsBase: string, sessionIds: string[], capture: Capture): Promise<Stats> {
+  const replay = target === 'ws-relay';
+  const sentAt = new Map<string, Map<number, { t: number; recorded: boolean }>>(sessionIds.map((sid) => [sid, new Map()]));
+  const newClient = (sid: string): Receiver => {
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(wsBase, sid, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    return { sid, doc, model: new MixModel(doc), provider };
+  };
+  const receivers = sessionIds.flatMap((sid) => Array.from({ length: PER_SESSION - 1 }, () => newClient(sid)));
+
+  // The dragging client of each session.
+  type Sender = { sid: string; tick: () => boolean; close: () => void };
+  const senders: Sender[] = [];
+  let recording = false;
+  let firstRecorded = Infinity;
+  let lastRecorded = -Infinity;
+  if (!replay) {
+    const draggers = sessionIds.map(newClient);
+    await waitUntil(() => [...draggers, ...receivers].every((c) => c.provider.wsconnected && c.provider.synced), 30_000, `${target}: clients synced`);
+    // The session's mix: one channel, created once by the first client (the server starts sessions empty).
+    for (const d of draggers) initializeMix(d.doc, [{ id: CHANNEL, name: 'Vocal', stemId: 's1' }]);
+    await waitUntil(() => [...draggers, ...receivers].every((c) => c.model.hasChannel(CHANNEL)), 30_000, `${target}: channel visible everywhere`);
+    for (const d of draggers) {
+      capture.initialState.set(d.sid, Y.encodeStateAsUpdate(d.doc));
+      const sends: CapturedSend[] = [];
+      capture.sends.set(d.sid, sends);
+      let lastUpdate: Uint8Array | null = null;
+      d.doc.on('update', (u: Uint8Array, origin: unknown) => {
+        if (origin !== d.provider) lastUpdate = u;
+      });
+      let counter = 0;
+      senders.push({
+        sid: d.sid,
+        tick: () => {
+          // Unique values within the fader range (-20 … -10 dB): the value identifies the send.
+          const value = -20 + (counter++ % 100_000) * 1e-4;
+          lastUpdate = null;
+          sentAt.get(d.sid)!.set(value, { t: performance.now(), recorded: recording });
+          if (!d.model.setChannelGain(CHANNEL, value) || !lastUpdate) throw new Error('setChannelGain produced no update');
+          sends.push({ value, update: lastUpdate, recorded: recording });
+          return true;
+        },
+        close: () => {
+          d.provider.destroy();
+          d.doc.destroy(); // also stops the awareness timer, which would keep the process alive
+        },
+      });
+    }
+  } else {
+    await waitUntil(() => receivers.every((c) => c.provider.wsconnected), 30_000, `${target}: clients connected`);
+    for (const sid of sessionIds) {
+      const ws = new WebSocket(`${wsBase}/${sid}`);
+      ws.binaryType = 'arraybuffer';
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.send(syncUpdateMessage(capture.initialState.get(sid)!));
+      const sends = capture.sends.get(sid)!;
+      let i = 0;
+      senders.push({
+        sid,
+        tick: () => {
+          const s = sends[i++];
+          if (!s) return false;
+          const t = performance.now();
+          sentAt.get(sid)!.set(s.value, { t, recorded: s.recorded });
+          if (s.recorded) {
+            firstRecorded = Math.min(firstRecorded, t);
+            lastRecorded = Math.max(lastRecorded, t);
+          }
+          ws.send(syncUpdateMessage(s.update));
+          return true;
+        },
+        close: () => ws.close(),
+      });
+    }
+    await waitUntil(() => receivers.every((c) => c.model.hasChannel(CHANNEL)), 30_000, `${target}: channel visible everywhere`);
+  }
   await sleep(300);
 
-  let recording = false;
   const latencies: number[] = [];
-  for (const c of clients) {
-    c.doc.getMap('mix').observe((ev) => {
-      if (ev.transaction.local || !recording) return;
-      const v = c.doc.getMap('mix').get('fader') as { t: number } | undefined;
-      if (v) latencies.push(performance.now() - v.t);
+  for (const r of receivers) {
+    const sends = sentAt.get(r.sid)!;
+    r.model.onChange((change) => {
+      if (change.local || !change.params.has(GAIN_KEY)) return;
+      const now = performance.now();
+      const sent = sends.get(r.model.getChannelParam(CHANNEL, 'gain'));
+      if (sent?.recorded) latencies.push(now - sent.t);
     });
   }
 
-  let sent = 0;
-  const senders = clients.filter((c) => c.sender);
   const timers: NodeJS.Timeout[] = [];
+  let running = senders.length;
   for (const s of senders) {
     // Random phase: real users do not move faders in lock-step.
-    const start = setTimeout(() => {
-      let v = 0;
-      timers.push(setInterval(() => {
-        v = (v + 0.01) % 1;
-        s.doc.getMap('mix').set('fader', { v, t: performance.now() });
-        if (recording) sent++;
-      }, 1000 / HZ));
-    }, Math.random() * (1000 / HZ));
-    timers.push(start);
+    timers.push(
+      setTimeout(() => {
+        const iv = setInterval(() => {
+          if (!s.tick()) {
+            clearInterval(iv);
+            running--;
+          }
+        }, 1000 / HZ);
+        timers.push(iv);
+      }, Math.random() * (1000 / HZ)),
+    );
   }
-  await sleep(WARMUP_SECONDS * 1000);
-  recording = true;
-  const t0 = performance.now();
-  await sleep(SECONDS * 1000);
-  recording = false;
-  const elapsed = (performance.now() - t0) / 1000;
+  let elapsed: number;
+  if (!replay) {
+    await sleep(WARMUP_SECONDS * 1000);
+    recording = true;
+    const t0 = performance.now();
+    await sleep(SECONDS * 1000);
+    recording = false;
+    elapsed = (performance.now() - t0) / 1000;
+  } else {
+    // The relay replays the captured sequence (warm-up sends included) until it is exhausted.
+    await waitUntil(() => running === 0, (WARMUP_SECONDS + SECONDS) * 1000 + 30_000, 'relay replay');
+    elapsed = (lastRecorded - firstRecorded + 1000 / HZ) / 1000;
+  }
   for (const t of timers) clearInterval(t);
-  await sleep(300);
-  for (const c of clients) c.provider.destroy();
+  await sleep(500);
+  for (const s of senders) s.close();
+  for (const r of receivers) {
+    r.provider.destroy();
+    r.doc.destroy();
+  }
 
+  const sent = [...sentAt.values()].reduce((n, m) => n + [...m.values()].filter((s) => s.recorded).length, 0);
   const sorted = latencies.slice().sort((a, b) => a - b);
   return {
     target,
-    clients: clients.length,
+    clients: receivers.length + senders.length,
     sessions: sessionIds.length,
     dragging: senders.length,
     hz: HZ,
@@ -179,6 +308,8 @@ async function main(): Promise<void> {
   if (role === 'server') return runServer();
   if (role === 'relay') return runRelay();
 
+  // Every y-websocket provider registers a process 'exit' listener.
+  process.setMaxListeners(SESSIONS * PER_SESSION + 10);
   const machine = `${os.cpus()[0]?.model.trim()} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
   console.error(`sync fan-out: ${SESSIONS} sessions × ${PER_SESSION} clients, 1 dragging per session at ${HZ} Hz, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)`);
 
@@ -189,12 +320,17 @@ async function main(): Promise<void> {
     const res = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: `bench ${i}` }) });
     sessionIds.push(((await res.json()) as { id: string }).id);
   }
-  const mixroom = await measure('mixroom', `ws://127.0.0.1:${server.port}/yjs`, sessionIds, true);
+  const capture: Capture = { initialState: new Map(), sends: new Map() };
+  const mixroom = await measure('mixroom', `ws://127.0.0.1:${server.port}/yjs`, sessionIds, capture);
   await stopChild(server.child);
 
   const relayChild = await startChild('relay');
-  const relay = await measure('ws-relay', `ws://127.0.0.1:${relayChild.port}`, sessionIds, false);
+  const relay = await measure('ws-relay', `ws://127.0.0.1:${relayChild.port}`, sessionIds, capture);
   await stopChild(relayChild.child);
+
+  const allSends = [...capture.sends.values()].flat();
+  const updateBytes = allSends.map((c) => c.update.length).sort((a, b) => a - b);
+  const meanUpdateBytes = round(updateBytes.reduce((a, b) => a + b, 0) / updateBytes.length);
 
   const result = {
     date: new Date().toISOString(),
@@ -202,6 +338,7 @@ async function main(): Promise<void> {
     command: 'npm run bench:sync',
     database: process.env.BENCH_DATABASE_URL ? 'postgresql' : 'pglite',
     flushMs: Number(process.env.SYNC_FLUSH_MS ?? 50),
+    updateBytes: { mean: meanUpdateBytes, min: updateBytes[0], max: updateBytes[updateBytes.length - 1], count: updateBytes.length },
     results: [mixroom, relay],
     ratio: { p50: round(mixroom.p50Ms / relay.p50Ms), p99: round(mixroom.p99Ms / relay.p99Ms) },
     targetP99Ms: 15,
@@ -216,9 +353,13 @@ async function main(): Promise<void> {
     '',
     `Command: \`npm run bench:sync\` (${result.date.slice(0, 10)}). Machine: ${machine}. Server DB: ${result.database}, flush window ${result.flushMs} ms.`,
     '',
-    `${SESSIONS} sessions × ${PER_SESSION} y-websocket clients (${mixroom.clients} total); one client per session drags a fader at ${HZ} Hz ` +
-      `(a Y.Map write of \`{ v, t }\`) for ${SECONDS} s after ${WARMUP_SECONDS} s warm-up. Latency = receive time − \`t\` at the other ${PER_SESSION - 1} clients ` +
-      `of the session (clients share this process's clock; the server runs in its own process). Baseline: a minimal \`ws\` relay broadcasting the same binary messages.`,
+    `${SESSIONS} sessions × ${PER_SESSION} y-websocket clients (${mixroom.clients} total), each with a \`MixModel\` on its doc; the first client of each session ` +
+      `creates the session's mix (\`initializeMix\`, one channel) and, once every client sees the channel, drags its fader with \`model.setChannelGain('c1', value)\` ` +
+      `at ${HZ} Hz for ${SECONDS} s after ${WARMUP_SECONDS} s warm-up. Every send writes a unique gain value and notes \`performance.now()\` for it; the other ` +
+      `${PER_SESSION - 1} clients read \`getChannelParam('c1', 'gain')\` in \`model.onChange\` and look the value up (clients share this process's clock; the server ` +
+      `runs in its own process). Baseline: a minimal \`ws\` room relay (own process), where a bare socket per session replays the very same binary Yjs updates ` +
+      `captured from the Mixroom run (the dragger doc's \`update\` events, y-websocket framing; mean ${meanUpdateBytes} B, ${updateBytes[0]}–${updateBytes[updateBytes.length - 1]} B) ` +
+      `at the same rate to the same receivers.`,
     '',
     '| target | p50 ms | p90 ms | p99 ms | max ms | updates sent/s | deliveries/s | delivered/expected |',
     '|---|---|---|---|---|---|---|---|',
@@ -232,10 +373,10 @@ async function main(): Promise<void> {
 
   const benchMd = path.join(ROOT, 'BENCHMARKS.md');
   const existing = existsSync(benchMd) ? readFileSync(benchMd, 'utf8') : '# Benchmarks\n\n';
-  // Re-runs replace the previous section instead of piling up.
-  const without = existing.replace(/## Sync fan-out\n[\s\S]*?(?=\n## |$)/, '').replace(/\n*$/, '\n\n');
-  if (existing !== without || !existing.includes('## Sync fan-out')) writeFileSync(benchMd, without + md);
-  else appendFileSync(benchMd, md);
+  // Re-runs replace the previous section in place instead of piling up.
+  const section = /## Sync fan-out\n[\s\S]*?(?=\n## |$)/;
+  if (section.test(existing)) writeFileSync(benchMd, existing.replace(section, () => md.replace(/\n+$/, '\n')));
+  else writeFileSync(benchMd, existing.replace(/\n*$/, '\n\n') + md);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
