@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
-const PORT = 3123;
+// Overridable so several checkouts can run their e2e suites side by side.
+const PORT = Number(process.env.MIXROOM_E2E_PORT ?? 3123);
 // Point at an already-running server (e.g. while developing) instead of starting one.
 const external = process.env.MIXROOM_E2E_URL;
 const baseURL = external ?? `http://127.0.0.1:${PORT}`;
