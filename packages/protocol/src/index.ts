@@ -168,3 +168,4 @@ export const stemAudioUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/audio`;
 export const stemPeaksUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/peaks`;
+export * from './roles';
