@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
 import { Room, type RoomOptions, type SyncConnection } from './room.js';
 import type { UpdateLog } from './update-log.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export class UnknownSessionError extends Error {
   constructor(readonly sessionId: string) {
@@ -25,13 +26,16 @@ export class RoomManager {
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
   /** Distinguishes this process's publications on the fan-out. */
   readonly instanceId = randomUUID();
+  private readonly batcher: WriteBatcher;
 
   constructor(
     private readonly log: UpdateLog,
     private readonly fanout: DocUpdateFanout,
     private readonly logger: Logger,
     private readonly options: RoomManagerOptions = defaultRoomOptions,
-  ) {}
+  ) {
+    this.batcher = new WriteBatcher(log, options.flushDelayMs, logger);
+  }
 
   /** Adds the connection to the session's room, loading it if needed. Rejects with UnknownSessionError. */
   async join(sessionId: string, conn: SyncConnection): Promise<Room> {
@@ -82,7 +86,7 @@ export class RoomManager {
   private async load(sessionId: string): Promise<Room> {
     await this.unloading.get(sessionId);
     if (!(await this.log.sessionExists(sessionId))) throw new UnknownSessionError(sessionId);
-    return Room.load(sessionId, this.log, this.fanout, this.instanceId, this.options, this.logger);
+    return Room.load(sessionId, this.log, this.fanout, this.batcher, this.instanceId, this.options, this.logger);
   }
 
   private unload(room: Room): Promise<void> {
@@ -105,5 +109,6 @@ export class RoomManager {
     const rooms = await Promise.allSettled([...this.rooms.values()]);
     await Promise.all(rooms.flatMap((r) => (r.status === 'fulfilled' && !r.value.destroyed ? [this.unload(r.value)] : [])));
     await Promise.all([...this.unloading.values()]);
+    this.batcher.close();
   }
 }

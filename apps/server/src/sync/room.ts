@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, type ClientMessage } from './messages.js';
 import type { UpdateLog } from './update-log.js';
+import type { BatchSource, WriteBatcher } from './write-batcher.js';
 
 /** What a room needs from a client connection; keeps the room independent of `ws`. */
 export interface SyncConnection {
@@ -11,7 +12,7 @@ export interface SyncConnection {
 }
 
 export interface RoomOptions {
-  /** Updates arriving within this window are written as one row. */
+  /** Updates arriving within this window are written as one row per session (see WriteBatcher). */
   flushDelayMs: number;
   /** Compact the log once a session has more rows than this. */
   compactThreshold: number;
@@ -25,15 +26,15 @@ const FANOUT_ORIGIN = Symbol('fanout');
  * connected clients. Accepted updates are broadcast immediately and persisted in small
  * batches; a batch is only dropped from memory once its row is committed.
  */
-export class Room {
+export class Room implements BatchSource {
   readonly doc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   /** Connection → awareness client ids it controls (removed when it disconnects). */
   readonly conns = new Map<SyncConnection, Set<number>>();
   private pending: Uint8Array[] = [];
-  private flushTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  /** Serializes appends and compactions of this session. */
+  /** The last write of this room's updates failed; cleared when a later one commits. */
+  private writeFailed = false;
+  /** Serializes compactions of this session. */
   private chain: Promise<void> = Promise.resolve();
   private rowCount = 0;
   private unsubscribeFanout: () => void = () => {};
@@ -43,6 +44,7 @@ export class Room {
     readonly sessionId: string,
     private readonly log: UpdateLog,
     private readonly fanout: DocUpdateFanout,
+    private readonly batcher: WriteBatcher,
     private readonly instanceId: string,
     private readonly options: RoomOptions,
     private readonly logger: Logger,
@@ -53,8 +55,8 @@ export class Room {
     this.awareness.on('update', this.onAwarenessUpdate);
   }
 
-  static async load(sessionId: string, log: UpdateLog, fanout: DocUpdateFanout, instanceId: string, options: RoomOptions, logger: Logger): Promise<Room> {
-    const room = new Room(sessionId, log, fanout, instanceId, options, logger);
+  static async load(sessionId: string, log: UpdateLog, fanout: DocUpdateFanout, batcher: WriteBatcher, instanceId: string, options: RoomOptions, logger: Logger): Promise<Room> {
+    const room = new Room(sessionId, log, fanout, batcher, instanceId, options, logger);
     // Subscribe before reading so nothing published between the read and the subscription is missed
     // (applying an update twice is a no-op in Yjs).
     room.unsubscribeFanout = fanout.subscribe(sessionId, instanceId, (u) => Y.applyUpdate(room.doc, u, FANOUT_ORIGIN));
@@ -78,7 +80,7 @@ export class Room {
     if (origin === FANOUT_ORIGIN) return;
     this.fanout.publish(this.sessionId, update, this.instanceId);
     this.pending.push(update);
-    this.flushTimer ??= setTimeout(() => void this.flush().catch(() => {}), this.options.flushDelayMs);
+    this.batcher.markDirty(this);
   };
 
   private readonly onAwarenessUpdate = (
@@ -152,31 +154,28 @@ export class Room {
     }
   }
 
-  /** Writes pending updates as one row; resolves once committed. Failures keep the batch for a retry. */
-  flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const run = this.chain.then(() => this.flushNow());
-    this.chain = run.catch(() => {});
-    return run;
+  /** Writes pending updates (with every other dirty session's); resolves once committed. */
+  async flush(): Promise<void> {
+    await this.batcher.flush();
+    if (this.writeFailed) throw new Error(`${this.pending.length} update(s) of session ${this.sessionId} are not persisted yet`);
   }
 
-  private async flushNow(): Promise<void> {
-    if (this.pending.length === 0) return;
+  takeBatch(): Uint8Array | null {
+    if (this.pending.length === 0) return null;
     const batch = this.pending;
     this.pending = [];
-    const merged = batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
-    try {
-      await this.log.append(this.sessionId, merged);
-    } catch (err) {
-      // Keep order: the failed batch goes before anything that arrived meanwhile.
-      this.pending.unshift(merged);
-      this.logger.error(`failed to persist ${batch.length} update(s) for session ${this.sessionId}; retrying`, err);
-      if (!this.destroyed) this.retryTimer ??= setTimeout(() => { this.retryTimer = null; void this.flush().catch(() => {}); }, 1000);
-      throw err;
-    }
+    return batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
+  }
+
+  restoreBatch(update: Uint8Array): void {
+    this.pending.unshift(update);
+    this.writeFailed = true;
+  }
+
+  committed(): void {
+    this.writeFailed = false;
     this.rowCount++;
-    if (this.rowCount > this.options.compactThreshold) await this.compactNow();
+    if (this.rowCount > this.options.compactThreshold) void this.compact();
   }
 
   compact(): Promise<void> {
@@ -213,8 +212,7 @@ export class Room {
   private destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.batcher.forget(this);
     this.unsubscribeFanout();
     this.awareness.destroy();
     this.doc.destroy();

@@ -18,6 +18,11 @@ export class UpdateLog {
     await this.prisma.docUpdate.create({ data: { sessionId, data: update as Uint8Array<ArrayBuffer> } });
   }
 
+  /** One statement for many sessions' rows (see WriteBatcher). */
+  async appendMany(rows: { sessionId: string; update: Uint8Array }[]): Promise<void> {
+    await this.prisma.docUpdate.createMany({ data: rows.map((r) => ({ sessionId: r.sessionId, data: r.update as Uint8Array<ArrayBuffer> })) });
+  }
+
   async count(sessionId: string): Promise<number> {
     return this.prisma.docUpdate.count({ where: { sessionId } });
   }
