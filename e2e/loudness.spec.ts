@@ -53,6 +53,23 @@ test('live master loudness from the AudioWorklet, and a shared delivery target',
   await expect(A.getByTestId('penalty-spotify')).toHaveText(/^\d+\.\d$/);
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await A.screenshot({ path: path.join(ARTIFACTS_DIR, 'loudness.png') });
+
+  // Platform preview: A hears the mix as an EBU R128 broadcast would play it (turned down to
+  // −23 LUFS); only A's monitor path changes, B keeps hearing the master as it is.
+  await A.getByTestId('preview-ebu-r128').check();
+  const status = A.getByTestId('preview-status');
+  await expect(status).toContainText('EBU R128');
+  const measured = (await liveLoudness(A))!.integrated!;
+  const gainDb = Number(await status.getAttribute('data-gain'));
+  expect(gainDb).toBeLessThan(0);
+  expect(Math.abs(gainDb - (-23 - measured))).toBeLessThan(1.5);
+  const monitorGainDb = () =>
+    A.evaluate(() => 20 * Math.log10((window.__mixroom as unknown as { runtime: { preview: { input: { gain: { value: number } } } } }).runtime.preview.input.gain.value));
+  await expect.poll(monitorGainDb, { timeout: 3000 }).toBeLessThan(gainDb + 0.5);
+  await expect(B.getByTestId('preview-off')).toBeChecked();
+  await A.getByTestId('preview-off').check();
+  await expect(A.getByTestId('preview-status')).toHaveCount(0);
+  await expect.poll(monitorGainDb, { timeout: 3000 }).toBeGreaterThan(-0.1);
   await A.getByTestId('pause').click();
 
   // Reset starts the meter over.

@@ -2,6 +2,10 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget } from '@mixroom/engine';
 import { LOUDNESS_HISTORY_LENGTH, type SessionRuntime } from '../lib/session-runtime';
+import type { PlatformPreview, PlatformPreviewSnapshot } from '../lib/platform-preview';
+
+const NO_PREVIEW: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
+const noSubscription = () => () => {};
 
 /** LUFS / dB with one decimal; −∞ for nothing measurable. */
 export function formatLoud(v: number | undefined | null): string {
@@ -25,6 +29,12 @@ const PLOT_BOTTOM = -40; // and at the bottom
  */
 export function LoudnessPanel({ runtime, targetId }: { runtime: SessionRuntime; targetId: string }) {
   const snap = useSyncExternalStore(runtime.subscribeLoudness, runtime.getLoudnessSnapshot, runtime.getLoudnessSnapshot);
+  const preview: PlatformPreview | null = runtime.preview;
+  const previewSnap = useSyncExternalStore(
+    preview?.subscribe ?? noSubscription,
+    preview?.getSnapshot ?? (() => NO_PREVIEW),
+    () => NO_PREVIEW,
+  );
   const target = DELIVERY_TARGETS.find((t) => t.id === targetId) ?? DELIVERY_TARGETS[0];
   const r = snap.reading;
   const integrated = r?.integrated ?? -Infinity;
@@ -107,6 +117,7 @@ export function LoudnessPanel({ runtime, targetId }: { runtime: SessionRuntime; 
               <th title="Normalisation target">LUFS</th>
               <th title="Gain the platform's normalisation applies on playback">Gain</th>
               <th title="Loudness penalty: level turned down (thrown away)">Penalty</th>
+              <th title="Hear the mix as this platform would play it (only you hear this; meters show the master itself)">Hear</th>
             </tr>
           </thead>
           <tbody>
@@ -123,12 +134,44 @@ export function LoudnessPanel({ runtime, targetId }: { runtime: SessionRuntime; 
                   <td data-testid={`penalty-${t.id}`} className={g.loudnessPenaltyDb > 0.05 ? 'penalty' : ''}>
                     {measured ? g.loudnessPenaltyDb.toFixed(1) : '–'}
                   </td>
+                  <td>
+                    <input
+                      type="radio"
+                      name="platform-preview"
+                      aria-label={`Hear as ${t.label}`}
+                      data-testid={`preview-${t.id}`}
+                      disabled={!preview}
+                      checked={previewSnap.platformId === t.id}
+                      onChange={() => preview?.select(t.id)}
+                    />
+                  </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
-        <div className="loudness-foot">dB · * raise limited by peak headroom</div>
+        <div className="loudness-foot">
+          dB · * raise limited by peak headroom
+          <label className="preview-off">
+            <input
+              type="radio"
+              name="platform-preview"
+              data-testid="preview-off"
+              disabled={!preview}
+              checked={previewSnap.platformId === null}
+              onChange={() => preview?.select(null)}
+            />
+            Hear the master as is
+          </label>
+        </div>
+        {previewSnap.platformId && (
+          <div className="preview-status" role="status" data-testid="preview-status" data-gain={previewSnap.gainDb}>
+            Hearing {DELIVERY_TARGETS.find((x) => x.id === previewSnap.platformId)?.label}: {formatGain(previewSnap.gainDb)} dB
+            {previewSnap.basis && Number.isFinite(previewSnap.basis.integrated)
+              ? ` (from ${formatLoud(previewSnap.basis.integrated)} LUFS integrated since play started)`
+              : ' (play to measure)'}
+          </div>
+        )}
       </div>
     </section>
   );

@@ -11,6 +11,7 @@ import {
   type ToneLib,
 } from '@mixroom/engine';
 import type { TogetherClient } from './together';
+import { PlatformPreview } from './platform-preview';
 import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 import { httpError } from './api';
 
@@ -83,6 +84,8 @@ export class SessionRuntime {
   transport: MixTransport | null = null;
   /** "Listen together": when on, transport actions go to the group instead of acting locally. */
   together: TogetherClient | null = null;
+  /** Monitor-only platform normalisation ("hear it as Spotify would"); null until audio starts. */
+  preview: PlatformPreview | null = null;
 
   private readonly buffers = new Map<string, AudioBuffer>();
   private loudnessNode: AudioWorkletNode | null = null;
@@ -168,7 +171,8 @@ export class SessionRuntime {
     Tone.setContext(new Tone.Context(rawContext));
     // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
     Tone.getContext().lookAhead = 0.05;
-    this.graph = new MixGraph(Tone);
+    this.preview = new PlatformPreview(Tone);
+    this.graph = new MixGraph(Tone, this.preview.input);
     this.transport = new MixTransport(Tone, () => this.duration);
     this.graph.apply(this.model.getState(), { immediate: true });
     window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this };
@@ -214,6 +218,7 @@ export class SessionRuntime {
       if (r.durationSeconds > 0.2) return;
       this.awaitingReset = false;
     }
+    this.preview?.measured({ integrated: r.integrated, truePeak: r.truePeak });
     const h = this.loudnessHistory;
     h.push(r.shortTerm);
     if (h.length > LOUDNESS_HISTORY_LENGTH) h.splice(0, h.length - LOUDNESS_HISTORY_LENGTH);
@@ -405,6 +410,7 @@ export class SessionRuntime {
     }
     this.transport?.stop();
     this.graph?.dispose();
+    this.preview?.dispose();
     this.provider.destroy();
     this.doc.destroy();
     this.together?.dispose();

@@ -1,0 +1,72 @@
+import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget, type ToneLib } from '@mixroom/engine';
+import type * as ToneNamespace from 'tone';
+
+export interface PlatformPreviewSnapshot {
+  /** The platform whose normalisation is being heard; null = the master as it is. */
+  platformId: string | null;
+  /** Gain currently applied on the monitor path, dB. */
+  gainDb: number;
+  /** The measurement the gain was computed from (integrated LUFS, dBTP); null before any. */
+  basis: { integrated: number; truePeak: number } | null;
+}
+
+/** Gain changes smaller than this are not worth a ramp (and would make the level wander). */
+const MIN_CHANGE_DB = 0.1;
+const RAMP_SECONDS = 0.5;
+
+/**
+ * "Hear it as Spotify would play it": a monitor-only gain after the master bus that applies a
+ * platform's loudness normalisation to what this listener hears. It never touches the shared
+ * mix, the master meters (they measure before it) or renders; each person picks their own.
+ */
+export class PlatformPreview {
+  readonly input: ToneNamespace.Gain;
+  private snap: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly Tone: ToneLib) {
+    this.input = new Tone.Gain(1).toDestination();
+  }
+
+  getSnapshot = (): PlatformPreviewSnapshot => this.snap;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  select(platformId: string | null): void {
+    const target = platformId ? DELIVERY_TARGETS.find((t) => t.id === platformId) : null;
+    if (platformId && !target) throw new Error(`unknown platform ${platformId}`);
+    this.snap = { ...this.snap, platformId: target?.id ?? null };
+    this.apply(target ?? null, true);
+  }
+
+  /** A new loudness measurement of the master (live meter or a whole-song analysis). */
+  measured(basis: { integrated: number; truePeak: number }): void {
+    // Silence or a meter reset says nothing new: keep the last gain instead of jumping to 0 dB
+    // (a loud master would blast for the first second of every playback).
+    if (!Number.isFinite(basis.integrated)) return;
+    this.snap = { ...this.snap, basis };
+    const target = this.snap.platformId ? DELIVERY_TARGETS.find((t) => t.id === this.snap.platformId) ?? null : null;
+    this.apply(target, false);
+  }
+
+  private apply(target: DeliveryTarget | null, force: boolean): void {
+    const basis = this.snap.basis;
+    const gainDb = target && basis && Number.isFinite(basis.integrated) ? platformPlaybackGain(basis, target).gainDb : 0;
+    if (force || Math.abs(gainDb - this.snap.gainDb) >= MIN_CHANGE_DB) {
+      // Not Param.rampTo: a second rampTo while one is running left the gain at its old value.
+      const now = this.Tone.now();
+      this.input.gain.cancelAndHoldAtTime(now);
+      this.input.gain.linearRampToValueAtTime(this.Tone.dbToGain(gainDb), now + RAMP_SECONDS);
+      this.snap = { ...this.snap, gainDb };
+    }
+    for (const l of this.listeners) l();
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+    this.input.dispose();
+  }
+}
