@@ -8,6 +8,12 @@ import type { UpdateLog } from './update-log.js';
 /** What a room needs from a client connection; keeps the room independent of `ws`. */
 export interface SyncConnection {
   send(data: Uint8Array): void;
+  /**
+   * Read-only connections (viewers) receive the document and awareness, but their document
+   * updates are dropped: they never reach the doc, the database or other clients. Mutable so a
+   * role change applies to an open connection.
+   */
+  readOnly?: boolean;
 }
 
 export interface RoomOptions {
@@ -38,6 +44,8 @@ export class Room {
   private rowCount = 0;
   private unsubscribeFanout: () => void = () => {};
   destroyed = false;
+  /** Updates dropped from read-only connections (observability; see SyncConnection.readOnly). */
+  rejectedUpdates = 0;
 
   private constructor(
     readonly sessionId: string,
@@ -122,6 +130,12 @@ export class Room {
         return;
       }
       case 'update':
+        // Dropped rather than closing the socket: y-websocket would reconnect and resend the same
+        // update forever. The viewer's UI has the controls disabled, so this is never a surprise.
+        if (conn.readOnly) {
+          this.rejectedUpdates++;
+          return;
+        }
         this.applyClientUpdate(conn, msg.update);
         return;
       case 'awareness':
