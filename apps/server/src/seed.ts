@@ -123,13 +123,15 @@ export async function seedDemoSession(deps: SeedDeps, generator?: DemoGenerator)
   const initial = Y.encodeStateAsUpdate(doc);
   doc.destroy();
 
-  // Demo accounts exist only where the demo was seeded (an empty database), never alongside real users' data.
-  const users = (await prisma.user.count()) === 0 ? await demoUsers() : [];
+  // Demo accounts exist only where the demo was seeded (seedIfEmpty: a database without sessions).
+  const existing = await prisma.user.findMany({ where: { email: { in: DEMO_ACCOUNTS.map((a) => a.email) } }, select: { id: true, email: true } });
+  const created = existing.length === 0 ? await demoUsers() : [];
+  const users = DEMO_ACCOUNTS.map((a) => [...existing, ...created].find((u) => u.email === a.email)).filter((u) => u !== undefined);
   // One transaction: a half-seeded session would be shown to users and never be re-seeded.
   await prisma.$transaction([
     prisma.mixSession.create({ data: { id: sessionId, title: song.title, tempo: song.tempo } }),
-    prisma.user.createMany({ data: users }),
-    prisma.membership.createMany({ data: users.map((u, i) => ({ sessionId, userId: u.id, role: DEMO_ACCOUNTS[i].role })) }),
+    prisma.user.createMany({ data: created }),
+    prisma.membership.createMany({ data: users.map((u) => ({ sessionId, userId: u.id, role: DEMO_ACCOUNTS.find((a) => a.email === u.email)!.role })) }),
     prisma.stem.createMany({ data: stems.map((s) => ({ ...s, sessionId })) }),
     prisma.docUpdate.create({ data: { sessionId, data: initial as Uint8Array<ArrayBuffer> } }),
   ]);
