@@ -30,12 +30,15 @@ export class Accounts {
   ) {}
 
   async signUp(body: SignUpBody): Promise<{ user: Actor; token: string }> {
+    const taken = () => new HttpError(409, 'conflict', `an account for ${body.email} already exists; sign in instead`);
+    if (await this.prisma.user.findUnique({ where: { email: body.email }, select: { id: true } })) throw taken();
     const passwordHash = await hashPassword(body.password, this.options.scrypt);
     const id = newId();
     try {
       await this.prisma.user.create({ data: { id, email: body.email, name: body.name, passwordHash } });
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw new HttpError(409, 'conflict', `an account for ${body.email} already exists; sign in instead`);
+      // Lost a race with a concurrent sign-up (the driver adapters word the unique violation differently).
+      if (await this.prisma.user.findUnique({ where: { email: body.email }, select: { id: true } })) throw taken();
       throw err;
     }
     return { user: { userId: id, email: body.email, name: body.name }, token: await this.startSession(id) };
