@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, masterLevelDb, openAs, resetMix, slug, waitForMixer } from './helpers';
+import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, masterLevelDb, openAs, resetMix, slug, waitForMixer, signedInContext } from './helpers';
 
 const position = (page: Page) => page.evaluate(() => window.__mixroom!.transport!.position);
 
@@ -120,7 +120,7 @@ test('an unknown session shows the 404 page with a way home', async ({ page }) =
 
 test('reloading keeps the mix, and the start page links to the session', async ({ browser, baseURL }) => {
   const session = await firstSession(baseURL!);
-  const context = await browser.newContext();
+  const context = await signedInContext(browser);
   await context.addInitScript(() =>
     window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: 'Carol', color: '#4cc38a' })),
   );
@@ -156,7 +156,7 @@ test('reloading keeps the mix, and the start page links to the session', async (
 
 test('a first visit asks once for a name, with a random default', async ({ browser, baseURL }) => {
   const session = await firstSession(baseURL!);
-  const context = await browser.newContext();
+  const context = await signedInContext(browser);
   const page = await context.newPage();
   await page.goto(`/s/${session.id}`);
   const dialog = page.getByTestId('identity-dialog');

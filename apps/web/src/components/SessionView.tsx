@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import Link from 'next/link';
-import type { GetSessionResponse, Presence } from '@mixroom/protocol';
+import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
 import { getSession, HttpError, sessionIdFromLocation } from '../lib/api';
 import { formatTime, slug } from '../lib/format';
 import { initials, loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
@@ -13,6 +13,8 @@ import { TogetherClient, type TogetherSnapshot } from '../lib/together';
 import { ChannelStrip, MasterStrip } from './ChannelStrip';
 import { FrameContext, FrameLoop, useFrame } from './frame';
 import { IdentityDialog } from './IdentityDialog';
+import { MembersPanel } from './MembersPanel';
+import { AccountBar } from './AccountBar';
 import { LoudnessPanel } from './LoudnessPanel';
 import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
@@ -199,6 +201,9 @@ function Mixer({
   const loadingDone = snap.stems.every((s) => s.status === 'ready' || s.status === 'error');
   const failed = snap.stems.filter((s) => s.status === 'error');
 
+  const [showMembers, setShowMembers] = useState(false);
+  // The server drops a viewer's document updates anyway; the UI says so instead of letting moves vanish.
+  const readOnly = !can(session.role, 'mix.edit');
   const [together, setTogether] = useState<TogetherClient | null>(null);
   useEffect(() => {
     if (!presence) return;
@@ -231,6 +236,12 @@ function Mixer({
           </span>
         </div>
         <div className="topbar-right">
+          <AccountBar />
+          {can(session.role, 'members.manage') && (
+            <button type="button" className="link-button" onClick={() => setShowMembers((v) => !v)} data-testid="members-button">
+              Members
+            </button>
+          )}
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
             {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
@@ -284,7 +295,16 @@ function Mixer({
 
       <Arrange runtime={runtime} snap={snap} loads={loads} colorOf={colorOf} />
 
-      <section className="console" aria-label="Mixer">
+      {showMembers && <MembersPanel sessionId={session.id} onClose={() => setShowMembers(false)} />}
+
+      {readOnly && (
+        <div className="banner-info" role="note" data-testid="read-only-hint">
+          You joined as <strong>{session.role}</strong>: you can listen and follow the mix live, but not change it. Ask the
+          session owner for another role to mix.
+        </div>
+      )}
+
+      <section className={`console ${readOnly ? 'read-only' : ''}`} aria-label="Mixer" inert={readOnly} data-read-only={readOnly}>
         <div className="console-strips">
           {snap.mix.channels.map((ch) => (
             <ChannelStrip
