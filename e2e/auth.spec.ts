@@ -56,6 +56,8 @@ test('an invite link: a new person signs up, joins as viewer and gets a read-onl
 test('the owner sees members and can create an invite link in the session view', async ({ browser, baseURL }) => {
   const session = await firstSession(baseURL!);
   const context = await signedInContext(browser);
+  // A profile that already picked a name, so the "who's mixing?" dialog does not cover the header.
+  await context.addInitScript(() => window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: 'Owen', color: '#aa6644' })));
   const page = await context.newPage();
   await page.goto(`/s/${session.id}`);
   await page.getByTestId('members-button').click();

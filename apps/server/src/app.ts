@@ -75,7 +75,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   });
   const access = new DbAccessControl(db.prisma, accounts);
   const trustProxy = config.trustProxy ?? false;
-  const yjs = new YjsWebsocketServer(rooms, logger, access, changes, options.sync);
+  const yjs = new YjsWebsocketServer(rooms, logger, access, changes, { trustProxy, ...options.sync });
   const site = new StaticSite(path.resolve(config.webDist));
 
   const api = new Router();
@@ -146,7 +146,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     });
   });
   // socket.io installs its own upgrade listener for its path; ours must leave those alone.
-  const io: IoServer = attachPresence(httpServer, { access, changes, logger });
+  const io: IoServer = attachPresence(httpServer, { access, changes, logger, trustProxy });
   attachTogether(io, {
     logger,
     songDuration: async (sessionId) => {

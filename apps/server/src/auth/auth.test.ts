@@ -1,5 +1,7 @@
 import { EVENTS, WS_CLOSE, type AccessChangedPayload, type ErrorBody, type ListSessionsResponse } from '@mixroom/protocol';
+import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import {
   addMember, assertPostgresReachable, connectClient, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, startServer, waitFor,
   type TestDatabase, type TestServer, type TestUser,
@@ -134,6 +136,24 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
     const sameOrigin = await post(s.owner, `${s.url}/api/sessions`, { title: 'Fine' }, { origin: s.url.replace('127.0.0.1', '127.0.0.1'), 'sec-fetch-site': 'same-origin' });
     expect(sameOrigin.status).toBe(201);
     expect(await s.server.db.prisma.mixSession.count({ where: { title: 'CSRF' } })).toBe(0);
+
+    // Websocket handshakes from another site are refused too, cookie or not.
+    const id = await createSession(s, 'CSRF sockets');
+    const yjs = new WebSocket(`${s.wsUrl}/${id}`, { headers: { cookie: s.owner.cookie, origin: 'http://evil.example' } });
+    yjs.on('error', () => {}); // terminating a refused handshake reports an error; expected here
+    const status = await new Promise<number>((resolve) => {
+      yjs.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      yjs.once('open', () => resolve(101));
+    });
+    yjs.terminate();
+    expect(status).toBe(403);
+    const io = ioClient(s.url, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: s.owner.cookie, origin: 'http://evil.example' } });
+    const connected = await new Promise<boolean>((resolve) => {
+      io.once('connect', () => resolve(true));
+      io.once('connect_error', () => resolve(false));
+    });
+    io.disconnect();
+    expect(connected).toBe(false);
   });
 
   it('lists only my sessions; creating one makes me its owner', async () => {

@@ -16,7 +16,18 @@ export function assertSameOrigin(req: IncomingMessage, trustProxy: boolean): voi
   }
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  const host = (trustProxy && typeof req.headers['x-forwarded-host'] === 'string' ? req.headers['x-forwarded-host'].split(',')[0].trim() : req.headers.host) ?? '';
-  const expected = `${isHttps(req, trustProxy) ? 'https' : 'http'}://${host}`;
+  const expected = ownOrigin(req, trustProxy);
   if (origin !== expected) throw new HttpError(403, 'forbidden', `cross-origin request refused (Origin ${origin} is not ${expected})`);
+}
+
+/** The origin the browser used to reach us (through the proxy when trusted). */
+export function ownOrigin(req: IncomingMessage, trustProxy: boolean): string {
+  const host = (trustProxy && typeof req.headers['x-forwarded-host'] === 'string' ? req.headers['x-forwarded-host'].split(',')[0].trim() : req.headers.host) ?? '';
+  return `${isHttps(req, trustProxy) ? 'https' : 'http'}://${host}`;
+}
+
+/** For websocket handshakes (socket.io, Yjs): a browser on another site must not ride on the user's cookie. */
+export function isForeignOrigin(req: IncomingMessage, trustProxy: boolean): boolean {
+  const origin = req.headers.origin;
+  return origin !== undefined && origin !== ownOrigin(req, trustProxy);
 }

@@ -5,6 +5,7 @@ import {
 } from '@mixroom/protocol';
 import { Server, type Socket } from 'socket.io';
 import type { Actor } from '../auth/access.js';
+import { isForeignOrigin } from '../auth/csrf.js';
 import type { DbAccessControl } from '../auth/db-access.js';
 import type { MembershipChanges } from '../auth/membership-changes.js';
 import { HttpError } from '../http/respond.js';
@@ -12,6 +13,7 @@ import type { Logger } from '../log.js';
 
 export interface PresenceDeps {
   access: DbAccessControl;
+  trustProxy: boolean;
   changes: MembershipChanges;
   logger: Logger;
 }
@@ -42,10 +44,7 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
     // The web app is served from this origin; no cross-origin clients.
     cors: undefined,
     // Cross-site pages must not open a socket riding on the user's cookie.
-    allowRequest: (req, callback) => {
-      const origin = req.headers.origin;
-      callback(null, origin === undefined || origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`);
-    },
+    allowRequest: (req, callback) => callback(null, !isForeignOrigin(req, deps.trustProxy)),
   });
 
   io.use((socket, next) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { LocalBlobStore } from '../blob/local-blob-store.js';
 import { seedDemoSession, type SeedEngine } from '../seed.js';
-import { assertPostgresReachable, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, quietLogger, SKIP_PG, startServer, waitFor } from '../test-support.js';
+import { assertPostgresReachable, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, quietLogger, signUp, SKIP_PG, startServer, waitFor } from '../test-support.js';
 
 beforeAll(async () => {
   if (!SKIP_PG) await assertPostgresReachable();
@@ -133,6 +133,11 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
       const unknown = await fetchAs(s.owner, `${s.url}/s/does-not-exist`);
       expect(unknown.status).toBe(404);
       expect(await unknown.text()).toBe('<h1>missing</h1>');
+      // A signed-in non-member gets the same 404; an anonymous visitor gets the page, which sends them to sign in.
+      expect((await fetchAs(await signUp(s.url, 'Stranger'), `${s.url}/s/${sessionId}`)).status).toBe(404);
+      expect((await fetchAs(null, `${s.url}/s/${sessionId}`)).status).toBe(200);
+      await writeFile(path.join(webDist, 'invite.html'), '<h1>invite page</h1>');
+      expect(await (await fetchAs(null, `${s.url}/i/some-token`)).text()).toBe('<h1>invite page</h1>');
 
       await writeFile(path.join(webDist, 'session.html'), '<h1>flat session page</h1>');
       expect(await (await fetchAs(s.owner, `${s.url}/s/${sessionId}`)).text()).toBe('<h1>flat session page</h1>');

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { can, SessionId, WS_CLOSE, YJS_WS_PATH } from '@mixroom/protocol';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { AccessControl } from '../auth/access.js';
+import { isForeignOrigin } from '../auth/csrf.js';
 import type { MembershipChanges } from '../auth/membership-changes.js';
 import type { Logger } from '../log.js';
 import { MalformedMessageError, parseClientMessage } from './messages.js';
@@ -13,6 +14,8 @@ export interface YjsWebsocketOptions {
   /** A connection that misses one pong within this interval is terminated. */
   pingIntervalMs?: number;
   maxPayloadBytes?: number;
+  /** See Config.trustProxy: decides which Origin counts as our own. */
+  trustProxy?: boolean;
 }
 
 /** WebSocket close reasons are limited to 123 UTF-8 bytes. */
@@ -32,7 +35,7 @@ export class YjsWebsocketServer {
     private readonly logger: Logger,
     private readonly access: AccessControl,
     changes: MembershipChanges,
-    options: YjsWebsocketOptions = {},
+    private readonly options: YjsWebsocketOptions = {},
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024 });
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
@@ -50,9 +53,8 @@ export class YjsWebsocketServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (!pathname.startsWith(YJS_WS_PATH + '/')) return false;
-    const origin = req.headers.origin;
     // A cross-site page must not open the user's session with their cookie.
-    if (origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) {
+    if (isForeignOrigin(req, this.options.trustProxy ?? false)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return true;
     }

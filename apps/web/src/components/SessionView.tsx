@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import Link from 'next/link';
 import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
-import { getSession, HttpError, sessionIdFromLocation } from '../lib/api';
+import { getSession, HttpError, me, sessionIdFromLocation } from '../lib/api';
 import { formatTime, slug } from '../lib/format';
 import { initials, loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
 import type { Peaks } from '@mixroom/engine';
@@ -98,6 +98,8 @@ function SessionView({ session }: { session: GetSessionResponse }) {
     else {
       setIdentity(randomIdentity());
       setAskIdentity(true);
+      // The account's name is the natural default; the dialog still lets them pick a colour or nickname.
+      me().then((r) => setIdentity((cur) => (cur ? { ...cur, name: r.user.name } : cur)), () => {});
     }
   }, []);
 
@@ -135,6 +137,7 @@ function SessionView({ session }: { session: GetSessionResponse }) {
       />
       {askIdentity && (
         <IdentityDialog
+          key={identity.name}
           initial={identity}
           onDone={(id) => {
             saveIdentity(id);
@@ -321,7 +324,7 @@ function Mixer({
           {!snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">Connecting to the mix…</div>}
         </div>
         <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
-        <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} />
+        <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} readOnly={readOnly} />
       </section>
     </div>
   );
