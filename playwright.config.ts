@@ -42,7 +42,7 @@ export default defineConfig({
     ? undefined
     : {
         command: `rm -rf "${E2E_DATA_DIR}" && npx tsx apps/server/src/main.ts`,
-        url: `${baseURL}/api/sessions`,
+        url: `${baseURL}/api/auth/demo`,
         env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'info' },
         // First start renders and stores the demo stems before listening.
         timeout: 240_000,

@@ -137,6 +137,14 @@ interface Receiver {
   provider: WebsocketProvider;
 }
 
+/** Sign-in cookie of the bench user; sent on every socket (the relay ignores it, so both sides pay the same). */
+let benchCookie = '';
+class CookieWebSocket extends WebSocket {
+  constructor(address: string, protocols?: string | string[]) {
+    super(address, protocols, { headers: { cookie: benchCookie } });
+  }
+}
+
 /** y-websocket framing of a document update: messageSync, messageYjsUpdate, update. */
 function syncUpdateMessage(update: Uint8Array): Uint8Array {
   const enc = encoding.createEncoder();
@@ -157,7 +165,7 @@ async function measure(target: 'mixroom' | 'ws-relay', wsBase: string, sessionId
   const sentAt = new Map<string, Map<number, { t: number; recorded: boolean }>>(sessionIds.map((sid) => [sid, new Map()]));
   const newClient = (sid: string): Receiver => {
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(wsBase, sid, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    const provider = new WebsocketProvider(wsBase, sid, doc, { WebSocketPolyfill: CookieWebSocket as never, disableBc: true });
     return { sid, doc, model: new MixModel(doc), provider };
   };
   const receivers = sessionIds.flatMap((sid) => Array.from({ length: PER_SESSION - 1 }, () => newClient(sid)));
@@ -203,7 +211,7 @@ async function measure(target: 'mixroom' | 'ws-relay', wsBase: string, sessionId
   } else {
     await waitUntil(() => receivers.every((c) => c.provider.wsconnected), 30_000, `${target}: clients connected`);
     for (const sid of sessionIds) {
-      const ws = new WebSocket(`${wsBase}/${sid}`);
+      const ws = new WebSocket(`${wsBase}/${sid}`, { headers: { cookie: benchCookie } });
       ws.binaryType = 'arraybuffer';
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
@@ -315,9 +323,16 @@ async function main(): Promise<void> {
 
   const server = await startChild('server');
   const base = `http://127.0.0.1:${server.port}`;
+  const signUp = await fetch(`${base}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `bench.${Date.now()}@example.test`, name: 'Bench', password: 'bench password' }),
+  });
+  if (signUp.status !== 201) throw new Error(`bench sign-up failed: ${signUp.status} ${await signUp.text()}`);
+  benchCookie = signUp.headers.get('set-cookie')!.split(';')[0];
   const sessionIds: string[] = [];
   for (let i = 0; i < SESSIONS; i++) {
-    const res = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: `bench ${i}` }) });
+    const res = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: benchCookie }, body: JSON.stringify({ title: `bench ${i}` }) });
     sessionIds.push(((await res.json()) as { id: string }).id);
   }
   const capture: Capture = { initialState: new Map(), sends: new Map() };

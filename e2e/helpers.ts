@@ -22,12 +22,34 @@ declare global {
 
 export const ARTIFACTS_DIR = 'test-results/artifacts';
 
+/** The demo accounts the server seeds with the demo session (README: "Demo accounts"). */
+export const DEMO = {
+  engineer: { email: 'engineer@mixroom.demo', password: 'mixroom-demo' },
+  artist: { email: 'artist@mixroom.demo', password: 'mixroom-demo' },
+} as const;
+
+/** Signs in through the API and returns the `Cookie` header value, for fetch from the test process. */
+export async function demoCookie(baseURL: string, who: keyof typeof DEMO = 'engineer'): Promise<string> {
+  const res = await fetch(`${baseURL}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO[who]) });
+  expect(res.status, 'demo sign-in').toBe(200);
+  return res.headers.get('set-cookie')!.split(';')[0];
+}
+
+/** A browser context signed in as a demo account (the API request shares the context's cookie jar). */
+export async function signedInContext(browser: Browser, who: keyof typeof DEMO = 'engineer'): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  const res = await context.request.post('/api/auth/signin', { data: DEMO[who] });
+  expect(res.status(), 'demo sign-in').toBe(200);
+  return context;
+}
+
 export async function firstSession(baseURL: string): Promise<GetSessionResponse> {
-  const list = (await (await fetch(`${baseURL}/api/sessions`)).json()) as ListSessionsResponse;
+  const cookie = await demoCookie(baseURL);
+  const list = (await (await fetch(`${baseURL}/api/sessions`, { headers: { cookie } })).json()) as ListSessionsResponse;
   expect(list.sessions.length, 'the server should have seeded the demo session').toBeGreaterThan(0);
   // The demo is the session with the most stems; other specs never add any.
   const id = [...list.sessions].sort((a, b) => b.stemCount - a.stemCount)[0].id;
-  return (await (await fetch(`${baseURL}/api/sessions/${id}`)).json()) as GetSessionResponse;
+  return (await (await fetch(`${baseURL}/api/sessions/${id}`, { headers: { cookie } })).json()) as GetSessionResponse;
 }
 
 /** Same rule as the app's slug() for data-testids. */
@@ -39,8 +61,8 @@ export interface Person {
 }
 
 /** A browser profile that has already picked a name, so the "who's mixing?" dialog stays closed. */
-export async function openAs(browser: Browser, sessionId: string, name: string, color: string): Promise<Person> {
-  const context = await browser.newContext();
+export async function openAs(browser: Browser, sessionId: string, name: string, color: string, who: keyof typeof DEMO = 'engineer'): Promise<Person> {
+  const context = await signedInContext(browser, who);
   await context.addInitScript(
     ([n, c]) => window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: n, color: c })),
     [name, color] as const,

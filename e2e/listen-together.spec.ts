@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, firstSession, openAs } from './helpers';
+import { ARTIFACTS_DIR, firstSession, openAs, signedInContext } from './helpers';
 
 interface TogetherProbe {
   enabled: boolean;
@@ -109,7 +109,7 @@ test('listen together: one transport for the group, starts within 10 ms, and a w
 
   // Cleo arrives while the group plays and turns "Listen together" on before her stems have loaded:
   // the others see her as loading, and she joins the running playback, in sync, once ready.
-  const cleo = await browser.newContext();
+  const cleo = await signedInContext(browser);
   await cleo.addInitScript(() => window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: 'Cleo', color: '#f5a524' })));
   const C = await cleo.newPage();
   await C.goto(`/s/${session.id}`);

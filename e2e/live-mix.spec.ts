@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, masterLevelDb, openAs, resetMix, slug, waitForMixer } from './helpers';
+import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, masterLevelDb, openAs, resetMix, slug, waitForMixer, signedInContext } from './helpers';
 
 const position = (page: Page) => page.evaluate(() => window.__mixroom!.transport!.position);
 
@@ -109,18 +109,21 @@ test('two people mix live: faders, presence and the sound follow across browsers
   await bob.context.close();
 });
 
-test('an unknown session shows the 404 page with a way home', async ({ page }) => {
+test('an unknown session shows the 404 page with a way home', async ({ browser }) => {
+  const context = await signedInContext(browser);
+  const page = await context.newPage();
   const res = await page.goto('/s/no-such-session-123');
   expect(res?.status()).toBe(404);
   await expect(page.getByTestId('not-found')).toBeVisible();
   await page.getByTestId('home-link').click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('session-list')).toBeVisible();
+  await context.close();
 });
 
 test('reloading keeps the mix, and the start page links to the session', async ({ browser, baseURL }) => {
   const session = await firstSession(baseURL!);
-  const context = await browser.newContext();
+  const context = await signedInContext(browser);
   await context.addInitScript(() =>
     window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: 'Carol', color: '#4cc38a' })),
   );
@@ -154,14 +157,14 @@ test('reloading keeps the mix, and the start page links to the session', async (
   await context.close();
 });
 
-test('a first visit asks once for a name, with a random default', async ({ browser, baseURL }) => {
+test('a first visit asks once for a name, defaulting to the account name', async ({ browser, baseURL }) => {
   const session = await firstSession(baseURL!);
-  const context = await browser.newContext();
+  const context = await signedInContext(browser);
   const page = await context.newPage();
   await page.goto(`/s/${session.id}`);
   const dialog = page.getByTestId('identity-dialog');
   await expect(dialog).toBeVisible();
-  await expect(page.getByTestId('identity-name')).toHaveValue(/^Guest \d+$/);
+  await expect(page.getByTestId('identity-name')).toHaveValue('Demo Engineer');
   await page.getByTestId('identity-name').fill('Erin Engineer');
   await page.getByTestId('identity-save').click();
   await expect(dialog).toHaveCount(0);

@@ -1,7 +1,7 @@
 import { renameSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { enterValue, firstSession, masterLevelDb, openAs, resetMix, slug } from './helpers';
+import { demoCookie, enterValue, firstSession, masterLevelDb, openAs, resetMix, slug } from './helpers';
 
 // The server's data dir (see playwright.config.ts); override when pointing at another server.
 const DATA_DIR = process.env.MIXROOM_E2E_DATA_DIR ?? path.resolve('test-results/e2e-data');
@@ -10,7 +10,7 @@ test('a stem whose file is gone shows a clear error; the rest of the mixer still
   const session = await firstSession(baseURL!);
   const victim = session.stems[session.stems.length - 1];
   // Blobs are content-addressed and the audio ETag is the sha256: that names the file on disk.
-  const head = await fetch(`${baseURL}${victim.url}`, { method: 'HEAD' });
+  const head = await fetch(`${baseURL}${victim.url}`, { method: 'HEAD', headers: { cookie: await demoCookie(baseURL!) } });
   const sha = head.headers.get('etag')!.replace(/"/g, '');
   const blob = path.join(DATA_DIR, 'blobs', sha.slice(0, 2), sha.slice(2));
   expect(existsSync(blob), `blob for ${victim.name} at ${blob}`).toBe(true);

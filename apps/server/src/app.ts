@@ -2,15 +2,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server as IoServer } from 'socket.io';
+import { Accounts, DEFAULT_SESSION_TTL_MS } from './auth/accounts.js';
+import { assertSameOrigin } from './auth/csrf.js';
+import { DbAccessControl } from './auth/db-access.js';
+import { InProcessMembershipChanges, type MembershipChanges } from './auth/membership-changes.js';
+import type { ScryptParams } from './auth/passwords.js';
+import { DbRateLimitStore, DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './auth/rate-limit.js';
 import type { BlobStore } from './blob/blob-store.js';
 import { LocalBlobStore } from './blob/local-blob-store.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/open.js';
 import { attachPresence } from './events/presence.js';
 import { attachTogether } from './events/together.js';
+import { registerAuthRoutes } from './http/auth-routes.js';
+import { registerMemberRoutes } from './http/members.js';
 import { HttpError, sendError } from './http/respond.js';
-import { Router } from './http/router.js';
-import { parseSessionId, registerSessionRoutes } from './http/sessions.js';
+import { Router, type RouteInfo } from './http/router.js';
+import { registerSessionRoutes } from './http/sessions.js';
 import { NOT_BUILT_PAGE, StaticSite } from './http/static.js';
 import { registerStemRoutes } from './http/stems.js';
 import { createLogger, type Logger } from './log.js';
@@ -28,6 +36,9 @@ export interface MixroomServerOptions {
   blobs?: BlobStore;
   /** false: never seed. Otherwise seeds the demo session into an empty database on listen(). */
   seed?: false | { generator?: DemoGenerator; engine?: SeedEngine };
+  /** Share one between servers to simulate several processes; defaults to a private one. */
+  membershipChanges?: MembershipChanges;
+  auth?: { sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore };
 }
 
 export interface MixroomServer {
@@ -37,6 +48,9 @@ export interface MixroomServer {
   readonly db: Database;
   readonly rooms: RoomManager;
   readonly blobs: BlobStore;
+  readonly access: DbAccessControl;
+  /** Every REST route (method + pattern); the role-matrix test checks each has an entry. */
+  readonly routes: readonly RouteInfo[];
 }
 
 export async function createMixroomServer(config: Config, options: MixroomServerOptions = {}): Promise<MixroomServer> {
@@ -53,16 +67,31 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     unloadGraceMs: config.syncUnloadGraceMs ?? defaultRoomOptions.unloadGraceMs,
     ...options.sync,
   });
-  const yjs = new YjsWebsocketServer(rooms, logger, options.sync);
+  const changes = options.membershipChanges ?? new InProcessMembershipChanges();
+  const accounts = new Accounts(db.prisma, options.auth?.rateLimits ?? new DbRateLimitStore(db.prisma), {
+    sessionTtlMs: options.auth?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    limits: { ...DEFAULT_SIGN_IN_LIMITS, ...options.auth?.limits },
+    scrypt: options.auth?.scrypt,
+  });
+  const access = new DbAccessControl(db.prisma, accounts);
+  const trustProxy = config.trustProxy ?? false;
+  const yjs = new YjsWebsocketServer(rooms, logger, access, changes, { trustProxy, ...options.sync });
   const site = new StaticSite(path.resolve(config.webDist));
 
   const api = new Router();
-  registerSessionRoutes(api, db.prisma);
-  registerStemRoutes(api, db.prisma, blobs);
+  registerAuthRoutes(api, { prisma: db.prisma, accounts, access, trustProxy });
+  registerSessionRoutes(api, { prisma: db.prisma, access, changes });
+  registerMemberRoutes(api, { prisma: db.prisma, access, changes });
+  registerStemRoutes(api, db.prisma, blobs, access);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname.startsWith('/api/')) {
+      try {
+        assertSameOrigin(req, trustProxy);
+      } catch (err) {
+        return sendError(res, err as HttpError);
+      }
       if (!(await api.handle(req, res, pathname, logger))) sendError(res, new HttpError(404, 'not_found', `no API route ${pathname}`));
       return;
     }
@@ -70,21 +99,26 @@ export async function createMixroomServer(config: Config, options: MixroomServer
       sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${pathname}`));
       return;
     }
+    // Session and invite pages are one static page each; the page reads the id from the URL and
+    // asks the API, which answers 401/404 (so the page can send the user to sign in or say "not found").
     const sessionPage = /^\/s\/([^/]+)\/?$/.exec(pathname);
     if (sessionPage) {
-      let exists = false;
+      // Anonymous visitors get the page (it sends them to sign in); signed-in non-members and
+      // unknown ids get the same 404, so the page does not reveal which sessions exist.
+      const actor = await access.identify(req);
+      let id = sessionPage[1];
       try {
-        exists = await updateLog.sessionExists(parseSessionId(decodeURIComponent(sessionPage[1])));
-      } catch (err) {
-        if (!(err instanceof HttpError)) throw err;
+        id = decodeURIComponent(id);
+      } catch {
+        // not a valid id either way
       }
-      // Next's export may emit either layout depending on `trailingSlash`; accept both.
-      const page = exists ? await site.resolve('session.html', 'session/index.html') : await site.resolve('404.html');
-      if (page) return site.send(req, res, page, exists ? 200 : 404);
-      res.writeHead(exists ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(exists ? NOT_BUILT_PAGE : '<!doctype html><title>Not found</title><h1>Session not found</h1>');
+      if (!actor || (await access.roleIn(actor.userId, id).catch(() => null))) return sendPage(req, res, 'session');
+      const notFoundPage = await site.resolve('404.html');
+      if (notFoundPage) return site.send(req, res, notFoundPage, 404);
+      res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Not found</title><h1>Session not found</h1>');
       return;
     }
+    if (/^\/i\/[^/]+\/?$/.test(pathname)) return sendPage(req, res, 'invite');
     if (await site.serve(req, res, pathname)) return;
     if (pathname === '/' && !(await site.exists())) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -96,6 +130,14 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
   };
 
+  const sendPage = async (req: IncomingMessage, res: ServerResponse, name: string) => {
+    // Next's export may emit either layout depending on `trailingSlash`; accept both.
+    const page = await site.resolve(`${name}.html`, `${name}/index.html`);
+    if (page) return site.send(req, res, page, 200);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(NOT_BUILT_PAGE);
+  };
+
   const httpServer = createServer((req, res) => {
     handle(req, res).catch((err) => {
       logger.error(`${req.method} ${req.url} failed`, err);
@@ -104,7 +146,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     });
   });
   // socket.io installs its own upgrade listener for its path; ours must leave those alone.
-  const io: IoServer = attachPresence(httpServer, { sessionExists: (id) => updateLog.sessionExists(id), logger });
+  const io: IoServer = attachPresence(httpServer, { access, changes, logger, trustProxy });
   attachTogether(io, {
     logger,
     songDuration: async (sessionId) => {
@@ -123,6 +165,8 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     db,
     rooms,
     blobs,
+    access,
+    routes: api.list(),
     async listen() {
       if (options.seed !== false) {
         try {

@@ -18,6 +18,8 @@ export interface Config {
   syncCompactRows: number;
   /** Keep an idle session's doc in memory this long after its last client left (ms). */
   syncUnloadGraceMs: number;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto/-Host/-For (Secure cookies, origin checks, rate-limit IP). */
+  trustProxy?: boolean;
 }
 
 /** Defaults point into the repo regardless of which workspace the process was started from. */
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     syncFlushMs: int(env, 'SYNC_FLUSH_MS', 50),
     syncCompactRows: int(env, 'SYNC_COMPACT_ROWS', 200),
     syncUnloadGraceMs: int(env, 'SYNC_UNLOAD_GRACE_MS', 30_000),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
   };
 }
 

@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { io as ioClient, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -108,21 +109,80 @@ export async function assertPostgresReachable(): Promise<void> {
 
 export const databaseKinds: DatabaseKind[] = SKIP_PG ? [pglite] : [pglite, postgres];
 
-export async function startServer(config: Config, options: MixroomServerOptions = {}): Promise<{ server: MixroomServer; url: string; wsUrl: string }> {
-  const server = await createMixroomServer(config, { logger: quietLogger, seed: false, ...options });
-  const { port } = await server.listen();
-  return { server, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/yjs` };
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  /** `Cookie` header value carrying the sign-in session. */
+  cookie: string;
 }
 
-export async function createSession(url: string, title = 'Test song'): Promise<string> {
-  const res = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+export interface TestServer {
+  server: MixroomServer;
+  url: string;
+  wsUrl: string;
+  /** Signed up at start; owns the sessions tests create unless told otherwise. */
+  owner: TestUser;
+}
+
+export async function startServer(config: Config, options: MixroomServerOptions = {}): Promise<TestServer> {
+  const server = await createMixroomServer(config, { logger: quietLogger, seed: false, ...options });
+  const { port } = await server.listen();
+  const url = `http://127.0.0.1:${port}`;
+  return { server, url, wsUrl: `ws://127.0.0.1:${port}/yjs`, owner: await signUp(url, 'Owner') };
+}
+
+let userCounter = 0;
+/** Signs up a fresh account through the API; the returned cookie works with fetch, ws and socket.io. */
+export async function signUp(url: string, name = 'Tess', password = 'correct horse battery'): Promise<TestUser> {
+  const email = `${name.toLowerCase().replace(/\W+/g, '')}.${Date.now().toString(36)}.${++userCounter}@example.test`;
+  const res = await fetch(`${url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, name, password }) });
+  if (res.status !== 201) throw new Error(`sign up: ${res.status} ${await res.text()}`);
+  const user = ((await res.json()) as { user: { id: string } }).user;
+  return { id: user.id, email, name, cookie: cookieFrom(res) };
+}
+
+export function cookieFrom(res: Response): string {
+  const setCookie = res.headers.get('set-cookie');
+  if (!setCookie) throw new Error('no Set-Cookie in the response');
+  return setCookie.split(';')[0];
+}
+
+/** fetch as `user` (anonymous when null). */
+export function fetchAs(user: TestUser | null, url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (user) headers.set('cookie', user.cookie);
+  if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+  return fetch(url, { ...init, headers });
+}
+
+export async function createSession(s: { url: string; owner: TestUser }, title = 'Test song', owner = s.owner): Promise<string> {
+  const res = await fetchAs(owner, `${s.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title }) });
   if (res.status !== 201) throw new Error(`create session: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
 
-export function connectClient(wsUrl: string, sessionId: string, doc = new Y.Doc()) {
+/** Makes `member` join `sessionId` with `role` the way people do: the owner's invite link. */
+export async function addMember(s: { url: string; owner: TestUser }, sessionId: string, member: TestUser, role: string, owner = s.owner): Promise<void> {
+  const created = await fetchAs(owner, `${s.url}/api/sessions/${sessionId}/invites`, { method: 'POST', body: JSON.stringify({ role }) });
+  if (created.status !== 201) throw new Error(`create invite: ${created.status} ${await created.text()}`);
+  const { token } = (await created.json()) as { token: string };
+  const accepted = await fetchAs(member, `${s.url}/api/invites/${token}/accept`, { method: 'POST' });
+  if (accepted.status !== 200) throw new Error(`accept invite: ${accepted.status} ${await accepted.text()}`);
+}
+
+/** A `ws` WebSocket class that sends `cookie` on the upgrade, for y-websocket's WebSocketPolyfill. */
+export function webSocketWithCookie(cookie: string | null): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, cookie ? { headers: { cookie } } : {});
+    }
+  } as typeof WebSocket;
+}
+
+export function connectClient(wsUrl: string, sessionId: string, user: TestUser | null, doc = new Y.Doc()) {
   const provider = new WebsocketProvider(wsUrl, sessionId, doc, {
-    WebSocketPolyfill: WebSocket as never,
+    WebSocketPolyfill: webSocketWithCookie(user?.cookie ?? null) as never,
     // Node has a global BroadcastChannel: without this, same-process clients would sync around the server.
     disableBc: true,
     maxBackoffTime: 200,
@@ -132,6 +192,11 @@ export function connectClient(wsUrl: string, sessionId: string, doc = new Y.Doc(
     provider.on('sync', (s: boolean) => s && resolve());
   });
   return { doc, provider, synced, destroy: () => { provider.destroy(); doc.destroy(); } };
+}
+
+/** socket.io client as `user` (anonymous when null). */
+export function connectIo(url: string, user: TestUser | null): Socket {
+  return ioClient(url, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: user ? { cookie: user.cookie } : {} });
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
@@ -144,8 +209,8 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 /** Opens a raw websocket and resolves with its close code/reason (or times out). */
-export function rawSocket(url: string) {
-  const ws = new WebSocket(url);
+export function rawSocket(url: string, user: TestUser | null) {
+  const ws = new WebSocket(url, user ? { headers: { cookie: user.cookie } } : {});
   ws.binaryType = 'nodebuffer';
   const messages: Buffer[] = [];
   ws.on('message', (d: Buffer) => messages.push(d));

@@ -1,3 +1,4 @@
+import { AccountBar } from '../src/components/AccountBar';
 import { SessionList } from '../src/components/SessionList';
 
 export default function Home() {
@@ -13,6 +14,7 @@ export default function Home() {
           Mixroom
         </span>
         <p>Mix a song together with your engineer — same faders, same sound, in real time.</p>
+        <AccountBar />
       </header>
       <h2 className="home-h2">Sessions</h2>
       <SessionList />

@@ -2,6 +2,7 @@
 // zod payload schemas, and REST response shapes. Both sides import from here so a
 // rename or a new field is a compile error on the other side instead of a silent drift.
 import { z } from 'zod';
+import type { Role } from './roles';
 
 /** Session ids are URL path segments (/s/<id>, /yjs/<id>), so keep them URL-safe. */
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid session id');
@@ -18,6 +19,11 @@ export const YJS_WS_PATH = '/yjs';
 export const WS_CLOSE = {
   goingAway: 1001,
   malformed: 4400,
+  /** No valid sign-in cookie on the upgrade request. */
+  unauthorized: 4401,
+  /** The member was removed from the session while connected. */
+  removed: 4403,
+  /** Unknown session, or the user is not a member (indistinguishable on purpose). */
   unknownSession: 4404,
 } as const;
 
@@ -40,7 +46,12 @@ export const EVENTS = {
   transportGet: 'transport:get',
   /** server → clients in the session: the shared transport after an accepted command. */
   transportState: 'transport:state',
+  /** server → one client: its role in the joined session changed (`role: null` = removed). */
+  accessChanged: 'access:changed',
 } as const;
+
+/** Events a client may send; the server authorizes each (see the role-matrix test). */
+export const CLIENT_EVENTS = [EVENTS.join, EVENTS.leave, EVENTS.presenceUpdate, EVENTS.clockPing, EVENTS.transportCommand, EVENTS.transportGet] as const;
 
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
 
@@ -82,6 +93,10 @@ export type PresenceLeftPayload = z.infer<typeof PresenceLeftPayload>;
 export type ErrorBody = { error: { code: ErrorCode; message: string } };
 export type ErrorCode =
   | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'conflict'
+  | 'gone'
   | 'not_found'
   | 'not_joined'
   | 'rate_limited'
@@ -126,7 +141,7 @@ export type TransportAck = { ok: true; state: SharedTransportStateMessage } | ({
 
 // ---------------------------------------------------------------- REST
 
-export const CreateSessionBody = z.object({ title: z.string().trim().min(1).max(200) });
+export const CreateSessionBody = z.strictObject({ title: z.string().trim().min(1).max(200) });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
 export interface SessionSummary {
@@ -136,6 +151,8 @@ export interface SessionSummary {
   /** Longest stem, seconds; 0 without stems. */
   durationSec: number;
   updatedAt: string;
+  /** The caller's role in this session. */
+  role: Role;
 }
 
 export interface StemInfo {
@@ -158,6 +175,8 @@ export interface SessionDetail {
   createdAt: string;
   updatedAt: string;
   stems: StemInfo[];
+  /** The caller's role: the web app disables what the role may not do. */
+  role: Role;
 }
 
 export interface ListSessionsResponse { sessions: SessionSummary[] }
@@ -168,4 +187,8 @@ export const stemAudioUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/audio`;
 export const stemPeaksUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/peaks`;
+export const AccessChangedPayload = z.object({ sessionId: SessionId, role: z.enum(['owner', 'engineer', 'artist', 'viewer']).nullable() });
+export type AccessChangedPayload = z.infer<typeof AccessChangedPayload>;
+
 export * from './roles';
+export * from './auth';

@@ -38,3 +38,11 @@ export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
 export function can(role: Role | null | undefined, capability: Capability): boolean {
   return !!role && (CAPABILITIES[capability] as readonly Role[]).includes(role);
 }
+
+/** The README's role matrix, generated from CAPABILITIES (a test keeps the README in step). */
+export function roleMatrixMarkdown(): string {
+  const header = `| capability | ${ROLES.join(' | ')} |`;
+  const rule = `|---|${ROLES.map(() => ':-:').join('|')}|`;
+  const rows = CAPABILITY_NAMES.map((cap) => `| \`${cap}\` | ${ROLES.map((r) => (can(r, cap) ? '✓' : '–')).join(' | ')} |`);
+  return [header, rule, ...rows].join('\n');
+}

@@ -1,18 +1,29 @@
 import type { Server as HttpServer } from 'node:http';
 import {
-  EVENTS, JoinPayload, PresenceUpdatePayload, SOCKET_IO_PATH,
-  type JoinAck, type Presence, type PresenceLeftPayload,
+  can, EVENTS, JoinPayload, PresenceUpdatePayload, SOCKET_IO_PATH,
+  type AccessChangedPayload, type JoinAck, type Presence, type PresenceLeftPayload, type Role,
 } from '@mixroom/protocol';
 import { Server, type Socket } from 'socket.io';
+import type { Actor } from '../auth/access.js';
+import { isForeignOrigin } from '../auth/csrf.js';
+import type { DbAccessControl } from '../auth/db-access.js';
+import type { MembershipChanges } from '../auth/membership-changes.js';
+import { HttpError } from '../http/respond.js';
 import type { Logger } from '../log.js';
 
 export interface PresenceDeps {
-  sessionExists(id: string): Promise<boolean>;
+  access: DbAccessControl;
+  trustProxy: boolean;
+  changes: MembershipChanges;
   logger: Logger;
 }
 
-interface SocketData {
+/** What the server knows about a socket; `actor` is set for every connected socket. */
+export interface SocketData {
+  actor: Actor;
   sessionId?: string;
+  /** Role in `sessionId`, kept current by membership changes. */
+  role?: Role;
   presence?: Presence;
 }
 
@@ -23,6 +34,8 @@ const zodMessage = (e: { issues: { path: PropertyKey[]; message: string }[] }) =
 /**
  * Presence over socket.io: who is in a session and which control each one is holding.
  * Ephemeral by design — nothing here is persisted; the mix itself travels over Yjs.
+ * Only signed-in users connect (the handshake carries the session cookie); joining a session
+ * needs `session.view` in it.
  */
 export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Server {
   const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(httpServer, {
@@ -30,6 +43,40 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
     serveClient: false,
     // The web app is served from this origin; no cross-origin clients.
     cors: undefined,
+    // Cross-site pages must not open a socket riding on the user's cookie.
+    allowRequest: (req, callback) => callback(null, !isForeignOrigin(req, deps.trustProxy)),
+  });
+
+  io.use((socket, next) => {
+    deps.access.identify(socket.request).then(
+      (actor) => {
+        if (!actor) return next(Object.assign(new Error('sign in first'), { data: { code: 'unauthorized' } }));
+        (socket.data as SocketData).actor = actor;
+        next();
+      },
+      (err) => {
+        deps.logger.error('socket.io authentication failed', err);
+        next(new Error('could not check the sign-in'));
+      },
+    );
+  });
+
+  // Removal or a role change reaches the user's sockets at once (from any process, via the seam).
+  deps.changes.subscribe(({ sessionId, userId, role }) => {
+    void io.in(room(sessionId)).fetchSockets().then((sockets) => {
+      for (const s of sockets) {
+        const data = s.data as SocketData;
+        if (data.actor.userId !== userId || data.sessionId !== sessionId) continue;
+        const payload: AccessChangedPayload = { sessionId, role };
+        s.emit(EVENTS.accessChanged, payload);
+        if (role) {
+          data.role = role;
+        } else {
+          s.emit(EVENTS.presenceLeft, { peerId: s.id });
+          s.disconnect(true);
+        }
+      }
+    });
   });
 
   io.on('connection', (socket: Socket) => {
@@ -41,6 +88,7 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
       socket.to(room(data.sessionId)).emit(EVENTS.presenceLeft, left);
       void socket.leave(room(data.sessionId));
       data.sessionId = undefined;
+      data.role = undefined;
       data.presence = undefined;
     };
 
@@ -49,16 +97,17 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
       const parsed = JoinPayload.safeParse(payload);
       if (!parsed.success) return reply({ ok: false, error: { code: 'bad_request', message: zodMessage(parsed.error) } });
       const { sessionId, name, color } = parsed.data;
+      let role: Role;
       try {
-        if (!(await deps.sessionExists(sessionId))) {
-          return reply({ ok: false, error: { code: 'not_found', message: `unknown session ${sessionId}` } });
-        }
+        role = (await deps.access.authorize(data.actor, sessionId, 'session.view')).role;
       } catch (err) {
+        if (err instanceof HttpError) return reply({ ok: false, error: { code: err.code, message: err.message } });
         deps.logger.error('presence join failed', err);
         return reply({ ok: false, error: { code: 'internal', message: 'could not look up the session' } });
       }
       leave();
       data.sessionId = sessionId;
+      data.role = role;
       data.presence = { peerId: socket.id, name, color, control: null, together: false, loading: false };
       await socket.join(room(sessionId));
       const peers = (await io.in(room(sessionId)).fetchSockets())
@@ -69,7 +118,7 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
     });
 
     socket.on(EVENTS.presenceUpdate, (payload: unknown) => {
-      if (!data.sessionId || !data.presence) return;
+      if (!data.sessionId || !data.presence || !can(data.role, 'session.view')) return;
       const parsed = PresenceUpdatePayload.safeParse(payload);
       if (!parsed.success) {
         deps.logger.warn(`ignoring invalid presence update from ${socket.id}: ${zodMessage(parsed.error)}`);

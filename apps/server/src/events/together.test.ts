@@ -1,8 +1,8 @@
 import { EVENTS, type ClockPong, type JoinAck, type SharedTransportStateMessage, type TransportAck } from '@mixroom/protocol';
 import { ClockSync, positionAt } from '@mixroom/engine';
-import { io as ioClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, pglite, startServer, waitFor } from '../test-support.js';
+import { connectIo, createSession, pglite, startServer, waitFor } from '../test-support.js';
 
 // The transport logic does not touch the database beyond the song length, so PGlite suffices here;
 // the database suites cover PostgreSQL.
@@ -16,7 +16,7 @@ describe('Listen together over socket.io', () => {
     const db = await pglite.create();
     cleanup = db.cleanup;
     s = await startServer(db.config);
-    sessionId = await createSession(s.url, 'Together');
+    sessionId = await createSession(s, 'Together');
     await s.server.db.prisma.stem.create({
       data: { id: 'st1', sessionId, name: 'Drums', fileHash: 'a'.repeat(64), fileName: 'd.wav', mimeType: 'audio/wav', sizeBytes: 1, sampleRate: 48000, channels: 2, durationSec: 60, position: 0 },
     });
@@ -28,7 +28,7 @@ describe('Listen together over socket.io', () => {
   });
 
   async function client(name: string, join = true) {
-    const sock = ioClient(s.url, { path: '/socket.io', transports: ['websocket'], forceNew: true });
+    const sock = connectIo(s.url, s.owner);
     sockets.push(sock);
     const states: SharedTransportStateMessage[] = [];
     sock.on(EVENTS.transportState, (st: SharedTransportStateMessage) => states.push(st));

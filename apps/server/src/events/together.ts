@@ -1,4 +1,5 @@
 import {
+  can,
   ClockPingPayload,
   EVENTS,
   TransportCommandPayload,
@@ -13,6 +14,7 @@ import {
 } from '@mixroom/engine';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log.js';
+import type { SocketData } from './presence.js';
 
 export interface TogetherDeps {
   /** Length of the session's song in seconds (longest stem). */
@@ -59,7 +61,10 @@ export function attachTogether(io: Server, deps: TogetherDeps): { stateOf(sessio
       tokens -= 1;
       return true;
     };
-    const joinedSession = (): string | undefined => (socket.data as { sessionId?: string }).sessionId;
+    const joinedSession = (): string | undefined => (socket.data as SocketData).sessionId;
+    // The role is re-checked per event: a membership change updates it while the socket stays open.
+    const forbidden = (capability: 'session.view' | 'transport.control') =>
+      can((socket.data as SocketData).role, capability) ? null : { ok: false as const, error: { code: 'forbidden' as const, message: `your role may not use ${capability}` } };
     const nameOf = (): string => (socket.data as { presence?: { name: string } }).presence?.name ?? 'Someone';
 
     socket.on(EVENTS.clockPing, (payload: unknown, ack?: (pong: ClockPong) => void) => {
@@ -71,6 +76,8 @@ export function attachTogether(io: Server, deps: TogetherDeps): { stateOf(sessio
       if (typeof ack !== 'function') return;
       const sessionId = joinedSession();
       if (!sessionId) return ack({ ok: false, error: { code: 'not_joined', message: 'join a session first' } });
+      const denied = forbidden('session.view');
+      if (denied) return ack(denied);
       ack({ ok: true, state: stateOf(sessionId) });
     });
 
@@ -85,6 +92,8 @@ export function attachTogether(io: Server, deps: TogetherDeps): { stateOf(sessio
     const handleCommand = async (payload: unknown, reply: (a: TransportAck) => void) => {
       const sessionId = joinedSession();
       if (!sessionId) return reply({ ok: false, error: { code: 'not_joined', message: 'join a session first' } });
+      const denied = forbidden('transport.control');
+      if (denied) return reply(denied);
       const parsed = TransportCommandPayload.safeParse(payload);
       if (!parsed.success) return reply({ ok: false, error: { code: 'bad_request', message: parsed.error.issues.map((i) => i.message).join('; ') } });
       if (!takeToken()) {

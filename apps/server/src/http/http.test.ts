@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EVENTS, type GetSessionResponse, type JoinAck, type ListSessionsResponse, type Presence } from '@mixroom/protocol';
-import { io as ioClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { LocalBlobStore } from '../blob/local-blob-store.js';
 import { seedDemoSession, type SeedEngine } from '../seed.js';
-import { assertPostgresReachable, createSession, databaseKinds, quietLogger, SKIP_PG, startServer, waitFor } from '../test-support.js';
+import { assertPostgresReachable, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, quietLogger, signUp, SKIP_PG, startServer, waitFor } from '../test-support.js';
 
 beforeAll(async () => {
   if (!SKIP_PG) await assertPostgresReachable();
@@ -26,7 +26,7 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
     cleanup = database.cleanup;
     webDist = path.join(database.config.dataDir, 'web');
     s = await startServer({ ...database.config, webDist });
-    sessionId = await createSession(s.url, 'Song A');
+    sessionId = await createSession(s, 'Song A');
     const blob = await s.server.blobs.put(audio);
     audioHash = blob.sha256;
     await s.server.db.prisma.stem.createMany({
@@ -44,10 +44,10 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
   const stemUrl = (stem: string, what = 'audio') => `${s.url}/api/sessions/${sessionId}/stems/${stem}/${what}`;
 
   it('lists, creates and describes sessions', async () => {
-    const list = (await (await fetch(`${s.url}/api/sessions`)).json()) as ListSessionsResponse;
+    const list = (await (await fetchAs(s.owner, `${s.url}/api/sessions`)).json()) as ListSessionsResponse;
     expect(list.sessions.find((x) => x.id === sessionId)).toMatchObject({ title: 'Song A', stemCount: 2, durationSec: 12.5 });
 
-    const detail = (await (await fetch(`${s.url}/api/sessions/${sessionId}`)).json()) as GetSessionResponse;
+    const detail = (await (await fetchAs(s.owner, `${s.url}/api/sessions/${sessionId}`)).json()) as GetSessionResponse;
     expect(detail.stems.map((x) => [x.id, x.name, x.position, x.url, x.peaksUrl])).toEqual([
       ['drums', 'Drums', 0, `/api/sessions/${sessionId}/stems/drums/audio`, `/api/sessions/${sessionId}/stems/drums/peaks`],
       ['ghost', 'Ghost bass', 1, `/api/sessions/${sessionId}/stems/ghost/audio`, null],
@@ -55,14 +55,14 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
   });
 
   it('validates input and answers JSON errors', async () => {
-    const bad = await fetch(`${s.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: '' }) });
+    const bad = await fetchAs(s.owner, `${s.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: '' }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('bad_request');
-    const notJson = await fetch(`${s.url}/api/sessions`, { method: 'POST', body: '{' });
+    const notJson = await fetchAs(s.owner, `${s.url}/api/sessions`, { method: 'POST', body: '{' });
     expect(notJson.status).toBe(400);
 
     for (const url of [`${s.url}/api/sessions/nope`, stemUrl('nope'), `${s.url}/api/sessions/nope/stems/drums/audio`, `${s.url}/api/nothing`]) {
-      const res = await fetch(url);
+      const res = await fetchAs(s.owner, url);
       expect(res.status, url).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
@@ -70,49 +70,49 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
   });
 
   it('serves stem audio with ETag, Range, 304 and 416', async () => {
-    const full = await fetch(stemUrl('drums'));
+    const full = await fetchAs(s.owner, stemUrl('drums'));
     expect(full.status).toBe(200);
     expect(full.headers.get('etag')).toBe(`"${audioHash}"`);
     expect(full.headers.get('accept-ranges')).toBe('bytes');
     expect(full.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
     expect(Buffer.from(await full.arrayBuffer()).equals(audio)).toBe(true);
 
-    const part = await fetch(stemUrl('drums'), { headers: { Range: 'bytes=100-199' } });
+    const part = await fetchAs(s.owner, stemUrl('drums'), { headers: { Range: 'bytes=100-199' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-199/${audio.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(audio.subarray(100, 200))).toBe(true);
 
-    const open = await fetch(stemUrl('drums'), { headers: { Range: 'bytes=99990-' } });
+    const open = await fetchAs(s.owner, stemUrl('drums'), { headers: { Range: 'bytes=99990-' } });
     expect(open.status).toBe(206);
     expect((await open.arrayBuffer()).byteLength).toBe(10);
-    const suffix = await fetch(stemUrl('drums'), { headers: { Range: 'bytes=-5' } });
+    const suffix = await fetchAs(s.owner, stemUrl('drums'), { headers: { Range: 'bytes=-5' } });
     expect(Buffer.from(await suffix.arrayBuffer()).equals(audio.subarray(-5))).toBe(true);
 
-    const unsatisfiable = await fetch(stemUrl('drums'), { headers: { Range: `bytes=${audio.length}-` } });
+    const unsatisfiable = await fetchAs(s.owner, stemUrl('drums'), { headers: { Range: `bytes=${audio.length}-` } });
     expect(unsatisfiable.status).toBe(416);
     expect(unsatisfiable.headers.get('content-range')).toBe(`bytes */${audio.length}`);
 
-    const cached = await fetch(stemUrl('drums'), { headers: { 'If-None-Match': `"${audioHash}"` } });
+    const cached = await fetchAs(s.owner, stemUrl('drums'), { headers: { 'If-None-Match': `"${audioHash}"` } });
     expect(cached.status).toBe(304);
   });
 
   it('says clearly when a stem file is missing on disk', async () => {
-    const res = await fetch(stemUrl('ghost'));
+    const res = await fetchAs(s.owner, stemUrl('ghost'));
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'stem file missing: Ghost bass' } });
   });
 
   it('serves peaks with an ETag', async () => {
-    const res = await fetch(stemUrl('drums', 'peaks'));
+    const res = await fetchAs(s.owner, stemUrl('drums', 'peaks'));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([1, 2, 3]);
-    const again = await fetch(stemUrl('drums', 'peaks'), { headers: { 'If-None-Match': res.headers.get('etag')! } });
+    const again = await fetchAs(s.owner, stemUrl('drums', 'peaks'), { headers: { 'If-None-Match': res.headers.get('etag')! } });
     expect(again.status).toBe(304);
   });
 
   it('serves the static export, the session page, and 404 for unknown sessions', async () => {
-    const notBuilt = await fetch(`${s.url}/`);
+    const notBuilt = await fetchAs(s.owner, `${s.url}/`);
     expect(await notBuilt.text()).toContain('web app not built: run');
 
     await mkdir(path.join(webDist, '_next/static/chunks'), { recursive: true });
@@ -122,29 +122,34 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
     await mkdir(path.join(webDist, 'session'), { recursive: true });
     await writeFile(path.join(webDist, 'session/index.html'), '<h1>session page</h1>');
     try {
-      expect(await (await fetch(`${s.url}/`)).text()).toBe('<h1>home</h1>');
-      const js = await fetch(`${s.url}/_next/static/chunks/app-123.js`);
+      expect(await (await fetchAs(s.owner, `${s.url}/`)).text()).toBe('<h1>home</h1>');
+      const js = await fetchAs(s.owner, `${s.url}/_next/static/chunks/app-123.js`);
       expect(js.headers.get('cache-control')).toContain('immutable');
       expect(js.headers.get('content-type')).toMatch(/javascript/);
 
-      const page = await fetch(`${s.url}/s/${sessionId}`);
+      const page = await fetchAs(s.owner, `${s.url}/s/${sessionId}`);
       expect(page.status).toBe(200);
       expect(await page.text()).toBe('<h1>session page</h1>');
-      const unknown = await fetch(`${s.url}/s/does-not-exist`);
+      const unknown = await fetchAs(s.owner, `${s.url}/s/does-not-exist`);
       expect(unknown.status).toBe(404);
       expect(await unknown.text()).toBe('<h1>missing</h1>');
+      // A signed-in non-member gets the same 404; an anonymous visitor gets the page, which sends them to sign in.
+      expect((await fetchAs(await signUp(s.url, 'Stranger'), `${s.url}/s/${sessionId}`)).status).toBe(404);
+      expect((await fetchAs(null, `${s.url}/s/${sessionId}`)).status).toBe(200);
+      await writeFile(path.join(webDist, 'invite.html'), '<h1>invite page</h1>');
+      expect(await (await fetchAs(null, `${s.url}/i/some-token`)).text()).toBe('<h1>invite page</h1>');
 
       await writeFile(path.join(webDist, 'session.html'), '<h1>flat session page</h1>');
-      expect(await (await fetch(`${s.url}/s/${sessionId}`)).text()).toBe('<h1>flat session page</h1>');
+      expect(await (await fetchAs(s.owner, `${s.url}/s/${sessionId}`)).text()).toBe('<h1>flat session page</h1>');
 
-      expect((await fetch(`${s.url}/..%2f..%2fetc/passwd`)).status).toBe(404);
+      expect((await fetchAs(s.owner, `${s.url}/..%2f..%2fetc/passwd`)).status).toBe(404);
     } finally {
       await rm(webDist, { recursive: true, force: true });
     }
   });
 
   it('relays presence over socket.io and validates joins', async () => {
-    const connect = () => ioClient(s.url, { path: '/socket.io', transports: ['websocket'], forceNew: true });
+    const connect = () => connectIo(s.url, s.owner);
     const a: Socket = connect();
     const b: Socket = connect();
     try {
@@ -180,12 +185,19 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
       { prisma: s.server.db.prisma, blobs: s.server.blobs, logger: quietLogger, engine: seedEngine },
       async () => ({ title: 'Demo', tempo: 96, stems: [{ name: 'Kick', channels: [tone(60)], sampleRate: 48000 }, { name: 'Keys', channels: [tone(440), tone(442)], sampleRate: 48000, suggestedGainDb: -7.5 }] }),
     );
-    const detail = (await (await fetch(`${s.url}/api/sessions/${id}`)).json()) as GetSessionResponse;
+    // The demo accounts are members; signing in with the documented password opens the session.
+    const signIn = await fetch(`${s.url}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'engineer@mixroom.demo', password: 'mixroom-demo' }) });
+    expect(signIn.status).toBe(200);
+    const demo = { ...s.owner, cookie: cookieFrom(signIn) };
+    const detail = (await (await fetchAs(demo, `${s.url}/api/sessions/${id}`)).json()) as GetSessionResponse;
     expect(detail).toMatchObject({ title: 'Demo', tempo: 96 });
     expect(detail.stems.map((x) => [x.name, x.channels, x.durationSec])).toEqual([['Kick', 1, 0.1], ['Keys', 2, 0.1]]);
-    const wav = await fetch(`${s.url}${detail.stems[1].url}`);
+    const wav = await fetchAs(demo, `${s.url}${detail.stems[1].url}`);
     expect(wav.status).toBe(200);
-    expect((await fetch(`${s.url}${detail.stems[0].peaksUrl}`)).status).toBe(200);
+    expect((await fetchAs(demo, `${s.url}${detail.stems[0].peaksUrl}`)).status).toBe(200);
+    expect(detail.role).toBe('owner');
+    // …and nobody else can.
+    expect((await fetchAs(s.owner, `${s.url}/api/sessions/${id}`)).status).toBe(404);
     const rows = await s.server.db.prisma.docUpdate.findMany({ where: { sessionId: id } });
     expect(rows).toHaveLength(1);
     const doc = new Y.Doc();

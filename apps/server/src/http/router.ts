@@ -4,8 +4,13 @@ import { HttpError, sendError } from './respond.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void> | void;
 
-interface Route {
+export interface RouteInfo {
   method: string;
+  /** As registered, e.g. `/api/sessions/:id`. */
+  path: string;
+}
+
+interface Route extends RouteInfo {
   pattern: RegExp;
   keys: string[];
   handler: Handler;
@@ -21,8 +26,12 @@ export class Router {
       keys.push(k);
       return '([^/]+)';
     });
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), keys, handler });
     return this;
+  }
+
+  list(): RouteInfo[] {
+    return this.routes.map(({ method, path }) => ({ method, path }));
   }
 
   /** Returns false when no route matched the path (method mismatch → 405 JSON). */

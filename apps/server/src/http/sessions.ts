@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { CreateSessionBody, SessionId, stemAudioUrl, stemPeaksUrl, type ListSessionsResponse, type SessionDetail } from '@mixroom/protocol';
+import { CreateSessionBody, Role, SessionId, stemAudioUrl, stemPeaksUrl, type ListSessionsResponse, type SessionDetail } from '@mixroom/protocol';
+import type { DbAccessControl } from '../auth/db-access.js';
+import type { MembershipChanges } from '../auth/membership-changes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { badRequest, notFound, sendJson } from './respond.js';
-import { readJsonBody, type Router } from './router.js';
+import { notFound, sendJson } from './respond.js';
+import type { Router } from './router.js';
+import { readBody } from './validate.js';
 
-/** 16 url-safe chars ≈ 96 bits: unguessable, since knowing the id is what grants access for now. */
+/** 16 url-safe chars ≈ 96 bits: ids appear in URLs, so they should not be enumerable either. */
 export const newSessionId = () => randomBytes(12).toString('base64url');
 
-export async function getSessionDetail(prisma: PrismaClient, id: string): Promise<SessionDetail | null> {
+export async function getSessionDetail(prisma: PrismaClient, id: string, role: Role): Promise<SessionDetail | null> {
   const s = await prisma.mixSession.findUnique({
     where: { id },
     include: { stems: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }], omit: { peaks: true } } },
@@ -23,6 +26,7 @@ export async function getSessionDetail(prisma: PrismaClient, id: string): Promis
     tempo: s.tempo,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
+    role,
     stems: s.stems.map((st) => ({
       id: st.id,
       name: st.name,
@@ -43,35 +47,58 @@ export function parseSessionId(raw: string): string {
   return r.data;
 }
 
-export function registerSessionRoutes(router: Router, prisma: PrismaClient): void {
-  router.on('GET', '/api/sessions', async (_req, res) => {
-    const sessions = await prisma.mixSession.findMany({
-      orderBy: { updatedAt: 'desc' },
-      select: { id: true, title: true, updatedAt: true, stems: { select: { durationSec: true } } },
+export interface SessionRouteDeps {
+  prisma: PrismaClient;
+  access: DbAccessControl;
+  changes: MembershipChanges;
+}
+
+export function registerSessionRoutes(router: Router, { prisma, access, changes }: SessionRouteDeps): void {
+  router.on('GET', '/api/sessions', async (req, res) => {
+    const actor = await access.requireUser(req);
+    const memberships = await prisma.membership.findMany({
+      where: { userId: actor.userId },
+      orderBy: { session: { updatedAt: 'desc' } },
+      select: { role: true, session: { select: { id: true, title: true, updatedAt: true, stems: { select: { durationSec: true } } } } },
     });
     const body: ListSessionsResponse = {
-      sessions: sessions.map((s) => ({
+      sessions: memberships.map(({ role, session: s }) => ({
         id: s.id,
         title: s.title,
         stemCount: s.stems.length,
         durationSec: s.stems.reduce((max, st) => Math.max(max, st.durationSec), 0),
         updatedAt: s.updatedAt.toISOString(),
+        role: Role.parse(role),
       })),
     };
     sendJson(res, 200, body);
   });
 
   router.on('POST', '/api/sessions', async (req, res) => {
-    const parsed = CreateSessionBody.safeParse(await readJsonBody(req));
-    if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const created = await prisma.mixSession.create({ data: { id: newSessionId(), title: parsed.data.title } });
-    sendJson(res, 201, await getSessionDetail(prisma, created.id), { Location: `/api/sessions/${created.id}` });
+    const actor = await access.requireUser(req);
+    const { title } = await readBody(req, CreateSessionBody);
+    const id = newSessionId();
+    // Creator becomes owner in the same transaction: a session is never without an owner.
+    await prisma.$transaction([
+      prisma.mixSession.create({ data: { id, title } }),
+      prisma.membership.create({ data: { sessionId: id, userId: actor.userId, role: 'owner' } }),
+    ]);
+    sendJson(res, 201, await getSessionDetail(prisma, id, 'owner'), { Location: `/api/sessions/${id}` });
   });
 
-  router.on('GET', '/api/sessions/:id', async (_req, res, params) => {
-    const id = parseSessionId(params.id);
-    const detail = await getSessionDetail(prisma, id);
-    if (!detail) throw notFound(`unknown session ${id}`);
+  router.on('GET', '/api/sessions/:id', async (req, res, params) => {
+    const actor = await access.requireSession(req, params.id, 'session.view');
+    const detail = await getSessionDetail(prisma, actor.sessionId, actor.role);
+    if (!detail) throw notFound(`unknown session ${actor.sessionId}`);
     sendJson(res, 200, detail);
+  });
+
+  router.on('DELETE', '/api/sessions/:id', async (req, res, params) => {
+    const { sessionId } = await access.requireSession(req, params.id, 'session.delete');
+    const members = await prisma.membership.findMany({ where: { sessionId }, select: { userId: true } });
+    await prisma.mixSession.delete({ where: { id: sessionId } });
+    // Everyone connected loses access at once, like a removal.
+    for (const m of members) changes.publish({ sessionId, userId: m.userId, role: null });
+    res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
   });
 }

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, type BlobStore } from '../blob/blob-store.js';
+import type { AccessControl } from '../auth/access.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { parseRange } from './range.js';
 import { HttpError, notFound } from './respond.js';
 import type { Router } from './router.js';
-import { parseSessionId } from './sessions.js';
 
 // Content-addressed: a URL's bytes never change, so clients may cache forever.
 const IMMUTABLE = 'private, max-age=31536000, immutable';
@@ -18,19 +18,17 @@ function notModified(req: IncomingMessage, etag: string): boolean {
   return inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
-export function registerStemRoutes(router: Router, prisma: PrismaClient, blobs: BlobStore): void {
-  const findStem = async (params: Record<string, string>) => {
-    const sessionId = parseSessionId(params.id);
+export function registerStemRoutes(router: Router, prisma: PrismaClient, blobs: BlobStore, access: AccessControl): void {
+  /** Unreleased music: only members (any role may listen) get a byte, or even a 404 that says "stem". */
+  const findStem = async (req: IncomingMessage, params: Record<string, string>) => {
+    const { sessionId } = await access.requireSession(req, params.id, 'session.view');
     const stem = await prisma.stem.findFirst({ where: { id: params.stemId, sessionId }, omit: { peaks: true } });
-    if (!stem) {
-      const sessionExists = (await prisma.mixSession.count({ where: { id: sessionId } })) > 0;
-      throw notFound(sessionExists ? `unknown stem ${params.stemId} in session ${sessionId}` : `unknown session ${sessionId}`);
-    }
+    if (!stem) throw notFound(`unknown stem ${params.stemId} in session ${sessionId}`);
     return stem;
   };
 
   router.on('GET', '/api/sessions/:id/stems/:stemId/audio', async (req, res, params) => {
-    const stem = await findStem(params);
+    const stem = await findStem(req, params);
     const missing = () => notFound(`stem file missing: ${stem.name}`);
     const info = await blobs.stat(stem.fileHash);
     if (!info) throw missing();
@@ -70,7 +68,7 @@ export function registerStemRoutes(router: Router, prisma: PrismaClient, blobs: 
   });
 
   router.on('GET', '/api/sessions/:id/stems/:stemId/peaks', async (req, res, params) => {
-    const meta = await findStem(params);
+    const meta = await findStem(req, params);
     const row = await prisma.stem.findUnique({ where: { id: meta.id }, select: { peaks: true } });
     if (!row?.peaks) throw notFound(`no peaks stored for stem ${meta.name}`);
     // Peaks are derived from the audio, so the audio hash versions them too.

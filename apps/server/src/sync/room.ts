@@ -9,6 +9,12 @@ import type { BatchSource, WriteBatcher } from './write-batcher.js';
 /** What a room needs from a client connection; keeps the room independent of `ws`. */
 export interface SyncConnection {
   send(data: Uint8Array): void;
+  /**
+   * Read-only connections (viewers) receive the document and awareness, but their document
+   * updates are dropped: they never reach the doc, the database or other clients. Mutable so a
+   * role change applies to an open connection.
+   */
+  readOnly?: boolean;
 }
 
 export interface RoomOptions {
@@ -39,6 +45,8 @@ export class Room implements BatchSource {
   private rowCount = 0;
   private unsubscribeFanout: () => void = () => {};
   destroyed = false;
+  /** Updates dropped from read-only connections (observability; see SyncConnection.readOnly). */
+  rejectedUpdates = 0;
 
   private constructor(
     readonly sessionId: string,
@@ -124,6 +132,12 @@ export class Room implements BatchSource {
         return;
       }
       case 'update':
+        // Dropped rather than closing the socket: y-websocket would reconnect and resend the same
+        // update forever. The viewer's UI has the controls disabled, so this is never a surprise.
+        if (conn.readOnly) {
+          this.rejectedUpdates++;
+          return;
+        }
         this.applyClientUpdate(conn, msg.update);
         return;
       case 'awareness':

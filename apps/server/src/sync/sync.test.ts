@@ -5,7 +5,7 @@ import { encodeUpdate } from './messages.js';
 import { InProcessFanout } from './fanout.js';
 import {
   assertPostgresReachable, connectClient, createSession, databaseKinds, rawSocket, SKIP_PG, startServer, waitFor,
-  type TestDatabase,
+  type TestDatabase, type TestUser,
 } from '../test-support.js';
 
 beforeAll(async () => {
@@ -27,8 +27,8 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
     cleanups.push(async () => { if (!closed) await s.server.close(); });
     return { ...s, database, close: async () => { closed = true; await s.server.close(); } };
   }
-  function client(wsUrl: string, sessionId: string) {
-    const c = connectClient(wsUrl, sessionId);
+  function client(wsUrl: string, sessionId: string, user: TestUser) {
+    const c = connectClient(wsUrl, sessionId, user);
     cleanups.push(c.destroy);
     return c;
   }
@@ -48,9 +48,9 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
 
   it('two clients converge on map and array edits; a late joiner gets the state', async () => {
     const s = shared;
-    const id = await createSession(s.url);
-    const a = client(s.wsUrl, id);
-    const b = client(s.wsUrl, id);
+    const id = await createSession(s);
+    const a = client(s.wsUrl, id, s.owner);
+    const b = client(s.wsUrl, id, s.owner);
     await Promise.all([a.synced, b.synced]);
 
     a.doc.getMap('mix').set('gain', 0.5);
@@ -59,7 +59,7 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
     await waitFor(() => b.doc.getMap('mix').get('gain') === 0.5 && a.doc.getArray('markers').length === 2 && b.doc.getArray('markers').length === 2);
     expect(a.doc.getArray('markers').toJSON()).toEqual(b.doc.getArray('markers').toJSON());
 
-    const late = client(s.wsUrl, id);
+    const late = client(s.wsUrl, id, s.owner);
     await late.synced;
     expect(late.doc.getMap('mix').get('gain')).toBe(0.5);
     expect(late.doc.getArray('markers').toJSON()).toEqual(a.doc.getArray('markers').toJSON());
@@ -70,8 +70,8 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
     cleanups.push(() => database.cleanup());
     // Long flush delay: every update is still only in memory when close() starts.
     const first = await setup({ sync: { flushDelayMs: 60_000 } }, database);
-    const id = await createSession(first.url);
-    const a = client(first.wsUrl, id);
+    const id = await createSession(first);
+    const a = client(first.wsUrl, id, first.owner);
     await a.synced;
     const ymap = a.doc.getMap<number>('faders');
     for (let i = 0; i < 50; i++) ymap.set(`ch${i % 5}`, i);
@@ -81,7 +81,7 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
     await first.close();
 
     const second = await setup({}, database);
-    const b = client(second.wsUrl, id);
+    const b = client(second.wsUrl, id, first.owner);
     await b.synced;
     expect(b.doc.getMap('faders').toJSON()).toEqual({ ch0: 45, ch1: 46, ch2: 47, ch3: 48, ch4: 49 });
     // Shutdown compacts: one row per session.
@@ -90,8 +90,8 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
 
   it('compaction reduces rows and keeps the state', async () => {
     const s = await setup({ sync: { flushDelayMs: 1, compactThreshold: 10_000, unloadGraceMs: 60_000 } });
-    const id = await createSession(s.url);
-    const a = client(s.wsUrl, id);
+    const id = await createSession(s);
+    const a = client(s.wsUrl, id, s.owner);
     await a.synced;
     const arr = a.doc.getArray<number>('events');
     for (let i = 0; i < 30; i++) {
@@ -109,36 +109,36 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
 
   it('compacts automatically past the threshold', async () => {
     const s = await setup({ sync: { flushDelayMs: 1, compactThreshold: 5 } });
-    const id = await createSession(s.url);
-    const a = client(s.wsUrl, id);
+    const id = await createSession(s);
+    const a = client(s.wsUrl, id, s.owner);
     await a.synced;
     for (let i = 0; i < 20; i++) {
       a.doc.getMap('m').set('v', i);
       await new Promise((r) => setTimeout(r, 5));
     }
     await waitFor(async () => (await s.server.rooms.peek(id))?.pendingCount === 0 && (await rowCount(s, id)) <= 5);
-    const late = client(s.wsUrl, id);
+    const late = client(s.wsUrl, id, s.owner);
     await late.synced;
     expect(late.doc.getMap('m').get('v')).toBe(19);
   });
 
   it('unloads an idle session after the grace period and reloads it on demand', async () => {
     const s = await setup({ sync: { unloadGraceMs: 50 } });
-    const id = await createSession(s.url);
-    const a = client(s.wsUrl, id);
+    const id = await createSession(s);
+    const a = client(s.wsUrl, id, s.owner);
     await a.synced;
     a.doc.getMap('m').set('k', 'v');
     await waitFor(async () => (await s.server.rooms.peek(id))?.doc.getMap('m').get('k') === 'v');
     a.destroy();
     await waitFor(() => s.server.rooms.peek(id) === undefined, 5000, 'unload');
-    const b = client(s.wsUrl, id);
+    const b = client(s.wsUrl, id, s.owner);
     await b.synced;
     expect(b.doc.getMap('m').get('k')).toBe('v');
   });
 
   it('closes with 4404 for an unknown session', async () => {
     const s = shared;
-    const sock = rawSocket(`${s.wsUrl}/nope-not-here`);
+    const sock = rawSocket(`${s.wsUrl}/nope-not-here`, s.owner);
     expect(await sock.closed).toEqual({ code: WS_CLOSE.unknownSession, reason: 'unknown session nope-not-here' });
   });
 
@@ -150,16 +150,16 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
     ['an update Yjs cannot decode', Buffer.from(encodeUpdate(new Uint8Array([5, 200, 200, 200, 200, 1, 9, 9])))],
   ])('a malformed message (%s) closes only that connection; the doc is unharmed', async (_label, bytes) => {
     const s = shared;
-    const id = await createSession(s.url);
-    const a = client(s.wsUrl, id);
-    const b = client(s.wsUrl, id);
+    const id = await createSession(s);
+    const a = client(s.wsUrl, id, s.owner);
+    const b = client(s.wsUrl, id, s.owner);
     await Promise.all([a.synced, b.synced]);
     a.doc.getMap('m').set('before', 1);
     await waitFor(() => b.doc.getMap('m').get('before') === 1);
     const room = await s.server.rooms.peek(id)!;
     const stateBefore = Y.encodeStateAsUpdate(room.doc);
 
-    const bad = rawSocket(`${s.wsUrl}/${id}`);
+    const bad = rawSocket(`${s.wsUrl}/${id}`, s.owner);
     await bad.opened;
     bad.ws.send(bytes);
     const closed = await bad.closed;
@@ -174,9 +174,9 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
 
   it('relays awareness between clients and removes it when a client leaves', async () => {
     const s = shared;
-    const id = await createSession(s.url);
-    const a = client(s.wsUrl, id);
-    const b = client(s.wsUrl, id);
+    const id = await createSession(s);
+    const a = client(s.wsUrl, id, s.owner);
+    const b = client(s.wsUrl, id, s.owner);
     await Promise.all([a.synced, b.synced]);
     a.provider.awareness.setLocalStateField('user', { name: 'Ada' });
     await waitFor(() => (b.provider.awareness.getStates().get(a.doc.clientID) as { user?: { name: string } } | undefined)?.user?.name === 'Ada');
@@ -191,9 +191,9 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
     const fanout = new InProcessFanout();
     const one = await setup({ fanout }, database);
     const two = await setup({ fanout }, database);
-    const id = await createSession(one.url);
-    const a = client(one.wsUrl, id);
-    const b = client(two.wsUrl, id);
+    const id = await createSession(one);
+    const a = client(one.wsUrl, id, one.owner);
+    const b = client(two.wsUrl, id, one.owner);
     await Promise.all([a.synced, b.synced]);
     a.doc.getMap('m').set('x', 1);
     await waitFor(() => b.doc.getMap('m').get('x') === 1);

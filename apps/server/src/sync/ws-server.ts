@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { SessionId, WS_CLOSE, YJS_WS_PATH } from '@mixroom/protocol';
+import { can, SessionId, WS_CLOSE, YJS_WS_PATH } from '@mixroom/protocol';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { AccessControl } from '../auth/access.js';
+import { isForeignOrigin } from '../auth/csrf.js';
+import type { MembershipChanges } from '../auth/membership-changes.js';
 import type { Logger } from '../log.js';
 import { MalformedMessageError, parseClientMessage } from './messages.js';
 import type { Room, SyncConnection } from './room.js';
@@ -11,6 +14,8 @@ export interface YjsWebsocketOptions {
   /** A connection that misses one pong within this interval is terminated. */
   pingIntervalMs?: number;
   maxPayloadBytes?: number;
+  /** See Config.trustProxy: decides which Origin counts as our own. */
+  trustProxy?: boolean;
 }
 
 /** WebSocket close reasons are limited to 123 UTF-8 bytes. */
@@ -21,23 +26,73 @@ export class YjsWebsocketServer {
   private readonly wss: WebSocketServer;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly alive = new WeakMap<WebSocket, boolean>();
+  /** Open connections by user, so a membership change reaches them at once. */
+  private readonly byUser = new Map<string, Set<{ ws: WebSocket; conn: SyncConnection; sessionId: string }>>();
+  private readonly unsubscribeChanges: () => void;
 
-  constructor(private readonly rooms: RoomManager, private readonly logger: Logger, options: YjsWebsocketOptions = {}) {
+  constructor(
+    private readonly rooms: RoomManager,
+    private readonly logger: Logger,
+    private readonly access: AccessControl,
+    changes: MembershipChanges,
+    private readonly options: YjsWebsocketOptions = {},
+  ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024 });
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
     this.pingTimer.unref();
+    this.unsubscribeChanges = changes.subscribe(({ sessionId, userId, role }) => {
+      for (const entry of this.byUser.get(userId) ?? []) {
+        if (entry.sessionId !== sessionId) continue;
+        if (!role) entry.ws.close(WS_CLOSE.removed, 'you were removed from this session');
+        else entry.conn.readOnly = !can(role, 'mix.edit');
+      }
+    });
   }
 
   /** Returns false when the request is not ours (so socket.io or others may take it). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (!pathname.startsWith(YJS_WS_PATH + '/')) return false;
-    const rawId = decodeURIComponent(pathname.slice(YJS_WS_PATH.length + 1));
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, rawId));
+    // A cross-site page must not open the user's session with their cookie.
+    if (isForeignOrigin(req, this.options.trustProxy ?? false)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    let rawId: string;
+    try {
+      rawId = decodeURIComponent(pathname.slice(YJS_WS_PATH.length + 1));
+    } catch {
+      rawId = pathname.slice(YJS_WS_PATH.length + 1);
+    }
+    // Accept first, then close with a code: browsers expose close codes to the page, not HTTP statuses.
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.authorize(req, ws, rawId));
     return true;
   }
 
-  private onConnection(ws: WebSocket, rawId: string): void {
+  private authorize(req: IncomingMessage, ws: WebSocket, rawId: string): void {
+    // Buffer what arrives while we check; onConnection replays it in order.
+    const early: [RawData, boolean][] = [];
+    const hold = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
+    ws.on('message', hold);
+    ws.on('error', () => {});
+    void (async () => {
+      const actor = await this.access.identify(req);
+      if (!actor) return ws.close(WS_CLOSE.unauthorized, 'sign in first');
+      const parsed = SessionId.safeParse(rawId);
+      const role = parsed.success ? await this.access.roleIn(actor.userId, parsed.data) : null;
+      // Non-members hear the same as for a session that does not exist.
+      if (!role || !can(role, 'session.view')) return ws.close(WS_CLOSE.unknownSession, reason(`unknown session ${rawId}`));
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.off('message', hold);
+      this.onConnection(ws, parsed.data!, actor.userId, !can(role, 'mix.edit'));
+      for (const [data, isBinary] of early) ws.emit('message', data, isBinary);
+    })().catch((err) => {
+      this.logger.error(`yjs authorization failed (session ${rawId})`, err);
+      ws.close(1011, 'internal error checking access');
+    });
+  }
+
+  private onConnection(ws: WebSocket, rawId: string, userId: string, readOnly: boolean): void {
     ws.binaryType = 'nodebuffer';
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
@@ -50,6 +105,7 @@ export class YjsWebsocketServer {
     }
     const sessionId = parsed.data;
     const conn: SyncConnection = {
+      readOnly,
       send: (data) => {
         if (ws.readyState !== WebSocket.OPEN) return;
         ws.send(data, (err) => {
@@ -57,6 +113,10 @@ export class YjsWebsocketServer {
         });
       },
     };
+    const entry = { ws, conn, sessionId };
+    let mine = this.byUser.get(userId);
+    if (!mine) this.byUser.set(userId, (mine = new Set()));
+    mine.add(entry);
 
     // Messages may arrive while the room loads; chaining each on the join keeps their order.
     const joined: Promise<Room | null> = this.rooms.join(sessionId, conn).then(
@@ -94,6 +154,8 @@ export class YjsWebsocketServer {
     });
 
     ws.on('close', () => {
+      mine.delete(entry);
+      if (mine.size === 0) this.byUser.delete(userId);
       void joined.then((room) => {
         if (room && room.conns.has(conn)) this.rooms.leave(room, conn);
       });
@@ -118,6 +180,7 @@ export class YjsWebsocketServer {
   /** Closes every connection with 1001 and waits until they are gone. */
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
+    this.unsubscribeChanges();
     const closing = [...this.wss.clients].map(
       (ws) =>
         new Promise<void>((resolve) => {

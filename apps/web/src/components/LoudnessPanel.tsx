@@ -27,7 +27,7 @@ const PLOT_BOTTOM = -40; // and at the bottom
  * The master's live loudness (BS.1770 / EBU R128, from the AudioWorklet meter) against the
  * session's delivery target, with what each platform's normalisation would do to it.
  */
-export function LoudnessPanel({ runtime, targetId }: { runtime: SessionRuntime; targetId: string }) {
+export function LoudnessPanel({ runtime, targetId, readOnly = false }: { runtime: SessionRuntime; targetId: string; readOnly?: boolean }) {
   const snap = useSyncExternalStore(runtime.subscribeLoudness, runtime.getLoudnessSnapshot, runtime.getLoudnessSnapshot);
   const preview: PlatformPreview | null = runtime.preview;
   const previewSnap = useSyncExternalStore(
@@ -62,6 +62,7 @@ export function LoudnessPanel({ runtime, targetId }: { runtime: SessionRuntime; 
           <select
             data-testid="target-select"
             value={target.id}
+            disabled={readOnly}
             onChange={(e) => runtime.model.setDeliveryTarget(e.target.value)}
             title="Delivery target for this session (shared with everyone)"
           >

@@ -1,8 +1,8 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import Link from 'next/link';
-import type { GetSessionResponse, Presence } from '@mixroom/protocol';
-import { getSession, HttpError, sessionIdFromLocation } from '../lib/api';
+import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
+import { getSession, HttpError, me, sessionIdFromLocation } from '../lib/api';
 import { formatTime, slug } from '../lib/format';
 import { initials, loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
 import type { Peaks } from '@mixroom/engine';
@@ -13,6 +13,8 @@ import { TogetherClient, type TogetherSnapshot } from '../lib/together';
 import { ChannelStrip, MasterStrip } from './ChannelStrip';
 import { FrameContext, FrameLoop, useFrame } from './frame';
 import { IdentityDialog } from './IdentityDialog';
+import { MembersPanel } from './MembersPanel';
+import { AccountBar } from './AccountBar';
 import { LoudnessPanel } from './LoudnessPanel';
 import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
@@ -96,6 +98,8 @@ function SessionView({ session }: { session: GetSessionResponse }) {
     else {
       setIdentity(randomIdentity());
       setAskIdentity(true);
+      // The account's name is the natural default; the dialog still lets them pick a colour or nickname.
+      me().then((r) => setIdentity((cur) => (cur ? { ...cur, name: r.user.name } : cur)), () => {});
     }
   }, []);
 
@@ -133,6 +137,7 @@ function SessionView({ session }: { session: GetSessionResponse }) {
       />
       {askIdentity && (
         <IdentityDialog
+          key={identity.name}
           initial={identity}
           onDone={(id) => {
             saveIdentity(id);
@@ -199,6 +204,9 @@ function Mixer({
   const loadingDone = snap.stems.every((s) => s.status === 'ready' || s.status === 'error');
   const failed = snap.stems.filter((s) => s.status === 'error');
 
+  const [showMembers, setShowMembers] = useState(false);
+  // The server drops a viewer's document updates anyway; the UI says so instead of letting moves vanish.
+  const readOnly = !can(session.role, 'mix.edit');
   const [together, setTogether] = useState<TogetherClient | null>(null);
   useEffect(() => {
     if (!presence) return;
@@ -231,6 +239,12 @@ function Mixer({
           </span>
         </div>
         <div className="topbar-right">
+          <AccountBar />
+          {can(session.role, 'members.manage') && (
+            <button type="button" className="link-button" onClick={() => setShowMembers((v) => !v)} data-testid="members-button">
+              Members
+            </button>
+          )}
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
             {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
@@ -284,7 +298,16 @@ function Mixer({
 
       <Arrange runtime={runtime} snap={snap} loads={loads} colorOf={colorOf} />
 
-      <section className="console" aria-label="Mixer">
+      {showMembers && <MembersPanel sessionId={session.id} onClose={() => setShowMembers(false)} />}
+
+      {readOnly && (
+        <div className="banner-info" role="note" data-testid="read-only-hint">
+          You joined as <strong>{session.role}</strong>: you can listen and follow the mix live, but not change it. Ask the
+          session owner for another role to mix.
+        </div>
+      )}
+
+      <section className={`console ${readOnly ? 'read-only' : ''}`} aria-label="Mixer" inert={readOnly} data-read-only={readOnly}>
         <div className="console-strips">
           {snap.mix.channels.map((ch) => (
             <ChannelStrip
@@ -301,7 +324,7 @@ function Mixer({
           {!snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">Connecting to the mix…</div>}
         </div>
         <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
-        <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} />
+        <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} readOnly={readOnly} />
       </section>
     </div>
   );

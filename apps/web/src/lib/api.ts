@@ -1,4 +1,7 @@
-import type { ErrorBody, GetSessionResponse, ListSessionsResponse } from '@mixroom/protocol';
+import type {
+  AcceptInviteResponse, CreateInviteBody, CreateInviteResponse, DemoAccountsResponse, ErrorBody, GetSessionResponse, InvitePreview,
+  ListInvitesResponse, ListMembersResponse, ListSessionsResponse, MeResponse, Role,
+} from '@mixroom/protocol';
 
 export class HttpError extends Error {
   constructor(
@@ -26,11 +29,52 @@ export async function httpError(res: Response, what: string): Promise<HttpError>
   return new HttpError(res.status, message, code);
 }
 
-async function getJson<T>(url: string, what: string): Promise<T> {
-  const res = await fetch(url, { headers: { accept: 'application/json' } });
-  if (!res.ok) throw await httpError(res, what);
-  return (await res.json()) as T;
+/** Sends the browser to the sign-in page, coming back here afterwards. */
+export function redirectToSignIn(): void {
+  const next = window.location.pathname + window.location.search;
+  window.location.assign(`/signin?next=${encodeURIComponent(next)}`);
 }
+
+/**
+ * Same-origin JSON call with the session cookie. A 401 means the sign-in is missing or expired:
+ * unless told otherwise, go and sign in (the error still rejects so callers stop).
+ */
+async function call<T>(method: string, url: string, what: string, body?: unknown, opts: { redirectOn401?: boolean } = {}): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    credentials: 'same-origin',
+    headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 401 && opts.redirectOn401 !== false) redirectToSignIn();
+  if (!res.ok) throw await httpError(res, what);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+const getJson = <T>(url: string, what: string) => call<T>('GET', url, what);
+const sid = (id: string) => encodeURIComponent(id);
+
+export const me = () => call<MeResponse>('GET', '/api/auth/me', 'checking sign-in', undefined, { redirectOn401: false });
+export const demoAccounts = () => call<DemoAccountsResponse>('GET', '/api/auth/demo', 'loading demo accounts');
+export const signIn = (email: string, password: string) =>
+  call<MeResponse>('POST', '/api/auth/signin', 'signing in', { email, password }, { redirectOn401: false });
+export const signUp = (email: string, name: string, password: string) =>
+  call<MeResponse>('POST', '/api/auth/signup', 'signing up', { email, name, password }, { redirectOn401: false });
+export const signOut = () => call<void>('POST', '/api/auth/signout', 'signing out');
+
+export const listMembers = (id: string) => getJson<ListMembersResponse>(`/api/sessions/${sid(id)}/members`, 'loading members');
+export const changeRole = (id: string, userId: string, role: Role) =>
+  call<unknown>('PATCH', `/api/sessions/${sid(id)}/members/${encodeURIComponent(userId)}`, 'changing the role', { role });
+export const removeMember = (id: string, userId: string) =>
+  call<void>('DELETE', `/api/sessions/${sid(id)}/members/${encodeURIComponent(userId)}`, 'removing the member');
+export const listInvites = (id: string) => getJson<ListInvitesResponse>(`/api/sessions/${sid(id)}/invites`, 'loading invites');
+export const createInvite = (id: string, body: Partial<CreateInviteBody> & { role: Role }) =>
+  call<CreateInviteResponse>('POST', `/api/sessions/${sid(id)}/invites`, 'creating the invite', body);
+export const revokeInvite = (id: string, inviteId: string) =>
+  call<void>('DELETE', `/api/sessions/${sid(id)}/invites/${encodeURIComponent(inviteId)}`, 'revoking the invite');
+export const previewInvite = (token: string) => getJson<InvitePreview>(`/api/invites/${encodeURIComponent(token)}`, 'opening the invite');
+export const acceptInvite = (token: string) =>
+  call<AcceptInviteResponse>('POST', `/api/invites/${encodeURIComponent(token)}/accept`, 'accepting the invite');
 
 export function listSessions(): Promise<ListSessionsResponse> {
   return getJson<ListSessionsResponse>('/api/sessions', 'loading sessions');
@@ -46,4 +90,11 @@ export function sessionIdFromLocation(loc: Location): string | null {
   if (m) return decodeURIComponent(m[1]);
   // `next dev` serves the page at /session, so accept ?id= there.
   return new URLSearchParams(loc.search).get('id');
+}
+
+/** The token of an /i/<token> URL (`next dev` serves the page at /invite?token=). */
+export function inviteTokenFromLocation(loc: Location): string | null {
+  const m = /^\/i\/([^/]+)\/?$/.exec(loc.pathname);
+  if (m) return decodeURIComponent(m[1]);
+  return new URLSearchParams(loc.search).get('token');
 }

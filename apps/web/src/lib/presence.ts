@@ -36,6 +36,8 @@ export class PresenceClient {
     this.socket = io({ path: SOCKET_IO_PATH, transports: ['websocket'] });
     // (Re)join on every connect: after a reconnect the server has forgotten us.
     this.socket.on('connect', () => this.join());
+    // Our role changed or we were removed: reload, so the page asks the server what we may do now.
+    this.socket.on(EVENTS.accessChanged, () => window.location.reload());
     this.socket.on('disconnect', () => this.set({ connected: false, peers: new Map() }));
     this.socket.on(EVENTS.presence, (raw: unknown) => {
       const p = Presence.safeParse(raw);

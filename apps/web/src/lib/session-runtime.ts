@@ -68,7 +68,7 @@ export interface LoudnessSnapshot {
   /** Set when the meter could not be started (e.g. no AudioWorklet support). */
   error: string | null;
 }
-const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession]);
+const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession, WS_CLOSE.unauthorized, WS_CLOSE.removed]);
 
 /**
  * Everything one open session needs outside React: the synced mix document, the audio

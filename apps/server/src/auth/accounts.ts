@@ -1,0 +1,94 @@
+// Accounts and sign-in sessions: who is behind a request. Tokens live only in the browser's
+// httpOnly cookie; the database keeps their SHA-256 and a fixed expiry.
+import type { IncomingMessage } from 'node:http';
+import type { SignInBody, SignUpBody } from '@mixroom/protocol';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { HttpError } from '../http/respond.js';
+import type { Actor } from './access.js';
+import { readCookie, SESSION_COOKIE } from './cookies.js';
+import { dummyPasswordHash, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
+import { DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './rate-limit.js';
+import { hashToken, newId, newToken } from './tokens.js';
+
+export interface AccountsOptions {
+  /** Sign-in sessions expire this long after sign-in (fixed, not sliding). */
+  sessionTtlMs: number;
+  limits: SignInLimits;
+  scrypt?: ScryptParams;
+}
+
+export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 3600_000;
+
+export class Accounts {
+  /** One lookup per request even when several checks identify the caller. */
+  private readonly identified = new WeakMap<IncomingMessage, Promise<Actor | null>>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly rateLimits: RateLimitStore,
+    readonly options: AccountsOptions = { sessionTtlMs: DEFAULT_SESSION_TTL_MS, limits: DEFAULT_SIGN_IN_LIMITS },
+  ) {}
+
+  async signUp(body: SignUpBody): Promise<{ user: Actor; token: string }> {
+    const taken = () => new HttpError(409, 'conflict', `an account for ${body.email} already exists; sign in instead`);
+    if (await this.prisma.user.findUnique({ where: { email: body.email }, select: { id: true } })) throw taken();
+    const passwordHash = await hashPassword(body.password, this.options.scrypt);
+    const id = newId();
+    try {
+      await this.prisma.user.create({ data: { id, email: body.email, name: body.name, passwordHash } });
+    } catch (err) {
+      // Lost a race with a concurrent sign-up (the driver adapters word the unique violation differently).
+      if (await this.prisma.user.findUnique({ where: { email: body.email }, select: { id: true } })) throw taken();
+      throw err;
+    }
+    return { user: { userId: id, email: body.email, name: body.name }, token: await this.startSession(id) };
+  }
+
+  async signIn(body: SignInBody, ip: string): Promise<{ user: Actor; token: string }> {
+    const { windowMs, perEmail, perIp } = this.options.limits;
+    const [byIp, byEmail] = await Promise.all([this.rateLimits.hit(`signin:ip:${ip}`, windowMs), this.rateLimits.hit(`signin:email:${body.email}`, windowMs)]);
+    if (byIp.count > perIp || byEmail.count > perEmail) {
+      const retrySec = Math.max(1, Math.ceil((Math.max(byIp.count > perIp ? +byIp.resetAt : 0, byEmail.count > perEmail ? +byEmail.resetAt : 0) - Date.now()) / 1000));
+      throw new HttpError(429, 'rate_limited', `too many sign-in attempts; try again in ${Math.ceil(retrySec / 60)} min`);
+    }
+    const user = await this.prisma.user.findUnique({ where: { email: body.email } });
+    // Verify even for unknown emails so response time does not reveal which accounts exist.
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !ok) throw new HttpError(401, 'unauthorized', 'wrong email or password');
+    await this.rateLimits.reset(`signin:email:${body.email}`);
+    return { user: { userId: user.id, email: user.email, name: user.name }, token: await this.startSession(user.id) };
+  }
+
+  private async startSession(userId: string): Promise<string> {
+    const token = newToken();
+    await this.prisma.authSession.create({
+      data: { id: newId(), tokenHash: hashToken(token), userId, expiresAt: new Date(Date.now() + this.options.sessionTtlMs) },
+    });
+    return token;
+  }
+
+  async signOut(req: IncomingMessage): Promise<void> {
+    const token = readCookie(req, SESSION_COOKIE);
+    if (token) await this.prisma.authSession.deleteMany({ where: { tokenHash: hashToken(token) } });
+  }
+
+  identify(req: IncomingMessage): Promise<Actor | null> {
+    let found = this.identified.get(req);
+    if (!found) {
+      found = this.lookup(readCookie(req, SESSION_COOKIE));
+      this.identified.set(req, found);
+    }
+    return found;
+  }
+
+  private async lookup(token: string | null): Promise<Actor | null> {
+    if (!token || token.length > 100) return null;
+    const s = await this.prisma.authSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+    if (!s) return null;
+    if (s.expiresAt.getTime() <= Date.now()) {
+      await this.prisma.authSession.deleteMany({ where: { id: s.id } });
+      return null;
+    }
+    return { userId: s.user.id, email: s.user.email, name: s.user.name };
+  }
+}

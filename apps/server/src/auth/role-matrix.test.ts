@@ -1,0 +1,268 @@
+// The role matrix: every REST route, every client socket.io event and the Yjs connection,
+// walked as owner / engineer / artist / viewer / non-member / anonymous. Expectations come from
+// CAPABILITIES, so changing the table changes the test. A route registered without an entry
+// here fails the test — add one when you add a route.
+import { randomBytes } from 'node:crypto';
+import { can, CLIENT_EVENTS, EVENTS, ROLES, WS_CLOSE, type Capability, type JoinAck, type Presence, type Role, type TransportAck } from '@mixroom/protocol';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertPostgresReachable, connectClient, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, startServer, waitFor,
+  type TestServer, type TestUser,
+} from '../test-support.js';
+import { hashToken, newId, newToken } from './tokens.js';
+
+beforeAll(async () => {
+  if (!SKIP_PG) await assertPostgresReachable();
+});
+
+type ActorName = Role | 'outsider' | 'anonymous';
+const ACTORS: ActorName[] = [...ROLES, 'outsider', 'anonymous'];
+
+/** Who may call a route: a capability in the session, any signed-in user, or anyone. */
+type Access = Capability | 'signedIn' | 'public';
+
+interface Ctx {
+  s: TestServer;
+  users: Record<ActorName, TestUser | null>;
+  sessionId: string;
+  stemId: string;
+  /** A session created for one case (deletions, invite acceptance), with every role a member. */
+  freshSession(): Promise<string>;
+}
+
+interface RestCase {
+  access: Access;
+  /** Path and body for this actor; runs before the request (may create what the call consumes). */
+  request(ctx: Ctx, actor: ActorName): Promise<{ path: string; body?: unknown; as?: TestUser | null }>;
+}
+
+const REST: Record<string, RestCase> = {
+  'POST /api/auth/signup': { access: 'public', request: async () => ({ path: '/api/auth/signup', body: { email: `new.${newId()}@example.test`, name: 'New', password: 'long enough pw' } }) },
+  'POST /api/auth/signin': {
+    access: 'public',
+    request: async (ctx, actor) => {
+      const who = ctx.users[actor] ?? ctx.users.outsider!;
+      return { path: '/api/auth/signin', body: { email: who.email, password: 'correct horse battery' } };
+    },
+  },
+  'POST /api/auth/signout': {
+    access: 'public',
+    // Signs out a throwaway sign-in of the same user, so the actor's own cookie keeps working.
+    request: async (ctx, actor) => {
+      const who = ctx.users[actor];
+      if (!who) return { path: '/api/auth/signout' };
+      const res = await fetchAs(null, `${ctx.s.url}/api/auth/signin`, { method: 'POST', body: JSON.stringify({ email: who.email, password: 'correct horse battery' }) });
+      return { path: '/api/auth/signout', as: { ...who, cookie: cookieFrom(res) } };
+    },
+  },
+  'GET /api/auth/me': { access: 'signedIn', request: async () => ({ path: '/api/auth/me' }) },
+  'GET /api/auth/demo': { access: 'public', request: async () => ({ path: '/api/auth/demo' }) },
+  'GET /api/sessions': { access: 'signedIn', request: async () => ({ path: '/api/sessions' }) },
+  'POST /api/sessions': { access: 'signedIn', request: async () => ({ path: '/api/sessions', body: { title: 'Mine' } }) },
+  'GET /api/sessions/:id': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}` }) },
+  'DELETE /api/sessions/:id': { access: 'session.delete', request: async (c) => ({ path: `/api/sessions/${await c.freshSession()}` }) },
+  'GET /api/sessions/:id/members': { access: 'members.manage', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/members` }) },
+  'PATCH /api/sessions/:id/members/:userId': {
+    access: 'members.manage',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/members/${c.users.viewer!.id}`, body: { role: 'viewer' } }),
+  },
+  'DELETE /api/sessions/:id/members/:userId': {
+    access: 'members.manage',
+    request: async (c) => {
+      const extra = await signUp(c.s.url, 'Extra');
+      await c.s.server.db.prisma.membership.create({ data: { sessionId: c.sessionId, userId: extra.id, role: 'viewer' } });
+      return { path: `/api/sessions/${c.sessionId}/members/${extra.id}` };
+    },
+  },
+  'GET /api/sessions/:id/invites': { access: 'members.manage', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/invites` }) },
+  'POST /api/sessions/:id/invites': { access: 'members.manage', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/invites`, body: { role: 'artist', expiresInHours: 24, maxUses: 2 } }) },
+  'DELETE /api/sessions/:id/invites/:inviteId': {
+    access: 'members.manage',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/invites/${(await invite(c, c.sessionId)).id}` }),
+  },
+  'GET /api/invites/:token': { access: 'signedIn', request: async (c) => ({ path: `/api/invites/${(await invite(c, c.sessionId)).token}` }) },
+  'POST /api/invites/:token/accept': {
+    access: 'signedIn',
+    // A fresh session: the outsider joining must not change who is a member of the main one.
+    request: async (c) => ({ path: `/api/invites/${(await invite(c, await c.freshSession())).token}/accept` }),
+  },
+  'GET /api/sessions/:id/stems/:stemId/audio': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${c.stemId}/audio` }) },
+  'GET /api/sessions/:id/stems/:stemId/peaks': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${c.stemId}/peaks` }) },
+};
+
+async function invite(c: Ctx, sessionId: string) {
+  const token = newToken();
+  const row = await c.s.server.db.prisma.invite.create({
+    data: { id: newId(), sessionId, tokenHash: hashToken(token), role: 'viewer', expiresAt: new Date(Date.now() + 3600_000), maxUses: 5, createdById: c.users.owner!.id },
+  });
+  return { id: row.id, token };
+}
+
+/** The status an actor must get: 2xx when allowed, else 401 (anonymous) / 404 (non-member) / 403 (role lacks it). */
+function expectedStatus(access: Access, actor: ActorName): 'ok' | 401 | 403 | 404 {
+  if (access === 'public') return 'ok';
+  if (actor === 'anonymous') return 401;
+  if (access === 'signedIn') return 'ok';
+  if (actor === 'outsider') return 404;
+  return can(actor, access) ? 'ok' : 403;
+}
+
+describe.each(databaseKinds)('role matrix over $name', (kind) => {
+  const ctx = {} as Ctx;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const database = await kind.create();
+    cleanup = database.cleanup;
+    const s = await startServer(database.config);
+    const users = { owner: s.owner, anonymous: null } as Record<ActorName, TestUser | null>;
+    for (const name of ['engineer', 'artist', 'viewer', 'outsider'] as const) users[name] = await signUp(s.url, name);
+    const prisma = s.server.db.prisma;
+    const memberRows = (sessionId: string) => (['engineer', 'artist', 'viewer'] as const).map((r) => ({ sessionId, userId: users[r]!.id, role: r }));
+    const sessionId = await createSession(s, 'Matrix');
+    await prisma.membership.createMany({ data: memberRows(sessionId) });
+    const blob = await s.server.blobs.put(randomBytes(1000));
+    await prisma.stem.create({
+      data: { id: 'kick', sessionId, name: 'Kick', fileHash: blob.sha256, fileName: 'kick.wav', mimeType: 'audio/wav', sizeBytes: blob.size, sampleRate: 48000, channels: 1, durationSec: 30, position: 0, peaks: new Uint8Array([1]) },
+    });
+    Object.assign(ctx, {
+      s, users, sessionId, stemId: 'kick',
+      async freshSession() {
+        const id = await createSession(s, 'Fresh');
+        await prisma.membership.createMany({ data: memberRows(id) });
+        return id;
+      },
+    });
+  });
+  afterAll(async () => {
+    await ctx.s?.server.close();
+    await cleanup?.();
+  });
+
+  it('has an entry for every registered REST route', () => {
+    const registered = ctx.s.server.routes.map((r) => `${r.method} ${r.path}`).sort();
+    expect(registered).toEqual(Object.keys(REST).sort());
+  });
+
+  const restCases = Object.entries(REST).flatMap(([route, c]) => ACTORS.map((actor) => [route, actor, expectedStatus(c.access, actor)] as const));
+  it.each(restCases)('%s as %s → %s', async (route, actor, expected) => {
+    const [method] = route.split(' ');
+    const c = REST[route];
+    const req = await c.request(ctx, actor);
+    const as = req.as !== undefined ? req.as : ctx.users[actor];
+    const res = await fetchAs(as, `${ctx.s.url}${req.path}`, { method, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
+    const text = await res.text();
+    if (expected === 'ok') expect(res.status, text).toBeLessThan(300);
+    else expect(res.status, text).toBe(expected);
+  });
+
+  /** What each client event needs; a new entry in CLIENT_EVENTS without one here fails the test. */
+  const EVENT_ACCESS: Record<(typeof CLIENT_EVENTS)[number], Access> = {
+    [EVENTS.join]: 'session.view',
+    [EVENTS.leave]: 'session.view',
+    [EVENTS.presenceUpdate]: 'session.view',
+    [EVENTS.clockPing]: 'signedIn',
+    [EVENTS.transportCommand]: 'transport.control',
+    [EVENTS.transportGet]: 'session.view',
+  };
+
+  it('has an entry for every client socket.io event', () => {
+    expect(Object.keys(EVENT_ACCESS).sort()).toEqual([...CLIENT_EVENTS].sort());
+  });
+
+  const eventCases = Object.entries(EVENT_ACCESS).flatMap(([event, access]) => ACTORS.map((actor) => [event, actor, access] as const));
+  it.each(eventCases)('socket.io %s as %s (needs %s)', async (event, actor, access) => {
+    const allowed = expectedStatus(access, actor) === 'ok';
+    const sock = connectIo(ctx.s.url, ctx.users[actor]);
+    const observer = connectIo(ctx.s.url, ctx.users.owner);
+    try {
+      const connected = await new Promise<boolean>((resolve) => {
+        sock.once('connect', () => resolve(true));
+        sock.once('connect_error', () => resolve(false));
+      });
+      // Only signed-in users get a socket at all.
+      expect(connected).toBe(actor !== 'anonymous');
+      if (!connected) return;
+      const join = (x: Socket) => x.timeout(5000).emitWithAck(EVENTS.join, { sessionId: ctx.sessionId, name: actor, color: '#123456' }) as Promise<JoinAck>;
+      const joined = await join(sock);
+      const member = actor !== 'outsider';
+      expect(joined.ok).toBe(member);
+      if (!joined.ok) expect(joined.error.code).toBe('not_found');
+      switch (event) {
+        case EVENTS.join:
+          expect(joined.ok).toBe(allowed);
+          break;
+        case EVENTS.leave: {
+          sock.emit(EVENTS.leave);
+          const after = (await sock.timeout(5000).emitWithAck(EVENTS.transportGet, null)) as TransportAck;
+          expect(after.ok).toBe(false);
+          break;
+        }
+        case EVENTS.presenceUpdate: {
+          const seen: Presence[] = [];
+          observer.on(EVENTS.presence, (p: Presence) => seen.push(p));
+          expect((await join(observer)).ok).toBe(true);
+          sock.emit(EVENTS.presenceUpdate, { control: `probe-${actor}` });
+          // A later ping proves the update was processed, relayed or not.
+          await sock.timeout(5000).emitWithAck(EVENTS.clockPing, { clientSendMs: 1 });
+          if (allowed) await waitFor(() => seen.some((p) => p.control === `probe-${actor}`));
+          else {
+            await new Promise((r) => setTimeout(r, 100));
+            expect(seen.some((p) => p.control === `probe-${actor}`)).toBe(false);
+          }
+          break;
+        }
+        case EVENTS.clockPing: {
+          const pong = (await sock.timeout(5000).emitWithAck(EVENTS.clockPing, { clientSendMs: 1 })) as { serverMs: number };
+          expect(pong.serverMs).toBeGreaterThan(0);
+          break;
+        }
+        case EVENTS.transportCommand: {
+          const ack = (await sock.timeout(5000).emitWithAck(EVENTS.transportCommand, { kind: 'seek', position: 1 })) as TransportAck;
+          expect(ack.ok).toBe(allowed);
+          if (!ack.ok) expect(ack.error.code).toBe(member ? 'forbidden' : 'not_joined');
+          break;
+        }
+        case EVENTS.transportGet: {
+          const ack = (await sock.timeout(5000).emitWithAck(EVENTS.transportGet, null)) as TransportAck;
+          expect(ack.ok).toBe(allowed);
+          break;
+        }
+      }
+    } finally {
+      sock.disconnect();
+      observer.disconnect();
+    }
+  });
+
+  it.each(ACTORS)('Yjs websocket as %s', async (actor) => {
+    const url = `${ctx.s.wsUrl}/${ctx.sessionId}`;
+    if (actor === 'anonymous' || actor === 'outsider') {
+      const sock = rawSocket(url, ctx.users[actor]);
+      const closed = await sock.closed;
+      expect(closed.code).toBe(actor === 'anonymous' ? WS_CLOSE.unauthorized : WS_CLOSE.unknownSession);
+      return;
+    }
+    const c = connectClient(ctx.s.wsUrl, ctx.sessionId, ctx.users[actor]);
+    const watcher = connectClient(ctx.s.wsUrl, ctx.sessionId, ctx.users.owner);
+    try {
+      await Promise.all([c.synced, watcher.synced]);
+      const key = `by-${actor}`;
+      c.doc.getMap('matrix').set(key, 1);
+      // A marker from the owner afterwards: once it arrived, the actor's update would have too.
+      await new Promise((r) => setTimeout(r, 50));
+      watcher.doc.getMap('matrix').set(`after-${actor}`, 1);
+      const room = (await ctx.s.server.rooms.peek(ctx.sessionId))!;
+      await waitFor(() => room.doc.getMap('matrix').get(`after-${actor}`) === 1);
+      const reached = room.doc.getMap('matrix').get(key) === 1;
+      expect(reached).toBe(can(actor as Role, 'mix.edit'));
+      if (!reached) expect(watcher.doc.getMap('matrix').get(key)).toBeUndefined();
+      else await waitFor(() => watcher.doc.getMap('matrix').get(key) === 1);
+    } finally {
+      c.destroy();
+      watcher.destroy();
+    }
+  });
+});
+

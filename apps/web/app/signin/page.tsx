@@ -1,0 +1,5 @@
+import { SignInForm } from '../../src/components/SignInForm';
+
+export default function SignIn() {
+  return <SignInForm />;
+}
