@@ -10,12 +10,12 @@ export const newSessionId = () => randomBytes(12).toString('base64url');
 export async function getSessionDetail(prisma: PrismaClient, id: string): Promise<SessionDetail | null> {
   const s = await prisma.mixSession.findUnique({
     where: { id },
-    include: { stems: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }], omit: { peaks: true } } },
+    include: { stems: { where: { retiredAt: null }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }], omit: { peaks: true } } },
   });
   if (!s) return null;
   // Only whether peaks exist is needed here; fetching the bytes for every stem would be wasteful.
   const withPeaks = new Set(
-    (await prisma.stem.findMany({ where: { sessionId: id, NOT: { peaks: null } }, select: { id: true } })).map((r) => r.id),
+    (await prisma.stem.findMany({ where: { sessionId: id, retiredAt: null, NOT: { peaks: null } }, select: { id: true } })).map((r) => r.id),
   );
   return {
     id: s.id,
@@ -47,7 +47,7 @@ export function registerSessionRoutes(router: Router, prisma: PrismaClient): voi
   router.on('GET', '/api/sessions', async (_req, res) => {
     const sessions = await prisma.mixSession.findMany({
       orderBy: { updatedAt: 'desc' },
-      select: { id: true, title: true, updatedAt: true, stems: { select: { durationSec: true } } },
+      select: { id: true, title: true, updatedAt: true, stems: { where: { retiredAt: null }, select: { durationSec: true } } },
     });
     const body: ListSessionsResponse = {
       sessions: sessions.map((s) => ({
