@@ -13,8 +13,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { AccessControl } from '../auth/access.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../log.js';
@@ -188,25 +186,29 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
     let overflow = false;
     let live = hashes.get(id);
     if (live && live.at !== offset) live = undefined;
-    const limit = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        if (overflow) return done();
+    const out = createWriteStream(fileOf(id), { flags: 'a', highWaterMark: 1 << 20 });
+    const closed = new Promise<void>((resolve, reject) => out.once('close', resolve).once('error', reject));
+    try {
+      for await (const data of req as AsyncIterable<Buffer>) {
+        if (overflow) continue; // drain the rest of a lying body, keep nothing of it
+        let chunk = data;
         if (bytes + chunk.length > remaining) {
           overflow = true;
           chunk = chunk.subarray(0, remaining - bytes);
         }
         bytes += chunk.length;
         live?.hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(req, limit, createWriteStream(fileOf(id), { flags: 'a', highWaterMark: 1 << 20 }));
+        // Backpressure: stop reading the socket while the disk is behind.
+        if (!out.write(chunk)) await new Promise<void>((resolve, reject) => { out.once('drain', resolve); out.once('error', reject); });
+      }
+      out.end();
+      await closed;
     } catch (err) {
       // A dropped connection keeps whatever reached the disk; the client resumes from HEAD.
+      out.end();
+      await closed.catch(() => {});
       hashes.delete(id);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || req.destroyed) throw new HttpError(400, 'bad_request', 'the upload connection was interrupted; resume from HEAD');
+      if (req.destroyed || req.readableAborted) throw new HttpError(400, 'bad_request', 'the upload connection was interrupted; resume from HEAD');
       throw err;
     }
     if (live) live.at = offset + bytes;

@@ -1,8 +1,7 @@
 // Server-side waveform overviews, computed once per upload. PCM files (WAV/AIFF) are streamed
 // through a PeaksBuilder a megabyte at a time, so a 2 GB stem costs a few MB of memory. Compressed
 // files are decoded whole by node-web-audio-api, which is fine at their size (see the cap).
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { encodePeaks, PeaksBuilder, type Peaks } from '@mixroom/engine';
 import { ProbeError, type ProbeResult } from './probe.js';
 
@@ -20,33 +19,72 @@ async function pcmPeaks(filePath: string, probe: ProbeResult): Promise<Peaks> {
   const pcm = probe.pcm!;
   const builder = new PeaksBuilder(probe.sampleRate, probe.channels);
   const frameBytes = pcm.bytesPerSample * probe.channels;
-  const convert = sampleReader(pcm.bytesPerSample, pcm.float, pcm.bigEndian, probe.container);
-  let carry = Buffer.alloc(0);
-  const stream = createReadStream(filePath, { start: pcm.dataOffset, end: pcm.dataOffset + pcm.dataBytes - 1, highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const usable = buf.length - (buf.length % frameBytes);
-    const samples = new Float32Array(usable / pcm.bytesPerSample);
-    for (let i = 0, o = 0; o < usable; i++, o += pcm.bytesPerSample) samples[i] = convert(buf, o);
-    builder.pushInterleaved(samples);
-    carry = Buffer.from(buf.subarray(usable));
+  const bucketBytes = frameBytes * builder.finest;
+  // One reused buffer of whole buckets: no per-chunk allocation, so memory stays flat for 2 GB files.
+  const buf = Buffer.allocUnsafeSlow(bucketBytes * Math.max(1, Math.floor((1 << 20) / bucketBytes)));
+  const extremes = extremesReader(pcm.bytesPerSample, pcm.float, pcm.bigEndian, probe.container);
+  const handle = await open(filePath, 'r');
+  try {
+    for (let pos = 0; pos < pcm.dataBytes; ) {
+      const want = Math.min(buf.length, pcm.dataBytes - pos);
+      const { bytesRead } = await handle.read(buf, 0, want, pcm.dataOffset + pos);
+      if (bytesRead === 0) throw new Error(`audio data ended early at byte ${pcm.dataOffset + pos}`);
+      const usable = bytesRead - (bytesRead % frameBytes);
+      for (let at = 0; at < usable; at += bucketBytes) {
+        const end = Math.min(usable, at + bucketBytes);
+        const [lo, hi] = extremes(buf, at, end);
+        builder.pushBucket(lo, hi, (end - at) / frameBytes);
+      }
+      pos += usable;
+      if (usable < bytesRead && bytesRead < want) break;
+    }
+  } finally {
+    await handle.close();
   }
   return builder.finish();
 }
 
-type SampleReader = (b: Buffer, at: number) => number;
+const pair: [number, number] = [0, 0];
 
-function sampleReader(bytes: number, float: boolean, bigEndian: boolean, container: string): SampleReader {
+/** Min and max sample (as −1..1 floats) of buf[start, end), with the conversion inlined per format. */
+function extremesReader(bytes: number, float: boolean, bigEndian: boolean, container: string): (b: Buffer, start: number, end: number) => [number, number] {
+  const scan = (read: (b: Buffer, o: number) => number, scale: number) => (b: Buffer, start: number, end: number) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let o = start; o < end; o += bytes) {
+      const v = read(b, o);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    pair[0] = lo / scale;
+    pair[1] = hi / scale;
+    return pair;
+  };
+  if (bytes === 3 && !bigEndian) {
+    // The common studio format (24-bit WAV) gets a hand-written loop.
+    return (b, start, end) => {
+      let lo = 8388607;
+      let hi = -8388608;
+      for (let o = start; o < end; o += 3) {
+        const v = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) << 8 >> 8;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      pair[0] = lo / 8388608;
+      pair[1] = hi / 8388608;
+      return pair;
+    };
+  }
   if (float) {
-    if (bytes === 4) return bigEndian ? (b, o) => b.readFloatBE(o) : (b, o) => b.readFloatLE(o);
-    return bigEndian ? (b, o) => b.readDoubleBE(o) : (b, o) => b.readDoubleLE(o);
+    if (bytes === 4) return scan(bigEndian ? (b, o) => b.readFloatBE(o) : (b, o) => b.readFloatLE(o), 1);
+    return scan(bigEndian ? (b, o) => b.readDoubleBE(o) : (b, o) => b.readDoubleLE(o), 1);
   }
   switch (bytes) {
     // 8-bit WAV is unsigned, 8-bit AIFF signed.
-    case 1: return container === 'wav' ? (b, o) => (b[o] - 128) / 128 : (b, o) => b.readInt8(o) / 128;
-    case 2: return bigEndian ? (b, o) => b.readInt16BE(o) / 32768 : (b, o) => b.readInt16LE(o) / 32768;
-    case 3: return bigEndian ? (b, o) => b.readIntBE(o, 3) / 8388608 : (b, o) => ((b[o] | (b[o + 1] << 8) | (b[o + 2] << 24 >> 8)) / 8388608);
-    default: return bigEndian ? (b, o) => b.readInt32BE(o) / 2147483648 : (b, o) => b.readInt32LE(o) / 2147483648;
+    case 1: return container === 'wav' ? scan((b, o) => b[o] - 128, 128) : scan((b, o) => b.readInt8(o), 128);
+    case 2: return scan(bigEndian ? (b, o) => b.readInt16BE(o) : (b, o) => b.readInt16LE(o), 32768);
+    case 3: return scan((b, o) => b.readIntBE(o, 3), 8388608);
+    default: return scan(bigEndian ? (b, o) => b.readInt32BE(o) : (b, o) => b.readInt32LE(o), 2147483648);
   }
 }
 

@@ -128,4 +128,15 @@ describe('PeaksBuilder', () => {
     builder.pushInterleaved(rest);
     expect(encodePeaks(builder.finish())).toEqual(encodePeaks(computePeaks([left, right], 44100)));
   });
+
+  it('takes whole buckets as extremes and ends with a partial one', () => {
+    const ch = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i / 7) * (i / 1000));
+    const builder = new PeaksBuilder(8000, 1);
+    for (let start = 0; start < ch.length; start += builder.finest) {
+      const part = ch.subarray(start, start + builder.finest);
+      builder.pushBucket(Math.min(...part), Math.max(...part), part.length);
+    }
+    expect(encodePeaks(builder.finish())).toEqual(encodePeaks(computePeaks([ch], 8000)));
+    expect(() => builder.pushBucket(0, 0, 1)).toThrow(RangeError);
+  });
 });

@@ -242,6 +242,25 @@ export class PeaksBuilder {
     this.inBucket = inBucket;
   }
 
+  /** Frames per bucket of the finest level. */
+  get finest(): number {
+    return this.spps[0];
+  }
+
+  /**
+   * Appends one whole finest-level bucket given only its extremes (callers that scan raw PCM
+   * themselves skip the float conversion). `frames` < finest only for the very last bucket.
+   */
+  pushBucket(lo: number, hi: number, frames: number): void {
+    if (this.inBucket !== 0 || this.sealed) throw new RangeError('pushBucket needs to start on a bucket boundary');
+    if (frames < 1 || frames > this.spps[0]) throw new RangeError(`a bucket holds 1-${this.spps[0]} frames, got ${frames}`);
+    this.closeBucket(lo, hi);
+    this.frames += frames;
+    if (frames < this.spps[0]) this.sealed = true;
+  }
+
+  private sealed = false;
+
   private closeBucket(lo: number, hi: number): void {
     if (2 * this.buckets + 2 > this.fine.length) {
       const grown = new Int8Array(this.fine.length * 2);
