@@ -150,9 +150,13 @@ async function main(): Promise<void> {
   try {
     // Reference first, then Mixroom; each alone on the machine.
     const sink = await startChild('sink');
+    await new Promise((r) => setTimeout(r, 1000));
+    const sinkBaseline = rssMb(sink.child.pid!);
+    const sinkRss = sampleRss(sink.child.pid!);
     const sinkStart = performance.now();
     await uploadChunks(wav, size, `http://127.0.0.1:${sink.port}/`, {});
     const sinkMs = performance.now() - sinkStart;
+    const sinkPeak = sinkRss.stop();
     await stop(sink.child);
     console.log(`plain sink: ${(sinkMs / 1000).toFixed(2)} s`);
 
@@ -197,6 +201,8 @@ async function main(): Promise<void> {
       },
       throughputRatio: { transfer: sinkMs / transferMs, endToEnd: sinkMs / totalMs, target: 0.7 },
       serverRss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss, targetGrowthMB: 64 },
+      // The same sampling on the reference: what Node's HTTP stack alone costs for these bytes.
+      sinkRss: { baselineMB: sinkBaseline, peakMB: sinkPeak, growthMB: sinkPeak - sinkBaseline },
     };
     console.log(JSON.stringify(result, null, 2));
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });

@@ -9,6 +9,7 @@
 // The PATCH that completes the upload also ingests it (probe, peaks, store, channel) and answers
 // 204 with Mixroom-Stem-Id / Mixroom-Channel-Id, or 422 with why the file is not usable audio.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +18,7 @@ import type { AccessControl } from '../auth/access.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../log.js';
 import { sanitizeFileName } from '../stems/file-name.js';
+import { LivePcmPeaks } from '../stems/live-peaks.js';
 import type { StemService } from '../stems/stem-service.js';
 import { badRequest, HttpError, notFound, sendError } from './respond.js';
 import type { Router } from './router.js';
@@ -41,11 +43,11 @@ export interface UploadRouteDeps {
   expiryMs: number;
 }
 
-interface LiveHash { hash: Hash; at: number }
+interface LiveHash { hash: Hash; at: number; peaks: LivePcmPeaks }
 
 export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { sweepExpired(): Promise<number> } {
   const { prisma, access, stems } = deps;
-  /** Running SHA-256 per upload while this process has seen every byte; lost on restart (then the file is hashed at the end). */
+  /** Running SHA-256 and peaks per upload while this process has seen every byte; lost on restart (then the file is read again at the end). */
   const hashes = new Map<string, LiveHash>();
   /** Uploads with a PATCH in flight: a second concurrent PATCH would interleave bytes. */
   const busy = new Set<string>();
@@ -105,7 +107,7 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
     await prisma.upload.create({ data: { id, sessionId, length, fileName, replacesStemId, expiresAt } });
     // Created empty now so HEAD reports 0 and PATCH can always append.
     await new Promise<void>((resolve, reject) => createWriteStream(fileOf(id), { flags: 'w' }).on('error', reject).end(resolve));
-    hashes.set(id, { hash: createHash('sha256'), at: 0 });
+    hashes.set(id, { hash: createHash('sha256'), at: 0, peaks: new LivePcmPeaks(length) });
     res.writeHead(201, {
       ...TUS_HEADERS,
       Location: `/api/sessions/${encodeURIComponent(sessionId)}/uploads/${id}`,
@@ -197,9 +199,13 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
           chunk = chunk.subarray(0, remaining - bytes);
         }
         bytes += chunk.length;
-        live?.hash.update(chunk);
+        if (live) {
+          live.hash.update(chunk);
+          const probing = live.peaks.push(chunk);
+          if (probing) await probing;
+        }
         // Backpressure: stop reading the socket while the disk is behind.
-        if (!out.write(chunk)) await new Promise<void>((resolve, reject) => { out.once('drain', resolve); out.once('error', reject); });
+        if (!out.write(chunk)) await once(out, 'drain');
       }
       out.end();
       await closed;
@@ -220,9 +226,13 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
   async function complete(res: ServerResponse, upload: { id: string; sessionId: string; fileName: string; replacesStemId: string | null; length: number }, size: number) {
     const live = hashes.get(upload.id);
     hashes.delete(upload.id);
-    const known = live && live.at === size ? { sha256: live.hash.digest('hex'), size } : undefined;
+    const complete = live && live.at === size;
+    const known = complete ? { sha256: live.hash.digest('hex'), size } : undefined;
     try {
-      const stem = await stems.ingest({ sessionId: upload.sessionId, filePath: fileOf(upload.id), fileName: upload.fileName, known, replacesStemId: upload.replacesStemId });
+      const stem = await stems.ingest({
+        sessionId: upload.sessionId, filePath: fileOf(upload.id), fileName: upload.fileName, known,
+        livePeaks: complete ? live.peaks : undefined, replacesStemId: upload.replacesStemId,
+      });
       await prisma.upload.deleteMany({ where: { id: upload.id } });
       res.writeHead(204, { ...TUS_HEADERS, 'Upload-Offset': String(size), 'Mixroom-Stem-Id': stem.stemId, 'Mixroom-Channel-Id': stem.channelId }).end();
     } catch (err) {

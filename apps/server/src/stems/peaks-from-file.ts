@@ -47,7 +47,7 @@ async function pcmPeaks(filePath: string, probe: ProbeResult): Promise<Peaks> {
 const pair: [number, number] = [0, 0];
 
 /** Min and max sample (as −1..1 floats) of buf[start, end), with the conversion inlined per format. */
-function extremesReader(bytes: number, float: boolean, bigEndian: boolean, container: string): (b: Buffer, start: number, end: number) => [number, number] {
+export function extremesReader(bytes: number, float: boolean, bigEndian: boolean, container: string): (b: Buffer, start: number, end: number) => [number, number] {
   const scan = (read: (b: Buffer, o: number) => number, scale: number) => (b: Buffer, start: number, end: number) => {
     let lo = Infinity;
     let hi = -Infinity;

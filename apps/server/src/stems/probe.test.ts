@@ -30,6 +30,16 @@ describe('probeAudio: valid files', () => {
     expect((await probeBytes(fixtureBytes('wav-pcm16'))).mimeType).toBe('audio/wav');
   });
 
+  it('reads a streamed WAV whose sizes were never filled in (0xFFFFFFFF) up to the end of the file', async () => {
+    const wav = fixtureBytes('wav-pcm16').slice();
+    const v = new DataView(wav.buffer);
+    const dataAt = Buffer.from(wav).indexOf('data');
+    v.setUint32(4, 0xffffffff, true);
+    v.setUint32(dataAt + 4, 0xffffffff, true);
+    const result = await probeBytes(wav);
+    expect(result.durationSec).toBeCloseTo(FIXTURE_SECONDS, 3);
+  });
+
   it('reads the 80-bit extended sample rate of AIFF', () => {
     const b = new Uint8Array([0x40, 0x0e, 0xac, 0x44, 0, 0, 0, 0, 0, 0]);
     expect(readExtended(b, 0)).toBe(44100);

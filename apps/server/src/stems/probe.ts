@@ -126,6 +126,11 @@ async function probeWav(read: ByteReader, head: Uint8Array, size: number): Promi
       if (isRf64 && len === 0xffffffff) {
         if (ds64Data === null) throw new ProbeError('RF64: data size is in a ds64 chunk, but there is none');
         len = ds64Data;
+      } else if (!isRf64 && (len === 0xffffffff || len === 0) && size > offset + 8) {
+        // Streaming recorders (and ffmpeg writing to a pipe) cannot seek back to fill the sizes in;
+        // these two values mean "until the end of the file", not a claim to check.
+        len = size - offset - 8;
+        declared = size;
       }
       return finishWav(fmt, offset + 8, len, declared, size);
     }

@@ -10,6 +10,7 @@ import { HttpError, notFound } from '../http/respond.js';
 import type { Logger } from '../log.js';
 import type { RoomManager } from '../sync/room-manager.js';
 import { channelNameFor } from './file-name.js';
+import type { LivePcmPeaks } from './live-peaks.js';
 import { peaksFromFile } from './peaks-from-file.js';
 import { probeAudio, ProbeError, type ProbeResult } from './probe.js';
 
@@ -58,6 +59,8 @@ export class StemService {
     fileName: string;
     /** Digest computed while the bytes arrived, when it covers the whole file. */
     known?: BlobInfo;
+    /** Peaks computed while the bytes arrived (WAV/AIFF); used only if the final probe agrees. */
+    livePeaks?: LivePcmPeaks;
     replacesStemId?: string | null;
   }): Promise<IngestedStem> {
     const { prisma, blobs, rooms } = this.deps;
@@ -66,7 +69,7 @@ export class StemService {
     const size = (await stat(args.filePath)).size;
     try {
       probe = await probeFile(args.filePath);
-      peaks = await peaksFromFile(args.filePath, probe, size);
+      peaks = args.livePeaks?.finish(probe) ?? (await peaksFromFile(args.filePath, probe, size));
     } catch (err) {
       await rm(args.filePath, { force: true });
       if (err instanceof ProbeError) throw new HttpError(422, 'unsupported_audio', `${args.fileName}: ${err.message}`);
