@@ -66,10 +66,15 @@ export class StemService {
     const { prisma, blobs, rooms } = this.deps;
     let probe: ProbeResult;
     let peaks: Uint8Array | null;
+    const t0 = performance.now();
+    const ms = () => Math.round(performance.now() - t0);
+    const steps: string[] = [];
     const size = (await stat(args.filePath)).size;
     try {
       probe = await probeFile(args.filePath);
-      peaks = args.livePeaks?.finish(probe) ?? (await peaksFromFile(args.filePath, probe, size));
+      const live = args.livePeaks?.finish(probe) ?? null;
+      peaks = live ?? (await peaksFromFile(args.filePath, probe, size));
+      steps.push(`probe+peaks (${live ? 'computed during upload' : 'read from file'}) ${ms()} ms`);
     } catch (err) {
       await rm(args.filePath, { force: true });
       if (err instanceof ProbeError) throw new HttpError(422, 'unsupported_audio', `${args.fileName}: ${err.message}`);
@@ -77,6 +82,7 @@ export class StemService {
     }
     const replaced = args.replacesStemId ? await this.activeStem(args.sessionId, args.replacesStemId) : null;
     const blob = await blobs.putFile(args.filePath, args.known);
+    steps.push(`stored ${ms()} ms`);
     const stemId = shortId();
     // Stems seeded before takes existed know their channel only through the mix document.
     const channelId = replaced
@@ -108,7 +114,8 @@ export class StemService {
       ]);
       throw err;
     }
-    this.deps.logger.info(`session ${args.sessionId}: stem "${name}" (${probe.container}/${probe.codec}, ${probe.durationSec.toFixed(1)} s) → channel ${channelId}`);
+    steps.push(`in the mix ${ms()} ms`);
+    this.deps.logger.info(`session ${args.sessionId}: stem "${name}" (${probe.container}/${probe.codec}, ${probe.durationSec.toFixed(1)} s) → channel ${channelId}; ${steps.join(', ')}`);
     return { stemId, channelId, probe, sha256: blob.sha256 };
   }
 
