@@ -1,5 +1,6 @@
 -- AlterTable
 ALTER TABLE "stem" ADD COLUMN "channel_id" TEXT,
+ADD COLUMN "peaks_hash" TEXT,
 ADD COLUMN "retired_at" TIMESTAMP(3);
 
 -- CreateTable

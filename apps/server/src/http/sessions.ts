@@ -15,7 +15,7 @@ export async function getSessionDetail(prisma: PrismaClient, id: string): Promis
   if (!s) return null;
   // Only whether peaks exist is needed here; fetching the bytes for every stem would be wasteful.
   const withPeaks = new Set(
-    (await prisma.stem.findMany({ where: { sessionId: id, retiredAt: null, NOT: { peaks: null } }, select: { id: true } })).map((r) => r.id),
+    (await prisma.stem.findMany({ where: { sessionId: id, retiredAt: null, OR: [{ NOT: { peaks: null } }, { NOT: { peaksHash: null } }] }, select: { id: true } })).map((r) => r.id),
   );
   return {
     id: s.id,

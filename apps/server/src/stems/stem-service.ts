@@ -82,6 +82,8 @@ export class StemService {
     }
     const replaced = args.replacesStemId ? await this.activeStem(args.sessionId, args.replacesStemId) : null;
     const blob = await blobs.putFile(args.filePath, args.known);
+    // Peaks go to the blob store too: megabytes in a database row are slow (PGlite keeps them in its heap).
+    const peaksBlob = peaks ? await blobs.put(peaks) : null;
     steps.push(`stored ${ms()} ms`);
     const stemId = shortId();
     // Stems seeded before takes existed know their channel only through the mix document.
@@ -95,7 +97,7 @@ export class StemService {
           id: stemId, sessionId: args.sessionId, channelId, name, fileHash: blob.sha256, fileName: args.fileName,
           mimeType: probe.mimeType, sizeBytes: blob.size, sampleRate: probe.sampleRate, channels: probe.channels,
           durationSec: probe.durationSec, position: replaced?.position ?? (await this.nextPosition(args.sessionId)),
-          peaks: peaks as Uint8Array<ArrayBuffer> | null,
+          peaksHash: peaksBlob?.sha256 ?? null,
         },
       }),
       ...(replaced ? [prisma.stem.update({ where: { id: replaced.id }, data: { retiredAt: new Date(), channelId } })] : []),
