@@ -20,7 +20,11 @@ import { HttpError, sendError } from './http/respond.js';
 import { Router, type RouteInfo } from './http/router.js';
 import { registerSessionRoutes } from './http/sessions.js';
 import { NOT_BUILT_PAGE, StaticSite } from './http/static.js';
+import { registerStemEditRoutes } from './http/stem-edits.js';
 import { registerStemRoutes } from './http/stems.js';
+import { registerUploadRoutes } from './http/uploads.js';
+import type { AccessControl } from './auth/access.js';
+import { StemService } from './stems/stem-service.js';
 import { createLogger, type Logger } from './log.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
 import { InProcessFanout, type DocUpdateFanout } from './sync/fanout.js';
@@ -83,6 +87,16 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   registerSessionRoutes(api, { prisma: db.prisma, access, changes });
   registerMemberRoutes(api, { prisma: db.prisma, access, changes });
   registerStemRoutes(api, db.prisma, blobs, access);
+  const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger });
+  const uploads = registerUploadRoutes(api, {
+    prisma: db.prisma, access, stems, logger,
+    dir: path.join(config.dataDir, 'uploads'),
+    maxBytes: config.uploadMaxBytes,
+    expiryMs: config.uploadExpiryMs,
+  });
+  registerStemEditRoutes(api, { access, stems });
+  const sweepUploads = () => void uploads.sweepExpired().catch((err) => logger.error('sweeping expired uploads failed', err));
+  const sweepTimer = setInterval(sweepUploads, 3_600_000).unref();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
@@ -150,7 +164,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   attachTogether(io, {
     logger,
     songDuration: async (sessionId) => {
-      const longest = await db.prisma.stem.aggregate({ where: { sessionId }, _max: { durationSec: true } });
+      const longest = await db.prisma.stem.aggregate({ where: { sessionId, retiredAt: null }, _max: { durationSec: true } });
       return longest._max.durationSec ?? 0;
     },
   });
@@ -183,12 +197,14 @@ export async function createMixroomServer(config: Config, options: MixroomServer
           resolve();
         });
       });
+      sweepUploads();
       const { port } = httpServer.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return { port, url: `http://${host}:${port}` };
     },
     close() {
       closed ??= (async () => {
+        clearInterval(sweepTimer);
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         await yjs.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));

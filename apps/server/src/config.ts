@@ -20,7 +20,13 @@ export interface Config {
   syncUnloadGraceMs: number;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto/-Host/-For (Secure cookies, origin checks, rate-limit IP). */
   trustProxy?: boolean;
+  /** Largest stem upload accepted, bytes (UPLOAD_MAX_BYTES). Capped at 2^31-1: sizes are 32-bit columns. */
+  uploadMaxBytes: number;
+  /** Unfinished uploads are deleted this long after creation (UPLOAD_EXPIRY_HOURS). */
+  uploadExpiryMs: number;
 }
+
+export const MAX_UPLOAD_CEILING = 2 ** 31 - 1;
 
 /** Defaults point into the repo regardless of which workspace the process was started from. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -42,6 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     syncCompactRows: int(env, 'SYNC_COMPACT_ROWS', 200),
     syncUnloadGraceMs: int(env, 'SYNC_UNLOAD_GRACE_MS', 30_000),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    uploadMaxBytes: Math.min(int(env, 'UPLOAD_MAX_BYTES', 2_000_000_000), MAX_UPLOAD_CEILING),
+    uploadExpiryMs: int(env, 'UPLOAD_EXPIRY_HOURS', 24) * 3_600_000,
   };
 }
 

@@ -41,6 +41,8 @@ function baseConfig(dataDir: string): Config {
     syncFlushMs: 10,
     syncCompactRows: 200,
     syncUnloadGraceMs: 30_000,
+    uploadMaxBytes: 2_000_000_000,
+    uploadExpiryMs: 24 * 3_600_000,
   };
 }
 

@@ -102,6 +102,12 @@ export type ErrorCode =
   | 'rate_limited'
   | 'range_not_satisfiable'
   | 'method_not_allowed'
+  | 'conflict'
+  | 'gone'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unsupported_audio'
+  | 'precondition_failed'
   | 'internal';
 
 export type JoinAck =
@@ -192,3 +198,30 @@ export type AccessChangedPayload = z.infer<typeof AccessChangedPayload>;
 
 export * from './roles';
 export * from './auth';
+
+// ---------------------------------------------------------------- Stem uploads and edits
+
+export const RenameStemBody = z.strictObject({ name: z.string().trim().min(1).max(200) });
+export type RenameStemBody = z.infer<typeof RenameStemBody>;
+
+/** One take of a channel: the active stem or an earlier/removed one (still downloadable). */
+export interface StemTake {
+  id: string;
+  name: string;
+  fileName: string;
+  mimeType: string;
+  sizeBytes: number;
+  sampleRate: number;
+  channels: number;
+  durationSec: number;
+  createdAt: string;
+  /** Null for the take currently in the mix. */
+  retiredAt: string | null;
+  url: string;
+}
+export interface StemTakesResponse { takes: StemTake[] }
+
+export const uploadsUrl = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/uploads`;
+/** Response headers of the PATCH that completes an upload. */
+export const UPLOAD_STEM_HEADER = 'Mixroom-Stem-Id';
+export const UPLOAD_CHANNEL_HEADER = 'Mixroom-Channel-Id';

@@ -29,13 +29,19 @@ interface Ctx {
   stemId: string;
   /** A session created for one case (deletions, invite acceptance), with every role a member. */
   freshSession(): Promise<string>;
+  /** A stem row of its own in the main session (edits that consume it); `retired` = removed from the mix. */
+  freshStem(retired?: boolean): Promise<string>;
+  /** An upload of 100 bytes started by the owner in the main session; returns its id. */
+  freshUpload(): Promise<string>;
 }
 
 interface RestCase {
   access: Access;
   /** Path and body for this actor; runs before the request (may create what the call consumes). */
-  request(ctx: Ctx, actor: ActorName): Promise<{ path: string; body?: unknown; as?: TestUser | null }>;
+  request(ctx: Ctx, actor: ActorName): Promise<{ path: string; body?: unknown; rawBody?: Blob; headers?: Record<string, string>; as?: TestUser | null }>;
 }
+
+const TUS = { 'Tus-Resumable': '1.0.0' };
 
 const REST: Record<string, RestCase> = {
   'POST /api/auth/signup': { access: 'public', request: async () => ({ path: '/api/auth/signup', body: { email: `new.${newId()}@example.test`, name: 'New', password: 'long enough pw' } }) },
@@ -89,6 +95,44 @@ const REST: Record<string, RestCase> = {
   },
   'GET /api/sessions/:id/stems/:stemId/audio': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${c.stemId}/audio` }) },
   'GET /api/sessions/:id/stems/:stemId/peaks': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${c.stemId}/peaks` }) },
+  // tus discovery answers anyone (it reveals only the protocol's capabilities, no session data).
+  'OPTIONS /api/sessions/:id/uploads': { access: 'public', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/uploads`, headers: TUS }) },
+  'POST /api/sessions/:id/uploads': {
+    access: 'stems.manage',
+    request: async (c) => ({
+      path: `/api/sessions/${c.sessionId}/uploads`,
+      headers: { ...TUS, 'Upload-Length': '100', 'Upload-Metadata': `filename ${Buffer.from('take.wav').toString('base64')}` },
+    }),
+  },
+  'GET /api/sessions/:id/uploads/:uploadId': {
+    access: 'stems.manage',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/uploads/${await c.freshUpload()}`, headers: TUS }),
+  },
+  'PATCH /api/sessions/:id/uploads/:uploadId': {
+    access: 'stems.manage',
+    request: async (c) => ({
+      path: `/api/sessions/${c.sessionId}/uploads/${await c.freshUpload()}`,
+      headers: { ...TUS, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0' },
+      rawBody: new Blob([new Uint8Array(10)]),
+    }),
+  },
+  'DELETE /api/sessions/:id/uploads/:uploadId': {
+    access: 'stems.manage',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/uploads/${await c.freshUpload()}`, headers: TUS }),
+  },
+  'PATCH /api/sessions/:id/stems/:stemId': {
+    access: 'stems.manage',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${await c.freshStem()}`, body: { name: 'Kick In' } }),
+  },
+  'DELETE /api/sessions/:id/stems/:stemId': {
+    access: 'stems.manage',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${await c.freshStem()}` }),
+  },
+  'GET /api/sessions/:id/stems/:stemId/takes': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${c.stemId}/takes` }) },
+  'POST /api/sessions/:id/stems/:stemId/restore': {
+    access: 'stems.manage',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${await c.freshStem(true)}/restore` }),
+  },
 };
 
 async function invite(c: Ctx, sessionId: string) {
@@ -123,15 +167,30 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
     const sessionId = await createSession(s, 'Matrix');
     await prisma.membership.createMany({ data: memberRows(sessionId) });
     const blob = await s.server.blobs.put(randomBytes(1000));
-    await prisma.stem.create({
-      data: { id: 'kick', sessionId, name: 'Kick', fileHash: blob.sha256, fileName: 'kick.wav', mimeType: 'audio/wav', sizeBytes: blob.size, sampleRate: 48000, channels: 1, durationSec: 30, position: 0, peaks: new Uint8Array([1]) },
+    const stemRow = (id: string, retired = false) => ({
+      id, sessionId, name: 'Kick', fileHash: blob.sha256, fileName: 'kick.wav', mimeType: 'audio/wav', sizeBytes: blob.size,
+      sampleRate: 48000, channels: 1, durationSec: 30, position: 0, peaks: new Uint8Array([1]), retiredAt: retired ? new Date() : null,
     });
+    await prisma.stem.create({ data: stemRow('kick') });
     Object.assign(ctx, {
       s, users, sessionId, stemId: 'kick',
       async freshSession() {
         const id = await createSession(s, 'Fresh');
         await prisma.membership.createMany({ data: memberRows(id) });
         return id;
+      },
+      async freshStem(retired = false) {
+        const id = `stem-${newId()}`;
+        await prisma.stem.create({ data: stemRow(id, retired) });
+        return id;
+      },
+      async freshUpload() {
+        const res = await fetchAs(s.owner, `${s.url}/api/sessions/${sessionId}/uploads`, {
+          method: 'POST',
+          headers: { ...TUS, 'Upload-Length': '100', 'Upload-Metadata': `filename ${Buffer.from('take.wav').toString('base64')}` },
+        });
+        if (res.status !== 201) throw new Error(`create upload: ${res.status} ${await res.text()}`);
+        return res.headers.get('location')!.split('/').pop()!;
       },
     });
   });
@@ -151,7 +210,8 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
     const c = REST[route];
     const req = await c.request(ctx, actor);
     const as = req.as !== undefined ? req.as : ctx.users[actor];
-    const res = await fetchAs(as, `${ctx.s.url}${req.path}`, { method, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
+    const body = req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
+    const res = await fetchAs(as, `${ctx.s.url}${req.path}`, { method, body, headers: req.headers });
     const text = await res.text();
     if (expected === 'ok') expect(res.status, text).toBeLessThan(300);
     else expect(res.status, text).toBe(expected);

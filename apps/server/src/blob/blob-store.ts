@@ -18,6 +18,12 @@ export interface ByteRange {
  */
 export interface BlobStore {
   put(content: Uint8Array | AsyncIterable<Uint8Array> | Readable): Promise<BlobInfo>;
+  /**
+   * Stores a finished local file (an upload's temp file) and removes it. `known` is the digest
+   * the caller computed while the bytes arrived; without it the file is hashed here. A local
+   * store renames the file into place; an S3 store would send it as a multipart upload.
+   */
+  putFile(filePath: string, known?: BlobInfo): Promise<BlobInfo>;
   has(sha256: string): Promise<boolean>;
   /** Resolves to null when the blob does not exist. */
   stat(sha256: string): Promise<BlobInfo | null>;

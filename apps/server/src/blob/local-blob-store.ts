@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -46,6 +46,21 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  async putFile(filePath: string, known?: BlobInfo): Promise<BlobInfo> {
+    const info = known ?? (await hashFile(filePath));
+    const dest = this.pathOf(info.sha256);
+    await mkdir(path.dirname(dest), { recursive: true });
+    try {
+      await rename(filePath, dest);
+    } catch (err) {
+      // Uploads live beside the store under the data dir, but a configured store may be elsewhere.
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      await this.put(createReadStream(filePath));
+      await rm(filePath, { force: true });
+    }
+    return info;
+  }
+
   async has(sha256: string): Promise<boolean> {
     return (await this.stat(sha256)) !== null;
   }
@@ -77,4 +92,14 @@ export class LocalBlobStore implements BlobStore {
   async delete(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
   }
+}
+
+export async function hashFile(filePath: string): Promise<BlobInfo> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
 }

@@ -13,12 +13,12 @@ export const newSessionId = () => randomBytes(12).toString('base64url');
 export async function getSessionDetail(prisma: PrismaClient, id: string, role: Role): Promise<SessionDetail | null> {
   const s = await prisma.mixSession.findUnique({
     where: { id },
-    include: { stems: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }], omit: { peaks: true } } },
+    include: { stems: { where: { retiredAt: null }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }], omit: { peaks: true } } },
   });
   if (!s) return null;
   // Only whether peaks exist is needed here; fetching the bytes for every stem would be wasteful.
   const withPeaks = new Set(
-    (await prisma.stem.findMany({ where: { sessionId: id, NOT: { peaks: null } }, select: { id: true } })).map((r) => r.id),
+    (await prisma.stem.findMany({ where: { sessionId: id, retiredAt: null, OR: [{ NOT: { peaks: null } }, { NOT: { peaksHash: null } }] }, select: { id: true } })).map((r) => r.id),
   );
   return {
     id: s.id,
@@ -59,7 +59,7 @@ export function registerSessionRoutes(router: Router, { prisma, access, changes 
     const memberships = await prisma.membership.findMany({
       where: { userId: actor.userId },
       orderBy: { session: { updatedAt: 'desc' } },
-      select: { role: true, session: { select: { id: true, title: true, updatedAt: true, stems: { select: { durationSec: true } } } } },
+      select: { role: true, session: { select: { id: true, title: true, updatedAt: true, stems: { where: { retiredAt: null }, select: { durationSec: true } } } } },
     });
     const body: ListSessionsResponse = {
       sessions: memberships.map(({ role, session: s }) => ({

@@ -69,11 +69,24 @@ export function registerStemRoutes(router: Router, prisma: PrismaClient, blobs: 
 
   router.on('GET', '/api/sessions/:id/stems/:stemId/peaks', async (req, res, params) => {
     const meta = await findStem(req, params);
-    const row = await prisma.stem.findUnique({ where: { id: meta.id }, select: { peaks: true } });
-    if (!row?.peaks) throw notFound(`no peaks stored for stem ${meta.name}`);
     // Peaks are derived from the audio, so the audio hash versions them too.
     const etag = `"peaks-${meta.fileHash}"`;
     const headers = { ETag: etag, 'Cache-Control': IMMUTABLE };
+    if (meta.peaksHash) {
+      // Uploaded stems keep their peaks in the blob store.
+      const info = await blobs.stat(meta.peaksHash);
+      if (!info) throw notFound(`peaks missing for stem ${meta.name}`);
+      if (notModified(req, etag)) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': info.size });
+      if (req.method === 'HEAD') return void res.end();
+      await pipeStream(await blobs.createReadStream(meta.peaksHash), res);
+      return;
+    }
+    const row = await prisma.stem.findUnique({ where: { id: meta.id }, select: { peaks: true } });
+    if (!row?.peaks) throw notFound(`no peaks stored for stem ${meta.name}`);
     if (notModified(req, etag)) {
       res.writeHead(304, headers).end();
       return;

@@ -61,6 +61,23 @@ export class RoomManager {
     }, this.options.unloadGraceMs));
   }
 
+  /**
+   * A server-side change to a session's mix (a stem became a channel, …): applied to the live
+   * room so every connected client sees it at once, and resolved only once it is persisted.
+   */
+  async edit<T>(sessionId: string, change: (doc: Room['doc']) => T): Promise<T> {
+    const room = await this.acquire(sessionId);
+    const result = room.doc.transact(() => change(room.doc));
+    await room.flush();
+    if (room.conns.size === 0 && !this.unloadTimers.has(sessionId)) {
+      this.unloadTimers.set(sessionId, setTimeout(() => {
+        this.unloadTimers.delete(sessionId);
+        if (room.conns.size === 0) void this.unload(room);
+      }, this.options.unloadGraceMs));
+    }
+    return result;
+  }
+
   /** The loaded room, if any (for tests and diagnostics). */
   peek(sessionId: string): Promise<Room> | undefined {
     return this.rooms.get(sessionId);

@@ -18,6 +18,8 @@ import { AccountBar } from './AccountBar';
 import { LoudnessPanel } from './LoudnessPanel';
 import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
+import { UploadButton, UploadList, useDropFiles } from './StemUploader';
+import { UploadQueue } from '../lib/uploads';
 
 const LANE_COLORS = ['#f5a524', '#5b9cf5', '#4cc38a', '#e5484d', '#b18cf5', '#3dd6d0', '#f57ad0', '#c2d94c'];
 
@@ -184,9 +186,12 @@ function Mixer({
   const loads = useMemo(() => new Map(snap.stems.map((s) => [s.stem.id, s])), [snap.stems]);
   const colorOf = useMemo(() => {
     const m = new Map<string, string>();
-    session.stems.forEach((s, i) => m.set(s.id, LANE_COLORS[i % LANE_COLORS.length]));
+    snap.stems.forEach((s, i) => m.set(s.stem.id, LANE_COLORS[i % LANE_COLORS.length]));
     return m;
-  }, [session.stems]);
+  }, [snap.stems]);
+  const uploads = useMemo(() => new UploadQueue(session.id), [session.id]);
+  const canUpload = can(session.role, 'stems.manage');
+  const dragging = useDropFiles(uploads, canUpload);
 
   // Keyboard: space toggles play, as in every DAW, unless the person is typing a value.
   useEffect(() => {
@@ -221,7 +226,8 @@ function Mixer({
   useEffect(() => presence?.setStatus({ loading: !loadingDone }), [presence, loadingDone]);
 
   return (
-    <div className="app" data-testid="mixer" data-stems-state={loadingDone ? 'done' : 'loading'} data-synced={snap.synced}>
+    <div className={`app${dragging ? ' drop-target' : ''}`} data-testid="mixer" data-stems-state={loadingDone ? 'done' : 'loading'} data-synced={snap.synced}>
+      {dragging && <div className="drop-overlay" data-testid="drop-overlay">Drop audio files to add them as channels</div>}
       <header className="topbar">
         <Link href="/" className="brand" aria-label="Mixroom home">
           <span className="brand-mark" aria-hidden>
@@ -235,7 +241,7 @@ function Mixer({
           <h1 data-testid="session-title">{session.title}</h1>
           <span className="session-meta">
             {session.tempo ? `${Math.round(session.tempo)} BPM · ` : ''}
-            {session.stems.length} stems
+            {snap.mix.channels.length} channels
           </span>
         </div>
         <div className="topbar-right">
@@ -245,6 +251,7 @@ function Mixer({
               Members
             </button>
           )}
+          {canUpload && <UploadButton queue={uploads} />}
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
             {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
@@ -281,6 +288,7 @@ function Mixer({
       </header>
 
       <TransportBar runtime={runtime} snap={snap} together={together} />
+      <UploadList queue={uploads} />
 
       {failed.length > 0 && (
         <div className="banner-error" role="alert" data-testid="stem-errors">
@@ -480,8 +488,11 @@ function Arrange({
 
   // Lanes follow the mix's channel order; stems not (yet) in the doc are still shown.
   const order = snap.mix.channels.map((c) => c.stemId);
-  const stems = [...snap.stems].sort((a, b) => rank(order, a.stem.id) - rank(order, b.stem.id));
   const channelOf = new Map(snap.mix.channels.map((c) => [c.stemId, c]));
+  // Once synced, a stem whose channel was removed (or replaced by a newer take) has no lane.
+  const stems = [...snap.stems]
+    .filter((s) => !snap.synced || channelOf.has(s.stem.id))
+    .sort((a, b) => rank(order, a.stem.id) - rank(order, b.stem.id));
 
   return (
     <section className="arrange" aria-label="Tracks">

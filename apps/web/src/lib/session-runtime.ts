@@ -88,6 +88,10 @@ export class SessionRuntime {
   preview: PlatformPreview | null = null;
 
   private readonly buffers = new Map<string, AudioBuffer>();
+  /** Stem ids whose metadata we have (and whose audio is loading or loaded). */
+  private readonly knownStems = new Set<string>();
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
   private loudnessNode: AudioWorkletNode | null = null;
   private loudnessSnap: LoudnessSnapshot = { reading: null, history: [], error: null };
   private loudnessHistory: number[] = [];
@@ -116,10 +120,12 @@ export class SessionRuntime {
     };
 
     this.cleanups.push(
-      this.model.onChange(() => {
+      this.model.onChange((change) => {
         const mix = this.model.getState();
         this.graph?.apply(mix);
         this.update({ mix });
+        // A stem uploaded (or a take swapped) by anyone arrives as a channel we have no audio for.
+        if (change.structure && mix.channels.some((c) => c.stemId && !this.knownStems.has(c.stemId))) void this.refreshStems();
       }),
     );
     const onSync = (synced: boolean) => this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
@@ -139,7 +145,42 @@ export class SessionRuntime {
       this.provider.off('status', onStatus);
       this.provider.off('connection-close', onClose);
     });
+    for (const st of session.stems) this.knownStems.add(st.id);
     window.__mixroom = { graph: null, model: this.model, transport: null, Tone: null, runtime: this };
+  }
+
+  /** Re-reads the session's stems and starts loading the ones that are new to us. */
+  refreshStems(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        const res = await fetch(`/api/sessions/${encodeURIComponent(this.session.id)}`, { cache: 'no-store' });
+        if (!res.ok || this.disposed) return;
+        const detail = (await res.json()) as GetSessionResponse;
+        const fresh = detail.stems.filter((st) => !this.knownStems.has(st.id));
+        if (fresh.length === 0) continue;
+        for (const st of fresh) this.knownStems.add(st.id);
+        this.update({
+          stems: [...this.snapshot.stems, ...fresh.map((stem) => ({ stem, status: 'queued' as const, loadedBytes: 0, totalBytes: Math.max(1, Math.round(stem.durationSec * stem.sampleRate * stem.channels * 2)), error: null }))],
+          duration: Math.max(this.snapshot.duration, ...fresh.map((st) => st.durationSec)),
+        });
+        if (this.graph) await Promise.all(fresh.map((st) => this.loadStem(st)));
+      } while (this.refreshAgain && !this.disposed);
+    })()
+      .catch((e) => console.error('[mixroom] refreshing stems failed:', e))
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return this.refreshing;
+  }
+
+  /** Metadata of a stem (from the session or a later refresh). */
+  stemInfo(stemId: string): StemInfo | undefined {
+    return this.snapshot.stems.find((s) => s.stem.id === stemId)?.stem;
   }
 
   getSnapshot = (): RuntimeSnapshot => this.snapshot;
@@ -260,7 +301,7 @@ export class SessionRuntime {
   }
 
   private async loadStems(): Promise<void> {
-    const queue = [...this.session.stems];
+    const queue = this.snapshot.stems.filter((s) => s.status === 'queued').map((s) => s.stem);
     const worker = async () => {
       for (let stem = queue.shift(); stem; stem = queue.shift()) {
         if (this.disposed) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketCount, computePeaks, decodePeaks, encodePeaks, pickPeakLevel, PeaksFormatError } from './peaks';
+import { bucketCount, computePeaks, decodePeaks, encodePeaks, pickPeakLevel, PeaksBuilder, PeaksFormatError } from './peaks';
 
 describe('computePeaks', () => {
   it('matches a known square-ish signal at every level', () => {
@@ -94,5 +94,49 @@ describe('pickPeakLevel', () => {
     [1e6, 16384],
   ])('wanted %d spp → level %d', (wanted, expected) => {
     expect(pickPeakLevel(p, wanted).samplesPerPixel).toBe(expected);
+  });
+});
+
+describe('PeaksBuilder', () => {
+  it('builds exactly what computePeaks does, from audio pushed in uneven pieces', () => {
+    const frames = 100_003;
+    const left = new Float32Array(frames);
+    const right = new Float32Array(frames);
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    for (let i = 0; i < frames; i++) {
+      left[i] = rnd() * Math.sin(i / 5000);
+      right[i] = rnd() * 0.3;
+    }
+    const builder = new PeaksBuilder(44100, 2);
+    let at = 0;
+    for (const piece of [1, 255, 256, 4097, 50_000]) {
+      const n = Math.min(piece, frames - at);
+      const inter = new Float32Array(n * 2);
+      for (let i = 0; i < n; i++) {
+        inter[2 * i] = left[at + i];
+        inter[2 * i + 1] = right[at + i];
+      }
+      builder.pushInterleaved(inter);
+      at += n;
+    }
+    const rest = new Float32Array((frames - at) * 2);
+    for (let i = 0; i < frames - at; i++) {
+      rest[2 * i] = left[at + i];
+      rest[2 * i + 1] = right[at + i];
+    }
+    builder.pushInterleaved(rest);
+    expect(encodePeaks(builder.finish())).toEqual(encodePeaks(computePeaks([left, right], 44100)));
+  });
+
+  it('takes whole buckets as extremes and ends with a partial one', () => {
+    const ch = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i / 7) * (i / 1000));
+    const builder = new PeaksBuilder(8000, 1);
+    for (let start = 0; start < ch.length; start += builder.finest) {
+      const part = ch.subarray(start, start + builder.finest);
+      builder.pushBucket(Math.min(...part), Math.max(...part), part.length);
+    }
+    expect(encodePeaks(builder.finish())).toEqual(encodePeaks(computePeaks([ch], 8000)));
+    expect(() => builder.pushBucket(0, 0, 1)).toThrow(RangeError);
   });
 });

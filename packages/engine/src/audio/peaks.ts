@@ -188,3 +188,114 @@ export function pickPeakLevel(peaks: Peaks, samplesPerPixelWanted: number): Peak
   }
   return best ?? finest;
 }
+
+/**
+ * Builds the same Peaks as computePeaks from audio that arrives in pieces (a file being read
+ * from disk), holding only the finest level's buckets in memory — about 2 bytes per
+ * `finest` sample frames — never the audio itself. Every level must be a multiple of the finest.
+ * Quantising is monotone, so min/max of quantised fine buckets equals quantising the float min/max.
+ */
+export class PeaksBuilder {
+  private readonly spps: number[];
+  private fine: Int8Array = new Int8Array(4096);
+  private buckets = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+  private inBucket = 0;
+  private frames = 0;
+
+  constructor(
+    readonly sampleRate: number,
+    readonly channelCount: number,
+    samplesPerPixelLevels: readonly number[] = DEFAULT_PEAK_LEVELS,
+  ) {
+    this.spps = [...samplesPerPixelLevels].sort((a, b) => a - b);
+    if (this.spps.length === 0) throw new RangeError('PeaksBuilder needs at least one level');
+    for (const spp of this.spps) {
+      if (!Number.isInteger(spp) || spp < 1 || spp % this.spps[0] !== 0) throw new RangeError(`Level ${spp} is not a multiple of the finest level ${this.spps[0]}`);
+    }
+    if (channelCount < 1) throw new RangeError('PeaksBuilder needs at least one channel');
+  }
+
+  /** Appends interleaved samples (a whole number of frames). */
+  pushInterleaved(samples: Float32Array | Float64Array): void {
+    const ch = this.channelCount;
+    if (samples.length % ch !== 0) throw new RangeError(`${samples.length} samples is not a whole number of ${ch}-channel frames`);
+    const finest = this.spps[0];
+    let { lo, hi, inBucket } = this;
+    for (let i = 0; i < samples.length; i += ch) {
+      for (let c = 0; c < ch; c++) {
+        const v = samples[i + c];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (++inBucket === finest) {
+        this.closeBucket(lo, hi);
+        lo = Infinity;
+        hi = -Infinity;
+        inBucket = 0;
+      }
+    }
+    this.frames += samples.length / ch;
+    this.lo = lo;
+    this.hi = hi;
+    this.inBucket = inBucket;
+  }
+
+  /** Frames per bucket of the finest level. */
+  get finest(): number {
+    return this.spps[0];
+  }
+
+  /**
+   * Appends one whole finest-level bucket given only its extremes (callers that scan raw PCM
+   * themselves skip the float conversion). `frames` < finest only for the very last bucket.
+   */
+  pushBucket(lo: number, hi: number, frames: number): void {
+    if (this.inBucket !== 0 || this.sealed) throw new RangeError('pushBucket needs to start on a bucket boundary');
+    if (frames < 1 || frames > this.spps[0]) throw new RangeError(`a bucket holds 1-${this.spps[0]} frames, got ${frames}`);
+    this.closeBucket(lo, hi);
+    this.frames += frames;
+    if (frames < this.spps[0]) this.sealed = true;
+  }
+
+  private sealed = false;
+
+  private closeBucket(lo: number, hi: number): void {
+    if (2 * this.buckets + 2 > this.fine.length) {
+      const grown = new Int8Array(this.fine.length * 2);
+      grown.set(this.fine);
+      this.fine = grown;
+    }
+    this.fine[2 * this.buckets] = quantizeDown(lo);
+    this.fine[2 * this.buckets + 1] = quantizeUp(hi);
+    this.buckets++;
+  }
+
+  finish(): Peaks {
+    if (this.inBucket > 0) {
+      this.closeBucket(this.lo, this.hi);
+      this.inBucket = 0;
+    }
+    const finest = this.spps[0];
+    const fine = this.fine.subarray(0, 2 * this.buckets);
+    const levels: PeakLevel[] = this.spps.map((spp) => {
+      const ratio = spp / finest;
+      const n = Math.ceil(this.frames / spp);
+      const data = new Int8Array(n * 2);
+      for (let b = 0; b < n; b++) {
+        let lo = 127;
+        let hi = -127;
+        const end = Math.min(this.buckets, (b + 1) * ratio);
+        for (let k = b * ratio; k < end; k++) {
+          if (fine[2 * k] < lo) lo = fine[2 * k];
+          if (fine[2 * k + 1] > hi) hi = fine[2 * k + 1];
+        }
+        data[2 * b] = lo;
+        data[2 * b + 1] = hi;
+      }
+      return { samplesPerPixel: spp, data };
+    });
+    return { sampleRate: this.sampleRate, length: this.frames, levels };
+  }
+}

@@ -169,3 +169,24 @@ describe('MixModel', () => {
     expect(md.getDeliveryTarget()).toBe('spotify');
   });
 });
+
+describe('MixModel channel structure', () => {
+  it('adds, re-points and removes channels, and peers see it', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    a.on('update', (u: Uint8Array) => Y.applyUpdate(b, u));
+    const ma = new MixModel(a);
+    const mb = new MixModel(b);
+    initializeMix(a, [{ id: 'c1', name: 'Kick', stemId: 's1' }]);
+    expect(ma.addChannel({ id: 'c2', name: 'Bass DI', stemId: 's2' })).toBe(true);
+    expect(ma.addChannel({ id: 'c2', name: 'again', stemId: 's3' })).toBe(false);
+    expect(mb.listChannels().map((c) => [c.id, c.name, c.stemId, c.order])).toEqual([['c1', 'Kick', 's1', 0], ['c2', 'Bass DI', 's2', 1]]);
+    ma.setChannelGain('c2', -6);
+    expect(ma.setChannelStem('c2', 's2b')).toBe(true);
+    expect(mb.channelOfStem('s2b')?.id).toBe('c2');
+    expect(mb.getChannelParam('c2', 'gain')).toBe(-6);
+    expect(ma.removeChannel('c1')).toBe(true);
+    expect(ma.removeChannel('c1')).toBe(false);
+    expect(mb.listChannels().map((c) => c.id)).toEqual(['c2']);
+  });
+});

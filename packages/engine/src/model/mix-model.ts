@@ -195,6 +195,40 @@ export class MixModel {
     return this.setParam({ kind: 'master' }, 'gain', db);
   }
 
+  /** Appends a channel playing `stemId` after the existing ones. Returns false if the id is taken. */
+  addChannel(channel: { id: string; name: string; stemId: string }): boolean {
+    if (this.channelsMap.has(channel.id)) return false;
+    const order = this.listChannels().reduce((max, c) => Math.max(max, c.order + 1), 0);
+    const ch = new Y.Map<unknown>();
+    this.doc.transact(() => {
+      ch.set('name', channel.name.trim().slice(0, 200) || channel.id);
+      ch.set('stemId', channel.stemId);
+      ch.set('order', order);
+      this.channelsMap.set(channel.id, ch);
+    });
+    return true;
+  }
+
+  /** Takes the channel out of the mix (its parameters stay in the document, unused). */
+  removeChannel(channelId: string): boolean {
+    if (!this.hasChannel(channelId)) return false;
+    this.channelsMap.delete(channelId);
+    return true;
+  }
+
+  /** Points the channel at another stem (a new or restored take); its fader, pan etc. are kept. */
+  setChannelStem(channelId: string, stemId: string): boolean {
+    const ch = this.channelsMap.get(channelId);
+    if (!(ch instanceof Y.Map)) return false;
+    if (ch.get('stemId') !== stemId) ch.set('stemId', stemId);
+    return true;
+  }
+
+  /** The channel currently playing `stemId`, if any. */
+  channelOfStem(stemId: string): ChannelInfo | undefined {
+    return this.listChannels().find((c) => c.stemId === stemId);
+  }
+
   renameChannel(channelId: string, name: string): boolean {
     const ch = this.channelsMap.get(channelId);
     const clean = name.trim().slice(0, 200);

@@ -1,0 +1,133 @@
+'use client';
+// Upload panel of the session view: a file picker plus a drop zone over the whole mixer
+// (see useDropFiles), with one row per file: progress, speed, cancel and the server's reason
+// when a file is refused.
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { UploadItem, UploadQueue } from '../lib/uploads';
+
+const ACCEPT = '.wav,.wave,.aif,.aiff,.aifc,.flac,.mp3,.ogg,.oga,.opus,audio/*';
+
+export function UploadButton({ queue }: { queue: UploadQueue }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button type="button" className="btn upload-btn" data-testid="upload-button" onClick={() => input.current?.click()}>
+        Upload stems…
+      </button>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        accept={ACCEPT}
+        hidden
+        data-testid="upload-input"
+        onChange={(e) => {
+          if (e.target.files?.length) queue.add(Array.from(e.target.files));
+          e.target.value = '';
+        }}
+      />
+    </>
+  );
+}
+
+/** True while files are dragged over the page; drops anywhere on it go to the queue. */
+export function useDropFiles(queue: UploadQueue, enabled = true): boolean {
+  const [over, setOver] = useState(false);
+  useEffect(() => {
+    // Roles without stems.manage: dropping a file must not even look like it could work.
+    if (!enabled) return;
+    let depth = 0;
+    const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+    const enter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth++;
+      setOver(true);
+    };
+    const leave = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      if (--depth <= 0) {
+        depth = 0;
+        setOver(false);
+      }
+    };
+    const overFn = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer!.dropEffect = 'copy';
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setOver(false);
+      const files = Array.from(e.dataTransfer!.files);
+      if (files.length) queue.add(files);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('dragover', overFn);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('dragover', overFn);
+      window.removeEventListener('drop', drop);
+    };
+  }, [queue, enabled]);
+  return over;
+}
+
+export function UploadList({ queue }: { queue: UploadQueue }) {
+  const items = useSyncExternalStore(queue.subscribe, queue.getSnapshot, queue.getSnapshot);
+  if (items.length === 0) return null;
+  const finished = items.some((i) => i.status === 'done' || i.status === 'error' || i.status === 'cancelled');
+  return (
+    <section className="uploads" aria-label="Uploads" data-testid="uploads">
+      {items.map((item) => (
+        <UploadRow key={item.key} item={item} onCancel={() => queue.cancel(item.key)} />
+      ))}
+      {finished && (
+        <button type="button" className="btn uploads-clear" onClick={() => queue.clearFinished()}>
+          Clear finished
+        </button>
+      )}
+    </section>
+  );
+}
+
+function UploadRow({ item, onCancel }: { item: UploadItem; onCancel: () => void }) {
+  const pct = item.size > 0 ? Math.min(100, (item.sent / item.size) * 100) : 0;
+  const active = item.status === 'queued' || item.status === 'uploading' || item.status === 'retrying' || item.status === 'processing';
+  return (
+    <div className={`upload-row ${item.status}`} data-testid="upload-row" data-status={item.status} data-file={item.fileName}>
+      <span className="upload-name" title={item.fileName}>{item.fileName}</span>
+      <progress max={100} value={pct} aria-label={`${item.fileName} upload progress`} />
+      <span className="upload-state">{describe(item, pct)}</span>
+      {active && (
+        <button type="button" className="btn upload-cancel" onClick={onCancel} aria-label={`Cancel ${item.fileName}`}>
+          Cancel
+        </button>
+      )}
+      {item.error && <span className="upload-error" role="alert" data-testid="upload-error">{item.error}</span>}
+    </div>
+  );
+}
+
+function describe(item: UploadItem, pct: number): string {
+  switch (item.status) {
+    case 'queued': return 'waiting…';
+    case 'uploading': return `${pct.toFixed(0)}% · ${formatBytes(item.sent)} of ${formatBytes(item.size)}${item.speed ? ` · ${formatBytes(item.speed)}/s` : ''}`;
+    case 'retrying': return `connection lost at ${pct.toFixed(0)}% — resuming…`;
+    case 'processing': return 'checking the audio and adding the channel…';
+    case 'done': return 'added to the mix';
+    case 'cancelled': return 'cancelled';
+    case 'error': return 'refused';
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} kB`;
+  return `${Math.round(n)} B`;
+}

@@ -1,0 +1,202 @@
+// Browser side of stem uploads: a tus 1.0 client on XMLHttpRequest (fetch has no upload
+// progress). Files go up in chunked PATCHes; after a network drop the client asks the server
+// (HEAD) how much arrived and continues from there, so a flaky connection costs one chunk at most.
+import { uploadsUrl, UPLOAD_STEM_HEADER } from '@mixroom/protocol';
+
+export type UploadStatus = 'queued' | 'uploading' | 'retrying' | 'processing' | 'done' | 'error' | 'cancelled';
+
+export interface UploadItem {
+  key: string;
+  fileName: string;
+  size: number;
+  sent: number;
+  /** Bytes per second over the last few seconds. */
+  speed: number;
+  status: UploadStatus;
+  error: string | null;
+  stemId: string | null;
+}
+
+const CHUNK_BYTES = 8 * 1024 * 1024;
+const CONCURRENCY = 2;
+const MAX_RETRIES = 8;
+
+class UploadFailed extends Error {}
+
+interface Job {
+  item: UploadItem;
+  file: File;
+  location: string | null;
+  xhr: XMLHttpRequest | null;
+  cancelled: boolean;
+  samples: Array<{ t: number; sent: number }>;
+}
+
+let nextKey = 0;
+
+export class UploadQueue {
+  private jobs: Job[] = [];
+  private snapshot: UploadItem[] = [];
+  private readonly listeners = new Set<() => void>();
+  private active = 0;
+
+  constructor(private readonly sessionId: string) {}
+
+  getSnapshot = (): UploadItem[] => this.snapshot;
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  add(files: Iterable<File>): void {
+    for (const file of files) {
+      this.jobs.push({
+        item: { key: `u${nextKey++}`, fileName: file.name, size: file.size, sent: 0, speed: 0, status: 'queued', error: null, stemId: null },
+        file, location: null, xhr: null, cancelled: false, samples: [],
+      });
+    }
+    this.emit();
+    this.pump();
+  }
+
+  cancel(key: string): void {
+    const job = this.jobs.find((j) => j.item.key === key);
+    if (!job || ['done', 'error', 'cancelled'].includes(job.item.status)) return;
+    job.cancelled = true;
+    job.xhr?.abort();
+    this.set(job, { status: 'cancelled', speed: 0 });
+    // Termination frees the server's partial file now instead of at expiry.
+    if (job.location) void fetch(job.location, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }).catch(() => {});
+  }
+
+  /** Removes finished, failed and cancelled rows from the list. */
+  clearFinished(): void {
+    this.jobs = this.jobs.filter((j) => !['done', 'error', 'cancelled'].includes(j.item.status));
+    this.emit();
+  }
+
+  private emit(): void {
+    this.snapshot = this.jobs.map((j) => j.item);
+    for (const l of this.listeners) l();
+  }
+
+  private set(job: Job, patch: Partial<UploadItem>): void {
+    job.item = { ...job.item, ...patch };
+    this.emit();
+  }
+
+  private pump(): void {
+    while (this.active < CONCURRENCY) {
+      const job = this.jobs.find((j) => j.item.status === 'queued');
+      if (!job) return;
+      this.active++;
+      void this.run(job).finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    try {
+      this.set(job, { status: 'uploading' });
+      job.location = await this.create(job);
+      let offset = 0;
+      let retries = 0;
+      while (!job.cancelled) {
+        try {
+          const res = await this.patch(job, offset);
+          retries = 0;
+          offset = res.offset;
+          if (res.stemId) {
+            this.set(job, { status: 'done', sent: job.file.size, speed: 0, stemId: res.stemId });
+            return;
+          }
+        } catch (e) {
+          if (job.cancelled) return;
+          if (e instanceof UploadFailed || ++retries > MAX_RETRIES) throw e;
+          // Network trouble: wait, then ask the server where to continue.
+          this.set(job, { status: 'retrying', speed: 0 });
+          await sleep(Math.min(500 * 2 ** (retries - 1), 8000));
+          offset = await this.headOffset(job);
+          this.set(job, { status: 'uploading', sent: offset });
+        }
+      }
+    } catch (e) {
+      if (!job.cancelled) this.set(job, { status: 'error', speed: 0, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private async create(job: Job): Promise<string> {
+    const res = await fetch(uploadsUrl(this.sessionId), {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(job.file.size), 'Upload-Metadata': `filename ${b64(job.file.name)}` },
+    });
+    if (res.status !== 201) throw new UploadFailed(await errorText(res.status, await res.text()));
+    return res.headers.get('location')!;
+  }
+
+  private async headOffset(job: Job): Promise<number> {
+    const res = await fetch(job.location!, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' }, cache: 'no-store' });
+    if (res.status === 404 || res.status === 410) throw new UploadFailed('the server no longer has this upload; add the file again');
+    if (!res.ok) throw new Error(`HEAD ${res.status}`);
+    return Number(res.headers.get('upload-offset'));
+  }
+
+  private patch(job: Job, offset: number): Promise<{ offset: number; stemId: string | null }> {
+    const end = Math.min(job.file.size, offset + CHUNK_BYTES);
+    const last = end === job.file.size;
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      job.xhr = xhr;
+      xhr.open('PATCH', job.location!);
+      xhr.setRequestHeader('Tus-Resumable', '1.0.0');
+      xhr.setRequestHeader('Upload-Offset', String(offset));
+      xhr.setRequestHeader('Content-Type', 'application/offset+octet-stream');
+      xhr.upload.onprogress = (e) => {
+        const sent = offset + e.loaded;
+        this.set(job, { sent, speed: this.speed(job, sent) });
+        // The last chunk's bytes are all sent; the server now probes and stores the file.
+        if (last && e.loaded === e.total) this.set(job, { status: 'processing' });
+      };
+      xhr.onload = () => {
+        if (xhr.status === 204) {
+          resolve({ offset: Number(xhr.getResponseHeader('Upload-Offset')), stemId: xhr.getResponseHeader(UPLOAD_STEM_HEADER) });
+        } else if (xhr.status === 409 || xhr.status >= 500) {
+          reject(new Error(`server answered ${xhr.status}`));
+        } else {
+          reject(new UploadFailed(errorTextSync(xhr.status, xhr.responseText)));
+        }
+      };
+      xhr.onerror = () => reject(new Error('network error'));
+      xhr.onabort = () => reject(new Error('aborted'));
+      xhr.send(job.file.slice(offset, end));
+    });
+  }
+
+  private speed(job: Job, sent: number): number {
+    const now = performance.now();
+    job.samples.push({ t: now, sent });
+    while (job.samples.length > 2 && now - job.samples[0].t > 3000) job.samples.shift();
+    const first = job.samples[0];
+    return now > first.t ? ((sent - first.sent) * 1000) / (now - first.t) : 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function b64(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+function errorTextSync(status: number, body: string): string {
+  try {
+    return (JSON.parse(body) as { error: { message: string } }).error.message;
+  } catch {
+    return `upload failed (${status})`;
+  }
+}
+const errorText = async (status: number, body: string) => errorTextSync(status, body);

@@ -1,0 +1,231 @@
+/**
+ * Upload benchmark: a large WAV (1 GB by default) sent over loopback as chunked tus PATCHes
+ * through the real Mixroom server (stream to disk + SHA-256, then probe, streaming peaks, blob
+ * store, stem row, mix channel) vs a plain node:http sink that only appends the same PATCH
+ * bodies to a file. Both run in child processes; the server's RSS is sampled from
+ * /proc/<pid>/status every 20 ms to find its peak growth over the idle baseline.
+ *
+ *   npm run bench:upload [-- --mb 1024 --chunk-mb 64]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync, closeSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const MB = opt('mb', 1024);
+const CHUNK = opt('chunk-mb', 64) * 1024 * 1024;
+
+// ------------------------------------------------------------------ child roles
+
+async function runServer(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-upload-'));
+  const { createMixroomServer } = await import('../apps/server/src/app.js');
+  const { createLogger } = await import('../apps/server/src/log.js');
+  const server = await createMixroomServer(
+    { port: 0, host: '127.0.0.1', dataDir, databaseUrl: process.env.BENCH_DATABASE_URL, webDist: path.join(dataDir, 'none'), migrationsDir: path.join(ROOT, 'prisma/migrations'), syncFlushMs: 50, syncCompactRows: 200, syncUnloadGraceMs: 30_000, uploadMaxBytes: 2 ** 31 - 1, uploadExpiryMs: 86_400_000 },
+    { logger: createLogger('bench-server', 'info'), seed: false },
+  );
+  const { port } = await server.listen();
+  process.stdout.write(JSON.stringify({ port }) + '\n');
+  process.on('SIGTERM', async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}
+
+/** The reference: accept each PATCH body and append it to one file, nothing else. */
+function runSink(): void {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-sink-'));
+  const file = path.join(dir, 'upload.bin');
+  const server = createServer((req, res) => {
+    pipeline(req, createWriteStream(file, { flags: 'a', highWaterMark: 1 << 20 }))
+      .then(() => res.writeHead(204).end())
+      .catch(() => res.writeHead(500).end());
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address() as { port: number };
+    process.stdout.write(JSON.stringify({ port: addr.port }) + '\n');
+  });
+  process.on('SIGTERM', () => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}
+
+// ------------------------------------------------------------------ parent
+
+function startChild(role: 'server' | 'sink'): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n')[0];
+      if (buf.includes('\n')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+    });
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+const stop = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function sampleRss(pid: number) {
+  let peak = rssMb(pid);
+  const timer = setInterval(() => { peak = Math.max(peak, rssMb(pid)); }, 20);
+  return { stop: () => { clearInterval(timer); return Math.max(peak, rssMb(pid)); } };
+}
+
+/** A valid 24-bit stereo 48 kHz WAV of `bytes` total, written from a repeated noise block. */
+function writeWav(file: string, bytes: number): void {
+  const dataBytes = bytes - 44 - ((bytes - 44) % 6);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0); header.writeUInt32LE(36 + dataBytes, 4); header.write('WAVE', 8);
+  header.write('fmt ', 12); header.writeUInt32LE(16, 16); header.writeUInt16LE(1, 20); header.writeUInt16LE(2, 22);
+  header.writeUInt32LE(48000, 24); header.writeUInt32LE(48000 * 6, 28); header.writeUInt16LE(6, 32); header.writeUInt16LE(24, 34);
+  header.write('data', 36); header.writeUInt32LE(dataBytes, 40);
+  const block = Buffer.alloc(6 * 1024 * 1024);
+  let seed = 1;
+  for (let i = 0; i < block.length; i += 3) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    block.writeIntLE(((seed >> 8) % 4_000_000) | 0, i, 3);
+  }
+  const fd = openSync(file, 'w');
+  writeSync(fd, header);
+  for (let left = dataBytes; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
+  closeSync(fd);
+}
+
+function send(url: string, method: string, headers: Record<string, string | number>, file?: { path: string; start: number; end: number }) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    if (!file) return req.end();
+    createReadStream(file.path, { start: file.start, end: file.end - 1, highWaterMark: 1 << 20 }).pipe(req);
+  });
+}
+
+/**
+ * Same PATCHes for both targets; the final 64 kB go in a PATCH of their own, so on the server
+ * that last request's time is (almost all) the completion work: probe, store, row, mix channel.
+ */
+async function uploadChunks(file: string, size: number, patchUrl: string, headers: Record<string, string>): Promise<{ transferMs: number; lastMs: number; last: Awaited<ReturnType<typeof send>> }> {
+  const started = performance.now();
+  let last!: Awaited<ReturnType<typeof send>>;
+  const tailAt = size - 65_536;
+  let lastMs = 0;
+  for (let offset = 0; offset < size; ) {
+    const end = offset < tailAt ? Math.min(tailAt, offset + CHUNK) : size;
+    const t = performance.now();
+    last = await send(patchUrl, 'PATCH', { ...headers, 'Upload-Offset': offset, 'Content-Length': end - offset }, { path: file, start: offset, end });
+    if (last.status !== 204) throw new Error(`PATCH at ${offset}: ${last.status} ${last.body}`);
+    lastMs = performance.now() - t;
+    offset = end;
+  }
+  return { transferMs: performance.now() - started - lastMs, lastMs, last };
+}
+
+async function main(): Promise<void> {
+  const role = process.argv[2];
+  if (role === 'server') return runServer();
+  if (role === 'sink') return runSink();
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-wav-'));
+  const wav = path.join(dir, 'big.wav');
+  console.log(`writing a ${MB} MB WAV…`);
+  writeWav(wav, MB * 1024 * 1024);
+  const size = statSync(wav).size;
+  try {
+    // Reference first, then Mixroom; each alone on the machine.
+    const sink = await startChild('sink');
+    await new Promise((r) => setTimeout(r, 1000));
+    const sinkBaseline = rssMb(sink.child.pid!);
+    const sinkRss = sampleRss(sink.child.pid!);
+    const sinkStart = performance.now();
+    await uploadChunks(wav, size, `http://127.0.0.1:${sink.port}/`, {});
+    const sinkMs = performance.now() - sinkStart;
+    const sinkPeak = sinkRss.stop();
+    await stop(sink.child);
+    console.log(`plain sink: ${(sinkMs / 1000).toFixed(2)} s`);
+
+    const server = await startChild('server');
+    const base = `http://127.0.0.1:${server.port}`;
+    // Uploads need a signed-in member with stems.manage: sign up, then create the session as its owner.
+    const signup = await fetch(`${base}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: `bench.${Date.now()}@example.test`, name: 'Bench', password: 'bench upload password' }),
+    });
+    if (signup.status !== 201) throw new Error(`sign up: ${signup.status} ${await signup.text()}`);
+    const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0];
+    const session = await new Promise<string>((resolve, reject) => {
+      const req = request(`${base}/api/sessions`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve((JSON.parse(body) as { id: string }).id));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ title: 'bench' }));
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const baselineRss = rssMb(server.child.pid!);
+    const rss = sampleRss(server.child.pid!);
+    const t0 = performance.now();
+    const tus = { 'Tus-Resumable': '1.0.0', Cookie: cookie };
+    const post = await send(`${base}/api/sessions/${session}/uploads`, 'POST', { ...tus, 'Upload-Length': size, 'Upload-Metadata': `filename ${Buffer.from('big.wav').toString('base64')}` });
+    if (post.status !== 201) throw new Error(`create: ${post.status} ${post.body}`);
+    const { transferMs, lastMs, last } = await uploadChunks(wav, size, `${base}${post.headers.location as string}`, { ...tus, 'Content-Type': 'application/offset+octet-stream' });
+    const totalMs = performance.now() - t0;
+    const peakRss = rss.stop();
+    if (!last.headers['mixroom-stem-id']) throw new Error('upload finished without a stem');
+    await stop(server.child);
+
+    const mbps = (ms: number) => size / 1e6 / (ms / 1000);
+    const result = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      fileBytes: size,
+      chunkBytes: CHUNK,
+      database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite',
+      sink: { seconds: sinkMs / 1000, MBps: mbps(sinkMs) },
+      mixroom: {
+        transferSeconds: transferMs / 1000,
+        transferMBps: mbps(transferMs),
+        endToEndSeconds: totalMs / 1000,
+        endToEndMBps: mbps(totalMs),
+        completionSeconds: lastMs / 1000,
+      },
+      throughputRatio: { transfer: sinkMs / transferMs, endToEnd: sinkMs / totalMs, target: 0.7 },
+      serverRss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss, targetGrowthMB: 64 },
+      // The same sampling on the reference: what Node's HTTP stack alone costs for these bytes.
+      sinkRss: { baselineMB: sinkBaseline, peakMB: sinkPeak, growthMB: sinkPeak - sinkBaseline },
+    };
+    console.log(JSON.stringify(result, null, 2));
+    mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'bench/results/upload.json'), JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
