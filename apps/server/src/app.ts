@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server as IoServer } from 'socket.io';
+import type { AccessControl } from './auth/access.js';
+import { HeaderAccessControl } from './auth/header-access.js';
 import type { BlobStore } from './blob/blob-store.js';
 import { LocalBlobStore } from './blob/local-blob-store.js';
 import type { Config } from './config.js';
@@ -14,6 +16,7 @@ import { parseSessionId, registerSessionRoutes } from './http/sessions.js';
 import { NOT_BUILT_PAGE, StaticSite } from './http/static.js';
 import { registerStemRoutes } from './http/stems.js';
 import { createLogger, type Logger } from './log.js';
+import { attachReviewSubscriptions, registerReviewRoutes, socketIoBroadcaster } from './review/index.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
 import { InProcessFanout, type DocUpdateFanout } from './sync/fanout.js';
 import { defaultRoomOptions, RoomManager, type RoomManagerOptions } from './sync/room-manager.js';
@@ -28,6 +31,11 @@ export interface MixroomServerOptions {
   blobs?: BlobStore;
   /** false: never seed. Otherwise seeds the demo session into an empty database on listen(). */
   seed?: false | { generator?: DemoGenerator; engine?: SeedEngine };
+  /**
+   * Who is calling and what they may do. Defaults to the header/cookie stand-in
+   * (auth/header-access.ts) until the real cookie auth (issue 3) is merged and passed here.
+   */
+  access?: AccessControl;
 }
 
 export interface MixroomServer {
@@ -56,6 +64,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   const yjs = new YjsWebsocketServer(rooms, logger, options.sync);
   const site = new StaticSite(path.resolve(config.webDist));
 
+  const access = options.access ?? new HeaderAccessControl((id) => updateLog.sessionExists(id));
   const api = new Router();
   registerSessionRoutes(api, db.prisma);
   registerStemRoutes(api, db.prisma, blobs);
@@ -112,6 +121,15 @@ export async function createMixroomServer(config: Config, options: MixroomServer
       return longest._max.durationSec ?? 0;
     },
   });
+  // Every socket carries the identity its handshake authenticated; handlers read socket.data.actor.
+  io.use((socket, next) => {
+    access.identify(socket.request).then((actor) => {
+      socket.data.actor = actor;
+      next();
+    }, next);
+  });
+  registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, updateLog, logger });
+  attachReviewSubscriptions(io, access, logger);
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/socket.io')) return;

@@ -82,6 +82,10 @@ export type PresenceLeftPayload = z.infer<typeof PresenceLeftPayload>;
 export type ErrorBody = { error: { code: ErrorCode; message: string } };
 export type ErrorCode =
   | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'conflict'
+  | 'payload_too_large'
   | 'not_found'
   | 'not_joined'
   | 'rate_limited'
@@ -169,3 +173,4 @@ export const stemAudioUrl = (sessionId: string, stemId: string) =>
 export const stemPeaksUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/peaks`;
 export * from './roles';
+export * from './review';
