@@ -16,6 +16,11 @@ import { IdentityDialog } from './IdentityDialog';
 import { LoudnessPanel } from './LoudnessPanel';
 import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
+import { RecallBanner, ReviewPanel, ReviewTimelineStrip } from './review/ReviewPanel';
+import type { Draft } from './review/CommentLane';
+import { applyDevUser, loadDevUser, type DevUser } from '../lib/dev-identity';
+import { ReviewClient } from '../lib/review';
+import type { Role } from '@mixroom/protocol';
 
 const LANE_COLORS = ['#f5a524', '#5b9cf5', '#4cc38a', '#e5484d', '#b18cf5', '#3dd6d0', '#f57ad0', '#c2d94c'];
 
@@ -104,17 +109,33 @@ function SessionView({ session }: { session: GetSessionResponse }) {
   identityRef.current = identity;
   // Joins under the provisional name right away so the others see us; a rename follows as an update.
   const hasIdentity = identity !== null;
+  const [devUser, setDevUser] = useState<DevUser | null>(null);
   useEffect(() => {
     if (!identityRef.current) return;
+    // The review loop's stand-in identity must be in the cookie before the socket's handshake.
+    const user = loadDevUser(identityRef.current);
+    applyDevUser(user);
+    setDevUser(user);
     const p = new PresenceClient(session.id, identityRef.current);
     setPresence(p);
     return () => p.dispose();
   }, [session.id, hasIdentity]);
   useEffect(() => {
     if (identity) presence?.setIdentity(identity);
-  }, [identity, presence]);
+    if (identity && devUser && devUser.name !== identity.name) {
+      const next = { ...devUser, name: identity.name };
+      applyDevUser(next);
+      setDevUser(next);
+    }
+  }, [identity, presence, devUser]);
+  const changeRole = (role: Role) => {
+    if (!devUser) return;
+    const next = { ...devUser, role };
+    applyDevUser(next);
+    setDevUser(next);
+  };
 
-  if (!runtime || !identity) {
+  if (!runtime || !identity || !devUser) {
     return (
       <main className="center-page">
         <div className="spinner" aria-label="Loading session" />
@@ -130,6 +151,8 @@ function SessionView({ session }: { session: GetSessionResponse }) {
         presence={presence}
         identity={identity}
         onEditIdentity={() => setAskIdentity(true)}
+        devUser={devUser}
+        onRoleChange={changeRole}
       />
       {askIdentity && (
         <IdentityDialog
@@ -154,12 +177,16 @@ function Mixer({
   presence,
   identity,
   onEditIdentity,
+  devUser,
+  onRoleChange,
 }: {
   session: GetSessionResponse;
   runtime: SessionRuntime;
   presence: PresenceClient | null;
   identity: Identity;
   onEditIdentity: () => void;
+  devUser: DevUser;
+  onRoleChange: (r: Role) => void;
 }) {
   const snap = useSyncExternalStore(runtime.subscribe, runtime.getSnapshot, runtime.getSnapshot);
   const pres = useSyncExternalStore(
@@ -183,10 +210,24 @@ function Mixer({
     return m;
   }, [session.stems]);
 
-  // Keyboard: space toggles play, as in every DAW, unless the person is typing a value.
+  const [review, setReview] = useState<ReviewClient | null>(null);
+  useEffect(() => {
+    if (!presence) return;
+    const r = new ReviewClient(session.id, presence.socket, devUser.userId);
+    setReview(r);
+    return () => r.dispose();
+  }, [presence, session.id, devUser.userId]);
+  const [draft, setDraft] = useState<Draft | null>(null);
+
+  // Keyboard: space toggles play, as in every DAW, unless the person is typing a value; C comments at the playhead.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
+      if (e.code === 'KeyC' && !e.ctrlKey && !e.metaKey && !e.altKey && !t?.closest('input, textarea, select, [role="slider"]')) {
+        e.preventDefault();
+        setDraft({ atSec: runtime.transport?.position ?? 0, endSec: null });
+        return;
+      }
       if (e.code !== 'Space' || t?.closest('input, textarea, button, [role="slider"]')) return;
       e.preventDefault();
       if (runtime.transport?.state === 'started') runtime.pause();
@@ -282,7 +323,28 @@ function Mixer({
         </div>
       )}
 
-      <Arrange runtime={runtime} snap={snap} loads={loads} colorOf={colorOf} />
+      <RecallBanner runtime={runtime} snap={snap} />
+
+      <div className="app-body">
+      <div className="app-main">
+      <Arrange
+        runtime={runtime}
+        snap={snap}
+        loads={loads}
+        colorOf={colorOf}
+        commentStrip={
+          review && (
+            <ReviewTimelineStrip
+              review={review}
+              runtime={runtime}
+              duration={snap.duration}
+              userId={devUser.userId}
+              onDraft={setDraft}
+              onOpen={(c) => runtime.seek(c.atSec)}
+            />
+          )
+        }
+      />
 
       <section className="console" aria-label="Mixer">
         <div className="console-strips">
@@ -303,6 +365,9 @@ function Mixer({
         <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
         <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} />
       </section>
+      </div>
+      {review && <ReviewPanel review={review} runtime={runtime} user={devUser} onRoleChange={onRoleChange} draft={draft} setDraft={setDraft} />}
+      </div>
     </div>
   );
 }
@@ -425,11 +490,14 @@ function Arrange({
   snap,
   loads,
   colorOf,
+  commentStrip,
 }: {
   runtime: SessionRuntime;
   snap: RuntimeSnapshot;
   loads: ReadonlyMap<string, StemLoad>;
   colorOf: ReadonlyMap<string, string>;
+  /** The review loop's comment markers, drawn under the ruler on the same time axis. */
+  commentStrip?: React.ReactNode;
 }) {
   const playheadRef = useRef<HTMLDivElement>(null);
   const areaRef = useRef<HTMLDivElement>(null);
@@ -464,6 +532,7 @@ function Arrange({
     <section className="arrange" aria-label="Tracks">
       <div className="lane-heads">
         <div className="ruler-spacer" />
+        {commentStrip && <div className="comment-lane-head">Comments</div>}
         {stems.map((s) => (
           <div key={s.stem.id} className="lane-head" style={{ '--lane-color': colorOf.get(s.stem.id) } as React.CSSProperties}>
             <span className="lane-dot" />
@@ -487,6 +556,7 @@ function Arrange({
             </span>
           ))}
         </div>
+        {commentStrip}
         {stems.map((s) => (
           <Lane
             key={s.stem.id}
