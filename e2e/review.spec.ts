@@ -26,6 +26,8 @@ async function openWithRole(browser: Browser, sessionId: string, name: string, u
   return { context, page };
 }
 
+test.setTimeout(480_000);
+
 test('review loop: engineer bounces a version, artist comments on a range and approves, both see it approved, the download matches', async ({ browser, baseURL }) => {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const session = await firstSession(baseURL!);
