@@ -83,11 +83,12 @@ test('review loop: engineer bounces a version, artist comments on a range and ap
   await expect(A.getByTestId('recall-banner')).toHaveCount(0);
 
   // The engineer has no approve button; the artist approves; both see "Approved".
-  await expect(card(E).getByTestId('approve')).toHaveCount(0);
   await A.getByTestId('tab-versions').click();
   await card(A).getByTestId('approve').click();
   await expect(card(A).getByTestId('approved-badge')).toHaveText('Approved');
-  await expect(card(E).getByTestId('approved-badge')).toHaveText('Approved', { timeout: 5000 });
+  await E.getByTestId('tab-versions').click(); // the engineer was reading comments
+  await expect(card(E).getByTestId('approved-badge')).toHaveText('Approved', { timeout: 10_000 });
+  await expect(card(E).getByTestId('approve')).toHaveCount(0); // engineers never get an approve button
   await E.getByTestId('versions-panel').screenshot({ path: path.join(ARTIFACTS_DIR, 'review-versions.png') });
 
   // The approved master downloads, and its SHA-256 is the one the approval recorded.
