@@ -36,8 +36,8 @@ export async function demoCookie(baseURL: string, who: keyof typeof DEMO = 'engi
 }
 
 /** A browser context signed in as a demo account (the API request shares the context's cookie jar). */
-export async function signedInContext(browser: Browser, who: keyof typeof DEMO = 'engineer'): Promise<BrowserContext> {
-  const context = await browser.newContext();
+export async function signedInContext(browser: Browser, who: keyof typeof DEMO = 'engineer', options: { acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
   const res = await context.request.post('/api/auth/signin', { data: DEMO[who] });
   expect(res.status(), 'demo sign-in').toBe(200);
   return context;

@@ -26,6 +26,7 @@ import { registerUploadRoutes } from './http/uploads.js';
 import type { AccessControl } from './auth/access.js';
 import { StemService } from './stems/stem-service.js';
 import { createLogger, type Logger } from './log.js';
+import { attachReviewSubscriptions, registerReviewRoutes, socketIoBroadcaster } from './review/index.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
 import { InProcessFanout, type DocUpdateFanout } from './sync/fanout.js';
 import { defaultRoomOptions, RoomManager, type RoomManagerOptions } from './sync/room-manager.js';
@@ -168,6 +169,8 @@ export async function createMixroomServer(config: Config, options: MixroomServer
       return longest._max.durationSec ?? 0;
     },
   });
+  registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, updateLog, logger });
+  attachReviewSubscriptions(io, access, logger);
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/socket.io')) return;

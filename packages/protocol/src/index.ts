@@ -97,6 +97,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'conflict'
   | 'gone'
+  | 'payload_too_large'
   | 'not_found'
   | 'not_joined'
   | 'rate_limited'
@@ -225,3 +226,4 @@ export const uploadsUrl = (sessionId: string) => `/api/sessions/${encodeURICompo
 /** Response headers of the PATCH that completes an upload. */
 export const UPLOAD_STEM_HEADER = 'Mixroom-Stem-Id';
 export const UPLOAD_CHANNEL_HEADER = 'Mixroom-Channel-Id';
+export * from './review';

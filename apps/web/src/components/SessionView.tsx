@@ -20,6 +20,10 @@ import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
 import { UploadButton, UploadList, useDropFiles } from './StemUploader';
 import { UploadQueue } from '../lib/uploads';
+import { RecallBanner, ReviewPanel, ReviewTimelineStrip } from './review/ReviewPanel';
+import type { Draft } from './review/CommentLane';
+import type { ReviewUser } from './review/ReviewPanel';
+import { ReviewClient } from '../lib/review';
 
 const LANE_COLORS = ['#f5a524', '#5b9cf5', '#4cc38a', '#e5484d', '#b18cf5', '#3dd6d0', '#f57ad0', '#c2d94c'];
 
@@ -110,6 +114,11 @@ function SessionView({ session }: { session: GetSessionResponse }) {
   identityRef.current = identity;
   // Joins under the provisional name right away so the others see us; a rename follows as an update.
   const hasIdentity = identity !== null;
+  // The signed-in account: who writes comments and approves (the role comes with the session).
+  const [devUser, setDevUser] = useState<ReviewUser | null>(null);
+  useEffect(() => {
+    me().then((r) => setDevUser({ userId: r.user.id, name: r.user.name, role: session.role }), () => {});
+  }, [session.role]);
   useEffect(() => {
     if (!identityRef.current) return;
     const p = new PresenceClient(session.id, identityRef.current);
@@ -120,7 +129,7 @@ function SessionView({ session }: { session: GetSessionResponse }) {
     if (identity) presence?.setIdentity(identity);
   }, [identity, presence]);
 
-  if (!runtime || !identity) {
+  if (!runtime || !identity || !devUser) {
     return (
       <main className="center-page">
         <div className="spinner" aria-label="Loading session" />
@@ -136,6 +145,7 @@ function SessionView({ session }: { session: GetSessionResponse }) {
         presence={presence}
         identity={identity}
         onEditIdentity={() => setAskIdentity(true)}
+        devUser={devUser}
       />
       {askIdentity && (
         <IdentityDialog
@@ -161,12 +171,14 @@ function Mixer({
   presence,
   identity,
   onEditIdentity,
+  devUser,
 }: {
   session: GetSessionResponse;
   runtime: SessionRuntime;
   presence: PresenceClient | null;
   identity: Identity;
   onEditIdentity: () => void;
+  devUser: ReviewUser;
 }) {
   const snap = useSyncExternalStore(runtime.subscribe, runtime.getSnapshot, runtime.getSnapshot);
   const pres = useSyncExternalStore(
@@ -193,10 +205,24 @@ function Mixer({
   const canUpload = can(session.role, 'stems.manage');
   const dragging = useDropFiles(uploads, canUpload);
 
-  // Keyboard: space toggles play, as in every DAW, unless the person is typing a value.
+  const [review, setReview] = useState<ReviewClient | null>(null);
+  useEffect(() => {
+    if (!presence) return;
+    const r = new ReviewClient(session.id, presence.socket, devUser.userId);
+    setReview(r);
+    return () => r.dispose();
+  }, [presence, session.id, devUser.userId]);
+  const [draft, setDraft] = useState<Draft | null>(null);
+
+  // Keyboard: space toggles play, as in every DAW, unless the person is typing a value; C comments at the playhead.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
+      if (e.code === 'KeyC' && !e.ctrlKey && !e.metaKey && !e.altKey && !t?.closest('input, textarea, select, [role="slider"]')) {
+        e.preventDefault();
+        setDraft({ atSec: runtime.transport?.position ?? 0, endSec: null });
+        return;
+      }
       if (e.code !== 'Space' || t?.closest('input, textarea, button, [role="slider"]')) return;
       e.preventDefault();
       if (runtime.transport?.state === 'started') runtime.pause();
@@ -304,7 +330,28 @@ function Mixer({
         </div>
       )}
 
-      <Arrange runtime={runtime} snap={snap} loads={loads} colorOf={colorOf} />
+      <RecallBanner runtime={runtime} snap={snap} />
+
+      <div className="app-body">
+      <div className="app-main">
+      <Arrange
+        runtime={runtime}
+        snap={snap}
+        loads={loads}
+        colorOf={colorOf}
+        commentStrip={
+          review && (
+            <ReviewTimelineStrip
+              review={review}
+              runtime={runtime}
+              duration={snap.duration}
+              userId={devUser.userId}
+              onDraft={setDraft}
+              onOpen={(c) => runtime.seek(c.atSec)}
+            />
+          )
+        }
+      />
 
       {showMembers && <MembersPanel sessionId={session.id} onClose={() => setShowMembers(false)} />}
 
@@ -334,6 +381,9 @@ function Mixer({
         <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
         <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} readOnly={readOnly} />
       </section>
+      </div>
+      {review && <ReviewPanel review={review} runtime={runtime} user={devUser} draft={draft} setDraft={setDraft} />}
+      </div>
     </div>
   );
 }
@@ -456,11 +506,14 @@ function Arrange({
   snap,
   loads,
   colorOf,
+  commentStrip,
 }: {
   runtime: SessionRuntime;
   snap: RuntimeSnapshot;
   loads: ReadonlyMap<string, StemLoad>;
   colorOf: ReadonlyMap<string, string>;
+  /** The review loop's comment markers, drawn under the ruler on the same time axis. */
+  commentStrip?: React.ReactNode;
 }) {
   const playheadRef = useRef<HTMLDivElement>(null);
   const areaRef = useRef<HTMLDivElement>(null);
@@ -498,6 +551,7 @@ function Arrange({
     <section className="arrange" aria-label="Tracks">
       <div className="lane-heads">
         <div className="ruler-spacer" />
+        {commentStrip && <div className="comment-lane-head">Comments</div>}
         {stems.map((s) => (
           <div key={s.stem.id} className="lane-head" style={{ '--lane-color': colorOf.get(s.stem.id) } as React.CSSProperties}>
             <span className="lane-dot" />
@@ -521,6 +575,7 @@ function Arrange({
             </span>
           ))}
         </div>
+        {commentStrip}
         {stems.map((s) => (
           <Lane
             key={s.stem.id}

@@ -37,6 +37,8 @@ export interface RuntimeSnapshot {
   duration: number;
   /** Set when the server refused the mix connection for good (e.g. the session is gone). */
   syncError: string | null;
+  /** "Recall mix": a stored mix auditioned locally instead of the live one (nobody else hears it). */
+  recalled: { label: string; state: MixState } | null;
 }
 
 /** Debugging hook (also read by the e2e tests): the live engine objects of the open session. */
@@ -117,12 +119,14 @@ export class SessionRuntime {
       loop: false,
       duration: Math.max(0, ...session.stems.map((s) => s.durationSec)),
       syncError: null,
+      recalled: null,
     };
 
     this.cleanups.push(
       this.model.onChange((change) => {
         const mix = this.model.getState();
-        this.graph?.apply(mix);
+        // While a recalled mix plays, live moves still show on the console but not in this person's ears.
+        this.graph?.apply(this.snapshot.recalled?.state ?? mix);
         this.update({ mix });
         // A stem uploaded (or a take swapped) by anyone arrives as a channel we have no audio for.
         if (change.structure && mix.channels.some((c) => c.stemId && !this.knownStems.has(c.stemId))) void this.refreshStems();
@@ -383,6 +387,24 @@ export class SessionRuntime {
 
   private get group(): TogetherClient | null {
     return this.together?.enabled ? this.together : null;
+  }
+
+  /**
+   * Plays a stored mix state (a comment's or a version's) through the local graph only: the
+   * state lives in its own unsynced Y.Doc, so the shared mix is untouched for everyone.
+   */
+  recallMix(update: Uint8Array, label: string): void {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, update);
+    const state = new MixModel(doc).getState();
+    doc.destroy();
+    this.graph?.apply(state);
+    this.update({ recalled: { label, state } });
+  }
+
+  backToLiveMix(): void {
+    this.graph?.apply(this.model.getState());
+    this.update({ recalled: null });
   }
 
   async play(): Promise<void> {

@@ -1,3 +1,4 @@
 export * from './params';
 export * from './mix-model';
 export { WriterRegisterMap } from './writer-register-map';
+export * from './diff';

@@ -1,0 +1,113 @@
+// Approval rules (README "Review loop"): the artist or the owner approves a version or asks
+// for changes (capability versions.approve — engineers and viewers cannot, not even for their
+// own version, unless they are the owner). An approval records the SHA-256 of the audio bytes
+// and makes the version immutable; one approval per version however requests race.
+// Downloads of the approved master: WAV as stored, FLAC encoded from it, and the loudness report.
+import { DecisionBody, type ApprovalInfo } from '@mixroom/protocol';
+import { decodeWav, encodeFlac, floatToInt } from '@mixroom/engine';
+import { HttpError, sendJson } from '../http/respond.js';
+import { readJsonBody, type Router } from '../http/router.js';
+import { sendBlob } from '../http/send-blob.js';
+import { parseSessionId } from '../http/sessions.js';
+import { announce, recordActivity } from './activity.js';
+import { isUniqueViolation, parseWith, type ReviewDeps } from './context.js';
+import { newReviewId } from './comments.js';
+import { findVersion, hashBlob, immutable, type VersionViews } from './versions.js';
+
+const alreadyApproved = (number: number) => new HttpError(409, 'conflict', `v${number} is already approved`);
+
+/** Safe file name part from a session title. */
+const slug = (s: string) => s.normalize('NFKD').replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'master';
+
+export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: VersionViews): void {
+  const { prisma, access, blobs, broadcaster } = deps;
+  /** FLAC blob hash by WAV hash: encoded once per process, stored content-addressed. */
+  const flacOf = new Map<string, Promise<string>>();
+
+  router.on('POST', '/api/sessions/:id/versions/:versionId/decision', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    const actor = await access.requireSession(req, sessionId, 'versions.approve');
+    const input = parseWith(DecisionBody, await readJsonBody(req));
+    const v = await findVersion(deps, sessionId, params.versionId);
+    if (v.status === 'approved') throw input.decision === 'approve' ? alreadyApproved(v.number) : immutable(v.number);
+    // What the approval certifies is the bytes in storage, so hash them rather than trusting the row.
+    const sha256 = await hashBlob(deps, v.fileHash);
+    if (sha256 !== v.fileHash) throw new HttpError(409, 'conflict', `the stored file of v${v.number} does not match its hash; re-upload it`);
+    let event;
+    try {
+      event = await prisma.$transaction(async (tx) => {
+        // The status check and the write are one statement: of two racing approvals only one sees "not approved".
+        const n = await tx.version.updateMany({
+          where: { id: v.id, status: { not: 'approved' } },
+          data: { status: input.decision === 'approve' ? 'approved' : 'changes_requested' },
+        });
+        if (n.count === 0) throw input.decision === 'approve' ? alreadyApproved(v.number) : immutable(v.number);
+        await tx.approval.create({ data: { id: newReviewId(), versionId: v.id, decision: input.decision, byId: actor.userId, byName: actor.name, sha256, comment: input.comment } });
+        return recordActivity(tx, {
+          sessionId, actor, kind: input.decision === 'approve' ? 'version.approved' : 'version.changes_requested',
+          payload: { versionId: v.id, number: v.number, sha256, comment: input.comment.slice(0, 200) },
+        });
+      });
+    } catch (err) {
+      // The partial unique index is the last line: a racing approval that slipped past the update.
+      if (isUniqueViolation(err)) throw alreadyApproved(v.number);
+      throw err;
+    }
+    const info = await views.one(sessionId, v.id);
+    broadcaster.version(sessionId, info);
+    announce(broadcaster, event);
+    sendJson(res, 200, info);
+  });
+
+  const requireDeliverable = async (sessionId: string, v: { status: string; number: number }) => {
+    const session = await prisma.mixSession.findUnique({ where: { id: sessionId }, select: { deliverOnlyApproved: true, title: true } });
+    if (session?.deliverOnlyApproved && v.status !== 'approved') {
+      throw new HttpError(403, 'forbidden', `v${v.number} is not approved, and this session delivers only approved versions`);
+    }
+    return session?.title ?? 'master';
+  };
+
+  router.on('GET', '/api/sessions/:id/versions/:versionId/download', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    await access.requireSession(req, sessionId, 'session.view');
+    const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'wav';
+    if (format !== 'wav' && format !== 'flac') throw new HttpError(400, 'bad_request', `unknown format ${format}: use wav or flac`);
+    const v = await findVersion(deps, sessionId, params.versionId);
+    const title = await requireDeliverable(sessionId, v);
+    const name = `${slug(title)}-v${v.number}${v.status === 'approved' ? '-approved' : ''}.${format}`;
+    const headers = { 'Content-Disposition': `attachment; filename="${name}"`, 'X-Source-Sha256': v.fileHash };
+    if (format === 'wav') {
+      await sendBlob(req, res, blobs, v.fileHash, { mimeType: 'audio/wav', missing: `audio file of v${v.number} is missing`, headers });
+      return;
+    }
+    let pending = flacOf.get(v.fileHash);
+    if (!pending) {
+      pending = (async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of await blobs.createReadStream(v.fileHash)) chunks.push(c as Buffer);
+        const wav = decodeWav(new Uint8Array(Buffer.concat(chunks)));
+        // FLAC is integer PCM: 16-bit sources stay 16-bit (exact), everything else is delivered at 24 bits.
+        const bits = wav.format === 'pcm' && wav.bitDepth <= 16 ? 16 : 24;
+        const flac = encodeFlac({ sampleRate: wav.sampleRate, bitsPerSample: bits, channels: floatToInt(wav.channels, bits) });
+        return (await blobs.put(flac)).sha256;
+      })();
+      flacOf.set(v.fileHash, pending);
+      pending.catch(() => flacOf.delete(v.fileHash));
+    }
+    await sendBlob(req, res, blobs, await pending, { mimeType: 'audio/flac', missing: `FLAC of v${v.number} is missing`, headers });
+  });
+
+  router.on('GET', '/api/sessions/:id/versions/:versionId/report', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    await access.requireSession(req, sessionId, 'session.view');
+    const v = await findVersion(deps, sessionId, params.versionId);
+    const title = await requireDeliverable(sessionId, v);
+    const info = await views.one(sessionId, v.id);
+    const approval: ApprovalInfo | null = info.decision?.decision === 'approve' ? info.decision : null;
+    const report = {
+      session: title, version: v.number, status: v.status, file: { sha256: v.fileHash, format: v.format, sizeBytes: v.sizeBytes, sampleRate: v.sampleRate, channels: v.channels, bitDepth: v.bitDepth, durationSec: v.durationSec },
+      loudness: info.loudness, approval, notes: v.notes, createdBy: v.createdByName, createdAt: info.createdAt,
+    };
+    sendJson(res, 200, report, { 'Content-Disposition': `attachment; filename="${slug(title)}-v${v.number}-loudness.json"` });
+  });
+}

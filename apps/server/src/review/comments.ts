@@ -1,0 +1,200 @@
+// Timestamped comments: threads, edit/delete own, resolve/reopen, filter, and the mix state
+// each comment was written against ("Recall mix").
+import { randomBytes } from 'node:crypto';
+import { can, CommentFilter, CreateCommentBody, EditCommentBody, ResolveCommentBody, reviewUrls, type CommentInfo, type ListCommentsResponse } from '@mixroom/protocol';
+import { MixModel } from '@mixroom/engine';
+import * as Y from 'yjs';
+import type { SessionActor } from '../auth/access.js';
+import type { Comment } from '../generated/prisma/client.js';
+import { HttpError, notFound, sendJson } from '../http/respond.js';
+import { readJsonBody, type Router } from '../http/router.js';
+import { parseSessionId } from '../http/sessions.js';
+import { announce, recordActivity } from './activity.js';
+import { currentMixState, parseWith, songDuration, type ReviewDeps } from './context.js';
+
+export const newReviewId = () => randomBytes(12).toString('base64url');
+
+export function toCommentInfo(c: Omit<Comment, 'mixState'> & { mixState?: Uint8Array | null; hasMix?: boolean }): CommentInfo {
+  const hasMix = c.hasMix ?? !!c.mixState;
+  return {
+    id: c.id,
+    sessionId: c.sessionId,
+    authorId: c.authorId,
+    authorName: c.authorName,
+    body: c.deletedAt ? '' : c.body,
+    atSec: c.atSec,
+    endSec: c.endSec,
+    channelId: c.channelId,
+    parentId: c.parentId,
+    resolvedAt: c.resolvedAt?.toISOString() ?? null,
+    resolvedBy: c.resolvedBy,
+    editedAt: c.editedAt?.toISOString() ?? null,
+    deletedAt: c.deletedAt?.toISOString() ?? null,
+    createdAt: c.createdAt.toISOString(),
+    mixUrl: hasMix && !c.deletedAt ? reviewUrls(c.sessionId).commentMix(c.id) : null,
+  };
+}
+
+const conflict = (message: string) => new HttpError(409, 'conflict', message);
+const fmt = (s: number) => `${s.toFixed(1)} s`;
+
+export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
+  const { prisma, access, broadcaster } = deps;
+
+  const findComment = async (sessionId: string, id: string) => {
+    const c = await prisma.comment.findFirst({ where: { id, sessionId }, omit: { mixState: true } });
+    if (!c) throw notFound(`unknown comment ${id} in session ${sessionId}`);
+    return c;
+  };
+  /** Authors change their own comments; moderators (owners) anyone's. */
+  const requireAuthorOrModerator = (actor: SessionActor, c: { authorId: string }, what: string) => {
+    if (c.authorId !== actor.userId && !can(actor.role, 'comments.moderate')) {
+      throw new HttpError(403, 'forbidden', `only the author or the owner can ${what} this comment`);
+    }
+  };
+  const publish = (c: Parameters<typeof toCommentInfo>[0]) => {
+    const info = toCommentInfo(c);
+    broadcaster.comment(c.sessionId, info);
+    return info;
+  };
+
+  router.on('GET', '/api/sessions/:id/comments', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    await access.requireSession(req, sessionId, 'session.view');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const filter = parseWith(CommentFilter, url.searchParams.get('status') ?? 'all');
+    const rows = await prisma.comment.findMany({
+      where: { sessionId },
+      omit: { mixState: true },
+      orderBy: [{ atSec: 'asc' }, { createdAt: 'asc' }],
+    });
+    // Which ones have a stored mix, without loading the bytes of 2,000 comments.
+    const withMix = new Set((await prisma.comment.findMany({ where: { sessionId, NOT: { mixState: null } }, select: { id: true } })).map((r) => r.id));
+    // The filter applies to threads: a resolved thread brings its replies along.
+    const keepRoot = (c: (typeof rows)[number]) => filter === 'all' || (filter === 'resolved') === !!c.resolvedAt;
+    const roots = new Set(rows.filter((c) => !c.parentId && keepRoot(c)).map((c) => c.id));
+    const body: ListCommentsResponse = {
+      comments: rows.filter((c) => roots.has(c.parentId ?? c.id)).map((c) => toCommentInfo({ ...c, hasMix: withMix.has(c.id) })),
+    };
+    sendJson(res, 200, body);
+  });
+
+  router.on('POST', '/api/sessions/:id/comments', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    const actor = await access.requireSession(req, sessionId, 'comments.write');
+    // Read past the comment limit so an overlong body gets the precise 400, not a generic 413.
+    const input = parseWith(CreateCommentBody, await readJsonBody(req, 1024 * 1024));
+    let atSec = input.atSec;
+    let endSec = input.endSec ?? null;
+    let parentId: string | null = null;
+    if (input.parentId) {
+      const parent = await prisma.comment.findFirst({ where: { id: input.parentId, sessionId }, omit: { mixState: true } });
+      if (!parent) throw notFound(`cannot reply: unknown comment ${input.parentId} in this session`);
+      if (parent.deletedAt) throw conflict('cannot reply to a deleted comment');
+      // Threads are one level deep: a reply to a reply joins the same thread.
+      parentId = parent.parentId ?? parent.id;
+      atSec = parent.atSec;
+      endSec = parent.endSec;
+    } else {
+      const duration = await songDuration(prisma, sessionId);
+      const end = endSec ?? atSec;
+      if (duration > 0 && end > duration + 0.05) {
+        throw new HttpError(400, 'bad_request', `${endSec === null ? `time ${fmt(atSec)}` : `range ${fmt(atSec)}–${fmt(end)}`} is outside the song (0–${fmt(duration)})`);
+      }
+    }
+    const mixState = await currentMixState(deps, sessionId);
+    if (input.channelId) {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, mixState);
+      const known = new MixModel(doc).hasChannel(input.channelId);
+      doc.destroy();
+      if (!known) throw new HttpError(400, 'bad_request', `unknown channel ${input.channelId}`);
+    }
+    const { comment, event } = await prisma.$transaction(async (tx) => {
+      const comment = await tx.comment.create({
+        data: {
+          id: newReviewId(), sessionId, authorId: actor.userId, authorName: actor.name, body: input.body,
+          atSec, endSec, channelId: input.channelId ?? null, parentId, mixState,
+        },
+        omit: { mixState: true },
+      });
+      const event = await recordActivity(tx, {
+        sessionId, actor, kind: parentId ? 'comment.replied' : 'comment.created',
+        payload: { commentId: comment.id, parentId, atSec, endSec, excerpt: input.body.slice(0, 200) },
+      });
+      return { comment, event };
+    });
+    const info = publish({ ...comment, hasMix: true });
+    announce(broadcaster, event);
+    sendJson(res, 201, info);
+  });
+
+  router.on('PATCH', '/api/sessions/:id/comments/:commentId', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    const actor = await access.requireSession(req, sessionId, 'comments.write');
+    const input = parseWith(EditCommentBody, await readJsonBody(req, 1024 * 1024));
+    const c = await findComment(sessionId, params.commentId);
+    requireAuthorOrModerator(actor, c, 'edit');
+    if (c.deletedAt) throw conflict('this comment was deleted');
+    const { updated, event } = await prisma.$transaction(async (tx) => {
+      const updated = await tx.comment.update({ where: { id: c.id }, data: { body: input.body, editedAt: new Date() }, omit: { mixState: true } });
+      const event = await recordActivity(tx, { sessionId, actor, kind: 'comment.edited', payload: { commentId: c.id, atSec: c.atSec } });
+      return { updated, event };
+    });
+    const info = publish({ ...updated, hasMix: true });
+    announce(broadcaster, event);
+    sendJson(res, 200, info);
+  });
+
+  router.on('DELETE', '/api/sessions/:id/comments/:commentId', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    const actor = await access.requireSession(req, sessionId, 'comments.write');
+    const c = await findComment(sessionId, params.commentId);
+    requireAuthorOrModerator(actor, c, 'delete');
+    if (c.deletedAt) throw conflict('this comment was already deleted');
+    // Soft delete: the replies stay readable, the text and the recalled mix are gone.
+    const { updated, event } = await prisma.$transaction(async (tx) => {
+      const updated = await tx.comment.update({ where: { id: c.id }, data: { body: '', deletedAt: new Date(), mixState: null }, omit: { mixState: true } });
+      const event = await recordActivity(tx, { sessionId, actor, kind: 'comment.deleted', payload: { commentId: c.id, atSec: c.atSec } });
+      return { updated, event };
+    });
+    const info = publish(updated);
+    announce(broadcaster, event);
+    sendJson(res, 200, info);
+  });
+
+  router.on('POST', '/api/sessions/:id/comments/:commentId/resolve', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    const actor = await access.requireSession(req, sessionId, 'comments.write');
+    const { resolved } = parseWith(ResolveCommentBody, await readJsonBody(req));
+    const c = await findComment(sessionId, params.commentId);
+    if (c.parentId) throw new HttpError(400, 'bad_request', 'resolve the thread, not a reply');
+    if (c.deletedAt) throw conflict('this comment was deleted');
+    if (!!c.resolvedAt === resolved) {
+      sendJson(res, 200, toCommentInfo({ ...c, hasMix: true }));
+      return;
+    }
+    const { updated, event } = await prisma.$transaction(async (tx) => {
+      const updated = await tx.comment.update({
+        where: { id: c.id },
+        data: resolved ? { resolvedAt: new Date(), resolvedBy: actor.name } : { resolvedAt: null, resolvedBy: null },
+        omit: { mixState: true },
+      });
+      const event = await recordActivity(tx, { sessionId, actor, kind: resolved ? 'comment.resolved' : 'comment.reopened', payload: { commentId: c.id, atSec: c.atSec, excerpt: c.body.slice(0, 200) } });
+      return { updated, event };
+    });
+    const info = publish({ ...updated, hasMix: true });
+    announce(broadcaster, event);
+    sendJson(res, 200, info);
+  });
+
+  router.on('GET', '/api/sessions/:id/comments/:commentId/mix', async (req, res, params) => {
+    const sessionId = parseSessionId(params.id);
+    await access.requireSession(req, sessionId, 'session.view');
+    const row = await prisma.comment.findFirst({ where: { id: params.commentId, sessionId }, select: { mixState: true } });
+    if (!row) throw notFound(`unknown comment ${params.commentId} in session ${sessionId}`);
+    if (!row.mixState) throw notFound('no mix state stored for this comment');
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': row.mixState.byteLength, 'Cache-Control': 'private, max-age=31536000, immutable' });
+    res.end(row.mixState);
+  });
+}

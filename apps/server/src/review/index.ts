@@ -1,0 +1,19 @@
+// The review loop (issue 6): comments, versions, approval, downloads, activity, notifications.
+import type { Router } from '../http/router.js';
+import { registerApprovalRoutes } from './approval.js';
+import { registerCommentRoutes } from './comments.js';
+import type { ReviewDeps } from './context.js';
+import { registerSessionReviewRoutes } from './session-review.js';
+import { registerVersionRoutes, VersionViews } from './versions.js';
+
+export { recordActivity, announce } from './activity.js';
+export { attachReviewSubscriptions, socketIoBroadcaster, type ReviewBroadcaster } from './broadcast.js';
+export type { ReviewDeps } from './context.js';
+
+export function registerReviewRoutes(router: Router, deps: ReviewDeps): void {
+  const views = new VersionViews(deps);
+  registerCommentRoutes(router, deps);
+  registerVersionRoutes(router, deps, views);
+  registerApprovalRoutes(router, deps, views);
+  registerSessionReviewRoutes(router, deps);
+}

@@ -1,0 +1,110 @@
+'use client';
+// Comment threads ordered by time: reply, resolve/reopen, delete own, filter, recall the mix.
+import { useState } from 'react';
+import type { CommentInfo } from '@mixroom/protocol';
+import { formatTime } from '../../lib/format';
+import type { ReviewClient } from '../../lib/review';
+import type { Draft } from './CommentLane';
+
+const when = (c: CommentInfo) => (c.endSec !== null ? `${formatTime(c.atSec)}–${formatTime(c.endSec)}` : formatTime(c.atSec));
+
+export function CommentsPanel({
+  review, comments, userId, unread, draft, setDraft, onSeek, onRecall,
+}: {
+  review: ReviewClient;
+  comments: CommentInfo[];
+  userId: string;
+  unread: ReadonlySet<string>;
+  draft: Draft | null;
+  setDraft: (d: Draft | null) => void;
+  onSeek: (c: CommentInfo, play: boolean) => void;
+  onRecall: (c: CommentInfo) => void;
+}) {
+  const [filter, setFilter] = useState<'open' | 'resolved' | 'all'>('open');
+  const [text, setText] = useState('');
+  const [replyTo, setReplyTo] = useState<string | null>(null);
+  const [reply, setReply] = useState('');
+  const roots = comments.filter((c) => !c.parentId && (filter === 'all' || (filter === 'resolved') === !!c.resolvedAt));
+  const repliesOf = (id: string) => comments.filter((c) => c.parentId === id);
+
+  return (
+    <div className="review-comments">
+      {draft && (
+        <form
+          className="comment-form"
+          data-testid="comment-form"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            await review.addComment(text, draft.atSec, draft.endSec).then(() => {
+              setText('');
+              setDraft(null);
+            }, () => {});
+          }}
+        >
+          <label>
+            Comment at <strong data-testid="comment-draft-time">{draft.endSec !== null ? `${formatTime(draft.atSec)}–${formatTime(draft.endSec)}` : formatTime(draft.atSec)}</strong>
+          </label>
+          <textarea autoFocus value={text} onChange={(e) => setText(e.target.value)} data-testid="comment-input" maxLength={5000} rows={3} />
+          <div className="row">
+            <button type="submit" data-testid="comment-submit" disabled={!text.trim()}>Post</button>
+            <button type="button" onClick={() => setDraft(null)}>Cancel</button>
+          </div>
+        </form>
+      )}
+      <div className="filter" role="group" aria-label="Filter comments">
+        {(['open', 'resolved', 'all'] as const).map((f) => (
+          <button key={f} type="button" aria-pressed={filter === f} data-testid={`filter-${f}`} onClick={() => setFilter(f)}>
+            {f}
+          </button>
+        ))}
+      </div>
+      {roots.length === 0 && <p className="muted">No {filter === 'all' ? '' : filter} comments. Click or drag on the comment strip, or press C.</p>}
+      <ul className="threads">
+        {roots.map((c) => (
+          <li key={c.id} className={`thread ${c.resolvedAt ? 'resolved' : ''}`} data-testid="comment-thread">
+            <div className="comment-head">
+              <button type="button" className="time" onClick={(e) => onSeek(c, e.shiftKey)} title="Jump here (Shift: and play)" data-testid="comment-seek">
+                {when(c)}
+              </button>
+              <strong>{c.authorName}</strong>
+              {unread.has(c.id) && <span className="badge new" data-testid="comment-unread">new</span>}
+              {c.resolvedAt && <span className="badge">resolved by {c.resolvedBy}</span>}
+            </div>
+            {/* Bodies are plain text: React escapes them, markup shows as typed. */}
+            <p className="comment-body" data-testid="comment-body">{c.deletedAt ? <em>deleted</em> : c.body}</p>
+            <div className="row small">
+              {c.mixUrl && <button type="button" onClick={() => onRecall(c)} data-testid="recall-mix">Recall mix</button>}
+              {!c.deletedAt && (
+                <button type="button" data-testid="resolve" onClick={() => void review.resolve(c.id, !c.resolvedAt).catch(() => {})}>
+                  {c.resolvedAt ? 'Reopen' : 'Resolve'}
+                </button>
+              )}
+              {!c.deletedAt && <button type="button" onClick={() => setReplyTo(replyTo === c.id ? null : c.id)}>Reply</button>}
+              {c.authorId === userId && !c.deletedAt && <button type="button" onClick={() => void review.deleteComment(c.id).catch(() => {})}>Delete</button>}
+            </div>
+            {repliesOf(c.id).map((r) => (
+              <div key={r.id} className="reply">
+                <strong>{r.authorName}</strong> <span className="comment-body">{r.deletedAt ? <em>deleted</em> : r.body}</span>
+              </div>
+            ))}
+            {replyTo === c.id && (
+              <form
+                className="row"
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  await review.addComment(reply, c.atSec, null, c.id).then(() => {
+                    setReply('');
+                    setReplyTo(null);
+                  }, () => {});
+                }}
+              >
+                <input value={reply} onChange={(e) => setReply(e.target.value)} placeholder="Reply…" maxLength={5000} />
+                <button type="submit" disabled={!reply.trim()}>Send</button>
+              </form>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,202 @@
+'use client';
+// Master versions: bounce or upload, list with waveform/loudness/diff, level-matched A/B,
+// approve or request changes, downloads, and the "deliver only approved" setting.
+import { useEffect, useRef, useState } from 'react';
+import { can, type Role, type VersionInfo } from '@mixroom/protocol';
+import type { Peaks } from '@mixroom/engine';
+import { bounceMix } from '../../lib/bounce';
+import { fetchPeaks } from '../../lib/peaks';
+import type { ReviewClient } from '../../lib/review';
+import type { SessionRuntime } from '../../lib/session-runtime';
+import { Waveform } from '../Waveform';
+
+const lufs = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFixed(1)} ${unit}`);
+
+function VersionWave({ url, duration }: { url: string | null; duration: number }) {
+  const [peaks, setPeaks] = useState<Peaks | null>(null);
+  useEffect(() => {
+    if (!url) return;
+    const ac = new AbortController();
+    fetchPeaks(url, ac.signal).then(setPeaks, () => {});
+    return () => ac.abort();
+  }, [url]);
+  return <div className="version-wave"><Waveform peaks={peaks} songDuration={duration} color="#5b9cf5" dimmed={false} /></div>;
+}
+
+/**
+ * Level-matched A/B: both files play in step; switching only swaps which one is heard, at the
+ * same position. The louder one is turned down to the quieter one's integrated loudness.
+ */
+function ABPlayer({ a, b }: { a: VersionInfo; b: VersionInfo }) {
+  const refs = [useRef<HTMLAudioElement>(null), useRef<HTMLAudioElement>(null)];
+  const [which, setWhich] = useState<0 | 1>(0);
+  const pair = [a, b];
+  const target = Math.min(...pair.map((v) => v.loudness.integrated ?? 0));
+  const gains = pair.map((v) => Math.min(1, 10 ** ((target - (v.loudness.integrated ?? target)) / 20)));
+  useEffect(() => {
+    refs.forEach((r, i) => {
+      if (!r.current) return;
+      r.current.volume = gains[i];
+      r.current.muted = i !== which;
+    });
+  });
+  const play = async () => {
+    const [x, y] = refs.map((r) => r.current!);
+    y.currentTime = x.currentTime;
+    await Promise.all([x.play(), y.play()]);
+  };
+  const pause = () => refs.forEach((r) => r.current?.pause());
+  const switchTo = (i: 0 | 1) => {
+    const from = refs[which].current!;
+    const to = refs[i].current!;
+    to.currentTime = from.currentTime;
+    setWhich(i);
+  };
+  return (
+    <div className="ab" data-testid="ab-player">
+      {pair.map((v, i) => <audio key={v.id} ref={refs[i]} src={v.audioUrl} preload="auto" />)}
+      <button type="button" onClick={() => void play()} data-testid="ab-play">Play</button>
+      <button type="button" onClick={pause}>Pause</button>
+      {pair.map((v, i) => (
+        <button key={v.id} type="button" aria-pressed={which === i} onClick={() => switchTo(i as 0 | 1)} data-testid={`ab-${i === 0 ? 'a' : 'b'}`}>
+          {i === 0 ? 'A' : 'B'}: v{v.number} ({(20 * Math.log10(gains[i])).toFixed(1)} dB)
+        </button>
+      ))}
+      <span className="muted">level-matched to {target.toFixed(1)} LUFS</span>
+    </div>
+  );
+}
+
+export function VersionsPanel({ review, runtime, versions, role, deliverOnlyApproved }: {
+  review: ReviewClient;
+  runtime: SessionRuntime;
+  versions: VersionInfo[];
+  role: Role;
+  deliverOnlyApproved: boolean;
+}) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [notes, setNotes] = useState('');
+  const [compare, setCompare] = useState<string[]>([]);
+  const [changesFor, setChangesFor] = useState<string | null>(null);
+  const [changesText, setChangesText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const duration = Math.max(1, ...versions.map((v) => v.durationSec));
+  const ab = compare.length === 2 ? compare.map((id) => versions.find((v) => v.id === id)).filter((v): v is VersionInfo => !!v) : [];
+
+  const bounce = async () => {
+    setError(null);
+    setProgress(0);
+    try {
+      if (runtime.transport?.state === 'started') runtime.pause();
+      const { wav, mixState } = await bounceMix(runtime, setProgress);
+      await review.uploadVersion(wav, 'bounce', notes, mixState);
+      setNotes('');
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setProgress(null);
+    }
+  };
+
+  return (
+    <div className="review-versions" data-testid="versions-panel">
+      {can(role, 'versions.create') && (
+        <div className="version-create">
+          <input value={notes} onChange={(e) => setNotes(e.target.value)} placeholder="Notes for the next version" maxLength={5000} data-testid="version-notes" />
+          <button type="button" onClick={() => void bounce()} disabled={progress !== null || !runtime.stemsReady} data-testid="bounce">
+            Bounce version
+          </button>
+          <label className="upload">
+            Upload master…
+            <input
+              type="file"
+              accept=".wav,audio/wav"
+              data-testid="upload-master"
+              onChange={async (e) => {
+                const f = e.target.files?.[0];
+                if (!f) return;
+                setError(null);
+                await review.uploadVersion(new Uint8Array(await f.arrayBuffer()), 'upload', notes).catch((err: Error) => setError(err.message));
+                e.target.value = '';
+              }}
+            />
+          </label>
+          {progress !== null && (
+            <span className="progress" data-testid="bounce-progress" role="progressbar" aria-valuenow={Math.round(progress * 100)}>
+              <i style={{ width: `${progress * 100}%` }} />
+            </span>
+          )}
+        </div>
+      )}
+      {can(role, 'session.settings') && (
+        <label className="setting">
+          <input type="checkbox" checked={deliverOnlyApproved} onChange={(e) => void review.setDeliverOnlyApproved(e.target.checked).catch(() => {})} /> Deliver only approved versions
+        </label>
+      )}
+      {error && <p className="error-text" role="alert">{error}</p>}
+      {ab.length === 2 && <ABPlayer a={ab[0]} b={ab[1]} />}
+      {versions.length === 0 && <p className="muted">No versions yet.</p>}
+      <ul className="versions">
+        {[...versions].reverse().map((v) => (
+          <li key={v.id} className={`version ${v.status}`} data-testid={`version-v${v.number}`}>
+            <div className="version-head">
+              <strong>v{v.number}</strong>
+              {v.status === 'approved' && <span className="badge approved" data-testid="approved-badge">Approved</span>}
+              {v.status === 'changes_requested' && <span className="badge changes">Changes requested</span>}
+              <span className="muted">{v.source === 'bounce' ? 'bounced' : 'uploaded'} by {v.createdByName}</span>
+              <label className="muted">
+                <input
+                  type="checkbox"
+                  checked={compare.includes(v.id)}
+                  data-testid="compare"
+                  onChange={(e) => setCompare(e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id))}
+                /> A/B
+              </label>
+            </div>
+            <VersionWave url={v.peaksUrl} duration={duration} />
+            <div className="loudness-figures" data-testid="version-loudness">
+              {lufs(v.loudness.integrated, 'LUFS')} · LRA {v.loudness.range.toFixed(1)} LU · TP {lufs(v.loudness.truePeak, 'dBTP')}
+            </div>
+            {v.notes && <p className="version-notes">{v.notes}</p>}
+            {v.changes && <p className="version-changes" data-testid="version-changes">Changes: {v.changes.length ? v.changes.join(', ') : 'none'}</p>}
+            {v.decision && (
+              <p className="muted" data-testid="version-decision">
+                {v.decision.decision === 'approve' ? 'Approved' : 'Changes requested'} by {v.decision.byName}
+                {v.decision.comment ? `: “${v.decision.comment}”` : ''}
+                {v.decision.decision === 'approve' && <> · SHA-256 <code data-testid="approved-sha">{v.decision.sha256}</code></>}
+              </p>
+            )}
+            <audio controls preload="none" src={v.audioUrl} />
+            <div className="row small">
+              {can(role, 'versions.approve') && v.status !== 'approved' && (
+                <>
+                  <button type="button" data-testid="approve" onClick={() => void review.decide(v.id, 'approve').catch(() => {})}>Approve</button>
+                  <button type="button" onClick={() => setChangesFor(changesFor === v.id ? null : v.id)}>Request changes</button>
+                </>
+              )}
+              {(!deliverOnlyApproved || v.status === 'approved') && (
+                <>
+                  <a href={v.downloads.wav} download data-testid="download-wav">WAV</a>
+                  <a href={v.downloads.flac} download data-testid="download-flac">FLAC</a>
+                  <a href={v.downloads.report} download>Loudness report</a>
+                </>
+              )}
+            </div>
+            {changesFor === v.id && (
+              <form
+                className="row"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void review.decide(v.id, 'request_changes', changesText).then(() => setChangesFor(null), () => {});
+                }}
+              >
+                <input value={changesText} onChange={(e) => setChangesText(e.target.value)} placeholder="What should change?" />
+                <button type="submit" disabled={!changesText.trim()}>Send</button>
+              </form>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

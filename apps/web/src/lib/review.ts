@@ -1,0 +1,146 @@
+// Client side of the review loop: comments, versions, activity and notifications for one
+// session, kept current by the server's socket.io review events.
+import {
+  MIX_STATE_HEADER, REVIEW_EVENTS, reviewUrls,
+  type ActivityInfo, type CommentInfo, type ListActivityResponse, type ListCommentsResponse, type ListVersionsResponse,
+  type NotificationsResponse, type ReviewSettings, type VersionInfo,
+} from '@mixroom/protocol';
+import type { Socket } from 'socket.io-client';
+import { httpError } from './api';
+
+export interface ReviewSnapshot {
+  comments: CommentInfo[];
+  versions: VersionInfo[];
+  activity: ActivityInfo[];
+  notifications: ActivityInfo[];
+  unread: number;
+  lastReadId: string;
+  settings: ReviewSettings;
+  error: string | null;
+}
+
+const byTime = (a: CommentInfo, b: CommentInfo) => a.atSec - b.atSec || a.createdAt.localeCompare(b.createdAt);
+
+export class ReviewClient {
+  readonly urls: ReturnType<typeof reviewUrls>;
+  private snapshot: ReviewSnapshot = { comments: [], versions: [], activity: [], notifications: [], unread: 0, lastReadId: '0', settings: { deliverOnlyApproved: false }, error: null };
+  private readonly listeners = new Set<() => void>();
+  private readonly offs: Array<() => void> = [];
+
+  constructor(readonly sessionId: string, private readonly socket: Socket, readonly userId: string) {
+    this.urls = reviewUrls(sessionId);
+    const on = <T,>(event: string, fn: (x: T) => void) => {
+      socket.on(event, fn);
+      this.offs.push(() => socket.off(event, fn));
+    };
+    const subscribe = () => void socket.emitWithAck(REVIEW_EVENTS.subscribe, { sessionId }).then(() => this.refresh());
+    on('connect', subscribe);
+    if (socket.connected) subscribe();
+    on<CommentInfo>(REVIEW_EVENTS.comment, (c) => {
+      const rest = this.snapshot.comments.filter((x) => x.id !== c.id);
+      this.set({ comments: [...rest, c].sort(byTime) });
+    });
+    on<VersionInfo | { id: string; deleted: true }>(REVIEW_EVENTS.version, (v) => {
+      const rest = this.snapshot.versions.filter((x) => x.id !== v.id);
+      // The diff of the next version depends on its neighbour, so reload the list after deletions.
+      if ('deleted' in v) return void this.loadVersions();
+      this.set({ versions: [...rest, v].sort((a, b) => a.number - b.number) });
+    });
+    on<ActivityInfo>(REVIEW_EVENTS.activity, (e) => {
+      const activity = [e, ...this.snapshot.activity.filter((x) => x.id !== e.id)];
+      const notifies = e.actorId !== this.userId && ['comment.created', 'comment.replied', 'version.created', 'version.approved', 'version.changes_requested'].includes(e.kind);
+      this.set({ activity, ...(notifies ? { notifications: [e, ...this.snapshot.notifications], unread: this.snapshot.unread + 1 } : {}) });
+    });
+    on<ReviewSettings>(REVIEW_EVENTS.settings, (settings) => this.set({ settings }));
+  }
+
+  getSnapshot = () => this.snapshot;
+  subscribe = (l: () => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+  private set(patch: Partial<ReviewSnapshot>) {
+    this.snapshot = { ...this.snapshot, ...patch };
+    this.listeners.forEach((l) => l());
+  }
+
+  private async get<T>(url: string, what: string): Promise<T> {
+    const res = await fetch(url, { headers: { accept: 'application/json' } });
+    if (!res.ok) throw await httpError(res, what);
+    return (await res.json()) as T;
+  }
+
+  async send<T>(url: string, method: string, body: unknown, what: string): Promise<T> {
+    const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) {
+      const err = await httpError(res, what);
+      this.set({ error: err.message });
+      throw err;
+    }
+    this.set({ error: null });
+    return (await res.json()) as T;
+  }
+
+  async loadVersions() {
+    this.set({ versions: (await this.get<ListVersionsResponse>(this.urls.versions, 'loading versions')).versions });
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const [c, a, n, settings] = await Promise.all([
+        this.get<ListCommentsResponse>(this.urls.comments, 'loading comments'),
+        this.get<ListActivityResponse>(this.urls.activity, 'loading activity'),
+        this.get<NotificationsResponse>(this.urls.notifications, 'loading notifications'),
+        this.get<ReviewSettings>(this.urls.settings, 'loading settings'),
+        this.loadVersions(),
+      ]);
+      this.set({ comments: c.comments, activity: a.events, notifications: n.items, unread: n.unread, lastReadId: n.lastReadId, settings, error: null });
+    } catch (e) {
+      this.set({ error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  addComment(body: string, atSec: number, endSec: number | null, parentId?: string) {
+    return this.send<CommentInfo>(this.urls.comments, 'POST', { body, atSec, endSec, parentId }, 'commenting');
+  }
+  resolve(id: string, resolved: boolean) {
+    return this.send<CommentInfo>(`${this.urls.comment(id)}/resolve`, 'POST', { resolved }, 'resolving');
+  }
+  deleteComment(id: string) {
+    return this.send<CommentInfo>(this.urls.comment(id), 'DELETE', undefined, 'deleting');
+  }
+  decide(versionId: string, decision: 'approve' | 'request_changes', comment = '') {
+    return this.send<VersionInfo>(this.urls.versionDecision(versionId), 'POST', { decision, comment }, 'deciding');
+  }
+  setDeliverOnlyApproved(on: boolean) {
+    return this.send<ReviewSettings>(this.urls.settings, 'PUT', { deliverOnlyApproved: on }, 'saving settings');
+  }
+  async markRead() {
+    const top = this.snapshot.notifications[0]?.id;
+    if (!top) return;
+    await this.send(this.urls.notificationsRead, 'POST', { upTo: top }, 'marking read');
+    this.set({ unread: 0, lastReadId: top });
+  }
+
+  async uploadVersion(wav: Uint8Array, source: 'bounce' | 'upload', notes: string, mixState?: Uint8Array): Promise<VersionInfo> {
+    const headers: Record<string, string> = { 'content-type': 'audio/wav' };
+    if (mixState) headers[MIX_STATE_HEADER] = btoa(Array.from(mixState, (b) => String.fromCharCode(b)).join(''));
+    const res = await fetch(`${this.urls.versions}?source=${source}&notes=${encodeURIComponent(notes)}`, { method: 'POST', headers, body: wav as BodyInit });
+    if (!res.ok) {
+      const err = await httpError(res, 'uploading the version');
+      this.set({ error: err.message });
+      throw err;
+    }
+    return (await res.json()) as VersionInfo;
+  }
+
+  async fetchBytes(url: string): Promise<Uint8Array> {
+    const res = await fetch(url);
+    if (!res.ok) throw await httpError(res, 'loading');
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  dispose() {
+    this.offs.forEach((f) => f());
+  }
+}

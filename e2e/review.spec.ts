@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser } from '@playwright/test';
+import { ARTIFACTS_DIR, demoCookie, firstSession, signedInContext } from './helpers';
+
+/** A demo account's browser (engineer = owner of the demo session, artist = artist), with a display name. */
+async function openWithRole(browser: Browser, sessionId: string, name: string, who: 'engineer' | 'artist') {
+  const context = await signedInContext(browser, who, { acceptDownloads: true });
+  await context.addInitScript(
+    ([n]) => window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: n, color: '#5b9cf5' })),
+    [name] as const,
+  );
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
+  await page.goto(`/s/${sessionId}`);
+  // Two browsers decode six stems each on a shared 2-core machine: allow for a slow load.
+  await expect(page.getByTestId('mixer')).toHaveAttribute('data-synced', 'true', { timeout: 60_000 });
+  await expect(page.getByTestId('mixer')).toHaveAttribute('data-stems-state', 'done', { timeout: 300_000 });
+  await expect(page.getByTestId('review-panel')).toBeVisible();
+  return { context, page };
+}
+
+test.setTimeout(720_000);
+
+test('review loop: engineer bounces a version, artist comments on a range and approves, both see it approved, the download matches', async ({ browser, baseURL }) => {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const session = await firstSession(baseURL!);
+  const engineer = await openWithRole(browser, session.id, 'Eddie', 'engineer');
+  const artist = await openWithRole(browser, session.id, 'Ana', 'artist');
+  const E = engineer.page;
+  const A = artist.page;
+
+  // The engineer bounces the current mix in the browser; a progress bar shows while it renders.
+  await E.getByTestId('tab-versions').click();
+  await E.getByTestId('version-notes').fill('first balance');
+  await E.getByTestId('bounce').click();
+  await expect(E.getByTestId('bounce-progress')).toBeVisible();
+  const before = (await (await fetch(`${baseURL}/api/sessions/${session.id}/versions`, { headers: { cookie: await demoCookie(baseURL!) } })).json()) as { versions: unknown[] };
+  const number = before.versions.length + 1;
+  const card = (p: typeof E) => p.getByTestId(`version-v${number}`);
+  await expect(card(E)).toBeVisible({ timeout: 300_000 }); // a 64 s offline render, slow on a loaded machine
+  await expect(card(E).getByTestId('version-loudness')).toContainText('LUFS');
+
+  // The artist sees it appear live, with its loudness.
+  await A.getByTestId('tab-versions').click();
+  await expect(card(A)).toBeVisible({ timeout: 10_000 });
+  await expect(card(A).getByTestId('version-loudness')).toHaveText(/-\d+\.\d LUFS/);
+
+  // The artist drags a range on the comment strip and comments; the engineer sees it at once.
+  await A.getByTestId('tab-comments').click();
+  const strip = (await A.getByTestId('comment-lane').boundingBox())!;
+  await A.mouse.move(strip.x + strip.width * 0.2, strip.y + strip.height / 2);
+  await A.mouse.down();
+  await A.mouse.move(strip.x + strip.width * 0.3, strip.y + strip.height / 2, { steps: 5 });
+  await A.mouse.up();
+  await expect(A.getByTestId('comment-draft-time')).toHaveText(/^\d:\d\d\.\d–\d:\d\d\.\d$/);
+  const text = 'Bass <b>too loud</b> here';
+  await A.getByTestId('comment-input').fill(text);
+  await A.getByTestId('comment-submit').click();
+  await E.getByTestId('tab-comments').click();
+  const thread = E.getByTestId('comment-thread').filter({ hasText: 'Bass' });
+  await expect(thread.getByTestId('comment-body')).toHaveText(text, { timeout: 5000 }); // markup shown as text
+  await expect(E.getByTestId('comment-marker')).toHaveCount(await A.getByTestId('comment-marker').count());
+  await E.getByTestId('comment-lane').screenshot({ path: path.join(ARTIFACTS_DIR, 'review-timeline.png') });
+  await E.screenshot({ path: path.join(ARTIFACTS_DIR, 'review-comments.png') });
+
+  // The engineer resolves it; "Recall mix" plays that comment's mix locally with a banner.
+  await thread.getByTestId('resolve').click();
+  await expect(E.getByTestId('comment-thread').filter({ hasText: 'Bass' })).toHaveCount(0); // filter: open
+  await A.getByTestId('filter-resolved').click();
+  await expect(A.getByTestId('comment-thread').filter({ hasText: 'Bass' })).toBeVisible();
+  await A.getByTestId('comment-thread').filter({ hasText: 'Bass' }).getByTestId('recall-mix').click();
+  await expect(A.getByTestId('recall-banner')).toContainText("Ana's comment");
+  await A.getByTestId('back-to-live').click();
+  await expect(A.getByTestId('recall-banner')).toHaveCount(0);
+
+  // The engineer has no approve button; the artist approves; both see "Approved".
+  await A.getByTestId('tab-versions').click();
+  await card(A).getByTestId('approve').click();
+  await expect(card(A).getByTestId('approved-badge')).toHaveText('Approved');
+  await E.getByTestId('tab-versions').click(); // the engineer was reading comments
+  await expect(card(E).getByTestId('approved-badge')).toHaveText('Approved', { timeout: 10_000 });
+  await expect(card(E).getByTestId('approve')).toHaveCount(0); // engineers never get an approve button
+  await E.getByTestId('versions-panel').screenshot({ path: path.join(ARTIFACTS_DIR, 'review-versions.png') });
+
+  // The approved master downloads, and its SHA-256 is the one the approval recorded.
+  const recorded = (await card(A).getByTestId('approved-sha').textContent())!.trim();
+  const [download] = await Promise.all([A.waitForEvent('download'), card(A).getByTestId('download-wav').click()]);
+  const file = await download.path();
+  expect(createHash('sha256').update(readFileSync(file!)).digest('hex')).toBe(recorded);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`-v${number}-approved\\.wav$`));
+
+  // The activity log tells the story, and the artist had an unread notification of the new version.
+  await A.getByTestId('tab-activity').click();
+  await expect(A.getByTestId('activity-list')).toContainText(`Eddie bounced v${number}`);
+  await expect(A.getByTestId('activity-list')).toContainText(`Ana approved v${number}`);
+
+  await engineer.context.close();
+  await artist.context.close();
+});

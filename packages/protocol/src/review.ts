@@ -1,0 +1,210 @@
+// The review loop (issue 6): timestamped comments, master versions, approval, activity and
+// notifications. REST bodies are validated with these schemas on the server; the web app
+// uses the same types, and socket.io events carry the same shapes.
+import { z } from 'zod';
+
+/** Longest comment body; longer ones are refused (400), never truncated. */
+export const COMMENT_MAX_CHARS = 5000;
+export const VERSION_NOTES_MAX_CHARS = 5000;
+/** Largest master file accepted for a version (a 10-minute 24-bit/96 kHz stereo WAV is ~350 MB). */
+export const VERSION_MAX_BYTES = 512 * 1024 * 1024;
+
+export const REVIEW_EVENTS = {
+  /** client → server, with ack `ReviewSubscribeAck`: receive this session's review events. */
+  subscribe: 'review:subscribe',
+  /** server → clients: a comment was created or changed (edit, resolve, reopen, delete). */
+  comment: 'review:comment',
+  /** server → clients: a version was created or changed (notes, approval); `deleted` when removed. */
+  version: 'review:version',
+  /** server → clients: a new activity-log entry (also the notification feed). */
+  activity: 'review:activity',
+  /** server → clients: session review settings changed. */
+  settings: 'review:settings',
+} as const;
+
+const Seconds = z.number().finite().min(0, 'time must be ≥ 0');
+const Body = z
+  .string()
+  .refine((s) => s.trim().length > 0, 'comment body is empty')
+  .refine((s) => s.length <= COMMENT_MAX_CHARS, `comment body is longer than ${COMMENT_MAX_CHARS} characters`);
+
+export const CreateCommentBody = z
+  .object({
+    body: Body,
+    atSec: Seconds,
+    /** End of a range; omitted or null for a point comment. */
+    endSec: Seconds.nullable().optional(),
+    /** The channel the comment is about ("vocal too loud here"). */
+    channelId: z.string().min(1).max(200).nullable().optional(),
+    /** Replies name the comment they answer; they inherit its time. */
+    parentId: z.string().min(1).max(64).nullable().optional(),
+  })
+  .refine((c) => c.endSec == null || c.endSec > c.atSec, { message: 'range end must be after its start', path: ['endSec'] });
+export type CreateCommentBody = z.infer<typeof CreateCommentBody>;
+
+export const EditCommentBody = z.object({ body: Body });
+export type EditCommentBody = z.infer<typeof EditCommentBody>;
+
+export const ResolveCommentBody = z.object({ resolved: z.boolean() });
+export type ResolveCommentBody = z.infer<typeof ResolveCommentBody>;
+
+export const CommentFilter = z.enum(['all', 'open', 'resolved']);
+export type CommentFilter = z.infer<typeof CommentFilter>;
+
+export interface CommentInfo {
+  id: string;
+  sessionId: string;
+  authorId: string;
+  authorName: string;
+  /** Plain text. Clients must render it as text (it may contain anything, including markup). Empty once deleted. */
+  body: string;
+  atSec: number;
+  endSec: number | null;
+  channelId: string | null;
+  parentId: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  editedAt: string | null;
+  deletedAt: string | null;
+  createdAt: string;
+  /** URL of the encoded mix state the comment was written against (for "Recall mix"), or null. */
+  mixUrl: string | null;
+}
+
+export interface ListCommentsResponse { comments: CommentInfo[] }
+
+export interface LoudnessReport {
+  /** LUFS; null for silence or audio shorter than 400 ms. */
+  integrated: number | null;
+  /** LU */
+  range: number;
+  /** dBTP; null for digital silence. */
+  truePeak: number | null;
+  /** dBFS; null for digital silence. */
+  samplePeak: number | null;
+}
+
+export const VersionStatus = z.enum(['pending', 'approved', 'changes_requested']);
+export type VersionStatus = z.infer<typeof VersionStatus>;
+export const VersionSource = z.enum(['bounce', 'upload']);
+export type VersionSource = z.infer<typeof VersionSource>;
+
+/** Query string of `POST /api/sessions/:id/versions` (the body is the WAV file itself). */
+export const CreateVersionQuery = z.object({
+  source: VersionSource.default('upload'),
+  notes: z.string().max(VERSION_NOTES_MAX_CHARS).default(''),
+});
+export type CreateVersionQuery = z.infer<typeof CreateVersionQuery>;
+/** Optional request header: base64 of the Yjs-encoded mix state the file was rendered from. */
+export const MIX_STATE_HEADER = 'x-mixroom-mix-state';
+
+export const EditVersionBody = z.object({ notes: z.string().max(VERSION_NOTES_MAX_CHARS) });
+export type EditVersionBody = z.infer<typeof EditVersionBody>;
+
+export const DecisionBody = z
+  .object({
+    decision: z.enum(['approve', 'request_changes']),
+    comment: z.string().max(COMMENT_MAX_CHARS).default(''),
+  })
+  .refine((d) => d.decision !== 'request_changes' || d.comment.trim().length > 0, {
+    message: 'say what should change: a comment is required when requesting changes',
+    path: ['comment'],
+  });
+export type DecisionBody = z.infer<typeof DecisionBody>;
+
+export interface ApprovalInfo {
+  decision: 'approve' | 'request_changes';
+  byId: string;
+  byName: string;
+  at: string;
+  /** SHA-256 of the audio file the decision was made on. */
+  sha256: string;
+  comment: string;
+}
+
+export interface VersionInfo {
+  id: string;
+  sessionId: string;
+  number: number;
+  fileHash: string;
+  format: string;
+  sizeBytes: number;
+  sampleRate: number;
+  channels: number;
+  bitDepth: number;
+  durationSec: number;
+  loudness: LoudnessReport;
+  notes: string;
+  source: VersionSource;
+  createdById: string;
+  createdByName: string;
+  createdAt: string;
+  status: VersionStatus;
+  /** The latest decision (approval, or the most recent request for changes). */
+  decision: ApprovalInfo | null;
+  /** Readable mix differences from the previous version (null when either mix state is unknown). */
+  changes: string[] | null;
+  audioUrl: string;
+  peaksUrl: string | null;
+  mixUrl: string | null;
+  /** Download URLs (WAV, FLAC) and the loudness report. */
+  downloads: { wav: string; flac: string; report: string };
+}
+
+export interface ListVersionsResponse { versions: VersionInfo[] }
+
+export const ReviewSettings = z.object({ deliverOnlyApproved: z.boolean() });
+export type ReviewSettings = z.infer<typeof ReviewSettings>;
+
+/** Kinds recorded in the activity log; other features add theirs through the same function. */
+export const ACTIVITY_KINDS = [
+  'comment.created', 'comment.replied', 'comment.edited', 'comment.deleted', 'comment.resolved', 'comment.reopened',
+  'version.created', 'version.edited', 'version.deleted', 'version.approved', 'version.changes_requested',
+  'settings.changed', 'stem.uploaded', 'member.role_changed',
+] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+/** Kinds that notify the other members of the session. */
+export const NOTIFYING_KINDS: readonly ActivityKind[] = ['comment.created', 'comment.replied', 'version.created', 'version.approved', 'version.changes_requested'];
+
+export interface ActivityInfo {
+  /** Increasing per database; also the read-marker position. */
+  id: string;
+  sessionId: string;
+  actorId: string;
+  actorName: string;
+  kind: ActivityKind;
+  /** Kind-specific details (comment id and excerpt, version number …). */
+  payload: Record<string, unknown>;
+  at: string;
+  /** Ready-to-show sentence, e.g. "Ana approved v2". */
+  text: string;
+}
+
+export interface ListActivityResponse { events: ActivityInfo[] }
+export interface NotificationsResponse { items: ActivityInfo[]; unread: number; lastReadId: string }
+export const MarkReadBody = z.object({ upTo: z.string().regex(/^\d+$/, 'upTo must be an activity id') });
+export type MarkReadBody = z.infer<typeof MarkReadBody>;
+
+export const ReviewSubscribePayload = z.object({ sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+export type ReviewSubscribeAck = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+export const reviewUrls = (sessionId: string) => {
+  const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
+  return {
+    comments: `${base}/comments`,
+    comment: (id: string) => `${base}/comments/${encodeURIComponent(id)}`,
+    commentMix: (id: string) => `${base}/comments/${encodeURIComponent(id)}/mix`,
+    versions: `${base}/versions`,
+    version: (id: string) => `${base}/versions/${encodeURIComponent(id)}`,
+    versionAudio: (id: string) => `${base}/versions/${encodeURIComponent(id)}/audio`,
+    versionPeaks: (id: string) => `${base}/versions/${encodeURIComponent(id)}/peaks`,
+    versionMix: (id: string) => `${base}/versions/${encodeURIComponent(id)}/mix`,
+    versionDecision: (id: string) => `${base}/versions/${encodeURIComponent(id)}/decision`,
+    versionDownload: (id: string, format: 'wav' | 'flac') => `${base}/versions/${encodeURIComponent(id)}/download?format=${format}`,
+    versionReport: (id: string) => `${base}/versions/${encodeURIComponent(id)}/report`,
+    settings: `${base}/review-settings`,
+    activity: `${base}/activity`,
+    notifications: `${base}/notifications`,
+    notificationsRead: `${base}/notifications/read`,
+  };
+};
