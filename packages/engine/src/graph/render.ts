@@ -79,7 +79,15 @@ export async function renderMixDetailed(
       }
     }
     Tone.getTransport().start(0, start);
-    const rendered = (await context.render()) as unknown as AudioBuffer;
+    // node-web-audio-api does not hold Node's event loop open while an AudioWorklet renders:
+    // without this timer a script whose only pending work is the render would just exit.
+    const keepAlive = setInterval(() => undefined, 1000);
+    let rendered: AudioBuffer;
+    try {
+      rendered = (await context.render()) as unknown as AudioBuffer;
+    } finally {
+      clearInterval(keepAlive);
+    }
     options.onProgress?.(1);
     graph.dispose();
     const audio = new AudioBuffer({ length, numberOfChannels: 2, sampleRate });
