@@ -1,6 +1,7 @@
 import type { MixState } from '../model/mix-model';
 import { encodeWav } from '../audio/wav';
 import { MixGraph, type MixFocus, type ToneLib } from './mix-graph';
+import { compressChannel, limiterLatency, masterDynamics, withoutMasterDynamics, withoutPreFaderProcessing } from './dynamics-passes';
 
 export interface OfflineRenderOptions {
   sampleRate?: number;
@@ -10,12 +11,6 @@ export interface OfflineRenderOptions {
   durationSeconds?: number;
   /** The whole mix (default), or one channel / FX return alone as a stem. */
   focus?: MixFocus;
-  /**
-   * Loads the dynamics AudioWorklet into the offline context (compressors, limiter). Node:
-   * installDynamicsWorklet from '@mixroom/engine/node'; browser: ctx => loadDynamicsWorklet(ctx, url).
-   * Without it the render has no compressors or limiter, and says so in the notes.
-   */
-  loadWorklets?: (ctx: BaseAudioContext) => Promise<void>;
   /** Called with 0…1 as the render advances. */
   onProgress?: (fraction: number) => void;
 }
@@ -31,7 +26,9 @@ const PROGRESS_STEPS = 20;
 /**
  * Renders a mix offline through the very graph used for live playback. Works wherever a
  * standard OfflineAudioContext exists: the browser, or Node after installWebAudioGlobals().
- * The limiter's look-ahead latency is compensated: sample 0 of the result is song position `start`.
+ * Three passes (see dynamics-passes.ts): channels with a compressor up to and through it;
+ * the graph; the master glue compressor, limiter and output gain. The limiter's look-ahead
+ * is compensated: sample 0 of the result is song position `start`.
  */
 export async function renderMixDetailed(
   Tone: ToneLib,
@@ -41,6 +38,7 @@ export async function renderMixDetailed(
 ): Promise<RenderedMix> {
   const sampleRate = options.sampleRate ?? 48000;
   const start = options.startSeconds ?? 0;
+  const focus = options.focus ?? { kind: 'mix' };
   const notes: string[] = [];
   let songLength = 0;
   for (const [id, b] of stems) {
@@ -51,51 +49,70 @@ export async function renderMixDetailed(
   if (lengths.size > 1) notes.push('stems differ in length: the shorter ones are padded with silence');
   const duration = options.durationSeconds ?? Math.max(0, songLength - start);
   const length = Math.max(1, Math.round(duration * sampleRate));
-
   const OfflineCtx = (globalThis as unknown as { OfflineAudioContext: typeof OfflineAudioContext }).OfflineAudioContext;
   if (!OfflineCtx) throw new Error('No OfflineAudioContext: in Node, call installWebAudioGlobals() first');
-  // Latency is only known once the worklet is in; a generous upper bound keeps one context.
-  const latencyBound = Math.ceil(0.01 * sampleRate);
-  const raw = new OfflineCtx(2, length + latencyBound, sampleRate);
-  if (options.loadWorklets) await options.loadWorklets(raw);
+
+  // Pass 1: channels with their compressor on are rendered up to the compressor and compressed.
+  const progress = options.onProgress ?? (() => undefined);
+  const passStems = new Map(stems);
+  const compressed = state.channels.filter((ch) => ch.params['comp.on'] >= 0.5 && stems.has(ch.stemId));
+  const passWeight = compressed.length / (compressed.length + 2);
+  const channels = [];
+  for (const ch of state.channels) {
+    if (!compressed.includes(ch)) {
+      channels.push(ch);
+      continue;
+    }
+    const out = await compressChannel(ch, stems.get(ch.stemId)!, start, length, sampleRate);
+    const offset = Math.round(start * sampleRate); // pass 2 seeks to `start` like any stem
+    const buffer = new AudioBuffer({ length: offset + length, numberOfChannels: out.length, sampleRate });
+    out.forEach((data, c) => buffer.copyToChannel(data as Float32Array<ArrayBuffer>, c, offset));
+    const stemId = `\u0000compressed:${ch.id}`;
+    passStems.set(stemId, buffer);
+    channels.push({ ...withoutPreFaderProcessing(ch), stemId });
+    progress((passWeight * channels.length) / state.channels.length);
+  }
+  const mixOut = focus.kind === 'mix';
+  const passState = { ...(mixOut ? withoutMasterDynamics(state) : state), channels };
+
+  // Pass 2: the rest of the graph, natively. The master's glue, limiter and gain follow in pass 3.
+  const latency = mixOut ? limiterLatency(sampleRate) : 0;
+  const raw = new OfflineCtx(2, length + latency, sampleRate);
   const previous = Tone.getContext();
   const context = new Tone.OfflineContext(raw as unknown as OfflineAudioContext);
   Tone.setContext(context);
+  let rendered: AudioBuffer;
   try {
     const graph = new MixGraph(Tone, undefined, { meters: false });
-    for (const [stemId, buffer] of stems) graph.setStemBuffer(stemId, buffer);
-    graph.apply(state, { immediate: true, focus: options.focus });
+    for (const [stemId, buffer] of passStems) graph.setStemBuffer(stemId, buffer);
+    graph.apply(passState, { immediate: true, focus });
     notes.push(...graph.notes);
-    const latency = graph.latencySamples;
     if (options.onProgress) {
-      const total = (length + latencyBound) / sampleRate;
+      const total = (length + latency) / sampleRate;
       for (let k = 1; k < PROGRESS_STEPS; k++) {
-        const t = (total * k) / PROGRESS_STEPS;
-        const quantum = Math.floor((t * sampleRate) / 128) * 128;
-        raw.suspend(quantum / sampleRate).then(() => {
-          options.onProgress?.(k / PROGRESS_STEPS);
-          void raw.resume();
-        }, () => undefined);
+        const quantum = Math.floor((((total * k) / PROGRESS_STEPS) * sampleRate) / 128) * 128;
+        raw.suspend(quantum / sampleRate).then(
+          () => {
+            progress(passWeight + ((1 - passWeight) * k) / PROGRESS_STEPS);
+            void raw.resume();
+          },
+          () => undefined,
+        );
       }
     }
     Tone.getTransport().start(0, start);
-    // node-web-audio-api does not hold Node's event loop open while an AudioWorklet renders:
-    // without this timer a script whose only pending work is the render would just exit.
-    const keepAlive = setInterval(() => undefined, 1000);
-    let rendered: AudioBuffer;
-    try {
-      rendered = (await context.render()) as unknown as AudioBuffer;
-    } finally {
-      clearInterval(keepAlive);
-    }
-    options.onProgress?.(1);
+    rendered = (await context.render()) as unknown as AudioBuffer;
     graph.dispose();
-    const audio = new AudioBuffer({ length, numberOfChannels: 2, sampleRate });
-    for (let c = 0; c < 2; c++) audio.copyToChannel(rendered.getChannelData(c).subarray(latency, latency + length), c);
-    return { audio, notes };
   } finally {
     Tone.setContext(previous);
   }
+  const pass2 = [rendered.getChannelData(0), rendered.getChannelData(1)];
+  // Pass 3: master glue compressor → true-peak limiter → output gain (a stem skips the master chain).
+  const out = mixOut ? masterDynamics(state, pass2, length, sampleRate) : pass2.map((c) => c.slice(0, length));
+  const audio = new AudioBuffer({ length, numberOfChannels: 2, sampleRate });
+  out.forEach((data, c) => audio.copyToChannel(data as Float32Array<ArrayBuffer>, c));
+  progress(1);
+  return { audio, notes };
 }
 
 /** As renderMixDetailed, returning only the audio. */

@@ -1,7 +1,6 @@
 // Helpers for the graph tests: signals, measurements and a one-call render of a mix state.
 import * as Y from 'yjs';
 import { loadTone } from '../node/tone';
-import { installDynamicsWorklet } from '../node/worklets';
 import { MixModel, initializeMix, type MixState } from '../model/mix-model';
 import { renderMixDetailed, type OfflineRenderOptions } from './render';
 
@@ -54,7 +53,7 @@ export function mixOf(ids: string[], edit: (m: MixModel) => void = () => undefin
   return model.getState();
 }
 
-/** Renders through the real graph with the dynamics worklet loaded (compressors + limiter). */
+/** Renders through the real graph (renderMix's three passes, compressors and limiter included). */
 export async function render(
   state: MixState,
   stems: Record<string, Float32Array[]>,
@@ -62,6 +61,7 @@ export async function render(
 ): Promise<{ left: Float32Array; right: Float32Array; notes: string[] }> {
   const Tone = await loadTone();
   const map = new Map(Object.entries(stems).map(([id, ch]) => [id, bufferFrom(ch)]));
-  const r = await renderMixDetailed(Tone, state, map, { sampleRate: SR, loadWorklets: installDynamicsWorklet, ...options });
-  return { left: r.audio.getChannelData(0), right: r.audio.getChannelData(1), notes: r.notes };
+  const r = await renderMixDetailed(Tone, state, map, { sampleRate: SR, ...options });
+  // Copies: node-web-audio-api's channel views do not outlive their AudioBuffer reliably.
+  return { left: r.audio.getChannelData(0).slice(), right: r.audio.getChannelData(1).slice(), notes: r.notes };
 }
