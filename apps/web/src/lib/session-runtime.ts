@@ -3,7 +3,6 @@ import { WebsocketProvider } from 'y-websocket';
 import {
   LOUDNESS_PROCESSOR_NAME,
   MixGraph,
-  loadDynamicsWorklet,
   MixModel,
   MixTransport,
   type LiveLoudnessReading,
@@ -57,7 +56,6 @@ declare global {
 const DOWNLOAD_CONCURRENCY = 3;
 /** Where the web build puts the bundled loudness processor (scripts/build-worklets.mjs). */
 const LOUDNESS_WORKLET_URL = '/worklets/loudness-processor.js';
-const DYNAMICS_WORKLET_URL = '/worklets/dynamics-processor.js';
 /** Short-term loudness history kept for the plot: one value per ~100 ms reading, 60 s. */
 export const LOUDNESS_HISTORY_LENGTH = 600;
 
@@ -170,10 +168,6 @@ export class SessionRuntime {
     Tone.setContext(new Tone.Context(rawContext));
     // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
     Tone.getContext().lookAhead = 0.05;
-    // Compressors and the master limiter run in the engine's dynamics worklet; without it the
-    // graph still plays (uncompressed, unlimited) and lists what is missing in graph.notes.
-    await loadDynamicsWorklet(rawContext, DYNAMICS_WORKLET_URL).catch((e) => console.error('[mixroom] dynamics worklet unavailable:', e));
-    if (this.disposed) return;
     this.graph = new MixGraph(Tone);
     this.transport = new MixTransport(Tone, () => this.duration);
     this.graph.apply(this.model.getState(), { immediate: true });
