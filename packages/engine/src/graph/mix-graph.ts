@@ -7,6 +7,7 @@ import { DynamicsNode, hasDynamicsWorklet } from './dynamics-node';
 import { DelayReturn, ReverbReturn } from './fx-returns';
 import { FourBandEq, gainNode } from './nodes';
 import { ParamSetter } from './smoothing';
+import { TruePeakLimiterKernel } from '../dsp/limiter';
 
 export type { ToneLib } from './channel-strip';
 export { PARAM_SMOOTHING_SECONDS } from './smoothing';
@@ -232,7 +233,6 @@ export class MixGraph {
   }
 }
 
-import { TruePeakLimiterKernel } from '../dsp/limiter';
 function masterLimiterLatency(sampleRate: number): number {
   return new TruePeakLimiterKernel(sampleRate, 1, { on: true, ceilingDb: -1, releaseMs: 60 }).latency;
 }
