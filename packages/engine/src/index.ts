@@ -4,3 +4,4 @@ export * from './graph';
 export * from './loudness';
 export * from './together';
 export * from './audio';
+export * from './dsp';

@@ -1,14 +1,16 @@
 import type * as ToneNamespace from 'tone';
 import { dbToGain } from '../model/params';
 import type { MixState } from '../model/mix-model';
+import type { FxBus } from '../model/params';
+import { ChannelStrip, type ToneLib } from './channel-strip';
+import { DynamicsNode, hasDynamicsWorklet } from './dynamics-node';
+import { DelayReturn, ReverbReturn } from './fx-returns';
+import { FourBandEq, gainNode } from './nodes';
+import { ParamSetter } from './smoothing';
+import { TruePeakLimiterKernel } from '../dsp/limiter';
 
-export type ToneLib = typeof ToneNamespace;
-
-/**
- * Parameter changes glide over this time (seconds): short enough that nobody hears a lag,
- * long enough that a fast fader drag never produces a click.
- */
-export const PARAM_SMOOTHING_SECONDS = 0.02;
+export type { ToneLib } from './channel-strip';
+export { PARAM_SMOOTHING_SECONDS } from './smoothing';
 
 export interface LevelReading {
   /** Peak of the last analysis window, dBFS (-Infinity for silence). */
@@ -17,41 +19,72 @@ export interface LevelReading {
   rmsDb: number;
 }
 
-interface ChannelStrip {
-  stemId: string;
-  player: ToneNamespace.Player | null;
-  fader: ToneNamespace.Gain;
-  panner: ToneNamespace.Panner;
-  audibility: ToneNamespace.Gain;
-  analyser: ToneNamespace.Analyser<any>;
+/**
+ * What the graph outputs: the whole mix, or one channel / one FX return alone as a stem
+ * (post-fader and pan, before the master chain, which is then bypassed).
+ */
+export type MixFocus = { kind: 'mix' } | { kind: 'channel'; channelId: string } | { kind: 'fx'; bus: FxBus };
+
+export interface ApplyOptions {
+  /** Jump to the values instead of gliding (offline renders: the value holds from sample 0). */
+  immediate?: boolean;
+  focus?: MixFocus;
+}
+
+export interface MixGraphOptions {
+  /** Per-channel level meters (live playback); offline renders skip them. */
+  meters?: boolean;
 }
 
 /**
- * The audio graph of a mix, built from the mix model and kept in step with it.
- * The same class drives live playback in the browser and offline renders in Node;
- * it only ever talks to Tone.js, which in turn sits on a standard BaseAudioContext.
+ * The audio graph of a mix, built from the mix model and kept in step with it. The same class
+ * drives live playback in the browser and offline renders in Node and in the browser.
+ * Native nodes do the filtering, panning, gains, delay and convolution; the compressors and the
+ * true-peak limiter are the engine's own kernels in one AudioWorklet ('mixroom-dynamics').
  *
- * Per channel: Player → fader (Gain) → Panner (equal-power; balance for stereo) → audibility (mute/solo) → master.
- * Master: Gain → analyser → destination (or a given output node).
+ * channels (ChannelStrip) ─┬─ direct ────────────────────────────┐
+ *                          ├─ send 1 → reverb return ─────────────┤
+ *                          └─ send 2 → delay return ──────────────┴→ master sum → EQ →
+ *   glue compressor → true-peak limiter → output gain (masterOutput) → destination
  */
 export class MixGraph {
+  private readonly ctx: BaseAudioContext;
+  private readonly setter: ParamSetter;
   private readonly strips = new Map<string, ChannelStrip>();
   private readonly buffers = new Map<string, AudioBuffer>();
+  private readonly masterSum: GainNode;
+  private readonly masterEq: FourBandEq;
+  private masterDynamics: DynamicsNode | null = null;
   private readonly masterGain: ToneNamespace.Gain;
-  private readonly masterAnalyser: ToneNamespace.Analyser<any>;
+  private readonly masterAnalyser: ToneNamespace.Analyser<any> | null;
+  private readonly reverb: ReverbReturn;
+  private readonly delay: DelayReturn;
+  private readonly meters: boolean;
   private lastState: MixState | null = null;
   private disposed = false;
   private rate = 1;
+  /** Things the graph could not do as asked (e.g. no dynamics worklet), for the UI to show. */
+  notes: string[] = [];
 
   constructor(
     private readonly Tone: ToneLib,
     output?: ToneNamespace.InputNode,
+    options: MixGraphOptions = {},
   ) {
+    this.ctx = Tone.getContext().rawContext as unknown as BaseAudioContext;
+    this.setter = new ParamSetter(this.ctx);
+    this.meters = options.meters ?? true;
+    this.masterSum = gainNode(this.ctx);
+    this.masterEq = new FourBandEq(this.ctx);
     this.masterGain = new Tone.Gain(1);
-    this.masterAnalyser = new Tone.Analyser({ type: 'waveform', size: 2048, channels: 2 });
-    this.masterGain.connect(this.masterAnalyser);
+    this.masterSum.connect(this.masterEq.input);
+    this.masterEq.output.connect(this.masterGain.input as unknown as AudioNode);
+    this.masterAnalyser = this.meters ? new Tone.Analyser({ type: 'waveform', size: 2048, channels: 2 }) : null;
+    if (this.masterAnalyser) this.masterGain.connect(this.masterAnalyser);
     if (output) this.masterGain.connect(output);
     else this.masterGain.toDestination();
+    this.reverb = new ReverbReturn(this.ctx, this.masterSum);
+    this.delay = new DelayReturn(this.ctx, this.masterSum);
   }
 
   /** The node that carries the master bus signal, for meters or recorders. */
@@ -59,10 +92,17 @@ export class MixGraph {
     return this.masterGain;
   }
 
+  /** Samples by which the output lags the stems (the limiter's look-ahead); renders compensate. */
+  get latencySamples(): number {
+    return this.masterDynamics ? this.masterLatency : 0;
+  }
+
+  private masterLatency = 0;
+
   /** Provides (or replaces) the decoded audio of a stem. */
   setStemBuffer(stemId: string, buffer: AudioBuffer): void {
     this.buffers.set(stemId, buffer);
-    for (const strip of this.strips.values()) if (strip.stemId === stemId) this.attachPlayer(strip);
+    for (const strip of this.strips.values()) if (strip.stemId === stemId) strip.attach(buffer, this.rate);
   }
 
   hasStemBuffer(stemId: string): boolean {
@@ -78,51 +118,91 @@ export class MixGraph {
 
   /**
    * Brings the graph in line with a mix state: creates and removes strips, and glides
-   * every parameter to its new value. Cheap to call on every change.
+   * every parameter to its new value. Cheap to call on every change: unchanged values
+   * schedule nothing.
    */
-  apply(state: MixState, options: { immediate?: boolean } = {}): void {
+  apply(state: MixState, options: ApplyOptions = {}): void {
     if (this.disposed) return;
-    const Tone = this.Tone;
-    const now = Tone.now();
-    const set = options.immediate ? jump : glide;
+    const immediate = options.immediate ?? false;
+    const focus = options.focus ?? { kind: 'mix' };
+    const set = this.setter;
+    const notes: string[] = [];
     const seen = new Set<string>();
     for (const ch of state.channels) {
       seen.add(ch.id);
       let strip = this.strips.get(ch.id);
       if (!strip) {
-        strip = this.createStrip(ch.stemId);
+        strip = new ChannelStrip(this.Tone, this.ctx, ch.stemId, { master: this.masterSum, sends: [this.reverb.input, this.delay.input] }, this.meters);
+        strip.attach(this.buffers.get(ch.stemId), this.rate);
         this.strips.set(ch.id, strip);
       } else if (strip.stemId !== ch.stemId) {
         strip.stemId = ch.stemId;
-        this.attachPlayer(strip);
+        strip.attach(this.buffers.get(ch.stemId), this.rate);
       }
-      set(strip.fader.gain, dbToGain(ch.gain), now);
-      set(strip.panner.pan, ch.pan, now);
-      set(strip.audibility.gain, ch.audible ? 1 : 0, now);
+      const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !ch.mute : ch.audible;
+      const note = strip.apply(ch, audible, focus.kind !== 'fx', set, immediate);
+      if (note) notes.push(note);
     }
     for (const [id, strip] of this.strips) {
       if (!seen.has(id)) {
-        disposeStrip(strip);
+        strip.dispose();
         this.strips.delete(id);
       }
     }
-    set(this.masterGain.gain, dbToGain(state.master.gain), now);
+    const fxAudible = (bus: FxBus) => state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus));
+    this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate);
+    this.delay.apply(state.fx.delay, fxAudible('delay'), state.master.params.tempo, set, immediate);
+    this.applyMaster(state, focus.kind === 'mix', immediate, notes);
+    this.notes = notes;
     this.lastState = state;
+  }
+
+  private applyMaster(state: MixState, processing: boolean, immediate: boolean, notes: string[]): void {
+    const p = state.master.params;
+    const set = this.setter;
+    // Stems are taken before the master chain: its EQ, glue and limiter sit out, output at unity.
+    this.masterEq.apply(processing ? p : { ...p, 'eq.on': 0 }, set, immediate);
+    if (!this.masterDynamics && hasDynamicsWorklet(this.ctx)) {
+      this.masterDynamics = new DynamicsNode(this.ctx, 'master', 2);
+      this.masterEq.output.disconnect();
+      this.masterEq.output.connect(this.masterDynamics.node).connect(this.masterGain.input as unknown as AudioNode);
+      this.masterLatency = masterLimiterLatency(this.ctx.sampleRate);
+    }
+    if (this.masterDynamics) {
+      const d = this.masterDynamics;
+      d.applyCompressor(processing ? p : { ...p, 'glue.on': 0 }, 'glue', set, immediate);
+      d.set('limiterOn', processing ? p['limiter.on'] : 0, set, immediate);
+      d.set('ceiling', p['limiter.ceiling'], set, immediate);
+      d.set('limiterRelease', p['limiter.release'], set, immediate);
+    } else if (processing && (p['glue.on'] >= 0.5 || p['limiter.on'] >= 0.5)) {
+      notes.push('master: glue compressor and limiter not available (dynamics worklet not loaded)');
+    }
+    set.set(this.masterGain.gain as unknown as AudioParam, processing ? dbToGain(state.master.gain) : 1, immediate);
   }
 
   get state(): MixState | null {
     return this.lastState;
   }
 
-  /** Level of one channel after its fader, pan and mute/solo — what it contributes to the mix. */
+  /** Level of one channel after its fader (pre mute/solo is not metered separately). */
   readChannelLevel(channelId: string): LevelReading {
     const strip = this.strips.get(channelId);
-    return strip ? readLevel(strip.analyser) : { peakDb: -Infinity, rmsDb: -Infinity };
+    return strip?.analyser ? readLevel(strip.analyser) : { peakDb: -Infinity, rmsDb: -Infinity };
   }
 
   /** Level of the master bus output. */
   readMasterLevel(): LevelReading {
-    return readLevel(this.masterAnalyser);
+    return this.masterAnalyser ? readLevel(this.masterAnalyser) : { peakDb: -Infinity, rmsDb: -Infinity };
+  }
+
+  /** Gain reduction (dB, positive) of a channel's compressor over the last ~50 ms: the GR meter. */
+  readGainReduction(channelId: string): number {
+    return this.strips.get(channelId)?.comp?.compressorReduction ?? 0;
+  }
+
+  /** Gain reduction of the master glue compressor and limiter. */
+  readMasterGainReduction(): { glue: number; limiter: number } {
+    return { glue: this.masterDynamics?.compressorReduction ?? 0, limiter: this.masterDynamics?.limiterReduction ?? 0 };
   }
 
   /**
@@ -141,61 +221,20 @@ export class MixGraph {
 
   dispose(): void {
     this.disposed = true;
-    for (const strip of this.strips.values()) disposeStrip(strip);
+    for (const strip of this.strips.values()) strip.dispose();
     this.strips.clear();
+    this.reverb.dispose();
+    this.delay.dispose();
+    this.masterSum.disconnect();
+    this.masterEq.disconnect();
+    this.masterDynamics?.disconnect();
     this.masterGain.dispose();
-    this.masterAnalyser.dispose();
-  }
-
-  private createStrip(stemId: string): ChannelStrip {
-    const Tone = this.Tone;
-    const fader = new Tone.Gain(1);
-    const panner = new Tone.Panner(0);
-    const audibility = new Tone.Gain(1);
-    const analyser = new Tone.Analyser({ type: 'waveform', size: 1024, channels: 2 });
-    fader.chain(panner, audibility, this.masterGain);
-    audibility.connect(analyser);
-    const strip: ChannelStrip = { stemId, player: null, fader, panner, audibility, analyser };
-    this.attachPlayer(strip);
-    return strip;
-  }
-
-  private attachPlayer(strip: ChannelStrip): void {
-    if (strip.player) {
-      strip.player.unsync().dispose();
-      strip.player = null;
-    }
-    const buffer = this.buffers.get(strip.stemId);
-    if (!buffer) return;
-    const player = new this.Tone.Player(new this.Tone.ToneAudioBuffer(buffer));
-    player.playbackRate = this.rate;
-    // Synced to the transport so that play, pause, seek and loop drive every stem sample-accurately.
-    player.sync().start(0);
-    player.connect(strip.fader);
-    strip.player = player;
+    this.masterAnalyser?.dispose();
   }
 }
 
-// A linear ramp from the held current value, not setTargetAtTime: node-web-audio-api
-// mis-renders setTargetAtTime after a cancel (values jump far outside the range before
-// the start time), and one rendering everywhere matters more than the ramp's shape.
-function glide(param: ToneNamespace.Param<any> | ToneNamespace.Signal<any>, value: number, now: number): void {
-  param.cancelAndHoldAtTime(now);
-  param.linearRampToValueAtTime(value, now + PARAM_SMOOTHING_SECONDS);
-}
-
-/** For offline renders: the value holds from the first sample, with no glide from a default. */
-function jump(param: ToneNamespace.Param<any> | ToneNamespace.Signal<any>, value: number, now: number): void {
-  param.cancelScheduledValues(now);
-  param.setValueAtTime(value, now);
-}
-
-function disposeStrip(strip: ChannelStrip): void {
-  strip.player?.unsync().dispose();
-  strip.fader.dispose();
-  strip.panner.dispose();
-  strip.audibility.dispose();
-  strip.analyser.dispose();
+function masterLimiterLatency(sampleRate: number): number {
+  return new TruePeakLimiterKernel(sampleRate, 1, { on: true, ceilingDb: -1, releaseMs: 60 }).latency;
 }
 
 function readLevel(analyser: ToneNamespace.Analyser<any>): LevelReading {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CHANNEL_PARAMS, GAIN_FLOOR_DB } from './params';
 import { MixModel, initializeMix } from './mix-model';
+import { WriterRegisterMap } from './writer-register-map';
 
 function connectedPair() {
   const a = new Y.Doc();
@@ -188,5 +189,49 @@ describe('MixModel channel structure', () => {
     expect(ma.removeChannel('c1')).toBe(true);
     expect(ma.removeChannel('c1')).toBe(false);
     expect(mb.listChannels().map((c) => c.id)).toEqual(['c2']);
+  });
+});
+
+describe('MixModel: the full channel strip, FX returns and master', () => {
+  it('typed setters store sanitized values that every replica reads', () => {
+    const doc = new Y.Doc();
+    initializeMix(doc, [{ id: 'v', name: 'Vox', stemId: 's' }]);
+    const m = new MixModel(doc);
+    expect(m.setChannelParam('v', 'eq2.gain', 30)).toBe(true);
+    expect(m.setChannelParam('v', 'comp.ratio', 'x')).toBe(false);
+    expect(m.setFxParam('reverb', 'reverb.decay', 3)).toBe(true);
+    expect(m.setFxParam('delay', 'delay.sync', 7.2)).toBe(true);
+    expect(m.setMasterParam('limiter.ceiling', -0.3)).toBe(true);
+    expect(m.setParam({ kind: 'fx', bus: 'chorus' as never }, 'return.gain', 0)).toBe(false);
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
+    const s = new MixModel(other).getState();
+    expect(s.channels[0].params['eq2.gain']).toBe(18);
+    expect(s.channels[0].params['comp.ratio']).toBe(4);
+    expect(s.fx.reverb.params['reverb.decay']).toBe(3);
+    expect(s.fx.delay.params['delay.sync']).toBe(7);
+    expect(s.master.params['limiter.ceiling']).toBe(-0.3);
+  });
+
+  it('FX returns are solo-safe: a solo never silences them, only their own mute does', () => {
+    const doc = new Y.Doc();
+    initializeMix(doc, [{ id: 'a', name: 'A', stemId: 's' }, { id: 'b', name: 'B', stemId: 't' }]);
+    const m = new MixModel(doc);
+    m.setSolo('a', true);
+    expect(m.getState().fx.reverb.audible).toBe(true);
+    m.setFxParam('delay', 'return.mute', true);
+    expect(m.getState().fx.delay.audible).toBe(false);
+    expect(m.getState().channels.map((c) => c.audible)).toEqual([true, false]);
+  });
+
+  it('garbage written straight into the document reads as defaults', () => {
+    const doc = new Y.Doc();
+    initializeMix(doc, [{ id: 'a', name: 'A', stemId: 's' }]);
+    const m = new MixModel(doc);
+    const regs = new WriterRegisterMap(doc, 'params');
+    regs.set('ch:a/hpf.freq', 'loud');
+    regs.set('fx:reverb/reverb.size', NaN);
+    expect(m.getState().channels[0].params['hpf.freq']).toBe(80);
+    expect(m.getState().fx.reverb.params['reverb.size']).toBe(60);
   });
 });

@@ -1,9 +1,13 @@
 import * as Y from 'yjs';
 import {
-  CHANNEL_PARAMS,
-  MASTER_PARAMS,
+  CHANNEL_STRIP_PARAMS,
+  FX_BUSES,
+  FX_RETURN_PARAMS,
+  MASTER_BUS_PARAMS,
   sanitizeParamValue,
   type ChannelParamId,
+  type FxBus,
+  type FxParamId,
   type MasterParamId,
   type ParamDef,
 } from './params';
@@ -33,15 +37,27 @@ export interface ChannelState extends ChannelInfo {
   solo: boolean;
   /** False when muted, or when another channel is soloed and this one is not. */
   audible: boolean;
+  /** Every channel-strip parameter (CHANNEL_STRIP_PARAMS), sanitized. */
+  params: Record<ChannelParamId, number>;
 }
 
 export interface MasterState {
   gain: number;
+  /** Every master-bus parameter (MASTER_BUS_PARAMS), sanitized. */
+  params: Record<MasterParamId, number>;
+}
+
+export interface FxReturnState {
+  /** Every parameter of the return (FX_RETURN_PARAMS[bus]), sanitized. */
+  params: Record<FxParamId, number>;
+  /** FX returns are solo-safe: only their own mute silences them. */
+  audible: boolean;
 }
 
 export interface MixState {
   channels: ChannelState[];
   master: MasterState;
+  fx: Record<FxBus, FxReturnState>;
   anySolo: boolean;
   /** The session's delivery target (a DELIVERY_TARGETS id), shared by everyone. */
   deliveryTarget: DeliveryTargetId;
@@ -55,10 +71,16 @@ export function isDeliveryTargetId(id: unknown): id is DeliveryTargetId {
   return typeof id === 'string' && DELIVERY_TARGETS.some((t) => t.id === id);
 }
 
-export type ParamScope = { kind: 'channel'; channelId: string } | { kind: 'master' };
+export type ParamScope = { kind: 'channel'; channelId: string } | { kind: 'master' } | { kind: 'fx'; bus: FxBus };
 
 export function paramKey(scope: ParamScope, paramId: string): string {
-  return scope.kind === 'master' ? `master/${paramId}` : `ch:${scope.channelId}/${paramId}`;
+  if (scope.kind === 'master') return `master/${paramId}`;
+  if (scope.kind === 'fx') return `fx:${scope.bus}/${paramId}`;
+  return `ch:${scope.channelId}/${paramId}`;
+}
+
+export function isFxBus(bus: unknown): bus is FxBus {
+  return typeof bus === 'string' && (FX_BUSES as readonly string[]).includes(bus);
 }
 
 export function parseParamKey(key: string): { scope: ParamScope; paramId: string } | null {
@@ -68,11 +90,23 @@ export function parseParamKey(key: string): { scope: ParamScope; paramId: string
   const paramId = key.slice(slash + 1);
   if (scopeText === 'master') return { scope: { kind: 'master' }, paramId };
   if (scopeText.startsWith('ch:')) return { scope: { kind: 'channel', channelId: scopeText.slice(3) }, paramId };
+  if (scopeText.startsWith('fx:')) {
+    const bus = scopeText.slice(3);
+    return isFxBus(bus) ? { scope: { kind: 'fx', bus }, paramId } : null;
+  }
   return null;
 }
 
+/** The parameter table of a scope (channel strip, master bus or one FX return). */
+export function paramTableFor(scope: ParamScope): Readonly<Record<string, ParamDef>> {
+  if (scope.kind === 'master') return MASTER_BUS_PARAMS;
+  if (scope.kind === 'fx') return FX_RETURN_PARAMS[scope.bus];
+  return CHANNEL_STRIP_PARAMS;
+}
+
 export function paramDefFor(scope: ParamScope, paramId: string): ParamDef | undefined {
-  const table: Record<string, ParamDef> = scope.kind === 'master' ? MASTER_PARAMS : CHANNEL_PARAMS;
+  if (scope.kind === 'fx' && !isFxBus(scope.bus)) return undefined;
+  const table = paramTableFor(scope);
   return Object.prototype.hasOwnProperty.call(table, paramId) ? table[paramId] : undefined;
 }
 
@@ -229,6 +263,25 @@ export class MixModel {
     return this.listChannels().find((c) => c.stemId === stemId);
   }
 
+  setMasterParam(paramId: MasterParamId, value: unknown): boolean {
+    return this.setParam({ kind: 'master' }, paramId, value);
+  }
+
+  getFxParam(bus: FxBus, paramId: FxParamId): number {
+    return this.getParam({ kind: 'fx', bus }, paramId);
+  }
+
+  setFxParam(bus: FxBus, paramId: FxParamId, value: unknown): boolean {
+    return this.setParam({ kind: 'fx', bus }, paramId, value);
+  }
+
+  /** Every parameter of a scope, sanitized, defaults where nothing (usable) is stored. */
+  readParams(scope: ParamScope): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const id of Object.keys(paramTableFor(scope))) out[id] = this.getParam(scope, id);
+    return out;
+  }
+
   renameChannel(channelId: string, name: string): boolean {
     const ch = this.channelsMap.get(channelId);
     const clean = name.trim().slice(0, 200);
@@ -252,17 +305,20 @@ export class MixModel {
 
   getState(): MixState {
     const infos = this.listChannels();
-    const raw = infos.map((info) => ({
-      ...info,
-      gain: this.getChannelParam(info.id, 'gain'),
-      pan: this.getChannelParam(info.id, 'pan'),
-      mute: this.getChannelParam(info.id, 'mute') >= 0.5,
-      solo: this.getChannelParam(info.id, 'solo') >= 0.5,
-    }));
+    const raw = infos.map((info) => {
+      const params = this.readParams({ kind: 'channel', channelId: info.id }) as Record<ChannelParamId, number>;
+      return { ...info, gain: params.gain, pan: params.pan, mute: params.mute >= 0.5, solo: params.solo >= 0.5, params };
+    });
+    const masterParams = this.readParams({ kind: 'master' }) as Record<MasterParamId, number>;
+    const fxState = (bus: FxBus): FxReturnState => {
+      const params = this.readParams({ kind: 'fx', bus }) as Record<FxParamId, number>;
+      return { params, audible: params['return.mute'] < 0.5 };
+    };
     const anySolo = raw.some((c) => c.solo);
     return {
       channels: raw.map((c) => ({ ...c, audible: isAudible(c.mute, c.solo, anySolo) })),
-      master: { gain: this.getMasterParam('gain') },
+      master: { gain: masterParams.gain, params: masterParams },
+      fx: { reverb: fxState('reverb'), delay: fxState('delay') },
       anySolo,
       deliveryTarget: this.getDeliveryTarget(),
     };

@@ -2,3 +2,4 @@
 export * from './audio-context';
 export * from './tone';
 export * from '../demo/render-demo';
+export * from './worklets';

@@ -1,0 +1,160 @@
+import { defaultOversampling, designInterpolator, type Interpolator } from '../loudness/truepeak';
+
+/**
+ * True-peak limiter kernel: look-ahead brick-wall limiting on an oversampled peak estimate.
+ *
+ * Per input sample n we estimate the true peak p[n] over (n−1, n] with the same polyphase
+ * interpolator the BS.1770 true-peak meter uses, and the gain that sample needs,
+ * g[n] = min(1, ceiling / p[n]). That gain is held (sliding minimum) for the look-ahead
+ * plus the interpolator's support, released exponentially, then smoothed with a moving
+ * average as long as the look-ahead. Because the average only spans held values, the gain
+ * applied to a peak — and to every sample the interpolator reads around it — is never above
+ * what the peak needs: output true peak ≤ ceiling. The audio is delayed to line up, so the
+ * limiter has `latency` samples of latency (≈ 1.5 ms + 12 samples), which renders compensate.
+ */
+
+export interface LimiterSettings {
+  on: boolean;
+  ceilingDb: number;
+  releaseMs: number;
+}
+
+const LOOKAHEAD_SECONDS = 0.0015;
+/** Aim a hair below the ceiling: the gain varies slowly across the interpolator's support. */
+const SAFETY_DB = 0.05;
+const BYPASS_FADE_SECONDS = 0.02;
+
+export class TruePeakLimiterKernel {
+  readonly latency: number;
+  private readonly interp: Interpolator;
+  private readonly box: number;
+  private readonly hold: number;
+  private readonly channels: number;
+  // History of input samples per channel for the interpolator (taps), and the delay line.
+  private readonly history: Float64Array[];
+  private historyPos = 0;
+  private readonly delay: Float32Array[];
+  private delayPos = 0;
+  // Sliding-minimum deque over required gains (values and their sample index).
+  private readonly dqVal: Float64Array;
+  private readonly dqIdx: Float64Array;
+  private dqHead = 0;
+  private dqTail = 0;
+  private n = 0;
+  private released = 1;
+  // Moving average of the released gain.
+  private readonly boxBuf: Float64Array;
+  private boxPos = 0;
+  private boxSum: number;
+  private ceiling = 1;
+  private releaseCoef = 0;
+  private on = true;
+  private mix: number;
+  private readonly mixStep: number;
+  private maxReductionDb = 0;
+
+  constructor(
+    sampleRate: number,
+    channelCount: number,
+    settings: LimiterSettings,
+  ) {
+    this.channels = channelCount;
+    this.interp = designInterpolator(Math.max(2, defaultOversampling(sampleRate)));
+    const support = this.interp.taps / 2;
+    this.support = support;
+    this.box = Math.max(1, Math.round(LOOKAHEAD_SECONDS * sampleRate));
+    this.hold = this.box + 2 * support;
+    // The interpolator's output is centred `support` samples behind the newest input; the hold
+    // extends `support` further so the gain is low across the interpolator's whole support.
+    this.latency = this.box - 1 + 2 * support;
+    const taps = Math.max(1, this.interp.taps);
+    this.history = Array.from({ length: channelCount }, () => new Float64Array(2 * taps));
+    this.delay = Array.from({ length: channelCount }, () => new Float32Array(this.latency + 1));
+    const cap = this.hold + 2;
+    this.dqVal = new Float64Array(cap);
+    this.dqIdx = new Float64Array(cap);
+    this.boxBuf = new Float64Array(this.box).fill(1);
+    this.boxSum = this.box;
+    this.mix = settings.on ? 1 : 0;
+    this.mixStep = 1 / (BYPASS_FADE_SECONDS * sampleRate);
+    this.sampleRate = sampleRate;
+    this.configure(settings);
+  }
+
+  private readonly sampleRate: number;
+  private readonly support: number;
+
+  configure(s: LimiterSettings): void {
+    this.on = s.on;
+    this.ceiling = Math.pow(10, (s.ceilingDb - SAFETY_DB) / 20);
+    this.releaseCoef = Math.exp(-1 / (Math.max(1e-4, s.releaseMs / 1000) * this.sampleRate));
+  }
+
+  readGainReduction(): number {
+    const r = this.maxReductionDb;
+    this.maxReductionDb = 0;
+    return r;
+  }
+
+  /** Processes in place (output is the input delayed by `latency`, with the limiting gain applied). */
+  process(channels: Float32Array[], frames: number): void {
+    const { coef, taps, factor } = this.interp;
+    const P = factor - 1;
+    const C = Math.min(this.channels, channels.length);
+    const cap = this.dqVal.length;
+    const target = this.on ? 1 : 0;
+    for (let i = 0; i < frames; i++) {
+      // 1. true-peak estimate of this sample and the interpolated points since the previous one.
+      let peak = 0;
+      const hp = this.historyPos;
+      for (let c = 0; c < C; c++) {
+        const x = channels[c][i];
+        const h = this.history[c];
+        // Double-written ring: h[hp..hp+taps) is always the last `taps` inputs, newest first.
+        h[hp] = x;
+        h[hp + taps] = x;
+        // Phase 0 of the interpolator is the sample `support` ago (a pure delay).
+        const ax = Math.abs(h[hp + this.support]);
+        if (ax > peak) peak = ax;
+        for (let p = 0; p < P; p++) {
+          let acc = 0;
+          for (let k = 0; k < taps; k++) acc += coef[k * P + p] * h[hp + k];
+          const a = Math.abs(acc);
+          if (a > peak) peak = a;
+        }
+      }
+      this.historyPos = hp === 0 ? taps - 1 : hp - 1;
+      const need = peak > this.ceiling ? this.ceiling / peak : 1;
+      // 2. sliding minimum over the hold window.
+      const n = this.n++;
+      while (this.dqTail !== this.dqHead && this.dqVal[(this.dqTail - 1 + cap) % cap] >= need) this.dqTail = (this.dqTail - 1 + cap) % cap;
+      this.dqVal[this.dqTail] = need;
+      this.dqIdx[this.dqTail] = n;
+      this.dqTail = (this.dqTail + 1) % cap;
+      while (this.dqIdx[this.dqHead] <= n - this.hold) this.dqHead = (this.dqHead + 1) % cap;
+      const held = this.dqVal[this.dqHead];
+      // 3. instant attack to the held value, exponential release.
+      this.released = held < this.released ? held : held + (this.released - held) * this.releaseCoef;
+      // 4. moving average over the look-ahead.
+      this.boxSum += this.released - this.boxBuf[this.boxPos];
+      this.boxBuf[this.boxPos] = this.released;
+      this.boxPos = this.boxPos + 1 === this.box ? 0 : this.boxPos + 1;
+      if ((n & 4095) === 0) this.boxSum = this.boxBuf.reduce((a, b) => a + b, 0); // no drift
+      const gain = Math.min(1, this.boxSum / this.box);
+      if (this.mix !== target) this.mix = target > this.mix ? Math.min(1, this.mix + this.mixStep) : Math.max(0, this.mix - this.mixStep);
+      const k = 1 + this.mix * (gain - 1);
+      const red = -20 * Math.log10(k);
+      if (red > this.maxReductionDb) this.maxReductionDb = red;
+      // 5. delay line: write the input, read the sample `latency` ago, apply the gain.
+      const dp = this.delayPos;
+      const len = this.latency + 1;
+      const rp = dp + 1 === len ? 0 : dp + 1;
+      for (let c = 0; c < C; c++) {
+        const d = this.delay[c];
+        d[dp] = channels[c][i];
+        channels[c][i] = d[rp] * k;
+      }
+      this.delayPos = rp;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { mulberry32 } from '../util/prng';
+
+/**
+ * The reverb is a ConvolverNode fed with an impulse response synthesised here from the
+ * parameters: exponentially decaying noise (RT60 = decay) whose brightness falls over time
+ * (damping), preceded by sparse early reflections spread according to size. Why convolution
+ * rather than an algorithmic (feedback) reverb: the convolver is a native node, fast in both
+ * Chromium and node-web-audio-api, and the IR comes from the seeded PRNG, so the same
+ * parameters give bit-identical reverb everywhere — an algorithmic reverb would need an
+ * AudioWorklet, which costs a thread round-trip per block in Node (see BENCHMARKS.md).
+ */
+export interface ReverbSettings {
+  decaySeconds: number;
+  dampingHz: number;
+  /** 0…100 % */
+  size: number;
+}
+
+const MAX_IR_SECONDS = 12;
+
+export function reverbImpulseResponse(sampleRate: number, s: ReverbSettings, seed = 0x5eed): Float32Array[] {
+  const decay = Math.max(0.05, s.decaySeconds);
+  const size = Math.min(1, Math.max(0, s.size / 100));
+  const length = Math.max(1, Math.round(Math.min(MAX_IR_SECONDS, decay * 1.2 + 0.05) * sampleRate));
+  const fadeIn = Math.round((0.004 + 0.05 * size) * sampleRate);
+  const erSpan = (0.005 + 0.06 * size) * sampleRate;
+  const erCount = 4 + Math.round(12 * size);
+  const out: Float32Array[] = [];
+  for (let c = 0; c < 2; c++) {
+    const rand = mulberry32(seed + c * 7919);
+    const ir = new Float32Array(length);
+    // Tail: noise through a one-pole low-pass whose cut-off halves every decay/3 seconds from `damping`.
+    let lp = 0;
+    const decayPerSample = Math.exp(-6.907755 / (decay * sampleRate)); // -60 dB at t = decay
+    let env = 1;
+    for (let i = 0; i < length; i++) {
+      const t = i / sampleRate;
+      const fc = Math.max(200, s.dampingHz * Math.pow(2, (-3 * t) / decay));
+      const a = Math.exp((-2 * Math.PI * fc) / sampleRate);
+      lp = (1 - a) * (rand() * 2 - 1) + a * lp;
+      const ramp = i < fadeIn ? i / fadeIn : 1;
+      ir[i] = lp * env * ramp;
+      env *= decayPerSample;
+    }
+    // Early reflections: sparse taps, decorrelated between the two channels.
+    for (let k = 0; k < erCount; k++) {
+      const at = Math.min(length - 1, Math.round(((k + rand()) / erCount) * erSpan));
+      ir[at] += (rand() < 0.5 ? -1 : 1) * 0.6 * Math.pow(decayPerSample, at) * (1 - k / (erCount + 1));
+    }
+    out.push(ir);
+  }
+  // Unit energy per channel: the return fader and the send level alone set how loud the reverb is.
+  for (const ir of out) {
+    let e = 0;
+    for (let i = 0; i < ir.length; i++) e += ir[i] * ir[i];
+    const g = 1 / Math.sqrt(Math.max(e, 1e-20));
+    for (let i = 0; i < ir.length; i++) ir[i] *= g;
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * AudioWorklet processor 'mixroom-dynamics': runs the engine's compressor kernel (and, on the
+ * master, the true-peak limiter kernel) — the same TypeScript that the tests measure.
+ * Bundled to a plain script: by apps/web/scripts/build-worklets.mjs for the browser, and by
+ * src/node/worklets.ts (esbuild, at first use) for Node.
+ */
+import { CompressorKernel, type CompressorSettings } from '../compressor';
+import { TruePeakLimiterKernel } from '../limiter';
+import {
+  DYNAMICS_PARAMS,
+  DYNAMICS_PROCESSOR_NAME,
+  type DynamicsParamName,
+  type DynamicsProcessorOptions,
+  type GainReductionMessage,
+} from '../dynamics-protocol';
+
+declare const sampleRate: number;
+declare function registerProcessor(name: string, ctor: unknown): void;
+declare class AudioWorkletProcessor {
+  readonly port: MessagePort;
+  constructor(options?: unknown);
+}
+
+type Params = Record<DynamicsParamName, Float32Array>;
+const REPORT_SECONDS = 0.05;
+
+class DynamicsProcessor extends AudioWorkletProcessor {
+  static get parameterDescriptors() {
+    return Object.entries(DYNAMICS_PARAMS).map(([name, defaultValue]) => ({ name, defaultValue, automationRate: 'k-rate' }));
+  }
+
+  private readonly kind: DynamicsProcessorOptions['kind'];
+  private readonly comp: CompressorKernel;
+  private readonly limiter: TruePeakLimiterKernel | null;
+  private readonly last = new Float64Array(10).fill(NaN);
+  private readonly names = Object.keys(DYNAMICS_PARAMS) as DynamicsParamName[];
+  private sinceReport = 0;
+  private readonly reportEvery = Math.round(sampleRate * REPORT_SECONDS);
+
+  constructor(options: { processorOptions?: DynamicsProcessorOptions }) {
+    super(options);
+    const o = options.processorOptions ?? { kind: 'channel', channelCount: 2 };
+    this.kind = o.kind;
+    this.comp = new CompressorKernel(sampleRate, settingsFrom(DYNAMICS_PARAMS));
+    this.limiter = o.kind === 'master' ? new TruePeakLimiterKernel(sampleRate, o.channelCount, { on: true, ceilingDb: -1, releaseMs: 60 }) : null;
+  }
+
+  process(inputs: Float32Array[][], outputs: Float32Array[][], parameters: Params): boolean {
+    this.configure(parameters);
+    const input = inputs[0] ?? [];
+    const output = outputs[0];
+    const frames = output[0]?.length ?? 128;
+    for (let c = 0; c < output.length; c++) {
+      const src = input[Math.min(c, input.length - 1)];
+      if (src) output[c].set(src);
+      else output[c].fill(0);
+    }
+    this.comp.process(output, frames);
+    this.limiter?.process(output, frames);
+    this.sinceReport += frames;
+    if (this.sinceReport >= this.reportEvery) {
+      this.sinceReport = 0;
+      const msg: GainReductionMessage = {
+        type: 'gain-reduction',
+        compressor: this.comp.readGainReduction(),
+        limiter: this.limiter?.readGainReduction() ?? 0,
+      };
+      this.port.postMessage(msg);
+    }
+    return true;
+  }
+
+  private configure(p: Params): void {
+    let changed = false;
+    for (let i = 0; i < this.names.length; i++) {
+      const v = p[this.names[i]][0];
+      if (v !== this.last[i]) {
+        this.last[i] = v;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    const v = Object.fromEntries(this.names.map((n, i) => [n, this.last[i]])) as Record<DynamicsParamName, number>;
+    this.comp.configure(settingsFrom(v));
+    this.limiter?.configure({ on: v.limiterOn >= 0.5, ceilingDb: v.ceiling, releaseMs: v.limiterRelease });
+  }
+}
+
+function settingsFrom(v: Record<DynamicsParamName, number>): CompressorSettings {
+  return {
+    on: v.compOn >= 0.5,
+    thresholdDb: v.threshold,
+    ratio: Math.max(1, v.ratio),
+    attackMs: v.attack,
+    releaseMs: v.release,
+    kneeDb: Math.max(0, v.knee),
+    makeupDb: v.makeup,
+  };
+}
+
+registerProcessor(DYNAMICS_PROCESSOR_NAME, DynamicsProcessor);

@@ -1,0 +1,145 @@
+import type * as ToneNamespace from 'tone';
+import type { ChannelState } from '../model/mix-model';
+import { dbToGain } from '../model/params';
+import { DynamicsNode, hasDynamicsWorklet } from './dynamics-node';
+import { FourBandEq, SlopeFilter, gainNode } from './nodes';
+import type { ParamSetter } from './smoothing';
+
+export type ToneLib = typeof ToneNamespace;
+
+export interface StripTargets {
+  /** The master bus summing point. */
+  master: AudioNode;
+  /** Inputs of the FX returns, in send order (send1 → reverb, send2 → delay). */
+  sends: AudioNode[];
+}
+
+/**
+ * One channel strip, in signal order:
+ * player → trim/polarity → HPF → LPF → 4-band EQ → compressor (AudioWorklet, created when first
+ * switched on) → pan (StereoPanner: equal-power for mono, balance for stereo) → mute/solo →
+ * [pre-fader sends] → fader → [post-fader sends] → direct out → master.
+ */
+export class ChannelStrip {
+  player: ToneNamespace.Player | null = null;
+  readonly trim: GainNode;
+  readonly hpf: SlopeFilter;
+  readonly lpf: SlopeFilter;
+  readonly eq: FourBandEq;
+  comp: DynamicsNode | null = null;
+  private compChannels = 0;
+  readonly panner: StereoPannerNode;
+  readonly audibility: GainNode;
+  readonly fader: GainNode;
+  readonly direct: GainNode;
+  readonly sendPre: GainNode[];
+  readonly sendPost: GainNode[];
+  readonly sendLevel: GainNode[];
+  analyser: ToneNamespace.Analyser<any> | null = null;
+  /** Channel count of the attached stem (1 or 2). */
+  stemChannels = 2;
+
+  constructor(
+    private readonly Tone: ToneLib,
+    private readonly ctx: BaseAudioContext,
+    public stemId: string,
+    targets: StripTargets,
+    meter: boolean,
+  ) {
+    this.trim = gainNode(ctx);
+    this.hpf = new SlopeFilter(ctx, 'highpass');
+    this.lpf = new SlopeFilter(ctx, 'lowpass');
+    this.eq = new FourBandEq(ctx);
+    this.panner = ctx.createStereoPanner();
+    this.audibility = gainNode(ctx);
+    this.fader = gainNode(ctx);
+    this.direct = gainNode(ctx);
+    this.trim.connect(this.hpf.input);
+    this.hpf.output.connect(this.lpf.input);
+    this.lpf.output.connect(this.eq.input);
+    this.eq.output.connect(this.panner);
+    this.panner.connect(this.audibility).connect(this.fader).connect(this.direct).connect(targets.master);
+    this.sendPre = targets.sends.map(() => gainNode(ctx, 0));
+    this.sendPost = targets.sends.map(() => gainNode(ctx, 1));
+    this.sendLevel = targets.sends.map((dest) => {
+      const level = gainNode(ctx, 0);
+      level.connect(dest);
+      return level;
+    });
+    targets.sends.forEach((_, i) => {
+      this.audibility.connect(this.sendPre[i]).connect(this.sendLevel[i]);
+      this.fader.connect(this.sendPost[i]).connect(this.sendLevel[i]);
+    });
+    if (meter) {
+      this.analyser = new Tone.Analyser({ type: 'waveform', size: 1024, channels: 2 });
+      Tone.connect(this.fader, this.analyser);
+    }
+  }
+
+  /** Glides every parameter of the strip to the state (or jumps, for offline renders). */
+  apply(ch: ChannelState, audible: boolean, directOn: boolean, set: ParamSetter, immediate: boolean): string | null {
+    const p = ch.params;
+    set.set(this.trim.gain, dbToGain(p.trim) * (p.polarity >= 0.5 ? -1 : 1), immediate);
+    this.hpf.apply(p['hpf.on'] >= 0.5, p['hpf.freq'], p['hpf.slope'], set, immediate);
+    this.lpf.apply(p['lpf.on'] >= 0.5, p['lpf.freq'], p['lpf.slope'], set, immediate);
+    this.eq.apply(p, set, immediate);
+    let note: string | null = null;
+    if (p['comp.on'] >= 0.5 || this.comp) {
+      if (hasDynamicsWorklet(this.ctx)) {
+        this.ensureCompressor();
+        this.comp!.applyCompressor(p, 'comp', set, immediate);
+      } else note = `${ch.name}: compressor not available (dynamics worklet not loaded), playing uncompressed`;
+    }
+    set.set(this.panner.pan, p.pan, immediate);
+    set.set(this.audibility.gain, audible ? 1 : 0, immediate);
+    set.set(this.fader.gain, dbToGain(p.gain), immediate);
+    set.set(this.direct.gain, directOn ? 1 : 0, immediate);
+    for (let i = 0; i < this.sendLevel.length; i++) {
+      const pre = p[`send${i + 1}.pre` as 'send1.pre'] >= 0.5;
+      set.set(this.sendPre[i].gain, pre ? 1 : 0, immediate);
+      set.set(this.sendPost[i].gain, pre ? 0 : 1, immediate);
+      set.set(this.sendLevel[i].gain, dbToGain(p[`send${i + 1}.level` as 'send1.level']), immediate);
+    }
+    return note;
+  }
+
+  /** Plugs the compressor in between EQ and pan, sized to the stem's channel count. */
+  private ensureCompressor(): void {
+    if (this.comp && this.compChannels === this.stemChannels) return;
+    this.eq.output.disconnect();
+    this.comp?.disconnect();
+    this.comp = new DynamicsNode(this.ctx, 'channel', this.stemChannels);
+    this.compChannels = this.stemChannels;
+    this.eq.output.connect(this.comp.node).connect(this.panner);
+  }
+
+  attach(buffer: AudioBuffer | undefined, rate: number): void {
+    if (this.player) {
+      this.player.unsync().dispose();
+      this.player = null;
+    }
+    if (!buffer) return;
+    const player = new this.Tone.Player(new this.Tone.ToneAudioBuffer(buffer));
+    player.playbackRate = rate;
+    // Synced to the transport so that play, pause, seek and loop drive every stem sample-accurately.
+    player.sync().start(0);
+    player.connect(this.trim);
+    this.player = player;
+    const channels = Math.min(2, buffer.numberOfChannels);
+    if (channels !== this.stemChannels) {
+      this.stemChannels = channels;
+      if (this.comp) this.ensureCompressor();
+    }
+  }
+
+  dispose(): void {
+    this.player?.unsync().dispose();
+    this.trim.disconnect();
+    this.hpf.disconnect();
+    this.lpf.disconnect();
+    this.eq.disconnect();
+    this.comp?.disconnect();
+    for (const n of [this.panner, this.audibility, this.fader, this.direct, ...this.sendPre, ...this.sendPost, ...this.sendLevel]) n.disconnect();
+    this.analyser?.dispose();
+  }
+}
