@@ -170,7 +170,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     },
   });
   registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, updateLog, logger });
-  attachReviewSubscriptions(io, access, logger);
+  attachReviewSubscriptions(io, access, changes, logger);
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/socket.io')) return;

@@ -2,6 +2,7 @@
 // zod payload schemas, and REST response shapes. Both sides import from here so a
 // rename or a new field is a compile error on the other side instead of a silent drift.
 import { z } from 'zod';
+import { REVIEW_EVENTS } from './review';
 import type { Role } from './roles';
 
 /** Session ids are URL path segments (/s/<id>, /yjs/<id>), so keep them URL-safe. */
@@ -51,7 +52,10 @@ export const EVENTS = {
 } as const;
 
 /** Events a client may send; the server authorizes each (see the role-matrix test). */
-export const CLIENT_EVENTS = [EVENTS.join, EVENTS.leave, EVENTS.presenceUpdate, EVENTS.clockPing, EVENTS.transportCommand, EVENTS.transportGet] as const;
+export const CLIENT_EVENTS = [
+  EVENTS.join, EVENTS.leave, EVENTS.presenceUpdate, EVENTS.clockPing, EVENTS.transportCommand, EVENTS.transportGet,
+  REVIEW_EVENTS.subscribe,
+] as const;
 
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
 

@@ -1,4 +1,4 @@
-import { EVENTS, WS_CLOSE, type AccessChangedPayload, type ErrorBody, type ListSessionsResponse } from '@mixroom/protocol';
+import { EVENTS, REVIEW_EVENTS, WS_CLOSE, type AccessChangedPayload, type ErrorBody, type ListSessionsResponse } from '@mixroom/protocol';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -237,6 +237,26 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
     expect(changed).toEqual([{ sessionId: id, role: null }]);
     // Reconnecting does not help.
     expect((await rawSocket(`${s.wsUrl}/${id}`, guest).closed).code).toBe(WS_CLOSE.unknownSession);
+  });
+
+  it('a removed member stops receiving the session\'s review events at once', async () => {
+    const id = await createSession(s, 'Review removal');
+    const guest = await signUp(s.url, 'Listener');
+    await addMember(s, id, guest, 'artist');
+    // Subscribed to the review feed only (no presence join): removal must still cut it off.
+    const io = connectIo(s.url, guest);
+    const seen: unknown[] = [];
+    io.on(REVIEW_EVENTS.settings, (p: unknown) => seen.push(p));
+    expect(((await io.timeout(5000).emitWithAck(REVIEW_EVENTS.subscribe, { sessionId: id })) as { ok: boolean }).ok).toBe(true);
+    const setDeliverOnlyApproved = (on: boolean) =>
+      fetchAs(s.owner, `${s.url}/api/sessions/${id}/review-settings`, { method: 'PUT', body: JSON.stringify({ deliverOnlyApproved: on }) });
+    expect((await setDeliverOnlyApproved(true)).status).toBe(200);
+    await waitFor(() => seen.length === 1, 5000, 'the settings event');
+    expect((await fetchAs(s.owner, `${s.url}/api/sessions/${id}/members/${guest.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await setDeliverOnlyApproved(false)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toHaveLength(1);
+    io.close();
   });
 
   it('changing an editor to viewer makes their open Yjs connection read-only: updates reach neither the doc, the database nor others', async () => {

@@ -3,9 +3,14 @@
 // CAPABILITIES, so changing the table changes the test. A route registered without an entry
 // here fails the test — add one when you add a route.
 import { randomBytes } from 'node:crypto';
-import { can, CLIENT_EVENTS, EVENTS, ROLES, WS_CLOSE, type Capability, type JoinAck, type Presence, type Role, type TransportAck } from '@mixroom/protocol';
+import { computePeaks, encodePeaks, encodeWav } from '@mixroom/engine';
+import {
+  can, CLIENT_EVENTS, EVENTS, REVIEW_EVENTS, reviewUrls, ROLES, WS_CLOSE,
+  type Capability, type CommentInfo, type JoinAck, type Presence, type ReviewSubscribeAck, type Role, type TransportAck,
+} from '@mixroom/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import {
   assertPostgresReachable, connectClient, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, startServer, waitFor,
   type TestServer, type TestUser,
@@ -33,6 +38,16 @@ interface Ctx {
   freshStem(retired?: boolean): Promise<string>;
   /** An upload of 100 bytes started by the owner in the main session; returns its id. */
   freshUpload(): Promise<string>;
+  /** A small stereo WAV (a valid master for `POST …/versions`). */
+  wav: Uint8Array;
+  /** An approved version of the main session (read-only fixture: deliverable whatever the session setting). */
+  versionId: string;
+  /** A comment by the owner in the main session with a stored mix (read-only fixture). */
+  commentId: string;
+  /** A version of its own in the main session, pending unless told (approving, editing, deleting consume it). */
+  freshVersion(status?: 'pending' | 'approved'): Promise<string>;
+  /** A root comment of its own in the main session, written by `author`. */
+  freshComment(author: TestUser): Promise<string>;
 }
 
 interface RestCase {
@@ -133,7 +148,84 @@ const REST: Record<string, RestCase> = {
     access: 'stems.manage',
     request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${await c.freshStem(true)}/restore` }),
   },
+
+  // ---- review loop: comments
+  'GET /api/sessions/:id/comments': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).comments }) },
+  'POST /api/sessions/:id/comments': {
+    access: 'comments.write',
+    request: async (c, actor) => ({ path: reviewUrls(c.sessionId).comments, body: { body: `note from ${actor}`, atSec: 1 } }),
+  },
+  // Editing and deleting one's OWN comment needs comments.write; someone else's needs comments.moderate
+  // (the "(another member's)" variants). Each case gets a comment of its own, so the role alone decides.
+  'PATCH /api/sessions/:id/comments/:commentId': {
+    access: 'comments.write',
+    request: async (c, actor) => ({ path: reviewUrls(c.sessionId).comment(await c.freshComment(ownAuthor(c, actor))), body: { body: 'edited' } }),
+  },
+  "PATCH /api/sessions/:id/comments/:commentId (another member's)": {
+    access: 'comments.moderate',
+    request: async (c, actor) => ({ path: reviewUrls(c.sessionId).comment(await c.freshComment(otherAuthor(c, actor))), body: { body: 'moderated' } }),
+  },
+  'DELETE /api/sessions/:id/comments/:commentId': {
+    access: 'comments.write',
+    request: async (c, actor) => ({ path: reviewUrls(c.sessionId).comment(await c.freshComment(ownAuthor(c, actor))) }),
+  },
+  "DELETE /api/sessions/:id/comments/:commentId (another member's)": {
+    access: 'comments.moderate',
+    request: async (c, actor) => ({ path: reviewUrls(c.sessionId).comment(await c.freshComment(otherAuthor(c, actor))) }),
+  },
+  // Anyone who comments may resolve any thread (the engineer's checklist), not only their own.
+  'POST /api/sessions/:id/comments/:commentId/resolve': {
+    access: 'comments.write',
+    request: async (c) => ({ path: `${reviewUrls(c.sessionId).comment(await c.freshComment(c.users.owner!))}/resolve`, body: { resolved: true } }),
+  },
+  'GET /api/sessions/:id/comments/:commentId/mix': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).commentMix(c.commentId) }) },
+
+  // ---- review loop: versions
+  'GET /api/sessions/:id/versions': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versions }) },
+  'POST /api/sessions/:id/versions': {
+    access: 'versions.create',
+    request: async (c) => ({ path: `${reviewUrls(c.sessionId).versions}?source=upload&notes=matrix`, headers: { 'content-type': 'audio/wav' }, rawBody: new Blob([c.wav as Uint8Array<ArrayBuffer>]) }),
+  },
+  'GET /api/sessions/:id/versions/:versionId': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).version(c.versionId) }) },
+  'PATCH /api/sessions/:id/versions/:versionId': {
+    access: 'versions.create',
+    request: async (c) => ({ path: reviewUrls(c.sessionId).version(await c.freshVersion()), body: { notes: 'new notes' } }),
+  },
+  'DELETE /api/sessions/:id/versions/:versionId': {
+    access: 'versions.create',
+    request: async (c) => ({ path: reviewUrls(c.sessionId).version(await c.freshVersion()) }),
+  },
+  'GET /api/sessions/:id/versions/:versionId/audio': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionAudio(c.versionId) }) },
+  'GET /api/sessions/:id/versions/:versionId/peaks': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionPeaks(c.versionId) }) },
+  'GET /api/sessions/:id/versions/:versionId/mix': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionMix(c.versionId) }) },
+  // Engineers may not approve, not even their own version (versions.approve: owner, artist).
+  'POST /api/sessions/:id/versions/:versionId/decision': {
+    access: 'versions.approve',
+    request: async (c) => ({ path: reviewUrls(c.sessionId).versionDecision(await c.freshVersion()), body: { decision: 'approve', comment: 'ship it' } }),
+  },
+  // Downloads are of the approved fixture: allowed by session.view whether or not the session delivers only approved versions.
+  'GET /api/sessions/:id/versions/:versionId/download': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionDownload(c.versionId, 'wav') }) },
+  'GET /api/sessions/:id/versions/:versionId/report': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionReport(c.versionId) }) },
+
+  // ---- review loop: settings, activity, notifications
+  'GET /api/sessions/:id/review-settings': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).settings }) },
+  'PUT /api/sessions/:id/review-settings': {
+    access: 'session.settings',
+    // A fresh session, so turning on "deliver only approved" cannot change what the main session's cases expect.
+    request: async (c) => ({ path: reviewUrls(await c.freshSession()).settings, body: { deliverOnlyApproved: true } }),
+  },
+  'GET /api/sessions/:id/activity': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).activity }) },
+  'GET /api/sessions/:id/notifications': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).notifications }) },
+  'POST /api/sessions/:id/notifications/read': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).notificationsRead, body: { upTo: '1' } }) },
 };
+
+/** `METHOD /path` of a REST entry (entries that test a route a second way add a suffix). */
+const routeOf = (key: string) => key.split(' ').slice(0, 2).join(' ');
+
+/** The actor themself as a comment's author (the owner stands in for anonymous, who cannot author). */
+const ownAuthor = (c: Ctx, actor: ActorName) => c.users[actor] ?? c.users.owner!;
+/** A member other than the actor as a comment's author. */
+const otherAuthor = (c: Ctx, actor: ActorName) => (actor === 'owner' ? c.users.artist! : c.users.owner!);
 
 async function invite(c: Ctx, sessionId: string) {
   const token = newToken();
@@ -172,8 +264,40 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
       sampleRate: 48000, channels: 1, durationSec: 30, position: 0, peaks: new Uint8Array([1]), retiredAt: retired ? new Date() : null,
     });
     await prisma.stem.create({ data: stemRow('kick') });
+
+    // Review fixtures: a real WAV master (stored once, shared by every fixture version), its peaks, a mix state.
+    const sr = 48000;
+    const tone = [0, 1].map(() => Float32Array.from({ length: sr / 2 }, (_, i) => 0.25 * Math.sin((2 * Math.PI * 440 * i) / sr)));
+    const wav = encodeWav(tone, sr, { bitDepth: 16, dither: 'none' });
+    const wavBlob = await s.server.blobs.put(wav);
+    const peaks = new Uint8Array(encodePeaks(computePeaks(tone, sr)));
+    const mixState = new Uint8Array(Y.encodeStateAsUpdate(new Y.Doc()));
+    const freshVersion = async (status: 'pending' | 'approved' = 'pending') => {
+      const id = `ver-${newId()}`;
+      const max = await prisma.version.aggregate({ where: { sessionId }, _max: { number: true } });
+      await prisma.version.create({
+        data: {
+          id, sessionId, number: (max._max.number ?? 0) + 1, fileHash: wavBlob.sha256, format: 'wav', sizeBytes: wavBlob.size,
+          sampleRate: sr, channels: 2, bitDepth: 16, durationSec: 0.5, mixState, peaks, source: 'upload', status,
+          loudness: { integrated: -15, range: 0, truePeak: -12, samplePeak: -12 },
+          createdById: s.owner.id, createdByName: s.owner.name,
+          ...(status === 'approved'
+            ? { approvals: { create: { id: newId(), decision: 'approve', byId: users.artist!.id, byName: users.artist!.name, sha256: wavBlob.sha256 } } }
+            : {}),
+        },
+      });
+      return id;
+    };
+    const freshComment = async (author: TestUser) => {
+      const id = `cmt-${newId()}`;
+      await prisma.comment.create({ data: { id, sessionId, authorId: author.id, authorName: author.name, body: `by ${author.name}`, atSec: 1, mixState } });
+      return id;
+    };
+    const versionId = await freshVersion('approved');
+    const commentId = await freshComment(s.owner);
+
     Object.assign(ctx, {
-      s, users, sessionId, stemId: 'kick',
+      s, users, sessionId, stemId: 'kick', wav, versionId, commentId, freshVersion, freshComment,
       async freshSession() {
         const id = await createSession(s, 'Fresh');
         await prisma.membership.createMany({ data: memberRows(id) });
@@ -201,7 +325,7 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
 
   it('has an entry for every registered REST route', () => {
     const registered = ctx.s.server.routes.map((r) => `${r.method} ${r.path}`).sort();
-    expect(registered).toEqual(Object.keys(REST).sort());
+    expect(registered).toEqual([...new Set(Object.keys(REST).map(routeOf))].sort());
   });
 
   const restCases = Object.entries(REST).flatMap(([route, c]) => ACTORS.map((actor) => [route, actor, expectedStatus(c.access, actor)] as const));
@@ -225,6 +349,7 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
     [EVENTS.clockPing]: 'signedIn',
     [EVENTS.transportCommand]: 'transport.control',
     [EVENTS.transportGet]: 'session.view',
+    [REVIEW_EVENTS.subscribe]: 'session.view',
   };
 
   it('has an entry for every client socket.io event', () => {
@@ -287,6 +412,29 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
         case EVENTS.transportGet: {
           const ack = (await sock.timeout(5000).emitWithAck(EVENTS.transportGet, null)) as TransportAck;
           expect(ack.ok).toBe(allowed);
+          break;
+        }
+        case REVIEW_EVENTS.subscribe: {
+          const subscribe = (x: Socket) => x.timeout(5000).emitWithAck(REVIEW_EVENTS.subscribe, { sessionId: ctx.sessionId }) as Promise<ReviewSubscribeAck>;
+          const ack = await subscribe(sock);
+          expect(ack.ok).toBe(allowed);
+          if (!ack.ok) expect(ack.error.code).toBe('not_found');
+          // What the subscription grants: the session's review events. A comment the owner posts now
+          // reaches the actor only when allowed (the subscribed owner's copy proves it was sent).
+          const seen: CommentInfo[] = [];
+          const observed: CommentInfo[] = [];
+          sock.on(REVIEW_EVENTS.comment, (c: CommentInfo) => seen.push(c));
+          observer.on(REVIEW_EVENTS.comment, (c: CommentInfo) => observed.push(c));
+          expect((await subscribe(observer)).ok).toBe(true);
+          const probe = `review probe for ${actor}`;
+          const res = await fetchAs(ctx.users.owner, `${ctx.s.url}${reviewUrls(ctx.sessionId).comments}`, { method: 'POST', body: JSON.stringify({ body: probe, atSec: 2 }) });
+          expect(res.status, await res.text()).toBe(201);
+          await waitFor(() => observed.some((c) => c.body === probe));
+          if (allowed) await waitFor(() => seen.some((c) => c.body === probe));
+          else {
+            await new Promise((r) => setTimeout(r, 100));
+            expect(seen.some((c) => c.body === probe)).toBe(false);
+          }
           break;
         }
       }

@@ -4,6 +4,7 @@
 import { can, REVIEW_EVENTS, ReviewSubscribePayload, type ActivityInfo, type CommentInfo, type ReviewSettings, type ReviewSubscribeAck, type VersionInfo } from '@mixroom/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { AccessControl, Actor } from '../auth/access.js';
+import type { MembershipChanges } from '../auth/membership-changes.js';
 import type { Logger } from '../log.js';
 
 export interface ReviewBroadcaster {
@@ -29,7 +30,15 @@ export function socketIoBroadcaster(io: Server): ReviewBroadcaster {
  * `review:subscribe` puts a socket in a session's review room after checking, with the
  * identity the connection was authenticated with (`socket.data.actor`), that it may view the session.
  */
-export function attachReviewSubscriptions(io: Server, access: AccessControl, logger: Logger): void {
+export function attachReviewSubscriptions(io: Server, access: AccessControl, changes: MembershipChanges, logger: Logger): void {
+  // A removed member stops receiving the session's review events at once (each process acts
+  // on its own sockets; the change itself reaches every process through MembershipChanges).
+  changes.subscribe(({ sessionId, userId, role }) => {
+    if (can(role, 'session.view')) return;
+    for (const socket of io.sockets.sockets.values()) {
+      if ((socket.data as { actor?: Actor | null }).actor?.userId === userId) void socket.leave(reviewRoom(sessionId));
+    }
+  });
   io.on('connection', (socket: Socket) => {
     socket.on(REVIEW_EVENTS.subscribe, async (payload: unknown, ack?: (a: ReviewSubscribeAck) => void) => {
       const reply = typeof ack === 'function' ? ack : () => {};

@@ -23,6 +23,7 @@ export const DYNAMICS_PARAMS = {
   limiterOn: 1,
   ceiling: -1,
   limiterRelease: 60,
+  drive: 0,
 } as const;
 export type DynamicsParamName = keyof typeof DYNAMICS_PARAMS;
 

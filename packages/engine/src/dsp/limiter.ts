@@ -17,6 +17,8 @@ export interface LimiterSettings {
   on: boolean;
   ceilingDb: number;
   releaseMs: number;
+  /** Gain into the limiter, dB ≥ 0 ("drive"): raises loudness while the ceiling still holds. */
+  driveDb?: number;
 }
 
 const LOOKAHEAD_SECONDS = 0.0015;
@@ -47,6 +49,7 @@ export class TruePeakLimiterKernel {
   private boxPos = 0;
   private boxSum: number;
   private ceiling = 1;
+  private drive = 1;
   private releaseCoef = 0;
   private on = true;
   private mix: number;
@@ -86,7 +89,9 @@ export class TruePeakLimiterKernel {
 
   configure(s: LimiterSettings): void {
     this.on = s.on;
-    this.ceiling = Math.pow(10, (s.ceilingDb - SAFETY_DB) / 20);
+    this.drive = Math.pow(10, Math.max(0, s.driveDb ?? 0) / 20);
+    // The peak detector sees the undriven input, so the drive comes off the ceiling it aims at.
+    this.ceiling = Math.pow(10, (s.ceilingDb - SAFETY_DB) / 20) / this.drive;
     this.releaseCoef = Math.exp(-1 / (Math.max(1e-4, s.releaseMs / 1000) * this.sampleRate));
   }
 
@@ -142,8 +147,8 @@ export class TruePeakLimiterKernel {
       if ((n & 4095) === 0) this.boxSum = this.boxBuf.reduce((a, b) => a + b, 0); // no drift
       const gain = Math.min(1, this.boxSum / this.box);
       if (this.mix !== target) this.mix = target > this.mix ? Math.min(1, this.mix + this.mixStep) : Math.max(0, this.mix - this.mixStep);
-      const k = 1 + this.mix * (gain - 1);
-      const red = -20 * Math.log10(k);
+      const k = 1 + this.mix * (gain * this.drive - 1);
+      const red = -20 * Math.log10(1 + this.mix * (gain - 1));
       if (red > this.maxReductionDb) this.maxReductionDb = red;
       // 5. delay line: write the input, read the sample `latency` ago, apply the gain.
       const dp = this.delayPos;

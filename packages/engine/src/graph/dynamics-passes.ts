@@ -94,6 +94,7 @@ export function masterDynamics(state: MixState, audio: Float32Array[], length: n
     on: p['limiter.on'] >= 0.5,
     ceilingDb: p['limiter.ceiling'],
     releaseMs: p['limiter.release'],
+    driveDb: p['limiter.drive'],
   });
   const BLOCK = 4096;
   for (let i = 0; i < total; i += BLOCK) {

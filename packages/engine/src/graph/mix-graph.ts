@@ -174,6 +174,7 @@ export class MixGraph {
       d.set('limiterOn', processing ? p['limiter.on'] : 0, set, immediate);
       d.set('ceiling', p['limiter.ceiling'], set, immediate);
       d.set('limiterRelease', p['limiter.release'], set, immediate);
+      d.set('drive', p['limiter.drive'], set, immediate);
     } else if (processing && (p['glue.on'] >= 0.5 || p['limiter.on'] >= 0.5)) {
       notes.push('master: glue compressor and limiter not available (dynamics worklet not loaded)');
     }

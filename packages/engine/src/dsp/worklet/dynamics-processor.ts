@@ -32,7 +32,7 @@ class DynamicsProcessor extends AudioWorkletProcessor {
   private readonly kind: DynamicsProcessorOptions['kind'];
   private readonly comp: CompressorKernel;
   private readonly limiter: TruePeakLimiterKernel | null;
-  private readonly last = new Float64Array(10).fill(NaN);
+  private readonly last = new Float64Array(Object.keys(DYNAMICS_PARAMS).length).fill(NaN);
   private readonly names = Object.keys(DYNAMICS_PARAMS) as DynamicsParamName[];
   private sinceReport = 0;
   private readonly reportEvery = Math.round(sampleRate * REPORT_SECONDS);
@@ -82,7 +82,7 @@ class DynamicsProcessor extends AudioWorkletProcessor {
     if (!changed) return;
     const v = Object.fromEntries(this.names.map((n, i) => [n, this.last[i]])) as Record<DynamicsParamName, number>;
     this.comp.configure(settingsFrom(v));
-    this.limiter?.configure({ on: v.limiterOn >= 0.5, ceilingDb: v.ceiling, releaseMs: v.limiterRelease });
+    this.limiter?.configure({ on: v.limiterOn >= 0.5, ceilingDb: v.ceiling, releaseMs: v.limiterRelease, driveDb: v.drive });
   }
 }
 

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { loadTone } from '../node/tone';
+import { measureLoudness } from '../loudness/measure';
+import { musicLike } from '../loudness/test-signals';
+import { getDeliveryTarget } from '../loudness/targets';
+import { masterToTarget } from './master-to-target';
+import { SR, bufferFrom, mixOf, render } from './test-support';
+
+// 12 s of music-like program (two stems) at a quiet and at a loud level.
+const song = (gain: number) => {
+  const [l, r] = musicLike(SR, 12, 7);
+  const [l2, r2] = musicLike(SR, 12, 8);
+  const scale = (x: Float32Array) => x.map((v) => v * gain);
+  return { a: [scale(l), scale(r)], b: [scale(l2), scale(r2)] };
+};
+
+async function masterAndBounce(stems: Record<string, Float32Array[]>, targetId: 'spotify' | 'ebu-r128' | 'cd-club') {
+  const Tone = await loadTone();
+  const target = getDeliveryTarget(targetId);
+  const state = mixOf(Object.keys(stems));
+  const result = await masterToTarget(Tone, state, new Map(Object.entries(stems).map(([id, ch]) => [id, bufferFrom(ch)])), target, { sampleRate: SR });
+  // Apply what it says to the mix and bounce it the normal way: that file must hit the target.
+  const mastered = mixOf(Object.keys(stems), (m) => {
+    for (const [id, value] of Object.entries(result.params)) m.setMasterParam(id as never, value);
+  });
+  const { left, right } = await render(mastered, stems);
+  return { target, result, bounced: measureLoudness([left, right], SR) };
+}
+
+describe('master to target', () => {
+  it('drives a quiet mix into the limiter up to Spotify (−14 LUFS) with the true peak at or under −1 dBTP', async () => {
+    const { target, result, bounced } = await masterAndBounce(song(0.5), 'spotify');
+    console.log('quiet → spotify', JSON.stringify({ ...result.params, before: result.before, after: result.after, gr: result.maxGainReductionDb, bounced: { I: bounced.integrated, TP: bounced.truePeak } }));
+    expect(result.before.integrated).toBeLessThan(-20);
+    expect(result.reached).toBe(true);
+    expect(result.params['limiter.drive']).toBeGreaterThan(3);
+    expect(Math.abs(bounced.integrated - target.integratedLufs)).toBeLessThanOrEqual(0.5);
+    expect(bounced.truePeak).toBeLessThanOrEqual(target.truePeakCeilingDbtp);
+    expect(result.maxGainReductionDb).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('turns a loud mix down to EBU R128 (−23 LUFS) with the output gain, no drive', async () => {
+    const { target, result, bounced } = await masterAndBounce(song(3), 'ebu-r128');
+    console.log('loud → r128', JSON.stringify({ ...result.params, before: result.before, after: result.after, bounced: { I: bounced.integrated, TP: bounced.truePeak } }));
+    expect(result.params['limiter.drive']).toBe(0);
+    expect(result.params.gain).toBeLessThan(-3);
+    expect(Math.abs(bounced.integrated - target.integratedLufs)).toBeLessThanOrEqual(0.5);
+    expect(bounced.truePeak).toBeLessThanOrEqual(target.truePeakCeilingDbtp);
+  }, 120_000);
+});
