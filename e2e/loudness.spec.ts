@@ -24,6 +24,9 @@ const liveLoudness = (page: Page) =>
       : null;
   });
 
+// Two browsers, live metering, then an offline render of the whole song for master-to-target.
+test.setTimeout(420_000);
+
 test('live master loudness from the AudioWorklet, and a shared delivery target', async ({ browser, baseURL }) => {
   const session = await firstSession(baseURL!);
   const alice = await openAs(browser, session.id, 'Alice', '#e5484d');
@@ -82,6 +85,29 @@ test('live master loudness from the AudioWorklet, and a shared delivery target',
   await expect(B.getByTestId('target-source')).toContainText('EBU R128');
   await B.getByTestId('target-select').selectOption('spotify');
   await expect(A.getByTestId('target-select')).toHaveValue('spotify', { timeout: 2000 });
+
+  // Master to target: A's browser renders the song offline, sets the master limiter and gain so
+  // it lands on Spotify's −14 LUFS / −1 dBTP, and reports; B's master follows (shared mix).
+  await A.getByTestId('master-to-target-run').click();
+  const report = A.getByTestId('master-to-target-report');
+  await expect(report).toBeVisible({ timeout: 180_000 });
+  console.log('master to target:', await report.textContent());
+  expect(Math.abs(Number(await report.getAttribute('data-integrated')) - -14)).toBeLessThanOrEqual(0.5);
+  expect(Number(await report.getAttribute('data-true-peak'))).toBeLessThanOrEqual(-1);
+  const masterParams = (p: Page) =>
+    p.evaluate(() => {
+      const params = (window.__mixroom as unknown as { model: { getState(): { master: { params: Record<string, number> } } } }).model.getState().master.params;
+      return { drive: params['limiter.drive'], ceiling: params['limiter.ceiling'], gain: params.gain };
+    });
+  const mastered = await masterParams(A);
+  expect(mastered.ceiling).toBe(-1);
+  await expect.poll(() => masterParams(B), { timeout: 5000 }).toEqual(mastered);
+  // Leave the demo's master as the other specs expect it.
+  await A.evaluate(() => {
+    const model = (window.__mixroom as unknown as { model: { setMasterParam(id: string, v: number): boolean } }).model;
+    model.setMasterParam('limiter.drive', 0);
+    model.setMasterParam('gain', 0);
+  });
 
   await alice.context.close();
   await bob.context.close();

@@ -29,7 +29,7 @@ const Body = z
   .refine((s) => s.length <= COMMENT_MAX_CHARS, `comment body is longer than ${COMMENT_MAX_CHARS} characters`);
 
 export const CreateCommentBody = z
-  .object({
+  .strictObject({
     body: Body,
     atSec: Seconds,
     /** End of a range; omitted or null for a point comment. */
@@ -42,10 +42,10 @@ export const CreateCommentBody = z
   .refine((c) => c.endSec == null || c.endSec > c.atSec, { message: 'range end must be after its start', path: ['endSec'] });
 export type CreateCommentBody = z.infer<typeof CreateCommentBody>;
 
-export const EditCommentBody = z.object({ body: Body });
+export const EditCommentBody = z.strictObject({ body: Body });
 export type EditCommentBody = z.infer<typeof EditCommentBody>;
 
-export const ResolveCommentBody = z.object({ resolved: z.boolean() });
+export const ResolveCommentBody = z.strictObject({ resolved: z.boolean() });
 export type ResolveCommentBody = z.infer<typeof ResolveCommentBody>;
 
 export const CommentFilter = z.enum(['all', 'open', 'resolved']);
@@ -98,11 +98,11 @@ export type CreateVersionQuery = z.infer<typeof CreateVersionQuery>;
 /** Optional request header: base64 of the Yjs-encoded mix state the file was rendered from. */
 export const MIX_STATE_HEADER = 'x-mixroom-mix-state';
 
-export const EditVersionBody = z.object({ notes: z.string().max(VERSION_NOTES_MAX_CHARS) });
+export const EditVersionBody = z.strictObject({ notes: z.string().max(VERSION_NOTES_MAX_CHARS) });
 export type EditVersionBody = z.infer<typeof EditVersionBody>;
 
 export const DecisionBody = z
-  .object({
+  .strictObject({
     decision: z.enum(['approve', 'request_changes']),
     comment: z.string().max(COMMENT_MAX_CHARS).default(''),
   })
@@ -153,7 +153,7 @@ export interface VersionInfo {
 
 export interface ListVersionsResponse { versions: VersionInfo[] }
 
-export const ReviewSettings = z.object({ deliverOnlyApproved: z.boolean() });
+export const ReviewSettings = z.strictObject({ deliverOnlyApproved: z.boolean() });
 export type ReviewSettings = z.infer<typeof ReviewSettings>;
 
 /** Kinds recorded in the activity log; other features add theirs through the same function. */
@@ -182,7 +182,7 @@ export interface ActivityInfo {
 
 export interface ListActivityResponse { events: ActivityInfo[] }
 export interface NotificationsResponse { items: ActivityInfo[]; unread: number; lastReadId: string }
-export const MarkReadBody = z.object({ upTo: z.string().regex(/^\d+$/, 'upTo must be an activity id') });
+export const MarkReadBody = z.strictObject({ upTo: z.string().regex(/^\d+$/, 'upTo must be an activity id') });
 export type MarkReadBody = z.infer<typeof MarkReadBody>;
 
 export const ReviewSubscribePayload = z.object({ sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });

@@ -98,7 +98,7 @@ describe.each(databaseKinds)('review loop over $name', (kind) => {
       const activity = nextEvent<ActivityInfo>(listener, REVIEW_EVENTS.activity, (e) => e.kind === 'comment.created');
       const later = await artist.json<CommentInfo>(urls.comments, { body: { body: 'vocal too loud here', atSec: 30, endSec: 34.5, channelId: 'lead' } });
       expect(later.status).toBe(201);
-      expect(await arrived).toMatchObject({ id: later.body.id, authorId: 'ana', authorName: 'Ana', atSec: 30, endSec: 34.5, channelId: 'lead', parentId: null, resolvedAt: null });
+      expect(await arrived).toMatchObject({ id: later.body.id, authorId: artist.userId, authorName: 'Ana', atSec: 30, endSec: 34.5, channelId: 'lead', parentId: null, resolvedAt: null });
       expect((await activity).text).toBe('Ana commented at 0:30: “vocal too loud here”');
 
       const earlier = await viewer.json<CommentInfo>(urls.comments, { body: { body: 'nice intro', atSec: 2 } });
@@ -177,6 +177,7 @@ describe.each(databaseKinds)('review loop over $name', (kind) => {
         [{ body: 'nan', atSec: 'soon' }, 400, /atSec/],
         [{ body: 'who', atSec: 1, channelId: 'tuba' }, 400, /unknown channel tuba/],
         [{ body: 'orphan', atSec: 1, parentId: 'nope' }, 404, /unknown comment nope/],
+        [{ body: 'extra', atSec: 1, authorId: 'someone-else' }, 400, /authorId/],
       ];
       for (const [body, status, message] of cases) {
         const res = await artist.json(urls.comments, { body });
@@ -289,7 +290,7 @@ describe.each(databaseKinds)('review loop over $name', (kind) => {
       const ok = await artist.json<VersionInfo>(urls.versionDecision(v1.id), { body: { decision: 'approve', comment: 'love it' } });
       expect(ok.status).toBe(200);
       expect(ok.body.status).toBe('approved');
-      expect(ok.body.decision).toMatchObject({ decision: 'approve', byId: 'ana', byName: 'Ana', sha256: sha256(v1Bytes), comment: 'love it' });
+      expect(ok.body.decision).toMatchObject({ decision: 'approve', byId: artist.userId, byName: 'Ana', sha256: sha256(v1Bytes), comment: 'love it' });
       expect((await seen).decision?.sha256).toBe(sha256(v1Bytes));
 
       const notes = await engineer.json(urls.version(v1.id), { method: 'PATCH', body: { notes: 'changed' } });
