@@ -71,7 +71,8 @@ test('review loop: engineer bounces a version, artist comments on a range and ap
   await A.getByTestId('filter-resolved').click();
   await expect(A.getByTestId('comment-thread').filter({ hasText: 'Bass' })).toBeVisible();
   await A.getByTestId('comment-thread').filter({ hasText: 'Bass' }).getByTestId('recall-mix').click();
-  await expect(A.getByTestId('recall-banner')).toContainText("Ana's comment");
+  // Comments and the activity log carry the account's name (the demo accounts).
+  await expect(A.getByTestId('recall-banner')).toContainText("Demo Artist's comment");
   await A.getByTestId('back-to-live').click();
   await expect(A.getByTestId('recall-banner')).toHaveCount(0);
 
@@ -91,10 +92,27 @@ test('review loop: engineer bounces a version, artist comments on a range and ap
   expect(createHash('sha256').update(readFileSync(file!)).digest('hex')).toBe(recorded);
   expect(download.suggestedFilename()).toMatch(new RegExp(`-v${number}-approved\\.wav$`));
 
+  // Level-matched A/B against the live mix: ticking one version measures the live mix (offline
+  // render) and turns the louder side down; switching to the version silences the live mix.
+  await A.getByTestId('tab-versions').click();
+  await card(A).getByTestId('compare').check();
+  const liveAb = A.getByTestId('live-ab');
+  await expect(liveAb.getByTestId('live-ab-live')).toBeVisible({ timeout: 180_000 });
+  const trims = [Number(await liveAb.getAttribute('data-live-trim')), Number(await liveAb.getAttribute('data-version-trim'))];
+  console.log('live A/B trims (live, version):', trims, 'live LUFS', await liveAb.getAttribute('data-live-lufs'));
+  expect(Math.max(...trims)).toBe(0);
+  expect(Math.min(...trims)).toBeLessThanOrEqual(0);
+  const monitorGain = () => A.evaluate(() => (window.__mixroom as unknown as { runtime: { preview: { input: { gain: { value: number } } } } }).runtime.preview.input.gain.value);
+  await liveAb.getByTestId('live-ab-version').click();
+  await expect.poll(monitorGain, { timeout: 3000 }).toBeLessThan(0.001);
+  await liveAb.getByTestId('live-ab-live').click();
+  await expect.poll(monitorGain, { timeout: 3000 }).toBeGreaterThan(0.1);
+  await card(A).getByTestId('compare').uncheck();
+
   // The activity log tells the story, and the artist had an unread notification of the new version.
   await A.getByTestId('tab-activity').click();
-  await expect(A.getByTestId('activity-list')).toContainText(`Eddie bounced v${number}`);
-  await expect(A.getByTestId('activity-list')).toContainText(`Ana approved v${number}`);
+  await expect(A.getByTestId('activity-list')).toContainText(`Demo Engineer bounced v${number}`);
+  await expect(A.getByTestId('activity-list')).toContainText(`Demo Artist approved v${number}`);
 
   await engineer.context.close();
   await artist.context.close();

@@ -13,6 +13,7 @@ export interface PlatformPreviewSnapshot {
 /** Gain changes smaller than this are not worth a ramp (and would make the level wander). */
 const MIN_CHANGE_DB = 0.1;
 const RAMP_SECONDS = 0.5;
+const SWITCH_SECONDS = 0.01;
 
 /**
  * "Hear it as Spotify would play it": a monitor-only gain after the master bus that applies a
@@ -22,6 +23,9 @@ const RAMP_SECONDS = 0.5;
 export class PlatformPreview {
   readonly input: ToneNamespace.Gain;
   private snap: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
+  /** Level-matched A/B against a version: a level trim for the live mix, or the live mix silenced. */
+  private trimDb = 0;
+  private silenced = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly Tone: ToneLib) {
@@ -52,17 +56,32 @@ export class PlatformPreview {
     this.apply(target, false);
   }
 
+  /**
+   * A/B with a rendered version: `trimDb` levels the live mix to the version's loudness and
+   * `silenced` hands the output over to the version. Switches in 10 ms: instant, without a click.
+   */
+  setComparison(trimDb: number, silenced: boolean): void {
+    this.trimDb = trimDb;
+    this.silenced = silenced;
+    this.ramp(SWITCH_SECONDS);
+  }
+
   private apply(target: DeliveryTarget | null, force: boolean): void {
     const basis = this.snap.basis;
     const gainDb = target && basis && Number.isFinite(basis.integrated) ? platformPlaybackGain(basis, target).gainDb : 0;
     if (force || Math.abs(gainDb - this.snap.gainDb) >= MIN_CHANGE_DB) {
-      // Not Param.rampTo: a second rampTo while one is running left the gain at its old value.
-      const now = this.Tone.now();
-      this.input.gain.cancelAndHoldAtTime(now);
-      this.input.gain.linearRampToValueAtTime(this.Tone.dbToGain(gainDb), now + RAMP_SECONDS);
       this.snap = { ...this.snap, gainDb };
+      this.ramp(RAMP_SECONDS);
     }
     for (const l of this.listeners) l();
+  }
+
+  private ramp(seconds: number): void {
+    const value = this.silenced ? 0 : this.Tone.dbToGain(this.snap.gainDb + this.trimDb);
+    // Not Param.rampTo: a second rampTo while one is running left the gain at its old value.
+    const now = this.Tone.now();
+    this.input.gain.cancelAndHoldAtTime(now);
+    this.input.gain.linearRampToValueAtTime(value, now + seconds);
   }
 
   dispose(): void {
