@@ -8,7 +8,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const engine = path.resolve(here, '../../../packages/engine/src');
 const outdir = path.resolve(here, '../public/worklets');
 
-const worklets = [{ name: 'loudness-processor', entry: path.join(engine, 'loudness/worklet/loudness-processor.ts') }];
+const worklets = [
+  { name: 'loudness-processor', entry: path.join(engine, 'loudness/worklet/loudness-processor.ts') },
+  // Compressors and the true-peak limiter, for live playback and for bounces in the browser.
+  { name: 'dynamics-processor', entry: path.join(engine, 'dsp/worklet/dynamics-processor.ts') },
+];
 
 for (const w of worklets) {
   const outfile = path.join(outdir, `${w.name}.js`);

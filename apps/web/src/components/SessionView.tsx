@@ -10,7 +10,11 @@ import { fetchPeaks, peaksFromBuffer } from '../lib/peaks';
 import { PresenceClient, type PresenceSnapshot } from '../lib/presence';
 import { SessionRuntime, type RuntimeSnapshot, type StemLoad } from '../lib/session-runtime';
 import { TogetherClient, type TogetherSnapshot } from '../lib/together';
-import { ChannelStrip, MasterStrip } from './ChannelStrip';
+import type { ParamScope } from '@mixroom/engine';
+import { ChannelStrip, FxReturnStrip, MasterStrip } from './ChannelStrip';
+import { BouncePanel } from './BouncePanel';
+import { DetailPanel, type Selection } from './DetailPanel';
+import { MixContext } from './mix-context';
 import { FrameContext, FrameLoop, useFrame } from './frame';
 import { IdentityDialog } from './IdentityDialog';
 import { LoudnessPanel } from './LoudnessPanel';
@@ -175,6 +179,14 @@ function Mixer({
   }, [pres.peers]);
 
   const onHold = useCallback((control: string | null) => presence?.hold(control), [presence]);
+  const mixContext = useMemo(() => ({ runtime, held, onHold }), [runtime, held, onHold]);
+  const [selection, setSelection] = useState<Selection>(null);
+  const isSelected = (scope: ParamScope) =>
+    selection !== null &&
+    selection.kind === scope.kind &&
+    (scope.kind !== 'channel' || (selection.kind === 'channel' && selection.channelId === scope.channelId)) &&
+    (scope.kind !== 'fx' || (selection.kind === 'fx' && selection.bus === scope.bus));
+  const onSelect = useCallback((scope: ParamScope) => setSelection((cur) => (cur && JSON.stringify(cur) === JSON.stringify(scope) ? null : scope)), []);
 
   const loads = useMemo(() => new Map(snap.stems.map((s) => [s.stem.id, s])), [snap.stems]);
   const colorOf = useMemo(() => {
@@ -213,6 +225,7 @@ function Mixer({
   useEffect(() => presence?.setStatus({ loading: !loadingDone }), [presence, loadingDone]);
 
   return (
+    <MixContext.Provider value={mixContext}>
     <div className="app" data-testid="mixer" data-stems-state={loadingDone ? 'done' : 'loading'} data-synced={snap.synced}>
       <header className="topbar">
         <Link href="/" className="brand" aria-label="Mixroom home">
@@ -231,6 +244,7 @@ function Mixer({
           </span>
         </div>
         <div className="topbar-right">
+          <BouncePanel runtime={runtime} ready={loadingDone && snap.audioReady} />
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
             {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
@@ -295,15 +309,24 @@ function Mixer({
               runtime={runtime}
               held={held}
               onHold={onHold}
+              selected={isSelected({ kind: 'channel', channelId: ch.id })}
+              onSelect={onSelect}
             />
           ))}
           {snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">This session has no channels yet.</div>}
           {!snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">Connecting to the mix…</div>}
         </div>
-        <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
+        <div className="console-returns">
+          {(['reverb', 'delay'] as const).map((bus) => (
+            <FxReturnStrip key={bus} bus={bus} mix={snap.mix} runtime={runtime} held={held} onHold={onHold} selected={isSelected({ kind: 'fx', bus })} onSelect={onSelect} />
+          ))}
+        </div>
+        <MasterStrip mix={snap.mix} runtime={runtime} held={held} onHold={onHold} selected={isSelected({ kind: 'master' })} onSelect={onSelect} />
         <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} />
       </section>
+      <DetailPanel selection={selection} mix={snap.mix} onClose={() => setSelection(null)} />
     </div>
+    </MixContext.Provider>
   );
 }
 
