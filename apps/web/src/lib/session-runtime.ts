@@ -13,6 +13,7 @@ import {
   type ToneLib,
 } from '@mixroom/engine';
 import type { TogetherClient } from './together';
+import { renderInBrowser, type RenderRequest } from './bounce';
 import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 import { httpError } from './api';
 
@@ -49,6 +50,8 @@ export interface MixroomDebugHook {
   runtime: SessionRuntime;
   /** The engine's parameter table lookup (defaults, ranges), so tests can reset a mix. */
   paramDefFor: typeof paramDefFor;
+  /** An offline render in this browser, exactly as "Bounce mix" does it (the same-sound test). */
+  render?: (req: RenderRequest) => ReturnType<typeof renderInBrowser>;
 }
 
 declare global {
@@ -188,7 +191,7 @@ export class SessionRuntime {
     this.graph = new MixGraph(Tone);
     this.transport = new MixTransport(Tone, () => this.duration);
     this.graph.apply(this.model.getState(), { immediate: true });
-    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor };
+    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req) };
     this.update({ audioReady: true });
     await Promise.all([this.loadStems(), this.startLoudnessMeter(rawContext)]);
   }
