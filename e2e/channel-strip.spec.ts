@@ -85,14 +85,14 @@ test('A moves EQ, compressor, sends and limiter controls; B sees the same values
 
   // Sends on the strip: level and pre/post.
   await enterValue(A, `param-${ch}-send1.level-value`, '-6');
-  await A.getByTestId(`param-${ch}-send1.pre`).first().click();
-  await expect(B.getByTestId(`param-${ch}-send1.level-value`).first()).toHaveText('-6.0 dB', { timeout: 1000 });
-  await expect(B.getByTestId(`param-${ch}-send1.pre`).first()).toHaveAttribute('aria-pressed', 'true', { timeout: 1000 });
+  await A.getByTestId(`param-${ch}-send1.pre`).click();
+  await expect(B.getByTestId(`param-${ch}-send1.level-value`)).toHaveText('-6.0 dB', { timeout: 1000 });
+  await expect(B.getByTestId(`param-${ch}-send1.pre`)).toHaveAttribute('aria-pressed', 'true', { timeout: 1000 });
 
   // FX return and master chain.
   await A.getByTestId('select-delay').click();
   await A.getByTestId('param-delay-delay.sync').selectOption({ label: '1/8D' });
-  await expect(B.getByTestId('param-delay-delay.sync').first()).toHaveValue('5', { timeout: 1000 });
+  await expect(B.getByTestId('strip-delay-delay.sync')).toHaveValue('5', { timeout: 1000 });
   await A.getByTestId('select-master').click();
   await enterValue(A, 'param-master-limiter.ceiling-value', '-2 dBTP');
   await expect(B.getByTestId('param-master-limiter.ceiling-value')).toHaveText('-2.0 dBTP', { timeout: 1000 });

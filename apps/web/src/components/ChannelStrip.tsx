@@ -163,8 +163,8 @@ export function MasterStrip({
       <GrMeter testId="gr-mini-master-glue" label="Glue compressor" read={() => runtime.graph?.readMasterGainReduction().glue ?? 0} />
       <GrMeter testId="gr-mini-master-limiter" label="Limiter" read={() => runtime.graph?.readMasterGainReduction().limiter ?? 0} />
       <div className="strip-sends">
-        <ParamControl scope={{ kind: 'master' }} paramId="limiter.ceiling" value={p['limiter.ceiling']} owner="Master" caption="Ceiling" />
-        <ParamControl scope={{ kind: 'master' }} paramId="limiter.on" value={p['limiter.on']} owner="Master" caption="Limit" />
+        <ParamControl scope={{ kind: 'master' }} paramId="limiter.ceiling" value={p['limiter.ceiling']} owner="Master" caption="Ceiling" testPrefix="strip" />
+        <ParamControl scope={{ kind: 'master' }} paramId="limiter.on" value={p['limiter.on']} owner="Master" caption="Limit" testPrefix="strip" />
       </div>
       <div className="strip-fader-area">
         <Fader
@@ -215,7 +215,7 @@ export const FxReturnStrip = memo(function FxReturnStrip({
       <StripHead name={name} testId={bus} selected={selected} onSelect={() => onSelect(scope)} params={p} />
       <div className="strip-sends">
         {main.map((id) => (
-          <ParamControl key={id} scope={scope} paramId={id} value={p[id]} owner={name} />
+          <ParamControl key={id} scope={scope} paramId={id} value={p[id]} owner={name} testPrefix="strip" />
         ))}
       </div>
       <div className="strip-buttons">

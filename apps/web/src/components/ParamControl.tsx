@@ -14,6 +14,8 @@ interface Props {
   /** Shorter caption than the table's label (e.g. "Gain" inside the "Low mid" group). */
   caption?: string;
   disabled?: boolean;
+  /** Test-id prefix: 'strip' for the copies on a compact strip that the detail panel also shows. */
+  testPrefix?: string;
 }
 
 /**
@@ -21,12 +23,12 @@ interface Props {
  * typeable readout for continuous values, a toggle button for on/off, a menu for choices.
  * Range, default, step, format and parsing all come from the table.
  */
-export const ParamControl = memo(function ParamControl({ scope, paramId, value, owner, caption, disabled }: Props) {
+export const ParamControl = memo(function ParamControl({ scope, paramId, value, owner, caption, disabled, testPrefix = 'param' }: Props) {
   const { runtime, held, onHold } = useMix();
   const def = paramDefFor(scope, paramId);
   if (!def) return null;
   const key = paramKey(scope, paramId);
-  const testId = `param-${scopeName(scope, owner)}-${paramId}`;
+  const testId = `${testPrefix}-${scopeName(scope, owner)}-${paramId}`;
   const label = `${owner} ${def.label}`;
   const set = (v: number) => runtime.model.setParam(scope, paramId, v);
   const heldBy = held.get(key);
