@@ -37,19 +37,47 @@ function stems(): Record<string, Float32Array[]> {
   return { drums: [drums], bass: [bass], keys: [keysL, keysR] };
 }
 
-function mixState() {
+type Part = 'filters' | 'comp' | 'reverb' | 'delay' | 'master';
+const ALL: Part[] = ['filters', 'comp', 'reverb', 'delay', 'master'];
+/** The full fixture first, then each processor group alone, to tell which one differs. */
+export const VARIANTS: Array<{ name: string; parts: Part[] }> = [
+  { name: 'full mix', parts: ALL },
+  { name: 'faders/pan only', parts: [] },
+  ...ALL.map((p) => ({ name: `${p} only`, parts: [p] })),
+];
+
+function mixState(parts: Part[]) {
+  const on = (p: Part) => parts.includes(p);
   const doc = new Y.Doc();
   initializeMix(doc, ['drums', 'bass', 'keys'].map((id) => ({ id, name: id, stemId: id })));
   const m = new MixModel(doc);
   const ch = (id: string, p: Record<string, number>) => Object.entries(p).forEach(([k, v]) => m.setParam({ kind: 'channel', channelId: id }, k, v));
-  ch('drums', { 'hpf.on': 1, 'hpf.freq': 60, 'hpf.slope': 1, 'eq2.gain': 4, 'eq2.freq': 300, 'comp.on': 1, 'comp.threshold': -24, 'comp.ratio': 4, 'comp.attack': 5, 'comp.release': 80, 'send1.level': -10, pan: -0.3 });
-  ch('bass', { 'lpf.on': 1, 'lpf.freq': 4000, 'eq1.gain': 3, 'comp.on': 1, 'comp.threshold': -20, 'comp.ratio': 6, 'send2.level': -12, 'send2.pre': 1, gain: -3 });
-  ch('keys', { trim: -2, 'eq3.gain': -4, 'eq3.q': 1.5, 'eq4.gain': 2, 'send1.level': -6, 'send2.level': -8, pan: 0.4 });
+  ch('drums', { pan: -0.3 });
+  ch('bass', { gain: -3 });
+  ch('keys', { trim: -2, pan: 0.4 });
+  if (on('filters')) {
+    ch('drums', { 'hpf.on': 1, 'hpf.freq': 60, 'hpf.slope': 1, 'eq2.gain': 4, 'eq2.freq': 300 });
+    ch('bass', { 'lpf.on': 1, 'lpf.freq': 4000, 'eq1.gain': 3 });
+    ch('keys', { 'eq3.gain': -4, 'eq3.q': 1.5, 'eq4.gain': 2 });
+  }
+  if (on('comp')) {
+    ch('drums', { 'comp.on': 1, 'comp.threshold': -24, 'comp.ratio': 4, 'comp.attack': 5, 'comp.release': 80 });
+    ch('bass', { 'comp.on': 1, 'comp.threshold': -20, 'comp.ratio': 6 });
+  }
   const fx = (bus: 'reverb' | 'delay', p: Record<string, number>) => Object.entries(p).forEach(([k, v]) => m.setParam({ kind: 'fx', bus }, k, v));
-  fx('reverb', { 'reverb.decay': 1.2, 'reverb.predelay': 15, 'reverb.damping': 6000, 'reverb.size': 50, 'eq2.gain': -3 });
-  fx('delay', { 'delay.sync': 4, 'delay.feedback': 40, 'delay.highcut': 6000 });
+  if (on('reverb')) {
+    ch('drums', { 'send1.level': -10 });
+    ch('keys', { 'send1.level': -6 });
+    fx('reverb', { 'reverb.decay': 1.2, 'reverb.predelay': 15, 'reverb.damping': 6000, 'reverb.size': 50, 'eq2.gain': -3 });
+  }
+  if (on('delay')) {
+    ch('bass', { 'send2.level': -12, 'send2.pre': 1 });
+    ch('keys', { 'send2.level': -8 });
+    fx('delay', { 'delay.sync': 4, 'delay.feedback': 40, 'delay.highcut': 6000 });
+  }
   const ms = (p: Record<string, number>) => Object.entries(p).forEach(([k, v]) => m.setParam({ kind: 'master' }, k, v));
-  ms({ 'eq1.gain': 1, 'glue.on': 1, 'glue.threshold': -18, 'glue.ratio': 2, 'limiter.on': 1, 'limiter.ceiling': -1, gain: 2, tempo: 120 });
+  if (on('master')) ms({ 'eq1.gain': 1, 'glue.on': 1, 'glue.threshold': -18, 'glue.ratio': 2, 'limiter.on': 1, 'limiter.ceiling': -1, gain: 2, tempo: 120 });
+  else ms({ 'limiter.on': 0 });
   return m.getState();
 }
 
@@ -67,14 +95,16 @@ async function main() {
       return [id, b] as const;
     }),
   );
-  const state = mixState();
-  const { audio, notes } = await renderMixDetailed(Tone, state, buffers, { sampleRate: SAME_SOUND_RATE, loadWorklets: installDynamicsWorklet });
+  const variants = [];
+  for (const v of VARIANTS) {
+    const state = mixState(v.parts);
+    const { audio, notes } = await renderMixDetailed(Tone, state, buffers, { sampleRate: SAME_SOUND_RATE, loadWorklets: installDynamicsWorklet });
+    variants.push({ name: v.name, state, notes, node: [b64(audio.getChannelData(0)), b64(audio.getChannelData(1))] });
+  }
   const json = {
     sampleRate: SAME_SOUND_RATE,
-    state,
-    notes,
     stems: Object.fromEntries(Object.entries(raw).map(([id, chs]) => [id, chs.map(b64)])),
-    node: [b64(audio.getChannelData(0)), b64(audio.getChannelData(1))],
+    variants,
   };
   writeFileSync(out, JSON.stringify(json));
   process.exit(0);
