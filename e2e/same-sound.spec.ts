@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { CreateSessionResponse } from '@mixroom/protocol';
@@ -65,6 +65,8 @@ test('the same mix renders to the same sound in Node and in Chromium (difference
     expect(variant.notes).toEqual([]);
     const node = variant.node.map(f32);
     const web = chromium.channels.map(f32);
+    // Both renders kept for a closer look (e.g. e2e/support/same-sound-compare.ts).
+    writeFileSync(path.resolve(ARTIFACTS_DIR, `same-sound-${results.length}-chromium.json`), JSON.stringify({ name: variant.name, channels: chromium.channels }));
     expect(web[0].length).toBe(node[0].length);
     const diff = node.map((c, ch) => c.map((s, i) => s - web[ch][i]));
     const nullDb = 10 * Math.log10(energy(node) / Math.max(energy(diff), 1e-30));
