@@ -95,7 +95,7 @@ test('A moves EQ, compressor, sends and limiter controls; B sees the same values
   await expect(B.getByTestId('strip-delay-delay.sync')).toHaveValue('5', { timeout: 1000 });
   await A.getByTestId('select-master').click();
   await enterValue(A, 'param-master-limiter.ceiling-value', '-2 dBTP');
-  await expect(B.getByTestId('param-master-limiter.ceiling-value')).toHaveText('-2.0 dBTP', { timeout: 1000 });
+  await expect(B.getByTestId('strip-master-limiter.ceiling-value')).toHaveText('-2.0 dBTP', { timeout: 1000 });
 
   // The sound follows: a hard compressor on every channel pulls the master down, its GR meter moves.
   await B.getByTestId('loop').click();
