@@ -22,6 +22,8 @@ async function resetAllParams(page: Page): Promise<void> {
 const param = (page: Page, scope: string, id: string) => page.getByTestId(`param-${scope}-${id}`);
 
 test('A moves EQ, compressor, sends and limiter controls; B sees the same values, the sound follows, and a bounce downloads in the chosen format', async ({ browser, baseURL }) => {
+  // Two browsers playing plus a full-song offline render on a shared 2-core machine.
+  test.setTimeout(600_000);
   const session = await firstSession(baseURL!);
   const alice = await openAs(browser, session.id, 'Alice', '#e5484d');
   await resetMix(alice.page);
@@ -124,7 +126,7 @@ test('A moves EQ, compressor, sends and limiter controls; B sees the same values
   await B.getByTestId('bounce-bit-depth').selectOption('16');
   await B.getByTestId('bounce-sample-rate').selectOption('44100');
   const pos0 = await B.evaluate(() => window.__mixroom!.transport!.position);
-  const downloadPromise = B.waitForEvent('download', { timeout: 170_000 });
+  const downloadPromise = B.waitForEvent('download', { timeout: 400_000 });
   const t0 = Date.now();
   await B.getByTestId('bounce-mix').click();
   await expect(B.getByTestId('bounce-progress')).toBeVisible();
