@@ -10,6 +10,7 @@ const outdir = path.resolve(here, '../public/worklets');
 
 const worklets = [
   { name: 'loudness-processor', entry: path.join(engine, 'loudness/worklet/loudness-processor.ts') },
+  // Compressors and the true-peak limiter, for live playback and for bounces in the browser.
   { name: 'dynamics-processor', entry: path.join(engine, 'dsp/worklet/dynamics-processor.ts') },
 ];
 

@@ -1,6 +1,6 @@
 'use client';
 import { memo } from 'react';
-import { CHANNEL_PARAMS, MASTER_PARAMS, paramKey, type ChannelState } from '@mixroom/engine';
+import { CHANNEL_PARAMS, FX_PARAMS, MASTER_PARAMS, paramKey, type ChannelState, type FxBus, type FxParamId, type MixState, type ParamScope } from '@mixroom/engine';
 import type { Presence } from '@mixroom/protocol';
 import type { SessionRuntime, StemLoad } from '../lib/session-runtime';
 import { slug } from '../lib/format';
@@ -8,8 +8,22 @@ import { Fader } from './Fader';
 import { Meter } from './Meter';
 import { PanControl } from './PanControl';
 import { ValueEntry } from './ValueEntry';
+import { EqCurve } from './EqCurve';
+import { GrMeter } from './GrMeter';
+import { ParamControl } from './ParamControl';
+import type { HoldFn } from './mix-context';
 
-export type HoldFn = (control: string | null) => void;
+export type { HoldFn } from './mix-context';
+
+/** The strip's name doubles as the button that opens its inserts in the detail panel. */
+function StripHead({ name, testId, selected, onSelect, params }: { name: string; testId: string; selected: boolean; onSelect: () => void; params: Record<string, number> }) {
+  return (
+    <button type="button" className={`strip-name ${selected ? 'selected' : ''}`} title={`${name}: open EQ, dynamics and sends`} aria-pressed={selected} data-testid={`select-${testId}`} onClick={onSelect}>
+      <span className="strip-name-text">{name}</span>
+      <EqCurve params={params} testId={`eq-mini-${testId}`} compact />
+    </button>
+  );
+}
 
 interface StripProps {
   channel: ChannelState;
@@ -18,9 +32,11 @@ interface StripProps {
   runtime: SessionRuntime;
   held: ReadonlyMap<string, Presence>;
   onHold: HoldFn;
+  selected: boolean;
+  onSelect: (scope: ParamScope) => void;
 }
 
-export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, runtime, held, onHold }: StripProps) {
+export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, runtime, held, onHold, selected, onSelect }: StripProps) {
   const { model } = runtime;
   const id = slug(channel.name);
   const gainKey = paramKey({ kind: 'channel', channelId: channel.id }, 'gain');
@@ -36,8 +52,15 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
       data-testid={`strip-${id}`}
       style={{ '--strip-color': color } as React.CSSProperties}
     >
-      <div className="strip-name" title={channel.name}>
-        {channel.name}
+      <StripHead name={channel.name} testId={id} selected={selected} onSelect={() => onSelect({ kind: 'channel', channelId: channel.id })} params={channel.params} />
+      <GrMeter testId={`gr-mini-${id}`} label={`${channel.name} compressor`} read={() => runtime.graph?.readGainReduction(channel.id) ?? 0} />
+      <div className="strip-sends">
+        {(['send1', 'send2'] as const).map((s) => (
+          <div key={s} className="strip-send">
+            <ParamControl scope={{ kind: 'channel', channelId: channel.id }} paramId={`${s}.level`} value={channel.params[`${s}.level`]} owner={channel.name} caption={s === 'send1' ? 'Rev' : 'Dly'} />
+            <ParamControl scope={{ kind: 'channel', channelId: channel.id }} paramId={`${s}.pre`} value={channel.params[`${s}.pre`]} owner={channel.name} caption="Pre" />
+          </div>
+        ))}
       </div>
 
       <div className="strip-section">
@@ -116,23 +139,32 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
 });
 
 export function MasterStrip({
-  gain,
+  mix,
   runtime,
   held,
   onHold,
+  selected,
+  onSelect,
 }: {
-  gain: number;
+  mix: MixState;
   runtime: SessionRuntime;
   held: ReadonlyMap<string, Presence>;
   onHold: HoldFn;
+  selected: boolean;
+  onSelect: (scope: ParamScope) => void;
 }) {
+  const gain = mix.master.gain;
+  const p = mix.master.params;
   const key = paramKey({ kind: 'master' }, 'gain');
   const setGain = (v: number) => runtime.model.setMasterGain(v);
   return (
     <div className="strip master" data-testid="strip-master">
-      <div className="strip-name">Master</div>
-      <div className="strip-section master-spacer">
-        <span className="master-label">STEREO OUT</span>
+      <StripHead name="Master" testId="master" selected={selected} onSelect={() => onSelect({ kind: 'master' })} params={p} />
+      <GrMeter testId="gr-mini-master-glue" label="Glue compressor" read={() => runtime.graph?.readMasterGainReduction().glue ?? 0} />
+      <GrMeter testId="gr-mini-master-limiter" label="Limiter" read={() => runtime.graph?.readMasterGainReduction().limiter ?? 0} />
+      <div className="strip-sends">
+        <ParamControl scope={{ kind: 'master' }} paramId="limiter.ceiling" value={p['limiter.ceiling']} owner="Master" caption="Ceiling" testPrefix="strip" />
+        <ParamControl scope={{ kind: 'master' }} paramId="limiter.on" value={p['limiter.on']} owner="Master" caption="Limit" testPrefix="strip" />
       </div>
       <div className="strip-fader-area">
         <Fader
@@ -151,3 +183,58 @@ export function MasterStrip({
     </div>
   );
 }
+
+/** An FX return on the console: its main controls, EQ curve, return fader and mute. */
+export const FxReturnStrip = memo(function FxReturnStrip({
+  bus,
+  mix,
+  runtime,
+  held,
+  onHold,
+  selected,
+  onSelect,
+}: {
+  bus: FxBus;
+  mix: MixState;
+  runtime: SessionRuntime;
+  held: ReadonlyMap<string, Presence>;
+  onHold: HoldFn;
+  selected: boolean;
+  onSelect: (scope: ParamScope) => void;
+}) {
+  const scope = { kind: 'fx', bus } as const;
+  const p = mix.fx[bus].params;
+  const name = bus === 'reverb' ? 'Reverb' : 'Delay';
+  const gainDef = FX_PARAMS[bus]['return.gain'];
+  const key = paramKey(scope, 'return.gain');
+  const setGain = (v: number) => runtime.model.setFxParam(bus, 'return.gain', v);
+  const muted = p['return.mute'] >= 0.5;
+  const main: FxParamId[] = bus === 'reverb' ? ['reverb.decay', 'reverb.predelay'] : [p['delay.sync'] > 0 ? 'delay.sync' : 'delay.time', 'delay.feedback'];
+  return (
+    <div className={`strip fx ${muted ? 'inaudible' : ''}`} data-testid={`strip-${bus}`}>
+      <StripHead name={name} testId={bus} selected={selected} onSelect={() => onSelect(scope)} params={p} />
+      <div className="strip-sends">
+        {main.map((id) => (
+          <ParamControl key={id} scope={scope} paramId={id} value={p[id]} owner={name} testPrefix="strip" />
+        ))}
+      </div>
+      <div className="strip-buttons">
+        <button
+          type="button"
+          className={`btn-mute ${muted ? 'on' : ''}`}
+          aria-pressed={muted}
+          data-testid={`mute-${bus}`}
+          title="Mute return"
+          onClick={() => runtime.model.setFxParam(bus, 'return.mute', !muted)}
+        >
+          M
+        </button>
+      </div>
+      <div className="strip-fader-area">
+        <Fader def={gainDef} value={p['return.gain']} label={`${name} return fader`} testId={`fader-${bus}`} onChange={setGain} onHold={(h) => onHold(h ? key : null)} heldBy={held.get(key)} />
+      </div>
+      <ValueEntry def={gainDef} value={p['return.gain']} onCommit={setGain} testId={`fader-value-${bus}`} label={`${name} return fader`} />
+      <div className="strip-status" />
+    </div>
+  );
+});

@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { formatParamValue, fromNormalized, toNormalized, type ParamDef } from '@mixroom/engine';
 import type { Presence } from '@mixroom/protocol';
 import { HeldTag } from './HeldTag';
+import { useWheel } from './use-wheel';
 
 const SCALE_MARKS = [12, 6, 0, -5, -10, -20, -30, -45];
 
@@ -25,6 +26,13 @@ export function Fader({ def, value, label, testId, onChange, onHold, heldBy }: P
   const trackRef = useRef<HTMLDivElement>(null);
   const drag = useRef<{ startY: number; startPos: number; pointerId: number } | null>(null);
   const pos = toNormalized(def, value);
+  const rootRef = useRef<HTMLDivElement>(null);
+  // A wheel notch moves 1 dB near unity (0.1 dB with Shift), like the arrow keys' coarse step.
+  useWheel(rootRef, (dir, fine) => {
+    const from = value <= def.min ? -60 : value;
+    const next = dir > 0 ? from + (fine ? def.step : 1) : value <= def.min ? def.min : value - (fine ? def.step : 1);
+    onChange(Math.min(def.max, Math.max(def.min, roundTo(next, def.step))));
+  }, onHold);
 
   const positionFromY = (clientY: number) => {
     const rect = trackRef.current!.getBoundingClientRect();
@@ -78,6 +86,7 @@ export function Fader({ def, value, label, testId, onChange, onHold, heldBy }: P
 
   return (
     <div
+      ref={rootRef}
       className={`fader ${heldBy ? 'held' : ''}`}
       style={heldBy ? ({ '--held-color': heldBy.color } as React.CSSProperties) : undefined}
       data-testid={testId}

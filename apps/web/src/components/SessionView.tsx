@@ -10,7 +10,11 @@ import { fetchPeaks, peaksFromBuffer } from '../lib/peaks';
 import { PresenceClient, type PresenceSnapshot } from '../lib/presence';
 import { SessionRuntime, type RuntimeSnapshot, type StemLoad } from '../lib/session-runtime';
 import { TogetherClient, type TogetherSnapshot } from '../lib/together';
-import { ChannelStrip, MasterStrip } from './ChannelStrip';
+import type { ParamScope } from '@mixroom/engine';
+import { ChannelStrip, FxReturnStrip, MasterStrip } from './ChannelStrip';
+import { BouncePanel } from './BouncePanel';
+import { DetailPanel, type Selection } from './DetailPanel';
+import { MixContext } from './mix-context';
 import { FrameContext, FrameLoop, useFrame } from './frame';
 import { IdentityDialog } from './IdentityDialog';
 import { MembersPanel } from './MembersPanel';
@@ -194,6 +198,14 @@ function Mixer({
   }, [pres.peers]);
 
   const onHold = useCallback((control: string | null) => presence?.hold(control), [presence]);
+  const mixContext = useMemo(() => ({ runtime, held, onHold }), [runtime, held, onHold]);
+  const [selection, setSelection] = useState<Selection>(null);
+  const isSelected = (scope: ParamScope) =>
+    selection !== null &&
+    selection.kind === scope.kind &&
+    (scope.kind !== 'channel' || (selection.kind === 'channel' && selection.channelId === scope.channelId)) &&
+    (scope.kind !== 'fx' || (selection.kind === 'fx' && selection.bus === scope.bus));
+  const onSelect = useCallback((scope: ParamScope) => setSelection((cur) => (cur && JSON.stringify(cur) === JSON.stringify(scope) ? null : scope)), []);
 
   const loads = useMemo(() => new Map(snap.stems.map((s) => [s.stem.id, s])), [snap.stems]);
   const colorOf = useMemo(() => {
@@ -252,6 +264,7 @@ function Mixer({
   useEffect(() => presence?.setStatus({ loading: !loadingDone }), [presence, loadingDone]);
 
   return (
+    <MixContext.Provider value={mixContext}>
     <div className={`app${dragging ? ' drop-target' : ''}`} data-testid="mixer" data-stems-state={loadingDone ? 'done' : 'loading'} data-synced={snap.synced}>
       {dragging && <div className="drop-overlay" data-testid="drop-overlay">Drop audio files to add them as channels</div>}
       <header className="topbar">
@@ -278,6 +291,7 @@ function Mixer({
             </button>
           )}
           {canUpload && <UploadButton queue={uploads} />}
+          <BouncePanel runtime={runtime} ready={loadingDone && snap.audioReady} />
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
             {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
@@ -373,18 +387,27 @@ function Mixer({
               runtime={runtime}
               held={held}
               onHold={onHold}
+              selected={isSelected({ kind: 'channel', channelId: ch.id })}
+              onSelect={onSelect}
             />
           ))}
           {snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">This session has no channels yet.</div>}
           {!snap.synced && snap.mix.channels.length === 0 && <div className="console-empty">Connecting to the mix…</div>}
         </div>
-        <MasterStrip gain={snap.mix.master.gain} runtime={runtime} held={held} onHold={onHold} />
+        <div className="console-returns">
+          {(['reverb', 'delay'] as const).map((bus) => (
+            <FxReturnStrip key={bus} bus={bus} mix={snap.mix} runtime={runtime} held={held} onHold={onHold} selected={isSelected({ kind: 'fx', bus })} onSelect={onSelect} />
+          ))}
+        </div>
+        <MasterStrip mix={snap.mix} runtime={runtime} held={held} onHold={onHold} selected={isSelected({ kind: 'master' })} onSelect={onSelect} />
         <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} readOnly={readOnly} />
       </section>
+      <DetailPanel selection={selection} mix={snap.mix} onClose={() => setSelection(null)} />
       </div>
       {review && <ReviewPanel review={review} runtime={runtime} user={devUser} draft={draft} setDraft={setDraft} />}
       </div>
     </div>
+    </MixContext.Provider>
   );
 }
 

@@ -2,6 +2,8 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import {
   LOUDNESS_PROCESSOR_NAME,
+  loadDynamicsWorklet,
+  paramDefFor,
   MixGraph,
   MixModel,
   MixTransport,
@@ -12,6 +14,7 @@ import {
 } from '@mixroom/engine';
 import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
+import { renderInBrowser, type RenderRequest } from './bounce';
 import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 import { httpError } from './api';
 
@@ -48,6 +51,10 @@ export interface MixroomDebugHook {
   transport: MixTransport | null;
   Tone: ToneLib | null;
   runtime: SessionRuntime;
+  /** The engine's parameter table lookup (defaults, ranges), so tests can reset a mix. */
+  paramDefFor: typeof paramDefFor;
+  /** An offline render in this browser, exactly as "Bounce mix" does it (the same-sound test). */
+  render?: (req: RenderRequest) => ReturnType<typeof renderInBrowser>;
 }
 
 declare global {
@@ -59,6 +66,8 @@ declare global {
 const DOWNLOAD_CONCURRENCY = 3;
 /** Where the web build puts the bundled loudness processor (scripts/build-worklets.mjs). */
 const LOUDNESS_WORKLET_URL = '/worklets/loudness-processor.js';
+/** The engine's compressors and true-peak limiter, bundled by the same script. */
+export const DYNAMICS_WORKLET_URL = '/worklets/dynamics-processor.js';
 /** Short-term loudness history kept for the plot: one value per ~100 ms reading, 60 s. */
 export const LOUDNESS_HISTORY_LENGTH = 600;
 
@@ -82,6 +91,7 @@ export class SessionRuntime {
   readonly model = new MixModel(this.doc);
   readonly provider: WebsocketProvider;
   Tone: ToneLib | null = null;
+  liveContext: ReturnType<ToneLib['getContext']> | null = null;
   graph: MixGraph | null = null;
   transport: MixTransport | null = null;
   /** "Listen together": when on, transport actions go to the group instead of acting locally. */
@@ -150,7 +160,7 @@ export class SessionRuntime {
       this.provider.off('connection-close', onClose);
     });
     for (const st of session.stems) this.knownStems.add(st.id);
-    window.__mixroom = { graph: null, model: this.model, transport: null, Tone: null, runtime: this };
+    window.__mixroom = { graph: null, model: this.model, transport: null, Tone: null, runtime: this, paramDefFor };
   }
 
   /** Re-reads the session's stems and starts loading the ones that are new to us. */
@@ -216,11 +226,21 @@ export class SessionRuntime {
     Tone.setContext(new Tone.Context(rawContext));
     // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
     Tone.getContext().lookAhead = 0.05;
+    // Before the graph exists, so channel compressors and the master chain are built with it;
+    // without it the graph still plays (no dynamics) and says so in graph.notes.
+    try {
+      await loadDynamicsWorklet(rawContext, DYNAMICS_WORKLET_URL);
+    } catch (e) {
+      console.error('[mixroom] dynamics worklet unavailable:', e instanceof Error ? e.message : e);
+    }
+    if (this.disposed) return;
+    // Kept so a bounce can hand the global context back to live playback (see lib/bounce.ts).
+    this.liveContext = Tone.getContext();
     this.preview = new PlatformPreview(Tone);
     this.graph = new MixGraph(Tone, this.preview.input);
     this.transport = new MixTransport(Tone, () => this.duration);
     this.graph.apply(this.model.getState(), { immediate: true });
-    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this };
+    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req) };
     this.update({ audioReady: true });
     await Promise.all([this.loadStems(), this.startLoudnessMeter(rawContext)]);
   }
@@ -294,6 +314,11 @@ export class SessionRuntime {
     if (!this.loudnessNode) return;
     this.awaitingReset = true;
     this.loudnessNode.port.postMessage({ type: 'reset' } satisfies LoudnessProcessorMessage);
+  }
+
+  /** Every stem decoded so far, by stem id: what a bounce renders. */
+  decodedStems(): ReadonlyMap<string, AudioBuffer> {
+    return new Map(this.buffers);
   }
 
   getBuffer(stemId: string): AudioBuffer | undefined {

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { can, type Role, type VersionInfo } from '@mixroom/protocol';
 import type { Peaks } from '@mixroom/engine';
-import { bounceMix } from '../../lib/bounce';
+import { bounceVersion } from '../../lib/bounce';
 import { liveMixLoudness } from '../../lib/live-ab';
 import { fetchPeaks } from '../../lib/peaks';
 import type { ReviewClient } from '../../lib/review';
@@ -164,7 +164,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
     setProgress(0);
     try {
       if (runtime.transport?.state === 'started') runtime.pause();
-      const { wav, mixState } = await bounceMix(runtime, setProgress);
+      const { wav, mixState } = await bounceVersion(runtime, setProgress);
       await review.uploadVersion(wav, 'bounce', notes, mixState);
       setNotes('');
     } catch (e) {

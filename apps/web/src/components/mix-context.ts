@@ -1,0 +1,30 @@
+'use client';
+import { createContext, useContext } from 'react';
+import type { Presence } from '@mixroom/protocol';
+import type { ParamScope } from '@mixroom/engine';
+import type { SessionRuntime } from '../lib/session-runtime';
+
+export type HoldFn = (control: string | null) => void;
+
+/** What every parameter control needs besides its value: where to write, and who holds what. */
+export interface MixContextValue {
+  runtime: SessionRuntime;
+  /** Param key → the peer currently holding that control. */
+  held: ReadonlyMap<string, Presence>;
+  onHold: HoldFn;
+}
+
+export const MixContext = createContext<MixContextValue | null>(null);
+
+export function useMix(): MixContextValue {
+  const v = useContext(MixContext);
+  if (!v) throw new Error('MixContext missing');
+  return v;
+}
+
+/** A stable, readable name for a scope, used in data-testids ("Bass", "reverb", "master"). */
+export function scopeName(scope: ParamScope, channelName?: string): string {
+  if (scope.kind === 'master') return 'master';
+  if (scope.kind === 'fx') return scope.bus;
+  return (channelName ?? scope.channelId).replace(/\s+/g, '-');
+}
