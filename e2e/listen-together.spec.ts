@@ -110,7 +110,7 @@ test('listen together: one transport for the group, starts within 10 ms, and a w
   // The group loops the song, so it is still playing however long Cleo's stems take to load
   // on a busy machine (the song is only 64 s).
   await A.getByTestId('loop').click();
-  await expect(B.getByTestId('loop')).toHaveAttribute('aria-pressed', 'true', { timeout: 5000 });
+  await expect(A.getByTestId('loop')).toHaveAttribute('aria-pressed', 'true', { timeout: 5000 });
 
   // Cleo arrives while the group plays and turns "Listen together" on before her stems have loaded:
   // the others see her as loading, and she joins the running playback, in sync, once ready.
