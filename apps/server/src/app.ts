@@ -153,7 +153,9 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     res.end(NOT_BUILT_PAGE);
   };
 
-  const httpServer = createServer((req, res) => {
+  // A version upload carries the exact mix it was rendered from in a header (base64 Yjs state);
+  // a long-lived session's state outgrows Node's 16 KiB default (HTTP 431), so allow 512 KiB.
+  const httpServer = createServer({ maxHeaderSize: 512 * 1024 }, (req, res) => {
     handle(req, res).catch((err) => {
       logger.error(`${req.method} ${req.url} failed`, err);
       if (!res.headersSent) sendError(res, new HttpError(500, 'internal', 'internal server error'));

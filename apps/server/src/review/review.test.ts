@@ -226,6 +226,24 @@ describe.each(databaseKinds)('review loop over $name', (kind) => {
   });
 
   describe('versions and approval', () => {
+    it('accepts the mix state of a long-lived session (well past 16 KiB of header) with a bounced version', async () => {
+      const doc = new Y.Doc();
+      initializeMix(doc, [{ id: 'bass', name: 'Bass', stemId: 'bass-stem' }]);
+      // Many browsers over many days: every writer keeps registers of its own.
+      for (let w = 0; w < 500; w++) {
+        const writer = new Y.Doc();
+        Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+        new MixModel(writer).setChannelGain('bass', -w / 10);
+        Y.applyUpdate(doc, Y.encodeStateAsUpdate(writer));
+      }
+      const mix = Y.encodeStateAsUpdate(doc);
+      expect(Buffer.from(mix).toString("base64").length).toBeGreaterThan(16 * 1024);
+      const res = await upload(engineer, master(-20), { source: 'bounce', mix });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const v = (await res.json()) as VersionInfo;
+      await s.server.db.prisma.version.delete({ where: { id: v.id } });
+    });
+
     let v1: VersionInfo;
     let v2: VersionInfo;
     let v1Bytes: Uint8Array;
