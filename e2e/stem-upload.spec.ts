@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, openAs } from './helpers';
+import { ARTIFACTS_DIR, demoCookie, openAs } from './helpers';
 
 /** Two real stems made by ffmpeg: a 24-bit WAV and a FLAC. */
 function makeStems(): Array<{ name: string; mime: string; bytes: number[] }> {
@@ -30,7 +30,8 @@ async function dropFiles(page: Page, files: Array<{ name: string; mime: string; 
 }
 
 test('dropping two files on the mixer adds two channels that a second browser sees and plays', async ({ browser, baseURL }) => {
-  const created = await fetch(`${baseURL}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Upload e2e' }) });
+  // Created by the demo engineer, who opens it below (openAs signs in as that account).
+  const created = await fetch(`${baseURL}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: await demoCookie(baseURL!) }, body: JSON.stringify({ title: 'Upload e2e' }) });
   expect(created.status).toBe(201);
   const sessionId = ((await created.json()) as { id: string }).id;
   const stems = makeStems();
