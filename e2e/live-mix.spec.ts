@@ -81,6 +81,8 @@ test('two people mix live: faders, presence and the sound follow across browsers
   // A drags a fader: while the drag lasts, B sees who holds it and the value moves with it.
   const dragged = slug(levels[levels.length - 1].name);
   const cap = A.getByTestId(`fader-${dragged}`).locator('.fader-cap');
+  // The strips scroll sideways beside the master and loudness panels; a mouse drag needs it in view.
+  await cap.scrollIntoViewIfNeeded();
   const box = (await cap.boundingBox())!;
   await A.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await A.mouse.down();
