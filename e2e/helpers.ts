@@ -133,17 +133,23 @@ export function channelLevels(page: Page, ms = 500): Promise<Array<{ name: strin
 
 /** Types an exact value into a control's numeric entry box. */
 /** Puts every channel and the master back to defaults, so specs don't inherit each other's mix. */
+/** Every parameter of every channel, FX return and the master back to its default (earlier specs leave EQ, compressors, sends…). */
 export async function resetMix(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const model = window.__mixroom!.model;
-    model.doc.transact(() => {
-      for (const c of model.getState().channels) {
-        model.setChannelGain(c.id, 0);
-        model.setPan(c.id, 0);
-        model.setMute(c.id, false);
-        model.setSolo(c.id, false);
+    const hook = window.__mixroom!;
+    const model = hook.model;
+    type Scope = Parameters<typeof hook.paramDefFor>[0];
+    const reset = (scope: Scope, params: Record<string, number>) => {
+      for (const id of Object.keys(params)) {
+        const def = hook.paramDefFor(scope, id);
+        if (def) model.setParam(scope, id as never, def.defaultValue);
       }
-      model.setMasterGain(0);
+    };
+    model.doc.transact(() => {
+      const state = model.getState();
+      for (const c of state.channels) reset({ kind: 'channel', channelId: c.id }, c.params);
+      for (const bus of ['reverb', 'delay'] as const) reset({ kind: 'fx', bus }, state.fx[bus].params);
+      reset({ kind: 'master' }, state.master.params);
     });
   });
 }
