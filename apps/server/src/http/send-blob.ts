@@ -1,12 +1,29 @@
-// Streams a content-addressed blob with Range/ETag support (versions, downloads). Stems keep
-// their own copy in stems.ts; both follow the same rules (docs/server.md).
+// Streams a content-addressed blob with Range/ETag support: stems, peaks, versions, downloads
+// (the rules are in docs/server.md).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, type BlobStore } from '../blob/blob-store.js';
 import { parseRange } from './range.js';
 import { HttpError, notFound } from './respond.js';
 
-const IMMUTABLE = 'private, max-age=31536000, immutable';
+// Content-addressed: a URL's bytes never change, so clients may cache forever.
+export const IMMUTABLE = 'private, max-age=31536000, immutable';
+
+export function isNotModified(req: IncomingMessage, etag: string): boolean {
+  const inm = req.headers['if-none-match'];
+  if (!inm) return false;
+  return inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** Pipes a stream into the response; a client aborting mid-download (seeking in <audio>) is routine. */
+export async function pipeToResponse(stream: NodeJS.ReadableStream, res: ServerResponse): Promise<void> {
+  try {
+    await pipeline(stream, res);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    throw new HttpError(500, 'internal', `streaming failed: ${(err as Error).message}`);
+  }
+}
 
 export interface SendBlobOptions {
   mimeType: string;
@@ -14,18 +31,20 @@ export interface SendBlobOptions {
   missing: string;
   /** Extra headers, e.g. Content-Disposition for downloads. */
   headers?: Record<string, string>;
+  /** Validator when the URL names something derived from another hash (peaks of a stem); default the blob's hash. */
+  etag?: string;
 }
 
 export async function sendBlob(req: IncomingMessage, res: ServerResponse, blobs: BlobStore, sha256: string, options: SendBlobOptions): Promise<void> {
   const info = await blobs.stat(sha256);
   if (!info) throw notFound(options.missing);
-  const etag = `"${sha256}"`;
+  const etag = options.etag ?? `"${sha256}"`;
   const headers = { ETag: etag, 'Cache-Control': IMMUTABLE, 'Accept-Ranges': 'bytes', ...options.headers };
-  const inm = req.headers['if-none-match'];
-  if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {
+  if (isNotModified(req, etag)) {
     res.writeHead(304, headers).end();
     return;
   }
+  // If-Range with a different validator means the client's partial copy is stale: send everything.
   const ifRange = req.headers['if-range'];
   const range = ifRange && ifRange !== etag ? null : parseRange(req.headers.range, info.size);
   if (range === 'unsatisfiable') {
@@ -50,10 +69,5 @@ export async function sendBlob(req: IncomingMessage, res: ServerResponse, blobs:
     res.end();
     return;
   }
-  try {
-    await pipeline(stream, res);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-    throw new HttpError(500, 'internal', `streaming failed: ${(err as Error).message}`);
-  }
+  await pipeToResponse(stream, res);
 }
