@@ -1,36 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { enterValue, firstSession, masterLevelDb, openAs, resetMix, slug } from './helpers';
+import { enterValue, masterLevelDb, openAliceAndBob, slug } from './helpers';
 
 /** Puts every parameter of the mix back to its default, so this spec starts from a known mix. */
-async function resetAllParams(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const m = window.__mixroom!.model as unknown as {
-      doc: { transact(fn: () => void): void };
-      listChannels(): Array<{ id: string }>;
-      readParams(scope: unknown): Record<string, number>;
-      setParam(scope: unknown, id: string, v: number): boolean;
-    };
-    const { paramDefFor } = window.__mixroom as unknown as { paramDefFor(s: unknown, id: string): { defaultValue: number } };
-    const scopes: unknown[] = [{ kind: 'master' }, { kind: 'fx', bus: 'reverb' }, { kind: 'fx', bus: 'delay' }, ...m.listChannels().map((c) => ({ kind: 'channel', channelId: c.id }))];
-    m.doc.transact(() => {
-      for (const s of scopes) for (const id of Object.keys(m.readParams(s))) m.setParam(s, id, paramDefFor(s, id).defaultValue);
-    });
-  });
-}
-
 const param = (page: Page, scope: string, id: string) => page.getByTestId(`param-${scope}-${id}`);
 
 test('A moves EQ, compressor, sends and limiter controls; B sees the same values, the sound follows, and a bounce downloads in the chosen format', async ({ browser, baseURL }) => {
   // Two browsers playing plus a full-song offline render on a shared 2-core machine.
   test.setTimeout(600_000);
-  const session = await firstSession(baseURL!);
-  const alice = await openAs(browser, session.id, 'Alice', '#e5484d');
-  await resetMix(alice.page);
-  await resetAllParams(alice.page);
-  const bob = await openAs(browser, session.id, 'Bob', '#5b9cf5');
-  const A = alice.page;
-  const B = bob.page;
+  const { session, alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
   const names = await A.evaluate(() => window.__mixroom!.model.getState().channels.map((c) => c.name));
   const ch = slug(names[0]);
 
@@ -85,11 +63,15 @@ test('A moves EQ, compressor, sends and limiter controls; B sees the same values
   await expect(B.getByTestId(`held-param-${ch}-eq2.freq`)).toHaveCount(0, { timeout: 2000 });
   expect(Number(await param(B, ch, 'eq2.freq').getAttribute('aria-valuenow'))).toBeGreaterThan(400);
 
-  // Sends on the strip: level and pre/post.
+  // Sends: set in the detail panel, they follow on both strips and in B's panel; the strip's own
+  // send knob moves the same parameter.
   await enterValue(A, `param-${ch}-send1.level-value`, '-6');
   await A.getByTestId(`param-${ch}-send1.pre`).click();
+  await expect(B.getByTestId(`strip-${ch}-send1.level-value`)).toHaveText('-6.0 dB', { timeout: 1000 });
   await expect(B.getByTestId(`param-${ch}-send1.level-value`)).toHaveText('-6.0 dB', { timeout: 1000 });
-  await expect(B.getByTestId(`param-${ch}-send1.pre`)).toHaveAttribute('aria-pressed', 'true', { timeout: 1000 });
+  await expect(B.getByTestId(`strip-${ch}-send1.pre`)).toHaveAttribute('aria-pressed', 'true', { timeout: 1000 });
+  await enterValue(B, `strip-${ch}-send2.level-value`, '-9');
+  await expect(A.getByTestId(`param-${ch}-send2.level-value`)).toHaveText('-9.0 dB', { timeout: 1000 });
 
   // FX return and master chain.
   await A.getByTestId('select-delay').click();

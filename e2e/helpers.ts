@@ -1,6 +1,8 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { ListSessionsResponse, GetSessionResponse } from '@mixroom/protocol';
 
+type MixScope = { kind: 'channel'; channelId: string } | { kind: 'fx'; bus: 'reverb' | 'delay' } | { kind: 'master' };
+
 // The app's documented debugging hook, typed loosely here so the tests don't import browser code.
 declare global {
   interface Window {
@@ -8,7 +10,12 @@ declare global {
       graph: { readMasterLevel(): { rmsDb: number; peakDb: number }; readChannelLevel(id: string): { rmsDb: number; peakDb: number } } | null;
       model: {
         doc: { transact(fn: () => void): void };
-        getState(): { channels: Array<{ id: string; name: string; gain: number }> };
+        getState(): {
+          channels: Array<{ id: string; name: string; gain: number; params: Record<string, number> }>;
+          fx: Record<'reverb' | 'delay', { params: Record<string, number> }>;
+          master: { params: Record<string, number> };
+        };
+        setParam(scope: MixScope, id: string, value: number): boolean;
         setChannelGain(id: string, db: number): boolean;
         setPan(id: string, pan: number): boolean;
         setMute(id: string, on: boolean): boolean;
@@ -16,6 +23,9 @@ declare global {
         setMasterGain(db: number): boolean;
       };
       transport: { state: string; position: number } | null;
+      runtime: unknown;
+      render?: unknown;
+      paramDefFor(scope: MixScope, id: string): { defaultValue: number } | undefined;
     };
   }
 }
@@ -77,6 +87,15 @@ export async function openAs(browser: Browser, sessionId: string, name: string, 
   await waitForMixer(page);
   console.log(`[${name}] mixer ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { context, page };
+}
+
+/** The two-person setup most specs start from: Alice (with the demo mix reset) and Bob on the demo session. */
+export async function openAliceAndBob(browser: Browser, baseURL: string) {
+  const session = await firstSession(baseURL);
+  const alice = await openAs(browser, session.id, 'Alice', '#e5484d');
+  await resetMix(alice.page);
+  const bob = await openAs(browser, session.id, 'Bob', '#5b9cf5');
+  return { session, alice, bob, A: alice.page, B: bob.page };
 }
 
 export async function waitForMixer(page: Page): Promise<void> {
@@ -142,7 +161,7 @@ export async function resetMix(page: Page): Promise<void> {
     const reset = (scope: Scope, params: Record<string, number>) => {
       for (const id of Object.keys(params)) {
         const def = hook.paramDefFor(scope, id);
-        if (def) model.setParam(scope, id as never, def.defaultValue);
+        if (def) model.setParam(scope, id, def.defaultValue);
       }
     };
     model.doc.transact(() => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, masterLevelDb, openAs, resetMix, slug, waitForMixer, signedInContext } from './helpers';
+import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, masterLevelDb, openAliceAndBob, openAs, resetMix, slug, waitForMixer, signedInContext } from './helpers';
 
 const position = (page: Page) => page.evaluate(() => window.__mixroom!.transport!.position);
 
@@ -11,12 +11,9 @@ async function seekByClick(page: Page, fraction: number): Promise<void> {
 }
 
 test('two people mix live: faders, presence and the sound follow across browsers', async ({ browser, baseURL }) => {
-  const session = await firstSession(baseURL!);
-  const alice = await openAs(browser, session.id, 'Alice', '#e5484d');
-  await resetMix(alice.page);
-  const bob = await openAs(browser, session.id, 'Bob', '#5b9cf5');
-  const A = alice.page;
-  const B = bob.page;
+  // Two browsers each decode six stems and play them on a shared 2-core machine.
+  test.setTimeout(420_000);
+  const { session, alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
 
   // Every stem loaded, a waveform lane and a strip per stem, no errors.
   await expect(B.getByTestId('loading-status')).toHaveText(`${session.stems.length} stems ready`);

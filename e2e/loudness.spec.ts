@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, firstSession, openAs, resetMix } from './helpers';
+import { ARTIFACTS_DIR, openAliceAndBob } from './helpers';
 
 interface LiveReading {
   integrated: number;
@@ -28,12 +28,7 @@ const liveLoudness = (page: Page) =>
 test.setTimeout(420_000);
 
 test('live master loudness from the AudioWorklet, and a shared delivery target', async ({ browser, baseURL }) => {
-  const session = await firstSession(baseURL!);
-  const alice = await openAs(browser, session.id, 'Alice', '#e5484d');
-  await resetMix(alice.page);
-  const bob = await openAs(browser, session.id, 'Bob', '#5b9cf5');
-  const A = alice.page;
-  const B = bob.page;
+  const { session, alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
 
   // A plays ~4 s from the top; the worklet meter measures the master bus.
   await A.getByTestId('play').click();

@@ -1,18 +1,12 @@
 import { AccountBar } from '../src/components/AccountBar';
+import { Brand } from '../src/components/Brand';
 import { SessionList } from '../src/components/SessionList';
 
 export default function Home() {
   return (
     <main className="home">
       <header className="home-header">
-        <span className="brand big">
-          <span className="brand-mark" aria-hidden>
-            <i />
-            <i />
-            <i />
-          </span>
-          Mixroom
-        </span>
+        <Brand big />
         <p>Mix a song together with your engineer — same faders, same sound, in real time.</p>
         <AccountBar />
       </header>

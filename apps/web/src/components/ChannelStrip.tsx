@@ -1,6 +1,6 @@
 'use client';
 import { memo } from 'react';
-import { CHANNEL_PARAMS, FX_PARAMS, MASTER_PARAMS, paramKey, type ChannelState, type FxBus, type FxParamId, type MixState, type ParamScope } from '@mixroom/engine';
+import { CHANNEL_PARAMS, FX_PARAMS, MASTER_PARAMS, paramKey, type ChannelState, type FxBus, type FxParamId, type MixState, type ParamDef, type ParamScope } from '@mixroom/engine';
 import type { Presence } from '@mixroom/protocol';
 import type { SessionRuntime, StemLoad } from '../lib/session-runtime';
 import { slug } from '../lib/format';
@@ -21,6 +21,38 @@ function StripHead({ name, testId, selected, onSelect, params }: { name: string;
     <button type="button" className={`strip-name ${selected ? 'selected' : ''}`} title={`${name}: open EQ, dynamics and sends`} aria-pressed={selected} data-testid={`select-${testId}`} onClick={onSelect}>
       <span className="strip-name-text">{name}</span>
       <EqCurve params={params} testId={`eq-mini-${testId}`} compact />
+    </button>
+  );
+}
+
+/** A strip's fader, its meter beside it and the typeable value under it: one held key. */
+function StripFader({ def, value, label, testId, valueTestId, onChange, holdKey, held, onHold, meter }: {
+  def: ParamDef;
+  value: number;
+  label: string;
+  testId: string;
+  valueTestId: string;
+  onChange: (v: number) => void;
+  holdKey: string;
+  held: ReadonlyMap<string, Presence>;
+  onHold: HoldFn;
+  meter?: React.ReactNode;
+}) {
+  return (
+    <>
+      <div className="strip-fader-area">
+        <Fader def={def} value={value} label={label} testId={testId} onChange={onChange} onHold={(h) => onHold(h ? holdKey : null)} heldBy={held.get(holdKey)} />
+        {meter}
+      </div>
+      <ValueEntry def={def} value={value} onCommit={onChange} testId={valueTestId} label={label} />
+    </>
+  );
+}
+
+function MuteButton({ muted, testId, title, onToggle }: { muted: boolean; testId: string; title: string; onToggle: () => void }) {
+  return (
+    <button type="button" className={`btn-mute ${muted ? 'on' : ''}`} aria-pressed={muted} data-testid={testId} title={title} onClick={onToggle}>
+      M
     </button>
   );
 }
@@ -57,8 +89,8 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
       <div className="strip-sends">
         {(['send1', 'send2'] as const).map((s) => (
           <div key={s} className="strip-send">
-            <ParamControl scope={{ kind: 'channel', channelId: channel.id }} paramId={`${s}.level`} value={channel.params[`${s}.level`]} owner={channel.name} caption={s === 'send1' ? 'Rev' : 'Dly'} />
-            <ParamControl scope={{ kind: 'channel', channelId: channel.id }} paramId={`${s}.pre`} value={channel.params[`${s}.pre`]} owner={channel.name} caption="Pre" />
+            <ParamControl scope={{ kind: 'channel', channelId: channel.id }} paramId={`${s}.level`} value={channel.params[`${s}.level`]} owner={channel.name} caption={s === 'send1' ? 'Rev' : 'Dly'} testPrefix="strip" />
+            <ParamControl scope={{ kind: 'channel', channelId: channel.id }} paramId={`${s}.pre`} value={channel.params[`${s}.pre`]} owner={channel.name} caption="Pre" testPrefix="strip" />
           </div>
         ))}
       </div>
@@ -77,16 +109,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
       </div>
 
       <div className="strip-buttons">
-        <button
-          type="button"
-          className={`btn-mute ${channel.mute ? 'on' : ''}`}
-          aria-pressed={channel.mute}
-          data-testid={`mute-${id}`}
-          title="Mute"
-          onClick={() => model.setMute(channel.id, !channel.mute)}
-        >
-          M
-        </button>
+        <MuteButton muted={channel.mute} testId={`mute-${id}`} title="Mute" onToggle={() => model.setMute(channel.id, !channel.mute)} />
         <button
           type="button"
           className={`btn-solo ${channel.solo ? 'on' : ''}`}
@@ -106,20 +129,18 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
         </button>
       </div>
 
-      <div className="strip-fader-area">
-        <Fader
-          def={CHANNEL_PARAMS.gain}
-          value={channel.gain}
-          label={`${channel.name} fader`}
-          testId={`fader-${id}`}
-          onChange={setGain}
-          onHold={(h) => onHold(h ? gainKey : null)}
-          heldBy={held.get(gainKey)}
-        />
-        <Meter testId={`meter-${id}`} read={() => runtime.graph?.readChannelLevel(channel.id) ?? null} />
-      </div>
-
-      <ValueEntry def={CHANNEL_PARAMS.gain} value={channel.gain} onCommit={setGain} testId={`fader-value-${id}`} label={`${channel.name} fader`} />
+      <StripFader
+        def={CHANNEL_PARAMS.gain}
+        value={channel.gain}
+        label={`${channel.name} fader`}
+        testId={`fader-${id}`}
+        valueTestId={`fader-value-${id}`}
+        onChange={setGain}
+        holdKey={gainKey}
+        held={held}
+        onHold={onHold}
+        meter={<Meter testId={`meter-${id}`} read={() => runtime.graph?.readChannelLevel(channel.id) ?? null} />}
+      />
 
       <div className="strip-status" data-testid={`strip-status-${id}`}>
         {failed ? (
@@ -166,19 +187,18 @@ export function MasterStrip({
         <ParamControl scope={{ kind: 'master' }} paramId="limiter.ceiling" value={p['limiter.ceiling']} owner="Master" caption="Ceiling" testPrefix="strip" />
         <ParamControl scope={{ kind: 'master' }} paramId="limiter.on" value={p['limiter.on']} owner="Master" caption="Limit" testPrefix="strip" />
       </div>
-      <div className="strip-fader-area">
-        <Fader
-          def={MASTER_PARAMS.gain}
-          value={gain}
-          label="Master fader"
-          testId="master-fader"
-          onChange={setGain}
-          onHold={(h) => onHold(h ? key : null)}
-          heldBy={held.get(key)}
-        />
-        <Meter testId="master-meter" showScale read={() => runtime.graph?.readMasterLevel() ?? null} />
-      </div>
-      <ValueEntry def={MASTER_PARAMS.gain} value={gain} onCommit={setGain} testId="master-fader-value" label="Master fader" />
+      <StripFader
+        def={MASTER_PARAMS.gain}
+        value={gain}
+        label="Master fader"
+        testId="master-fader"
+        valueTestId="master-fader-value"
+        onChange={setGain}
+        holdKey={key}
+        held={held}
+        onHold={onHold}
+        meter={<Meter testId="master-meter" showScale read={() => runtime.graph?.readMasterLevel() ?? null} />}
+      />
       <div className="strip-status" />
     </div>
   );
@@ -219,21 +239,9 @@ export const FxReturnStrip = memo(function FxReturnStrip({
         ))}
       </div>
       <div className="strip-buttons">
-        <button
-          type="button"
-          className={`btn-mute ${muted ? 'on' : ''}`}
-          aria-pressed={muted}
-          data-testid={`mute-${bus}`}
-          title="Mute return"
-          onClick={() => runtime.model.setFxParam(bus, 'return.mute', !muted)}
-        >
-          M
-        </button>
+        <MuteButton muted={muted} testId={`mute-${bus}`} title="Mute return" onToggle={() => runtime.model.setFxParam(bus, 'return.mute', !muted)} />
       </div>
-      <div className="strip-fader-area">
-        <Fader def={gainDef} value={p['return.gain']} label={`${name} return fader`} testId={`fader-${bus}`} onChange={setGain} onHold={(h) => onHold(h ? key : null)} heldBy={held.get(key)} />
-      </div>
-      <ValueEntry def={gainDef} value={p['return.gain']} onCommit={setGain} testId={`fader-value-${bus}`} label={`${name} return fader`} />
+      <StripFader def={gainDef} value={p['return.gain']} label={`${name} return fader`} testId={`fader-${bus}`} valueTestId={`fader-value-${bus}`} onChange={setGain} holdKey={key} held={held} onHold={onHold} />
       <div className="strip-status" />
     </div>
   );

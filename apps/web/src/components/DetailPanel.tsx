@@ -33,8 +33,8 @@ export function DetailPanel({ selection, mix, onClose }: { selection: Selection;
     if (!ch) return null;
     title = ch.name;
     params = ch.params;
-    // Sends (level, pre) live on the compact strip itself.
-    sections = ['input', 'hpf', 'lpf', 'eq', ...EQ_BANDS, 'comp'];
+    // The strip shows the sends too; here they sit at their place in the signal flow.
+    sections = ['input', 'hpf', 'lpf', 'eq', ...EQ_BANDS, 'comp', 'send1', 'send2'];
     extra = <GrMeter testId={`gr-${scopeName(selection, ch.name)}`} label={`${ch.name} compressor`} read={() => runtime.graph?.readGainReduction(ch.id) ?? 0} />;
   } else if (selection.kind === 'fx') {
     title = selection.bus === 'reverb' ? 'Reverb return' : 'Delay return';

@@ -1,8 +1,9 @@
 'use client';
 import { useRef } from 'react';
-import { formatParamValue, fromNormalized, toNormalized, type ParamDef } from '@mixroom/engine';
+import { fromNormalized, toNormalized, type ParamDef } from '@mixroom/engine';
 import type { Presence } from '@mixroom/protocol';
 import { HeldTag } from './HeldTag';
+import { sliderAttributes, useSliderDrag } from './use-slider-drag';
 import { useWheel } from './use-wheel';
 
 const SCALE_MARKS = [12, 6, 0, -5, -10, -20, -30, -45];
@@ -24,7 +25,6 @@ interface Props {
  */
 export function Fader({ def, value, label, testId, onChange, onHold, heldBy }: Props) {
   const trackRef = useRef<HTMLDivElement>(null);
-  const drag = useRef<{ startY: number; startPos: number; pointerId: number } | null>(null);
   const pos = toNormalized(def, value);
   const rootRef = useRef<HTMLDivElement>(null);
   // A wheel notch moves 1 dB near unity (0.1 dB with Shift), like the arrow keys' coarse step.
@@ -34,40 +34,24 @@ export function Fader({ def, value, label, testId, onChange, onHold, heldBy }: P
     onChange(Math.min(def.max, Math.max(def.min, roundTo(next, def.step))));
   }, onHold);
 
-  const positionFromY = (clientY: number) => {
-    const rect = trackRef.current!.getBoundingClientRect();
-    return 1 - (clientY - rect.top) / rect.height;
-  };
-
-  const onPointerDown = (e: React.PointerEvent<HTMLDivElement>) => {
-    if (e.button !== 0) return;
-    e.preventDefault();
-    (e.currentTarget as HTMLElement).focus();
-    e.currentTarget.setPointerCapture(e.pointerId);
-    const onCap = (e.target as HTMLElement).classList.contains('fader-cap');
-    let startPos = pos;
-    if (!onCap) {
-      startPos = Math.min(1, Math.max(0, positionFromY(e.clientY)));
-      onChange(fromNormalized(def, startPos));
-    }
-    drag.current = { startY: e.clientY, startPos, pointerId: e.pointerId };
-    onHold(true);
-  };
-
-  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
-    const d = drag.current;
-    if (!d || d.pointerId !== e.pointerId) return;
-    const height = trackRef.current!.getBoundingClientRect().height || 1;
-    const scale = e.shiftKey ? 0.2 : 1;
-    const p = Math.min(1, Math.max(0, d.startPos + ((d.startY - e.clientY) / height) * scale));
-    onChange(roundTo(fromNormalized(def, p), def.step));
-  };
-
-  const endDrag = (e: React.PointerEvent<HTMLDivElement>) => {
-    if (!drag.current || drag.current.pointerId !== e.pointerId) return;
-    drag.current = null;
-    onHold(false);
-  };
+  const trackHeight = () => trackRef.current!.getBoundingClientRect().height || 1;
+  const drag = useSliderDrag({
+    position: pos,
+    onHold,
+    // Grabbing the cap moves it relative to where it was; clicking the track jumps there first.
+    startAt: (e) => {
+      if ((e.target as HTMLElement).classList.contains('fader-cap')) return pos;
+      const rect = trackRef.current!.getBoundingClientRect();
+      const at = Math.min(1, Math.max(0, 1 - (e.clientY - rect.top) / rect.height));
+      onChange(fromNormalized(def, at));
+      return at;
+    },
+    onMove: (d, e) => {
+      const scale = e.shiftKey ? 0.2 : 1;
+      const p = Math.min(1, Math.max(0, d.pos + ((d.y - e.clientY) / trackHeight()) * scale));
+      onChange(roundTo(fromNormalized(def, p), def.step));
+    },
+  });
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     const fine = e.shiftKey ? def.step : 0.5;
@@ -88,22 +72,11 @@ export function Fader({ def, value, label, testId, onChange, onHold, heldBy }: P
     <div
       ref={rootRef}
       className={`fader ${heldBy ? 'held' : ''}`}
-      style={heldBy ? ({ '--held-color': heldBy.color } as React.CSSProperties) : undefined}
-      data-testid={testId}
-      role="slider"
+      {...sliderAttributes(def, value, label, testId, heldBy)}
       tabIndex={0}
-      aria-label={label}
       aria-orientation="vertical"
-      aria-valuemin={def.min}
-      aria-valuemax={def.max}
-      aria-valuenow={value}
-      aria-valuetext={formatParamValue(def, value)}
       title="Drag (Shift: fine) · double-click: reset to 0 dB"
-      onPointerDown={onPointerDown}
-      onPointerMove={onPointerMove}
-      onPointerUp={endDrag}
-      onPointerCancel={endDrag}
-      onLostPointerCapture={endDrag}
+      {...drag}
       onDoubleClick={() => onChange(def.defaultValue)}
       onKeyDown={onKeyDown}
     >

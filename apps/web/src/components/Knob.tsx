@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { formatParamValue, fromNormalized, toNormalized, type ParamDef } from '@mixroom/engine';
 import type { Presence } from '@mixroom/protocol';
 import { HeldTag } from './HeldTag';
+import { sliderAttributes, useSliderDrag } from './use-slider-drag';
 import { useWheel } from './use-wheel';
 
 /** Pixels of vertical drag for the whole range; Shift makes it ten times finer. */
@@ -42,7 +43,6 @@ export function nudge(def: ParamDef, value: number, fraction: number): number {
  */
 export function Knob({ def, value, label, testId, onChange, onHold, heldBy, disabled }: Props) {
   const ref = useRef<HTMLDivElement>(null);
-  const drag = useRef<{ startY: number; startPos: number; pointerId: number; fine: boolean } | null>(null);
   const pos = toNormalized(def, value);
   const bipolar = def.min < 0 && def.max > 0;
   const angle = -SWEEP_DEG / 2 + pos * SWEEP_DEG;
@@ -52,50 +52,31 @@ export function Knob({ def, value, label, testId, onChange, onHold, heldBy, disa
 
   useWheel(ref, (dir, fine) => !disabled && onChange(nudge(def, value, dir * (fine ? 0.002 : 0.02))), (h) => !disabled && onHold(h));
 
-  const end = (e: React.PointerEvent) => {
-    if (!drag.current || drag.current.pointerId !== e.pointerId) return;
-    drag.current = null;
-    onHold(false);
-  };
+  const drag = useSliderDrag({
+    position: pos,
+    onHold,
+    disabled,
+    onMove: (d, e) => {
+      // Switching Shift mid-drag re-anchors, so the knob does not jump.
+      if (d.fine !== e.shiftKey) {
+        d.pos = toNormalized(def, value);
+        d.y = e.clientY;
+        d.fine = e.shiftKey;
+      }
+      const p = d.pos + ((d.y - e.clientY) / DRAG_PX) * (e.shiftKey ? 0.1 : 1);
+      onChange(quantize(def, fromNormalized(def, Math.min(1, Math.max(0, p)))));
+    },
+  });
 
   return (
     <div
       ref={ref}
       className={`knob ${heldBy ? 'held' : ''} ${disabled ? 'disabled' : ''}`}
-      style={heldBy ? ({ '--held-color': heldBy.color } as React.CSSProperties) : undefined}
-      data-testid={testId}
-      role="slider"
+      {...sliderAttributes(def, value, label, testId, heldBy)}
       tabIndex={disabled ? -1 : 0}
-      aria-label={label}
       aria-disabled={disabled || undefined}
-      aria-valuemin={def.min}
-      aria-valuemax={def.max}
-      aria-valuenow={value}
-      aria-valuetext={text}
       title={heldBy ? `${heldBy.name} is moving ${label}` : `${label}: ${text} · drag (Shift: fine), wheel, double-click: reset`}
-      onPointerDown={(e) => {
-        if (e.button !== 0 || disabled) return;
-        e.preventDefault();
-        e.currentTarget.focus();
-        e.currentTarget.setPointerCapture(e.pointerId);
-        drag.current = { startY: e.clientY, startPos: pos, pointerId: e.pointerId, fine: e.shiftKey };
-        onHold(true);
-      }}
-      onPointerMove={(e) => {
-        const d = drag.current;
-        if (!d || d.pointerId !== e.pointerId) return;
-        // Switching Shift mid-drag re-anchors, so the knob does not jump.
-        if (d.fine !== e.shiftKey) {
-          d.startPos = toNormalized(def, value);
-          d.startY = e.clientY;
-          d.fine = e.shiftKey;
-        }
-        const p = d.startPos + ((d.startY - e.clientY) / DRAG_PX) * (e.shiftKey ? 0.1 : 1);
-        onChange(quantize(def, fromNormalized(def, Math.min(1, Math.max(0, p)))));
-      }}
-      onPointerUp={end}
-      onPointerCancel={end}
-      onLostPointerCapture={end}
+      {...drag}
       onDoubleClick={() => !disabled && onChange(def.defaultValue)}
       onKeyDown={(e) => {
         if (disabled) return;

@@ -19,6 +19,7 @@ import { FrameContext, FrameLoop, useFrame } from './frame';
 import { IdentityDialog } from './IdentityDialog';
 import { MembersPanel } from './MembersPanel';
 import { AccountBar } from './AccountBar';
+import { Brand } from './Brand';
 import { LoudnessPanel } from './LoudnessPanel';
 import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
@@ -248,6 +249,11 @@ function Mixer({
   const failed = snap.stems.filter((s) => s.status === 'error');
 
   const [showMembers, setShowMembers] = useState(false);
+  const [reviewOpen, setReviewOpen] = useReviewOpen();
+  // Starting a comment on the timeline brings the review column back to write it in.
+  useEffect(() => {
+    if (draft) setReviewOpen(true);
+  }, [draft, setReviewOpen]);
   // The server drops a viewer's document updates anyway; the UI says so instead of letting moves vanish.
   const readOnly = !can(session.role, 'mix.edit');
   const [together, setTogether] = useState<TogetherClient | null>(null);
@@ -268,14 +274,7 @@ function Mixer({
     <div className={`app${dragging ? ' drop-target' : ''}`} data-testid="mixer" data-stems-state={loadingDone ? 'done' : 'loading'} data-synced={snap.synced}>
       {dragging && <div className="drop-overlay" data-testid="drop-overlay">Drop audio files to add them as channels</div>}
       <header className="topbar">
-        <Link href="/" className="brand" aria-label="Mixroom home">
-          <span className="brand-mark" aria-hidden>
-            <i />
-            <i />
-            <i />
-          </span>
-          Mixroom
-        </Link>
+        <Brand linkHome />
         <div className="session-title">
           <h1 data-testid="session-title">{session.title}</h1>
           <span className="session-meta">
@@ -291,6 +290,19 @@ function Mixer({
             </button>
           )}
           {canUpload && <UploadButton queue={uploads} />}
+          {review && (
+            <button
+              type="button"
+              className="link-button"
+              aria-expanded={reviewOpen}
+              aria-controls="review-column"
+              data-testid="review-toggle"
+              title={reviewOpen ? 'Hide comments and versions to see more channels' : 'Show comments and versions'}
+              onClick={() => setReviewOpen(!reviewOpen)}
+            >
+              {reviewOpen ? 'Hide review' : 'Review'}
+            </button>
+          )}
           <BouncePanel runtime={runtime} ready={loadingDone && snap.audioReady} />
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
@@ -404,11 +416,30 @@ function Mixer({
       </section>
       <DetailPanel selection={selection} mix={snap.mix} onClose={() => setSelection(null)} />
       </div>
-      {review && <ReviewPanel review={review} runtime={runtime} user={devUser} draft={draft} setDraft={setDraft} />}
+      {review && reviewOpen && (
+        <div id="review-column" className="review-column">
+          <ReviewPanel review={review} runtime={runtime} user={devUser} draft={draft} setDraft={setDraft} />
+        </div>
+      )}
       </div>
     </div>
     </MixContext.Provider>
   );
+}
+
+const REVIEW_OPEN_KEY = 'mixroom.reviewOpen';
+
+/** Whether the review column is shown; remembered per browser, open until someone hides it. */
+function useReviewOpen(): [boolean, (open: boolean) => void] {
+  const [open, setOpen] = useState(true);
+  useEffect(() => {
+    if (window.localStorage.getItem(REVIEW_OPEN_KEY) === 'false') setOpen(false);
+  }, []);
+  const set = useCallback((next: boolean) => {
+    setOpen(next);
+    window.localStorage.setItem(REVIEW_OPEN_KEY, String(next));
+  }, []);
+  return [open, set];
 }
 
 function loadingText(stems: StemLoad[]): { text: string; pct: number; done: boolean } {

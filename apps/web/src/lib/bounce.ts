@@ -52,13 +52,21 @@ export interface RenderRequest extends BounceFormat {
   onProgress?: (fraction: number) => void;
 }
 
-/** One offline render of the session through the engine's renderMix, in this browser. */
-export async function renderInBrowser(runtime: SessionRuntime, req: RenderRequest) {
+/**
+ * What every offline render in the browser needs: Tone bound to a fresh offline context without
+ * disturbing live playback, and the decoded stems. Throws a readable reason when it can't start.
+ */
+export function offlineRenderInputs(runtime: SessionRuntime, stems: ReadonlyMap<string, AudioBuffer> = runtime.decodedStems()) {
   const { Tone, liveContext } = runtime;
   if (!Tone || !liveContext) throw new Error('audio is not ready yet');
-  const stems = req.stems ?? runtime.decodedStems();
   if (stems.size === 0) throw new Error('no stems are loaded');
-  return renderMix(isolatedTone(Tone, liveContext), req.state ?? runtime.model.getState(), stems, {
+  return { Tone: isolatedTone(Tone, liveContext), stems };
+}
+
+/** One offline render of the session through the engine's renderMix, in this browser. */
+export async function renderInBrowser(runtime: SessionRuntime, req: RenderRequest) {
+  const { Tone, stems } = offlineRenderInputs(runtime, req.stems);
+  return renderMix(Tone, req.state ?? runtime.model.getState(), stems, {
     sampleRate: req.sampleRate,
     bitDepth: req.bitDepth,
     focus: req.focus,
