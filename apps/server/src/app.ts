@@ -7,6 +7,7 @@ import { assertSameOrigin } from './auth/csrf.js';
 import { DbAccessControl } from './auth/db-access.js';
 import { InProcessMembershipChanges, type MembershipChanges } from './auth/membership-changes.js';
 import type { ScryptParams } from './auth/passwords.js';
+import { InProcessSignInEvents, SignInWatch, type SignInEvents } from './auth/sign-in-watch.js';
 import { DbRateLimitStore, DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './auth/rate-limit.js';
 import type { BlobStore } from './blob/blob-store.js';
 import { LocalBlobStore } from './blob/local-blob-store.js';
@@ -43,7 +44,9 @@ export interface MixroomServerOptions {
   seed?: false | { generator?: DemoGenerator; engine?: SeedEngine };
   /** Share one between servers to simulate several processes; defaults to a private one. */
   membershipChanges?: MembershipChanges;
-  auth?: { sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore };
+  /** Share one between servers to simulate several processes; defaults to a private one. */
+  signInEvents?: SignInEvents;
+  auth?: { signInSweepMs?: number; sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore };
 }
 
 export interface MixroomServer {
@@ -54,6 +57,7 @@ export interface MixroomServer {
   readonly rooms: RoomManager;
   readonly blobs: BlobStore;
   readonly access: DbAccessControl;
+  readonly signIns: SignInWatch;
   /** Every REST route (method + pattern); the role-matrix test checks each has an entry. */
   readonly routes: readonly RouteInfo[];
 }
@@ -79,12 +83,13 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     scrypt: options.auth?.scrypt,
   });
   const access = new DbAccessControl(db.prisma, accounts);
+  const signIns = new SignInWatch(db.prisma, options.signInEvents ?? new InProcessSignInEvents(), logger, { sweepMs: options.auth?.signInSweepMs ?? 30_000 });
   const trustProxy = config.trustProxy ?? false;
-  const yjs = new YjsWebsocketServer(rooms, logger, access, changes, { trustProxy, ...options.sync });
+  const yjs = new YjsWebsocketServer(rooms, logger, access, changes, signIns, { trustProxy, ...options.sync });
   const site = new StaticSite(path.resolve(config.webDist));
 
   const api = new Router();
-  registerAuthRoutes(api, { prisma: db.prisma, accounts, access, trustProxy });
+  registerAuthRoutes(api, { prisma: db.prisma, accounts, access, trustProxy, signIns });
   registerSessionRoutes(api, { prisma: db.prisma, access, changes });
   registerMemberRoutes(api, { prisma: db.prisma, access, changes });
   registerStemRoutes(api, db.prisma, blobs, access);
@@ -163,7 +168,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     });
   });
   // socket.io installs its own upgrade listener for its path; ours must leave those alone.
-  const io: IoServer = attachPresence(httpServer, { access, changes, logger, trustProxy });
+  const io: IoServer = attachPresence(httpServer, { access, changes, signIns, logger, trustProxy });
   attachTogether(io, {
     logger,
     songDuration: async (sessionId) => {
@@ -185,6 +190,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     rooms,
     blobs,
     access,
+    signIns,
     routes: api.list(),
     async listen() {
       if (options.seed !== false) {
@@ -210,6 +216,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     close() {
       closed ??= (async () => {
         clearInterval(sweepTimer);
+        signIns.close();
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         await yjs.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
