@@ -20,6 +20,7 @@ import { registerMemberRoutes } from './http/members.js';
 import { HttpError, sendError } from './http/respond.js';
 import { Router, type RouteInfo } from './http/router.js';
 import { registerSessionRoutes } from './http/sessions.js';
+import { deleteSessionData } from './http/session-data.js';
 import { NOT_BUILT_PAGE, StaticSite } from './http/static.js';
 import { registerStemEditRoutes } from './http/stem-edits.js';
 import { registerStemRoutes } from './http/stems.js';
@@ -90,13 +91,21 @@ export async function createMixroomServer(config: Config, options: MixroomServer
 
   const api = new Router();
   registerAuthRoutes(api, { prisma: db.prisma, accounts, access, trustProxy, signIns });
-  registerSessionRoutes(api, { prisma: db.prisma, access, changes });
+  const uploadsDir = path.join(config.dataDir, 'uploads');
+  // A deleted session's mix must not be written back by this (or any other) process.
+  changes.subscribe((c) => {
+    if (c.sessionDeleted) void rooms.discard(c.sessionId);
+  });
+  registerSessionRoutes(api, {
+    prisma: db.prisma, access, changes,
+    deleteSessionData: (data) => deleteSessionData({ prisma: db.prisma, blobs, uploadsDir, logger }, data),
+  });
   registerMemberRoutes(api, { prisma: db.prisma, access, changes });
   registerStemRoutes(api, db.prisma, blobs, access);
   const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger });
   const uploads = registerUploadRoutes(api, {
     prisma: db.prisma, access, stems, logger,
-    dir: path.join(config.dataDir, 'uploads'),
+    dir: uploadsDir,
     maxBytes: config.uploadMaxBytes,
     expiryMs: config.uploadExpiryMs,
   });

@@ -43,10 +43,10 @@ export class YjsWebsocketServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024 });
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
     this.pingTimer.unref();
-    this.unsubscribeChanges = changes.subscribe(({ sessionId, userId, role }) => {
+    this.unsubscribeChanges = changes.subscribe(({ sessionId, userId, role, sessionDeleted }) => {
       for (const entry of this.byUser.get(userId) ?? []) {
         if (entry.sessionId !== sessionId) continue;
-        if (!role) entry.ws.close(WS_CLOSE.removed, 'you were removed from this session');
+        if (!role) entry.ws.close(WS_CLOSE.removed, sessionDeleted ? 'this session was deleted' : 'you were removed from this session');
         else entry.conn.readOnly = !can(role, 'mix.edit');
       }
     });
