@@ -27,6 +27,7 @@ import { registerStemRoutes } from './http/stems.js';
 import { registerUploadRoutes } from './http/uploads.js';
 import type { AccessControl } from './auth/access.js';
 import { StemService } from './stems/stem-service.js';
+import { UploadDigests } from './stems/upload-digests.js';
 import { createLogger, type Logger } from './log.js';
 import { attachReviewSubscriptions, registerReviewRoutes, socketIoBroadcaster } from './review/index.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
@@ -103,8 +104,9 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   registerMemberRoutes(api, { prisma: db.prisma, access, changes });
   registerStemRoutes(api, db.prisma, blobs, access);
   const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger });
+  const digests = new UploadDigests(logger);
   const uploads = registerUploadRoutes(api, {
-    prisma: db.prisma, access, stems, logger,
+    prisma: db.prisma, access, stems, logger, digests,
     dir: uploadsDir,
     maxBytes: config.uploadMaxBytes,
     expiryMs: config.uploadExpiryMs,
@@ -226,6 +228,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
       closed ??= (async () => {
         clearInterval(sweepTimer);
         signIns.close();
+        await digests.close();
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         await yjs.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
