@@ -233,7 +233,7 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
           // Only the header is looked at here (first 64 kB); the samples are scanned by the worker.
           const probing = live.peaks.push(chunk);
           const format = probing && (await probing);
-          if (format) digests.pcm(id, format);
+          if (format) digests.pcm(id, format, live.peaks.sink);
         }
         // Backpressure: stop reading the socket while the disk is behind.
         if (!out.write(chunk, onFlushed(chunk.length))) await once(out, 'drain');
@@ -268,7 +268,7 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
     try {
       const stem = await stems.ingest({
         sessionId: upload.sessionId, filePath: fileOf(upload.id), fileName: upload.fileName, known,
-        livePeaks: complete ? (probe) => live!.peaks.finish(probe, digest.extremes) : undefined, replacesStemId: upload.replacesStemId,
+        livePeaks: complete ? (probe) => live!.peaks.finish(probe, digest) : undefined, replacesStemId: upload.replacesStemId,
       });
       await prisma.upload.deleteMany({ where: { id: upload.id } });
       res.writeHead(204, { ...TUS_HEADERS, 'Upload-Offset': String(size), 'Mixroom-Stem-Id': stem.stemId, 'Mixroom-Channel-Id': stem.channelId }).end();

@@ -7,7 +7,7 @@
 // authoritative; these peaks are only used when it agrees on where the audio is.
 import { encodePeaks, PeaksBuilder } from '@mixroom/engine';
 import { probeAudio, type ProbeResult } from './probe.js';
-import type { DigestResult, PcmScanFormat } from './upload-digests.js';
+import type { DigestResult, ExtremesSink, PcmScanFormat } from './upload-digests.js';
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -19,6 +19,19 @@ export class LivePcmPeaks {
   /** Known once the header was probed (null: not streamable PCM). */
   format: PcmScanFormat | null = null;
   disabled = false;
+  /** Fed bucket by bucket from the worker's scan (2 bytes per bucket: ~11 MB for a 1 GB 24-bit stereo file). */
+  private builder: PeaksBuilder | null = null;
+
+  /** Where the worker's extremes go. */
+  readonly sink: ExtremesSink = (lo, hi, count, lastFrames) => {
+    if (this.disabled || !this.builder || !this.format) return;
+    const full = this.format.bucketBytes / this.format.frameBytes;
+    try {
+      for (let i = 0; i < count; i++) this.builder.pushBucket(lo[i], hi[i], i === count - 1 ? lastFrames : full);
+    } catch {
+      this.disabled = true; // out of order: the completion scans the file instead
+    }
+  };
 
   constructor(private readonly totalSize: number) {}
 
@@ -47,7 +60,8 @@ export class LivePcmPeaks {
       const probe = await probeAudio(async (offset, length) => head.subarray(offset, offset + length), this.totalSize);
       if (!probe.pcm) throw new Error('not PCM');
       this.probe = probe;
-      const finest = new PeaksBuilder(probe.sampleRate, probe.channels).finest;
+      this.builder = new PeaksBuilder(probe.sampleRate, probe.channels);
+      const finest = this.builder.finest;
       const frameBytes = probe.pcm.bytesPerSample * probe.channels;
       this.format = {
         bytesPerSample: probe.pcm.bytesPerSample, float: probe.pcm.float, bigEndian: probe.pcm.bigEndian, container: probe.container,
@@ -65,17 +79,12 @@ export class LivePcmPeaks {
    * Encoded peaks from the worker's extremes, if the scan covered all the audio and the final
    * `probe` locates it where the header probe did; otherwise null (the completion scans the file).
    */
-  finish(probe: ProbeResult, extremes: DigestResult['extremes']): Uint8Array | null {
+  finish(probe: ProbeResult, digest: DigestResult): Uint8Array | null {
     const a = this.probe;
     const f = this.format;
-    if (this.disabled || !a?.pcm || !f || !extremes || extremes.scannedTo !== f.dataEnd) return null;
+    if (this.disabled || !a?.pcm || !f || !this.builder || digest.scannedTo !== f.dataEnd) return null;
     if (!probe.pcm || probe.pcm.dataOffset !== a.pcm.dataOffset || probe.pcm.dataBytes !== a.pcm.dataBytes || probe.channels !== a.channels || probe.sampleRate !== a.sampleRate) return null;
     this.disabled = true; // finish once
-    const builder = new PeaksBuilder(probe.sampleRate, probe.channels);
-    const full = f.bucketBytes / f.frameBytes;
-    for (let i = 0; i < extremes.count; i++) {
-      builder.pushBucket(extremes.lo[i], extremes.hi[i], i === extremes.count - 1 ? extremes.lastFrames : full);
-    }
-    return encodePeaks(builder.finish());
+    return encodePeaks(this.builder.finish());
   }
 }

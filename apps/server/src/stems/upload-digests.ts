@@ -25,9 +25,16 @@ export interface DigestResult {
   /** Bytes of the file hashed, from offset 0. */
   size: number;
   sha256: string;
-  /** Per finest bucket, min and max sample (−1…1); null when no PCM format was given. */
-  extremes: { lo: Float64Array; hi: Float64Array; count: number; lastFrames: number; scannedTo: number } | null;
+  /** Where the sample scan got to (null when no PCM format was given). */
+  scannedTo: number | null;
 }
+
+/**
+ * Receives the extremes of whole finest buckets (min and max sample, −1…1) as the scan goes, so
+ * neither thread holds them for the whole file; `frames` is the bucket's frame count (less than
+ * a whole bucket only for the very last one).
+ */
+export type ExtremesSink = (lo: Float64Array, hi: Float64Array, count: number, lastFrames: number) => void;
 
 // Plain JavaScript (CommonJS, eval'd): the worker needs no TypeScript loader, so it runs the same
 // under tsx, vitest and a compiled build. The extremes kernels mirror extremesReader in
@@ -67,6 +74,14 @@ function extremesReader(bytes, float, bigEndian, container) {
 function newScanner(f) {
   return { f, pos: f.dataStart, read: extremesReader(f.bytesPerSample, f.float, f.bigEndian, f.container),
     carry: Buffer.alloc(f.bucketBytes), carryLen: 0, lo: new Float64Array(4096), hi: new Float64Array(4096), count: 0, lastFrames: 0 };
+}
+
+/** Hands the buckets scanned since the last call to the server thread (copies: the arrays are reused). */
+function flushExtremes(id, s) {
+  if (!s || s.count === 0) return;
+  const lo = s.lo.slice(0, s.count), hi = s.hi.slice(0, s.count);
+  parentPort.postMessage({ type: 'extremes', id, lo, hi, count: s.count, lastFrames: s.lastFrames }, [lo.buffer, hi.buffer]);
+  s.count = 0;
 }
 
 function record(s, b, start, end) {
@@ -133,7 +148,7 @@ parentPort.on('message', (m) => {
     if (m.type === 'start') jobs.set(m.id, { path: m.path, at: 0, hash: createHash('sha256'), scanner: null, fd: null });
     else if (!job) { if (m.type === 'finish') parentPort.postMessage({ type: 'error', id: m.id, message: 'unknown upload' }); }
     else if (m.type === 'pcm') job.scanner = newScanner(m.format);
-    else if (m.type === 'advance') advance(job, m.upTo);
+    else if (m.type === 'advance') { advance(job, m.upTo); flushExtremes(m.id, job.scanner); }
     else if (m.type === 'drop') { close(job); jobs.delete(m.id); }
     else if (m.type === 'finish') {
       advance(job, m.upTo);
@@ -141,8 +156,8 @@ parentPort.on('message', (m) => {
       jobs.delete(m.id);
       const s = job.scanner;
       if (s && s.carryLen > 0) { record(s, s.carry, 0, s.carryLen); s.carryLen = 0; }
-      const extremes = s ? { lo: s.lo, hi: s.hi, count: s.count, lastFrames: s.lastFrames, scannedTo: s.pos } : null;
-      parentPort.postMessage({ type: 'done', id: m.id, size: job.at, sha256: job.hash.digest('hex'), extremes }, extremes ? [extremes.lo.buffer, extremes.hi.buffer] : []);
+      flushExtremes(m.id, s);
+      parentPort.postMessage({ type: 'done', id: m.id, size: job.at, sha256: job.hash.digest('hex'), scannedTo: s ? s.pos : null });
     }
   } catch (err) {
     if (job) { try { close(job); } catch {} jobs.delete(m.id); }
@@ -164,6 +179,7 @@ export class UploadDigests {
   private worker: Worker | null = null;
   private readonly pending = new Map<string, Pending>();
   private readonly failed = new Set<string>();
+  private readonly sinks = new Map<string, ExtremesSink>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -171,7 +187,11 @@ export class UploadDigests {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.unref();
-    worker.on('message', (m: { type: string; id: string; size?: number; sha256?: string; extremes?: DigestResult['extremes']; message?: string }) => {
+    worker.on('message', (m: { type: string; id: string; size?: number; sha256?: string; scannedTo?: number | null; message?: string; lo?: Float64Array; hi?: Float64Array; count?: number; lastFrames?: number }) => {
+      if (m.type === 'extremes') {
+        this.sinks.get(m.id)?.(m.lo!, m.hi!, m.count!, m.lastFrames!);
+        return;
+      }
       const p = this.pending.get(m.id);
       if (m.type === 'error') {
         this.logger.warn(`hashing upload ${m.id} on the worker failed: ${m.message}; it is hashed from the file at completion`);
@@ -179,7 +199,8 @@ export class UploadDigests {
       }
       if (!p) return;
       this.pending.delete(m.id);
-      p.resolve(m.type === 'done' ? { size: m.size!, sha256: m.sha256!, extremes: m.extremes ?? null } : null);
+      this.sinks.delete(m.id);
+      p.resolve(m.type === 'done' ? { size: m.size!, sha256: m.sha256!, scannedTo: m.scannedTo ?? null } : null);
     });
     worker.on('error', (err) => {
       this.logger.error('upload digest worker failed', err);
@@ -197,7 +218,8 @@ export class UploadDigests {
   }
 
   /** Where the samples are, once the header is known; bytes already hashed are scanned from the file. */
-  pcm(id: string, format: PcmScanFormat): void {
+  pcm(id: string, format: PcmScanFormat, sink: ExtremesSink): void {
+    this.sinks.set(id, sink);
     this.w.postMessage({ type: 'pcm', id, format });
   }
 
@@ -208,7 +230,10 @@ export class UploadDigests {
 
   /** Hashes up to `size` and returns the digest (null if anything went wrong). */
   finish(id: string, size: number): Promise<DigestResult | null> {
-    if (this.failed.delete(id)) return Promise.resolve(null);
+    if (this.failed.delete(id)) {
+      this.sinks.delete(id);
+      return Promise.resolve(null);
+    }
     return new Promise((resolve) => {
       this.pending.set(id, { resolve });
       this.w.postMessage({ type: 'finish', id, upTo: size });
@@ -217,6 +242,7 @@ export class UploadDigests {
 
   drop(id: string): void {
     this.failed.delete(id);
+    this.sinks.delete(id);
     this.worker?.postMessage({ type: 'drop', id });
   }
 
