@@ -206,8 +206,8 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
       forgetLive(id);
       live = undefined;
     }
-    // Bigger batches per write(v) call than the 16 kB default: fewer syscalls per GB.
-    const out = createWriteStream(fileOf(id), { flags: 'a', highWaterMark: 4 << 20 });
+    // 1 MB write batches, like the reference sink: 4 MB measured slower in an interleaved test.
+    const out = createWriteStream(fileOf(id), { flags: 'a', highWaterMark: 1 << 20 });
     const closed = new Promise<void>((resolve, reject) => out.once('close', resolve).once('error', reject));
     // Bytes flushed to the file so far in this PATCH; the worker hashes behind them.
     let flushed = 0;
