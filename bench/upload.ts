@@ -5,7 +5,11 @@
  * bodies to a file. Both run in child processes; the server's RSS is sampled from
  * /proc/<pid>/status every 20 ms to find its peak growth over the idle baseline.
  *
- *   npm run bench:upload [-- --mb 1024 --chunk-mb 64]
+ * Runs alternate (sink first, then Mixroom first, …) so a change in the machine's load hits
+ * both sides; the summary is the median ratio over the runs, with the load average.
+ *
+ *   npm run bench:upload [-- --mb 1024 --chunk-mb 64 --runs 3]
+ *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:upload   (CPU profile of the server per run)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync, closeSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -22,6 +26,7 @@ const opt = (name: string, def: number) => {
 };
 const MB = opt('mb', 1024);
 const CHUNK = opt('chunk-mb', 64) * 1024 * 1024;
+const RUNS = opt('runs', 3);
 
 // ------------------------------------------------------------------ child roles
 
@@ -64,7 +69,8 @@ function runSink(): void {
 // ------------------------------------------------------------------ parent
 
 function startChild(role: 'server' | 'sink'): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const profile = role === 'server' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -142,6 +148,60 @@ async function uploadChunks(file: string, size: number, patchUrl: string, header
   return { transferMs: performance.now() - started - lastMs, lastMs, last };
 }
 
+async function measureSink(wav: string, size: number) {
+  const sink = await startChild('sink');
+  await new Promise((r) => setTimeout(r, 1000));
+  const baseline = rssMb(sink.child.pid!);
+  const rss = sampleRss(sink.child.pid!);
+  const t0 = performance.now();
+  await uploadChunks(wav, size, `http://127.0.0.1:${sink.port}/`, {});
+  const ms = performance.now() - t0;
+  const peak = rss.stop();
+  await stop(sink.child);
+  return { ms, rss: { baselineMB: baseline, peakMB: peak, growthMB: peak - baseline } };
+}
+
+async function measureMixroom(wav: string, size: number) {
+  const server = await startChild('server');
+  const base = `http://127.0.0.1:${server.port}`;
+  // Uploads need a signed-in member with stems.manage: sign up, then create the session as its owner.
+  const signup = await fetch(`${base}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: `bench.${Date.now()}@example.test`, name: 'Bench', password: 'bench upload password' }),
+  });
+  if (signup.status !== 201) throw new Error(`sign up: ${signup.status} ${await signup.text()}`);
+  const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0];
+  const session = await new Promise<string>((resolve, reject) => {
+    const req = request(`${base}/api/sessions`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve((JSON.parse(body) as { id: string }).id));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ title: 'bench' }));
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const baselineRss = rssMb(server.child.pid!);
+  const rss = sampleRss(server.child.pid!);
+  const t0 = performance.now();
+  const tus = { 'Tus-Resumable': '1.0.0', Cookie: cookie };
+  const post = await send(`${base}/api/sessions/${session}/uploads`, 'POST', { ...tus, 'Upload-Length': size, 'Upload-Metadata': `filename ${Buffer.from('big.wav').toString('base64')}` });
+  if (post.status !== 201) throw new Error(`create: ${post.status} ${post.body}`);
+  const { transferMs, lastMs, last } = await uploadChunks(wav, size, `${base}${post.headers.location as string}`, { ...tus, 'Content-Type': 'application/offset+octet-stream' });
+  const totalMs = performance.now() - t0;
+  const peakRss = rss.stop();
+  if (!last.headers['mixroom-stem-id']) throw new Error('upload finished without a stem');
+  await stop(server.child);
+  return { transferMs, lastMs, totalMs, rss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss } };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
 async function main(): Promise<void> {
   const role = process.argv[2];
   if (role === 'server') return runServer();
@@ -152,74 +212,56 @@ async function main(): Promise<void> {
   console.log(`writing a ${MB} MB WAV…`);
   writeWav(wav, MB * 1024 * 1024);
   const size = statSync(wav).size;
+  const mbps = (ms: number) => size / 1e6 / (ms / 1000);
   try {
-    // Reference first, then Mixroom; each alone on the machine.
-    const sink = await startChild('sink');
-    await new Promise((r) => setTimeout(r, 1000));
-    const sinkBaseline = rssMb(sink.child.pid!);
-    const sinkRss = sampleRss(sink.child.pid!);
-    const sinkStart = performance.now();
-    await uploadChunks(wav, size, `http://127.0.0.1:${sink.port}/`, {});
-    const sinkMs = performance.now() - sinkStart;
-    const sinkPeak = sinkRss.stop();
-    await stop(sink.child);
-    console.log(`plain sink: ${(sinkMs / 1000).toFixed(2)} s`);
-
-    const server = await startChild('server');
-    const base = `http://127.0.0.1:${server.port}`;
-    // Uploads need a signed-in member with stems.manage: sign up, then create the session as its owner.
-    const signup = await fetch(`${base}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: `bench.${Date.now()}@example.test`, name: 'Bench', password: 'bench upload password' }),
-    });
-    if (signup.status !== 201) throw new Error(`sign up: ${signup.status} ${await signup.text()}`);
-    const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0];
-    const session = await new Promise<string>((resolve, reject) => {
-      const req = request(`${base}/api/sessions`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie } }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve((JSON.parse(body) as { id: string }).id));
-      });
-      req.on('error', reject);
-      req.end(JSON.stringify({ title: 'bench' }));
-    });
-    await new Promise((r) => setTimeout(r, 1000));
-    const baselineRss = rssMb(server.child.pid!);
-    const rss = sampleRss(server.child.pid!);
-    const t0 = performance.now();
-    const tus = { 'Tus-Resumable': '1.0.0', Cookie: cookie };
-    const post = await send(`${base}/api/sessions/${session}/uploads`, 'POST', { ...tus, 'Upload-Length': size, 'Upload-Metadata': `filename ${Buffer.from('big.wav').toString('base64')}` });
-    if (post.status !== 201) throw new Error(`create: ${post.status} ${post.body}`);
-    const { transferMs, lastMs, last } = await uploadChunks(wav, size, `${base}${post.headers.location as string}`, { ...tus, 'Content-Type': 'application/offset+octet-stream' });
-    const totalMs = performance.now() - t0;
-    const peakRss = rss.stop();
-    if (!last.headers['mixroom-stem-id']) throw new Error('upload finished without a stem');
-    await stop(server.child);
-
-    const mbps = (ms: number) => size / 1e6 / (ms / 1000);
+    const loadBefore = os.loadavg();
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      // Alternate which side goes first, so a load change during the run hits both equally often.
+      const sinkFirst = i % 2 === 0;
+      const loadAtStart = os.loadavg()[0];
+      let sink: Awaited<ReturnType<typeof measureSink>>;
+      let mix: Awaited<ReturnType<typeof measureMixroom>>;
+      if (sinkFirst) {
+        sink = await measureSink(wav, size);
+        mix = await measureMixroom(wav, size);
+      } else {
+        mix = await measureMixroom(wav, size);
+        sink = await measureSink(wav, size);
+      }
+      const run = {
+        order: sinkFirst ? 'sink, mixroom' : 'mixroom, sink',
+        loadAverage1m: round(loadAtStart, 2),
+        sink: { seconds: round(sink.ms / 1000), MBps: round(mbps(sink.ms), 1) },
+        mixroom: {
+          transferSeconds: round(mix.transferMs / 1000),
+          endToEndSeconds: round(mix.totalMs / 1000),
+          endToEndMBps: round(mbps(mix.totalMs), 1),
+          completionSeconds: round(mix.lastMs / 1000),
+        },
+        ratio: { transfer: round(sink.ms / mix.transferMs), endToEnd: round(sink.ms / mix.totalMs) },
+        serverRss: mix.rss,
+        sinkRss: sink.rss,
+      };
+      console.log(`run ${i + 1}/${RUNS} (${run.order}, load ${run.loadAverage1m}): sink ${run.sink.MBps} MB/s, mixroom ${run.mixroom.endToEndMBps} MB/s → ratio ${run.ratio.endToEnd} (transfer ${run.ratio.transfer}), server RSS +${mix.rss.growthMB.toFixed(1)} MB`);
+      runs.push(run);
+    }
     const result = {
       date: new Date().toISOString(),
       machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
       fileBytes: size,
       chunkBytes: CHUNK,
       database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite',
-      sink: { seconds: sinkMs / 1000, MBps: mbps(sinkMs) },
-      mixroom: {
-        transferSeconds: transferMs / 1000,
-        transferMBps: mbps(transferMs),
-        endToEndSeconds: totalMs / 1000,
-        endToEndMBps: mbps(totalMs),
-        completionSeconds: lastMs / 1000,
-      },
-      throughputRatio: { transfer: sinkMs / transferMs, endToEnd: sinkMs / totalMs, target: 0.7 },
-      serverRss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss, targetGrowthMB: 64 },
-      // The same sampling on the reference: what Node's HTTP stack alone costs for these bytes.
-      sinkRss: { baselineMB: sinkBaseline, peakMB: sinkPeak, growthMB: sinkPeak - sinkBaseline },
+      loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: os.loadavg().map((x) => round(x, 2)) },
+      medianRatio: { endToEnd: round(median(runs.map((r) => r.ratio.endToEnd))), transfer: round(median(runs.map((r) => r.ratio.transfer))), target: 0.7 },
+      maxServerRssGrowthMB: round(Math.max(...runs.map((r) => r.serverRss.growthMB)), 1),
+      targetRssGrowthMB: 64,
+      runs,
     };
     console.log(JSON.stringify(result, null, 2));
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench/results/upload.json'), JSON.stringify(result, null, 2) + '\n');
+    const out = process.env.BENCH_DATABASE_URL ? 'upload-postgres.json' : 'upload.json';
+    writeFileSync(path.join(ROOT, 'bench/results', out), JSON.stringify(result, null, 2) + '\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

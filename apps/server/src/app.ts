@@ -7,6 +7,7 @@ import { assertSameOrigin } from './auth/csrf.js';
 import { DbAccessControl } from './auth/db-access.js';
 import { InProcessMembershipChanges, type MembershipChanges } from './auth/membership-changes.js';
 import type { ScryptParams } from './auth/passwords.js';
+import { InProcessSignInEvents, SignInWatch, type SignInEvents } from './auth/sign-in-watch.js';
 import { DbRateLimitStore, DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './auth/rate-limit.js';
 import type { BlobStore } from './blob/blob-store.js';
 import { LocalBlobStore } from './blob/local-blob-store.js';
@@ -19,12 +20,14 @@ import { registerMemberRoutes } from './http/members.js';
 import { HttpError, sendError } from './http/respond.js';
 import { Router, type RouteInfo } from './http/router.js';
 import { registerSessionRoutes } from './http/sessions.js';
+import { deleteSessionData } from './http/session-data.js';
 import { NOT_BUILT_PAGE, StaticSite } from './http/static.js';
 import { registerStemEditRoutes } from './http/stem-edits.js';
 import { registerStemRoutes } from './http/stems.js';
 import { registerUploadRoutes } from './http/uploads.js';
 import type { AccessControl } from './auth/access.js';
 import { StemService } from './stems/stem-service.js';
+import { UploadDigests } from './stems/upload-digests.js';
 import { createLogger, type Logger } from './log.js';
 import { attachReviewSubscriptions, registerReviewRoutes, socketIoBroadcaster } from './review/index.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
@@ -43,7 +46,9 @@ export interface MixroomServerOptions {
   seed?: false | { generator?: DemoGenerator; engine?: SeedEngine };
   /** Share one between servers to simulate several processes; defaults to a private one. */
   membershipChanges?: MembershipChanges;
-  auth?: { sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore };
+  /** Share one between servers to simulate several processes; defaults to a private one. */
+  signInEvents?: SignInEvents;
+  auth?: { signInSweepMs?: number; sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore };
 }
 
 export interface MixroomServer {
@@ -54,6 +59,7 @@ export interface MixroomServer {
   readonly rooms: RoomManager;
   readonly blobs: BlobStore;
   readonly access: DbAccessControl;
+  readonly signIns: SignInWatch;
   /** Every REST route (method + pattern); the role-matrix test checks each has an entry. */
   readonly routes: readonly RouteInfo[];
 }
@@ -79,19 +85,29 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     scrypt: options.auth?.scrypt,
   });
   const access = new DbAccessControl(db.prisma, accounts);
+  const signIns = new SignInWatch(db.prisma, options.signInEvents ?? new InProcessSignInEvents(), logger, { sweepMs: options.auth?.signInSweepMs ?? 30_000 });
   const trustProxy = config.trustProxy ?? false;
-  const yjs = new YjsWebsocketServer(rooms, logger, access, changes, { trustProxy, ...options.sync });
+  const yjs = new YjsWebsocketServer(rooms, logger, access, changes, signIns, { trustProxy, ...options.sync });
   const site = new StaticSite(path.resolve(config.webDist));
 
   const api = new Router();
-  registerAuthRoutes(api, { prisma: db.prisma, accounts, access, trustProxy });
-  registerSessionRoutes(api, { prisma: db.prisma, access, changes });
+  registerAuthRoutes(api, { prisma: db.prisma, accounts, access, trustProxy, signIns });
+  const uploadsDir = path.join(config.dataDir, 'uploads');
+  // A deleted session's mix must not be written back by this (or any other) process.
+  changes.subscribe((c) => {
+    if (c.sessionDeleted) void rooms.discard(c.sessionId);
+  });
+  registerSessionRoutes(api, {
+    prisma: db.prisma, access, changes,
+    deleteSessionData: (data) => deleteSessionData({ prisma: db.prisma, blobs, uploadsDir, logger }, data),
+  });
   registerMemberRoutes(api, { prisma: db.prisma, access, changes });
   registerStemRoutes(api, db.prisma, blobs, access);
   const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger });
+  const digests = new UploadDigests(logger);
   const uploads = registerUploadRoutes(api, {
-    prisma: db.prisma, access, stems, logger,
-    dir: path.join(config.dataDir, 'uploads'),
+    prisma: db.prisma, access, stems, logger, digests,
+    dir: uploadsDir,
     maxBytes: config.uploadMaxBytes,
     expiryMs: config.uploadExpiryMs,
   });
@@ -163,7 +179,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     });
   });
   // socket.io installs its own upgrade listener for its path; ours must leave those alone.
-  const io: IoServer = attachPresence(httpServer, { access, changes, logger, trustProxy });
+  const io: IoServer = attachPresence(httpServer, { access, changes, signIns, logger, trustProxy });
   attachTogether(io, {
     logger,
     songDuration: async (sessionId) => {
@@ -185,6 +201,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     rooms,
     blobs,
     access,
+    signIns,
     routes: api.list(),
     async listen() {
       if (options.seed !== false) {
@@ -210,6 +227,8 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     close() {
       closed ??= (async () => {
         clearInterval(sweepTimer);
+        signIns.close();
+        await digests.close();
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         await yjs.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));

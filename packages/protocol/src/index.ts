@@ -49,6 +49,8 @@ export const EVENTS = {
   transportState: 'transport:state',
   /** server → one client: its role in the joined session changed (`role: null` = removed). */
   accessChanged: 'access:changed',
+  /** server → one client, then disconnect: the sign-in behind the connection was signed out or expired. */
+  signInEnded: 'auth:ended',
 } as const;
 
 /** Events a client may send; the server authorizes each (see the role-matrix test). */
@@ -200,6 +202,8 @@ export const stemPeaksUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/peaks`;
 export const AccessChangedPayload = z.object({ sessionId: SessionId, role: z.enum(['owner', 'engineer', 'artist', 'viewer']).nullable() });
 export type AccessChangedPayload = z.infer<typeof AccessChangedPayload>;
+export const SignInEndedPayload = z.object({ reason: z.enum(['signed_out', 'expired']), message: z.string() });
+export type SignInEndedPayload = z.infer<typeof SignInEndedPayload>;
 
 export * from './roles';
 export * from './auth';

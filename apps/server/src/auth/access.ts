@@ -3,12 +3,15 @@
 // authorization lives in one implementation and the role matrix test can walk all of them.
 import type { IncomingMessage } from 'node:http';
 import type { Capability, Role } from '@mixroom/protocol';
+import type { SignIn } from './sign-in-watch.js';
 
 export interface Actor {
   userId: string;
   /** Display name shown to others (comments, presence, activity log). */
   name: string;
   email: string;
+  /** The sign-in session the request came with (absent for actors not signed in by cookie). */
+  signIn?: SignIn;
 }
 
 export interface SessionActor extends Actor {

@@ -67,9 +67,14 @@ export class Accounts {
     return token;
   }
 
-  async signOut(req: IncomingMessage): Promise<void> {
+  /** Deletes the request's sign-in session; returns its id (null when there was none) so its connections can be closed. */
+  async signOut(req: IncomingMessage): Promise<string | null> {
     const token = readCookie(req, SESSION_COOKIE);
-    if (token) await this.prisma.authSession.deleteMany({ where: { tokenHash: hashToken(token) } });
+    if (!token || token.length > 100) return null;
+    const row = await this.prisma.authSession.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true } });
+    if (!row) return null;
+    await this.prisma.authSession.deleteMany({ where: { id: row.id } });
+    return row.id;
   }
 
   identify(req: IncomingMessage): Promise<Actor | null> {
@@ -89,6 +94,6 @@ export class Accounts {
       await this.prisma.authSession.deleteMany({ where: { id: s.id } });
       return null;
     }
-    return { userId: s.user.id, email: s.user.email, name: s.user.name };
+    return { userId: s.user.id, email: s.user.email, name: s.user.name, signIn: { id: s.id, expiresAt: s.expiresAt } };
   }
 }

@@ -5,6 +5,8 @@ export interface MembershipChange {
   userId: string;
   /** The new role; null when the member was removed (or the session deleted). */
   role: Role | null;
+  /** The whole session was deleted (every process drops its in-memory copy of it). */
+  sessionDeleted?: boolean;
 }
 
 /**

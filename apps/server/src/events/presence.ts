@@ -1,13 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
 import {
   can, EVENTS, JoinPayload, PresenceUpdatePayload, SOCKET_IO_PATH,
-  type AccessChangedPayload, type JoinAck, type Presence, type PresenceLeftPayload, type Role,
+  type AccessChangedPayload, type JoinAck, type SignInEndedPayload, type Presence, type PresenceLeftPayload, type Role,
 } from '@mixroom/protocol';
 import { Server, type Socket } from 'socket.io';
 import type { Actor } from '../auth/access.js';
 import { isForeignOrigin } from '../auth/csrf.js';
 import type { DbAccessControl } from '../auth/db-access.js';
 import type { MembershipChanges } from '../auth/membership-changes.js';
+import { SIGN_IN_END_MESSAGES, type SignInWatch } from '../auth/sign-in-watch.js';
 import { HttpError } from '../http/respond.js';
 import type { Logger } from '../log.js';
 
@@ -15,6 +16,7 @@ export interface PresenceDeps {
   access: DbAccessControl;
   trustProxy: boolean;
   changes: MembershipChanges;
+  signIns: SignInWatch;
   logger: Logger;
 }
 
@@ -81,6 +83,15 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
 
   io.on('connection', (socket: Socket) => {
     const data = socket.data as SocketData;
+    // Signed out or expired: say why (the page goes to sign in), then cut the connection.
+    if (data.actor.signIn) {
+      const unwatch = deps.signIns.watch(data.actor.signIn, (reason) => {
+        const payload: SignInEndedPayload = { reason, message: SIGN_IN_END_MESSAGES[reason] };
+        socket.emit(EVENTS.signInEnded, payload);
+        socket.disconnect(true);
+      });
+      socket.once('disconnect', unwatch);
+    }
 
     const leave = () => {
       if (!data.sessionId) return;

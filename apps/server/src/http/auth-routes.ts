@@ -3,6 +3,7 @@ import { SignInBody, SignUpBody, type DemoAccountsResponse, type MeResponse } fr
 import type { Accounts } from '../auth/accounts.js';
 import { clearedSessionCookie, isHttps, sessionCookie } from '../auth/cookies.js';
 import type { DbAccessControl } from '../auth/db-access.js';
+import type { SignInWatch } from '../auth/sign-in-watch.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DEMO_ACCOUNTS } from '../seed.js';
 import { sendJson } from './respond.js';
@@ -14,6 +15,7 @@ export interface AuthRouteDeps {
   accounts: Accounts;
   access: DbAccessControl;
   trustProxy: boolean;
+  signIns: SignInWatch;
 }
 
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
@@ -39,7 +41,9 @@ export function registerAuthRoutes(router: Router, deps: AuthRouteDeps): void {
   });
 
   router.on('POST', '/api/auth/signout', async (req, res) => {
-    await accounts.signOut(req);
+    const signInId = await accounts.signOut(req);
+    // Open websockets and socket.io connections of this sign-in end now, not at their next check.
+    if (signInId) deps.signIns.signedOut(signInId);
     res.writeHead(204, { 'Set-Cookie': clearedSessionCookie(isHttps(req, trustProxy)), 'Cache-Control': 'no-store' }).end();
   });
 

@@ -8,7 +8,7 @@
 // the offset, so a dropped connection or a restarted server resumes where the disk left off.
 // The PATCH that completes the upload also ingests it (probe, peaks, store, channel) and answers
 // 204 with Mixroom-Stem-Id / Mixroom-Channel-Id, or 422 with why the file is not usable audio.
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import type { Logger } from '../log.js';
 import { sanitizeFileName } from '../stems/file-name.js';
 import { LivePcmPeaks } from '../stems/live-peaks.js';
 import type { StemService } from '../stems/stem-service.js';
+import type { UploadDigests } from '../stems/upload-digests.js';
 import { badRequest, HttpError, notFound, sendError } from './respond.js';
 import type { Router } from './router.js';
 import { parseSessionId } from './sessions.js';
@@ -41,12 +42,21 @@ export interface UploadRouteDeps {
   dir: string;
   maxBytes: number;
   expiryMs: number;
+  /** SHA-256 and peak scan of each upload on a worker thread, reading behind the disk writes. */
+  digests: UploadDigests;
 }
 
-interface LiveHash { hash: Hash; at: number; peaks: LivePcmPeaks }
+/**
+ * What this process computes while an upload's bytes arrive: the header probe here, hash and
+ * peaks on the digest worker. `at` is how far the worker was told the file is complete.
+ */
+interface LiveHash { at: number; peaks: LivePcmPeaks }
+
+/** The worker is told about new bytes every this many (not per 64 kB socket chunk). */
+const ADVANCE_EVERY = 4 * 1024 * 1024;
 
 export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { sweepExpired(): Promise<number> } {
-  const { prisma, access, stems } = deps;
+  const { prisma, access, stems, digests } = deps;
   /** Running SHA-256 and peaks per upload while this process has seen every byte; lost on restart (then the file is read again at the end). */
   const hashes = new Map<string, LiveHash>();
   /** Uploads with a PATCH in flight: a second concurrent PATCH would interleave bytes. */
@@ -70,8 +80,12 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
 
   const offsetOf = async (id: string) => (await stat(fileOf(id)).catch(() => null))?.size ?? 0;
 
+  const forgetLive = (id: string) => {
+    if (hashes.delete(id)) digests.drop(id);
+  };
+
   const discard = async (id: string) => {
-    hashes.delete(id);
+    forgetLive(id);
     await rm(fileOf(id), { force: true });
     await prisma.upload.deleteMany({ where: { id } });
   };
@@ -107,7 +121,8 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
     await prisma.upload.create({ data: { id, sessionId, length, fileName, replacesStemId, expiresAt } });
     // Created empty now so HEAD reports 0 and PATCH can always append.
     await new Promise<void>((resolve, reject) => createWriteStream(fileOf(id), { flags: 'w' }).on('error', reject).end(resolve));
-    hashes.set(id, { hash: createHash('sha256'), at: 0, peaks: new LivePcmPeaks(length) });
+    hashes.set(id, { at: 0, peaks: new LivePcmPeaks(length) });
+    digests.start(id, fileOf(id));
     res.writeHead(201, {
       ...TUS_HEADERS,
       Location: `/api/sessions/${encodeURIComponent(sessionId)}/uploads/${id}`,
@@ -187,9 +202,24 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
     let bytes = 0;
     let overflow = false;
     let live = hashes.get(id);
-    if (live && live.at !== offset) live = undefined;
+    if (live && live.at !== offset) {
+      forgetLive(id);
+      live = undefined;
+    }
+    // 1 MB write batches, like the reference sink: 4 MB measured slower in an interleaved test.
     const out = createWriteStream(fileOf(id), { flags: 'a', highWaterMark: 1 << 20 });
     const closed = new Promise<void>((resolve, reject) => out.once('close', resolve).once('error', reject));
+    // Bytes flushed to the file so far in this PATCH; the worker hashes behind them.
+    let flushed = 0;
+    let told = 0;
+    const onFlushed = (n: number) => (err?: Error | null) => {
+      if (err || !live) return;
+      flushed += n;
+      if (flushed - told >= ADVANCE_EVERY) {
+        told = flushed;
+        digests.advance(id, offset + flushed);
+      }
+    };
     try {
       for await (const data of req as AsyncIterable<Buffer>) {
         if (overflow) continue; // drain the rest of a lying body, keep nothing of it
@@ -199,13 +229,14 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
           chunk = chunk.subarray(0, remaining - bytes);
         }
         bytes += chunk.length;
-        if (live) {
-          live.hash.update(chunk);
+        if (live && !live.peaks.settled) {
+          // Only the header is looked at here (first 64 kB); the samples are scanned by the worker.
           const probing = live.peaks.push(chunk);
-          if (probing) await probing;
+          const format = probing && (await probing);
+          if (format) digests.pcm(id, format, live.peaks.sink);
         }
         // Backpressure: stop reading the socket while the disk is behind.
-        if (!out.write(chunk)) await once(out, 'drain');
+        if (!out.write(chunk, onFlushed(chunk.length))) await once(out, 'drain');
       }
       out.end();
       await closed;
@@ -213,25 +244,31 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
       // A dropped connection keeps whatever reached the disk; the client resumes from HEAD.
       out.end();
       await closed.catch(() => {});
-      hashes.delete(id);
+      forgetLive(id);
       if (req.destroyed || req.readableAborted) throw new HttpError(400, 'bad_request', 'the upload connection was interrupted; resume from HEAD');
       throw err;
     }
-    if (live) live.at = offset + bytes;
-    // Bytes hashed but not written (or the reverse) would make the running digest wrong.
-    if (live && (await offsetOf(id)) !== live.at) hashes.delete(id);
+    if (live) {
+      live.at = offset + bytes;
+      digests.advance(id, live.at);
+      // The worker reads what is on disk; if the file is not where we think, start over at completion.
+      if ((await offsetOf(id)) !== live.at) forgetLive(id);
+    }
     return { bytes, overflow };
   }
 
   async function complete(res: ServerResponse, upload: { id: string; sessionId: string; fileName: string; replacesStemId: string | null; length: number }, size: number) {
     const live = hashes.get(upload.id);
     hashes.delete(upload.id);
-    const complete = live && live.at === size;
-    const known = complete ? { sha256: live.hash.digest('hex'), size } : undefined;
+    // The worker has (almost) caught up with the disk: the rest of the last PATCH is all it hashes now.
+    const digest = live && live.at === size ? await digests.finish(upload.id, size) : null;
+    if (live && !digest) digests.drop(upload.id);
+    const complete = digest && digest.size === size;
+    const known = complete ? { sha256: digest.sha256, size } : undefined;
     try {
       const stem = await stems.ingest({
         sessionId: upload.sessionId, filePath: fileOf(upload.id), fileName: upload.fileName, known,
-        livePeaks: complete ? live.peaks : undefined, replacesStemId: upload.replacesStemId,
+        livePeaks: complete ? (probe) => live!.peaks.finish(probe, digest) : undefined, replacesStemId: upload.replacesStemId,
       });
       await prisma.upload.deleteMany({ where: { id: upload.id } });
       res.writeHead(204, { ...TUS_HEADERS, 'Upload-Offset': String(size), 'Mixroom-Stem-Id': stem.stemId, 'Mixroom-Channel-Id': stem.channelId }).end();

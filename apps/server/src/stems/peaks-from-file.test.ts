@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { computePeaks, decodePeaks, decodeWav, encodePeaks } from '@mixroom/engine';
 import { describe, expect, it } from 'vitest';
 import { peaksFromFile } from './peaks-from-file.js';
 import { probeFile } from './stem-service.js';
 import { fixtureBytes, validFixture } from './test-fixtures.js';
+import { quietLogger } from '../test-support.js';
 
 describe('server-side peaks', () => {
   for (const name of ['wav-pcm16', 'wav-pcm24', 'wav-float32', 'wav-extensible']) {
@@ -33,27 +35,62 @@ describe('server-side peaks', () => {
   });
 });
 
-describe('peaks computed while an upload streams in', () => {
-  for (const name of ['wav-pcm24', 'wav-extensible', 'aiff-pcm16', 'wav-rf64']) {
-    it(`equal the file scan for ${name}, whatever the chunking`, async () => {
-      const { LivePcmPeaks } = await import('./live-peaks.js');
+describe('peaks and SHA-256 computed on the digest worker while an upload streams in', () => {
+  /** What the upload route does: write chunks to a file, probe the header here, let the worker hash and scan behind the writes. */
+  async function streamThrough(bytes: Buffer, chunk: number) {
+    const { LivePcmPeaks } = await import('./live-peaks.js');
+    const { UploadDigests } = await import('./upload-digests.js');
+    const { appendFile, mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'mixroom-digest-test-'));
+    const file = join(dir, 'upload');
+    await writeFile(file, '');
+    const digests = new UploadDigests(quietLogger);
+    try {
+      const live = new LivePcmPeaks(bytes.length);
+      digests.start('u1', file);
+      for (let at = 0; at < bytes.length; at += chunk) {
+        const part = bytes.subarray(at, at + chunk);
+        const format = await live.push(part);
+        if (format) digests.pcm('u1', format, live.sink);
+        await appendFile(file, part);
+        digests.advance('u1', Math.min(bytes.length, at + chunk));
+      }
+      const digest = await digests.finish('u1', bytes.length);
+      return { live, digest };
+    } finally {
+      await digests.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  for (const name of ['wav-pcm24', 'wav-extensible', 'aiff-pcm16', 'wav-rf64', 'wav-float32', 'wav-pcm16', 'aifc-float32']) {
+    it(`equal the file scan for ${name}, whatever the chunking, with the right SHA-256`, async () => {
       const file = validFixture(name);
       const bytes = Buffer.from(fixtureBytes(name));
       const probe = await probeFile(file);
       const expected = await peaksFromFile(file, probe, bytes.length);
       for (const chunk of [1000, 4097, 65_536]) {
-        const live = new LivePcmPeaks(bytes.length);
-        for (let at = 0; at < bytes.length; at += chunk) await live.push(bytes.subarray(at, at + chunk));
-        expect(live.finish(probe), `${name} in ${chunk}-byte chunks`).toEqual(expected);
+        const { live, digest } = await streamThrough(bytes, chunk);
+        expect(digest?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+        expect(digest?.size).toBe(bytes.length);
+        expect(live.finish(probe, digest!), `${name} in ${chunk}-byte chunks`).toEqual(expected);
       }
     });
   }
 
-  it('gives up (null) for compressed files, leaving it to the file scan', async () => {
-    const { LivePcmPeaks } = await import('./live-peaks.js');
+  it('gives up (null) for compressed files, leaving it to the file scan; the hash is still right', async () => {
     const bytes = Buffer.from(fixtureBytes('flac-24'));
-    const live = new LivePcmPeaks(bytes.length);
-    await live.push(bytes);
-    expect(live.finish(await probeFile(validFixture('flac-24')))).toBeNull();
+    const { live, digest } = await streamThrough(bytes, 65_536);
+    expect(digest?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(live.finish(await probeFile(validFixture('flac-24')), digest!)).toBeNull();
+  });
+
+  it('returns null (so the completion hashes the file) for an upload the worker never saw', async () => {
+    const { UploadDigests } = await import('./upload-digests.js');
+    const digests = new UploadDigests(quietLogger);
+    expect(await digests.finish('never-started', 10)).toBeNull();
+    await digests.close();
   });
 });

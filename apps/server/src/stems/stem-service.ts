@@ -10,7 +10,6 @@ import { HttpError, notFound } from '../http/respond.js';
 import type { Logger } from '../log.js';
 import type { RoomManager } from '../sync/room-manager.js';
 import { channelNameFor } from './file-name.js';
-import type { LivePcmPeaks } from './live-peaks.js';
 import { peaksFromFile } from './peaks-from-file.js';
 import { probeAudio, ProbeError, type ProbeResult } from './probe.js';
 
@@ -59,8 +58,8 @@ export class StemService {
     fileName: string;
     /** Digest computed while the bytes arrived, when it covers the whole file. */
     known?: BlobInfo;
-    /** Peaks computed while the bytes arrived (WAV/AIFF); used only if the final probe agrees. */
-    livePeaks?: LivePcmPeaks;
+    /** Peaks computed while the bytes arrived (WAV/AIFF), given the final probe; null unless it agrees. */
+    livePeaks?: (probe: ProbeResult) => Uint8Array | null;
     replacesStemId?: string | null;
   }): Promise<IngestedStem> {
     const { prisma, blobs, rooms } = this.deps;
@@ -72,7 +71,7 @@ export class StemService {
     const size = (await stat(args.filePath)).size;
     try {
       probe = await probeFile(args.filePath);
-      const live = args.livePeaks?.finish(probe) ?? null;
+      const live = args.livePeaks?.(probe) ?? null;
       peaks = live ?? (await peaksFromFile(args.filePath, probe, size));
       steps.push(`probe+peaks (${live ? 'computed during upload' : 'read from file'}) ${ms()} ms`);
     } catch (err) {

@@ -78,6 +78,20 @@ export class RoomManager {
     return result;
   }
 
+  /**
+   * The session was deleted: forget its room without writing anything (its rows are gone).
+   * Connections must already be closing; a later join finds no session.
+   */
+  async discard(sessionId: string): Promise<void> {
+    const timer = this.unloadTimers.get(sessionId);
+    if (timer) clearTimeout(timer);
+    this.unloadTimers.delete(sessionId);
+    const loading = this.rooms.get(sessionId);
+    this.rooms.delete(sessionId);
+    const room = await loading?.catch(() => null);
+    room?.discard();
+  }
+
   /** The loaded room, if any (for tests and diagnostics). */
   peek(sessionId: string): Promise<Room> | undefined {
     return this.rooms.get(sessionId);

@@ -223,6 +223,13 @@ export class Room implements BatchSource {
     }
   }
 
+  /** The session was deleted: drop pending updates (there is nothing left to write them to) and release. */
+  discard(): void {
+    this.pending = [];
+    this.writeFailed = false;
+    this.destroy();
+  }
+
   private destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

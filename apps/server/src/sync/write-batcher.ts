@@ -10,6 +10,8 @@ export interface BatchSource {
   restoreBatch(update: Uint8Array): void;
   /** The batch is committed. */
   committed(): void;
+  /** Set once the room is gone (a deleted session): a failed write of it is dropped, not retried. */
+  readonly destroyed?: boolean;
 }
 
 /**
@@ -91,6 +93,8 @@ export class WriteBatcher {
   }
 
   private failed(batch: { source: BatchSource; update: Uint8Array }[], err: unknown): void {
+    batch = batch.filter(({ source }) => !source.destroyed);
+    if (batch.length === 0) return;
     for (const { source, update } of batch) {
       source.restoreBatch(update);
       this.dirty.add(source);

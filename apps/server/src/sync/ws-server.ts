@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { AccessControl } from '../auth/access.js';
 import { isForeignOrigin } from '../auth/csrf.js';
 import type { MembershipChanges } from '../auth/membership-changes.js';
+import { SIGN_IN_END_MESSAGES, type SignInWatch } from '../auth/sign-in-watch.js';
 import type { Logger } from '../log.js';
 import { MalformedMessageError, parseClientMessage } from './messages.js';
 import type { Room, SyncConnection } from './room.js';
@@ -35,15 +36,17 @@ export class YjsWebsocketServer {
     private readonly logger: Logger,
     private readonly access: AccessControl,
     changes: MembershipChanges,
+    /** Ends connections whose sign-in is signed out or expires (identity is not only a handshake check). */
+    private readonly signIns: SignInWatch | null,
     private readonly options: YjsWebsocketOptions = {},
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024 });
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
     this.pingTimer.unref();
-    this.unsubscribeChanges = changes.subscribe(({ sessionId, userId, role }) => {
+    this.unsubscribeChanges = changes.subscribe(({ sessionId, userId, role, sessionDeleted }) => {
       for (const entry of this.byUser.get(userId) ?? []) {
         if (entry.sessionId !== sessionId) continue;
-        if (!role) entry.ws.close(WS_CLOSE.removed, 'you were removed from this session');
+        if (!role) entry.ws.close(WS_CLOSE.removed, sessionDeleted ? 'this session was deleted' : 'you were removed from this session');
         else entry.conn.readOnly = !can(role, 'mix.edit');
       }
     });
@@ -83,6 +86,10 @@ export class YjsWebsocketServer {
       // Non-members hear the same as for a session that does not exist.
       if (!role || !can(role, 'session.view')) return ws.close(WS_CLOSE.unknownSession, reason(`unknown session ${rawId}`));
       if (ws.readyState !== WebSocket.OPEN) return;
+      if (actor.signIn && this.signIns) {
+        const unwatch = this.signIns.watch(actor.signIn, (why) => ws.close(WS_CLOSE.unauthorized, SIGN_IN_END_MESSAGES[why]));
+        ws.once('close', unwatch);
+      }
       ws.off('message', hold);
       this.onConnection(ws, parsed.data!, actor.userId, !can(role, 'mix.edit'));
       for (const [data, isBinary] of early) ws.emit('message', data, isBinary);

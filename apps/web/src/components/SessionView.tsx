@@ -24,6 +24,7 @@ import { LoudnessPanel } from './LoudnessPanel';
 import { NotFoundContent } from './NotFoundContent';
 import { Waveform } from './Waveform';
 import { UploadButton, UploadList, useDropFiles } from './StemUploader';
+import { StemPanel } from './StemPanel';
 import { UploadQueue } from '../lib/uploads';
 import { RecallBanner, ReviewPanel, ReviewTimelineStrip } from './review/ReviewPanel';
 import type { Draft } from './review/CommentLane';
@@ -254,6 +255,9 @@ function Mixer({
   useEffect(() => {
     if (draft) setReviewOpen(true);
   }, [draft, setReviewOpen]);
+  // The channel whose stem panel is open; it closes by itself when the channel leaves the mix.
+  const [editing, setEditing] = useState<string | null>(null);
+  const editingChannel = editing ? snap.mix.channels.find((c) => c.id === editing) ?? null : null;
   // The server drops a viewer's document updates anyway; the UI says so instead of letting moves vanish.
   const readOnly = !can(session.role, 'mix.edit');
   const [together, setTogether] = useState<TogetherClient | null>(null);
@@ -365,6 +369,7 @@ function Mixer({
         snap={snap}
         loads={loads}
         colorOf={colorOf}
+        onEditStem={canUpload ? setEditing : undefined}
         commentStrip={
           review && (
             <ReviewTimelineStrip
@@ -380,6 +385,17 @@ function Mixer({
       />
 
       {showMembers && <MembersPanel sessionId={session.id} onClose={() => setShowMembers(false)} />}
+      {editingChannel && canUpload && (
+        <StemPanel
+          key={editingChannel.id}
+          sessionId={session.id}
+          channelId={editingChannel.id}
+          stemId={editingChannel.stemId}
+          name={editingChannel.name}
+          uploads={uploads}
+          onClose={() => setEditing(null)}
+        />
+      )}
 
       {readOnly && (
         <div className="banner-info" role="note" data-testid="read-only-hint">
@@ -561,11 +577,14 @@ function Arrange({
   loads,
   colorOf,
   commentStrip,
+  onEditStem,
 }: {
   runtime: SessionRuntime;
   snap: RuntimeSnapshot;
   loads: ReadonlyMap<string, StemLoad>;
   colorOf: ReadonlyMap<string, string>;
+  /** Opens a channel's stem panel; absent for roles without `stems.manage`. */
+  onEditStem?: (channelId: string) => void;
   /** The review loop's comment markers, drawn under the ruler on the same time axis. */
   commentStrip?: React.ReactNode;
 }) {
@@ -609,7 +628,19 @@ function Arrange({
         {stems.map((s) => (
           <div key={s.stem.id} className="lane-head" style={{ '--lane-color': colorOf.get(s.stem.id) } as React.CSSProperties}>
             <span className="lane-dot" />
-            <span className="lane-name">{channelOf.get(s.stem.id)?.name ?? s.stem.name}</span>
+            <span className="lane-name" data-testid={`lane-name-${slug(channelOf.get(s.stem.id)?.name ?? s.stem.name)}`}>{channelOf.get(s.stem.id)?.name ?? s.stem.name}</span>
+            {onEditStem && channelOf.has(s.stem.id) && (
+              <button
+                type="button"
+                className="lane-edit"
+                title="Rename, replace with a new take, take history, remove"
+                aria-label={`Edit stem ${channelOf.get(s.stem.id)!.name}`}
+                data-testid={`stem-edit-${slug(channelOf.get(s.stem.id)!.name)}`}
+                onClick={() => onEditStem(channelOf.get(s.stem.id)!.id)}
+              >
+                ⋯
+              </button>
+            )}
           </div>
         ))}
       </div>

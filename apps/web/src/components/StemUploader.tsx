@@ -99,8 +99,11 @@ function UploadRow({ item, onCancel }: { item: UploadItem; onCancel: () => void 
   const pct = item.size > 0 ? Math.min(100, (item.sent / item.size) * 100) : 0;
   const active = item.status === 'queued' || item.status === 'uploading' || item.status === 'retrying' || item.status === 'processing';
   return (
-    <div className={`upload-row ${item.status}`} data-testid="upload-row" data-status={item.status} data-file={item.fileName}>
-      <span className="upload-name" title={item.fileName}>{item.fileName}</span>
+    <div className={`upload-row ${item.status}`} data-testid="upload-row" data-status={item.status} data-file={item.fileName} data-replaces={item.replaces?.stemId}>
+      <span className="upload-name" title={item.fileName}>
+        {item.fileName}
+        {item.replaces && <span className="upload-take"> → new take of {item.replaces.channelName}</span>}
+      </span>
       <progress max={100} value={pct} aria-label={`${item.fileName} upload progress`} />
       <span className="upload-state">{describe(item, pct)}</span>
       {active && (
@@ -119,7 +122,7 @@ function describe(item: UploadItem, pct: number): string {
     case 'uploading': return `${pct.toFixed(0)}% · ${formatBytes(item.sent)} of ${formatBytes(item.size)}${item.speed ? ` · ${formatBytes(item.speed)}/s` : ''}`;
     case 'retrying': return `connection lost at ${pct.toFixed(0)}% — resuming…`;
     case 'processing': return 'checking the audio and adding the channel…';
-    case 'done': return 'added to the mix';
+    case 'done': return item.replaces ? 'now the take in the mix' : 'added to the mix';
     case 'cancelled': return 'cancelled';
     case 'error': return 'refused';
   }

@@ -1,6 +1,6 @@
 import type {
   AcceptInviteResponse, CreateInviteBody, CreateInviteResponse, DemoAccountsResponse, ErrorBody, GetSessionResponse, InvitePreview,
-  ListInvitesResponse, ListMembersResponse, ListSessionsResponse, MeResponse, Role,
+  ListInvitesResponse, ListMembersResponse, ListSessionsResponse, MeResponse, Role, StemTakesResponse,
 } from '@mixroom/protocol';
 
 export class HttpError extends Error {
@@ -79,6 +79,15 @@ export const acceptInvite = (token: string) =>
 export function listSessions(): Promise<ListSessionsResponse> {
   return getJson<ListSessionsResponse>('/api/sessions', 'loading sessions');
 }
+
+const stemPath = (id: string, stemId: string) => `/api/sessions/${sid(id)}/stems/${encodeURIComponent(stemId)}`;
+export const renameStem = (id: string, stemId: string, name: string) => call<unknown>('PATCH', stemPath(id, stemId), 'renaming the stem', { name });
+export const removeStem = (id: string, stemId: string) => call<void>('DELETE', stemPath(id, stemId), 'removing the stem');
+export const listTakes = (id: string, stemId: string) => getJson<StemTakesResponse>(`${stemPath(id, stemId)}/takes`, 'loading the takes');
+export const restoreTake = (id: string, stemId: string) => call<{ channelId: string }>('POST', `${stemPath(id, stemId)}/restore`, 'restoring the take');
+
+export const createSession = (title: string) => call<GetSessionResponse>('POST', '/api/sessions', 'creating the session', { title });
+export const deleteSession = (id: string) => call<void>('DELETE', `/api/sessions/${sid(id)}`, 'deleting the session');
 
 export function getSession(id: string): Promise<GetSessionResponse> {
   return getJson<GetSessionResponse>(`/api/sessions/${encodeURIComponent(id)}`, 'loading session');

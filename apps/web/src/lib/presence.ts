@@ -9,6 +9,7 @@ import {
   type PresenceUpdatePayload,
 } from '@mixroom/protocol';
 import type { Identity } from './identity';
+import { redirectToSignIn } from './api';
 
 export interface PresenceSnapshot {
   selfId: string | null;
@@ -38,6 +39,8 @@ export class PresenceClient {
     this.socket.on('connect', () => this.join());
     // Our role changed or we were removed: reload, so the page asks the server what we may do now.
     this.socket.on(EVENTS.accessChanged, () => window.location.reload());
+    // Signed out (in another tab) or the sign-in expired: the server closed our sockets; sign in again.
+    this.socket.on(EVENTS.signInEnded, () => redirectToSignIn());
     this.socket.on('disconnect', () => this.set({ connected: false, peers: new Map() }));
     this.socket.on(EVENTS.presence, (raw: unknown) => {
       const p = Presence.safeParse(raw);

@@ -15,6 +15,8 @@ export interface UploadItem {
   status: UploadStatus;
   error: string | null;
   stemId: string | null;
+  /** Set for a new take: the stem it replaces and the channel's name (for the row's label). */
+  replaces: { stemId: string; channelName: string } | null;
 }
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -48,10 +50,11 @@ export class UploadQueue {
     return () => this.listeners.delete(l);
   };
 
-  add(files: Iterable<File>): void {
+  /** Queues files as new channels, or (with `replaces`) one file as a new take of that stem's channel. */
+  add(files: Iterable<File>, replaces: UploadItem['replaces'] = null): void {
     for (const file of files) {
       this.jobs.push({
-        item: { key: `u${nextKey++}`, fileName: file.name, size: file.size, sent: 0, speed: 0, status: 'queued', error: null, stemId: null },
+        item: { key: `u${nextKey++}`, fileName: file.name, size: file.size, sent: 0, speed: 0, status: 'queued', error: null, stemId: null, replaces },
         file, location: null, xhr: null, cancelled: false, samples: [],
       });
     }
@@ -130,7 +133,11 @@ export class UploadQueue {
   private async create(job: Job): Promise<string> {
     const res = await fetch(uploadsUrl(this.sessionId), {
       method: 'POST',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(job.file.size), 'Upload-Metadata': `filename ${b64(job.file.name)}` },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Length': String(job.file.size),
+        'Upload-Metadata': [`filename ${b64(job.file.name)}`, ...(job.item.replaces ? [`replacesStemId ${b64(job.item.replaces.stemId)}`] : [])].join(','),
+      },
     });
     if (res.status !== 201) throw new UploadFailed(await errorText(res.status, await res.text()));
     return res.headers.get('location')!;

@@ -1,0 +1,40 @@
+// What a deleted session leaves outside the database: its blobs (unless another session still
+// uses the same content — storage is content-addressed, so identical files are shared) and the
+// partial files of its unfinished uploads.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { BlobStore } from '../blob/blob-store.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Logger } from '../log.js';
+import type { DeletedSessionData } from './sessions.js';
+
+export interface SessionDataDeps {
+  prisma: PrismaClient;
+  blobs: BlobStore;
+  uploadsDir: string;
+  logger: Logger;
+}
+
+/** Runs after the session's rows are gone; failures are logged, never surfaced (the session is deleted either way). */
+export async function deleteSessionData(deps: SessionDataDeps, data: DeletedSessionData): Promise<void> {
+  const { prisma, blobs, logger } = deps;
+  for (const id of data.uploadIds) {
+    // Upload ids are server-generated base64url; never let one name a path outside the directory.
+    if (!/^[A-Za-z0-9_-]+$/.test(id)) continue;
+    await rm(path.join(deps.uploadsDir, id), { force: true }).catch((err) => logger.warn(`removing upload ${id} of deleted session ${data.sessionId} failed`, err));
+  }
+  let removed = 0;
+  for (const sha256 of data.blobHashes) {
+    try {
+      const stillUsed =
+        (await prisma.stem.count({ where: { OR: [{ fileHash: sha256 }, { peaksHash: sha256 }] } })) +
+        (await prisma.version.count({ where: { fileHash: sha256 } }));
+      if (stillUsed > 0) continue;
+      await blobs.delete(sha256);
+      removed++;
+    } catch (err) {
+      logger.warn(`removing blob ${sha256} of deleted session ${data.sessionId} failed`, err);
+    }
+  }
+  logger.info(`deleted session ${data.sessionId}: ${removed} blob(s) and ${data.uploadIds.length} partial upload(s) removed`);
+}
