@@ -34,7 +34,7 @@ test('live master loudness from the AudioWorklet, and a shared delivery target',
   await A.getByTestId('play').click();
   await expect(A.getByTestId('transport-state')).toContainText('PLAYING');
   await expect
-    .poll(async () => (await liveLoudness(A))?.durationSeconds ?? 0, { timeout: 15_000 })
+    .poll(async () => (await liveLoudness(A))?.durationSeconds ?? 0, { timeout: 60_000 })
     .toBeGreaterThan(4);
   const live = await liveLoudness(A);
   console.log('live master loudness at A:', JSON.stringify(live));
