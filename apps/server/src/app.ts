@@ -27,6 +27,7 @@ import type { AccessControl } from './auth/access.js';
 import { StemService } from './stems/stem-service.js';
 import { createLogger, type Logger } from './log.js';
 import { attachReviewSubscriptions, registerReviewRoutes, socketIoBroadcaster } from './review/index.js';
+import { SongLengths } from './review/song-length.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
 import { InProcessFanout, type DocUpdateFanout } from './sync/fanout.js';
 import { defaultRoomOptions, RoomManager, type RoomManagerOptions } from './sync/room-manager.js';
@@ -54,6 +55,8 @@ export interface MixroomServer {
   readonly rooms: RoomManager;
   readonly blobs: BlobStore;
   readonly access: DbAccessControl;
+  /** Publish here after changing a membership behind the API's back (tests), like the member routes do. */
+  readonly membershipChanges: MembershipChanges;
   /** Every REST route (method + pattern); the role-matrix test checks each has an entry. */
   readonly routes: readonly RouteInfo[];
 }
@@ -78,7 +81,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     limits: { ...DEFAULT_SIGN_IN_LIMITS, ...options.auth?.limits },
     scrypt: options.auth?.scrypt,
   });
-  const access = new DbAccessControl(db.prisma, accounts);
+  const access = new DbAccessControl(db.prisma, accounts, changes);
   const trustProxy = config.trustProxy ?? false;
   const yjs = new YjsWebsocketServer(rooms, logger, access, changes, { trustProxy, ...options.sync });
   const site = new StaticSite(path.resolve(config.webDist));
@@ -88,7 +91,8 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   registerSessionRoutes(api, { prisma: db.prisma, access, changes });
   registerMemberRoutes(api, { prisma: db.prisma, access, changes });
   registerStemRoutes(api, db.prisma, blobs, access);
-  const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger });
+  const songLengths = new SongLengths(db.prisma);
+  const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger, stemsChanged: (sessionId) => songLengths.forget(sessionId) });
   const uploads = registerUploadRoutes(api, {
     prisma: db.prisma, access, stems, logger,
     dir: path.join(config.dataDir, 'uploads'),
@@ -166,12 +170,9 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   const io: IoServer = attachPresence(httpServer, { access, changes, logger, trustProxy });
   attachTogether(io, {
     logger,
-    songDuration: async (sessionId) => {
-      const longest = await db.prisma.stem.aggregate({ where: { sessionId, retiredAt: null }, _max: { durationSec: true } });
-      return longest._max.durationSec ?? 0;
-    },
+    songDuration: (sessionId) => songLengths.get(sessionId),
   });
-  registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, updateLog, logger });
+  registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, songLengths, logger });
   attachReviewSubscriptions(io, access, changes, logger);
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
@@ -185,6 +186,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     rooms,
     blobs,
     access,
+    membershipChanges: changes,
     routes: api.list(),
     async listen() {
       if (options.seed !== false) {

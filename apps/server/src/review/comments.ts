@@ -3,14 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { can, CommentFilter, CreateCommentBody, EditCommentBody, ResolveCommentBody, reviewUrls, type CommentInfo, type ListCommentsResponse } from '@mixroom/protocol';
 import { MixModel } from '@mixroom/engine';
-import * as Y from 'yjs';
 import type { SessionActor } from '../auth/access.js';
 import type { Comment } from '../generated/prisma/client.js';
 import { HttpError, notFound, sendJson } from '../http/respond.js';
 import { readJsonBody, type Router } from '../http/router.js';
 import { parseSessionId } from '../http/sessions.js';
-import { announce, recordActivity } from './activity.js';
-import { currentMixState, parseWith, songDuration, type ReviewDeps } from './context.js';
+import { announce, recordActivity, toActivityInfo } from './activity.js';
+import { currentMixState, parseWith, type ReviewDeps } from './context.js';
 
 export const newReviewId = () => randomBytes(12).toString('base64url');
 
@@ -96,34 +95,36 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
       atSec = parent.atSec;
       endSec = parent.endSec;
     } else {
-      const duration = await songDuration(prisma, sessionId);
+      const duration = await deps.songLengths.get(sessionId);
       const end = endSec ?? atSec;
       if (duration > 0 && end > duration + 0.05) {
         throw new HttpError(400, 'bad_request', `${endSec === null ? `time ${fmt(atSec)}` : `range ${fmt(atSec)}–${fmt(end)}`} is outside the song (0–${fmt(duration)})`);
       }
     }
-    const mixState = await currentMixState(deps, sessionId);
-    if (input.channelId) {
-      const doc = new Y.Doc();
-      Y.applyUpdate(doc, mixState);
-      const known = new MixModel(doc).hasChannel(input.channelId);
-      doc.destroy();
-      if (!known) throw new HttpError(400, 'bad_request', `unknown channel ${input.channelId}`);
-    }
-    const { comment, event } = await prisma.$transaction(async (tx) => {
-      const comment = await tx.comment.create({
-        data: {
-          id: newReviewId(), sessionId, authorId: actor.userId, authorName: actor.name, body: input.body,
-          atSec, endSec, channelId: input.channelId ?? null, parentId, mixState,
-        },
-        omit: { mixState: true },
-      });
-      const event = await recordActivity(tx, {
-        sessionId, actor, kind: parentId ? 'comment.replied' : 'comment.created',
-        payload: { commentId: comment.id, parentId, atSec, endSec, excerpt: input.body.slice(0, 200) },
-      });
-      return { comment, event };
-    });
+    // The snapshot comes from the session's live document in memory, not from the update log.
+    const channelId = input.channelId ?? null;
+    const { state: mixState, seen: channelKnown } = await currentMixState(deps, sessionId, (doc) => channelId === null || new MixModel(doc).hasChannel(channelId));
+    if (!channelKnown) throw new HttpError(400, 'bad_request', `unknown channel ${channelId}`);
+    const kind = parentId ? 'comment.replied' : 'comment.created';
+    const row = {
+      id: newReviewId(), sessionId, authorId: actor.userId, authorName: actor.name, body: input.body, atSec, endSec, channelId, parentId,
+    };
+    const payload = { commentId: row.id, parentId, atSec, endSec, excerpt: input.body.slice(0, 200) };
+    // The comment and its activity row in ONE statement: atomic without an interactive transaction
+    // (which on PGlite holds the only connection for several round trips), one round trip in all.
+    const at = new Date();
+    const [written] = await prisma.$queryRaw<{ id: bigint | number | string }[]>`
+      WITH c AS (
+        INSERT INTO "comment" ("id", "session_id", "author_id", "author_name", "body", "at_sec", "end_sec", "channel_id", "parent_id", "mix_state", "created_at")
+        VALUES (${row.id}, ${sessionId}, ${row.authorId}, ${row.authorName}, ${row.body}, ${atSec}, ${endSec}, ${channelId}, ${parentId}, ${mixState}, ${at})
+        RETURNING "id"
+      )
+      INSERT INTO "activity_event" ("session_id", "actor_id", "actor_name", "kind", "payload", "at")
+      SELECT ${sessionId}, ${actor.userId}, ${actor.name}, ${kind}, ${JSON.stringify(payload)}::jsonb, ${at} FROM c
+      RETURNING "id"`;
+    const comment = { ...row, resolvedAt: null, resolvedBy: null, editedAt: null, deletedAt: null, createdAt: at };
+    const event = toActivityInfo({ id: BigInt(written.id), sessionId, actorId: actor.userId, actorName: actor.name, kind, payload, at });
+    // Broadcast as soon as the write committed, before answering the poster.
     const info = publish({ ...comment, hasMix: true });
     announce(broadcaster, event);
     sendJson(res, 201, info);

@@ -171,7 +171,7 @@ export function registerVersionRoutes(router: Router, deps: ReviewDeps, views: V
     };
     const peaks = new Uint8Array(encodePeaks(computePeaks(wav.channels, wav.sampleRate)));
     // A bounce is rendered from the live mix; if the browser did not say which state, the live one it is.
-    const mixState = headerMix ?? (query.source === 'bounce' ? await currentMixState(deps, sessionId) : null);
+    const mixState = headerMix ?? (query.source === 'bounce' ? (await currentMixState(deps, sessionId)).state : null);
     const blob = await blobs.put(bytes);
     const durationSec = wav.channels[0].length / wav.sampleRate;
 
