@@ -105,7 +105,7 @@ export class VersionViews {
       audioUrl: urls.versionAudio(row.id),
       peaksUrl: hasPeaks ? urls.versionPeaks(row.id) : null,
       mixUrl: hasMix ? urls.versionMix(row.id) : null,
-      downloads: { wav: urls.versionDownload(row.id, 'wav'), flac: urls.versionDownload(row.id, 'flac'), report: urls.versionReport(row.id) },
+      downloads: { wav: urls.versionDownload(row.id, 'wav'), flac: urls.versionDownload(row.id, 'flac'), mp3: urls.versionDownload(row.id, 'mp3'), report: urls.versionReport(row.id) },
     };
   }
 
