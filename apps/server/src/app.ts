@@ -197,6 +197,13 @@ export async function createMixroomServer(config: Config, options: MixroomServer
           logger.error('seeding the demo session failed', err);
         }
       }
+      // The first query of a process loads Prisma's query compiler, and the first touch of each table
+      // loads its catalog entries (slow on PGlite): pay both here rather than in the first user's
+      // request (a cold session page). LIMIT 1 reads no more than a page of each.
+      await db.prisma.$queryRaw`SELECT
+        (SELECT 1 FROM "auth_session" LIMIT 1), (SELECT 1 FROM "app_user" LIMIT 1), (SELECT 1 FROM "membership" LIMIT 1), (SELECT 1 FROM "mix_session" LIMIT 1),
+        (SELECT 1 FROM "stem" LIMIT 1), (SELECT 1 FROM "comment" LIMIT 1), (SELECT 1 FROM "version" LIMIT 1),
+        (SELECT 1 FROM "approval" LIMIT 1), (SELECT 1 FROM "activity_event" LIMIT 1), (SELECT 1 FROM "read_marker" LIMIT 1)`;
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {

@@ -62,18 +62,20 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     await access.requireSession(req, sessionId, 'session.view');
     const url = new URL(req.url ?? '/', 'http://x');
     const filter = parseWith(CommentFilter, url.searchParams.get('status') ?? 'all');
-    const rows = await prisma.comment.findMany({
-      where: { sessionId },
-      omit: { mixState: true },
-      orderBy: [{ atSec: 'asc' }, { createdAt: 'asc' }],
-    });
-    // Which ones have a stored mix, without loading the bytes of 2,000 comments.
-    const withMix = new Set((await prisma.comment.findMany({ where: { sessionId, NOT: { mixState: null } }, select: { id: true } })).map((r) => r.id));
+    // One query: every column but the mix bytes, plus whether there are any (a session page with
+    // 2,000 comments must not read 2,000 mix states, nor ask twice).
+    const rows = await prisma.$queryRaw<(Omit<Comment, 'mixState'> & { hasMix: boolean })[]>`
+      SELECT "id", "session_id" AS "sessionId", "author_id" AS "authorId", "author_name" AS "authorName", "body", "at_sec" AS "atSec",
+             "end_sec" AS "endSec", "channel_id" AS "channelId", "parent_id" AS "parentId", "resolved_at" AS "resolvedAt",
+             "resolved_by" AS "resolvedBy", "edited_at" AS "editedAt", "deleted_at" AS "deletedAt", "created_at" AS "createdAt",
+             ("mix_state" IS NOT NULL) AS "hasMix"
+      FROM "comment" WHERE "session_id" = ${sessionId}
+      ORDER BY "at_sec" ASC, "created_at" ASC`;
     // The filter applies to threads: a resolved thread brings its replies along.
     const keepRoot = (c: (typeof rows)[number]) => filter === 'all' || (filter === 'resolved') === !!c.resolvedAt;
     const roots = new Set(rows.filter((c) => !c.parentId && keepRoot(c)).map((c) => c.id));
     const body: ListCommentsResponse = {
-      comments: rows.filter((c) => roots.has(c.parentId ?? c.id)).map((c) => toCommentInfo({ ...c, hasMix: withMix.has(c.id) })),
+      comments: rows.filter((c) => roots.has(c.parentId ?? c.id)).map(toCommentInfo),
     };
     sendJson(res, 200, body);
   });
