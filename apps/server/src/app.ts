@@ -204,6 +204,10 @@ export async function createMixroomServer(config: Config, options: MixroomServer
         (SELECT 1 FROM "auth_session" LIMIT 1), (SELECT 1 FROM "app_user" LIMIT 1), (SELECT 1 FROM "membership" LIMIT 1), (SELECT 1 FROM "mix_session" LIMIT 1),
         (SELECT 1 FROM "stem" LIMIT 1), (SELECT 1 FROM "comment" LIMIT 1), (SELECT 1 FROM "version" LIMIT 1),
         (SELECT 1 FROM "approval" LIMIT 1), (SELECT 1 FROM "activity_event" LIMIT 1), (SELECT 1 FROM "read_marker" LIMIT 1)`;
+      // Raw SQL does not load the query compiler; the first model query does (these two are also
+      // the shapes every request asks first: who is this, and what is their role).
+      await db.prisma.authSession.findUnique({ where: { tokenHash: '' }, include: { user: true } });
+      await db.prisma.membership.findUnique({ where: { sessionId_userId: { sessionId: '', userId: '' } }, select: { role: true } });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
