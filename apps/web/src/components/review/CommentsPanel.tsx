@@ -104,7 +104,7 @@ export function CommentsPanel({
       {roots.length === 0 && <p className="muted">No {filter === 'all' ? '' : filter} comments. Click or drag on the comment strip, or press C.</p>}
       <ul className="threads">
         {roots.map((c) => (
-          <li key={c.id} className={`thread ${c.resolvedAt ? 'resolved' : ''}`} data-testid="comment-thread">
+          <li key={c.id} className={`thread ${c.resolvedAt ? 'resolved' : ''}`} data-testid="comment-thread" data-comment-id={c.id}>
             <div className="comment-head">
               <button type="button" className="time" onClick={(e) => onSeek(c, e.shiftKey)} title="Jump here (Shift: and play)" data-testid="comment-seek">
                 {when(c)}
