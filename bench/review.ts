@@ -17,6 +17,7 @@
  *   npm run bench:review [-- --sessions 10 --per-session 10 --rate 3 --seconds 10]
  *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test npm run bench:review   (own schema, dropped after)
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:review   (server runs with --cpu-prof into that directory)
+ *   -- --load-only   (just the session load, printed, nothing written); BENCH_KEEP=1 keeps the data dir / schema
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';

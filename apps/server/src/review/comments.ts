@@ -72,13 +72,13 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     // One query, one row: the database builds the JSON of every comment (all columns but the mix
     // bytes, plus whether there are any). Decoding 2,000 rows of 15 columns in JavaScript (PGlite's
     // wire protocol, then Prisma) cost ~5× more than the query itself.
-    const iso = (col: Prisma.Sql) => Prisma.sql`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    const isoSql = (col: Prisma.Sql) => Prisma.sql`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
     const [{ list }] = await prisma.$queryRaw<{ list: string }[]>`
       SELECT coalesce(json_agg(json_build_object(
         'id', "id", 'sessionId', "session_id", 'authorId', "author_id", 'authorName', "author_name", 'body', "body",
         'atSec', "at_sec", 'endSec', "end_sec", 'channelId', "channel_id", 'parentId', "parent_id",
-        'resolvedAt', ${iso(Prisma.sql`"resolved_at"`)}, 'resolvedBy', "resolved_by", 'editedAt', ${iso(Prisma.sql`"edited_at"`)},
-        'deletedAt', ${iso(Prisma.sql`"deleted_at"`)}, 'createdAt', ${iso(Prisma.sql`"created_at"`)}, 'hasMix', ("mix_state" IS NOT NULL)
+        'resolvedAt', ${isoSql(Prisma.sql`"resolved_at"`)}, 'resolvedBy', "resolved_by", 'editedAt', ${isoSql(Prisma.sql`"edited_at"`)},
+        'deletedAt', ${isoSql(Prisma.sql`"deleted_at"`)}, 'createdAt', ${isoSql(Prisma.sql`"created_at"`)}, 'hasMix', ("mix_state" IS NOT NULL)
       ) ORDER BY "at_sec" ASC, "created_at" ASC), '[]')::text AS "list"
       FROM "comment" WHERE "session_id" = ${sessionId}`;
     const rows = JSON.parse(list) as CommentRowJson[];
