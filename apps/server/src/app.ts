@@ -30,6 +30,7 @@ import { StemService } from './stems/stem-service.js';
 import { UploadDigests } from './stems/upload-digests.js';
 import { createLogger, type Logger } from './log.js';
 import { attachReviewSubscriptions, registerReviewRoutes, socketIoBroadcaster } from './review/index.js';
+import { SongLengths } from './review/song-length.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
 import { InProcessFanout, type DocUpdateFanout } from './sync/fanout.js';
 import { defaultRoomOptions, RoomManager, type RoomManagerOptions } from './sync/room-manager.js';
@@ -60,6 +61,8 @@ export interface MixroomServer {
   readonly blobs: BlobStore;
   readonly access: DbAccessControl;
   readonly signIns: SignInWatch;
+  /** Publish here after changing a membership behind the API's back (tests), like the member routes do. */
+  readonly membershipChanges: MembershipChanges;
   /** Every REST route (method + pattern); the role-matrix test checks each has an entry. */
   readonly routes: readonly RouteInfo[];
 }
@@ -84,7 +87,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     limits: { ...DEFAULT_SIGN_IN_LIMITS, ...options.auth?.limits },
     scrypt: options.auth?.scrypt,
   });
-  const access = new DbAccessControl(db.prisma, accounts);
+  const access = new DbAccessControl(db.prisma, accounts, changes);
   const signIns = new SignInWatch(db.prisma, options.signInEvents ?? new InProcessSignInEvents(), logger, { sweepMs: options.auth?.signInSweepMs ?? 30_000 });
   const trustProxy = config.trustProxy ?? false;
   const yjs = new YjsWebsocketServer(rooms, logger, access, changes, signIns, { trustProxy, ...options.sync });
@@ -103,7 +106,8 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   });
   registerMemberRoutes(api, { prisma: db.prisma, access, changes });
   registerStemRoutes(api, db.prisma, blobs, access);
-  const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger });
+  const songLengths = new SongLengths(db.prisma);
+  const stems = new StemService({ prisma: db.prisma, blobs, rooms, logger, stemsChanged: (sessionId) => songLengths.forget(sessionId) });
   const digests = new UploadDigests(logger);
   const uploads = registerUploadRoutes(api, {
     prisma: db.prisma, access, stems, logger, digests,
@@ -182,12 +186,9 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   const io: IoServer = attachPresence(httpServer, { access, changes, signIns, logger, trustProxy });
   attachTogether(io, {
     logger,
-    songDuration: async (sessionId) => {
-      const longest = await db.prisma.stem.aggregate({ where: { sessionId, retiredAt: null }, _max: { durationSec: true } });
-      return longest._max.durationSec ?? 0;
-    },
+    songDuration: (sessionId) => songLengths.get(sessionId),
   });
-  registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, updateLog, logger });
+  registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, songLengths, logger });
   attachReviewSubscriptions(io, access, changes, logger);
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
@@ -202,6 +203,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     blobs,
     access,
     signIns,
+    membershipChanges: changes,
     routes: api.list(),
     async listen() {
       if (options.seed !== false) {
@@ -212,6 +214,17 @@ export async function createMixroomServer(config: Config, options: MixroomServer
           logger.error('seeding the demo session failed', err);
         }
       }
+      // The first query of a process loads Prisma's query compiler, and the first touch of each table
+      // loads its catalog entries (slow on PGlite): pay both here rather than in the first user's
+      // request (a cold session page). LIMIT 1 reads no more than a page of each.
+      await db.prisma.$queryRaw`SELECT
+        (SELECT 1 FROM "auth_session" LIMIT 1), (SELECT 1 FROM "app_user" LIMIT 1), (SELECT 1 FROM "membership" LIMIT 1), (SELECT 1 FROM "mix_session" LIMIT 1),
+        (SELECT 1 FROM "stem" LIMIT 1), (SELECT 1 FROM "comment" LIMIT 1), (SELECT 1 FROM "version" LIMIT 1),
+        (SELECT 1 FROM "approval" LIMIT 1), (SELECT 1 FROM "activity_event" LIMIT 1), (SELECT 1 FROM "read_marker" LIMIT 1)`;
+      // Raw SQL does not load the query compiler; the first model query does (these two are also
+      // the shapes every request asks first: who is this, and what is their role).
+      await db.prisma.authSession.findUnique({ where: { tokenHash: '' }, include: { user: true } });
+      await db.prisma.membership.findUnique({ where: { sessionId_userId: { sessionId: '', userId: '' } }, select: { role: true } });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {

@@ -122,6 +122,10 @@ export interface ApprovalInfo {
   comment: string;
 }
 
+/** What a version downloads as: the stored WAV, lossless FLAC, or a 320 kbps MP3 made from it. */
+export const DOWNLOAD_FORMATS = ['wav', 'flac', 'mp3'] as const;
+export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
+
 export interface VersionInfo {
   id: string;
   sessionId: string;
@@ -148,7 +152,7 @@ export interface VersionInfo {
   peaksUrl: string | null;
   mixUrl: string | null;
   /** Download URLs (WAV, FLAC) and the loudness report. */
-  downloads: { wav: string; flac: string; report: string };
+  downloads: { wav: string; flac: string; mp3: string; report: string };
 }
 
 export interface ListVersionsResponse { versions: VersionInfo[] }
@@ -200,7 +204,7 @@ export const reviewUrls = (sessionId: string) => {
     versionPeaks: (id: string) => `${base}/versions/${encodeURIComponent(id)}/peaks`,
     versionMix: (id: string) => `${base}/versions/${encodeURIComponent(id)}/mix`,
     versionDecision: (id: string) => `${base}/versions/${encodeURIComponent(id)}/decision`,
-    versionDownload: (id: string, format: 'wav' | 'flac') => `${base}/versions/${encodeURIComponent(id)}/download?format=${format}`,
+    versionDownload: (id: string, format: DownloadFormat) => `${base}/versions/${encodeURIComponent(id)}/download?format=${format}`,
     versionReport: (id: string) => `${base}/versions/${encodeURIComponent(id)}/report`,
     settings: `${base}/review-settings`,
     activity: `${base}/activity`,

@@ -259,6 +259,25 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
     io.close();
   });
 
+  it('roles are answered from memory, yet a demotion or removal applies to the very next request', async () => {
+    const id = await createSession(s, 'Cached roles');
+    const guest = await signUp(s.url, 'Cached');
+    await addMember(s, id, guest, 'engineer');
+    const settings = (on: boolean) => fetchAs(guest, `${s.url}/api/sessions/${id}/review-settings`, { method: 'PUT', body: JSON.stringify({ deliverOnlyApproved: on }) });
+    const member = (init: RequestInit) => fetchAs(s.owner, `${s.url}/api/sessions/${id}/members/${guest.id}`, init);
+    // Requests as engineer: the role is now cached.
+    expect((await settings(true)).status).toBe(200);
+    expect((await settings(false)).status).toBe(200);
+    expect((await member({ method: 'PATCH', body: JSON.stringify({ role: 'viewer' }) })).status).toBe(200);
+    expect((await settings(true)).status).toBe(403);
+    expect((await fetchAs(guest, `${s.url}/api/sessions/${id}/comments`)).status).toBe(200);
+    expect((await member({ method: 'DELETE' })).status).toBe(204);
+    expect((await fetchAs(guest, `${s.url}/api/sessions/${id}/comments`)).status).toBe(404);
+    // Joining again works at once too ("not a member" is never cached).
+    await addMember(s, id, guest, 'artist');
+    expect((await fetchAs(guest, `${s.url}/api/sessions/${id}/comments`)).status).toBe(200);
+  });
+
   it('changing an editor to viewer makes their open Yjs connection read-only: updates reach neither the doc, the database nor others', async () => {
     const id = await createSession(s, 'Downgrade');
     const guest = await signUp(s.url, 'Demoted');
@@ -307,8 +326,11 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
       await addMember(one, id, guest, 'artist');
       const ws = rawSocket(`${two.wsUrl}/${id}`, guest);
       await ws.opened;
+      // The other process has the guest's role cached from a request; the removal must reach it too.
+      expect((await fetchAs(guest, `${two.url}/api/sessions/${id}/comments`)).status).toBe(200);
       expect((await fetchAs(one.owner, `${one.url}/api/sessions/${id}/members/${guest.id}`, { method: 'DELETE' })).status).toBe(204);
       expect((await ws.closed).code).toBe(WS_CLOSE.removed);
+      expect((await fetchAs(guest, `${two.url}/api/sessions/${id}/comments`)).status).toBe(404);
     } finally {
       await one.server.close();
       await two.server.close();

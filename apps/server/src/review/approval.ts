@@ -2,8 +2,8 @@
 // for changes (capability versions.approve — engineers and viewers cannot, not even for their
 // own version, unless they are the owner). An approval records the SHA-256 of the audio bytes
 // and makes the version immutable; one approval per version however requests race.
-// Downloads of the approved master: WAV as stored, FLAC encoded from it, and the loudness report.
-import { DecisionBody, type ApprovalInfo } from '@mixroom/protocol';
+// Downloads of the approved master: WAV as stored, FLAC and 320 kbps MP3 encoded from it, and the loudness report.
+import { DecisionBody, DOWNLOAD_FORMATS, type ApprovalInfo } from '@mixroom/protocol';
 import { decodeWav, encodeFlac, floatToInt } from '@mixroom/engine';
 import { HttpError, sendJson } from '../http/respond.js';
 import { readJsonBody, type Router } from '../http/router.js';
@@ -13,6 +13,7 @@ import { announce, recordActivity } from './activity.js';
 import { isUniqueViolation, parseWith, type ReviewDeps } from './context.js';
 import { newReviewId } from './comments.js';
 import { findVersion, hashBlob, immutable, type VersionViews } from './versions.js';
+import { assertMp3Encodable, encodeMp3, MP3_KBPS } from './mp3.js';
 
 const alreadyApproved = (number: number) => new HttpError(409, 'conflict', `v${number} is already approved`);
 
@@ -21,8 +22,31 @@ const slug = (s: string) => s.normalize('NFKD').replace(/[^\w-]+/g, '-').replace
 
 export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: VersionViews): void {
   const { prisma, access, blobs, broadcaster } = deps;
-  /** FLAC blob hash by WAV hash: encoded once per process, stored content-addressed. */
+  /** FLAC / MP3 blob hash by WAV hash: encoded once per process, stored content-addressed. */
   const flacOf = new Map<string, Promise<string>>();
+  const mp3Of = new Map<string, Promise<string>>();
+  /** The stored WAV of a version, decoded (for the encoders). */
+  const decodeStored = async (fileHash: string) => {
+    const chunks: Buffer[] = [];
+    for await (const c of await blobs.createReadStream(fileHash)) chunks.push(c as Buffer);
+    return decodeWav(new Uint8Array(Buffer.concat(chunks)));
+  };
+  /** One encode per source hash and format at a time; the result is stored content-addressed. */
+  const derived = (cache: Map<string, Promise<string>>, fileHash: string, make: () => Promise<string>) => {
+    let pending = cache.get(fileHash);
+    if (!pending) {
+      pending = make();
+      cache.set(fileHash, pending);
+      pending.catch(() => cache.delete(fileHash));
+    }
+    return pending;
+  };
+  /** MP3: encoded in a worker thread and streamed into the blob store as it is produced. */
+  const mp3For = (fileHash: string) => derived(mp3Of, fileHash, async () => {
+    const wav = await decodeStored(fileHash);
+    assertMp3Encodable(wav);
+    return (await blobs.put(encodeMp3(wav, MP3_KBPS))).sha256;
+  });
 
   router.on('POST', '/api/sessions/:id/versions/:versionId/decision', async (req, res, params) => {
     const sessionId = parseSessionId(params.id);
@@ -53,6 +77,8 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
       if (isUniqueViolation(err)) throw alreadyApproved(v.number);
       throw err;
     }
+    // An approved master is about to be delivered: start its MP3 now (worker thread) so the download is ready.
+    if (input.decision === 'approve') mp3For(v.fileHash).catch((err) => deps.logger.warn(`MP3 of v${v.number} not made: ${(err as Error).message}`));
     const info = await views.one(sessionId, v.id);
     broadcaster.version(sessionId, info);
     announce(broadcaster, event);
@@ -71,7 +97,7 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
     const sessionId = parseSessionId(params.id);
     await access.requireSession(req, sessionId, 'session.view');
     const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'wav';
-    if (format !== 'wav' && format !== 'flac') throw new HttpError(400, 'bad_request', `unknown format ${format}: use wav or flac`);
+    if (!(DOWNLOAD_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, 'bad_request', `unknown format ${format}: use ${DOWNLOAD_FORMATS.join(', ')}`);
     const v = await findVersion(deps, sessionId, params.versionId);
     const title = await requireDeliverable(sessionId, v);
     const name = `${slug(title)}-v${v.number}${v.status === 'approved' ? '-approved' : ''}.${format}`;
@@ -80,21 +106,17 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
       await sendBlob(req, res, blobs, v.fileHash, { mimeType: 'audio/wav', missing: `audio file of v${v.number} is missing`, headers });
       return;
     }
-    let pending = flacOf.get(v.fileHash);
-    if (!pending) {
-      pending = (async () => {
-        const chunks: Buffer[] = [];
-        for await (const c of await blobs.createReadStream(v.fileHash)) chunks.push(c as Buffer);
-        const wav = decodeWav(new Uint8Array(Buffer.concat(chunks)));
+    if (format === 'flac') {
+      const flac = await derived(flacOf, v.fileHash, async () => {
+        const wav = await decodeStored(v.fileHash);
         // FLAC is integer PCM: 16-bit sources stay 16-bit (exact), everything else is delivered at 24 bits.
         const bits = wav.format === 'pcm' && wav.bitDepth <= 16 ? 16 : 24;
-        const flac = encodeFlac({ sampleRate: wav.sampleRate, bitsPerSample: bits, channels: floatToInt(wav.channels, bits) });
-        return (await blobs.put(flac)).sha256;
-      })();
-      flacOf.set(v.fileHash, pending);
-      pending.catch(() => flacOf.delete(v.fileHash));
+        return (await blobs.put(encodeFlac({ sampleRate: wav.sampleRate, bitsPerSample: bits, channels: floatToInt(wav.channels, bits) }))).sha256;
+      });
+      await sendBlob(req, res, blobs, flac, { mimeType: 'audio/flac', missing: `FLAC of v${v.number} is missing`, headers });
+      return;
     }
-    await sendBlob(req, res, blobs, await pending, { mimeType: 'audio/flac', missing: `FLAC of v${v.number} is missing`, headers });
+    await sendBlob(req, res, blobs, await mp3For(v.fileHash), { mimeType: 'audio/mpeg', missing: `MP3 of v${v.number} is missing`, headers });
   });
 
   router.on('GET', '/api/sessions/:id/versions/:versionId/report', async (req, res, params) => {

@@ -8,8 +8,8 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { badRequest } from '../http/respond.js';
 import type { Logger } from '../log.js';
 import type { RoomManager } from '../sync/room-manager.js';
-import type { UpdateLog } from '../sync/update-log.js';
 import type { ReviewBroadcaster } from './broadcast.js';
+import type { SongLengths } from './song-length.js';
 
 export interface ReviewDeps {
   prisma: PrismaClient;
@@ -17,7 +17,7 @@ export interface ReviewDeps {
   access: AccessControl;
   broadcaster: ReviewBroadcaster;
   rooms: RoomManager;
-  updateLog: UpdateLog;
+  songLengths: SongLengths;
   logger: Logger;
 }
 
@@ -30,23 +30,16 @@ export function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.infer
 }
 
 /**
- * The session's mix as it is right now, encoded as one Yjs update: from the live document
- * when someone has the session open (it may hold updates not yet flushed), else from the log.
+ * The session's mix as it is right now, encoded as one Yjs update, from its live document
+ * (loaded once and kept for the grace period when nobody has the session open; it may hold
+ * updates not yet flushed to the log). `look` may inspect the document meanwhile.
  */
-export async function currentMixState(deps: Pick<ReviewDeps, 'rooms' | 'updateLog'>, sessionId: string): Promise<Uint8Array<ArrayBuffer>> {
-  const live = deps.rooms.peek(sessionId);
-  if (live) {
-    const room = await live.catch(() => null);
-    if (room && !room.destroyed) return new Uint8Array(Y.encodeStateAsUpdate(room.doc));
-  }
-  const updates = await deps.updateLog.load(sessionId);
-  return new Uint8Array(updates.length ? Y.mergeUpdates(updates) : Y.encodeStateAsUpdate(new Y.Doc()));
-}
-
-/** Length of the song: its longest stem (0 when the session has no stems yet). */
-export async function songDuration(prisma: PrismaClient, sessionId: string): Promise<number> {
-  const longest = await prisma.stem.aggregate({ where: { sessionId }, _max: { durationSec: true } });
-  return longest._max.durationSec ?? 0;
+export function currentMixState<T = undefined>(
+  deps: Pick<ReviewDeps, 'rooms'>,
+  sessionId: string,
+  look?: (doc: Y.Doc) => T,
+): Promise<{ state: Uint8Array<ArrayBuffer>; seen: T }> {
+  return deps.rooms.read(sessionId, (doc) => ({ state: new Uint8Array(Y.encodeStateAsUpdate(doc)), seen: look?.(doc) as T }));
 }
 
 /** A Prisma unique-constraint violation (two writers raced for the same key). */

@@ -238,6 +238,9 @@ describe.each(databaseKinds)('review loop over $name', (kind) => {
       }
       const mix = Y.encodeStateAsUpdate(doc);
       expect(Buffer.from(mix).toString("base64").length).toBeGreaterThan(16 * 1024);
+      // Building that history can block this process past the server's 5 s keep-alive: let the client
+      // see the idle socket's close first, or it reuses a dead connection (ECONNRESET on a loaded machine).
+      await new Promise((r) => setTimeout(r, 100));
       const res = await upload(engineer, master(-20), { source: 'bounce', mix });
       expect(res.status, await res.clone().text()).toBe(201);
       const v = (await res.json()) as VersionInfo;
@@ -378,8 +381,33 @@ describe.each(databaseKinds)('review loop over $name', (kind) => {
       expect(refused).toMatchObject({ status: 403, body: { error: { message: `v${v2.number} is not approved, and this session delivers only approved versions` } } });
       expect((await artist.fetch(urls.versionDownload(v2.id, 'flac'))).status).toBe(403);
       expect((await artist.fetch(urls.versionDownload(v1.id, 'wav'))).status).toBe(200);
-      expect((await artist.fetch(urls.versionDownload(v1.id, 'mp3' as 'wav'))).status).toBe(400);
+      expect((await artist.fetch(urls.versionDownload(v1.id, 'ogg' as 'wav'))).status).toBe(400);
       expect((await engineer.json(urls.settings, { method: 'PUT', body: { deliverOnlyApproved: 'yes' } })).status).toBe(400);
+    });
+
+    it('delivers the approved master as a 320 kbps MP3 made from it (same duration and loudness), under the same rules', async () => {
+      // Still "deliver only approved" from the test above: v2 (not approved) is refused as MP3 too.
+      expect((await artist.json(urls.versionDownload(v2.id, 'mp3'))).status).toBe(403);
+      expect((await anonymous(s.url).fetch(urls.versionDownload(v1.id, 'mp3'))).status).toBe(401);
+      // Any member may download the approved one; two at once share one encode.
+      const [res, again] = await Promise.all([viewer.fetch(urls.versionDownload(v1.id, 'mp3')), artist.fetch(urls.versionDownload(v1.id, 'mp3'))]);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('audio/mpeg');
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="Night-Drive-v${v1.number}-approved.mp3"`);
+      const mp3 = new Uint8Array(await res.arrayBuffer());
+      expect(Buffer.from(new Uint8Array(await again.arrayBuffer())).equals(Buffer.from(mp3))).toBe(true);
+      const file = path.join(tmp, `${kind.name}.mp3`);
+      writeFileSync(file, mp3);
+      const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]).toString());
+      expect(probe.streams[0]).toMatchObject({ codec_name: 'mp3', sample_rate: '48000', channels: 2, bit_rate: '320000' });
+      // MP3 frames add the encoder's delay and padding (< 2 frames of 1152 samples).
+      expect(Math.abs(Number(probe.format.duration) - v1.durationSec)).toBeLessThan(0.05);
+      // ffmpeg decodes it without complaint, and it sounds as loud as the WAV.
+      const decoded = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-ac', '2', '-'], { maxBuffer: 1 << 26 });
+      const floats = new Float32Array(decoded.buffer, decoded.byteOffset, decoded.byteLength / 4);
+      const channels = [0, 1].map((c) => Float32Array.from({ length: floats.length / 2 }, (_, i) => floats[2 * i + c]));
+      const loud = measureLoudness(channels, 48000, { series: false });
+      expect(Math.abs(loud.integrated - v1.loudness.integrated!)).toBeLessThanOrEqual(0.2);
     });
   });
 

@@ -31,6 +31,7 @@ export async function asUser(s: TestServer, role: Role, key: string, sessionIds:
       create: { sessionId, userId: user.id, role },
       update: { role },
     });
+    s.server.membershipChanges.publish({ sessionId, userId: user.id, role });
   }
   const me = user;
   const doFetch = (path: string, init: RequestInit = {}) => fetchAs(me, `${s.url}${path}`, init);

@@ -59,18 +59,27 @@ export class VersionViews {
 
   constructor(private readonly deps: ReviewDeps) {}
 
-  private async mixOf(id: string): Promise<MixState | null> {
-    if (!this.mixCache.has(id)) {
-      const row = await this.deps.prisma.version.findUnique({ where: { id }, select: { mixState: true } });
+  /** Decodes and caches the mix states of `ids` not cached yet, all fetched in one query. */
+  private async loadMixes(ids: string[]): Promise<void> {
+    const missing = ids.filter((id) => !this.mixCache.has(id));
+    if (!missing.length) return;
+    const rows = await this.deps.prisma.version.findMany({ where: { id: { in: missing } }, select: { id: true, mixState: true } });
+    if (this.mixCache.size + missing.length > 5000) this.mixCache.clear();
+    const found = new Map(rows.map((r) => [r.id, r.mixState]));
+    for (const id of missing) {
       let state: MixState | null = null;
       try {
-        state = row?.mixState ? mixStateFromUpdate(row.mixState) : null;
+        const bytes = found.get(id);
+        state = bytes ? mixStateFromUpdate(bytes) : null;
       } catch {
         state = null;
       }
-      if (this.mixCache.size > 5000) this.mixCache.clear();
       this.mixCache.set(id, state);
     }
+  }
+
+  private async mixOf(id: string): Promise<MixState | null> {
+    await this.loadMixes([id]);
     return this.mixCache.get(id) ?? null;
   }
 
@@ -105,17 +114,23 @@ export class VersionViews {
       audioUrl: urls.versionAudio(row.id),
       peaksUrl: hasPeaks ? urls.versionPeaks(row.id) : null,
       mixUrl: hasMix ? urls.versionMix(row.id) : null,
-      downloads: { wav: urls.versionDownload(row.id, 'wav'), flac: urls.versionDownload(row.id, 'flac'), report: urls.versionReport(row.id) },
+      downloads: { wav: urls.versionDownload(row.id, 'wav'), flac: urls.versionDownload(row.id, 'flac'), mp3: urls.versionDownload(row.id, 'mp3'), report: urls.versionReport(row.id) },
     };
   }
 
   /** All versions of a session, oldest first, each with its diff to the one before. */
   async list(sessionId: string): Promise<VersionInfo[]> {
     const { prisma } = this.deps;
-    const rows = await prisma.version.findMany({ where: { sessionId }, omit: VERSION_OMIT, include: VERSION_INCLUDE, orderBy: { number: 'asc' } });
-    const withMix = new Set((await prisma.version.findMany({ where: { sessionId, NOT: { mixState: null } }, select: { id: true } })).map((r) => r.id));
-    const withPeaks = new Set((await prisma.version.findMany({ where: { sessionId, NOT: { peaks: null } }, select: { id: true } })).map((r) => r.id));
-    return Promise.all(rows.map((row, i) => this.info(row, rows[i - 1] ?? null, withMix.has(row.id), withPeaks.has(row.id))));
+    const [rows, stored] = await Promise.all([
+      prisma.version.findMany({ where: { sessionId }, omit: VERSION_OMIT, include: VERSION_INCLUDE, orderBy: { number: 'asc' } }),
+      // Which versions have a mix and peaks, without reading the bytes.
+      prisma.$queryRaw<{ id: string; hasMix: boolean; hasPeaks: boolean }[]>`
+        SELECT "id", ("mix_state" IS NOT NULL) AS "hasMix", ("peaks" IS NOT NULL) AS "hasPeaks" FROM "version" WHERE "session_id" = ${sessionId}`,
+    ]);
+    const has = new Map(stored.map((r) => [r.id, r]));
+    // The diffs need every version's mix: the ones not decoded yet come in one query.
+    await this.loadMixes(rows.filter((r) => has.get(r.id)?.hasMix).map((r) => r.id));
+    return Promise.all(rows.map((row, i) => this.info(row, rows[i - 1] ?? null, !!has.get(row.id)?.hasMix, !!has.get(row.id)?.hasPeaks)));
   }
 
   async one(sessionId: string, id: string): Promise<VersionInfo> {
@@ -171,7 +186,7 @@ export function registerVersionRoutes(router: Router, deps: ReviewDeps, views: V
     };
     const peaks = new Uint8Array(encodePeaks(computePeaks(wav.channels, wav.sampleRate)));
     // A bounce is rendered from the live mix; if the browser did not say which state, the live one it is.
-    const mixState = headerMix ?? (query.source === 'bounce' ? await currentMixState(deps, sessionId) : null);
+    const mixState = headerMix ?? (query.source === 'bounce' ? (await currentMixState(deps, sessionId)).state : null);
     const blob = await blobs.put(bytes);
     const durationSec = wav.channels[0].length / wav.sampleRate;
 

@@ -18,6 +18,8 @@ export interface StemServiceDeps {
   blobs: BlobStore;
   rooms: RoomManager;
   logger: Logger;
+  /** Called after a session's set of active stems changed (the song's length may have). */
+  stemsChanged?: (sessionId: string) => void;
 }
 
 export interface IngestedStem {
@@ -115,6 +117,7 @@ export class StemService {
       ]);
       throw err;
     }
+    this.deps.stemsChanged?.(args.sessionId);
     steps.push(`in the mix ${ms()} ms`);
     this.deps.logger.info(`session ${args.sessionId}: stem "${name}" (${probe.container}/${probe.codec}, ${probe.durationSec.toFixed(1)} s) → channel ${channelId}; ${steps.join(', ')}`);
     return { stemId, channelId, probe, sha256: blob.sha256 };
@@ -140,6 +143,7 @@ export class StemService {
       return ch?.id ?? stem.channelId;
     });
     await this.deps.prisma.stem.update({ where: { id: stem.id }, data: { retiredAt: new Date(), channelId } });
+    this.deps.stemsChanged?.(sessionId);
   }
 
   /** Every take of the stem's channel, newest first (the active one has retiredAt null). */
@@ -160,6 +164,7 @@ export class StemService {
       prisma.stem.update({ where: { id: take.id }, data: { retiredAt: null, channelId } }),
       ...(current ? [prisma.stem.update({ where: { id: current.id }, data: { retiredAt: new Date() } })] : []),
     ]);
+    this.deps.stemsChanged?.(sessionId);
     await this.deps.rooms.edit(sessionId, (d) => {
       const mix = new MixModel(d);
       if (!mix.setChannelStem(channelId, take.id)) mix.addChannel({ id: channelId, name: take.name, stemId: take.id });

@@ -69,12 +69,7 @@ export class RoomManager {
     const room = await this.acquire(sessionId);
     const result = room.doc.transact(() => change(room.doc));
     await room.flush();
-    if (room.conns.size === 0 && !this.unloadTimers.has(sessionId)) {
-      this.unloadTimers.set(sessionId, setTimeout(() => {
-        this.unloadTimers.delete(sessionId);
-        if (room.conns.size === 0) void this.unload(room);
-      }, this.options.unloadGraceMs));
-    }
+    this.unloadLaterIfIdle(room);
     return result;
   }
 
@@ -90,6 +85,27 @@ export class RoomManager {
     this.rooms.delete(sessionId);
     const room = await loading?.catch(() => null);
     room?.discard();
+  }
+
+  /**
+   * Reads the session's live document (loading it if nobody has it open; it then stays loaded
+   * for the grace period, so a burst of reads — comments snapshotting the mix — loads it once).
+   * `look` runs synchronously and must not keep the document.
+   */
+  async read<T>(sessionId: string, look: (doc: Room['doc']) => T): Promise<T> {
+    const room = await this.acquire(sessionId);
+    const result = look(room.doc);
+    this.unloadLaterIfIdle(room);
+    return result;
+  }
+
+  private unloadLaterIfIdle(room: Room): void {
+    const { sessionId } = room;
+    if (room.conns.size > 0 || this.unloadTimers.has(sessionId)) return;
+    this.unloadTimers.set(sessionId, setTimeout(() => {
+      this.unloadTimers.delete(sessionId);
+      if (room.conns.size === 0) void this.unload(room);
+    }, this.options.unloadGraceMs));
   }
 
   /** The loaded room, if any (for tests and diagnostics). */

@@ -103,6 +103,9 @@ export class ReviewClient {
   addComment(body: string, atSec: number, endSec: number | null, parentId?: string) {
     return this.send<CommentInfo>(this.urls.comments, 'POST', { body, atSec, endSec, parentId }, 'commenting');
   }
+  editComment(id: string, body: string) {
+    return this.send<CommentInfo>(this.urls.comment(id), 'PATCH', { body }, 'editing');
+  }
   resolve(id: string, resolved: boolean) {
     return this.send<CommentInfo>(`${this.urls.comment(id)}/resolve`, 'POST', { resolved }, 'resolving');
   }

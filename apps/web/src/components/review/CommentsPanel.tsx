@@ -1,10 +1,53 @@
 'use client';
-// Comment threads ordered by time: reply, resolve/reopen, delete own, filter, recall the mix.
+// Comment threads ordered by time: reply, resolve/reopen, edit and delete own, filter, recall the mix.
 import { useState } from 'react';
 import type { CommentInfo } from '@mixroom/protocol';
 import { formatTime } from '../../lib/format';
 import type { ReviewClient } from '../../lib/review';
 import type { Draft } from './CommentLane';
+
+/** A comment's text; its author can switch it to a text box and save a new version of it. */
+function CommentText({ review, comment, mine, inline }: { review: ReviewClient; comment: CommentInfo; mine: boolean; inline?: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(comment.body);
+  const [saving, setSaving] = useState(false);
+  const Tag = inline ? 'span' : 'p';
+  if (comment.deletedAt) return <Tag className="comment-body"><em data-testid="comment-body">deleted</em></Tag>;
+  if (!editing) {
+    return (
+      <Tag className="comment-body">
+        {/* Bodies are plain text: React escapes them, markup shows as typed. */}
+        <span data-testid="comment-body">{comment.body}</span>
+        {comment.editedAt && <span className="muted small" data-testid="comment-edited" title={`edited ${new Date(comment.editedAt).toLocaleString()}`}> (edited)</span>}
+        {mine && (
+          <button type="button" className="link small" data-testid="comment-edit" onClick={() => { setText(comment.body); setEditing(true); }}>
+            Edit
+          </button>
+        )}
+      </Tag>
+    );
+  }
+  return (
+    <form
+      className="comment-edit"
+      data-testid="comment-edit-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setSaving(true);
+        // On failure the box stays open with the text, and the panel shows the server's error.
+        await review.editComment(comment.id, text).then(() => setEditing(false), () => {});
+        setSaving(false);
+      }}
+    >
+      <textarea autoFocus value={text} onChange={(e) => setText(e.target.value)} data-testid="comment-edit-input" maxLength={5000} rows={3}
+        onKeyDown={(e) => { if (e.key === 'Escape') setEditing(false); }} />
+      <div className="row small">
+        <button type="submit" data-testid="comment-edit-save" disabled={saving || !text.trim() || text === comment.body}>Save</button>
+        <button type="button" onClick={() => setEditing(false)}>Cancel</button>
+      </div>
+    </form>
+  );
+}
 
 const when = (c: CommentInfo) => (c.endSec !== null ? `${formatTime(c.atSec)}–${formatTime(c.endSec)}` : formatTime(c.atSec));
 
@@ -61,7 +104,7 @@ export function CommentsPanel({
       {roots.length === 0 && <p className="muted">No {filter === 'all' ? '' : filter} comments. Click or drag on the comment strip, or press C.</p>}
       <ul className="threads">
         {roots.map((c) => (
-          <li key={c.id} className={`thread ${c.resolvedAt ? 'resolved' : ''}`} data-testid="comment-thread">
+          <li key={c.id} className={`thread ${c.resolvedAt ? 'resolved' : ''}`} data-testid="comment-thread" data-comment-id={c.id}>
             <div className="comment-head">
               <button type="button" className="time" onClick={(e) => onSeek(c, e.shiftKey)} title="Jump here (Shift: and play)" data-testid="comment-seek">
                 {when(c)}
@@ -70,8 +113,7 @@ export function CommentsPanel({
               {unread.has(c.id) && <span className="badge new" data-testid="comment-unread">new</span>}
               {c.resolvedAt && <span className="badge">resolved by {c.resolvedBy}</span>}
             </div>
-            {/* Bodies are plain text: React escapes them, markup shows as typed. */}
-            <p className="comment-body" data-testid="comment-body">{c.deletedAt ? <em>deleted</em> : c.body}</p>
+            <CommentText review={review} comment={c} mine={c.authorId === userId} />
             <div className="row small">
               {c.mixUrl && <button type="button" onClick={() => onRecall(c)} data-testid="recall-mix">Recall mix</button>}
               {!c.deletedAt && (
@@ -83,8 +125,8 @@ export function CommentsPanel({
               {c.authorId === userId && !c.deletedAt && <button type="button" onClick={() => void review.deleteComment(c.id).catch(() => {})}>Delete</button>}
             </div>
             {repliesOf(c.id).map((r) => (
-              <div key={r.id} className="reply">
-                <strong>{r.authorName}</strong> <span className="comment-body">{r.deletedAt ? <em>deleted</em> : r.body}</span>
+              <div key={r.id} className="reply" data-testid="comment-reply">
+                <strong>{r.authorName}</strong> <CommentText review={review} comment={r} mine={r.authorId === userId} inline />
               </div>
             ))}
             {replyTo === c.id && (

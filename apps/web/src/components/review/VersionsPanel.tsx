@@ -257,6 +257,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                 <>
                   <a href={v.downloads.wav} download data-testid="download-wav">WAV</a>
                   <a href={v.downloads.flac} download data-testid="download-flac">FLAC</a>
+                  <a href={v.downloads.mp3} download data-testid="download-mp3" title="320 kbps MP3 made from the master">MP3</a>
                   <a href={v.downloads.report} download>Loudness report</a>
                 </>
               )}
