@@ -21,9 +21,10 @@ async function openWithRole(browser: Browser, sessionId: string, name: string, w
   return { context, page };
 }
 
-test.setTimeout(720_000);
+// Two full-song offline bounces and a live-mix analysis in Chromium, on a shared 2-core machine.
+test.setTimeout(1_080_000);
 
-test('review loop: engineer bounces a version, artist comments on a range and approves, both see it approved, the download matches', async ({ browser, baseURL }) => {
+test('review loop: engineer bounces v1, artist comments on a range, engineer resolves it and bounces v2, artist compares v1/v2 level-matched and approves v2, the download matches', async ({ browser, baseURL }) => {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const session = await firstSession(baseURL!);
   const engineer = await openWithRole(browser, session.id, 'Eddie', 'engineer');
@@ -38,7 +39,7 @@ test('review loop: engineer bounces a version, artist comments on a range and ap
   await expect(E.getByTestId('bounce-progress')).toBeVisible();
   const before = (await (await fetch(`${baseURL}/api/sessions/${session.id}/versions`, { headers: { cookie: await demoCookie(baseURL!) } })).json()) as { versions: unknown[] };
   const number = before.versions.length + 1;
-  const card = (p: typeof E) => p.getByTestId(`version-v${number}`);
+  let card = (p: typeof E) => p.getByTestId(`version-v${number}`);
   await expect(card(E)).toBeVisible({ timeout: 300_000 }); // a 64 s offline render, slow on a loaded machine
   await expect(card(E).getByTestId('version-loudness')).toContainText('LUFS');
 
@@ -76,8 +77,56 @@ test('review loop: engineer bounces a version, artist comments on a range and ap
   await A.getByTestId('back-to-live').click();
   await expect(A.getByTestId('recall-banner')).toHaveCount(0);
 
-  // The engineer has no approve button; the artist approves; both see "Approved".
+  // The engineer acts on the comment (Bass −3 dB) and bounces the next version; the artist sees
+  // it arrive with a readable diff of the mix.
+  await E.evaluate(() => {
+    const model = window.__mixroom!.model;
+    const bass = model.getState().channels.find((c) => c.name === 'Bass')!;
+    model.setChannelGain(bass.id, bass.gain - 3);
+  });
+  await E.getByTestId('tab-versions').click();
+  await E.getByTestId('version-notes').fill('bass down 3 dB as asked');
+  await E.getByTestId('bounce').click();
+  const first = card(A);
+  const second = (p: typeof E) => p.getByTestId(`version-v${number + 1}`);
+  await expect(second(E)).toBeVisible({ timeout: 300_000 });
   await A.getByTestId('tab-versions').click();
+  await expect(second(A)).toBeVisible({ timeout: 10_000 });
+  await expect(second(A).getByTestId('version-changes')).toContainText('Bass');
+  await expect(second(A).getByTestId('version-loudness')).toHaveText(/-\d+\.\d LUFS/);
+
+  // Level-matched A/B of v1 and v2: the louder one is turned down to the quieter one's loudness,
+  // both play in step and switching only changes which is heard.
+  const lufsOf = async (c: ReturnType<typeof card>) => Number((await c.getByTestId('version-loudness').textContent())!.match(/(-\d+\.\d+) LUFS/)![1]);
+  const [l1, l2] = [await lufsOf(first), await lufsOf(second(A))];
+  await first.getByTestId('compare').check();
+  await second(A).getByTestId('compare').check();
+  const ab = A.getByTestId('ab-player');
+  await expect(ab).toBeVisible();
+  const trimA = Number(await ab.getByTestId('ab-a').getAttribute('data-trim-db'));
+  const trimB = Number(await ab.getByTestId('ab-b').getAttribute('data-trim-db'));
+  console.log(`A/B v${number} ${l1} LUFS (trim ${trimA} dB) vs v${number + 1} ${l2} LUFS (trim ${trimB} dB)`);
+  expect(Math.max(trimA, trimB)).toBe(0);
+  // The displayed figures are rounded to 0.1 LU.
+  expect(Math.abs(l1 + trimA - (l2 + trimB))).toBeLessThan(0.11);
+  await ab.getByTestId('ab-play').click();
+  const audioState = () =>
+    A.evaluate(() => [...document.querySelectorAll<HTMLAudioElement>('[data-testid^="ab-audio-"]')].map((a) => ({ t: a.currentTime, muted: a.muted, paused: a.paused })));
+  await expect.poll(async () => (await audioState())[0].t, { timeout: 20_000 }).toBeGreaterThan(0.5);
+  await ab.getByTestId('ab-b').click();
+  await expect(ab).toHaveAttribute('data-heard', 'b');
+  await expect.poll(async () => (await audioState()).map((a) => a.muted), { timeout: 3000 }).toEqual([true, false]);
+  const playing = await audioState();
+  expect(playing.every((a) => !a.paused)).toBe(true);
+  expect(Math.abs(playing[0].t - playing[1].t)).toBeLessThan(0.25);
+  await ab.getByTestId('ab-pause').click();
+  await first.getByTestId('compare').uncheck();
+  await second(A).getByTestId('compare').uncheck();
+
+  // The engineer has no approve button; the artist approves v2; both see "Approved", v1 does not
+  // carry it and stays available.
+  const approvedNumber = number + 1;
+  card = (p: typeof E) => p.getByTestId(`version-v${approvedNumber}`);
   await card(A).getByTestId('approve').click();
   await expect(card(A).getByTestId('approved-badge')).toHaveText('Approved');
   await E.getByTestId('tab-versions').click(); // the engineer was reading comments
@@ -90,7 +139,9 @@ test('review loop: engineer bounces a version, artist comments on a range and ap
   const [download] = await Promise.all([A.waitForEvent('download'), card(A).getByTestId('download-wav').click()]);
   const file = await download.path();
   expect(createHash('sha256').update(readFileSync(file!)).digest('hex')).toBe(recorded);
-  expect(download.suggestedFilename()).toMatch(new RegExp(`-v${number}-approved\\.wav$`));
+  expect(download.suggestedFilename()).toMatch(new RegExp(`-v${approvedNumber}-approved\\.wav$`));
+  await expect(E.getByTestId(`version-v${number}`).getByTestId('approved-badge')).toHaveCount(0);
+  await expect(E.getByTestId(`version-v${number}`).getByTestId('download-wav')).toBeVisible();
 
   // Level-matched A/B against the live mix: ticking one version measures the live mix (offline
   // render) and turns the louder side down; switching to the version silences the live mix.
@@ -112,7 +163,8 @@ test('review loop: engineer bounces a version, artist comments on a range and ap
   // The activity log tells the story, and the artist had an unread notification of the new version.
   await A.getByTestId('tab-activity').click();
   await expect(A.getByTestId('activity-list')).toContainText(`Demo Engineer bounced v${number}`);
-  await expect(A.getByTestId('activity-list')).toContainText(`Demo Artist approved v${number}`);
+  await expect(A.getByTestId('activity-list')).toContainText(`Demo Engineer bounced v${approvedNumber}`);
+  await expect(A.getByTestId('activity-list')).toContainText(`Demo Artist approved v${approvedNumber}`);
 
   await engineer.context.close();
   await artist.context.close();

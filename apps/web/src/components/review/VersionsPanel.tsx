@@ -54,12 +54,12 @@ function ABPlayer({ a, b }: { a: VersionInfo; b: VersionInfo }) {
     setWhich(i);
   };
   return (
-    <div className="ab" data-testid="ab-player">
-      {pair.map((v, i) => <audio key={v.id} ref={refs[i]} src={v.audioUrl} preload="auto" />)}
+    <div className="ab" data-testid="ab-player" data-target-lufs={target.toFixed(2)} data-heard={which === 0 ? 'a' : 'b'}>
+      {pair.map((v, i) => <audio key={v.id} ref={refs[i]} src={v.audioUrl} preload="auto" data-testid={`ab-audio-${i === 0 ? 'a' : 'b'}`} />)}
       <button type="button" onClick={() => void play()} data-testid="ab-play">Play</button>
-      <button type="button" onClick={pause}>Pause</button>
+      <button type="button" onClick={pause} data-testid="ab-pause">Pause</button>
       {pair.map((v, i) => (
-        <button key={v.id} type="button" aria-pressed={which === i} onClick={() => switchTo(i as 0 | 1)} data-testid={`ab-${i === 0 ? 'a' : 'b'}`}>
+        <button key={v.id} type="button" aria-pressed={which === i} onClick={() => switchTo(i as 0 | 1)} data-testid={`ab-${i === 0 ? 'a' : 'b'}`} data-version={v.number} data-trim-db={(20 * Math.log10(gains[i])).toFixed(2)}>
           {i === 0 ? 'A' : 'B'}: v{v.number} ({(20 * Math.log10(gains[i])).toFixed(1)} dB)
         </button>
       ))}
