@@ -1,5 +1,5 @@
 /**
- * AudioWorklet processor 'mixroom-dynamics': runs the engine's compressor kernel (and, on the
+ * AudioWorklet processor 'mixroom-dynamics' (and, via ./delay-processor, 'mixroom-delay'): runs the engine's compressor kernel (and, on the
  * master, the true-peak limiter kernel) — the same TypeScript that the tests measure.
  * Bundled to a plain script: by apps/web/scripts/build-worklets.mjs for the browser, and by
  * src/node/worklets.ts (esbuild, at first use) for Node.
@@ -13,6 +13,8 @@ import {
   type DynamicsProcessorOptions,
   type GainReductionMessage,
 } from '../dynamics-protocol';
+// Registers 'mixroom-delay' from the same script, so loading the dynamics worklet loads both.
+import './delay-processor';
 
 declare const sampleRate: number;
 declare function registerProcessor(name: string, ctor: unknown): void;
