@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import * as Y from 'yjs';
 import { initializeMix, MixModel, renderMixDetailed } from '@mixroom/engine';
-import { installDynamicsWorklet, loadTone } from '@mixroom/engine/node';
+import { loadTone } from '@mixroom/engine/node';
 import { mulberry32 } from '../../packages/engine/src/util/prng';
 
 export const SAME_SOUND_RATE = 48000;
@@ -98,7 +98,7 @@ async function main() {
   const variants = [];
   for (const v of VARIANTS) {
     const state = mixState(v.parts);
-    const { audio, notes } = await renderMixDetailed(Tone, state, buffers, { sampleRate: SAME_SOUND_RATE, loadWorklets: installDynamicsWorklet });
+    const { audio, notes } = await renderMixDetailed(Tone, state, buffers, { sampleRate: SAME_SOUND_RATE });
     variants.push({ name: v.name, state, notes, node: [b64(audio.getChannelData(0)), b64(audio.getChannelData(1))] });
   }
   const json = {

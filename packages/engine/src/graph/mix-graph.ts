@@ -166,7 +166,13 @@ export class MixGraph {
     // Stems are taken before the master chain: its EQ, glue and limiter sit out, output at unity.
     this.masterEq.apply(processing ? p : { ...p, 'eq.on': 0 }, set, immediate);
     if (!this.masterDynamics && hasDynamicsWorklet(this.ctx)) {
-      this.masterDynamics = new DynamicsNode(this.ctx, 'master', 2);
+      this.masterDynamics = new DynamicsNode(this.ctx, 'master', 2, {
+        ...DynamicsNode.compressorValues(processing ? p : { ...p, 'glue.on': 0 }, 'glue'),
+        limiterOn: processing ? p['limiter.on'] : 0,
+        ceiling: p['limiter.ceiling'],
+        limiterRelease: p['limiter.release'],
+        drive: p['limiter.drive'],
+      });
       this.masterEq.output.disconnect();
       this.masterEq.output.connect(this.masterDynamics.node).connect(this.masterGain.input as unknown as AudioNode);
       this.masterLatency = masterLimiterLatency(this.ctx.sampleRate);
