@@ -52,6 +52,7 @@ export class OfflineChannel {
   private readonly toReverb: number;
   private readonly toDelay: number;
   private readonly scratch: Float32Array[];
+  private readonly panned: Float32Array[];
 
   constructor(
     ch: ChannelState,
@@ -66,6 +67,7 @@ export class OfflineChannel {
     // Views, not copies: the stem is read in place (Chromium and node-web-audio-api alike).
     this.data = Array.from({ length: channels }, (_, c) => stem.getChannelData(c));
     this.scratch = Array.from({ length: channels }, () => new Float32Array(maxFrames));
+    this.panned = [new Float32Array(maxFrames), new Float32Array(maxFrames)];
     this.trim = dbToGain(p.trim) * (p.polarity >= 0.5 ? -1 : 1);
     this.cascade = new BiquadCascade(filterSections(p, sampleRate, true));
     this.comp = p['comp.on'] >= 0.5 ? new CompressorKernel(sampleRate, compressorSettings(p, 'comp')) : null;
@@ -117,35 +119,39 @@ export class OfflineChannel {
   }
 
   private mixInto(chans: Float32Array[], frames: number, buses: Buses, o: number): void {
+    // Pan once into the scratch (rounded to 32-bit float, as a native StereoPannerNode's output),
+    // then add the panned signal into each bus it feeds.
     const [gl, gr] = this.panGains;
-    const targets: Array<[Float32Array[], number]> = [];
-    if (this.toDry) targets.push([buses.dry, this.toDry]);
-    if (this.toReverb) targets.push([buses.reverb, this.toReverb]);
-    if (this.toDelay) targets.push([buses.delay, this.toDelay]);
     const inL = chans[0];
     const inR = chans.length > 1 ? chans[1] : chans[0];
-    const mode = this.panMode;
-    for (const [bus, g] of targets) {
-      const outL = bus[0];
-      const outR = bus[1];
-      // The panner's output is rounded to 32-bit float, as it leaves a native StereoPannerNode.
-      if (mode === 'mono') {
-        for (let i = 0; i < frames; i++) {
-          const x = inL[i];
-          outL[o + i] += g * Math.fround(x * gl);
-          outR[o + i] += g * Math.fround(x * gr);
-        }
-      } else if (mode === 'left') {
-        for (let i = 0; i < frames; i++) {
-          outL[o + i] += g * Math.fround(inL[i] + inR[i] * gl);
-          outR[o + i] += g * Math.fround(inR[i] * gr);
-        }
-      } else {
-        for (let i = 0; i < frames; i++) {
-          outL[o + i] += g * Math.fround(inL[i] * gl);
-          outR[o + i] += g * Math.fround(inR[i] + inL[i] * gr);
-        }
+    const pl = this.panned[0];
+    const pr = this.panned[1];
+    if (this.panMode === 'mono') {
+      for (let i = 0; i < frames; i++) {
+        pl[i] = inL[i] * gl;
+        pr[i] = inL[i] * gr;
+      }
+    } else if (this.panMode === 'left') {
+      for (let i = 0; i < frames; i++) {
+        pl[i] = inL[i] + inR[i] * gl;
+        pr[i] = inR[i] * gr;
+      }
+    } else {
+      for (let i = 0; i < frames; i++) {
+        pl[i] = inL[i] * gl;
+        pr[i] = inR[i] + inL[i] * gr;
       }
     }
+    if (this.toDry) addScaled(buses.dry, this.panned, this.toDry, o, frames);
+    if (this.toReverb) addScaled(buses.reverb, this.panned, this.toReverb, o, frames);
+    if (this.toDelay) addScaled(buses.delay, this.panned, this.toDelay, o, frames);
+  }
+}
+
+function addScaled(into: Float32Array[], from: Float32Array[], g: number, o: number, frames: number): void {
+  for (let c = 0; c < 2; c++) {
+    const dst = into[c];
+    const src = from[c];
+    for (let i = 0; i < frames; i++) dst[o + i] += g * src[i];
   }
 }

@@ -76,6 +76,8 @@ export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffe
   const total = length + latency;
 
   const audio = new AudioBuffer({ length, numberOfChannels: 2, sampleRate });
+  // Written in place through its channel views (no per-segment copy into the platform's buffer).
+  const result = [audio.getChannelData(0), audio.getChannelData(1)];
   const stereo = () => [new Float32Array(segment), new Float32Array(segment)];
   const buses: Buses = { dry: stereo(), reverb: useReverb ? stereo() : [], delay: useDelay ? stereo() : [] };
   for (let seg = 0; seg < total; seg += segment) {
@@ -100,7 +102,7 @@ export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffe
     // Frame k of this segment is output frame seg + k − latency.
     const skip = Math.max(0, latency - seg);
     const keep = Math.min(frames - skip, length - Math.max(0, seg - latency));
-    if (keep > 0) mix.forEach((c, ch) => audio.copyToChannel(c.subarray(skip, skip + keep) as Float32Array<ArrayBuffer>, ch, Math.max(0, seg - latency)));
+    if (keep > 0) mix.forEach((c, ch) => result[ch].set(c.subarray(skip, skip + keep), Math.max(0, seg - latency)));
     req.onProgress(Math.min(1, (seg + frames) / total));
   }
   return audio;
