@@ -1,23 +1,23 @@
 // Child process of bench/render.ts: renders the benchmark session with the engine from the stem
 // WAVs in a directory and prints {wallMs, maxRssBytes, stemBytes} as JSON. A separate process so
 // its peak memory is the engine's alone.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { MixModel, decodeWav, initializeMix, renderMix } from '../packages/engine/src';
-import { loadTone } from '../packages/engine/src/node';
+import { MixModel, initializeMix, renderMix } from '../packages/engine/src';
+import { installWebAudioGlobals } from '../packages/engine/src/node';
 
 const [dir, count, out] = [process.argv[2], Number(process.argv[3]), process.argv[4]];
-const Tone = await loadTone();
+// Renders need Web Audio (OfflineAudioContext for the reverb) but not Tone.js.
+installWebAudioGlobals();
 const stems = new Map<string, AudioBuffer>();
 let stemBytes = 0;
 for (let k = 0; k < count; k++) {
-  const wav = decodeWav(new Uint8Array(readFileSync(join(dir, `stem${k}.wav`))));
-  const b = new AudioBuffer({ length: wav.channels[0].length, numberOfChannels: 2, sampleRate: wav.sampleRate });
-  wav.channels.forEach((d, c) => b.copyToChannel(d as Float32Array<ArrayBuffer>, c));
-  stemBytes += wav.channels.length * wav.channels[0].length * 4;
+  const b = loadFloatWav(join(dir, `stem${k}.wav`));
+  stemBytes += b.numberOfChannels * b.length * 4;
   stems.set(`s${k}`, b);
 }
+const rssBeforeRender = process.memoryUsage().rss;
 const doc = new Y.Doc();
 initializeMix(doc, [...stems.keys()].map((id) => ({ id, name: id, stemId: id })));
 const m = new MixModel(doc);
@@ -39,7 +39,50 @@ for (let k = 0; k < count; k++) {
 m.setMasterParam('eq2.gain', -1);
 m.setMasterParam('glue.on', 1);
 const t0 = performance.now();
-const { wav } = await renderMix(Tone, m.getState(), stems, { sampleRate: 48000, bitDepth: 24 });
+const { wav } = await renderMix(null, m.getState(), stems, { sampleRate: 48000, bitDepth: 24 });
 const wallMs = performance.now() - t0;
 writeFileSync(out, wav);
-process.stdout.write(JSON.stringify({ wallMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, stemBytes }) + '\n');
+process.stdout.write(JSON.stringify({ wallMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBeforeRender, stemBytes }) + '\n');
+
+/**
+ * Loads a 32-bit float WAV (what bench/render.ts writes) straight into an AudioBuffer, reading
+ * the file in 1 MiB pieces: the process then holds the decoded stems and nothing else, so its
+ * peak memory is the stems plus what the render itself needs (a whole-file read plus a decoded
+ * copy per stem, as decodeWav does, made the loader's leftovers the peak).
+ */
+function loadFloatWav(path: string): AudioBuffer {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(4096);
+    readSync(fd, head, 0, head.length, 0);
+    const view = new DataView(head.buffer);
+    const chunk = (id: string) => {
+      let p = 12;
+      while (String.fromCharCode(...head.subarray(p, p + 4)) !== id) p += 8 + view.getUint32(p + 4, true) + (view.getUint32(p + 4, true) & 1);
+      return p;
+    };
+    const fmt = chunk('fmt ') + 8;
+    const channels = view.getUint16(fmt + 2, true);
+    const sampleRate = view.getUint32(fmt + 4, true);
+    if (view.getUint16(fmt + 14, true) !== 32) throw new Error(`${path}: expected 32-bit float samples`);
+    const p = chunk('data');
+    const frames = view.getUint32(p + 4, true) / (4 * channels);
+    const buffer = new AudioBuffer({ length: frames, numberOfChannels: channels, sampleRate });
+    const outs = Array.from({ length: channels }, (_, c) => buffer.getChannelData(c));
+    const piece = new Float32Array(channels * 65536);
+    const bytes = new Uint8Array(piece.buffer);
+    for (let frame = 0, pos = p + 8; frame < frames; ) {
+      const n = Math.min(65536, frames - frame);
+      readSync(fd, bytes, 0, n * channels * 4, pos);
+      for (let c = 0; c < channels; c++) {
+        const out = outs[c];
+        for (let i = 0; i < n; i++) out[frame + i] = piece[i * channels + c];
+      }
+      frame += n;
+      pos += n * channels * 4;
+    }
+    return buffer;
+  } finally {
+    closeSync(fd);
+  }
+}

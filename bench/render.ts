@@ -32,7 +32,7 @@ try {
     maxBuffer: 1 << 24,
   });
   if (engine.status !== 0) throw new Error(`engine render failed: ${engine.stderr}`);
-  const ours = JSON.parse(engine.stdout.trim().split('\n').pop()!) as { wallMs: number; maxRssBytes: number; stemBytes: number };
+  const ours = JSON.parse(engine.stdout.trim().split('\n').pop()!) as { wallMs: number; maxRssBytes: number; rssBeforeRender: number; stemBytes: number };
 
   // ffmpeg: per stem highpass, 4× equalizer, lowpass, acompressor, pan+volume; amix; master
   // equalizer, acompressor, alimiter. (No reverb: ffmpeg has no comparable one; ours includes it.)
@@ -58,7 +58,7 @@ try {
     stems: STEMS,
     secondsPerStem: SECONDS,
     sampleRate: FS,
-    engine: { wallMs: Math.round(ours.wallMs), xRealTime: +(SECONDS / (ours.wallMs / 1000)).toFixed(2), peakRssMB: Math.round(ours.maxRssBytes / 2 ** 20) },
+    engine: { wallMs: Math.round(ours.wallMs), xRealTime: +(SECONDS / (ours.wallMs / 1000)).toFixed(2), peakRssMB: Math.round(ours.maxRssBytes / 2 ** 20), rssWithStemsLoadedMB: Math.round(ours.rssBeforeRender / 2 ** 20) },
     ffmpeg: { wallMs: Math.round(ffWallMs), xRealTime: +(SECONDS / (ffWallMs / 1000)).toFixed(2), peakRssMB: Math.round(ffRssBytes / 2 ** 20) },
     decodedStemsMB: Math.round(ours.stemBytes / 2 ** 20),
     engineSpeedVsFfmpeg: +(ffWallMs / ours.wallMs).toFixed(2),

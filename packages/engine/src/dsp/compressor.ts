@@ -86,20 +86,30 @@ export class CompressorKernel {
     let g = this.gainDb;
     let mix = this.mix;
     let deepest = this.maxReductionDb;
+    // Below the knee the gain computer gives 0 dB: a level under this (linear, with a margin for
+    // rounding) needs no logarithm. And the exp is only recomputed when the smoothed gain moves.
+    const belowKnee = Math.pow(10, (t - w / 2) / 20) * (1 - 1e-9);
+    let lastG = NaN;
+    let gain = 1;
     for (let i = 0; i < frames; i++) {
       const l = left[i];
       const r = right ? right[i] : l;
       const peak = Math.max(Math.abs(l), Math.abs(r));
-      const x = peak > 1e-9 ? LOG10_20 * Math.log(peak) : -180;
-      const over = x - t;
       let gc = 0;
-      if (2 * over >= -w) {
-        gc = w > 0 && 2 * over <= w ? (slope * (over + w / 2) ** 2) / (2 * w) : slope * over;
+      if (peak >= belowKnee) {
+        const x = peak > 1e-9 ? LOG10_20 * Math.log(peak) : -180;
+        const over = x - t;
+        if (2 * over >= -w) {
+          gc = w > 0 && 2 * over <= w ? (slope * (over + w / 2) ** 2) / (2 * w) : slope * over;
+        }
       }
       g = gc < g ? aA * g + (1 - aA) * gc : aR * g + (1 - aR) * gc;
       if (-g > deepest) deepest = -g;
       if (mix !== target) mix = target > mix ? Math.min(1, mix + this.mixStep) : Math.max(0, mix - this.mixStep);
-      const gain = Math.exp((g + makeup) / LOG10_20);
+      if (g !== lastG) {
+        gain = Math.exp((g + makeup) / LOG10_20);
+        lastG = g;
+      }
       const k = 1 + mix * (gain - 1);
       left[i] = l * k;
       if (right) right[i] = r * k;

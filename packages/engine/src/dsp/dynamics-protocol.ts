@@ -34,3 +34,15 @@ export interface GainReductionMessage {
   limiter: number;
 }
 
+
+/**
+ * The 'mixroom-delay' AudioWorklet (registered by the same script as 'mixroom-dynamics'): the
+ * delay return's kernel (dsp/delay.ts) for live playback. k-rate params and their start values.
+ */
+export const DELAY_PROCESSOR_NAME = 'mixroom-delay';
+export const DELAY_WORKLET_PARAMS = {
+  time: 0.375,
+  feedback: 0.35,
+  highcut: 8000,
+} as const;
+export type DelayParamName = keyof typeof DELAY_WORKLET_PARAMS;

@@ -28,6 +28,8 @@ export class ChannelStrip {
   readonly eq: FourBandEq;
   comp: DynamicsNode | null = null;
   private compChannels = 0;
+  /** The params the compressor was last built from (a stem change rebuilds it). */
+  private lastParams: Record<string, number> = {};
   readonly panner: StereoPannerNode;
   readonly audibility: GainNode;
   readonly fader: GainNode;
@@ -86,7 +88,7 @@ export class ChannelStrip {
     let note: string | null = null;
     if (p['comp.on'] >= 0.5 || this.comp) {
       if (hasDynamicsWorklet(this.ctx)) {
-        this.ensureCompressor();
+        this.ensureCompressor(p);
         this.comp!.applyCompressor(p, 'comp', set, immediate);
       } else note = `${ch.name}: compressor not available (dynamics worklet not loaded), playing uncompressed`;
     }
@@ -104,11 +106,12 @@ export class ChannelStrip {
   }
 
   /** Plugs the compressor in between EQ and pan, sized to the stem's channel count. */
-  private ensureCompressor(): void {
+  private ensureCompressor(p: Record<string, number>): void {
     if (this.comp && this.compChannels === this.stemChannels) return;
     this.eq.output.disconnect();
     this.comp?.disconnect();
-    this.comp = new DynamicsNode(this.ctx, 'channel', this.stemChannels);
+    this.comp = new DynamicsNode(this.ctx, 'channel', this.stemChannels, DynamicsNode.compressorValues(p, 'comp'));
+    this.lastParams = p;
     this.compChannels = this.stemChannels;
     this.eq.output.connect(this.comp.node).connect(this.panner);
   }
@@ -128,7 +131,7 @@ export class ChannelStrip {
     const channels = Math.min(2, buffer.numberOfChannels);
     if (channels !== this.stemChannels) {
       this.stemChannels = channels;
-      if (this.comp) this.ensureCompressor();
+      if (this.comp) this.ensureCompressor(this.lastParams);
     }
   }
 

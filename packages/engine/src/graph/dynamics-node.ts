@@ -31,7 +31,8 @@ export class DynamicsNode {
   compressorReduction = 0;
   limiterReduction = 0;
 
-  constructor(ctx: BaseAudioContext, kind: DynamicsKind, channelCount: number) {
+  /** `initial`: the settings the node starts with from its first sample (no glide from defaults). */
+  constructor(ctx: BaseAudioContext, kind: DynamicsKind, channelCount: number, initial: Partial<Record<DynamicsParamName, number>> = {}) {
     const processorOptions: DynamicsProcessorOptions = { kind, channelCount };
     const Ctor = (globalThis as unknown as { AudioWorkletNode: typeof AudioWorkletNode }).AudioWorkletNode;
     this.node = new Ctor(ctx, DYNAMICS_PROCESSOR_NAME, {
@@ -42,6 +43,7 @@ export class DynamicsNode {
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
       processorOptions,
+      parameterData: Object.fromEntries(Object.entries(initial).filter(([, v]) => Number.isFinite(v))) as Record<string, number>,
     });
     this.node.port.onmessage = (e: MessageEvent<GainReductionMessage>) => {
       if (e.data?.type !== 'gain-reduction') return;
@@ -56,15 +58,22 @@ export class DynamicsNode {
     if (param) setter.set(param, value, true);
   }
 
+  /** The worklet's compressor params from a params record's section ('comp' or 'glue'). */
+  static compressorValues(p: Record<string, number>, section: string): Partial<Record<DynamicsParamName, number>> {
+    return {
+      compOn: p[`${section}.on`],
+      threshold: p[`${section}.threshold`],
+      ratio: p[`${section}.ratio`],
+      attack: p[`${section}.attack`],
+      release: p[`${section}.release`],
+      knee: p[`${section}.knee`],
+      makeup: p[`${section}.makeup`],
+    };
+  }
+
   /** Applies a compressor section ('comp' on channels, 'glue' on the master) from a params record. */
   applyCompressor(p: Record<string, number>, section: string, setter: ParamSetter, immediate: boolean): void {
-    this.set('compOn', p[`${section}.on`], setter, immediate);
-    this.set('threshold', p[`${section}.threshold`], setter, immediate);
-    this.set('ratio', p[`${section}.ratio`], setter, immediate);
-    this.set('attack', p[`${section}.attack`], setter, immediate);
-    this.set('release', p[`${section}.release`], setter, immediate);
-    this.set('knee', p[`${section}.knee`], setter, immediate);
-    this.set('makeup', p[`${section}.makeup`], setter, immediate);
+    for (const [name, value] of Object.entries(DynamicsNode.compressorValues(p, section))) this.set(name as DynamicsParamName, value!, setter, immediate);
   }
 
   disconnect(): void {

@@ -1,11 +1,13 @@
 import type { FxReturnState } from '../model/mix-model';
 import { DELAY_NOTE_QUARTERS, dbToGain } from '../model/params';
 import { reverbImpulseResponse } from '../dsp/reverb-ir';
+import { MAX_DELAY_SECONDS } from '../dsp/delay';
+import { DELAY_PROCESSOR_NAME, type DelayParamName } from '../dsp/dynamics-protocol';
+import { hasDynamicsWorklet } from './dynamics-node';
 import { FourBandEq, gainNode } from './nodes';
 import type { ParamSetter } from './smoothing';
 
 const MAX_PREDELAY_SECONDS = 0.3;
-const MAX_DELAY_SECONDS = 6;
 
 /** What every FX return shares after its effect: EQ → return fader → mute → master. */
 class ReturnTail {
@@ -83,39 +85,54 @@ export function delaySeconds(p: Record<string, number>, tempoBpm: number): numbe
   return Math.min(MAX_DELAY_SECONDS, Math.max(1 / 1000, s));
 }
 
-/** Delay return: send sum → delay line ⟲ (high-cut → feedback) → ReturnTail. */
+/**
+ * Delay return: send sum → delay kernel ('mixroom-delay' AudioWorklet: delay line ⟲ high-cut →
+ * feedback, dsp/delay.ts) → ReturnTail. The worklet node is created once the dynamics worklet
+ * script is loaded into the context (it registers both processors); until then the return is
+ * silent and says so. Offline renders run the same kernel on the main thread (offline/render-plan.ts).
+ */
 export class DelayReturn {
   readonly input: GainNode;
-  private readonly delay: DelayNode;
-  private readonly highcut: BiquadFilterNode;
-  private readonly feedback: GainNode;
+  private node: AudioWorkletNode | null = null;
   private readonly tail: ReturnTail;
 
-  constructor(ctx: BaseAudioContext, master: AudioNode) {
+  constructor(private readonly ctx: BaseAudioContext, master: AudioNode) {
     this.input = gainNode(ctx);
-    this.delay = ctx.createDelay(MAX_DELAY_SECONDS);
-    this.highcut = ctx.createBiquadFilter();
-    this.highcut.type = 'lowpass';
-    this.feedback = gainNode(ctx, 0);
     this.tail = new ReturnTail(ctx, master);
-    this.input.connect(this.delay).connect(this.highcut);
-    this.highcut.connect(this.feedback).connect(this.delay);
-    this.highcut.connect(this.tail.eq.input);
   }
 
-  apply(fx: FxReturnState, audible: boolean, tempoBpm: number, set: ParamSetter, immediate: boolean): void {
+  /** Returns a note when the delay is fed (`used`) but cannot play (worklet not loaded). */
+  apply(fx: FxReturnState, audible: boolean, used: boolean, tempoBpm: number, set: ParamSetter, immediate: boolean): string | null {
     const p = fx.params;
-    set.set(this.delay.delayTime, delaySeconds(p, tempoBpm), immediate);
-    set.set(this.highcut.frequency, p['delay.highcut'], immediate);
-    set.set(this.feedback.gain, p['delay.feedback'] / 100, immediate);
+    const values: Record<DelayParamName, number> = { time: delaySeconds(p, tempoBpm), feedback: p['delay.feedback'] / 100, highcut: p['delay.highcut'] };
+    let note: string | null = null;
+    if (!this.node && hasDynamicsWorklet(this.ctx)) {
+      const Ctor = (globalThis as unknown as { AudioWorkletNode: typeof AudioWorkletNode }).AudioWorkletNode;
+      this.node = new Ctor(this.ctx, DELAY_PROCESSOR_NAME, {
+        numberOfInputs: 1,
+        numberOfOutputs: 1,
+        outputChannelCount: [2],
+        channelCount: 2,
+        channelCountMode: 'explicit',
+        channelInterpretation: 'speakers',
+        parameterData: values,
+      });
+      this.input.connect(this.node).connect(this.tail.eq.input);
+    }
+    if (this.node) {
+      const params = this.node.parameters as unknown as Map<string, AudioParam>;
+      // k-rate and glided inside the kernel: set directly.
+      for (const name of Object.keys(values) as DelayParamName[]) set.set(params.get(name)!, values[name], true);
+    } else if (audible && used) {
+      note = 'delay: not available (dynamics worklet not loaded)';
+    }
     this.tail.apply(fx, audible, set, immediate);
+    return note;
   }
 
   dispose(): void {
     this.input.disconnect();
-    this.delay.disconnect();
-    this.highcut.disconnect();
-    this.feedback.disconnect();
+    this.node?.disconnect();
     this.tail.disconnect();
   }
 }

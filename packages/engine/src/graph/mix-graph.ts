@@ -39,8 +39,9 @@ export interface MixGraphOptions {
 /**
  * The audio graph of a mix, built from the mix model and kept in step with it. The same class
  * drives live playback in the browser and offline renders in Node and in the browser.
- * Native nodes do the filtering, panning, gains, delay and convolution; the compressors and the
- * true-peak limiter are the engine's own kernels in one AudioWorklet ('mixroom-dynamics').
+ * Native nodes do the filtering, panning, gains and convolution; the compressors, the delay and
+ * the true-peak limiter are the engine's own kernels in AudioWorklets ('mixroom-dynamics',
+ * 'mixroom-delay'). Offline renders (render.ts) run the same definitions without this graph.
  *
  * channels (ChannelStrip) ─┬─ direct ────────────────────────────┐
  *                          ├─ send 1 → reverb return ─────────────┤
@@ -151,7 +152,9 @@ export class MixGraph {
     }
     const fxAudible = (bus: FxBus) => state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus));
     this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate);
-    this.delay.apply(state.fx.delay, fxAudible('delay'), state.master.params.tempo, set, immediate);
+    const delayFed = state.channels.some((ch) => ch.audible && dbToGain(ch.params['send2.level']) > 0);
+    const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate);
+    if (delayNote) notes.push(delayNote);
     this.applyMaster(state, focus.kind === 'mix', immediate, notes);
     this.notes = notes;
     this.lastState = state;
@@ -163,7 +166,13 @@ export class MixGraph {
     // Stems are taken before the master chain: its EQ, glue and limiter sit out, output at unity.
     this.masterEq.apply(processing ? p : { ...p, 'eq.on': 0 }, set, immediate);
     if (!this.masterDynamics && hasDynamicsWorklet(this.ctx)) {
-      this.masterDynamics = new DynamicsNode(this.ctx, 'master', 2);
+      this.masterDynamics = new DynamicsNode(this.ctx, 'master', 2, {
+        ...DynamicsNode.compressorValues(processing ? p : { ...p, 'glue.on': 0 }, 'glue'),
+        limiterOn: processing ? p['limiter.on'] : 0,
+        ceiling: p['limiter.ceiling'],
+        limiterRelease: p['limiter.release'],
+        drive: p['limiter.drive'],
+      });
       this.masterEq.output.disconnect();
       this.masterEq.output.connect(this.masterDynamics.node).connect(this.masterGain.input as unknown as AudioNode);
       this.masterLatency = masterLimiterLatency(this.ctx.sampleRate);

@@ -1,7 +1,7 @@
 import type { MixState } from '../model/mix-model';
 import { encodeWav } from '../audio/wav';
-import { MixGraph, type MixFocus, type ToneLib } from './mix-graph';
-import { compressChannel, limiterLatency, masterDynamics, withoutMasterDynamics, withoutPreFaderProcessing } from './dynamics-passes';
+import type { MixFocus, ToneLib } from './mix-graph';
+import { renderStream } from '../offline/stream';
 
 export interface OfflineRenderOptions {
   sampleRate?: number;
@@ -21,17 +21,17 @@ export interface RenderedMix {
   notes: string[];
 }
 
-const PROGRESS_STEPS = 20;
-
 /**
- * Renders a mix offline through the very graph used for live playback. Works wherever a
- * standard OfflineAudioContext exists: the browser, or Node after installWebAudioGlobals().
- * Three passes (see dynamics-passes.ts): channels with a compressor up to and through it;
- * the graph; the master glue compressor, limiter and output gain. The limiter's look-ahead
- * is compensated: sample 0 of the result is song position `start`.
+ * Renders a mix offline with the sound of the live graph. Works wherever a standard
+ * OfflineAudioContext exists: the browser, or Node after installWebAudioGlobals(), from the same
+ * code. The render streams through the song (offline/stream.ts): channel strips, compressors,
+ * delay and master dynamics run as the engine's own kernels on this thread (live playback runs
+ * the same kernels in AudioWorklets), the reverb's convolution runs natively in
+ * OfflineAudioContexts, segment by segment. Sample 0 of the result is song position `start`.
+ * `Tone` is not needed for renders any more; the parameter stays for callers of the API.
  */
 export async function renderMixDetailed(
-  Tone: ToneLib,
+  _Tone: ToneLib | null,
   state: MixState,
   stems: ReadonlyMap<string, AudioBuffer>,
   options: OfflineRenderOptions = {},
@@ -40,84 +40,48 @@ export async function renderMixDetailed(
   const start = options.startSeconds ?? 0;
   const focus = options.focus ?? { kind: 'mix' };
   const notes: string[] = [];
+  const OfflineCtx = (globalThis as unknown as { OfflineAudioContext: typeof OfflineAudioContext }).OfflineAudioContext;
+  if (!OfflineCtx) throw new Error('No OfflineAudioContext: in Node, call installWebAudioGlobals() first');
   let songLength = 0;
+  const used = new Set(state.channels.map((ch) => ch.stemId));
+  const atRate = new Map<string, AudioBuffer>();
   for (const [id, b] of stems) {
     songLength = Math.max(songLength, b.duration);
-    if (b.sampleRate !== sampleRate) notes.push(`stem ${id}: ${b.sampleRate} Hz, resampled to ${sampleRate} Hz`);
+    if (!used.has(id)) continue;
+    if (b.sampleRate !== sampleRate) {
+      notes.push(`stem ${id}: ${b.sampleRate} Hz, resampled to ${sampleRate} Hz`);
+      atRate.set(id, await resample(b, sampleRate, OfflineCtx));
+    } else atRate.set(id, b);
   }
   const lengths = new Set([...stems.values()].map((b) => Math.round(b.duration * 1000)));
   if (lengths.size > 1) notes.push('stems differ in length: the shorter ones are padded with silence');
   const duration = options.durationSeconds ?? Math.max(0, songLength - start);
   const length = Math.max(1, Math.round(duration * sampleRate));
-  const OfflineCtx = (globalThis as unknown as { OfflineAudioContext: typeof OfflineAudioContext }).OfflineAudioContext;
-  if (!OfflineCtx) throw new Error('No OfflineAudioContext: in Node, call installWebAudioGlobals() first');
-
-  // Pass 1: channels with their compressor on are rendered up to the compressor and compressed.
-  const progress = options.onProgress ?? (() => undefined);
-  const passStems = new Map(stems);
-  const compressed = state.channels.filter((ch) => ch.params['comp.on'] >= 0.5 && stems.has(ch.stemId));
-  const passWeight = compressed.length / (compressed.length + 2);
-  const channels = [];
-  for (const ch of state.channels) {
-    if (!compressed.includes(ch)) {
-      channels.push(ch);
-      continue;
-    }
-    const out = await compressChannel(ch, stems.get(ch.stemId)!, start, length, sampleRate);
-    const offset = Math.round(start * sampleRate); // pass 2 seeks to `start` like any stem
-    const buffer = new AudioBuffer({ length: offset + length, numberOfChannels: out.length, sampleRate });
-    out.forEach((data, c) => buffer.copyToChannel(data as Float32Array<ArrayBuffer>, c, offset));
-    const stemId = `\u0000compressed:${ch.id}`;
-    passStems.set(stemId, buffer);
-    channels.push({ ...withoutPreFaderProcessing(ch), stemId });
-    progress((passWeight * channels.length) / state.channels.length);
-  }
-  const mixOut = focus.kind === 'mix';
-  const passState = { ...(mixOut ? withoutMasterDynamics(state) : state), channels };
-
-  // Pass 2: the rest of the graph, natively. The master's glue, limiter and gain follow in pass 3.
-  const latency = mixOut ? limiterLatency(sampleRate) : 0;
-  const raw = new OfflineCtx(2, length + latency, sampleRate);
-  const previous = Tone.getContext();
-  const context = new Tone.OfflineContext(raw as unknown as OfflineAudioContext);
-  Tone.setContext(context);
-  let rendered: AudioBuffer;
-  try {
-    const graph = new MixGraph(Tone, undefined, { meters: false });
-    for (const [stemId, buffer] of passStems) graph.setStemBuffer(stemId, buffer);
-    graph.apply(passState, { immediate: true, focus });
-    notes.push(...graph.notes);
-    if (options.onProgress) {
-      const total = (length + latency) / sampleRate;
-      for (let k = 1; k < PROGRESS_STEPS; k++) {
-        const quantum = Math.floor((((total * k) / PROGRESS_STEPS) * sampleRate) / 128) * 128;
-        raw.suspend(quantum / sampleRate).then(
-          () => {
-            progress(passWeight + ((1 - passWeight) * k) / PROGRESS_STEPS);
-            void raw.resume();
-          },
-          () => undefined,
-        );
-      }
-    }
-    Tone.getTransport().start(0, start);
-    rendered = (await context.render()) as unknown as AudioBuffer;
-    graph.dispose();
-  } finally {
-    Tone.setContext(previous);
-  }
-  const pass2 = [rendered.getChannelData(0), rendered.getChannelData(1)];
-  // Pass 3: master glue compressor → true-peak limiter → output gain (a stem skips the master chain).
-  const out = mixOut ? masterDynamics(state, pass2, length, sampleRate) : pass2.map((c) => c.slice(0, length));
-  const audio = new AudioBuffer({ length, numberOfChannels: 2, sampleRate });
-  out.forEach((data, c) => audio.copyToChannel(data as Float32Array<ArrayBuffer>, c));
-  progress(1);
+  const audio = await renderStream({
+    state,
+    stems: atRate,
+    sampleRate,
+    startFrame: Math.round(start * sampleRate),
+    length,
+    focus,
+    onProgress: options.onProgress ?? (() => undefined),
+  });
   return { audio, notes };
+}
+
+/** A stem at another sample rate, resampled by the platform's own resampler (as playback would). */
+async function resample(b: AudioBuffer, sampleRate: number, Offline: typeof OfflineAudioContext): Promise<AudioBuffer> {
+  const ctx = new Offline(b.numberOfChannels, Math.max(1, Math.round(b.duration * sampleRate)), sampleRate);
+  const src = ctx.createBufferSource();
+  src.buffer = b;
+  src.connect(ctx.destination);
+  src.start(0);
+  return ctx.startRendering();
 }
 
 /** As renderMixDetailed, returning only the audio. */
 export async function renderMixOffline(
-  Tone: ToneLib,
+  Tone: ToneLib | null,
   state: MixState,
   stems: ReadonlyMap<string, AudioBuffer>,
   options: OfflineRenderOptions = {},
@@ -135,7 +99,7 @@ export interface RenderMixOptions extends OfflineRenderOptions {
  * file, 16/24-bit PCM with TPDF dither or 32-bit float, at 44.1/48/96 kHz.
  */
 export async function renderMix(
-  Tone: ToneLib,
+  Tone: ToneLib | null,
   state: MixState,
   stems: ReadonlyMap<string, AudioBuffer>,
   options: RenderMixOptions = {},

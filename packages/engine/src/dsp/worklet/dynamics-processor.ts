@@ -1,5 +1,5 @@
 /**
- * AudioWorklet processor 'mixroom-dynamics': runs the engine's compressor kernel (and, on the
+ * AudioWorklet processor 'mixroom-dynamics' (and, via ./delay-processor, 'mixroom-delay'): runs the engine's compressor kernel (and, on the
  * master, the true-peak limiter kernel) — the same TypeScript that the tests measure.
  * Bundled to a plain script: by apps/web/scripts/build-worklets.mjs for the browser, and by
  * src/node/worklets.ts (esbuild, at first use) for Node.
@@ -13,6 +13,8 @@ import {
   type DynamicsProcessorOptions,
   type GainReductionMessage,
 } from '../dynamics-protocol';
+// Registers 'mixroom-delay' from the same script, so loading the dynamics worklet loads both.
+import './delay-processor';
 
 declare const sampleRate: number;
 declare function registerProcessor(name: string, ctor: unknown): void;
@@ -30,8 +32,10 @@ class DynamicsProcessor extends AudioWorkletProcessor {
   }
 
   private readonly kind: DynamicsProcessorOptions['kind'];
-  private readonly comp: CompressorKernel;
-  private readonly limiter: TruePeakLimiterKernel | null;
+  private comp: CompressorKernel;
+  private limiter: TruePeakLimiterKernel | null;
+  private readonly channelCount: number;
+  private started = false;
   private readonly last = new Float64Array(Object.keys(DYNAMICS_PARAMS).length).fill(NaN);
   private readonly names = Object.keys(DYNAMICS_PARAMS) as DynamicsParamName[];
   private sinceReport = 0;
@@ -41,6 +45,7 @@ class DynamicsProcessor extends AudioWorkletProcessor {
     super(options);
     const o = options.processorOptions ?? { kind: 'channel', channelCount: 2 };
     this.kind = o.kind;
+    this.channelCount = o.channelCount;
     this.comp = new CompressorKernel(sampleRate, settingsFrom(DYNAMICS_PARAMS));
     this.limiter = o.kind === 'master' ? new TruePeakLimiterKernel(sampleRate, o.channelCount, { on: true, ceilingDb: -1, releaseMs: 60 }) : null;
   }
@@ -81,8 +86,17 @@ class DynamicsProcessor extends AudioWorkletProcessor {
     }
     if (!changed) return;
     const v = Object.fromEntries(this.names.map((n, i) => [n, this.last[i]])) as Record<DynamicsParamName, number>;
+    const limiterSettings = { on: v.limiterOn >= 0.5, ceilingDb: v.ceiling, releaseMs: v.limiterRelease, driveDb: v.drive };
+    if (!this.started) {
+      // The first settings a node plays with apply from its first sample (no bypass fade-in),
+      // as in a render; later changes crossfade.
+      this.started = true;
+      this.comp = new CompressorKernel(sampleRate, settingsFrom(v));
+      if (this.limiter) this.limiter = new TruePeakLimiterKernel(sampleRate, this.channelCount, limiterSettings);
+      return;
+    }
     this.comp.configure(settingsFrom(v));
-    this.limiter?.configure({ on: v.limiterOn >= 0.5, ceilingDb: v.ceiling, releaseMs: v.limiterRelease, driveDb: v.drive });
+    this.limiter?.configure(limiterSettings);
   }
 }
 

@@ -1,0 +1,116 @@
+/**
+ * Second-order filters with exactly the coefficients of the Web Audio BiquadFilterNode (the RBJ
+ * cookbook as the Web Audio spec states it: shelves with S = 1, high/low-pass Q in dB), so an
+ * offline render in JavaScript sounds like the native nodes of live playback (graph/nodes.ts).
+ * The strip test (offline/strip.test.ts) renders both and checks they null.
+ */
+
+export type BiquadType = 'lowpass' | 'highpass' | 'peaking' | 'lowshelf' | 'highshelf';
+
+/** Normalised coefficients [b0, b1, b2, a1, a2] (a0 = 1). */
+export type BiquadCoefficients = [number, number, number, number, number];
+
+export function biquadCoefficients(type: BiquadType, frequency: number, q: number, gainDb: number, sampleRate: number): BiquadCoefficients {
+  const nyquist = sampleRate / 2;
+  const f = Math.min(nyquist * 0.999999, Math.max(1e-3, frequency));
+  const w0 = (2 * Math.PI * f) / sampleRate;
+  const cos = Math.cos(w0);
+  const sin = Math.sin(w0);
+  const A = Math.pow(10, gainDb / 40);
+  let b0: number, b1: number, b2: number, a0: number, a1: number, a2: number;
+  switch (type) {
+    case 'lowpass':
+    case 'highpass': {
+      const alpha = sin / (2 * Math.pow(10, q / 20));
+      b0 = type === 'lowpass' ? (1 - cos) / 2 : (1 + cos) / 2;
+      b1 = type === 'lowpass' ? 1 - cos : -(1 + cos);
+      b2 = b0;
+      a0 = 1 + alpha;
+      a1 = -2 * cos;
+      a2 = 1 - alpha;
+      break;
+    }
+    case 'peaking': {
+      const alpha = sin / (2 * q);
+      b0 = 1 + alpha * A;
+      b1 = -2 * cos;
+      b2 = 1 - alpha * A;
+      a0 = 1 + alpha / A;
+      a1 = -2 * cos;
+      a2 = 1 - alpha / A;
+      break;
+    }
+    case 'lowshelf':
+    case 'highshelf': {
+      const k = 2 * Math.sqrt(A) * (sin / 2) * Math.SQRT2; // 2·√A·α_S with S = 1
+      const s = type === 'lowshelf' ? 1 : -1;
+      b0 = A * (A + 1 - s * (A - 1) * cos + k);
+      b1 = 2 * s * A * (A - 1 - s * (A + 1) * cos);
+      b2 = A * (A + 1 - s * (A - 1) * cos - k);
+      a0 = A + 1 + s * (A - 1) * cos + k;
+      a1 = -2 * s * (A - 1 + s * (A + 1) * cos);
+      a2 = A + 1 + s * (A - 1) * cos - k;
+      break;
+    }
+  }
+  return [b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0];
+}
+
+/** A peaking or shelving band at 0 dB is exactly unity: such a band can be left out. */
+export function isIdentity(type: BiquadType, gainDb: number): boolean {
+  return gainDb === 0 && (type === 'peaking' || type === 'lowshelf' || type === 'highshelf');
+}
+
+/**
+ * A cascade of biquads over one or two channels, processed in place, block by block, with the
+ * state kept between blocks (transposed direct form II in double precision). Each section's
+ * output is rounded to 32-bit float as it would be between two native nodes.
+ */
+export class BiquadCascade {
+  private readonly coefs: Float64Array;
+  private readonly state: Float64Array;
+  readonly sections: number;
+
+  constructor(sections: BiquadCoefficients[]) {
+    this.sections = sections.length;
+    this.coefs = new Float64Array(sections.flat());
+    this.state = new Float64Array(sections.length * 4);
+  }
+
+  process(channels: Float32Array[], frames: number): void {
+    const c = this.coefs;
+    const st = this.state;
+    const left = channels[0];
+    const right = channels.length > 1 ? channels[1] : null;
+    for (let k = 0; k < this.sections; k++) {
+      const b0 = c[k * 5], b1 = c[k * 5 + 1], b2 = c[k * 5 + 2], a1 = c[k * 5 + 3], a2 = c[k * 5 + 4];
+      let l1 = st[k * 4], l2 = st[k * 4 + 1], r1 = st[k * 4 + 2], r2 = st[k * 4 + 3];
+      if (right) {
+        for (let i = 0; i < frames; i++) {
+          const xl = left[i];
+          const xr = right[i];
+          const yl = b0 * xl + l1;
+          const yr = b0 * xr + r1;
+          l1 = b1 * xl - a1 * yl + l2;
+          r1 = b1 * xr - a1 * yr + r2;
+          l2 = b2 * xl - a2 * yl;
+          r2 = b2 * xr - a2 * yr;
+          left[i] = yl;
+          right[i] = yr;
+        }
+      } else {
+        for (let i = 0; i < frames; i++) {
+          const xl = left[i];
+          const yl = b0 * xl + l1;
+          l1 = b1 * xl - a1 * yl + l2;
+          l2 = b2 * xl - a2 * yl;
+          left[i] = yl;
+        }
+      }
+      st[k * 4] = l1;
+      st[k * 4 + 1] = l2;
+      st[k * 4 + 2] = r1;
+      st[k * 4 + 3] = r2;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * AudioWorklet processor 'mixroom-delay': the delay return's kernel (dsp/delay.ts) for live
+ * playback, the same code renders run on the main thread. Imported by dynamics-processor.ts so
+ * one bundled script (one addModule) registers both processors.
+ */
+import { DelayKernel } from '../delay';
+import { DELAY_WORKLET_PARAMS, DELAY_PROCESSOR_NAME, type DelayParamName } from '../dynamics-protocol';
+
+declare const sampleRate: number;
+declare function registerProcessor(name: string, ctor: unknown): void;
+declare class AudioWorkletProcessor {
+  constructor(options?: unknown);
+}
+
+type Params = Record<DelayParamName, Float32Array>;
+const CHANNELS = 2;
+
+class DelayProcessor extends AudioWorkletProcessor {
+  static get parameterDescriptors() {
+    return Object.entries(DELAY_WORKLET_PARAMS).map(([name, defaultValue]) => ({ name, defaultValue, automationRate: 'k-rate' }));
+  }
+
+  private readonly kernel = new DelayKernel(sampleRate, CHANNELS, { timeSeconds: DELAY_WORKLET_PARAMS.time, feedback: DELAY_WORKLET_PARAMS.feedback, highcutHz: DELAY_WORKLET_PARAMS.highcut });
+  private last = { time: NaN, feedback: NaN, highcut: NaN };
+  private started = false;
+
+  process(inputs: Float32Array[][], outputs: Float32Array[][], p: Params): boolean {
+    const time = p.time[0];
+    const feedback = p.feedback[0];
+    const highcut = p.highcut[0];
+    if (time !== this.last.time || feedback !== this.last.feedback || highcut !== this.last.highcut) {
+      this.last = { time, feedback, highcut };
+      this.kernel.configure({ timeSeconds: time, feedback, highcutHz: highcut });
+      // The first settings of a fresh node apply at once; later changes glide.
+      if (!this.started) this.kernel.jumpToTargets();
+    }
+    this.started = true;
+    const input = inputs[0] ?? [];
+    const output = outputs[0];
+    const frames = output[0]?.length ?? 128;
+    for (let c = 0; c < output.length; c++) {
+      const src = input[Math.min(c, input.length - 1)];
+      if (src) output[c].set(src);
+      else output[c].fill(0);
+    }
+    this.kernel.process(output, frames);
+    return true;
+  }
+}
+
+registerProcessor(DELAY_PROCESSOR_NAME, DelayProcessor);

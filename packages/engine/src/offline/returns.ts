@@ -1,0 +1,126 @@
+import type { FxReturnState } from '../model/mix-model';
+import { dbToGain } from '../model/params';
+import { BiquadCascade } from '../dsp/biquad';
+import { DelayKernel } from '../dsp/delay';
+import { reverbImpulseResponse } from '../dsp/reverb-ir';
+import { filterSections } from './channel';
+
+type OfflineCtor = typeof OfflineAudioContext;
+
+/** What every FX return shares after its effect (as graph/fx-returns.ts ReturnTail): EQ → fader. */
+class ReturnTail {
+  private readonly eq: BiquadCascade;
+  private readonly gain: number;
+  constructor(fx: FxReturnState, sampleRate: number) {
+    this.eq = new BiquadCascade(filterSections(fx.params, sampleRate, false));
+    this.gain = dbToGain(fx.params['return.gain']);
+  }
+  get silent(): boolean {
+    return this.gain === 0;
+  }
+  /** EQs `signal` in place and adds it, at the return's level, into `into`. */
+  mixInto(signal: Float32Array[], into: Float32Array[], frames: number): void {
+    this.eq.process(signal, frames);
+    const g = this.gain;
+    for (let c = 0; c < 2; c++) {
+      const s = signal[c];
+      const o = into[c];
+      for (let i = 0; i < frames; i++) o[i] += g * s[i];
+    }
+  }
+}
+
+/**
+ * The reverb return for renders: the very nodes of live playback (DelayNode pre-delay →
+ * ConvolverNode with the synthesised IR), rendered natively segment by segment. Convolution
+ * is linear and time-invariant, so rendering each segment from silence with its whole tail
+ * (pre-delay + IR) and overlap-adding the tails gives the continuous result — while only one
+ * segment and one tail are ever in memory. The return EQ and fader follow in JS (ReturnTail).
+ */
+export class OfflineReverb {
+  private readonly ir: AudioBuffer;
+  private readonly predelaySeconds: number;
+  private readonly tailFrames: number;
+  /** Output not yet handed on: [0, frames) of the current segment plus the tails reaching beyond. */
+  private readonly pending: Float32Array[];
+  private readonly tail: ReturnTail;
+
+  constructor(
+    fx: FxReturnState,
+    private readonly sampleRate: number,
+    segmentFrames: number,
+    private readonly Offline: OfflineCtor,
+  ) {
+    const p = fx.params;
+    const channels = reverbImpulseResponse(sampleRate, { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] });
+    this.ir = new AudioBuffer({ length: channels[0].length, numberOfChannels: 2, sampleRate });
+    channels.forEach((data, c) => this.ir.copyToChannel(data as Float32Array<ArrayBuffer>, c));
+    this.predelaySeconds = p['reverb.predelay'] / 1000;
+    this.tailFrames = Math.ceil(this.predelaySeconds * sampleRate) + channels[0].length + 1;
+    this.pending = [0, 1].map(() => new Float32Array(segmentFrames + this.tailFrames));
+    this.tail = new ReturnTail(fx, sampleRate);
+  }
+
+  get silent(): boolean {
+    return this.tail.silent;
+  }
+
+  /** Convolves one segment of the send bus (left untouched) into the pending output. */
+  async addSegment(input: Float32Array[], frames: number): Promise<void> {
+    if (!input.some((c) => hasSignal(c, frames))) return; // silence in, nothing added
+    const ctx = new this.Offline(2, frames + this.tailFrames, this.sampleRate);
+    const buffer = new AudioBuffer({ length: frames, numberOfChannels: 2, sampleRate: this.sampleRate });
+    // Written through the channel views: no extra copy on the platform side.
+    input.forEach((data, c) => buffer.getChannelData(c).set(data.subarray(0, frames)));
+    const src = ctx.createBufferSource();
+    src.buffer = buffer;
+    const predelay = ctx.createDelay(Math.max(0.3, this.predelaySeconds + 0.01));
+    predelay.delayTime.value = this.predelaySeconds;
+    const convolver = ctx.createConvolver();
+    convolver.normalize = false;
+    convolver.buffer = this.ir;
+    src.connect(predelay).connect(convolver).connect(ctx.destination);
+    src.start(0);
+    const rendered = await ctx.startRendering();
+    for (let c = 0; c < 2; c++) {
+      const out = rendered.getChannelData(c);
+      const acc = this.pending[c];
+      for (let i = 0; i < out.length; i++) acc[i] += out[i];
+    }
+  }
+
+  /** Hands on the first `frames` of the pending output (through EQ and fader into `into`). */
+  takeInto(into: Float32Array[], frames: number): void {
+    const now = this.pending.map((c) => c.subarray(0, frames));
+    this.tail.mixInto(now, into, frames);
+    for (const c of this.pending) {
+      c.copyWithin(0, frames);
+      c.fill(0, c.length - frames);
+    }
+  }
+}
+
+/** The delay return for renders: the delay kernel on the send bus, then EQ and fader. */
+export class OfflineDelay {
+  private readonly kernel: DelayKernel;
+  private readonly tail: ReturnTail;
+  constructor(fx: FxReturnState, timeSeconds: number, sampleRate: number) {
+    const p = fx.params;
+    this.kernel = new DelayKernel(sampleRate, 2, { timeSeconds, feedback: p['delay.feedback'] / 100, highcutHz: p['delay.highcut'] });
+    this.tail = new ReturnTail(fx, sampleRate);
+  }
+  get silent(): boolean {
+    return this.tail.silent;
+  }
+  /** Runs the send bus through the delay (in place) and adds the return into `into`. */
+  processInto(bus: Float32Array[], into: Float32Array[], frames: number): void {
+    const views = bus.map((c) => c.subarray(0, frames));
+    this.kernel.process(views, frames);
+    this.tail.mixInto(views, into, frames);
+  }
+}
+
+function hasSignal(data: Float32Array, frames: number): boolean {
+  for (let i = 0; i < frames; i++) if (data[i] !== 0) return true;
+  return false;
+}

@@ -1,0 +1,113 @@
+import type { MixState } from '../model/mix-model';
+import { dbToGain, type FxBus } from '../model/params';
+import { BiquadCascade } from '../dsp/biquad';
+import { CompressorKernel } from '../dsp/compressor';
+import { TruePeakLimiterKernel } from '../dsp/limiter';
+import { compressorSettings } from '../graph/dynamics-passes';
+import { delaySeconds } from '../graph/fx-returns';
+import type { MixFocus } from '../graph/mix-graph';
+import { OfflineChannel, filterSections, type Buses } from './channel';
+import { OfflineDelay, OfflineReverb } from './returns';
+
+/**
+ * Frames per segment: the unit of the native reverb render (its tail, ~1.2 × decay, is
+ * re-rendered per segment, so long segments waste less) and of the bus buffers.
+ */
+const SEGMENT_SECONDS = 16;
+/** Frames per block inside a segment: a channel's working set stays in the CPU cache. */
+const BLOCK = 4096;
+
+export interface StreamRenderRequest {
+  state: MixState;
+  /** Stems at the render's sample rate (resampled beforehand where needed). */
+  stems: ReadonlyMap<string, AudioBuffer>;
+  sampleRate: number;
+  startFrame: number;
+  length: number;
+  focus: MixFocus;
+  onProgress: (fraction: number) => void;
+}
+
+/**
+ * The offline render, streamed through the song segment by segment: every channel strip runs
+ * (filters, compressor, pan, fader, sends) and adds into three stereo buses; the reverb bus goes
+ * through the native convolver, the delay bus through the delay kernel; the returns join the
+ * dry sum, which runs through the master EQ, glue compressor, true-peak limiter and output gain,
+ * straight into the result. Memory: the stems (read in place), one segment of buses, and the
+ * result. Everything after each channel's compressor is linear and time-invariant, which is
+ * what lets the channels be summed before the returns. The sound is that of the live graph
+ * (same formulas and kernels; offline/render-equivalence.test.ts compares the two).
+ */
+export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffer> {
+  const { state, sampleRate, focus, length } = req;
+  const Offline = (globalThis as unknown as { OfflineAudioContext: typeof OfflineAudioContext }).OfflineAudioContext;
+  const mixOut = focus.kind === 'mix';
+  const p = state.master.params;
+  const fxAudible = (bus: FxBus) => state.fx[bus].audible && (mixOut || (focus.kind === 'fx' && focus.bus === bus));
+  const segment = Math.round(SEGMENT_SECONDS * sampleRate);
+
+  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline) : null;
+  const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate) : null;
+  const channels: OfflineChannel[] = [];
+  for (const ch of state.channels) {
+    const stem = req.stems.get(ch.stemId);
+    const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !ch.mute : ch.audible;
+    if (!stem || !audible) continue;
+    const strip = new OfflineChannel(ch, stem, req.startFrame, sampleRate, BLOCK, {
+      directOn: focus.kind !== 'fx',
+      reverbOn: reverb !== null && !reverb.silent,
+      delayOn: delay !== null && !delay.silent,
+    });
+    if (strip.feedsAnything) channels.push(strip);
+  }
+  const useReverb = reverb && !reverb.silent && channels.some((c) => c.feedsReverb) ? reverb : null;
+  const useDelay = delay && !delay.silent && channels.some((c) => c.feedsDelay) ? delay : null;
+
+  // Master: a stem (focus) is taken before the master chain, at unity.
+  const masterEq = new BiquadCascade(mixOut ? filterSections(p, sampleRate, false) : []);
+  const glue = mixOut && p['glue.on'] >= 0.5 ? new CompressorKernel(sampleRate, compressorSettings(p, 'glue')) : null;
+  const limiter =
+    mixOut && p['limiter.on'] >= 0.5
+      ? new TruePeakLimiterKernel(sampleRate, 2, { on: true, ceilingDb: p['limiter.ceiling'], releaseMs: p['limiter.release'], driveDb: p['limiter.drive'] })
+      : null;
+  const outGain = mixOut ? dbToGain(state.master.gain) : 1;
+  // The limiter's look-ahead delays the output: render `latency` frames more and drop as many.
+  const latency = limiter?.latency ?? 0;
+  const total = length + latency;
+
+  const audio = new AudioBuffer({ length, numberOfChannels: 2, sampleRate });
+  // Written in place through its channel views (no per-segment copy into the platform's buffer).
+  const result = [audio.getChannelData(0), audio.getChannelData(1)];
+  const stereo = () => [new Float32Array(segment), new Float32Array(segment)];
+  const buses: Buses = { dry: stereo(), reverb: useReverb ? stereo() : [], delay: useDelay ? stereo() : [] };
+  for (let seg = 0; seg < total; seg += segment) {
+    const frames = Math.min(segment, total - seg);
+    for (const bus of [buses.dry, buses.reverb, buses.delay]) for (const c of bus) c.fill(0);
+    for (let b = 0; b < frames; b += BLOCK) {
+      const n = Math.min(BLOCK, frames - b);
+      for (const strip of channels) strip.process(seg + b, n, buses, b);
+    }
+    if (useReverb) {
+      await useReverb.addSegment(buses.reverb, frames);
+      useReverb.takeInto(buses.dry, frames);
+    } else {
+      await yieldToEventLoop(); // keeps a browser page responsive during a long render
+    }
+    useDelay?.processInto(buses.delay, buses.dry, frames);
+    const mix = buses.dry.map((c) => c.subarray(0, frames));
+    masterEq.process(mix, frames);
+    glue?.process(mix, frames);
+    limiter?.process(mix, frames);
+    if (outGain !== 1) for (const c of mix) for (let i = 0; i < frames; i++) c[i] *= outGain;
+    // Frame k of this segment is output frame seg + k − latency.
+    const skip = Math.max(0, latency - seg);
+    const keep = Math.min(frames - skip, length - Math.max(0, seg - latency));
+    if (keep > 0) mix.forEach((c, ch) => result[ch].set(c.subarray(skip, skip + keep), Math.max(0, seg - latency)));
+    req.onProgress(Math.min(1, (seg + frames) / total));
+  }
+  return audio;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
