@@ -10,6 +10,9 @@ import {
 import { ClockSync, planDriftCorrection, positionAt, type SharedTransportState } from '@mixroom/engine';
 import type { SessionRuntime } from './session-runtime';
 
+/** transport:get tries before "Listen together" gives up (5 s each). */
+const JOIN_ATTEMPTS = 4;
+
 /** Fast exchanges while the window fills, then a slow trickle that tracks drift. */
 const FAST_PING_MS = 250;
 const SLOW_PING_MS = 2000;
@@ -95,12 +98,22 @@ export class TogetherClient {
     this.set({ enabled, error: null });
     this.onStatus({ together: enabled });
     if (!enabled) return;
-    const ack = (await this.socket.timeout(5000).emitWithAck(EVENTS.transportGet, {}).catch(() => null)) as TransportAck | null;
-    if (!ack || !ack.ok) {
-      this.set({ error: ack && !ack.ok ? ack.error.message : 'no answer from the server' });
-      return;
+    // A page still connecting, or a server busy for a moment, must not leave the switch on but
+    // deaf: ask again (a few times, then say so) for as long as the person keeps it on.
+    for (let attempt = 1; ; attempt++) {
+      const ack = (await this.socket.timeout(5000).emitWithAck(EVENTS.transportGet, {}).catch(() => null)) as TransportAck | null;
+      if (!this.enabled) return;
+      if (ack?.ok) {
+        this.set({ error: null });
+        this.accept(ack.state, true);
+        return;
+      }
+      if (ack || attempt >= JOIN_ATTEMPTS) {
+        this.set({ error: ack && !ack.ok ? ack.error.message : 'no answer from the server' });
+        return;
+      }
+      this.set({ error: 'waiting for the server…' });
     }
-    this.accept(ack.state, true);
   }
 
   /** Sends a transport command to the group. Rejections are shown, never applied. */
