@@ -57,15 +57,19 @@ function MuteButton({ muted, testId, title, onToggle }: { muted: boolean; testId
   );
 }
 
-interface StripProps {
-  channel: ChannelState;
-  load: StemLoad | undefined;
-  color: string;
+/** What every strip on the console gets: the session, who holds which control, and selection. */
+interface ConsoleStripProps {
   runtime: SessionRuntime;
   held: ReadonlyMap<string, Presence>;
   onHold: HoldFn;
   selected: boolean;
   onSelect: (scope: ParamScope) => void;
+}
+
+interface StripProps extends ConsoleStripProps {
+  channel: ChannelState;
+  load: StemLoad | undefined;
+  color: string;
 }
 
 export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, runtime, held, onHold, selected, onSelect }: StripProps) {
@@ -166,14 +170,7 @@ export function MasterStrip({
   onHold,
   selected,
   onSelect,
-}: {
-  mix: MixState;
-  runtime: SessionRuntime;
-  held: ReadonlyMap<string, Presence>;
-  onHold: HoldFn;
-  selected: boolean;
-  onSelect: (scope: ParamScope) => void;
-}) {
+}: ConsoleStripProps & { mix: MixState }) {
   const gain = mix.master.gain;
   const p = mix.master.params;
   const key = paramKey({ kind: 'master' }, 'gain');
@@ -213,15 +210,7 @@ export const FxReturnStrip = memo(function FxReturnStrip({
   onHold,
   selected,
   onSelect,
-}: {
-  bus: FxBus;
-  mix: MixState;
-  runtime: SessionRuntime;
-  held: ReadonlyMap<string, Presence>;
-  onHold: HoldFn;
-  selected: boolean;
-  onSelect: (scope: ParamScope) => void;
-}) {
+}: ConsoleStripProps & { bus: FxBus; mix: MixState }) {
   const scope = { kind: 'fx', bus } as const;
   const p = mix.fx[bus].params;
   const name = bus === 'reverb' ? 'Reverb' : 'Delay';

@@ -1,23 +1,13 @@
 'use client';
 import { useRef } from 'react';
-import { fromNormalized, toNormalized, type ParamDef } from '@mixroom/engine';
-import type { Presence } from '@mixroom/protocol';
+import { fromNormalized, toNormalized } from '@mixroom/engine';
 import { HeldTag } from './HeldTag';
-import { sliderAttributes, useSliderDrag } from './use-slider-drag';
+import { sliderAttributes, useSliderDrag, type SliderControlProps } from './use-slider-drag';
 import { useWheel } from './use-wheel';
 
 const SCALE_MARKS = [12, 6, 0, -5, -10, -20, -30, -45];
 
-interface Props {
-  def: ParamDef;
-  value: number;
-  label: string;
-  testId: string;
-  onChange: (value: number) => void;
-  /** Tells the others this person has grabbed (true) or released (false) the fader. */
-  onHold: (held: boolean) => void;
-  heldBy?: Presence;
-}
+type Props = SliderControlProps;
 
 /**
  * A console fader: relative drag (Shift for fine), double-click for the default,

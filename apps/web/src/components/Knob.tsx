@@ -1,23 +1,15 @@
 'use client';
 import { useRef } from 'react';
 import { formatParamValue, fromNormalized, toNormalized, type ParamDef } from '@mixroom/engine';
-import type { Presence } from '@mixroom/protocol';
 import { HeldTag } from './HeldTag';
-import { sliderAttributes, useSliderDrag } from './use-slider-drag';
+import { sliderAttributes, useSliderDrag, type SliderControlProps } from './use-slider-drag';
 import { useWheel } from './use-wheel';
 
 /** Pixels of vertical drag for the whole range; Shift makes it ten times finer. */
 const DRAG_PX = 160;
 const SWEEP_DEG = 270;
 
-interface Props {
-  def: ParamDef;
-  value: number;
-  label: string;
-  testId: string;
-  onChange: (value: number) => void;
-  onHold: (held: boolean) => void;
-  heldBy?: Presence;
+interface Props extends SliderControlProps {
   disabled?: boolean;
 }
 

@@ -1,19 +1,10 @@
 'use client';
 import { useRef } from 'react';
-import { toNormalized, fromNormalized, type ParamDef } from '@mixroom/engine';
-import type { Presence } from '@mixroom/protocol';
+import { toNormalized, fromNormalized } from '@mixroom/engine';
 import { HeldTag } from './HeldTag';
-import { sliderAttributes, useSliderDrag } from './use-slider-drag';
+import { sliderAttributes, useSliderDrag, type SliderControlProps } from './use-slider-drag';
 
-interface Props {
-  def: ParamDef;
-  value: number;
-  label: string;
-  testId: string;
-  onChange: (value: number) => void;
-  onHold: (held: boolean) => void;
-  heldBy?: Presence;
-}
+type Props = SliderControlProps;
 
 /** Horizontal pan strip with a centre detent; drag sideways, double-click to centre. */
 export function PanControl({ def, value, label, testId, onChange, onHold, heldBy }: Props) {

@@ -3,6 +3,18 @@ import { useRef } from 'react';
 import { formatParamValue, type ParamDef } from '@mixroom/engine';
 import type { Presence } from '@mixroom/protocol';
 
+/** The props every parameter control (fader, knob, pan) takes. */
+export interface SliderControlProps {
+  def: ParamDef;
+  value: number;
+  label: string;
+  testId: string;
+  onChange: (value: number) => void;
+  /** Tells the others this person has grabbed (true) or released (false) the control. */
+  onHold: (held: boolean) => void;
+  heldBy?: Presence;
+}
+
 /** Where a drag started; `onMove` may re-anchor it (e.g. when Shift changes mid-drag). */
 export interface DragAnchor {
   x: number;
