@@ -14,6 +14,9 @@ test('two people mix live: faders, presence and the sound follow across browsers
   // Two browsers each decode six stems and play them on a shared 2-core machine.
   test.setTimeout(420_000);
   const { session, alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
+  // The master limiter (on by default) rides the loud demo chorus; with it in, pulling channels out
+  // lowers the output by less than the sum says. This test is about the faders and mutes.
+  await A.evaluate(() => window.__mixroom!.model.setParam({ kind: 'master' }, 'limiter.on', 0));
 
   // Every stem loaded, a waveform lane and a strip per stem, no errors.
   await expect(B.getByTestId('loading-status')).toHaveText(`${session.stems.length} stems ready`);
@@ -50,7 +53,7 @@ test('two people mix live: faders, presence and the sound follow across browsers
 
   // What B's engine actually outputs, before and after A pulls the loudest channels out.
   const levels = await channelLevels(B);
-  const before = await masterLevelDb(B);
+  const before = await masterLevelDb(B, 1500);
   console.log('channel levels at B (dBFS):', levels.map((l) => `${l.name} ${l.db.toFixed(1)}`).join(', '));
   const [loudest, second, third] = levels.map((l) => slug(l.name));
   await enterValue(A, `fader-value-${loudest}`, '-inf');
@@ -60,7 +63,7 @@ test('two people mix live: faders, presence and the sound follow across browsers
   await expect(B.getByTestId(`mute-${second}`)).toHaveAttribute('aria-pressed', 'true', { timeout: 1000 });
   await expect(B.getByTestId(`mute-${third}`)).toHaveAttribute('aria-pressed', 'true', { timeout: 1000 });
   await B.waitForTimeout(100); // 10 ms parameter glide plus one analyser window
-  const after = await masterLevelDb(B);
+  const after = await masterLevelDb(B, 1500);
   console.log(`B master: ${before.toFixed(1)} dBFS before, ${after.toFixed(1)} dBFS with ${loudest} at -inf and ${second}, ${third} muted`);
   expect(before - after).toBeGreaterThan(4);
 
@@ -71,7 +74,7 @@ test('two people mix live: faders, presence and the sound follow across browsers
   await expect(B.getByTestId(`fader-value-${loudest}`)).toHaveText('0.0 dB', { timeout: 1000 });
   await expect(B.getByTestId(`mute-${third}`)).toHaveAttribute('aria-pressed', 'false', { timeout: 1000 });
   await B.waitForTimeout(100);
-  const restored = await masterLevelDb(B);
+  const restored = await masterLevelDb(B, 1500);
   console.log(`B master restored: ${restored.toFixed(1)} dBFS`);
   expect(restored - after).toBeGreaterThan(4);
 
@@ -103,6 +106,8 @@ test('two people mix live: faders, presence and the sound follow across browsers
   await B.getByTestId('stop').click();
   await expect(B.getByTestId('position')).toHaveText('0:00.0');
 
+  // Leave the demo mix as the other specs expect it.
+  await resetMix(A);
   await alice.context.close();
   await expect(B.getByTestId('avatar-Alice')).toHaveCount(0, { timeout: 5000 });
   await bob.context.close();
