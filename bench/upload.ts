@@ -5,6 +5,9 @@
  * bodies to a file. Both run in child processes; the server's RSS is sampled from
  * /proc/<pid>/status every 20 ms to find its peak growth over the idle baseline.
  *
+ * On the embedded default (no BENCH_DATABASE_URL) each run also times the same plain sink in a
+ * process that holds an open, idle PGlite: a diagnostic of what the in-process database costs.
+ *
  * Runs alternate (sink first, then Mixroom first, …) so a change in the machine's load hits
  * both sides; the summary is the median ratio over the runs, with the load average.
  *
@@ -47,9 +50,19 @@ async function runServer(): Promise<void> {
   });
 }
 
-/** The reference: accept each PATCH body and append it to one file, nothing else. */
-function runSink(): void {
+/**
+ * The reference: accept each PATCH body and append it to one file, nothing else. With
+ * `withPglite` the same sink runs in a process that also holds an open, idle PGlite database
+ * (the embedded default's situation), to measure what the database's mere presence costs.
+ */
+async function runSink(withPglite: boolean): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-sink-'));
+  if (withPglite) {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = new PGlite(path.join(dir, 'pglite'));
+    await db.query('select 1');
+    (globalThis as { keepDb?: unknown }).keepDb = db;
+  }
   const file = path.join(dir, 'upload.bin');
   const server = createServer((req, res) => {
     pipeline(req, createWriteStream(file, { flags: 'a', highWaterMark: 1 << 20 }))
@@ -68,15 +81,14 @@ function runSink(): void {
 
 // ------------------------------------------------------------------ parent
 
-function startChild(role: 'server' | 'sink'): Promise<{ child: ChildProcess; port: number }> {
+function startChild(role: 'server' | 'sink' | 'pglite-sink'): Promise<{ child: ChildProcess; port: number }> {
   const profile = role === 'server' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, ...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
-      const line = buf.split('\n')[0];
-      if (buf.includes('\n')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+      for (const line of buf.split('\n').slice(0, -1)) if (line.startsWith('{"port"')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
     });
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
   });
@@ -87,6 +99,25 @@ const stop = (child: ChildProcess) => new Promise<void>((resolve) => { child.onc
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** User and system CPU seconds of a process so far (clock ticks of /proc/<pid>/stat; 100 Hz on Linux). */
+function cpuSeconds(pid: number): { user: number; system: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
+function cpuMeter(pid: number) {
+  const server0 = cpuSeconds(pid);
+  const client0 = process.cpuUsage();
+  return () => {
+    const server1 = cpuSeconds(pid);
+    const client = process.cpuUsage(client0);
+    return {
+      server: { user: round(server1.user - server0.user, 2), system: round(server1.system - server0.system, 2) },
+      client: { user: round(client.user / 1e6, 2), system: round(client.system / 1e6, 2) },
+    };
+  };
 }
 
 function sampleRss(pid: number) {
@@ -148,17 +179,19 @@ async function uploadChunks(file: string, size: number, patchUrl: string, header
   return { transferMs: performance.now() - started - lastMs, lastMs, last };
 }
 
-async function measureSink(wav: string, size: number) {
-  const sink = await startChild('sink');
+async function measureSink(wav: string, size: number, role: 'sink' | 'pglite-sink' = 'sink') {
+  const sink = await startChild(role);
   await new Promise((r) => setTimeout(r, 1000));
   const baseline = rssMb(sink.child.pid!);
   const rss = sampleRss(sink.child.pid!);
+  const cpu = cpuMeter(sink.child.pid!);
   const t0 = performance.now();
   await uploadChunks(wav, size, `http://127.0.0.1:${sink.port}/`, {});
   const ms = performance.now() - t0;
+  const cpuSpent = cpu();
   const peak = rss.stop();
   await stop(sink.child);
-  return { ms, rss: { baselineMB: baseline, peakMB: peak, growthMB: peak - baseline } };
+  return { ms, cpu: cpuSpent, rss: { baselineMB: baseline, peakMB: peak, growthMB: peak - baseline } };
 }
 
 async function measureMixroom(wav: string, size: number) {
@@ -184,16 +217,18 @@ async function measureMixroom(wav: string, size: number) {
   await new Promise((r) => setTimeout(r, 1000));
   const baselineRss = rssMb(server.child.pid!);
   const rss = sampleRss(server.child.pid!);
+  const cpu = cpuMeter(server.child.pid!);
   const t0 = performance.now();
   const tus = { 'Tus-Resumable': '1.0.0', Cookie: cookie };
   const post = await send(`${base}/api/sessions/${session}/uploads`, 'POST', { ...tus, 'Upload-Length': size, 'Upload-Metadata': `filename ${Buffer.from('big.wav').toString('base64')}` });
   if (post.status !== 201) throw new Error(`create: ${post.status} ${post.body}`);
   const { transferMs, lastMs, last } = await uploadChunks(wav, size, `${base}${post.headers.location as string}`, { ...tus, 'Content-Type': 'application/offset+octet-stream' });
   const totalMs = performance.now() - t0;
+  const cpuSpent = cpu();
   const peakRss = rss.stop();
   if (!last.headers['mixroom-stem-id']) throw new Error('upload finished without a stem');
   await stop(server.child);
-  return { transferMs, lastMs, totalMs, rss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss } };
+  return { transferMs, lastMs, totalMs, cpu: cpuSpent, rss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss } };
 }
 
 const median = (xs: number[]) => {
@@ -205,7 +240,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 async function main(): Promise<void> {
   const role = process.argv[2];
   if (role === 'server') return runServer();
-  if (role === 'sink') return runSink();
+  if (role === 'sink' || role === 'pglite-sink') return runSink(role === 'pglite-sink');
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-wav-'));
   const wav = path.join(dir, 'big.wav');
@@ -229,21 +264,28 @@ async function main(): Promise<void> {
         mix = await measureMixroom(wav, size);
         sink = await measureSink(wav, size);
       }
+      // Diagnostic reference on the embedded default: the same plain sink, next to an idle PGlite.
+      const pgliteSink = process.env.BENCH_DATABASE_URL ? null : await measureSink(wav, size, 'pglite-sink');
       const run = {
         order: sinkFirst ? 'sink, mixroom' : 'mixroom, sink',
         loadAverage1m: round(loadAtStart, 2),
-        sink: { seconds: round(sink.ms / 1000), MBps: round(mbps(sink.ms), 1) },
+        sink: { seconds: round(sink.ms / 1000), MBps: round(mbps(sink.ms), 1), cpuSeconds: sink.cpu },
         mixroom: {
           transferSeconds: round(mix.transferMs / 1000),
           endToEndSeconds: round(mix.totalMs / 1000),
           endToEndMBps: round(mbps(mix.totalMs), 1),
           completionSeconds: round(mix.lastMs / 1000),
+          cpuSeconds: mix.cpu,
         },
         ratio: { transfer: round(sink.ms / mix.transferMs), endToEnd: round(sink.ms / mix.totalMs) },
+        ...(pgliteSink && {
+          pgliteSink: { seconds: round(pgliteSink.ms / 1000), MBps: round(mbps(pgliteSink.ms), 1), cpuSeconds: pgliteSink.cpu, ratioToSink: round(sink.ms / pgliteSink.ms) },
+          ratioToPgliteSink: { transfer: round(pgliteSink.ms / mix.transferMs), endToEnd: round(pgliteSink.ms / mix.totalMs) },
+        }),
         serverRss: mix.rss,
         sinkRss: sink.rss,
       };
-      console.log(`run ${i + 1}/${RUNS} (${run.order}, load ${run.loadAverage1m}): sink ${run.sink.MBps} MB/s, mixroom ${run.mixroom.endToEndMBps} MB/s → ratio ${run.ratio.endToEnd} (transfer ${run.ratio.transfer}), server RSS +${mix.rss.growthMB.toFixed(1)} MB`);
+      console.log(`run ${i + 1}/${RUNS} (${run.order}, load ${run.loadAverage1m}): sink ${run.sink.MBps} MB/s, mixroom ${run.mixroom.endToEndMBps} MB/s → ratio ${run.ratio.endToEnd} (transfer ${run.ratio.transfer}), server RSS +${mix.rss.growthMB.toFixed(1)} MB; CPU s (user+sys) sink ${sink.cpu.server.user}+${sink.cpu.server.system}, server ${mix.cpu.server.user}+${mix.cpu.server.system}, client ${sink.cpu.client.user}+${sink.cpu.client.system} / ${mix.cpu.client.user}+${mix.cpu.client.system}${pgliteSink ? `; sink next to an idle PGlite ${round(mbps(pgliteSink.ms), 1)} MB/s` : ''}`);
       runs.push(run);
     }
     const result = {
@@ -254,6 +296,10 @@ async function main(): Promise<void> {
       database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite',
       loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: os.loadavg().map((x) => round(x, 2)) },
       medianRatio: { endToEnd: round(median(runs.map((r) => r.ratio.endToEnd))), transfer: round(median(runs.map((r) => r.ratio.transfer))), target: 0.7 },
+      ...(!process.env.BENCH_DATABASE_URL && {
+        medianPgliteSinkToSink: round(median(runs.map((r) => r.pgliteSink!.ratioToSink))),
+        medianRatioToPgliteSink: round(median(runs.map((r) => r.ratioToPgliteSink!.endToEnd))),
+      }),
       maxServerRssGrowthMB: round(Math.max(...runs.map((r) => r.serverRss.growthMB)), 1),
       targetRssGrowthMB: 64,
       runs,

@@ -46,7 +46,9 @@ describe('peaks and SHA-256 computed on the digest worker while an upload stream
     const dir = await mkdtemp(join(tmpdir(), 'mixroom-digest-test-'));
     const file = join(dir, 'upload');
     await writeFile(file, '');
-    const digests = new UploadDigests(quietLogger);
+    // A warning here would mean the SIMD kernel did not load and the JavaScript fallback ran.
+    const warnings: string[] = [];
+    const digests = new UploadDigests({ ...quietLogger, warn: (msg: string) => warnings.push(msg) });
     try {
       const live = new LivePcmPeaks(bytes.length);
       digests.start('u1', file);
@@ -58,6 +60,7 @@ describe('peaks and SHA-256 computed on the digest worker while an upload stream
         digests.advance('u1', Math.min(bytes.length, at + chunk));
       }
       const digest = await digests.finish('u1', bytes.length);
+      expect(warnings).toEqual([]);
       return { live, digest };
     } finally {
       await digests.close();

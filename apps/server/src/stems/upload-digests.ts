@@ -6,6 +6,7 @@
 // digest is by construction the digest of what is on disk.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
+import { PCM_EXTREMES_WASM_BASE64 } from './pcm-extremes-wasm.js';
 
 /** Where and how the PCM samples lie in the file (from the header probe), for the extremes scan. */
 export interface PcmScanFormat {
@@ -40,12 +41,38 @@ export type ExtremesSink = (lo: Float64Array, hi: Float64Array, count: number, l
 // under tsx, vitest and a compiled build. The extremes kernels mirror extremesReader in
 // peaks-from-file.ts exactly (upload-digests.test.ts compares the results with the file scan).
 const WORKER_SOURCE = String.raw`
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
 const BLOCK = 4 * 1024 * 1024;
-const block = Buffer.allocUnsafe(BLOCK);
+// The SIMD kernels (pcm-extremes.wat) scan whole buckets straight out of the read block, so the
+// block lives in the module's memory: [0, BLOCK) the block, then slack for the kernels' 16-byte
+// loads past a bucket's end, then room for (lo, hi) pairs.
+const PAIRS_AT = BLOCK + 64;
+const MAX_PAIRS = 32768;
+const kernel = (() => {
+  try {
+    const k = new WebAssembly.Instance(new WebAssembly.Module(workerData.kernel)).exports;
+    k.memory.grow(Math.ceil((PAIRS_AT + MAX_PAIRS * 8) / 65536) - k.memory.buffer.byteLength / 65536);
+    return k;
+  } catch (err) {
+    parentPort.postMessage({ type: 'warn', message: 'PCM extremes kernel unavailable, scanning in JavaScript: ' + (err && err.message || err) });
+    return null;
+  }
+})();
+const block = kernel ? Buffer.from(kernel.memory.buffer, 0, BLOCK) : Buffer.allocUnsafe(BLOCK);
 const jobs = new Map();
+
+/** The SIMD kernel for a sample format, or null where only the JavaScript readers apply. */
+function kernelFor(f) {
+  if (!kernel || f.bigEndian) return null;
+  const buffer = kernel.memory.buffer;
+  if (f.float && f.bytesPerSample === 4) return { scan: kernel.extremesF32, pairs: new Float32Array(buffer, PAIRS_AT, MAX_PAIRS * 2), scale: 1 };
+  if (f.float) return null;
+  if (f.bytesPerSample === 3) return { scan: kernel.extremes24, pairs: new Int32Array(buffer, PAIRS_AT, MAX_PAIRS * 2), scale: 8388608 };
+  if (f.bytesPerSample === 2) return { scan: kernel.extremes16, pairs: new Int32Array(buffer, PAIRS_AT, MAX_PAIRS * 2), scale: 32768 };
+  return null;
+}
 
 function extremesReader(bytes, float, bigEndian, container) {
   const pair = [0, 0];
@@ -81,7 +108,7 @@ function extremesReader(bytes, float, bigEndian, container) {
 }
 
 function newScanner(f) {
-  return { f, pos: f.dataStart, read: extremesReader(f.bytesPerSample, f.float, f.bigEndian, f.container),
+  return { f, pos: f.dataStart, read: extremesReader(f.bytesPerSample, f.float, f.bigEndian, f.container), kernel: kernelFor(f),
     carry: Buffer.alloc(f.bucketBytes), carryLen: 0, lo: new Float64Array(4096), hi: new Float64Array(4096), count: 0, lastFrames: 0 };
 }
 
@@ -93,14 +120,31 @@ function flushExtremes(id, s) {
   s.count = 0;
 }
 
+function reserve(s, n) {
+  if (s.count + n <= s.lo.length) return;
+  const size = Math.max(s.lo.length * 2, s.count + n);
+  const lo = new Float64Array(size); lo.set(s.lo); s.lo = lo;
+  const hi = new Float64Array(size); hi.set(s.hi); s.hi = hi;
+}
+
 function record(s, b, start, end) {
-  if (s.count === s.lo.length) {
-    const lo = new Float64Array(s.lo.length * 2); lo.set(s.lo); s.lo = lo;
-    const hi = new Float64Array(s.hi.length * 2); hi.set(s.hi); s.hi = hi;
-  }
+  reserve(s, 1);
   const [lo, hi] = s.read(b, start, end);
   s.lo[s.count] = lo; s.hi[s.count] = hi; s.count++;
   s.lastFrames = (end - start) / s.f.frameBytes;
+}
+
+/** Records n whole buckets that lie in the read block from byte 'at', with the SIMD kernel. */
+function recordWhole(s, at, n) {
+  const k = s.kernel, bb = s.f.bucketBytes;
+  reserve(s, n);
+  for (let done = 0; done < n; ) {
+    const batch = Math.min(MAX_PAIRS, n - done);
+    k.scan(at + done * bb, batch, bb, PAIRS_AT);
+    for (let i = 0; i < batch; i++) { s.lo[s.count] = k.pairs[2 * i] / k.scale; s.hi[s.count] = k.pairs[2 * i + 1] / k.scale; s.count++; }
+    done += batch;
+  }
+  if (n > 0) s.lastFrames = bb / s.f.frameBytes;
 }
 
 /** Scans the bytes of buf[0, len) that lie at file offset 'at', if they continue where the scan is. */
@@ -120,7 +164,8 @@ function scanBytes(s, buf, at, len) {
     s.carryLen = 0;
   }
   const whole = bytes.length - (bytes.length % bb);
-  for (let o = 0; o < whole; o += bb) record(s, bytes, o, o + bb);
+  if (s.kernel && bytes.buffer === block.buffer) recordWhole(s, bytes.byteOffset, whole / bb);
+  else for (let o = 0; o < whole; o += bb) record(s, bytes, o, o + bb);
   bytes.copy(s.carry, 0, whole);
   s.carryLen = bytes.length - whole;
 }
@@ -194,9 +239,13 @@ export class UploadDigests {
 
   private get w(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { kernel: Buffer.from(PCM_EXTREMES_WASM_BASE64, 'base64') } });
     worker.unref();
     worker.on('message', (m: { type: string; id: string; size?: number; sha256?: string; scannedTo?: number | null; message?: string; lo?: Float64Array; hi?: Float64Array; count?: number; lastFrames?: number }) => {
+      if (m.type === 'warn') {
+        this.logger.warn(m.message!);
+        return;
+      }
       if (m.type === 'extremes') {
         this.sinks.get(m.id)?.(m.lo!, m.hi!, m.count!, m.lastFrames!);
         return;
