@@ -2,11 +2,9 @@
  * Upload benchmark: a large WAV (1 GB by default) sent over loopback as chunked tus PATCHes
  * through the real Mixroom server (stream to disk + SHA-256, then probe, streaming peaks, blob
  * store, stem row, mix channel) vs a plain node:http sink that only appends the same PATCH
- * bodies to a file. Both run in child processes; the server's RSS is sampled from
- * /proc/<pid>/status every 20 ms to find its peak growth over the idle baseline.
- *
- * On the embedded default (no BENCH_DATABASE_URL) each run also times the same plain sink in a
- * process that holds an open, idle PGlite: a diagnostic of what the in-process database costs.
+ * bodies to a file. Both run in child processes. RSS and CPU are those of the whole process tree
+ * (on the embedded default the server's PGlite process counts as the server's), RSS sampled from
+ * /proc/<pid>/status every 20 ms to find the peak growth over the idle baseline.
  *
  * Runs alternate (sink first, then Mixroom first, …) so a change in the machine's load hits
  * both sides; the summary is the median ratio over the runs, with the load average.
@@ -51,19 +49,9 @@ async function runServer(): Promise<void> {
   });
 }
 
-/**
- * The reference: accept each PATCH body and append it to one file, nothing else. With
- * `withPglite` the same sink runs in a process that also holds an open, idle PGlite database
- * (the embedded default's situation), to measure what the database's mere presence costs.
- */
-async function runSink(withPglite: boolean): Promise<void> {
+/** The reference: accept each PATCH body and append it to one file, nothing else. */
+async function runSink(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-sink-'));
-  if (withPglite) {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = new PGlite(path.join(dir, 'pglite'));
-    await db.query('select 1');
-    (globalThis as { keepDb?: unknown }).keepDb = db;
-  }
   const file = path.join(dir, 'upload.bin');
   const server = createServer((req, res) => {
     pipeline(req, createWriteStream(file, { flags: 'a', highWaterMark: 1 << 20 }))
@@ -82,7 +70,7 @@ async function runSink(withPglite: boolean): Promise<void> {
 
 // ------------------------------------------------------------------ parent
 
-function startChild(role: 'server' | 'sink' | 'pglite-sink'): Promise<{ child: ChildProcess; port: number }> {
+function startChild(role: 'server' | 'sink'): Promise<{ child: ChildProcess; port: number }> {
   const profile = role === 'server' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, ...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   return new Promise((resolve, reject) => {
@@ -97,15 +85,37 @@ function startChild(role: 'server' | 'sink' | 'pglite-sink'): Promise<{ child: C
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 
+/** The process and its descendants (the server's embedded-database process). */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {}
+  return [pid, ...children.flatMap(processTree)];
+}
+
 function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {} // ended between the listing and the read
+  }
+  return kb / 1024;
 }
 
 /** User and system CPU seconds of a process so far (clock ticks of /proc/<pid>/stat; 100 Hz on Linux). */
 function cpuSeconds(pid: number): { user: number; system: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  let user = 0;
+  let system = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      user += Number(fields[11]) / 100;
+      system += Number(fields[12]) / 100;
+    } catch {}
+  }
+  return { user, system };
 }
 
 function cpuMeter(pid: number) {
@@ -180,8 +190,8 @@ async function uploadChunks(file: string, size: number, patchUrl: string, header
   return { transferMs: performance.now() - started - lastMs, lastMs, last };
 }
 
-async function measureSink(wav: string, size: number, role: 'sink' | 'pglite-sink' = 'sink') {
-  const sink = await startChild(role);
+async function measureSink(wav: string, size: number) {
+  const sink = await startChild('sink');
   await new Promise((r) => setTimeout(r, 1000));
   const baseline = rssMb(sink.child.pid!);
   const rss = sampleRss(sink.child.pid!);
@@ -234,10 +244,12 @@ async function measureMixroom(wav: string, size: number) {
 
 /**
  * Touches `gb` GiB of fresh memory in a child process that then exits. On this VM kind, guest
- * memory the host has not backed yet costs a host fault on first touch, and a 1 GiB upload needs
- * 1 GiB of new page cache: without this, whichever side first lands on cold memory pays for it
- * (measured: a plain sink at 345–420 MB/s next to an idle PGlite on a cold machine, 440–520 after
- * warming). Both sides run after the same warm-up.
+ * memory that is freed goes back to the host a few seconds later (virtio-balloon free page
+ * reporting; kswapd and a DAMON pageout daemon also run), and the next first touch of such a page
+ * costs a host fault. A 1 GiB upload needs 1 GiB of new page cache, so whichever side lands on
+ * such memory pays for it: a bare process writing 1 GiB with write(2) ran at 2.4–4.0 GB/s right
+ * after another process freed memory and at 0.56–0.89 GB/s when it slept 10 s first. The warm-up
+ * makes the first runs less lopsided; it cannot hold for later ones.
  */
 function warmMemory(gb: number): void {
   if (gb <= 0) return;
@@ -255,7 +267,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 async function main(): Promise<void> {
   const role = process.argv[2];
   if (role === 'server') return runServer();
-  if (role === 'sink' || role === 'pglite-sink') return runSink(role === 'pglite-sink');
+  if (role === 'sink') return runSink();
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-wav-'));
   const wav = path.join(dir, 'big.wav');
@@ -281,8 +293,6 @@ async function main(): Promise<void> {
         mix = await measureMixroom(wav, size);
         sink = await measureSink(wav, size);
       }
-      // Diagnostic reference on the embedded default: the same plain sink, next to an idle PGlite.
-      const pgliteSink = process.env.BENCH_DATABASE_URL ? null : await measureSink(wav, size, 'pglite-sink');
       const run = {
         order: sinkFirst ? 'sink, mixroom' : 'mixroom, sink',
         loadAverage1m: round(loadAtStart, 2),
@@ -295,14 +305,10 @@ async function main(): Promise<void> {
           cpuSeconds: mix.cpu,
         },
         ratio: { transfer: round(sink.ms / mix.transferMs), endToEnd: round(sink.ms / mix.totalMs) },
-        ...(pgliteSink && {
-          pgliteSink: { seconds: round(pgliteSink.ms / 1000), MBps: round(mbps(pgliteSink.ms), 1), cpuSeconds: pgliteSink.cpu, ratioToSink: round(sink.ms / pgliteSink.ms) },
-          ratioToPgliteSink: { transfer: round(pgliteSink.ms / mix.transferMs), endToEnd: round(pgliteSink.ms / mix.totalMs) },
-        }),
         serverRss: mix.rss,
         sinkRss: sink.rss,
       };
-      console.log(`run ${i + 1}/${RUNS} (${run.order}, load ${run.loadAverage1m}): sink ${run.sink.MBps} MB/s, mixroom ${run.mixroom.endToEndMBps} MB/s → ratio ${run.ratio.endToEnd} (transfer ${run.ratio.transfer}), server RSS +${mix.rss.growthMB.toFixed(1)} MB; CPU s (user+sys) sink ${sink.cpu.server.user}+${sink.cpu.server.system}, server ${mix.cpu.server.user}+${mix.cpu.server.system}, client ${sink.cpu.client.user}+${sink.cpu.client.system} / ${mix.cpu.client.user}+${mix.cpu.client.system}${pgliteSink ? `; sink next to an idle PGlite ${round(mbps(pgliteSink.ms), 1)} MB/s` : ''}`);
+      console.log(`run ${i + 1}/${RUNS} (${run.order}, load ${run.loadAverage1m}): sink ${run.sink.MBps} MB/s, mixroom ${run.mixroom.endToEndMBps} MB/s → ratio ${run.ratio.endToEnd} (transfer ${run.ratio.transfer}), server RSS +${mix.rss.growthMB.toFixed(1)} MB; CPU s (user+sys) sink ${sink.cpu.server.user}+${sink.cpu.server.system}, server ${mix.cpu.server.user}+${mix.cpu.server.system}, client ${sink.cpu.client.user}+${sink.cpu.client.system} / ${mix.cpu.client.user}+${mix.cpu.client.system}`);
       runs.push(run);
     }
     const result = {
@@ -314,10 +320,6 @@ async function main(): Promise<void> {
       database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite',
       loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: os.loadavg().map((x) => round(x, 2)) },
       medianRatio: { endToEnd: round(median(runs.map((r) => r.ratio.endToEnd))), transfer: round(median(runs.map((r) => r.ratio.transfer))), target: 0.7 },
-      ...(!process.env.BENCH_DATABASE_URL && {
-        medianPgliteSinkToSink: round(median(runs.map((r) => r.pgliteSink!.ratioToSink))),
-        medianRatioToPgliteSink: round(median(runs.map((r) => r.ratioToPgliteSink!.endToEnd))),
-      }),
       maxServerRssGrowthMB: round(Math.max(...runs.map((r) => r.serverRss.growthMB)), 1),
       targetRssGrowthMB: 64,
       runs,

@@ -1,14 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, type MigrationResult } from './migrations.js';
 import { pgExecutor } from './pg-executor.js';
-import { pgliteExecutor } from './pglite-executor.js';
+import { startPgliteProcess } from './pglite-process.js';
 import type { SqlExecutor } from './sql.js';
 
 export interface Database {
@@ -25,27 +23,25 @@ type DbConfig = Pick<Config, 'dataDir' | 'databaseUrl' | 'migrationsDir'>;
 
 /** Opens the database of record and brings its schema up to date before anything uses it. */
 export async function openDatabase(config: DbConfig): Promise<Database> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, config.migrationsDir) : openPglite(path.join(config.dataDir, 'pglite'), config.migrationsDir);
+  return config.databaseUrl ? openPostgres(config.databaseUrl, config.migrationsDir) : openPglite(path.join(config.dataDir, 'pglite'), config.dataDir, config.migrationsDir);
 }
 
-async function openPglite(dir: string, migrationsDir: string): Promise<Database> {
+/**
+ * The embedded default: PGlite in its own process (pglite-process.ts), spoken to over the wire
+ * protocol like PostgreSQL. One connection, because PGlite has one backend: queries queue in the
+ * pool the way they queued on the in-process instance.
+ */
+async function openPglite(dir: string, socketParent: string, migrationsDir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
-  const lite = new PGlite(dir);
-  await lite.waitReady;
-  const sql = pgliteExecutor(lite);
+  const host = await startPgliteProcess(dir, socketParent);
+  host.onUnexpectedExit((code, signal) => {
+    process.stderr.write(`mixroom: the embedded database process (pid ${host.pid}) ended unexpectedly (${signal ?? `exit ${code}`}); requests that need the database will fail until the server restarts\n`);
+  });
+  const pool = new pg.Pool({ host: host.host, port: host.port, user: 'postgres', database: 'postgres', max: 1 });
   try {
-    const migrations = await applyMigrations(sql, migrationsDir);
-    // The adapter is typed against another PGlite minor; the runtime API it uses is the same.
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite as never) });
-    return {
-      prisma, sql, kind: 'pglite', schema: 'public', migrations,
-      async close() {
-        await prisma.$disconnect();
-        await lite.close();
-      },
-    };
+    return await onPool(pool, 'public', 'pglite', migrationsDir, () => host.stop());
   } catch (err) {
-    await lite.close();
+    await host.stop();
     throw err;
   }
 }
@@ -63,16 +59,21 @@ async function openPostgres(url: string, migrationsDir: string): Promise<Databas
   const { connectionString, schema } = parseDatabaseUrl(url);
   // search_path on every pooled connection makes unqualified names in migration files land in `schema`.
   const pool = new pg.Pool({ connectionString, options: `-c search_path="${schema}"`, max: 10 });
+  return onPool(pool, schema, 'postgres', migrationsDir, async () => {}, true);
+}
+
+async function onPool(pool: pg.Pool, schema: string, kind: Database['kind'], migrationsDir: string, closeServer: () => Promise<void>, createSchema = false): Promise<Database> {
   const sql = pgExecutor(pool);
   try {
-    await sql.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    if (createSchema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const migrations = await applyMigrations(sql, migrationsDir);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
     return {
-      prisma, sql, kind: 'postgres', schema, migrations,
+      prisma, sql, kind, schema, migrations,
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});
+        await closeServer();
       },
     };
   } catch (err) {
