@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
+import { serverProcessEnv } from './scripts/server-process-env.mjs';
 
 // Overridable so several checkouts can run their e2e suites side by side.
 const PORT = Number(process.env.MIXROOM_E2E_PORT ?? 3123);
@@ -43,7 +44,7 @@ export default defineConfig({
     : {
         command: `rm -rf "${E2E_DATA_DIR}" && npx tsx apps/server/src/main.ts`,
         url: `${baseURL}/api/auth/demo`,
-        env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'info' },
+        env: serverProcessEnv({ PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'info' }),
         // First start renders and stores the demo stems before listening.
         timeout: 240_000,
         reuseExistingServer: false,

@@ -18,6 +18,7 @@ import { createServer, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { serverProcessEnv } from '../scripts/server-process-env.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -75,7 +76,7 @@ async function runSink(): Promise<void> {
 
 function startChild(role: 'server' | 'sink'): Promise<{ child: ChildProcess; port: number }> {
   const profile = role === 'server' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, ...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, [...profile, ...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: role === 'server' ? serverProcessEnv({ ...process.env, LOG_LEVEL: 'warn' }) : { ...process.env, LOG_LEVEL: 'warn' } });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -134,10 +135,36 @@ function cpuMeter(pid: number) {
   };
 }
 
+/** Anonymous and file-backed resident MB per process of the tree (where a growth comes from). */
+function rssBreakdown(pid: number): Record<string, { anonMB: number; fileMB: number }> {
+  const out: Record<string, { anonMB: number; fileMB: number }> = {};
+  for (const p of processTree(pid)) {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+      out[p === pid ? 'main' : `child ${p}`] = { anonMB: round(kb('RssAnon') / 1024, 1), fileMB: round(kb('RssFile') / 1024, 1) };
+    } catch {}
+  }
+  return out;
+}
+
 function sampleRss(pid: number) {
   let peak = rssMb(pid);
-  const timer = setInterval(() => { peak = Math.max(peak, rssMb(pid)); }, 20);
-  return { stop: () => { clearInterval(timer); return Math.max(peak, rssMb(pid)); } };
+  let atPeak = rssBreakdown(pid);
+  const timer = setInterval(() => {
+    const now = rssMb(pid);
+    if (now > peak) {
+      peak = now;
+      atPeak = rssBreakdown(pid);
+    }
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, rssMb(pid));
+    },
+    atPeak: () => atPeak,
+  };
 }
 
 /** A valid 24-bit stereo 48 kHz WAV of `bytes` total, written from a repeated noise block. */
@@ -230,6 +257,7 @@ async function measureMixroom(wav: string, size: number) {
   });
   await new Promise((r) => setTimeout(r, 1000));
   const baselineRss = rssMb(server.child.pid!);
+  const baselineBreakdown = rssBreakdown(server.child.pid!);
   const rss = sampleRss(server.child.pid!);
   const cpu = cpuMeter(server.child.pid!);
   const t0 = performance.now();
@@ -242,7 +270,7 @@ async function measureMixroom(wav: string, size: number) {
   const peakRss = rss.stop();
   if (!last.headers['mixroom-stem-id']) throw new Error('upload finished without a stem');
   await stop(server.child);
-  return { transferMs, lastMs, totalMs, cpu: cpuSpent, rss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss } };
+  return { transferMs, lastMs, totalMs, cpu: cpuSpent, rss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss, baseline: baselineBreakdown, atPeak: rss.atPeak() } };
 }
 
 /**

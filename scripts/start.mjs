@@ -3,6 +3,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { serverProcessEnv } from './server-process-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = (cmd, args) => {
@@ -16,6 +17,6 @@ if (!existsSync(`${root}/apps/web/out/index.html`) || process.env.MIXROOM_REBUIL
   run('npm', ['run', 'build', '-w', '@mixroom/web']);
 }
 
-const server = spawn('npx', ['tsx', 'apps/server/src/main.ts'], { cwd: root, stdio: 'inherit', env: process.env });
+const server = spawn('npx', ['tsx', 'apps/server/src/main.ts'], { cwd: root, stdio: 'inherit', env: serverProcessEnv() });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -214,6 +214,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
           logger.error('seeding the demo session failed', err);
         }
       }
+      digests.warm();
       // The first query of a process loads Prisma's query compiler, and the first touch of each table
       // loads its catalog entries (slow on PGlite): pay both here rather than in the first user's
       // request (a cold session page). LIMIT 1 reads no more than a page of each.

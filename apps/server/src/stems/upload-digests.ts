@@ -270,6 +270,14 @@ export class UploadDigests {
     return worker;
   }
 
+  /**
+   * Starts the worker (and compiles its SIMD kernel) ahead of the first upload, which otherwise
+   * paid for both; the worker is a fixed cost of the process, not of an upload.
+   */
+  warm(): void {
+    void this.w;
+  }
+
   start(id: string, filePath: string): void {
     this.failed.delete(id);
     this.w.postMessage({ type: 'start', id, path: filePath });
