@@ -54,7 +54,7 @@ async function runServer(): Promise<void> {
 }
 
 /** The reference: accept each PATCH body and append it to one file, nothing else. */
-async function runSink(): Promise<void> {
+function runSink(): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-sink-'));
   const file = path.join(dir, 'upload.bin');
   const server = createServer((req, res) => {
@@ -98,14 +98,18 @@ function processTree(pid: number): number[] {
   return [pid, ...children.flatMap(processTree)];
 }
 
-function rssMb(pid: number): number {
-  let kb = 0;
-  for (const p of processTree(pid)) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {} // ended between the listing and the read
+/** kB fields of /proc/<pid>/status; null when the process ended between the listing and the read. */
+function statusKb(pid: number, fields: string[]): number[] | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return fields.map((f) => Number(new RegExp(`${f}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0));
+  } catch {
+    return null;
   }
-  return kb / 1024;
+}
+
+function rssMb(pid: number): number {
+  return processTree(pid).reduce((kb, p) => kb + (statusKb(p, ['VmRSS'])?.[0] ?? 0), 0) / 1024;
 }
 
 /** User and system CPU seconds of a process so far (clock ticks of /proc/<pid>/stat; 100 Hz on Linux). */
@@ -139,11 +143,8 @@ function cpuMeter(pid: number) {
 function rssBreakdown(pid: number): Record<string, { anonMB: number; fileMB: number }> {
   const out: Record<string, { anonMB: number; fileMB: number }> = {};
   for (const p of processTree(pid)) {
-    try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-      out[p === pid ? 'main' : `child ${p}`] = { anonMB: round(kb('RssAnon') / 1024, 1), fileMB: round(kb('RssFile') / 1024, 1) };
-    } catch {}
+    const kb = statusKb(p, ['RssAnon', 'RssFile']);
+    if (kb) out[p === pid ? 'main' : `child ${p}`] = { anonMB: round(kb[0] / 1024, 1), fileMB: round(kb[1] / 1024, 1) };
   }
   return out;
 }

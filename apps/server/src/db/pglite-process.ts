@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +33,8 @@ export async function startPgliteProcess(dataDir: string, socketParent: string):
     host = mkdtempSync(path.join(os.tmpdir(), 'mixroom-pg-'));
     ownTempDir = true;
   } else {
-    mkdirSync(host, { recursive: true, mode: 0o700 });
+    mkdirSync(host, { recursive: true });
+    chmodSync(host, 0o700); // also when the directory already existed with a looser mode
   }
   const socketPath = path.join(host, `.s.PGSQL.${PORT}`);
   if (await answers(socketPath)) {
