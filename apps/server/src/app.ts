@@ -82,13 +82,14 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     ...options.sync,
   });
   const changes = options.membershipChanges ?? new InProcessMembershipChanges();
+  const signInEvents = options.signInEvents ?? new InProcessSignInEvents();
   const accounts = new Accounts(db.prisma, options.auth?.rateLimits ?? new DbRateLimitStore(db.prisma), {
     sessionTtlMs: options.auth?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     limits: { ...DEFAULT_SIGN_IN_LIMITS, ...options.auth?.limits },
     scrypt: options.auth?.scrypt,
-  });
+  }, signInEvents);
   const access = new DbAccessControl(db.prisma, accounts, changes);
-  const signIns = new SignInWatch(db.prisma, options.signInEvents ?? new InProcessSignInEvents(), logger, { sweepMs: options.auth?.signInSweepMs ?? 30_000 });
+  const signIns = new SignInWatch(db.prisma, signInEvents, logger, { sweepMs: options.auth?.signInSweepMs ?? 30_000 });
   const trustProxy = config.trustProxy ?? false;
   const yjs = new YjsWebsocketServer(rooms, logger, access, changes, signIns, { trustProxy, ...options.sync });
   const site = new StaticSite(path.resolve(config.webDist));

@@ -8,6 +8,7 @@ import type { Actor } from './access.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { dummyPasswordHash, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 import { DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './rate-limit.js';
+import type { SignInEvents } from './sign-in-watch.js';
 import { hashToken, newId, newToken } from './tokens.js';
 
 export interface AccountsOptions {
@@ -19,15 +20,32 @@ export interface AccountsOptions {
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 3600_000;
 
+/**
+ * How long a sign-in cookie is answered from memory. A sign-out drops it at once, here and —
+ * through SignInEvents — in every other process; this bounds only database writes that bypass
+ * both (the same bound as DbAccessControl's roles).
+ */
+export const IDENTITY_CACHE_MS = 5_000;
+const IDENTITY_CACHE_MAX = 50_000;
+
 export class Accounts {
   /** One lookup per request even when several checks identify the caller. */
   private readonly identified = new WeakMap<IncomingMessage, Promise<Actor | null>>();
+  /**
+   * Signed-in callers by token hash. Every REST call identifies its caller, and a tus upload sends
+   * one PATCH per chunk: the lookup was 4–20 ms of each PATCH's start on a busy PGlite (bench:upload),
+   * time in which the upload's socket stalls. Only valid sign-ins are kept, never "no such sign-in".
+   */
+  private readonly signedIn = new Map<string, { actor: Actor; until: number }>();
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly rateLimits: RateLimitStore,
     readonly options: AccountsOptions = { sessionTtlMs: DEFAULT_SESSION_TTL_MS, limits: DEFAULT_SIGN_IN_LIMITS },
-  ) {}
+    endedSignIns?: SignInEvents,
+  ) {
+    endedSignIns?.subscribe((signInId) => this.forgetSignIn(signInId));
+  }
 
   async signUp(body: SignUpBody): Promise<{ user: Actor; token: string }> {
     const taken = () => new HttpError(409, 'conflict', `an account for ${body.email} already exists; sign in instead`);
@@ -71,7 +89,9 @@ export class Accounts {
   async signOut(req: IncomingMessage): Promise<string | null> {
     const token = readCookie(req, SESSION_COOKIE);
     if (!token || token.length > 100) return null;
-    const row = await this.prisma.authSession.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true } });
+    const tokenHash = hashToken(token);
+    this.signedIn.delete(tokenHash);
+    const row = await this.prisma.authSession.findUnique({ where: { tokenHash }, select: { id: true } });
     if (!row) return null;
     await this.prisma.authSession.deleteMany({ where: { id: row.id } });
     return row.id;
@@ -88,12 +108,25 @@ export class Accounts {
 
   private async lookup(token: string | null): Promise<Actor | null> {
     if (!token || token.length > 100) return null;
-    const s = await this.prisma.authSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const cached = this.signedIn.get(tokenHash);
+    if (cached && cached.until > now && cached.actor.signIn!.expiresAt.getTime() > now) return cached.actor;
+    this.signedIn.delete(tokenHash);
+    const s = await this.prisma.authSession.findUnique({ where: { tokenHash }, include: { user: true } });
     if (!s) return null;
     if (s.expiresAt.getTime() <= Date.now()) {
       await this.prisma.authSession.deleteMany({ where: { id: s.id } });
       return null;
     }
-    return { userId: s.user.id, email: s.user.email, name: s.user.name, signIn: { id: s.id, expiresAt: s.expiresAt } };
+    const actor: Actor = { userId: s.user.id, email: s.user.email, name: s.user.name, signIn: { id: s.id, expiresAt: s.expiresAt } };
+    if (this.signedIn.size >= IDENTITY_CACHE_MAX) this.signedIn.clear();
+    this.signedIn.set(tokenHash, { actor, until: Date.now() + IDENTITY_CACHE_MS });
+    return actor;
+  }
+
+  /** A sign-in ended (signed out here or in another process): its cookie is looked up again. */
+  private forgetSignIn(signInId: string): void {
+    for (const [tokenHash, entry] of this.signedIn) if (entry.actor.signIn?.id === signInId) this.signedIn.delete(tokenHash);
   }
 }

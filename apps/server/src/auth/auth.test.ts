@@ -7,6 +7,7 @@ import {
   type TestDatabase, type TestServer, type TestUser,
 } from '../test-support.js';
 import { InProcessMembershipChanges } from './membership-changes.js';
+import { InProcessSignInEvents } from './sign-in-watch.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 beforeAll(async () => {
@@ -85,6 +86,8 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
 
   it('signs out (the cookie stops working) and expires sign-ins', async () => {
     const u = await signUp(s.url, 'Leaver');
+    // Twice: the second answer comes from the sign-in cache, which the sign-out must empty.
+    expect((await fetchAs(u, `${s.url}/api/auth/me`)).status).toBe(200);
     expect((await fetchAs(u, `${s.url}/api/auth/me`)).status).toBe(200);
     const out = await post(u, `${s.url}/api/auth/signout`);
     expect(out.status).toBe(204);
@@ -124,6 +127,25 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
       expect((await post(null, `${second.url}/api/auth/signin`, { email: u.email, password: 'correct horse battery' })).status).toBe(429);
     } finally {
       await second.server.close();
+    }
+  });
+
+  it('ends a sign-in at once in another process that still holds it in memory (SignInEvents)', async () => {
+    if (kind.name === 'pglite') return; // PGlite is single-process by nature
+    const events = new InProcessSignInEvents();
+    const one = await startServer(database.config, { signInEvents: events });
+    const two = await startServer(database.config, { signInEvents: events });
+    try {
+      const u = await signUp(one.url, 'Roamer');
+      // Both processes have identified the cookie, so both answer it from memory now.
+      expect((await fetchAs(u, `${one.url}/api/auth/me`)).status).toBe(200);
+      expect((await fetchAs(u, `${two.url}/api/auth/me`)).status).toBe(200);
+      expect((await post(u, `${one.url}/api/auth/signout`)).status).toBe(204);
+      expect((await fetchAs(u, `${two.url}/api/auth/me`)).status).toBe(401);
+      expect((await fetchAs(u, `${one.url}/api/auth/me`)).status).toBe(401);
+    } finally {
+      await one.server.close();
+      await two.server.close();
     }
   });
 

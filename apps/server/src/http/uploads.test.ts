@@ -97,6 +97,20 @@ describe.each(databaseKinds)('stem uploads (tus) over $name', (kind) => {
     expect(stored.fileHash).toBe(sha(wav));
   });
 
+  it('refuses to finish an upload that was cancelled behind its back (row gone, e.g. by another process), keeping nothing', async () => {
+    const wav = fixtureBytes('wav-pcm16');
+    const stemsBefore = (await dbCounts()).stems;
+    const created = await createUpload(s.url, sessionId, wav.length, 'cancelled.wav');
+    expect((await patch(created.location!, 0, wav.subarray(0, 100_000))).status).toBe(204);
+    // PATCHes answer from the row this process remembers; the database no longer has it.
+    await s.server.db.prisma.upload.deleteMany({ where: { id: created.location!.split('/').pop()! } });
+    const res = await patch(created.location!, 100_000, wav.subarray(100_000));
+    expect(res.status).toBe(404);
+    expect(res.body).toMatch(/was cancelled/);
+    expect((await dbCounts()).stems).toBe(stemsBefore);
+    expect(await listFiles(path.join(config.dataDir, 'uploads'))).toEqual([]);
+  });
+
   it('answers the tus error cases with clear 4xx responses', async () => {
     const wav = fixtureBytes('wav-pcm16');
     const created = await createUpload(s.url, sessionId, wav.length, 'x.wav');
