@@ -18,6 +18,7 @@ import { createServer, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { UPLOAD_CHUNK_BYTES } from '../packages/protocol/src/index';
 import { serverProcessEnv } from '../scripts/server-process-env.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -27,7 +28,8 @@ const opt = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const MB = opt('mb', 1024);
-const CHUNK = opt('chunk-mb', 64) * 1024 * 1024;
+// The browser's PATCH size unless told otherwise.
+const CHUNK = args.includes('--chunk-mb') ? opt('chunk-mb', 64) * 1024 * 1024 : UPLOAD_CHUNK_BYTES;
 const RUNS = opt('runs', 3);
 const WARM_GB = opt('warm-gb', 8);
 

@@ -1,7 +1,8 @@
 // Browser side of stem uploads: a tus 1.0 client on XMLHttpRequest (fetch has no upload
 // progress). Files go up in chunked PATCHes; after a network drop the client asks the server
-// (HEAD) how much arrived and continues from there, so a flaky connection costs one chunk at most.
-import { uploadsUrl, UPLOAD_STEM_HEADER } from '@mixroom/protocol';
+// (HEAD) how much arrived and continues from there: the server keeps every byte that reached its
+// disk, so a dropped connection costs only what was in flight.
+import { UPLOAD_CHUNK_BYTES, uploadsUrl, UPLOAD_STEM_HEADER } from '@mixroom/protocol';
 
 export type UploadStatus = 'queued' | 'uploading' | 'retrying' | 'processing' | 'done' | 'error' | 'cancelled';
 
@@ -19,7 +20,6 @@ export interface UploadItem {
   replaces: { stemId: string; channelName: string } | null;
 }
 
-const CHUNK_BYTES = 8 * 1024 * 1024;
 const CONCURRENCY = 2;
 const MAX_RETRIES = 8;
 
@@ -151,7 +151,7 @@ export class UploadQueue {
   }
 
   private patch(job: Job, offset: number): Promise<{ offset: number; stemId: string | null }> {
-    const end = Math.min(job.file.size, offset + CHUNK_BYTES);
+    const end = Math.min(job.file.size, offset + UPLOAD_CHUNK_BYTES);
     const last = end === job.file.size;
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
