@@ -7,6 +7,11 @@
  * clients run in this process so one clock timestamps send and receive.
  *
  *   npm run bench:sync [-- --sessions 20 --per-session 5 --hz 30 --seconds 10]
+ *
+ * `--processes 2` (npm run bench:sync:cluster): two server processes sharing PostgreSQL
+ * (BENCH_DATABASE_URL, default the local `test` database, schema bench_sync_cluster) and Redis
+ * (BENCH_REDIS_URL, default redis://127.0.0.1:6379); every dragger is on the first process and
+ * every receiver on the second, so each delivery crosses Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +34,12 @@ const PER_SESSION = opt('per-session', 5);
 const HZ = opt('hz', 30);
 const SECONDS = opt('seconds', 10);
 const WARMUP_SECONDS = 2;
+const PROCESSES = opt('processes', 1);
+if (PROCESSES !== 1 && PROCESSES !== 2) throw new Error('--processes must be 1 or 2');
+if (PROCESSES === 2) {
+  process.env.BENCH_DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/test?schema=bench_sync_cluster';
+  process.env.BENCH_REDIS_URL ??= 'redis://127.0.0.1:6379';
+}
 
 // ------------------------------------------------------------------ child roles
 
@@ -37,7 +48,7 @@ async function runServer(): Promise<void> {
   const { createMixroomServer } = await import('../apps/server/src/app.js');
   const { createLogger } = await import('../apps/server/src/log.js');
   const server = await createMixroomServer(
-    { port: 0, host: '127.0.0.1', dataDir, databaseUrl: process.env.BENCH_DATABASE_URL, webDist: path.join(dataDir, 'none'), migrationsDir: path.join(ROOT, 'prisma/migrations'), syncFlushMs: Number(process.env.SYNC_FLUSH_MS ?? 50), syncCompactRows: 200, syncUnloadGraceMs: 30_000, uploadMaxBytes: 2_000_000_000, uploadExpiryMs: 86_400_000 },
+    { port: 0, host: '127.0.0.1', dataDir, databaseUrl: process.env.BENCH_DATABASE_URL, webDist: path.join(dataDir, 'none'), migrationsDir: path.join(ROOT, 'prisma/migrations'), syncFlushMs: Number(process.env.SYNC_FLUSH_MS ?? 50), syncCompactRows: 200, syncUnloadGraceMs: 30_000, uploadMaxBytes: 2_000_000_000, uploadExpiryMs: 86_400_000, redisUrl: process.env.BENCH_REDIS_URL, redisPrefix: 'mixroom-bench:' },
     { logger: createLogger('bench-server', 'warn'), seed: false },
   );
   const { port } = await server.listen();
@@ -69,8 +80,12 @@ function runRelay(): void {
 
 // ------------------------------------------------------------------ orchestrator
 
+/** Every child started, so a failed run does not leave servers behind. */
+const children: ChildProcess[] = [];
+
 function startChild(role: 'server' | 'relay'): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [...process.execArgv, ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  children.push(child);
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -160,15 +175,15 @@ function syncUpdateMessage(update: Uint8Array): Uint8Array {
  * `ws-relay`: the dragger is a bare socket replaying exactly those captured bytes, at the same rate.
  * Receivers are identical in both: a y-websocket provider and a MixModel whose onChange reads the gain.
  */
-async function measure(target: 'mixroom' | 'ws-relay', wsBase: string, sessionIds: string[], capture: Capture): Promise<Stats> {
+async function measure(target: 'mixroom' | 'ws-relay', wsBase: string, sessionIds: string[], capture: Capture, receiverWsBase = wsBase): Promise<Stats> {
   const replay = target === 'ws-relay';
   const sentAt = new Map<string, Map<number, { t: number; recorded: boolean }>>(sessionIds.map((sid) => [sid, new Map()]));
-  const newClient = (sid: string): Receiver => {
+  const newClient = (sid: string, base = wsBase): Receiver => {
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(wsBase, sid, doc, { WebSocketPolyfill: CookieWebSocket as never, disableBc: true });
+    const provider = new WebsocketProvider(base, sid, doc, { WebSocketPolyfill: CookieWebSocket as never, disableBc: true });
     return { sid, doc, model: new MixModel(doc), provider };
   };
-  const receivers = sessionIds.flatMap((sid) => Array.from({ length: PER_SESSION - 1 }, () => newClient(sid)));
+  const receivers = sessionIds.flatMap((sid) => Array.from({ length: PER_SESSION - 1 }, () => newClient(sid, receiverWsBase)));
 
   // The dragging client of each session.
   type Sender = { sid: string; tick: () => boolean; close: () => void };
@@ -177,7 +192,7 @@ async function measure(target: 'mixroom' | 'ws-relay', wsBase: string, sessionId
   let firstRecorded = Infinity;
   let lastRecorded = -Infinity;
   if (!replay) {
-    const draggers = sessionIds.map(newClient);
+    const draggers = sessionIds.map((sid) => newClient(sid));
     await waitUntil(() => [...draggers, ...receivers].every((c) => c.provider.wsconnected && c.provider.synced), 30_000, `${target}: clients synced`);
     // The session's mix: one channel, created once by the first client (the server starts sessions empty).
     for (const d of draggers) initializeMix(d.doc, [{ id: CHANNEL, name: 'Vocal', stemId: 's1' }]);
@@ -322,6 +337,8 @@ async function main(): Promise<void> {
   console.error(`sync fan-out: ${SESSIONS} sessions × ${PER_SESSION} clients, 1 dragging per session at ${HZ} Hz, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)`);
 
   const server = await startChild('server');
+  // Started after the first has migrated the shared database.
+  const second = PROCESSES === 2 ? await startChild('server') : null;
   const base = `http://127.0.0.1:${server.port}`;
   const signUp = await fetch(`${base}/api/auth/signup`, {
     method: 'POST',
@@ -336,8 +353,9 @@ async function main(): Promise<void> {
     sessionIds.push(((await res.json()) as { id: string }).id);
   }
   const capture: Capture = { initialState: new Map(), sends: new Map() };
-  const mixroom = await measure('mixroom', `ws://127.0.0.1:${server.port}/yjs`, sessionIds, capture);
+  const mixroom = await measure('mixroom', `ws://127.0.0.1:${server.port}/yjs`, sessionIds, capture, second ? `ws://127.0.0.1:${second.port}/yjs` : undefined);
   await stopChild(server.child);
+  if (second) await stopChild(second.child);
 
   const relayChild = await startChild('relay');
   const relay = await measure('ws-relay', `ws://127.0.0.1:${relayChild.port}`, sessionIds, capture);
@@ -350,7 +368,8 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     machine,
-    command: 'npm run bench:sync',
+    command: PROCESSES === 2 ? 'npm run bench:sync:cluster' : 'npm run bench:sync',
+    processes: PROCESSES,
     database: process.env.BENCH_DATABASE_URL ? 'postgresql' : 'pglite',
     flushMs: Number(process.env.SYNC_FLUSH_MS ?? 50),
     updateBytes: { mean: meanUpdateBytes, min: updateBytes[0], max: updateBytes[updateBytes.length - 1], count: updateBytes.length },
@@ -360,14 +379,23 @@ async function main(): Promise<void> {
     meetsTarget: mixroom.p99Ms <= 15,
   };
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench/results/sync.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(path.join(ROOT, `bench/results/${PROCESSES === 2 ? 'sync-cluster' : 'sync'}.json`), JSON.stringify(result, null, 2) + '\n');
+  const title = PROCESSES === 2 ? 'Sync fan-out across two server processes' : 'Sync fan-out';
 
   const row = (s: Stats) => `| ${s.target} | ${s.p50Ms} | ${s.p90Ms} | ${s.p99Ms} | ${s.maxMs} | ${s.updatesSentPerSec} | ${s.deliveriesPerSec} | ${s.delivered}/${s.expectedDeliveries} |`;
   const md = [
-    '## Sync fan-out',
+    `## ${title}`,
     '',
-    `Command: \`npm run bench:sync\` (${result.date.slice(0, 10)}). Machine: ${machine}. Server DB: ${result.database}, flush window ${result.flushMs} ms.`,
+    `Command: \`${result.command}\` (${result.date.slice(0, 10)}). Machine: ${machine}. Server DB: ${result.database}, flush window ${result.flushMs} ms.`,
     '',
+    ...(PROCESSES === 2
+      ? [
+          'Two Mixroom server processes share PostgreSQL and Redis (`REDIS_URL`). Every dragging client is connected to the first process and every ' +
+            'receiving client to the second, so each delivery goes client → process 1 → Redis pub/sub → process 2 → client. The relay baseline is the ' +
+            'same single-process `ws` relay as below: the ratio prices the extra hop.',
+          '',
+        ]
+      : []),
     `${SESSIONS} sessions × ${PER_SESSION} y-websocket clients (${mixroom.clients} total), each with a \`MixModel\` on its doc; the first client of each session ` +
       `creates the session's mix (\`initializeMix\`, one channel) and, once every client sees the channel, drags its fader with \`model.setChannelGain('c1', value)\` ` +
       `at ${HZ} Hz for ${SECONDS} s after ${WARMUP_SECONDS} s warm-up. Every send writes a unique gain value and notes \`performance.now()\` for it; the other ` +
@@ -389,7 +417,7 @@ async function main(): Promise<void> {
   const benchMd = path.join(ROOT, 'BENCHMARKS.md');
   const existing = existsSync(benchMd) ? readFileSync(benchMd, 'utf8') : '# Benchmarks\n\n';
   // Re-runs replace the previous section in place instead of piling up.
-  const section = /## Sync fan-out\n[\s\S]*?(?=\n## |$)/;
+  const section = new RegExp(`## ${title}\\n[\\s\\S]*?(?=\\n## |$)`);
   if (section.test(existing)) writeFileSync(benchMd, existing.replace(section, () => md.replace(/\n+$/, '\n')));
   else writeFileSync(benchMd, existing.replace(/\n*$/, '\n\n') + md);
 }
@@ -405,5 +433,6 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
 
 main().catch((err) => {
   console.error(err);
+  for (const child of children) child.kill('SIGTERM');
   process.exit(1);
 });

@@ -59,6 +59,9 @@ test('A moves EQ, compressor, sends and limiter controls; B sees the same values
   await A.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 40, { steps: 5 });
   await expect(B.getByTestId(`held-param-${ch}-eq2.freq`)).toHaveText('Alice', { timeout: 2000 });
   await expect(param(B, ch, 'eq2.freq')).toHaveAttribute('title', new RegExp(`Alice is moving ${names[0]} Low mid frequency`));
+  // The wheel gesture on Q lets go of Q 400 ms after its last notch; that must not end this drag.
+  await A.waitForTimeout(600);
+  await expect(B.getByTestId(`held-param-${ch}-eq2.freq`)).toHaveText('Alice');
   await A.mouse.up();
   await expect(B.getByTestId(`held-param-${ch}-eq2.freq`)).toHaveCount(0, { timeout: 2000 });
   expect(Number(await param(B, ch, 'eq2.freq').getAttribute('aria-valuenow'))).toBeGreaterThan(400);

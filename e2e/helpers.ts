@@ -179,3 +179,17 @@ export async function enterValue(page: Page, testId: string, text: string): Prom
   await input.fill(text);
   await input.press('Enter');
 }
+
+/**
+ * Presses the mouse on a channel fader's cap and drags it 30 px down, keeping the button held
+ * (the caller releases with `page.mouse.up()`). The strips scroll sideways beside the master and
+ * loudness panels, so the cap is scrolled into view first.
+ */
+export async function grabFader(page: Page, channelSlug: string): Promise<void> {
+  const cap = page.getByTestId(`fader-${channelSlug}`).locator('.fader-cap');
+  await cap.scrollIntoViewIfNeeded();
+  const box = (await cap.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 30, { steps: 6 });
+}

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, masterLevelDb, openAliceAndBob, openAs, resetMix, slug, waitForMixer, signedInContext } from './helpers';
+import { ARTIFACTS_DIR, channelLevels, enterValue, firstSession, grabFader, masterLevelDb, openAliceAndBob, openAs, resetMix, slug, waitForMixer, signedInContext } from './helpers';
 
 const position = (page: Page) => page.evaluate(() => window.__mixroom!.transport!.position);
 
@@ -80,13 +80,7 @@ test('two people mix live: faders, presence and the sound follow across browsers
 
   // A drags a fader: while the drag lasts, B sees who holds it and the value moves with it.
   const dragged = slug(levels[levels.length - 1].name);
-  const cap = A.getByTestId(`fader-${dragged}`).locator('.fader-cap');
-  // The strips scroll sideways beside the master and loudness panels; a mouse drag needs it in view.
-  await cap.scrollIntoViewIfNeeded();
-  const box = (await cap.boundingBox())!;
-  await A.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await A.mouse.down();
-  await A.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 30, { steps: 6 });
+  await grabFader(A, dragged);
   await expect(B.getByTestId(`held-fader-${dragged}`)).toHaveText('Alice', { timeout: 2000 });
   const aValue = await A.getByTestId(`fader-value-${dragged}`).textContent();
   expect(aValue).not.toBe('0.0 dB');

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server as IoServer } from 'socket.io';
@@ -11,10 +13,12 @@ import { InProcessSignInEvents, SignInWatch, type SignInEvents } from './auth/si
 import { DbRateLimitStore, DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './auth/rate-limit.js';
 import type { BlobStore } from './blob/blob-store.js';
 import { LocalBlobStore } from './blob/local-blob-store.js';
-import type { Config } from './config.js';
+import { DEFAULT_REDIS_PREFIX, type Config } from './config.js';
 import { openDatabase, type Database } from './db/open.js';
 import { attachPresence } from './events/presence.js';
 import { attachTogether } from './events/together.js';
+import { InProcessTransportStore, type TransportStore } from './events/transport-store.js';
+import { connectRedisCluster, type RedisCluster } from './cluster/index.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
 import { registerMemberRoutes } from './http/members.js';
 import { HttpError, sendError } from './http/respond.js';
@@ -49,6 +53,8 @@ export interface MixroomServerOptions {
   membershipChanges?: MembershipChanges;
   /** Share one between servers to simulate several processes; defaults to a private one. */
   signInEvents?: SignInEvents;
+  /** Share one between servers to simulate several processes; defaults to a private one. */
+  transportStore?: TransportStore;
   auth?: { signInSweepMs?: number; sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore };
 }
 
@@ -65,14 +71,26 @@ export interface MixroomServer {
   readonly membershipChanges: MembershipChanges;
   /** Every REST route (method + pattern); the role-matrix test checks each has an entry. */
   readonly routes: readonly RouteInfo[];
+  /** With REDIS_URL: this process's connections are named `<this>:pub`, `:sub`, `:io-pub`, `:io-sub`. */
+  readonly redisClientName: string | null;
 }
 
 export async function createMixroomServer(config: Config, options: MixroomServerOptions = {}): Promise<MixroomServer> {
   const logger = options.logger ?? createLogger();
   const db = await openDatabase(config);
   if (db.migrations.applied.length) logger.info(`applied migrations: ${db.migrations.applied.join(', ')}`);
+  let cluster: RedisCluster | null = null;
+  const redisClientName = config.redisUrl ? `mixroom-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}` : null;
+  if (config.redisUrl && redisClientName) {
+    try {
+      cluster = await connectRedisCluster({ url: config.redisUrl, prefix: config.redisPrefix ?? DEFAULT_REDIS_PREFIX, logger, name: redisClientName });
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
   const blobs = options.blobs ?? new LocalBlobStore(path.join(config.dataDir, 'blobs'));
-  const fanout = options.fanout ?? new InProcessFanout();
+  const fanout = options.fanout ?? cluster?.fanout ?? new InProcessFanout();
   const updateLog = new UpdateLog(db.prisma);
   const rooms = new RoomManager(updateLog, fanout, logger, {
     ...defaultRoomOptions,
@@ -81,8 +99,9 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     unloadGraceMs: config.syncUnloadGraceMs ?? defaultRoomOptions.unloadGraceMs,
     ...options.sync,
   });
-  const changes = options.membershipChanges ?? new InProcessMembershipChanges();
-  const signInEvents = options.signInEvents ?? new InProcessSignInEvents();
+  const changes = options.membershipChanges ?? cluster?.membershipChanges ?? new InProcessMembershipChanges();
+  const signInEvents = options.signInEvents ?? cluster?.signInEvents ?? new InProcessSignInEvents();
+  const transportStore = options.transportStore ?? cluster?.transportStore ?? new InProcessTransportStore();
   const accounts = new Accounts(db.prisma, options.auth?.rateLimits ?? new DbRateLimitStore(db.prisma), {
     sessionTtlMs: options.auth?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     limits: { ...DEFAULT_SIGN_IN_LIMITS, ...options.auth?.limits },
@@ -99,7 +118,9 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   const uploadsDir = path.join(config.dataDir, 'uploads');
   // A deleted session's mix must not be written back by this (or any other) process.
   changes.subscribe((c) => {
-    if (c.sessionDeleted) void rooms.discard(c.sessionId);
+    if (!c.sessionDeleted) return;
+    void rooms.discard(c.sessionId);
+    void transportStore.forget(c.sessionId).catch((err) => logger.error(`forgetting the transport of deleted session ${c.sessionId} failed`, err));
   });
   registerSessionRoutes(api, {
     prisma: db.prisma, access, changes,
@@ -184,8 +205,9 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     });
   });
   // socket.io installs its own upgrade listener for its path; ours must leave those alone.
-  const io: IoServer = attachPresence(httpServer, { access, changes, signIns, logger, trustProxy });
+  const io: IoServer = attachPresence(httpServer, { access, changes, signIns, logger, trustProxy, adapter: cluster?.socketIoAdapter });
   attachTogether(io, {
+    store: transportStore,
     logger,
     songDuration: (sessionId) => songLengths.get(sessionId),
   });
@@ -206,6 +228,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     signIns,
     membershipChanges: changes,
     routes: api.list(),
+    redisClientName,
     async listen() {
       if (options.seed !== false) {
         try {
@@ -251,6 +274,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
         await stopped.catch(() => {});
         await rooms.closeAll();
         await fanout.close();
+        await cluster?.close();
         await db.close();
       })();
       return closed;

@@ -24,9 +24,14 @@ export interface Config {
   uploadMaxBytes: number;
   /** Unfinished uploads are deleted this long after creation (UPLOAD_EXPIRY_HOURS). */
   uploadExpiryMs: number;
+  /** Redis shared by several server processes (REDIS_URL); undefined → one process, no Redis. */
+  redisUrl?: string;
+  /** Prefix of every Redis channel and key (REDIS_PREFIX, default `mixroom:`). */
+  redisPrefix?: string;
 }
 
 export const MAX_UPLOAD_CEILING = 2 ** 31 - 1;
+export const DEFAULT_REDIS_PREFIX = 'mixroom:';
 
 /** Defaults point into the repo regardless of which workspace the process was started from. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     uploadMaxBytes: Math.min(int(env, 'UPLOAD_MAX_BYTES', 2_000_000_000), MAX_UPLOAD_CEILING),
     uploadExpiryMs: int(env, 'UPLOAD_EXPIRY_HOURS', 24) * 3_600_000,
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX,
   };
 }
 

@@ -1,9 +1,9 @@
-import { Readable } from 'node:stream';
 import * as Y from 'yjs';
-import { MixModel, decodeWav, renderMix, type MixFocus } from '@mixroom/engine';
+import { MixModel, renderMix, type MixFocus } from '@mixroom/engine';
 import { loadTone } from '@mixroom/engine/node';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { loadStemAudio } from '../stems/stem-audio.js';
 import { UpdateLog } from '../sync/update-log.js';
 
 export interface RenderSessionOptions {
@@ -18,12 +18,6 @@ export interface RenderSessionOptions {
 }
 
 export class RenderInputError extends Error {}
-
-async function readAll(stream: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(Buffer.from(c as Uint8Array));
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 /**
  * Renders a stored session: the mix document from the update log, the stems from the blob
@@ -47,10 +41,7 @@ export async function renderStoredSession(
   for (const row of stemRows) {
     if (!state.channels.some((c) => c.stemId === row.id)) continue;
     try {
-      const decoded = decodeWav(await readAll((await blobs.createReadStream(row.fileHash)) as Readable));
-      const buffer = new AudioBuffer({ length: decoded.channels[0].length, numberOfChannels: decoded.channels.length, sampleRate: decoded.sampleRate });
-      decoded.channels.forEach((d, c) => buffer.copyToChannel(d as Float32Array<ArrayBuffer>, c));
-      stems.set(row.id, buffer);
+      stems.set(row.id, await loadStemAudio(blobs, row.fileHash));
     } catch (e) {
       notes.push(`stem "${row.name}" could not be read (${e instanceof Error ? e.message : e}); rendered without it`);
     }

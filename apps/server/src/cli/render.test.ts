@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MixModel, decodeWav, encodeWav, initializeMix } from '@mixroom/engine';
+import { MixModel, decodeWav, encodeFlac, encodeWav, floatToInt, initializeMix } from '@mixroom/engine';
 import { LocalBlobStore } from '../blob/local-blob-store.js';
 import { REPO_ROOT } from '../config.js';
 import { openDatabase } from '../db/open.js';
@@ -17,7 +17,10 @@ const SR = 48000;
 
 beforeAll(assertPostgresReachable);
 
-/** A stored session: two stems (a 440 Hz and an 880 Hz tone, 1 s) in the blob store and a mix document in the update log. */
+/**
+ * A stored session: two stems (a 440 Hz tone as a 24-bit WAV and an 880 Hz one as FLAC, 1 s) in the
+ * blob store and a mix document in the update log.
+ */
 async function seed(t: TestDatabase): Promise<string> {
   const db = await openDatabase(t.config);
   try {
@@ -29,11 +32,12 @@ async function seed(t: TestDatabase): Promise<string> {
     for (const [name, freq] of [['Keys', 440], ['Lead', 880]] as const) {
       const tone = new Float32Array(SR);
       for (let i = 0; i < SR; i++) tone[i] = 0.25 * Math.sin((2 * Math.PI * freq * i) / SR);
-      const wav = encodeWav([tone], SR, { bitDepth: 24 });
-      const blob = await blobs.put(wav);
+      const flac = name === 'Lead';
+      const file = flac ? encodeFlac({ sampleRate: SR, bitsPerSample: 24, channels: floatToInt([tone], 24) }) : encodeWav([tone], SR, { bitDepth: 24 });
+      const blob = await blobs.put(file);
       const stemId = `stem-${name}`;
       await db.prisma.stem.create({
-        data: { id: stemId, sessionId: id, name, fileHash: blob.sha256, fileName: `${name}.wav`, mimeType: 'audio/wav', sizeBytes: wav.length, sampleRate: SR, channels: 1, durationSec: 1 },
+        data: { id: stemId, sessionId: id, name, fileHash: blob.sha256, fileName: flac ? `${name}.flac` : `${name}.wav`, mimeType: flac ? 'audio/flac' : 'audio/wav', sizeBytes: file.length, sampleRate: SR, channels: 1, durationSec: 1 },
       });
       channels.push({ id: `ch-${name}`, name, stemId });
     }
@@ -72,9 +76,10 @@ describe.each(databaseKinds)('npm run render ($name)', (kind) => {
     expect(peak).toBeGreaterThan(0.2); // both tones, centre-panned
   }, 120_000);
 
-  it('renders one channel as a stem, and explains bad arguments', async () => {
+  it('renders one channel as a stem (a FLAC file: every stored format is read), and explains bad arguments', async () => {
     const out = path.join(t.config.dataDir, 'lead.wav');
-    await run(TSX, [CLI, '--session', sessionId, '--out', out, '--channel', 'Lead', '--bits', '32'], { env: env(t), cwd: REPO_ROOT });
+    const { stderr: leadLog } = await run(TSX, [CLI, '--session', sessionId, '--out', out, '--channel', 'Lead', '--bits', '32'], { env: env(t), cwd: REPO_ROOT });
+    expect(leadLog).not.toMatch(/could not be read/);
     const lead = decodeWav(new Uint8Array(await readFile(out)));
     expect(lead.format).toBe('float');
     let peak = 0;

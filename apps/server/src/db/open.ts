@@ -16,6 +16,8 @@ export interface Database {
   /** Schema all tables live in (PostgreSQL `?schema=`; "public" otherwise). */
   schema: string;
   migrations: MigrationResult;
+  /** The embedded database's current process (it changes when one is restarted); null on PostgreSQL. */
+  embeddedPid(): number | null;
   close(): Promise<void>;
 }
 
@@ -34,12 +36,18 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
 async function openPglite(dir: string, socketParent: string, migrationsDir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const host = await startPgliteProcess(dir, socketParent);
+  // Written to stderr: the logger belongs to the server, and this runs below it.
   host.onUnexpectedExit((code, signal) => {
-    process.stderr.write(`mixroom: the embedded database process (pid ${host.pid}) ended unexpectedly (${signal ?? `exit ${code}`}); requests that need the database will fail until the server restarts\n`);
+    process.stderr.write(`mixroom: the embedded database process (pid ${host.pid}) ended unexpectedly (${signal ?? `exit ${code}`}); starting a new one\n`);
+  });
+  host.onRestart((event) => {
+    process.stderr.write('error' in event
+      ? `mixroom: the embedded database did not start again (${event.error.message}); retrying in ${event.retryInMs} ms\n`
+      : `mixroom: the embedded database is back (pid ${event.pid}, restart ${event.restarts})\n`);
   });
   const pool = new pg.Pool({ host: host.host, port: host.port, user: 'postgres', database: 'postgres', max: 1 });
   try {
-    return await onPool(pool, 'public', 'pglite', migrationsDir, () => host.stop());
+    return await onPool(pool, 'public', 'pglite', migrationsDir, () => host.stop(), false, () => host.pid);
   } catch (err) {
     await host.stop();
     throw err;
@@ -59,17 +67,21 @@ async function openPostgres(url: string, migrationsDir: string): Promise<Databas
   const { connectionString, schema } = parseDatabaseUrl(url);
   // search_path on every pooled connection makes unqualified names in migration files land in `schema`.
   const pool = new pg.Pool({ connectionString, options: `-c search_path="${schema}"`, max: 10 });
-  return onPool(pool, schema, 'postgres', migrationsDir, async () => {}, true);
+  return onPool(pool, schema, 'postgres', migrationsDir, async () => {}, true, () => null);
 }
 
-async function onPool(pool: pg.Pool, schema: string, kind: Database['kind'], migrationsDir: string, closeServer: () => Promise<void>, createSchema = false): Promise<Database> {
+async function onPool(pool: pg.Pool, schema: string, kind: Database['kind'], migrationsDir: string, closeServer: () => Promise<void>, createSchema: boolean, embeddedPid: () => number | null): Promise<Database> {
+  // An idle connection whose server went away (a PostgreSQL restart, a killed embedded database)
+  // is an 'error' event on the pool; unheard, it would end the whole server. The pool drops that
+  // connection and opens a new one for the next query.
+  pool.on('error', (err) => process.stderr.write(`mixroom: a database connection was lost (${err.message}); the next query reconnects\n`));
   const sql = pgExecutor(pool);
   try {
     if (createSchema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const migrations = await applyMigrations(sql, migrationsDir);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
     return {
-      prisma, sql, kind, schema, migrations,
+      prisma, sql, kind, schema, migrations, embeddedPid,
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fetchAs, pglite, startServer } from '../test-support.js';
 import { startPgliteProcess, type PgliteProcess } from './pglite-process.js';
 
 // The embedded database runs in its own process; these tests talk to it as the server does (pg).
@@ -14,6 +15,7 @@ describe('embedded database process', () => {
   const pools: pg.Pool[] = [];
   const poolOf = (max = 4) => {
     const pool = new pg.Pool({ host: host!.host, port: host!.port, user: 'postgres', database: 'postgres', max });
+    pool.on('error', () => {}); // idle connections of a killed host; the pool replaces them
     pools.push(pool);
     return pool;
   };
@@ -89,6 +91,55 @@ describe('embedded database process', () => {
     await host.stop();
     host = await startPgliteProcess(dbDir, dir);
     expect((await poolOf().query('SELECT what FROM kept')).rows).toEqual([{ what: 'stems' }]);
+  }, 60_000);
+
+  it('starts a new process when it is killed: the pool reconnects, committed data is there', async () => {
+    host = await startPgliteProcess(path.join(dir, 'db'), dir);
+    const pool = poolOf(2);
+    await pool.query("CREATE TABLE take AS SELECT 'vocal take 3' AS name");
+    const exits: string[] = [];
+    host.onUnexpectedExit((code, signal) => exits.push(signal ?? String(code)));
+    const restarted = new Promise<number>((resolve) => host!.onRestart((e) => 'pid' in e && resolve(e.pid)));
+    const firstPid = host.pid;
+    process.kill(firstPid, 'SIGKILL');
+    const newPid = await restarted;
+    expect(exits).toEqual(['SIGKILL']);
+    expect(newPid).not.toBe(firstPid);
+    expect(host.pid).toBe(newPid);
+    // The same pool: its dead connection is dropped and a new one opened on the same socket.
+    let rows: unknown[] | null = null;
+    for (let i = 0; i < 50 && !rows; i++) {
+      rows = await pool.query('SELECT name FROM take').then((r) => r.rows, () => null);
+      if (!rows) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rows).toEqual([{ name: 'vocal take 3' }]);
+    // Still one database: a second process is refused while the replacement runs.
+    await expect(startPgliteProcess(path.join(dir, 'db'), dir)).rejects.toThrow(/already open in another Mixroom process/);
+  }, 60_000);
+
+  it('the server keeps serving when its embedded database is killed: a new one answers, nothing is lost', async () => {
+    const db = await pglite.create();
+    const s = await startServer(db.config);
+    try {
+      const created = await fetchAs(s.owner, `${s.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: 'Before the crash' }) });
+      expect(created.status).toBe(201);
+      const pid = s.server.db.embeddedPid()!;
+      const killedAt = performance.now();
+      process.kill(pid, 'SIGKILL');
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        status = await fetchAs(s.owner, `${s.url}/api/sessions`).then((r) => r.status, () => 0);
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(200);
+      console.log(`embedded database killed: the server answered again after ${Math.round(performance.now() - killedAt)} ms`);
+      expect(s.server.db.embeddedPid()).not.toBe(pid);
+      const list = (await (await fetchAs(s.owner, `${s.url}/api/sessions`)).json()) as { sessions: { title: string }[] };
+      expect(list.sessions.map((x) => x.title)).toContain('Before the crash');
+    } finally {
+      await s.server.close();
+      await db.cleanup();
+    }
   }, 60_000);
 
   it('closes its database and exits when the server that started it goes away', async () => {

@@ -3,7 +3,7 @@ import {
   can, EVENTS, JoinPayload, PresenceUpdatePayload, SOCKET_IO_PATH,
   type AccessChangedPayload, type JoinAck, type SignInEndedPayload, type Presence, type PresenceLeftPayload, type Role,
 } from '@mixroom/protocol';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Actor } from '../auth/access.js';
 import { isForeignOrigin } from '../auth/csrf.js';
 import type { DbAccessControl } from '../auth/db-access.js';
@@ -18,6 +18,8 @@ export interface PresenceDeps {
   changes: MembershipChanges;
   signIns: SignInWatch;
   logger: Logger;
+  /** socket.io's Redis adapter when several processes serve the sessions (see cluster/). */
+  adapter?: ServerOptions['adapter'];
 }
 
 /** What the server knows about a socket; `actor` is set for every connected socket. */
@@ -47,6 +49,7 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
     cors: undefined,
     // Cross-site pages must not open a socket riding on the user's cookie.
     allowRequest: (req, callback) => callback(null, !isForeignOrigin(req, deps.trustProxy)),
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
 
   io.use((socket, next) => {
@@ -63,9 +66,10 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
     );
   });
 
-  // Removal or a role change reaches the user's sockets at once (from any process, via the seam).
+  // Removal or a role change reaches the user's sockets at once. Every process hears of it through
+  // the seam and acts on its own sockets only.
   deps.changes.subscribe(({ sessionId, userId, role }) => {
-    void io.in(room(sessionId)).fetchSockets().then((sockets) => {
+    void io.local.in(room(sessionId)).fetchSockets().then((sockets) => {
       for (const s of sockets) {
         const data = s.data as SocketData;
         if (data.actor.userId !== userId || data.sessionId !== sessionId) continue;

@@ -6,19 +6,17 @@ import {
   type ClockPong,
   type TransportAck,
 } from '@mixroom/protocol';
-import {
-  INITIAL_SHARED_TRANSPORT,
-  TransportCommandError,
-  applyTransportCommand,
-  type SharedTransportState,
-} from '@mixroom/engine';
+import { TransportCommandError, applyTransportCommand } from '@mixroom/engine';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log.js';
 import type { SocketData } from './presence.js';
+import type { TransportStore } from './transport-store.js';
 
 export interface TogetherDeps {
   /** Length of the session's song in seconds (longest stem). */
   songDuration(sessionId: string): Promise<number>;
+  /** Where the states live: this process's memory, or Redis shared by every process. */
+  store: TransportStore;
   logger: Logger;
   /** Server clock in ms; the same clock answers clock pings and anchors starts. */
   now?: () => number;
@@ -39,16 +37,14 @@ const room = (sessionId: string) => `session:${sessionId}`;
  * synchronous after validation), each gets the next sequence number and is broadcast to the
  * whole session, so every client sees the same states in the same order, exactly once.
  *
- * The states live in this process only as a cache: they are ephemeral (a song position), and
- * with several server processes a session's commands would be routed to one owner process, or
- * kept in Redis, like the Yjs fan-out seam.
+ * The states are ephemeral (a song position) and live in a TransportStore: with several server
+ * processes, Redis, where a compare-and-set orders commands arriving at different processes.
+ * Every process must then run on a synchronized clock (NTP), as starts are anchored to it.
  */
-export function attachTogether(io: Server, deps: TogetherDeps): { stateOf(sessionId: string): SharedTransportState } {
+export function attachTogether(io: Server, deps: TogetherDeps): void {
   const now = deps.now ?? serverClock;
   const leadMs = deps.leadMs ?? 400;
   const limit = deps.rateLimit ?? { perSecond: 8, burst: 16 };
-  const states = new Map<string, SharedTransportState>();
-  const stateOf = (sessionId: string) => states.get(sessionId) ?? INITIAL_SHARED_TRANSPORT;
 
   io.on('connection', (socket: Socket) => {
     let tokens = limit.burst;
@@ -78,7 +74,13 @@ export function attachTogether(io: Server, deps: TogetherDeps): { stateOf(sessio
       if (!sessionId) return ack({ ok: false, error: { code: 'not_joined', message: 'join a session first' } });
       const denied = forbidden('session.view');
       if (denied) return ack(denied);
-      ack({ ok: true, state: stateOf(sessionId) });
+      deps.store.get(sessionId).then(
+        (state) => ack({ ok: true, state }),
+        (err) => {
+          deps.logger.error('transport: could not read the shared transport', err);
+          ack({ ok: false, error: { code: 'internal', message: 'could not read the shared transport' } });
+        },
+      );
     });
 
     // One socket's commands are handled strictly in arrival order, even across the awaits.
@@ -106,19 +108,20 @@ export function attachTogether(io: Server, deps: TogetherDeps): { stateOf(sessio
         deps.logger.error('transport: could not read the song length', err);
         return reply({ ok: false, error: { code: 'internal', message: 'could not read the song length' } });
       }
-      // Re-read after the await: another command may have been applied meanwhile.
-      let next: SharedTransportState;
+      // Applied to the stored state atomically: another command (here or in another process) may
+      // have been applied since this one arrived.
+      let next;
       try {
-        next = applyTransportCommand(stateOf(sessionId), parsed.data, { nowMs: now(), leadMs, songDuration: duration, by: nameOf() });
+        next = await deps.store.update(sessionId, (current) =>
+          applyTransportCommand(current, parsed.data, { nowMs: now(), leadMs, songDuration: duration, by: nameOf() }),
+        );
       } catch (err) {
         if (err instanceof TransportCommandError) return reply({ ok: false, error: { code: 'bad_request', message: err.message } });
-        throw err;
+        deps.logger.error('transport: could not store the command', err);
+        return reply({ ok: false, error: { code: 'internal', message: 'could not store the command' } });
       }
-      states.set(sessionId, next);
       io.to(room(sessionId)).emit(EVENTS.transportState, next);
       reply({ ok: true, state: next });
     };
   });
-
-  return { stateOf };
 }

@@ -1,6 +1,6 @@
 // What a deleted session leaves outside the database: its blobs (unless another session still
-// uses the same content — storage is content-addressed, so identical files are shared) and the
-// partial files of its unfinished uploads.
+// uses the same content — storage is content-addressed, so identical files are shared), the FLAC
+// and MP3 encoded from them, and the partial files of its unfinished uploads.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobStore } from '../blob/blob-store.js';
@@ -23,13 +23,21 @@ export async function deleteSessionData(deps: SessionDataDeps, data: DeletedSess
     if (!/^[A-Za-z0-9_-]+$/.test(id)) continue;
     await rm(path.join(deps.uploadsDir, id), { force: true }).catch((err) => logger.warn(`removing upload ${id} of deleted session ${data.sessionId} failed`, err));
   }
+  const stillUsed = async (sha256: string) =>
+    (await prisma.stem.count({ where: { OR: [{ fileHash: sha256 }, { peaksHash: sha256 }] } })) +
+      (await prisma.version.count({ where: { fileHash: sha256 } })) >
+    0;
   let removed = 0;
   for (const sha256 of data.blobHashes) {
     try {
-      const stillUsed =
-        (await prisma.stem.count({ where: { OR: [{ fileHash: sha256 }, { peaksHash: sha256 }] } })) +
-        (await prisma.version.count({ where: { fileHash: sha256 } }));
-      if (stillUsed > 0) continue;
+      if (await stillUsed(sha256)) continue;
+      // The FLAC / MP3 made from a deleted master go with it: they are the same music.
+      for (const d of await prisma.derivedBlob.findMany({ where: { sourceHash: sha256 }, select: { hash: true } })) {
+        if (await stillUsed(d.hash)) continue;
+        await blobs.delete(d.hash);
+        removed++;
+      }
+      await prisma.derivedBlob.deleteMany({ where: { sourceHash: sha256 } });
       await blobs.delete(sha256);
       removed++;
     } catch (err) {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { MixModel } from '@mixroom/engine';
+import { MixModel, encodeWav } from '@mixroom/engine';
 import { EVENTS, WS_CLOSE, type AccessChangedPayload } from '@mixroom/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../stems/test-fixtures.js';
@@ -103,5 +103,29 @@ describe.each(databaseKinds)('deleting a session over $name', (kind) => {
     const list = (await (await fetchAs(s.owner, `${s.url}/api/sessions`)).json()) as { sessions: Array<{ id: string }> };
     expect(list.sessions.map((x) => x.id)).toEqual([keep]);
     io.close();
+  });
+
+  it('also removes the FLAC and MP3 made from its masters', async () => {
+    const id = await createSession(s, 'Delivered');
+    const tone = [0, 1].map(() => Float32Array.from({ length: 48000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 330 * i) / 48000)));
+    const posted = await fetchAs(s.owner, `${s.url}/api/sessions/${id}/versions?source=upload`, {
+      method: 'POST', headers: { 'content-type': 'audio/wav' }, body: Buffer.from(encodeWav(tone, 48000, { bitDepth: 24, dither: 'none' })),
+    });
+    expect(posted.status).toBe(201);
+    const version = (await posted.json()) as { id: string };
+    expect((await fetchAs(s.owner, `${s.url}/api/sessions/${id}/versions/${version.id}/decision`, { method: 'POST', body: JSON.stringify({ decision: 'approve' }) })).status).toBe(200);
+    for (const format of ['flac', 'mp3']) {
+      expect((await fetchAs(s.owner, `${s.url}/api/sessions/${id}/versions/${version.id}/download?format=${format}`)).status).toBe(200);
+    }
+    const prisma = s.server.db.prisma;
+    const source = (await prisma.version.findUniqueOrThrow({ where: { id: version.id } })).fileHash;
+    const derived = await prisma.derivedBlob.findMany({ where: { sourceHash: source } });
+    expect(derived.map((d) => d.format).sort()).toEqual(['flac', 'mp3']);
+    for (const d of derived) expect(await blobExists(d.hash)).toBe(true);
+
+    expect((await fetchAs(s.owner, `${s.url}/api/sessions/${id}`, { method: 'DELETE' })).status).toBe(204);
+    await waitFor(async () => !(await blobExists(source)), 5000, 'the master to be removed');
+    for (const d of derived) expect(await blobExists(d.hash)).toBe(false);
+    expect(await prisma.derivedBlob.count({ where: { sourceHash: source } })).toBe(0);
   });
 });

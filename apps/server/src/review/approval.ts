@@ -22,27 +22,37 @@ const slug = (s: string) => s.normalize('NFKD').replace(/[^\w-]+/g, '-').replace
 
 export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: VersionViews): void {
   const { prisma, access, blobs, broadcaster } = deps;
-  /** FLAC / MP3 blob hash by WAV hash: encoded once per process, stored content-addressed. */
-  const flacOf = new Map<string, Promise<string>>();
-  const mp3Of = new Map<string, Promise<string>>();
+  /** Encodes in progress in this process, so concurrent downloads wait for one encode. */
+  const encoding = new Map<string, Promise<string>>();
   /** The stored WAV of a version, decoded (for the encoders). */
   const decodeStored = async (fileHash: string) => {
     const chunks: Buffer[] = [];
     for await (const c of await blobs.createReadStream(fileHash)) chunks.push(c as Buffer);
     return decodeWav(new Uint8Array(Buffer.concat(chunks)));
   };
-  /** One encode per source hash and format at a time; the result is stored content-addressed. */
-  const derived = (cache: Map<string, Promise<string>>, fileHash: string, make: () => Promise<string>) => {
-    let pending = cache.get(fileHash);
+  /**
+   * The blob encoded from `fileHash` as `format`: found through the derived_blob table (so any
+   * process, or a restarted one, reuses an earlier encode), else made once and recorded there.
+   */
+  const derived = (format: 'flac' | 'mp3', fileHash: string, make: () => Promise<string>) => {
+    const key = `${format}:${fileHash}`;
+    let pending = encoding.get(key);
     if (!pending) {
-      pending = make();
-      cache.set(fileHash, pending);
-      pending.catch(() => cache.delete(fileHash));
+      pending = (async () => {
+        const where = { sourceHash_format: { sourceHash: fileHash, format } };
+        const known = await prisma.derivedBlob.findUnique({ where, select: { hash: true } });
+        if (known && (await blobs.has(known.hash))) return known.hash;
+        const hash = await make();
+        await prisma.derivedBlob.upsert({ where, create: { sourceHash: fileHash, format, hash }, update: { hash } });
+        return hash;
+      })();
+      encoding.set(key, pending);
+      pending.then(() => encoding.delete(key), () => encoding.delete(key));
     }
     return pending;
   };
   /** MP3: encoded in a worker thread and streamed into the blob store as it is produced. */
-  const mp3For = (fileHash: string) => derived(mp3Of, fileHash, async () => {
+  const mp3For = (fileHash: string) => derived('mp3', fileHash, async () => {
     const wav = await decodeStored(fileHash);
     assertMp3Encodable(wav);
     return (await blobs.put(encodeMp3(wav, MP3_KBPS))).sha256;
@@ -107,7 +117,7 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
       return;
     }
     if (format === 'flac') {
-      const flac = await derived(flacOf, v.fileHash, async () => {
+      const flac = await derived('flac', v.fileHash, async () => {
         const wav = await decodeStored(v.fileHash);
         // FLAC is integer PCM: 16-bit sources stay 16-bit (exact), everything else is delivered at 24 bits.
         const bits = wav.format === 'pcm' && wav.bitDepth <= 16 ? 16 : 24;

@@ -3,7 +3,8 @@
 // files are decoded whole by node-web-audio-api, which is fine at their size (see the cap).
 import { open, readFile } from 'node:fs/promises';
 import { encodePeaks, PeaksBuilder, type Peaks } from '@mixroom/engine';
-import { ProbeError, type ProbeResult } from './probe.js';
+import type { ProbeResult } from './probe.js';
+import { decodeCompressed } from './stem-audio.js';
 
 /** Above this a compressed file is not decoded on the server (the browser still draws it). */
 const MAX_COMPRESSED_DECODE_BYTES = 256 * 1024 * 1024;
@@ -89,18 +90,8 @@ export function extremesReader(bytes: number, float: boolean, bigEndian: boolean
 }
 
 async function decodedPeaks(filePath: string, probe: ProbeResult): Promise<Peaks> {
-  const { webAudio } = await import('@mixroom/engine/node');
-  const bytes = await readFile(filePath);
-  // The context's rate is the probed one, so decodeAudioData does not resample.
-  const ctx = new webAudio.OfflineAudioContext(probe.channels, 1, probe.sampleRate);
-  let decoded;
-  try {
-    decoded = await ctx.decodeAudioData(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  } catch (err) {
-    throw new ProbeError(`${probe.container.toUpperCase()}: the audio could not be decoded (${(err as Error).message}); the file is damaged`);
-  }
+  const decoded = await decodeCompressed(await readFile(filePath), probe);
   const channels = Array.from({ length: decoded.numberOfChannels }, (_, c) => decoded.getChannelData(c));
-  if (channels.length === 0 || decoded.length === 0) throw new ProbeError(`${probe.container.toUpperCase()}: decoding produced no audio`);
   const builder = new PeaksBuilder(decoded.sampleRate, channels.length);
   const block = 65_536;
   for (let start = 0; start < decoded.length; start += block) {

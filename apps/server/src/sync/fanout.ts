@@ -2,30 +2,42 @@
  * Seam for running more than one server process. Each process keeps its own in-memory
  * Y.Doc per session (a cache of the DB update log); an update accepted by one process is
  * persisted there and published here so the other processes apply it to their cache and
- * relay it to their own sockets. A Redis pub/sub implementation (channel per session,
- * payload = update bytes + source id) drops in behind this interface; nothing else changes.
+ * relay it to their own sockets. `RedisFanout` (cluster/) implements it over Redis pub/sub.
  */
 export interface DocUpdateFanout {
   /** `sourceId` identifies the publishing process so it does not receive its own updates. */
   publish(sessionId: string, update: Uint8Array, sourceId: string): void;
-  subscribe(sessionId: string, sourceId: string, onRemoteUpdate: (update: Uint8Array) => void): () => void;
+  /** Resolves once remote updates are being delivered (a Redis SUBSCRIBE is confirmed). */
+  subscribe(sessionId: string, sourceId: string, peer: FanoutPeer): Promise<() => void>;
   close(): Promise<void>;
+}
+
+/**
+ * One process's copy of a session, as the fan-out sees it. A transport that can lose messages
+ * (a dropped Redis connection) catches up the Yjs way: it sends this copy's state vector to the
+ * other processes, and each answers with `updateSince` of its own copy.
+ */
+export interface FanoutPeer {
+  applyRemote(update: Uint8Array): void;
+  stateVector(): Uint8Array;
+  /** Everything this copy holds that a copy at `stateVector` lacks. */
+  updateSince(stateVector: Uint8Array): Uint8Array;
 }
 
 /** Fan-out between server instances living in the same process (one instance → a no-op). */
 export class InProcessFanout implements DocUpdateFanout {
-  private readonly subscribers = new Map<string, Set<{ sourceId: string; fn: (u: Uint8Array) => void }>>();
+  private readonly subscribers = new Map<string, Set<{ sourceId: string; peer: FanoutPeer }>>();
 
   publish(sessionId: string, update: Uint8Array, sourceId: string): void {
     for (const sub of this.subscribers.get(sessionId) ?? []) {
-      if (sub.sourceId !== sourceId) sub.fn(update);
+      if (sub.sourceId !== sourceId) sub.peer.applyRemote(update);
     }
   }
 
-  subscribe(sessionId: string, sourceId: string, fn: (u: Uint8Array) => void): () => void {
+  async subscribe(sessionId: string, sourceId: string, peer: FanoutPeer): Promise<() => void> {
     let set = this.subscribers.get(sessionId);
     if (!set) this.subscribers.set(sessionId, (set = new Set()));
-    const sub = { sourceId, fn };
+    const sub = { sourceId, peer };
     set.add(sub);
     return () => {
       set.delete(sub);

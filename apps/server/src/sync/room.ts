@@ -67,8 +67,14 @@ export class Room implements BatchSource {
     const room = new Room(sessionId, log, fanout, batcher, instanceId, options, logger);
     // Subscribe before reading so nothing published between the read and the subscription is missed
     // (applying an update twice is a no-op in Yjs).
-    room.unsubscribeFanout = fanout.subscribe(sessionId, instanceId, (u) => Y.applyUpdate(room.doc, u, FANOUT_ORIGIN));
     try {
+      room.unsubscribeFanout = await fanout.subscribe(sessionId, instanceId, {
+        applyRemote: (u) => {
+          if (!room.destroyed) Y.applyUpdate(room.doc, u, FANOUT_ORIGIN);
+        },
+        stateVector: () => Y.encodeStateVector(room.doc),
+        updateSince: (sv) => Y.encodeStateAsUpdate(room.doc, sv),
+      });
       const updates = await log.load(sessionId);
       room.rowCount = updates.length;
       if (updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOAD_ORIGIN);

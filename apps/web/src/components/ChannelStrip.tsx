@@ -41,7 +41,7 @@ function StripFader({ def, value, label, testId, valueTestId, onChange, holdKey,
   return (
     <>
       <div className="strip-fader-area">
-        <Fader def={def} value={value} label={label} testId={testId} onChange={onChange} onHold={(h) => onHold(h ? holdKey : null)} heldBy={held.get(holdKey)} />
+        <Fader def={def} value={value} label={label} testId={testId} onChange={onChange} onHold={(h) => onHold(holdKey, h)} heldBy={held.get(holdKey)} />
         {meter}
       </div>
       <ValueEntry def={def} value={value} onCommit={onChange} testId={valueTestId} label={label} />
@@ -106,7 +106,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
           label={`${channel.name} pan`}
           testId={`pan-${id}`}
           onChange={setPan}
-          onHold={(h) => onHold(h ? panKey : null)}
+          onHold={(h) => onHold(panKey, h)}
           heldBy={held.get(panKey)}
         />
         <ValueEntry def={CHANNEL_PARAMS.pan} value={channel.pan} onCommit={setPan} testId={`pan-value-${id}`} label={`${channel.name} pan`} className="small" />

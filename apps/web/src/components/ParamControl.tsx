@@ -76,7 +76,7 @@ export const ParamControl = memo(function ParamControl({ scope, paramId, value, 
       <span className="param-caption" title={def.label}>
         {caption ?? def.label}
       </span>
-      <Knob def={def} value={value} label={label} testId={testId} onChange={set} onHold={(h) => onHold(h ? key : null)} heldBy={heldBy} disabled={disabled} />
+      <Knob def={def} value={value} label={label} testId={testId} onChange={set} onHold={(h) => onHold(key, h)} heldBy={heldBy} disabled={disabled} />
       <ValueEntry def={def} value={value} onCommit={set} testId={`${testId}-value`} label={label} className="small" />
     </div>
   );

@@ -199,7 +199,7 @@ function Mixer({
     return m;
   }, [pres.peers]);
 
-  const onHold = useCallback((control: string | null) => presence?.hold(control), [presence]);
+  const onHold = useCallback((control: string, held: boolean) => presence?.hold(control, held), [presence]);
   const mixContext = useMemo(() => ({ runtime, held, onHold }), [runtime, held, onHold]);
   const [selection, setSelection] = useState<Selection>(null);
   const isSelected = (scope: ParamScope) =>

@@ -4,7 +4,8 @@ import type { Presence } from '@mixroom/protocol';
 import type { ParamScope } from '@mixroom/engine';
 import type { SessionRuntime } from '../lib/session-runtime';
 
-export type HoldFn = (control: string | null) => void;
+/** `held` false releases `control` only if it is still the one held (a wheel's late release must not end a drag). */
+export type HoldFn = (control: string, held: boolean) => void;
 
 /** What every parameter control needs besides its value: where to write, and who holds what. */
 export interface MixContextValue {

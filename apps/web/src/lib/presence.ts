@@ -79,11 +79,16 @@ export class PresenceClient {
     if (this.socket.connected) this.socket.emit(EVENTS.presenceUpdate, update);
   }
 
-  /** Announces the control this person is dragging (a mix param key), or null on release. */
-  hold(control: string | null): void {
-    if (control === this.control) return;
-    this.control = control;
-    this.send({ control });
+  /**
+   * Announces the control this person is holding (a mix param key) or lets go of it. Letting go
+   * of a control that is no longer the held one changes nothing: a wheel gesture on one knob
+   * releases 400 ms after its last notch, by which time a drag on another may have started.
+   */
+  hold(control: string, held: boolean): void {
+    const next = held ? control : this.control === control ? null : this.control;
+    if (next === this.control) return;
+    this.control = next;
+    this.send({ control: next });
   }
 
   /** Tells the others whether this person follows the shared transport and is still loading stems. */

@@ -1,0 +1,127 @@
+// Two real server processes behind two addresses, sharing only PostgreSQL and Redis (as two
+// machines behind a load balancer would): Alice's browser talks to one, Bob's to the other.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser } from '@playwright/test';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { serverProcessEnv } from '../scripts/server-process-env.mjs';
+import { ARTIFACTS_DIR, DEMO, enterValue, firstSession, grabFader, slug, waitForMixer } from './helpers';
+
+const PG_URL = process.env.MIXROOM_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.MIXROOM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const skip = process.env.MIXROOM_SKIP_PG === '1' || process.env.MIXROOM_SKIP_REDIS === '1';
+const BASE_PORT = Number(process.env.MIXROOM_E2E_PORT ?? 3123) + 10;
+const DATA_DIR = path.resolve(__dirname, '../test-results/e2e-cluster-data');
+
+test.skip(skip, 'needs PostgreSQL and Redis (MIXROOM_SKIP_PG / MIXROOM_SKIP_REDIS is set)');
+
+const schema = `e2e_cluster_${randomUUID().slice(0, 8)}`;
+const prefix = `mixroom-e2e-${randomUUID().slice(0, 8)}:`;
+const servers: ChildProcess[] = [];
+const urls: string[] = [];
+
+async function startServer(port: number): Promise<string> {
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  const child = spawn('npx', ['tsx', 'apps/server/src/main.ts'], {
+    cwd: path.resolve(__dirname, '..'),
+    env: serverProcessEnv({
+      ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR, DATABASE_URL: url.toString(),
+      REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn',
+    }),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  servers.push(child);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server on port ${port} exited with ${child.exitCode}`);
+    const up = await fetch(`${base}/api/auth/demo`).then((r) => r.ok, () => false);
+    if (up) return base;
+    if (Date.now() > deadline) throw new Error(`server on port ${port} did not come up`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  rmSync(DATA_DIR, { recursive: true, force: true });
+  // The first process seeds the demo session into the empty schema; the second finds it there.
+  urls.push(await startServer(BASE_PORT));
+  urls.push(await startServer(BASE_PORT + 1));
+});
+
+test.afterAll(async () => {
+  await Promise.all(servers.map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  })));
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  rmSync(DATA_DIR, { recursive: true, force: true });
+});
+
+async function openOn(browser: Browser, baseURL: string, sessionId: string, name: string, color: string) {
+  const context = await browser.newContext({ baseURL });
+  expect((await context.request.post('/api/auth/signin', { data: DEMO.engineer })).status()).toBe(200);
+  await context.addInitScript(([n, c]) => window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: n, color: c })), [name, color] as const);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
+  await page.goto(`/s/${sessionId}`);
+  await waitForMixer(page);
+  return { context, page };
+}
+
+test('two server processes: Alice on one and Bob on the other mix, see each other and comment live', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const [one, two] = urls;
+  const session = await firstSession(one);
+  const alice = await openOn(browser, one, session.id, 'Alice', '#e5484d');
+  const bob = await openOn(browser, two, session.id, 'Bob', '#5b9cf5');
+  const A = alice.page;
+  const B = bob.page;
+
+  // Presence crosses processes: each sees the other's avatar.
+  await expect(B.getByTestId('avatar-Alice')).toBeVisible();
+  await expect(A.getByTestId('avatar-Bob')).toBeVisible();
+
+  // Mix moves follow within a second, both ways.
+  const names = await A.evaluate(() => window.__mixroom!.model.getState().channels.map((c) => c.name));
+  const first = slug(names[0]);
+  const second = slug(names[1]);
+  await enterValue(A, `fader-value-${first}`, '-12');
+  await expect(B.getByTestId(`fader-value-${first}`)).toHaveText('-12.0 dB', { timeout: 1000 });
+  await B.getByTestId(`mute-${second}`).click();
+  await expect(A.getByTestId(`mute-${second}`)).toHaveAttribute('aria-pressed', 'true', { timeout: 1000 });
+
+  // Holding a control shows on the other process's screen.
+  await grabFader(A, first);
+  await expect(B.getByTestId(`held-fader-${first}`)).toHaveText('Alice', { timeout: 2000 });
+  await A.mouse.up();
+  await expect(B.getByTestId(`held-fader-${first}`)).toHaveCount(0, { timeout: 2000 });
+
+  // A comment Bob posts through his process appears in Alice's list.
+  const posted = await bob.context.request.post(`/api/sessions/${session.id}/comments`, { data: { body: 'Kick needs more weight here', atSec: 12 } });
+  expect(posted.status()).toBe(201);
+  await expect(A.getByTestId('comment-body').filter({ hasText: 'Kick needs more weight here' })).toBeVisible({ timeout: 2000 });
+
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await B.screenshot({ path: path.join(ARTIFACTS_DIR, 'two-processes.png') });
+
+  // Put the demo mix back for anyone reusing this data.
+  await A.getByTestId(`fader-${first}`).dblclick();
+  await B.getByTestId(`mute-${second}`).click();
+  await alice.context.close();
+  await expect(B.getByTestId('avatar-Alice')).toHaveCount(0, { timeout: 5000 });
+  await bob.context.close();
+});
