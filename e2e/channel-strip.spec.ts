@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { enterValue, masterLevelDb, openAliceAndBob, slug } from './helpers';
+import { expectAudible, enterValue, masterLevelDb, openAliceAndBob, slug } from './helpers';
 
 /** Puts every parameter of the mix back to its default, so this spec starts from a known mix. */
 const param = (page: Page, scope: string, id: string) => page.getByTestId(`param-${scope}-${id}`);
@@ -88,7 +88,7 @@ test('A moves EQ, compressor, sends and limiter controls; B sees the same values
   await B.getByTestId('loop').click();
   await B.evaluate(() => window.__mixroom!.transport && (window.__mixroom!.runtime as unknown as { seek(s: number): void }).seek(26));
   await B.getByTestId('play').click();
-  await expect.poll(() => masterLevelDb(B, 300), { timeout: 10_000 }).toBeGreaterThan(-60);
+  await expectAudible(B);
   const before = await masterLevelDb(B);
   await A.evaluate(() => {
     const m = window.__mixroom!.model as unknown as { doc: { transact(f: () => void): void }; listChannels(): Array<{ id: string }>; setChannelParam(id: string, p: string, v: number): boolean };

@@ -125,6 +125,19 @@ export function masterLevelDb(page: Page, ms = 500): Promise<number> {
   }, ms);
 }
 
+/**
+ * Waits until the master output is audible (above −60 dBFS); if it never is, logs where along
+ * each strip the signal was lost before failing.
+ */
+export async function expectAudible(page: Page, timeout = 10_000): Promise<void> {
+  try {
+    await expect.poll(() => masterLevelDb(page, 300), { timeout }).toBeGreaterThan(-60);
+  } catch (e) {
+    console.log('silent master; signal along each strip:', JSON.stringify(await traceSignal(page)));
+    throw e;
+  }
+}
+
 /** Each channel's contribution (post fader/mute), loudest first. */
 export function channelLevels(page: Page, ms = 500): Promise<Array<{ name: string; db: number }>> {
   return page.evaluate(async (ms) => {
@@ -192,4 +205,64 @@ export async function grabFader(page: Page, channelSlug: string): Promise<void> 
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 30, { steps: 6 });
+}
+
+/**
+ * Where along each channel strip the signal is lost: taps every stage with a fresh AnalyserNode
+ * for `ms` and reports the peak seen there, plus the gains and player state. For failure logs.
+ */
+export function traceSignal(page: Page, ms = 400): Promise<unknown> {
+  return page.evaluate(async (ms) => {
+    const hook = window.__mixroom as unknown as {
+      Tone: { getContext(): { rawContext: AudioContext; lookAhead: number }; getTransport(): { seconds: number; state: string } };
+      runtime: { liveContext: unknown };
+      graph: { strips: Map<string, Record<string, any>>; masterOutput: { input: AudioNode } };
+    };
+    const ctx = hook.Tone.getContext().rawContext;
+    const taps: Array<{ where: string; node: AnalyserNode; peak: number }> = [];
+    const tap = (where: string, node: AudioNode | undefined) => {
+      if (!node) return;
+      const a = ctx.createAnalyser();
+      a.fftSize = 2048;
+      node.connect(a);
+      taps.push({ where, node: a, peak: 0 });
+    };
+    const strips = [...hook.graph.strips.entries()];
+    for (const [id, s] of strips) {
+      const p = s.player;
+      tap(`${id}:player`, p?.output?.output ?? p?.output?.input);
+      tap(`${id}:trim`, s.trim);
+      tap(`${id}:hpf`, s.hpf?.output);
+      tap(`${id}:lpf`, s.lpf?.output);
+      tap(`${id}:eq`, s.eq?.output);
+      tap(`${id}:comp`, s.comp?.node);
+      tap(`${id}:pan`, s.panner);
+      tap(`${id}:audibility`, s.audibility);
+      tap(`${id}:fader`, s.fader);
+    }
+    const buf = new Float32Array(2048);
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      for (const t of taps) {
+        t.node.getFloatTimeDomainData(buf);
+        for (let i = 0; i < buf.length; i++) {
+          const v = Math.abs(buf[i]);
+          if (v > t.peak || Number.isNaN(v)) t.peak = Number.isNaN(v) ? NaN : Math.max(t.peak, v);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const t of taps) t.node.disconnect();
+    const tr = hook.Tone.getTransport();
+    return {
+      context: { state: ctx.state, currentTime: ctx.currentTime, sampleRate: ctx.sampleRate, baseLatency: ctx.baseLatency, outputLatency: (ctx as any).outputLatency, live: hook.Tone.getContext() === hook.runtime.liveContext },
+      transport: { state: tr.state, seconds: tr.seconds, events: (tr as any)._timeline?.length, clock: { lastUpdate: (tr as any)._clock?._lastUpdate, states: JSON.stringify((tr as any)._clock?._state?._timeline?.map((e: any) => [e.state, e.time])), tickStates: JSON.stringify((tr as any)._clock?._tickSource?._state?._timeline?.map((e: any) => [e.state, e.time, e.ticks])) } },
+      strips: strips.map(([id, s]) => ({
+        id,
+        player: s.player ? { state: s.player.state, rate: s.player.playbackRate, loaded: s.player.loaded, duration: s.player.buffer?.duration, sameContext: s.player.context?.rawContext === ctx, activeSources: s.player._activeSources?.size, scheduled: s.player._scheduled?.length, stateEvents: JSON.stringify(s.player._state?._timeline?.map((e: any) => [e.state, e.time, e.offset])) } : null,
+        gains: { trim: s.trim.gain.value, audibility: s.audibility.gain.value, fader: s.fader.gain.value, direct: s.direct.gain.value, pan: s.panner.pan.value },
+        peaks: Object.fromEntries(taps.filter((t) => t.where.startsWith(`${id}:`)).map((t) => [t.where.slice(id.length + 1), Number(t.peak.toPrecision(3))])),
+      })),
+    };
+  }, ms);
 }

@@ -118,14 +118,13 @@ export class ChannelStrip {
 
   attach(buffer: AudioBuffer | undefined, rate: number): void {
     if (this.player) {
-      this.player.unsync().dispose();
+      this.player.dispose();
       this.player = null;
     }
     if (!buffer) return;
     const player = new this.Tone.Player(new this.Tone.ToneAudioBuffer(buffer));
     player.playbackRate = rate;
-    // Synced to the transport so that play, pause, seek and loop drive every stem sample-accurately.
-    player.sync().start(0);
+    // The graph's TransportFollower starts and stops it with the transport.
     player.connect(this.trim);
     this.player = player;
     const channels = Math.min(2, buffer.numberOfChannels);
@@ -136,7 +135,7 @@ export class ChannelStrip {
   }
 
   dispose(): void {
-    this.player?.unsync().dispose();
+    this.player?.dispose();
     this.trim.disconnect();
     this.hpf.disconnect();
     this.lpf.disconnect();

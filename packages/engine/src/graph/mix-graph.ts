@@ -7,6 +7,7 @@ import { DynamicsNode, hasDynamicsWorklet } from './dynamics-node';
 import { DelayReturn, ReverbReturn } from './fx-returns';
 import { FourBandEq, gainNode } from './nodes';
 import { ParamSetter } from './smoothing';
+import { TransportFollower } from './transport-follower';
 import { TruePeakLimiterKernel } from '../dsp/limiter';
 
 export type { ToneLib } from './channel-strip';
@@ -52,6 +53,7 @@ export class MixGraph {
   private readonly ctx: BaseAudioContext;
   private readonly setter: ParamSetter;
   private readonly strips = new Map<string, ChannelStrip>();
+  private readonly follower: TransportFollower;
   private readonly buffers = new Map<string, AudioBuffer>();
   private readonly masterSum: GainNode;
   private readonly masterEq: FourBandEq;
@@ -86,6 +88,16 @@ export class MixGraph {
     else this.masterGain.toDestination();
     this.reverb = new ReverbReturn(this.ctx, this.masterSum);
     this.delay = new DelayReturn(this.ctx, this.masterSum);
+    this.follower = new TransportFollower(Tone, () => this.players());
+  }
+
+  private *players(): Iterable<ToneNamespace.Player> {
+    for (const strip of this.strips.values()) if (strip.player) yield strip.player;
+  }
+
+  private attach(strip: ChannelStrip, buffer: AudioBuffer | undefined): void {
+    strip.attach(buffer, this.rate);
+    if (strip.player) this.follower.join(strip.player);
   }
 
   /** The node that carries the master bus signal, for meters or recorders. */
@@ -103,7 +115,7 @@ export class MixGraph {
   /** Provides (or replaces) the decoded audio of a stem. */
   setStemBuffer(stemId: string, buffer: AudioBuffer): void {
     this.buffers.set(stemId, buffer);
-    for (const strip of this.strips.values()) if (strip.stemId === stemId) strip.attach(buffer, this.rate);
+    for (const strip of this.strips.values()) if (strip.stemId === stemId) this.attach(strip, buffer);
   }
 
   hasStemBuffer(stemId: string): boolean {
@@ -134,11 +146,11 @@ export class MixGraph {
       let strip = this.strips.get(ch.id);
       if (!strip) {
         strip = new ChannelStrip(this.Tone, this.ctx, ch.stemId, { master: this.masterSum, sends: [this.reverb.input, this.delay.input] }, this.meters);
-        strip.attach(this.buffers.get(ch.stemId), this.rate);
         this.strips.set(ch.id, strip);
+        this.attach(strip, this.buffers.get(ch.stemId));
       } else if (strip.stemId !== ch.stemId) {
         strip.stemId = ch.stemId;
-        strip.attach(this.buffers.get(ch.stemId), this.rate);
+        this.attach(strip, this.buffers.get(ch.stemId));
       }
       const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !ch.mute : ch.audible;
       const note = strip.apply(ch, audible, focus.kind !== 'fx', set, immediate);
@@ -231,6 +243,7 @@ export class MixGraph {
 
   dispose(): void {
     this.disposed = true;
+    this.follower.dispose();
     for (const strip of this.strips.values()) strip.dispose();
     this.strips.clear();
     this.reverb.dispose();
