@@ -229,8 +229,7 @@ export function traceSignal(page: Page, ms = 400): Promise<unknown> {
     };
     const strips = [...hook.graph.strips.entries()];
     for (const [id, s] of strips) {
-      const p = s.player;
-      tap(`${id}:player`, p?.output?.output ?? p?.output?.input);
+      tap(`${id}:player`, s.player?.output);
       tap(`${id}:trim`, s.trim);
       tap(`${id}:hpf`, s.hpf?.output);
       tap(`${id}:lpf`, s.lpf?.output);
@@ -256,10 +255,10 @@ export function traceSignal(page: Page, ms = 400): Promise<unknown> {
     const tr = hook.Tone.getTransport();
     return {
       context: { state: ctx.state, currentTime: ctx.currentTime, sampleRate: ctx.sampleRate, baseLatency: ctx.baseLatency, outputLatency: (ctx as any).outputLatency, live: hook.Tone.getContext() === hook.runtime.liveContext },
-      transport: { state: tr.state, seconds: tr.seconds, events: (tr as any)._timeline?.length, clock: { lastUpdate: (tr as any)._clock?._lastUpdate, states: JSON.stringify((tr as any)._clock?._state?._timeline?.map((e: any) => [e.state, e.time])), tickStates: JSON.stringify((tr as any)._clock?._tickSource?._state?._timeline?.map((e: any) => [e.state, e.time, e.ticks])) } },
+      transport: { state: tr.state, seconds: tr.seconds },
       strips: strips.map(([id, s]) => ({
         id,
-        player: s.player ? { state: s.player.state, rate: s.player.playbackRate, loaded: s.player.loaded, duration: s.player.buffer?.duration, sameContext: s.player.context?.rawContext === ctx, activeSources: s.player._activeSources?.size, scheduled: s.player._scheduled?.length, stateEvents: JSON.stringify(s.player._state?._timeline?.map((e: any) => [e.state, e.time, e.offset])) } : null,
+        player: s.player ? { scheduled: s.player.scheduled, rate: s.player.playbackRate, duration: s.player.buffer.duration, sameContext: s.player.output.context === ctx } : null,
         gains: { trim: s.trim.gain.value, audibility: s.audibility.gain.value, fader: s.fader.gain.value, direct: s.direct.gain.value, pan: s.panner.pan.value },
         peaks: Object.fromEntries(taps.filter((t) => t.where.startsWith(`${id}:`)).map((t) => [t.where.slice(id.length + 1), Number(t.peak.toPrecision(3))])),
       })),

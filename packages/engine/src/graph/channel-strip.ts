@@ -4,6 +4,7 @@ import { dbToGain } from '../model/params';
 import { DynamicsNode, hasDynamicsWorklet } from './dynamics-node';
 import { FourBandEq, SlopeFilter, gainNode } from './nodes';
 import type { ParamSetter } from './smoothing';
+import { StemPlayer } from './stem-player';
 
 export type ToneLib = typeof ToneNamespace;
 
@@ -21,7 +22,7 @@ export interface StripTargets {
  * [pre-fader sends] → fader → [post-fader sends] → direct out → master.
  */
 export class ChannelStrip {
-  player: ToneNamespace.Player | null = null;
+  player: StemPlayer | null = null;
   readonly trim: GainNode;
   readonly hpf: SlopeFilter;
   readonly lpf: SlopeFilter;
@@ -122,10 +123,10 @@ export class ChannelStrip {
       this.player = null;
     }
     if (!buffer) return;
-    const player = new this.Tone.Player(new this.Tone.ToneAudioBuffer(buffer));
+    const player = new StemPlayer(this.ctx, buffer);
     player.playbackRate = rate;
     // The graph's TransportFollower starts and stops it with the transport.
-    player.connect(this.trim);
+    player.output.connect(this.trim);
     this.player = player;
     const channels = Math.min(2, buffer.numberOfChannels);
     if (channels !== this.stemChannels) {

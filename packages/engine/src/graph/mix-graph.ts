@@ -8,6 +8,7 @@ import { DelayReturn, ReverbReturn } from './fx-returns';
 import { FourBandEq, gainNode } from './nodes';
 import { ParamSetter } from './smoothing';
 import { TransportFollower } from './transport-follower';
+import type { StemPlayer } from './stem-player';
 import { TruePeakLimiterKernel } from '../dsp/limiter';
 
 export type { ToneLib } from './channel-strip';
@@ -91,7 +92,7 @@ export class MixGraph {
     this.follower = new TransportFollower(Tone, () => this.players());
   }
 
-  private *players(): Iterable<ToneNamespace.Player> {
+  private *players(): Iterable<StemPlayer> {
     for (const strip of this.strips.values()) if (strip.player) yield strip.player;
   }
 

@@ -1,5 +1,5 @@
-import type * as ToneNamespace from 'tone';
 import type { ToneLib } from './channel-strip';
+import type { StemPlayer } from './stem-player';
 
 type Transport = ReturnType<ToneLib['getTransport']>;
 
@@ -18,7 +18,7 @@ export class TransportFollower {
 
   constructor(
     private readonly Tone: ToneLib,
-    private readonly players: () => Iterable<ToneNamespace.Player>,
+    private readonly players: () => Iterable<StemPlayer>,
   ) {
     this.transport = Tone.getTransport();
     this.transport.on('start', this.onStart);
@@ -29,10 +29,10 @@ export class TransportFollower {
   }
 
   /** A player attached while the transport runs (a stem that finished loading, a new take) joins at the current position. */
-  join(player: ToneNamespace.Player): void {
+  join(player: StemPlayer): void {
     if (this.transport.state !== 'started') return;
     const time = this.Tone.now();
-    startAt(player, time, this.transport.getSecondsAtTime(time));
+    player.start(time, this.transport.getSecondsAtTime(time));
   }
 
   dispose(): void {
@@ -44,25 +44,10 @@ export class TransportFollower {
   }
 
   private readonly onStart = (time: number, position: number): void => {
-    for (const player of this.players()) startAt(player, time, position);
+    for (const player of this.players()) player.start(time, position);
   };
 
   private readonly onStop = (time: number): void => {
     for (const player of this.players()) player.stop(time);
   };
-}
-
-/** Plays `player` from song position `position` at context time `time` (a stem that ended already stays quiet). */
-function startAt(player: ToneNamespace.Player, time: number, position: number): void {
-  // A rate nudge ("Listen together") reads the audio faster than the transport moves, as Tone's synced players did.
-  let offset = Math.max(0, position) * player.playbackRate;
-  // An event handled late (a busy main thread, or an offline context with no look-ahead) starts
-  // now, but at the position the transport has reached, so the stems stay on the transport.
-  const now = player.context.currentTime;
-  if (time < now) {
-    offset += (now - time) * player.playbackRate;
-    time = now;
-  }
-  if (!player.loaded || offset >= player.buffer.duration) return;
-  player.start(time, offset);
 }
