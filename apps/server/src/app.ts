@@ -12,7 +12,7 @@ import type { ScryptParams } from './auth/passwords.js';
 import { InProcessSignInEvents, SignInWatch, type SignInEvents } from './auth/sign-in-watch.js';
 import { DbRateLimitStore, DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './auth/rate-limit.js';
 import type { BlobStore } from './blob/blob-store.js';
-import { LocalBlobStore } from './blob/local-blob-store.js';
+import { openBlobStore } from './blob/open.js';
 import { DEFAULT_REDIS_PREFIX, type Config } from './config.js';
 import { openDatabase, type Database } from './db/open.js';
 import { attachPresence } from './events/presence.js';
@@ -65,6 +65,8 @@ export interface MixroomServer {
   readonly db: Database;
   readonly rooms: RoomManager;
   readonly blobs: BlobStore;
+  /** Where blobs live, for the start-up log: a directory or `s3://bucket/prefix at endpoint`. */
+  readonly blobsDescription: string;
   readonly access: DbAccessControl;
   readonly signIns: SignInWatch;
   /** Publish here after changing a membership behind the API's back (tests), like the member routes do. */
@@ -77,6 +79,8 @@ export interface MixroomServer {
 
 export async function createMixroomServer(config: Config, options: MixroomServerOptions = {}): Promise<MixroomServer> {
   const logger = options.logger ?? createLogger();
+  // Checked before anything else opens: an unreachable bucket refuses to start, with its name.
+  const { blobs, description: blobsDescription } = options.blobs ? { blobs: options.blobs, description: 'custom store' } : await openBlobStore(config);
   const db = await openDatabase(config);
   if (db.migrations.applied.length) logger.info(`applied migrations: ${db.migrations.applied.join(', ')}`);
   let cluster: RedisCluster | null = null;
@@ -89,7 +93,6 @@ export async function createMixroomServer(config: Config, options: MixroomServer
       throw err;
     }
   }
-  const blobs = options.blobs ?? new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   const fanout = options.fanout ?? cluster?.fanout ?? new InProcessFanout();
   const updateLog = new UpdateLog(db.prisma);
   const rooms = new RoomManager(updateLog, fanout, logger, {
@@ -224,6 +227,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     db,
     rooms,
     blobs,
+    blobsDescription,
     access,
     signIns,
     membershipChanges: changes,

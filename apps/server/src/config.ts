@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { S3Settings } from './blob/s3-blob-store.js';
 
 export interface Config {
   port: number;
@@ -28,6 +29,8 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of every Redis channel and key (REDIS_PREFIX, default `mixroom:`). */
   redisPrefix?: string;
+  /** Blobs in an S3-compatible bucket (S3_BUCKET and the S3_* settings); undefined → `<dataDir>/blobs`. */
+  s3?: S3Settings;
 }
 
 export const MAX_UPLOAD_CEILING = 2 ** 31 - 1;
@@ -57,6 +60,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     uploadExpiryMs: int(env, 'UPLOAD_EXPIRY_HOURS', 24) * 3_600_000,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX,
+    s3: s3Settings(env),
+  };
+}
+
+function s3Settings(env: NodeJS.ProcessEnv): S3Settings | undefined {
+  if (!env.S3_BUCKET) {
+    const stray = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_PREFIX'].filter((k) => env[k]);
+    if (stray.length) throw new Error(`${stray.join(', ')} set without S3_BUCKET: set S3_BUCKET to keep blobs in S3`);
+    return undefined;
+  }
+  const endpoint = env.S3_ENDPOINT || undefined;
+  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) throw new Error(`S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) throw new Error('set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (AWS default credentials)');
+  const prefix = env.S3_PREFIX ?? 'blobs/';
+  return {
+    bucket: env.S3_BUCKET,
+    prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix,
+    region: env.S3_REGION || env.AWS_REGION || 'us-east-1',
+    endpoint,
+    // Most S3-compatible services want path-style URLs; AWS itself prefers virtual-hosted ones.
+    forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === '1' || env.S3_FORCE_PATH_STYLE === 'true' : Boolean(endpoint),
+    credentials: env.S3_ACCESS_KEY_ID ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY! } : undefined,
   };
 }
 

@@ -6,7 +6,7 @@ const logger = createLogger();
 const config = loadConfig();
 const server = await createMixroomServer(config, { logger });
 const { url } = await server.listen();
-logger.info(`Mixroom listening on ${url} (data: ${config.dataDir}, db: ${server.db.kind})`);
+logger.info(`Mixroom listening on ${url} (data: ${config.dataDir}, db: ${server.db.kind}, blobs: ${server.blobsDescription})`);
 
 let stopping = false;
 const shutdown = async (signal: string) => {

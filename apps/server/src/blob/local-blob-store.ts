@@ -16,32 +16,15 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(content: Uint8Array | AsyncIterable<Uint8Array> | Readable): Promise<BlobInfo> {
-    const tmpDir = path.join(this.root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const source = content instanceof Uint8Array ? Readable.from([content]) : Readable.from(content as AsyncIterable<Uint8Array>);
+    const { filePath, info } = await spoolToFile(content, path.join(this.root, 'tmp'));
     try {
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Uint8Array>) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(tmp, { flags: 'wx' }),
-      );
-      const sha256 = hash.digest('hex');
-      const dest = this.pathOf(sha256);
+      const dest = this.pathOf(info.sha256);
       await mkdir(path.dirname(dest), { recursive: true });
       // Same content → same name, so a concurrent put of identical bytes racing us is harmless.
-      await rename(tmp, dest);
-      return { sha256, size };
+      await rename(filePath, dest);
+      return info;
     } catch (err) {
-      await rm(tmp, { force: true });
+      await rm(filePath, { force: true });
       throw err;
     }
   }
@@ -102,4 +85,30 @@ export async function hashFile(filePath: string): Promise<BlobInfo> {
     size += chunk.length;
   }
   return { sha256: hash.digest('hex'), size };
+}
+
+/** Writes content to a new file in `dir` while hashing it: a put learns its address only at the end. */
+export async function spoolToFile(content: Uint8Array | AsyncIterable<Uint8Array> | Readable, dir: string): Promise<{ filePath: string; info: BlobInfo }> {
+  await mkdir(dir, { recursive: true });
+  const filePath = path.join(dir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  const source = content instanceof Uint8Array ? Readable.from([content]) : Readable.from(content as AsyncIterable<Uint8Array>);
+  try {
+    await pipeline(
+      source,
+      async function* (chunks: AsyncIterable<Uint8Array>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          size += chunk.length;
+          yield chunk;
+        }
+      },
+      createWriteStream(filePath, { flags: 'wx' }),
+    );
+    return { filePath, info: { sha256: hash.digest('hex'), size } };
+  } catch (err) {
+    await rm(filePath, { force: true });
+    throw err;
+  }
 }

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalBlobStore } from '../blob/local-blob-store.js';
+import { openBlobStore } from '../blob/open.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/open.js';
 import { RenderInputError, renderStoredSession, type RenderSessionOptions } from './render-session.js';
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {
-    const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+    const { blobs } = await openBlobStore(config);
     const started = performance.now();
     const { wav, notes, seconds } = await renderStoredSession(db.prisma, blobs, {
       ...args,
