@@ -2,3 +2,4 @@ export * from './params';
 export * from './mix-model';
 export { WriterRegisterMap } from './writer-register-map';
 export * from './diff';
+export { MixHistory, describeParamKeys, UNDO_CAPTURE_MS, type MixHistorySnapshot } from './mix-history';

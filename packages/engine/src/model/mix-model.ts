@@ -12,6 +12,7 @@ import {
   type ParamDef,
 } from './params';
 import { WriterRegisterMap } from './writer-register-map';
+import { MixHistory } from './mix-history';
 import { DELIVERY_TARGETS, type PlatformId } from '../loudness/targets';
 
 /**
@@ -146,6 +147,11 @@ export class MixModel {
     this.channelsMap = doc.getMap('channels');
     this.settingsMap = doc.getMap('settings');
     this.params = new WriterRegisterMap(doc, 'params');
+  }
+
+  /** Undo/redo of this replica's own parameter moves (see MixHistory). Call destroy() when done. */
+  createHistory(options: { captureMs?: number } = {}): MixHistory {
+    return new MixHistory(this.params, options);
   }
 
   listChannels(): ChannelInfo[] {

@@ -46,6 +46,16 @@ export class WriterRegisterMap {
     });
   }
 
+  /** The shared type that holds every writer's entries (what an undo manager watches). */
+  get sharedType(): Y.Map<Y.Array<Entry>> {
+    return this.root;
+  }
+
+  /** True for the per-writer arrays themselves, as opposed to the entries in them. */
+  isWriterArray(item: Y.Item): boolean {
+    return item.parent === this.root && item.content instanceof Y.ContentType;
+  }
+
   get(key: string): unknown {
     return this.resolved.get(key)?.value;
   }

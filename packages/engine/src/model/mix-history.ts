@@ -1,0 +1,117 @@
+import * as Y from 'yjs';
+import { paramDefFor, parseParamKey, type MixModel } from './mix-model';
+import type { WriterRegisterMap } from './writer-register-map';
+
+/** Moves of one control closer together than this are one step (a drag, a run of arrow-key nudges). */
+export const UNDO_CAPTURE_MS = 500;
+
+export interface MixHistorySnapshot {
+  canUndo: boolean;
+  canRedo: boolean;
+  /** The parameter keys the next undo / redo would change (empty when there is none). */
+  undoKeys: readonly string[];
+  redoKeys: readonly string[];
+}
+
+/**
+ * Undo and redo of this person's own mix moves (faders, knobs, switches), never anyone else's.
+ *
+ * A Yjs UndoManager on the parameter registers tracks only transactions this replica made
+ * itself (origin null); moves arriving from others come with the provider as origin. Undoing a
+ * move brings back the value it replaced, unless someone has moved that control since: their
+ * later value has the higher timestamp and stays (every replica agrees). One step is one gesture:
+ * a new step starts when another control is touched, after `endGesture()` (pointer released), or
+ * after UNDO_CAPTURE_MS without moves.
+ */
+export class MixHistory {
+  private readonly manager: Y.UndoManager;
+  private readonly listeners = new Set<() => void>();
+  /** Keys changed by the transaction being captured; set by the register listener, which runs first. */
+  private pendingKeys = new Set<string>();
+  private snapshot: MixHistorySnapshot = { canUndo: false, canRedo: false, undoKeys: [], redoKeys: [] };
+  private readonly offChange: () => void;
+
+  constructor(register: WriterRegisterMap, options: { captureMs?: number } = {}) {
+    this.manager = new Y.UndoManager(register.sharedType, {
+      captureTimeout: options.captureMs ?? UNDO_CAPTURE_MS,
+      trackedOrigins: new Set([null]),
+      // A writer's own array is created by its first move; undoing that move must remove the
+      // entry, not the array (which later moves, and moves restored by other undos, live in).
+      deleteFilter: (item) => !register.isWriterArray(item),
+    });
+    this.offChange = register.onChange((keys, transaction) => {
+      if (!transaction.local) return;
+      // Touching another control starts a new step, however quickly it follows the last one.
+      const top = this.manager.undoStack[this.manager.undoStack.length - 1];
+      const topKeys = top?.meta.get('keys') as Set<string> | undefined;
+      const tracked = transaction.origin === null;
+      if (tracked && topKeys && [...keys].some((k) => !topKeys.has(k))) this.manager.stopCapturing();
+      this.pendingKeys = keys;
+    });
+    const remember = (event: { stackItem: { meta: Map<string, unknown> } }) => {
+      const keys = (event.stackItem.meta.get('keys') as Set<string> | undefined) ?? new Set<string>();
+      for (const k of this.pendingKeys) keys.add(k);
+      event.stackItem.meta.set('keys', keys);
+      this.pendingKeys = new Set();
+      this.refresh();
+    };
+    this.manager.on('stack-item-added', remember);
+    this.manager.on('stack-item-updated', remember);
+    this.manager.on('stack-item-popped', () => this.refresh());
+    this.manager.on('stack-cleared', () => this.refresh());
+  }
+
+  /** The pointer was released: the next move, even of the same control, is a new step. */
+  endGesture(): void {
+    this.manager.stopCapturing();
+  }
+
+  /** Undoes this person's last step; returns the keys it changed back (empty if there was none). */
+  undo(): string[] {
+    return keysOf(this.manager.undo());
+  }
+
+  redo(): string[] {
+    return keysOf(this.manager.redo());
+  }
+
+  getSnapshot = (): MixHistorySnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  destroy(): void {
+    this.offChange();
+    this.manager.destroy();
+    this.listeners.clear();
+  }
+
+  private refresh(): void {
+    const top = (stack: Array<{ meta: Map<string, unknown> }>) => [...((stack[stack.length - 1]?.meta.get('keys') as Set<string> | undefined) ?? [])];
+    this.snapshot = {
+      canUndo: this.manager.canUndo(),
+      canRedo: this.manager.canRedo(),
+      undoKeys: top(this.manager.undoStack),
+      redoKeys: top(this.manager.redoStack),
+    };
+    for (const l of this.listeners) l();
+  }
+}
+
+function keysOf(item: { meta: Map<string, unknown> } | null): string[] {
+  return [...((item?.meta.get('keys') as Set<string> | undefined) ?? [])];
+}
+
+/** "Bass Fader", "Master Limiter ceiling", "Reverb Decay", or "3 controls" for a step that changed several. */
+export function describeParamKeys(keys: readonly string[], model: MixModel): string {
+  if (keys.length === 0) return '';
+  if (keys.length > 1) return `${keys.length} controls`;
+  const parsed = parseParamKey(keys[0]);
+  if (!parsed) return keys[0];
+  const { scope, paramId } = parsed;
+  const where =
+    scope.kind === 'master' ? 'Master' : scope.kind === 'fx' ? (scope.bus === 'reverb' ? 'Reverb' : 'Delay') : (model.listChannels().find((c) => c.id === scope.channelId)?.name ?? 'Channel');
+  return `${where} ${paramDefFor(scope, paramId)?.label ?? paramId}`;
+}
