@@ -5,7 +5,7 @@ import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
 import { getSession, HttpError, me, sessionIdFromLocation } from '../lib/api';
 import { formatTime, slug } from '../lib/format';
 import { initials, loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
-import type { Peaks } from '@mixroom/engine';
+import { describeParamKeys, type Peaks } from '@mixroom/engine';
 import { fetchPeaks, peaksFromBuffer } from '../lib/peaks';
 import { PresenceClient, type PresenceSnapshot } from '../lib/presence';
 import { SessionRuntime, type RuntimeSnapshot, type StemLoad } from '../lib/session-runtime';
@@ -199,7 +199,14 @@ function Mixer({
     return m;
   }, [pres.peers]);
 
-  const onHold = useCallback((control: string, held: boolean) => presence?.hold(control, held), [presence]);
+  const onHold = useCallback(
+    (control: string, held: boolean) => {
+      presence?.hold(control, held);
+      // Letting go ends the gesture: one drag is one undo step.
+      if (!held) runtime.history.endGesture();
+    },
+    [presence, runtime],
+  );
   const mixContext = useMemo(() => ({ runtime, held, onHold }), [runtime, held, onHold]);
   const [selection, setSelection] = useState<Selection>(null);
   const isSelected = (scope: ParamScope) =>
@@ -237,6 +244,15 @@ function Mixer({
         setDraft({ atSec: runtime.transport?.position ?? 0, endSec: null });
         return;
       }
+      // Undo/redo of one's own mix moves; text fields keep their own undo.
+      if (e.code === 'KeyZ' || e.code === 'KeyY') {
+        if (!(e.ctrlKey || e.metaKey) || e.altKey || t?.closest('input, textarea, select, [contenteditable="true"]')) return;
+        e.preventDefault();
+        if (!can(session.role, 'mix.edit')) return;
+        if (e.code === 'KeyY' || e.shiftKey) runtime.history.redo();
+        else runtime.history.undo();
+        return;
+      }
       if (e.code !== 'Space' || t?.closest('input, textarea, button, [role="slider"]')) return;
       e.preventDefault();
       if (runtime.transport?.state === 'started') runtime.pause();
@@ -244,7 +260,7 @@ function Mixer({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runtime]);
+  }, [runtime, session.role]);
 
   const loadingDone = snap.stems.every((s) => s.status === 'ready' || s.status === 'error');
   const failed = snap.stems.filter((s) => s.status === 'error');
@@ -343,7 +359,7 @@ function Mixer({
         </div>
       </header>
 
-      <TransportBar runtime={runtime} snap={snap} together={together} />
+      <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly} />
       <UploadList queue={uploads} />
 
       {failed.length > 0 && (
@@ -472,7 +488,34 @@ function loadingText(stems: StemLoad[]): { text: string; pct: number; done: bool
 const NO_TOGETHER: TogetherSnapshot = { enabled: false, lastAction: null, clockReady: false, offsetMs: 0, uncertaintyMs: Infinity, error: null };
 const ACTION_VERB = { play: 'started playback', pause: 'paused', stop: 'stopped', seek: 'jumped', loop: 'changed the loop' } as const;
 
-function TransportBar({ runtime, snap, together }: { runtime: SessionRuntime; snap: RuntimeSnapshot; together: TogetherClient | null }) {
+/** ↶ ↷ for this person's own mix moves, named after what they would change ("Undo Bass Fader"). */
+function UndoButtons({ runtime, readOnly }: { runtime: SessionRuntime; readOnly: boolean }) {
+  const h = useSyncExternalStore(runtime.history.subscribe, runtime.history.getSnapshot, runtime.history.getSnapshot);
+  const mac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+  const mod = mac ? '⌘' : 'Ctrl+';
+  const undoWhat = describeParamKeys(h.undoKeys, runtime.model);
+  const redoWhat = describeParamKeys(h.redoKeys, runtime.model);
+  return (
+    <div className="undo-buttons">
+      <button
+        type="button" className="tbtn" data-testid="undo" disabled={readOnly || !h.canUndo} onClick={() => runtime.history.undo()}
+        title={h.canUndo ? `Undo ${undoWhat} (${mod}Z) — only your own moves` : 'Nothing of yours to undo'}
+        aria-label={h.canUndo ? `Undo ${undoWhat}` : 'Undo'}
+      >
+        <svg viewBox="0 0 16 16" aria-hidden><path d="M6 3 2.5 6.5 6 10M3 6.5h6.5a3.5 3.5 0 0 1 0 7H7" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" /></svg>
+      </button>
+      <button
+        type="button" className="tbtn" data-testid="redo" disabled={readOnly || !h.canRedo} onClick={() => runtime.history.redo()}
+        title={h.canRedo ? `Redo ${redoWhat} (${mod}${mac ? '⇧Z' : 'Y'})` : 'Nothing to redo'}
+        aria-label={h.canRedo ? `Redo ${redoWhat}` : 'Redo'}
+      >
+        <svg viewBox="0 0 16 16" aria-hidden><path d="M10 3l3.5 3.5L10 10M13 6.5H6.5a3.5 3.5 0 0 0 0 7H9" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" /></svg>
+      </button>
+    </div>
+  );
+}
+
+function TransportBar({ runtime, snap, together, readOnly }: { runtime: SessionRuntime; snap: RuntimeSnapshot; together: TogetherClient | null; readOnly: boolean }) {
   const group = useSyncExternalStore(together?.subscribe ?? noopSubscribe, together?.getSnapshot ?? (() => NO_TOGETHER), () => NO_TOGETHER);
   const posRef = useRef<HTMLSpanElement>(null);
   useFrame(() => {
@@ -484,6 +527,7 @@ function TransportBar({ runtime, snap, together }: { runtime: SessionRuntime; sn
 
   return (
     <section className="transport" aria-label="Transport">
+      <UndoButtons runtime={runtime} readOnly={readOnly} />
       <div className="transport-buttons">
         <button type="button" className="tbtn" data-testid="stop" title="Stop (return to start)" onClick={() => runtime.stop()} disabled={!snap.audioReady}>
           <svg viewBox="0 0 16 16" aria-hidden>

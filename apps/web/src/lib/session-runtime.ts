@@ -89,6 +89,8 @@ const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession, WS_CLOSE
 export class SessionRuntime {
   readonly doc = new Y.Doc();
   readonly model = new MixModel(this.doc);
+  /** Undo/redo of this person's own mix moves (Ctrl/Cmd+Z); others' moves are never undone here. */
+  readonly history = this.model.createHistory();
   readonly provider: WebsocketProvider;
   Tone: ToneLib | null = null;
   liveContext: ReturnType<ToneLib['getContext']> | null = null;
@@ -499,6 +501,7 @@ export class SessionRuntime {
     this.transport?.stop();
     this.graph?.dispose();
     this.preview?.dispose();
+    this.history.destroy();
     this.provider.destroy();
     this.doc.destroy();
     this.together?.dispose();
