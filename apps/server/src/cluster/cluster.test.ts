@@ -186,6 +186,31 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('two server processes sharing PostgreSQL 
     }
   });
 
+  it('Yjs awareness spans processes: a state set on one reaches the other, a process that opens the session later gets it, and leaving removes it', async () => {
+    type State = { user?: { name: string } } | undefined;
+    const nameAt = (c: ReturnType<typeof yClient>, clientId: number) => (c.provider.awareness.getStates().get(clientId) as State)?.user?.name;
+    const id = await createSession(one);
+    const a = yClient(one, id, one.owner);
+    await a.synced;
+    // Set before process two holds the session at all: two must ask for it when it opens it.
+    a.provider.awareness.setLocalStateField('user', { name: 'Ada' });
+    await waitFor(async () => (await one.server.rooms.peek(id))?.awareness.getStates().has(a.doc.clientID) === true, 5000, 'A on process one');
+    expect(two.server.rooms.peek(id)).toBeUndefined();
+    const b = yClient(two, id, one.owner);
+    await b.synced;
+    await waitFor(() => nameAt(b, a.doc.clientID) === 'Ada', 5000, "A's state at B (late join)");
+    b.provider.awareness.setLocalStateField('user', { name: 'Bo' });
+    await waitFor(() => nameAt(a, b.doc.clientID) === 'Bo', 5000, "B's state at A");
+    a.provider.awareness.setLocalStateField('user', { name: 'Ada L.' });
+    await waitFor(() => nameAt(b, a.doc.clientID) === 'Ada L.', 5000, "A's change at B");
+    a.destroy();
+    await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 5000, "A's state removed at B");
+    // Garbage on the bus is dropped.
+    await redis.publish(`${prefix}doc:${id}`, encodeFrame(3, 'intruder', new Uint8Array([0xff, 0xff, 0xff])));
+    b.provider.awareness.setLocalStateField('user', { name: 'Bo B.' });
+    expect((await fetchAs(one.owner, `${two.url}/api/auth/me`)).status).toBe(200);
+  });
+
   it('a process that lost its Redis subscription for a moment catches up on what it missed', async () => {
     const id = await createSession(one);
     const a = yClient(one, id, one.owner);

@@ -6,6 +6,11 @@ import type { RedisBus } from './redis-bus.js';
 const UPDATE = 1;
 /** "Here is my state vector; send me what I lack" (after this process missed messages). */
 const CATCH_UP = 2;
+/** Awareness changes of the sender's clients. */
+const AWARENESS = 3;
+/** "I just started holding this session: send me your clients' awareness states." */
+const AWARENESS_QUERY = 4;
+const KINDS = new Set([UPDATE, CATCH_UP, AWARENESS, AWARENESS_QUERY]);
 /** Yjs encodes an update that holds nothing as these two bytes (no structs, empty delete set). */
 const EMPTY_UPDATE_BYTES = 2;
 
@@ -18,7 +23,7 @@ export function encodeFrame(kind: number, sourceId: string, payload: Uint8Array)
 export function decodeFrame(frame: Buffer): { kind: number; sourceId: string; payload: Uint8Array } | null {
   if (frame.length < 2) return null;
   const end = 2 + frame[1];
-  if (frame.length < end || (frame[0] !== UPDATE && frame[0] !== CATCH_UP)) return null;
+  if (frame.length < end || !KINDS.has(frame[0])) return null;
   return { kind: frame[0], sourceId: frame.toString('utf8', 2, end), payload: new Uint8Array(frame.buffer, frame.byteOffset + end, frame.length - end) };
 }
 
@@ -38,12 +43,17 @@ export class RedisFanout implements DocUpdateFanout {
     this.stopCatchUp = bus.onCatchUp(() => {
       for (const [sessionId, { sourceId, peer }] of this.sessions) {
         bus.publish(docChannel(sessionId), encodeFrame(CATCH_UP, sourceId, peer.stateVector()));
+        bus.publish(docChannel(sessionId), encodeFrame(AWARENESS_QUERY, sourceId, new Uint8Array(0)));
       }
     });
   }
 
   publish(sessionId: string, update: Uint8Array, sourceId: string): void {
     this.bus.publish(docChannel(sessionId), encodeFrame(UPDATE, sourceId, update));
+  }
+
+  publishAwareness(sessionId: string, update: Uint8Array, sourceId: string): void {
+    this.bus.publish(docChannel(sessionId), encodeFrame(AWARENESS, sourceId, update));
   }
 
   async subscribe(sessionId: string, sourceId: string, peer: FanoutPeer): Promise<() => void> {
@@ -56,6 +66,7 @@ export class RedisFanout implements DocUpdateFanout {
       if (this.sessions.get(sessionId)?.peer === peer) this.sessions.delete(sessionId);
       throw err;
     }
+    this.bus.publish(docChannel(sessionId), encodeFrame(AWARENESS_QUERY, sourceId, new Uint8Array(0)));
     return () => {
       if (this.sessions.get(sessionId)?.peer === peer) this.sessions.delete(sessionId);
       unsubscribe();
@@ -69,6 +80,19 @@ export class RedisFanout implements DocUpdateFanout {
       return;
     }
     if (frame.sourceId === ownId) return;
+    if (frame.kind === AWARENESS) {
+      try {
+        peer.applyRemoteAwareness(frame.payload);
+      } catch (err) {
+        this.logger.warn(`ignoring an awareness update for session ${sessionId} from process ${frame.sourceId} that y-protocols rejected: ${(err as Error).message}`);
+      }
+      return;
+    }
+    if (frame.kind === AWARENESS_QUERY) {
+      const states = peer.localAwareness();
+      if (states) this.publishAwareness(sessionId, states, ownId);
+      return;
+    }
     if (frame.kind === UPDATE) {
       try {
         peer.applyRemote(frame.payload);

@@ -7,6 +7,12 @@
 export interface DocUpdateFanout {
   /** `sourceId` identifies the publishing process so it does not receive its own updates. */
   publish(sessionId: string, update: Uint8Array, sourceId: string): void;
+  /**
+   * Yjs awareness changes (y-websocket's cursors and user states) of this process's own clients,
+   * for the clients of the others. A process that starts holding a session asks the others for
+   * their clients' current states (FanoutPeer.localAwareness).
+   */
+  publishAwareness(sessionId: string, update: Uint8Array, sourceId: string): void;
   /** Resolves once remote updates are being delivered (a Redis SUBSCRIBE is confirmed). */
   subscribe(sessionId: string, sourceId: string, peer: FanoutPeer): Promise<() => void>;
   close(): Promise<void>;
@@ -19,6 +25,9 @@ export interface DocUpdateFanout {
  */
 export interface FanoutPeer {
   applyRemote(update: Uint8Array): void;
+  applyRemoteAwareness(update: Uint8Array): void;
+  /** The awareness states of this process's own clients, or null when it has none. */
+  localAwareness(): Uint8Array | null;
   stateVector(): Uint8Array;
   /** Everything this copy holds that a copy at `stateVector` lacks. */
   updateSince(stateVector: Uint8Array): Uint8Array;
@@ -34,10 +43,20 @@ export class InProcessFanout implements DocUpdateFanout {
     }
   }
 
+  publishAwareness(sessionId: string, update: Uint8Array, sourceId: string): void {
+    for (const sub of this.subscribers.get(sessionId) ?? []) {
+      if (sub.sourceId !== sourceId) sub.peer.applyRemoteAwareness(update);
+    }
+  }
+
   async subscribe(sessionId: string, sourceId: string, peer: FanoutPeer): Promise<() => void> {
     let set = this.subscribers.get(sessionId);
     if (!set) this.subscribers.set(sessionId, (set = new Set()));
     const sub = { sourceId, peer };
+    for (const other of set) {
+      const states = other.sourceId !== sourceId ? other.peer.localAwareness() : null;
+      if (states) peer.applyRemoteAwareness(states);
+    }
     set.add(sub);
     return () => {
       set.delete(sub);

@@ -72,6 +72,10 @@ export class Room implements BatchSource {
         applyRemote: (u) => {
           if (!room.destroyed) Y.applyUpdate(room.doc, u, FANOUT_ORIGIN);
         },
+        applyRemoteAwareness: (u) => {
+          if (!room.destroyed) awarenessProtocol.applyAwarenessUpdate(room.awareness, u, FANOUT_ORIGIN);
+        },
+        localAwareness: () => room.localAwareness(),
         stateVector: () => Y.encodeStateVector(room.doc),
         updateSince: (sv) => Y.encodeStateAsUpdate(room.doc, sv),
       });
@@ -109,7 +113,18 @@ export class Room implements BatchSource {
     const changed = [...added, ...updated, ...removed];
     const message = encodeAwareness(this.awareness, changed);
     for (const conn of this.conns.keys()) if (conn !== origin) conn.send(message);
+    // Our clients' changes (and their removal when they leave, origin null) go to the other
+    // processes; states that arrived from them, or timed out here, are theirs to announce.
+    if (origin !== FANOUT_ORIGIN && origin !== 'timeout' && !this.destroyed) {
+      this.fanout.publishAwareness(this.sessionId, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed), this.instanceId);
+    }
   };
+
+  /** The awareness states of the clients connected to this process (for a process that just joined). */
+  localAwareness(): Uint8Array | null {
+    const ids = [...this.conns.values()].flatMap((owned) => [...owned]).filter((id) => this.awareness.getStates().has(id));
+    return ids.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null;
+  }
 
   addConnection(conn: SyncConnection): void {
     this.conns.set(conn, new Set());
