@@ -43,6 +43,18 @@ test('undo and redo take back only your own moves, for everyone at once', async 
 
   await A.getByTestId('undo').click(); // Alice's Bass drag again, so the next spec starts clean
   await expect(bassB).toHaveText('0.0 dB');
+
+  // "?" lists the shortcuts, undo among them; Escape closes the list.
+  await A.keyboard.press('Shift+Slash');
+  const shortcuts = A.getByTestId('shortcuts-dialog');
+  await expect(shortcuts).toContainText('Undo your last mix move (only yours)');
+  await A.screenshot({ path: 'test-results/artifacts/shortcuts.png' });
+  await A.keyboard.press('Escape');
+  await expect(shortcuts).toBeHidden();
+  await A.getByTestId('shortcuts-button').click();
+  await expect(shortcuts).toBeVisible();
+  await A.keyboard.press('Escape');
+  await expect(shortcuts).toBeHidden();
   await alice.context.close();
   await bob.context.close();
 });

@@ -16,6 +16,7 @@ import { BouncePanel } from './BouncePanel';
 import { DetailPanel, type Selection } from './DetailPanel';
 import { MixContext } from './mix-context';
 import { FrameContext, FrameLoop, useFrame } from './frame';
+import { ShortcutsDialog } from './ShortcutsDialog';
 import { IdentityDialog } from './IdentityDialog';
 import { MembersPanel } from './MembersPanel';
 import { AccountBar } from './AccountBar';
@@ -234,6 +235,8 @@ function Mixer({
     return () => r.dispose();
   }, [presence, session.id, devUser.userId]);
   const [draft, setDraft] = useState<Draft | null>(null);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const closeShortcuts = useCallback(() => setShowShortcuts(false), []);
 
   // Keyboard: space toggles play, as in every DAW, unless the person is typing a value; C comments at the playhead.
   useEffect(() => {
@@ -242,6 +245,11 @@ function Mixer({
       if (e.code === 'KeyC' && !e.ctrlKey && !e.metaKey && !e.altKey && !t?.closest('input, textarea, select, [role="slider"]')) {
         e.preventDefault();
         setDraft({ atSec: runtime.transport?.position ?? 0, endSec: null });
+        return;
+      }
+      if (e.key === '?' && !e.ctrlKey && !e.metaKey && !t?.closest('input, textarea, select, [contenteditable="true"]')) {
+        e.preventDefault();
+        setShowShortcuts(true);
         return;
       }
       // Undo/redo of one's own mix moves; text fields keep their own undo.
@@ -304,6 +312,9 @@ function Mixer({
         </div>
         <div className="topbar-right">
           <AccountBar />
+          <button type="button" className="link-button" onClick={() => setShowShortcuts(true)} title="Keyboard and mouse shortcuts (?)" data-testid="shortcuts-button">
+            Shortcuts
+          </button>
           {can(session.role, 'members.manage') && (
             <button type="button" className="link-button" onClick={() => setShowMembers((v) => !v)} data-testid="members-button">
               Members
@@ -400,6 +411,7 @@ function Mixer({
         }
       />
 
+      {showShortcuts && <ShortcutsDialog onClose={closeShortcuts} />}
       {showMembers && <MembersPanel sessionId={session.id} onClose={() => setShowMembers(false)} />}
       {editingChannel && canUpload && (
         <StemPanel
