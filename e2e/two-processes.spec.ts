@@ -1,20 +1,23 @@
-// Two real server processes behind two addresses, sharing only PostgreSQL and Redis (as two
-// machines behind a load balancer would): Alice's browser talks to one, Bob's to the other.
+// Two real server processes behind two addresses, sharing only PostgreSQL, Redis and an S3 bucket
+// (as two machines behind a load balancer would, each with its own disk): Alice's browser talks
+// to one, Bob's to the other.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { serverProcessEnv } from '../scripts/server-process-env.mjs';
+import { startFakeS3, type FakeS3 } from '../apps/server/src/blob/fake-s3';
 import { ARTIFACTS_DIR, DEMO, enterValue, firstSession, grabFader, slug, waitForMixer } from './helpers';
 
 const PG_URL = process.env.MIXROOM_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.MIXROOM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const skip = process.env.MIXROOM_SKIP_PG === '1' || process.env.MIXROOM_SKIP_REDIS === '1';
 const BASE_PORT = Number(process.env.MIXROOM_E2E_PORT ?? 3123) + 10;
-const DATA_DIR = path.resolve(__dirname, '../test-results/e2e-cluster-data');
+// One data dir per process: nothing on disk is shared, the stems live in the bucket.
+const dataDirOf = (port: number) => path.resolve(__dirname, `../test-results/e2e-cluster-data-${port}`);
 
 test.skip(skip, 'needs PostgreSQL and Redis (MIXROOM_SKIP_PG / MIXROOM_SKIP_REDIS is set)');
 
@@ -22,6 +25,7 @@ const schema = `e2e_cluster_${randomUUID().slice(0, 8)}`;
 const prefix = `mixroom-e2e-${randomUUID().slice(0, 8)}:`;
 const servers: ChildProcess[] = [];
 const urls: string[] = [];
+let s3: FakeS3;
 
 async function startServer(port: number): Promise<string> {
   const url = new URL(PG_URL);
@@ -29,8 +33,9 @@ async function startServer(port: number): Promise<string> {
   const child = spawn('npx', ['tsx', 'apps/server/src/main.ts'], {
     cwd: path.resolve(__dirname, '..'),
     env: serverProcessEnv({
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR, DATABASE_URL: url.toString(),
+      ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDirOf(port), DATABASE_URL: url.toString(),
       REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn',
+      S3_BUCKET: s3.settings.bucket, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.settings.credentials!.accessKeyId, S3_SECRET_ACCESS_KEY: s3.settings.credentials!.secretAccessKey,
     }),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -48,7 +53,8 @@ async function startServer(port: number): Promise<string> {
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  rmSync(DATA_DIR, { recursive: true, force: true });
+  for (const port of [BASE_PORT, BASE_PORT + 1]) rmSync(dataDirOf(port), { recursive: true, force: true });
+  s3 = await startFakeS3('mixroom-e2e');
   // The first process seeds the demo session into the empty schema; the second finds it there.
   urls.push(await startServer(BASE_PORT));
   urls.push(await startServer(BASE_PORT + 1));
@@ -68,7 +74,8 @@ test.afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
-  rmSync(DATA_DIR, { recursive: true, force: true });
+  await s3?.close();
+  for (const port of [BASE_PORT, BASE_PORT + 1]) rmSync(dataDirOf(port), { recursive: true, force: true });
 });
 
 async function openOn(browser: Browser, baseURL: string, sessionId: string, name: string, color: string) {
@@ -82,7 +89,7 @@ async function openOn(browser: Browser, baseURL: string, sessionId: string, name
   return { context, page };
 }
 
-test('two server processes: Alice on one and Bob on the other mix, see each other and comment live', async ({ browser }) => {
+test('two server processes with their own disks: Alice on one and Bob on the other load the stems from the bucket, mix, see each other and comment live', async ({ browser }) => {
   test.setTimeout(300_000);
   const [one, two] = urls;
   const session = await firstSession(one);
@@ -90,6 +97,10 @@ test('two server processes: Alice on one and Bob on the other mix, see each othe
   const bob = await openOn(browser, two, session.id, 'Bob', '#5b9cf5');
   const A = alice.page;
   const B = bob.page;
+  // Bob's stems came from process two, which has never had them on its disk: they are in the bucket.
+  for (const port of [BASE_PORT, BASE_PORT + 1]) expect(existsSync(path.join(dataDirOf(port), 'blobs'))).toBe(false);
+  const readyAtB = await B.evaluate(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ status: string }> } }).getSnapshot().stems.filter((s) => s.status === 'ready').length);
+  expect(readyAtB).toBe(session.stems.length);
 
   // Presence crosses processes: each sees the other's avatar.
   await expect(B.getByTestId('avatar-Alice')).toBeVisible();
