@@ -109,12 +109,10 @@ export type ErrorCode =
   | 'rate_limited'
   | 'range_not_satisfiable'
   | 'method_not_allowed'
-  | 'conflict'
-  | 'gone'
-  | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unsupported_audio'
   | 'precondition_failed'
+  | 'storage_unavailable'
   | 'internal';
 
 export type JoinAck =

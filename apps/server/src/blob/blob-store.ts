@@ -38,4 +38,11 @@ export class BlobNotFoundError extends Error {
   }
 }
 
+/** The store itself cannot be reached or refused the request (an S3 outage, bad credentials). */
+export class BlobStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 export const isSha256 = (s: string) => /^[0-9a-f]{64}$/.test(s);

@@ -5,7 +5,7 @@ import {
   DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { BlobNotFoundError, isSha256, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
+import { BlobNotFoundError, BlobStoreUnavailableError, isSha256, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
 import { hashFile, spoolToFile } from './local-blob-store.js';
 
 export interface S3Settings {
@@ -78,27 +78,30 @@ export class S3BlobStore implements BlobStore {
 
   async put(content: Uint8Array | AsyncIterable<Uint8Array> | Readable): Promise<BlobInfo> {
     const { filePath, info } = await spoolToFile(content, this.options.tmpDir);
-    return this.putFile(filePath, info);
+    try {
+      return await this.putFile(filePath, info);
+    } finally {
+      await rm(filePath, { force: true });
+    }
   }
 
+  /** Removes the file only once it is stored: a failed upload leaves the caller its bytes. */
   async putFile(filePath: string, known?: BlobInfo): Promise<BlobInfo> {
-    try {
-      const info = known ?? (await hashFile(filePath));
-      // Same content, same key: a blob already there needs no second upload.
-      if (!(await this.has(info.sha256))) {
-        const upload = new Upload({
+    const info = known ?? (await hashFile(filePath));
+    // Same content, same key: a blob already there needs no second upload.
+    if (!(await this.has(info.sha256))) {
+      await this.call('store', info.sha256, () =>
+        new Upload({
           client: this.client,
           params: { Bucket: this.settings.bucket, Key: this.keyOf(info.sha256), Body: createReadStream(filePath, { highWaterMark: 1 << 20 }), ContentType: 'application/octet-stream' },
           partSize: this.partSize,
           queueSize: this.queueSize,
           leavePartsOnError: false,
-        });
-        await upload.done();
-      }
-      return info;
-    } finally {
-      await rm(filePath, { force: true });
+        }).done(),
+      );
     }
+    await rm(filePath, { force: true });
+    return info;
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -107,33 +110,38 @@ export class S3BlobStore implements BlobStore {
 
   async stat(sha256: string): Promise<BlobInfo | null> {
     if (!isSha256(sha256)) return null;
-    try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.keyOf(sha256) }));
-      return { sha256, size: head.ContentLength ?? 0 };
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const head = await this.call('look up', sha256, () => this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.keyOf(sha256) })));
+    return head ? { sha256, size: head.ContentLength ?? 0 } : null;
   }
 
   async createReadStream(sha256: string, range?: ByteRange): Promise<Readable> {
     if (!isSha256(sha256)) throw new BlobNotFoundError(sha256);
-    try {
-      const res = await this.client.send(new GetObjectCommand({
+    const res = await this.call('read', sha256, () =>
+      this.client.send(new GetObjectCommand({
         Bucket: this.settings.bucket,
         Key: this.keyOf(sha256),
         Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-      }));
-      return res.Body as Readable;
-    } catch (err) {
-      if (isNotFound(err)) throw new BlobNotFoundError(sha256);
-      throw err;
-    }
+      })),
+    );
+    if (!res) throw new BlobNotFoundError(sha256);
+    return res.Body as Readable;
   }
 
   async delete(sha256: string): Promise<void> {
     if (!isSha256(sha256)) return;
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.keyOf(sha256) }));
+    await this.call('delete', sha256, () => this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.keyOf(sha256) })));
+  }
+
+  /** Runs one S3 request: a missing key is null, any other failure names the bucket and the reason. */
+  private async call<T>(what: string, sha256: string, request: () => Promise<T>): Promise<T | null> {
+    try {
+      return await request();
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      const where = `S3 bucket "${this.settings.bucket}"${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
+      const reason = (err as Error).message || (err as Error).name || String(err);
+      throw new BlobStoreUnavailableError(`the stem store is unavailable: could not ${what} blob ${sha256.slice(0, 12)}… in ${where} (${reason})`, { cause: err });
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import type { GetSessionResponse } from '@mixroom/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../stems/test-fixtures.js';
 import { uploadAll, useTusCookie } from '../stems/tus-test-client.js';
-import { createSession, fetchAs, postgres, SKIP_PG, startServer, type TestDatabase, type TestServer } from '../test-support.js';
+import { createSession, fetchAs, pglite, postgres, SKIP_PG, startServer, type TestDatabase, type TestServer } from '../test-support.js';
 import { startFakeS3, type FakeS3 } from './fake-s3.js';
 import { createS3Client } from './s3-blob-store.js';
 
@@ -71,5 +71,42 @@ describe.skipIf(SKIP_PG)('two processes sharing an S3 bucket and PostgreSQL, no 
     expect((await fetchAs(one.owner, `${two.url}/api/sessions/${id}`, { method: 'DELETE' })).status).toBe(204);
     const left = await objectKeys();
     for (const k of keys) expect(left).not.toContain(k);
+  });
+});
+
+describe('a server whose S3 bucket goes away', () => {
+  it('answers 503 with the bucket and the reason, keeps nothing of an upload it could not store, and keeps serving', async () => {
+    const s3 = await startFakeS3();
+    const database = await pglite.create();
+    const s = await startServer({ ...database.config, s3: s3.settings });
+    try {
+      const id = await createSession(s);
+      useTusCookie(s.owner.cookie);
+      const wav = fixtureBytes('wav-pcm24');
+      const res = await uploadAll(s.url, id, wav, 'Bass.wav', 100_000);
+      expect(res.status, res.body).toBe(204);
+      const stem = ((await (await fetchAs(s.owner, `${s.url}/api/sessions/${id}`)).json()) as GetSessionResponse).stems[0];
+
+      await s3.close();
+      const audio = await fetchAs(s.owner, `${s.url}${stem.url}`);
+      expect(audio.status).toBe(503);
+      const body = (await audio.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('storage_unavailable');
+      expect(body.error.message).toContain(`the stem store is unavailable: could not look up blob ${sha(wav).slice(0, 12)}… in S3 bucket "mixroom-test" at ${s3.endpoint}`);
+
+      // A finished upload that cannot be stored says so, and leaves no row and no file behind.
+      const second = await uploadAll(s.url, id, fixtureBytes('wav-pcm16'), 'Keys.wav', 100_000);
+      expect(second.status).toBe(503);
+      expect(JSON.parse(second.body).error.message).toMatch(/^Keys\.wav was not stored: the stem store is unavailable: .*; upload it again$/);
+      expect(await s.server.db.prisma.upload.count()).toBe(0);
+      expect(await readdir(path.join(database.config.dataDir, 'uploads'))).toEqual([]);
+      expect((await fetchAs(s.owner, `${s.url}/api/auth/me`)).status).toBe(200);
+      expect((await fetchAs(s.owner, `${s.url}/api/sessions/${id}`)).status).toBe(200);
+    } finally {
+      useTusCookie(null);
+      await s.server.close();
+      await database.cleanup();
+      await s3.close().catch(() => {});
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { BlobStoreUnavailableError } from '../blob/blob-store.js';
 import type { ServerResponse } from 'node:http';
 import type { ErrorBody, ErrorCode } from '@mixroom/protocol';
 
@@ -5,6 +6,13 @@ export class HttpError extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
     super(message);
   }
+}
+
+/** What a request that failed with `err` answers: its own HttpError, 503 for an unreachable store, else 500. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof BlobStoreUnavailableError) return new HttpError(503, 'storage_unavailable', err.message);
+  return new HttpError(500, 'internal', 'internal server error');
 }
 
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);

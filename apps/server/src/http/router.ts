@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import { HttpError, sendError } from './respond.js';
+import { HttpError, sendError, toHttpError } from './respond.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void> | void;
 
@@ -49,7 +49,7 @@ export class Router {
         await route.handler(req, res, params);
       } catch (err) {
         if (!(err instanceof HttpError)) logger.error(`${req.method} ${pathname} failed`, err);
-        const httpErr = err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal server error');
+        const httpErr = toHttpError(err);
         if (!res.headersSent) sendError(res, httpErr);
         else res.destroy();
       }

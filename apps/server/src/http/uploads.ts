@@ -21,7 +21,7 @@ import { sanitizeFileName } from '../stems/file-name.js';
 import { LivePcmPeaks } from '../stems/live-peaks.js';
 import type { StemService } from '../stems/stem-service.js';
 import type { UploadDigests } from '../stems/upload-digests.js';
-import { badRequest, HttpError, notFound, sendError } from './respond.js';
+import { badRequest, HttpError, notFound, sendError, toHttpError } from './respond.js';
 import type { Router } from './router.js';
 import { parseSessionId } from './sessions.js';
 
@@ -291,6 +291,8 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
     } catch (err) {
       // Rejected or failed: nothing of this upload may remain (ingest already removed the file if it moved nothing).
       await discard(upload.id);
+      const httpErr = toHttpError(err);
+      if (httpErr.status === 503) return sendError(res, new HttpError(503, httpErr.code, `${upload.fileName} was not stored: ${httpErr.message}; upload it again`));
       if (err instanceof HttpError) return sendError(res, err);
       throw err;
     }
