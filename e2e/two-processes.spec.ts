@@ -74,7 +74,7 @@ test.afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
-  await s3?.close();
+  await s3?.close().catch(() => {}); // the test stops it on purpose
   for (const port of [BASE_PORT, BASE_PORT + 1]) rmSync(dataDirOf(port), { recursive: true, force: true });
 });
 
@@ -134,5 +134,24 @@ test('two server processes with their own disks: Alice on one and Bob on the oth
   await B.getByTestId(`mute-${second}`).click();
   await alice.context.close();
   await expect(B.getByTestId('avatar-Alice')).toHaveCount(0, { timeout: 5000 });
+
+  // The bucket goes away: a stem Bob adds cannot be stored, and his upload row says so and why.
+  await s3.close();
+  await B.getByTestId('upload-input').setInputFiles({ name: 'Late Idea.wav', mimeType: 'audio/wav', buffer: toneWav(1) });
+  await expect(B.getByTestId('upload-error')).toHaveText(/^Late Idea\.wav was not stored: the stem store is unavailable: .* S3 bucket "mixroom-e2e" at http:\/\/127\.0\.0\.1:\d+ .*; upload it again$/, { timeout: 60_000 });
+  await expect(B.getByTestId('mixer')).toHaveAttribute('data-synced', 'true');
   await bob.context.close();
 });
+
+/** `seconds` of a 440 Hz tone as a 16-bit mono 48 kHz WAV. */
+function toneWav(seconds: number): Buffer {
+  const rate = 48000;
+  const n = rate * seconds;
+  const b = Buffer.alloc(44 + n * 2);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVE', 8);
+  b.write('fmt ', 12); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(rate, 24); b.writeUInt32LE(rate * 2, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34);
+  b.write('data', 36); b.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  return b;
+}

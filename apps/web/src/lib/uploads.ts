@@ -169,6 +169,9 @@ export class UploadQueue {
       xhr.onload = () => {
         if (xhr.status === 204) {
           resolve({ offset: Number(xhr.getResponseHeader('Upload-Offset')), stemId: xhr.getResponseHeader(UPLOAD_STEM_HEADER) });
+        } else if (xhr.status === 503 && xhr.responseText.includes('"storage_unavailable"')) {
+          // The server could not store the finished file and has discarded the upload: say why.
+          reject(new UploadFailed(errorTextSync(xhr.status, xhr.responseText)));
         } else if (xhr.status === 409 || xhr.status >= 500) {
           reject(new Error(`server answered ${xhr.status}`));
         } else {
