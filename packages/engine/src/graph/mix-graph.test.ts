@@ -4,9 +4,9 @@ import { loadTone } from '../node/tone';
 import type { ToneLib } from './mix-graph';
 import { renderMixOffline } from './render';
 import { MixGraph } from './mix-graph';
+import { SR, renderWithTone } from './test-support';
 import { MixModel, initializeMix, type MixState } from '../model/mix-model';
 
-const SR = 48000;
 let Tone: ToneLib;
 
 beforeAll(async () => {
@@ -108,11 +108,7 @@ describe('MixGraph rendered offline', () => {
   });
 
   it('a fast fader drag while playing glides without clicks', async () => {
-    const raw = new OfflineAudioContext(2, SR, SR);
-    const previous = Tone.getContext();
-    const context = new Tone.OfflineContext(raw as unknown as OfflineAudioContext);
-    Tone.setContext(context);
-    try {
+    const out = await renderWithTone(Tone, SR, () => {
       const doc = new Y.Doc();
       initializeMix(doc, [{ id: 'a', name: 'A', stemId: 'sa' }]);
       const model = new MixModel(doc);
@@ -131,27 +127,21 @@ describe('MixGraph rendered offline', () => {
           graph.apply(model.getState());
         }, t);
       }
-      const out = (await context.render()) as unknown as AudioBuffer;
-      const data = out.getChannelData(0);
-      let maxJump = 0;
-      for (let i = SR * 0.15; i < SR * 0.5; i++) maxJump = Math.max(maxJump, Math.abs(data[i] - data[i - 1]));
-      // An unsmoothed step of the drag would jump by up to ~0.1 per sample here.
-      expect(maxJump).toBeLessThan(0.01);
-      graph.dispose();
-    } finally {
-      Tone.setContext(previous);
-    }
+      return graph;
+    });
+    const data = out.getChannelData(0);
+    let maxJump = 0;
+    for (let i = SR * 0.15; i < SR * 0.5; i++) maxJump = Math.max(maxJump, Math.abs(data[i] - data[i - 1]));
+    // An unsmoothed step of the drag would jump by up to ~0.1 per sample here.
+    expect(maxJump).toBeLessThan(0.01);
   });
 
   it('a playback-rate nudge moves every stem through its audio slightly faster', async () => {
-    const raw = new OfflineAudioContext(2, SR, SR);
-    const previous = Tone.getContext();
-    const context = new Tone.OfflineContext(raw as unknown as OfflineAudioContext);
-    Tone.setContext(context);
-    try {
+    let graph: MixGraph | null = null;
+    const out = await renderWithTone(Tone, SR, () => {
       const doc = new Y.Doc();
       initializeMix(doc, [{ id: 'a', name: 'A', stemId: 'sa' }]);
-      const graph = new MixGraph(Tone);
+      graph = new MixGraph(Tone);
       // A ramp whose value is its own time in seconds: the output tells the read position.
       const ramp = new AudioBuffer({ length: 2 * SR, numberOfChannels: 1, sampleRate: SR });
       const data = ramp.getChannelData(0);
@@ -160,13 +150,10 @@ describe('MixGraph rendered offline', () => {
       graph.setPlaybackRate(1.01);
       graph.apply(new MixModel(doc).getState(), { immediate: true });
       Tone.getTransport().start(0);
-      const out = (await context.render()) as unknown as AudioBuffer;
-      const readPosition = out.getChannelData(0)[SR / 2] * Math.SQRT2; // undo the centre pan's −3 dB
-      expect(readPosition).toBeCloseTo(0.505, 3);
-      expect(graph.playbackRate).toBe(1.01);
-      graph.dispose();
-    } finally {
-      Tone.setContext(previous);
-    }
+      return graph;
+    });
+    const readPosition = out.getChannelData(0)[SR / 2] * Math.SQRT2; // undo the centre pan's −3 dB
+    expect(readPosition).toBeCloseTo(0.505, 3);
+    expect(graph!.playbackRate).toBe(1.01);
   });
 });

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { loadTone } from '../node/tone';
 import { MixModel, initializeMix, type MixState } from '../model/mix-model';
 import { renderMixDetailed, type OfflineRenderOptions } from './render';
+import type { ToneLib } from './mix-graph';
 
 export const SR = 48000;
 
@@ -64,4 +65,24 @@ export async function render(
   const r = await renderMixDetailed(Tone, state, map, { sampleRate: SR, ...options });
   // Copies: node-web-audio-api's channel views do not outlive their AudioBuffer reliably.
   return { left: r.audio.getChannelData(0).slice(), right: r.audio.getChannelData(1).slice(), notes: r.notes };
+}
+
+/**
+ * Renders `frames` (stereo, SR) of whatever `build` sets up on Tone's global context, which is
+ * a fresh offline one meanwhile (live-graph tests: transport, players, glides); `build` returns
+ * what to dispose after the render. The previous context is restored either way.
+ */
+export async function renderWithTone(Tone: ToneLib, frames: number, build: () => { dispose(): void }): Promise<AudioBuffer> {
+  const raw = new OfflineAudioContext(2, frames, SR);
+  const previous = Tone.getContext();
+  const context = new Tone.OfflineContext(raw as unknown as OfflineAudioContext);
+  Tone.setContext(context);
+  try {
+    const built = build();
+    const out = (await context.render()) as unknown as AudioBuffer;
+    built.dispose();
+    return out;
+  } finally {
+    Tone.setContext(previous);
+  }
 }

@@ -3,8 +3,8 @@ import * as Y from 'yjs';
 import { loadTone } from '../node/tone';
 import { MixModel, initializeMix } from '../model/mix-model';
 import { MixGraph, type ToneLib } from './mix-graph';
+import { SR, renderWithTone } from './test-support';
 
-const SR = 48000;
 let Tone: ToneLib;
 
 beforeAll(async () => {
@@ -25,24 +25,17 @@ async function renderDriven(
   drive: (transport: ReturnType<ToneLib['getTransport']>, graph: MixGraph) => void,
   { loaded = true } = {},
 ): Promise<Float32Array> {
-  const raw = new OfflineAudioContext(2, Math.round(seconds * SR), SR);
-  const previous = Tone.getContext();
-  const context = new Tone.OfflineContext(raw as unknown as OfflineAudioContext);
-  Tone.setContext(context);
-  try {
+  const out = await renderWithTone(Tone, Math.round(seconds * SR), () => {
     const doc = new Y.Doc();
     initializeMix(doc, [{ id: 'a', name: 'A', stemId: 'sa' }]);
     const graph = new MixGraph(Tone, undefined, { meters: false });
     if (loaded) graph.setStemBuffer('sa', positionStem(2));
     graph.apply(new MixModel(doc).getState(), { immediate: true });
     drive(Tone.getTransport(), graph);
-    const out = (await context.render()) as unknown as AudioBuffer;
-    graph.dispose();
-    // Undo the centre pan's −3 dB so the output reads as 1 + position.
-    return out.getChannelData(0).map((v) => v * Math.SQRT2);
-  } finally {
-    Tone.setContext(previous);
-  }
+    return graph;
+  });
+  // Undo the centre pan's −3 dB so the output reads as 1 + position.
+  return out.getChannelData(0).map((v) => v * Math.SQRT2);
 }
 
 const at = (data: Float32Array, t: number) => data[Math.round(t * SR)];
