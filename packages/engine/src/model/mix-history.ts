@@ -28,6 +28,8 @@ export class MixHistory {
   private readonly listeners = new Set<() => void>();
   /** Keys changed by the transaction being captured; set by the register listener, which runs first. */
   private pendingKeys = new Set<string>();
+  /** Keys of the step being undone or redone: its counterpart on the other stack names the same controls. */
+  private poppedKeys: string[] = [];
   private snapshot: MixHistorySnapshot = { canUndo: false, canRedo: false, undoKeys: [], redoKeys: [] };
   private readonly offChange: () => void;
 
@@ -40,17 +42,19 @@ export class MixHistory {
       deleteFilter: (item) => !register.isWriterArray(item),
     });
     this.offChange = register.onChange((keys, transaction) => {
-      if (!transaction.local) return;
+      // Only transactions the manager captures: this replica's own moves, and its undos/redos.
+      const tracked = transaction.local && transaction.origin === null;
+      if (!tracked && transaction.origin !== this.manager) return;
       // Touching another control starts a new step, however quickly it follows the last one.
-      const top = this.manager.undoStack[this.manager.undoStack.length - 1];
-      const topKeys = top?.meta.get('keys') as Set<string> | undefined;
-      const tracked = transaction.origin === null;
+      const topKeys = this.manager.undoStack[this.manager.undoStack.length - 1]?.meta.get('keys') as Set<string> | undefined;
       if (tracked && topKeys && [...keys].some((k) => !topKeys.has(k))) this.manager.stopCapturing();
       this.pendingKeys = keys;
     });
-    const remember = (event: { stackItem: { meta: Map<string, unknown> } }) => {
+    const remember = (event: { stackItem: { meta: Map<string, unknown> }; origin: unknown }) => {
       const keys = (event.stackItem.meta.get('keys') as Set<string> | undefined) ?? new Set<string>();
       for (const k of this.pendingKeys) keys.add(k);
+      // An undo that changed nothing visible (someone moved the control since) still names it.
+      if (event.origin === this.manager) for (const k of this.poppedKeys) keys.add(k);
       event.stackItem.meta.set('keys', keys);
       this.pendingKeys = new Set();
       this.refresh();
@@ -68,10 +72,13 @@ export class MixHistory {
 
   /** Undoes this person's last step; returns the keys it changed back (empty if there was none). */
   undo(): string[] {
+    // Read before: the counterpart step is added inside the undo, before Yjs reports the pop.
+    this.poppedKeys = this.snapshot.undoKeys.slice();
     return keysOf(this.manager.undo());
   }
 
   redo(): string[] {
+    this.poppedKeys = this.snapshot.redoKeys.slice();
     return keysOf(this.manager.redo());
   }
 
@@ -89,13 +96,13 @@ export class MixHistory {
   }
 
   private refresh(): void {
-    const top = (stack: Array<{ meta: Map<string, unknown> }>) => [...((stack[stack.length - 1]?.meta.get('keys') as Set<string> | undefined) ?? [])];
-    this.snapshot = {
-      canUndo: this.manager.canUndo(),
-      canRedo: this.manager.canRedo(),
-      undoKeys: top(this.manager.undoStack),
-      redoKeys: top(this.manager.redoStack),
-    };
+    const top = (stack: Array<{ meta: Map<string, unknown> }>) => keysOf(stack[stack.length - 1] ?? null);
+    const next = { canUndo: this.manager.canUndo(), canRedo: this.manager.canRedo(), undoKeys: top(this.manager.undoStack), redoKeys: top(this.manager.redoStack) };
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
+    const cur = this.snapshot;
+    // A drag updates the same step on every move: only a real change re-renders the buttons.
+    if (next.canUndo === cur.canUndo && next.canRedo === cur.canRedo && same(next.undoKeys, cur.undoKeys) && same(next.redoKeys, cur.redoKeys)) return;
+    this.snapshot = next;
     for (const l of this.listeners) l();
   }
 }
