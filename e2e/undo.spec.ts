@@ -48,6 +48,9 @@ test('undo and redo take back only your own moves, for everyone at once', async 
   await A.keyboard.press('Shift+Slash');
   const shortcuts = A.getByTestId('shortcuts-dialog');
   await expect(shortcuts).toContainText('Undo your last mix move (only yours)');
+  await A.keyboard.press('Space'); // the list is modal: playback does not start behind it
+  await A.waitForTimeout(500);
+  await expect(A.getByTestId('transport-state')).toContainText('STOPPED');
   await A.screenshot({ path: 'test-results/artifacts/shortcuts.png' });
   await A.keyboard.press('Escape');
   await expect(shortcuts).toBeHidden();

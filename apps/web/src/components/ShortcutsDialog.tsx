@@ -20,9 +20,10 @@ export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
   useEffect(() => {
     ref.current?.focus();
     const onKey = (e: KeyboardEvent) => {
+      // The list is modal: the mixer's own shortcuts (Space, C, Ctrl+Z…) wait until it closes.
+      e.stopPropagation();
       if (e.key === 'Escape' || e.key === '?') {
         e.preventDefault();
-        e.stopPropagation();
         onClose();
       }
     };
