@@ -5,3 +5,4 @@ export * from './loudness';
 export * from './together';
 export * from './audio';
 export * from './dsp';
+export * from './offline/stem-source';

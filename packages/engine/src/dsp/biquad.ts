@@ -67,14 +67,32 @@ export function isIdentity(type: BiquadType, gainDb: number): boolean {
  * output is rounded to 32-bit float as it would be between two native nodes.
  */
 export class BiquadCascade {
-  private readonly coefs: Float64Array;
-  private readonly state: Float64Array;
-  readonly sections: number;
+  private coefs: Float64Array;
+  private state: Float64Array;
+  sections: number;
 
   constructor(sections: BiquadCoefficients[]) {
     this.sections = sections.length;
     this.coefs = new Float64Array(sections.flat());
     this.state = new Float64Array(sections.length * 4);
+  }
+
+  /**
+   * New coefficients for a live strip: the filter state is kept (section by section), so moving
+   * an EQ knob while the music plays does not click. Allocates only when sections are added.
+   */
+  retune(sections: BiquadCoefficients[]): void {
+    const n = sections.length;
+    if (n * 5 > this.coefs.length) {
+      const state = new Float64Array(n * 4);
+      state.set(this.state.subarray(0, Math.min(this.state.length, n * 4)));
+      this.state = state;
+      this.coefs = new Float64Array(n * 5);
+    } else if (n < this.sections) {
+      this.state.fill(0, n * 4);
+    }
+    for (let k = 0; k < n; k++) this.coefs.set(sections[k], k * 5);
+    this.sections = n;
   }
 
   process(channels: Float32Array[], frames: number): void {

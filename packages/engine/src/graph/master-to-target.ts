@@ -1,3 +1,4 @@
+import type { StemInput } from '../offline/stem-source';
 import type { MixState } from '../model/mix-model';
 import { measureLoudness, type LoudnessResult } from '../loudness/measure';
 import { limiterLatency, masterDynamics, withoutMasterDynamics } from './dynamics-passes';
@@ -56,7 +57,7 @@ const figures = (r: LoudnessResult): LoudnessFigures => ({ integrated: r.integra
 export async function masterToTarget(
   Tone: ToneLib,
   state: MixState,
-  stems: ReadonlyMap<string, AudioBuffer>,
+  stems: ReadonlyMap<string, StemInput>,
   target: MasterTarget,
   options: MasterToTargetOptions = {},
 ): Promise<MasterToTargetResult> {

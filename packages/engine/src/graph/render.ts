@@ -2,6 +2,7 @@ import type { MixState } from '../model/mix-model';
 import { encodeWav } from '../audio/wav';
 import type { MixFocus, ToneLib } from './mix-graph';
 import { renderStream } from '../offline/stream';
+import { AudioBufferSource, isStemSource, stemDuration, type StemInput, type StemSource } from '../offline/stem-source';
 
 export interface OfflineRenderOptions {
   sampleRate?: number;
@@ -33,7 +34,7 @@ export interface RenderedMix {
 export async function renderMixDetailed(
   _Tone: ToneLib | null,
   state: MixState,
-  stems: ReadonlyMap<string, AudioBuffer>,
+  stems: ReadonlyMap<string, StemInput>,
   options: OfflineRenderOptions = {},
 ): Promise<RenderedMix> {
   const sampleRate = options.sampleRate ?? 48000;
@@ -44,16 +45,18 @@ export async function renderMixDetailed(
   if (!OfflineCtx) throw new Error('No OfflineAudioContext: in Node, call installWebAudioGlobals() first');
   let songLength = 0;
   const used = new Set(state.channels.map((ch) => ch.stemId));
-  const atRate = new Map<string, AudioBuffer>();
+  const atRate = new Map<string, StemSource>();
   for (const [id, b] of stems) {
-    songLength = Math.max(songLength, b.duration);
+    songLength = Math.max(songLength, stemDuration(b));
     if (!used.has(id)) continue;
-    if (b.sampleRate !== sampleRate) {
+    if (b.sampleRate === sampleRate) atRate.set(id, isStemSource(b) ? b : new AudioBufferSource(b));
+    else if (isStemSource(b)) throw new RangeError(`stem ${id} streams at ${b.sampleRate} Hz; the render runs at ${sampleRate} Hz (open it at the render's rate)`);
+    else {
       notes.push(`stem ${id}: ${b.sampleRate} Hz, resampled to ${sampleRate} Hz`);
-      atRate.set(id, await resample(b, sampleRate, OfflineCtx));
-    } else atRate.set(id, b);
+      atRate.set(id, new AudioBufferSource(await resample(b, sampleRate, OfflineCtx)));
+    }
   }
-  const lengths = new Set([...stems.values()].map((b) => Math.round(b.duration * 1000)));
+  const lengths = new Set([...stems.values()].map((b) => Math.round(stemDuration(b) * 1000)));
   if (lengths.size > 1) notes.push('stems differ in length: the shorter ones are padded with silence');
   const duration = options.durationSeconds ?? Math.max(0, songLength - start);
   const length = Math.max(1, Math.round(duration * sampleRate));
@@ -83,7 +86,7 @@ async function resample(b: AudioBuffer, sampleRate: number, Offline: typeof Offl
 export async function renderMixOffline(
   Tone: ToneLib | null,
   state: MixState,
-  stems: ReadonlyMap<string, AudioBuffer>,
+  stems: ReadonlyMap<string, StemInput>,
   options: OfflineRenderOptions = {},
 ): Promise<AudioBuffer> {
   return (await renderMixDetailed(Tone, state, stems, options)).audio;
@@ -101,7 +104,7 @@ export interface RenderMixOptions extends OfflineRenderOptions {
 export async function renderMix(
   Tone: ToneLib | null,
   state: MixState,
-  stems: ReadonlyMap<string, AudioBuffer>,
+  stems: ReadonlyMap<string, StemInput>,
   options: RenderMixOptions = {},
 ): Promise<{ wav: Uint8Array; audio: AudioBuffer; notes: string[] }> {
   const rate = options.sampleRate ?? 48000;

@@ -1,9 +1,9 @@
-import type { ChannelState } from '../model/mix-model';
 import { EQ_BAND_TYPES, dbToGain } from '../model/params';
 import { BiquadCascade, biquadCoefficients, isIdentity, type BiquadCoefficients } from '../dsp/biquad';
 import { CompressorKernel } from '../dsp/compressor';
 import { butterworthQs } from '../graph/nodes';
 import { compressorSettings } from '../graph/dynamics-passes';
+import { PARAM_SMOOTHING_SECONDS } from '../graph/smoothing';
 
 /** The three stereo buses a channel feeds: the master sum and the two send buses. */
 export interface Buses {
@@ -13,9 +13,9 @@ export interface Buses {
 }
 
 /**
- * Filters of a params record, in the order of the live strip (graph/channel-strip.ts): high-pass
- * and low-pass as 1…4 Butterworth sections, then the four EQ bands. Sections that are off, and
- * EQ bands at 0 dB (exactly unity), are left out.
+ * Filters of a params record, in the order of the strip: high-pass and low-pass as 1…4
+ * Butterworth sections, then the four EQ bands. Sections that are off, and EQ bands at 0 dB
+ * (exactly unity), are left out.
  */
 export function filterSections(p: Record<string, number>, sampleRate: number, withCutFilters: boolean): BiquadCoefficients[] {
   const sections: BiquadCoefficients[] = [];
@@ -35,123 +35,187 @@ export function filterSections(p: Record<string, number>, sampleRate: number, wi
   return sections;
 }
 
+/** Where a channel's signal goes, besides its own parameters (mute/solo, focus of a stem render). */
+export interface ChannelRouting {
+  /** Mute/solo: false fades the channel out of every bus. */
+  audible: boolean;
+  /** The direct out to the master sum (off when an FX return is rendered alone). */
+  directOn: boolean;
+  reverbOn: boolean;
+  delayOn: boolean;
+}
+
+/** Index of each smoothed gain in ChannelDsp's gain arrays. */
+const TRIM = 0;
+const PAN_L = 1;
+const PAN_R = 2;
+const TO_DRY = 3;
+const TO_REVERB = 4;
+const TO_DELAY = 5;
+const GAINS = 6;
+
 /**
- * One channel strip for offline renders, the same processing as the live ChannelStrip:
- * trim/polarity → HPF → LPF → EQ → compressor kernel → pan (Web Audio StereoPanner: equal power
- * for mono, balance for stereo) → fader → direct out and pre/post sends. Block by block with its
- * state kept, so a render streams through the song with no full-length buffer per channel.
+ * One channel strip as block DSP, the same code for live playback (the mix worklet) and offline
+ * renders: trim/polarity → HPF → LPF → EQ → compressor kernel → pan (equal power for mono,
+ * balance for stereo, as the Web Audio StereoPanner) → mute/solo → fader → direct out and
+ * pre/post sends. State is kept between blocks; `configure` retunes it in place (live moves glide
+ * over PARAM_SMOOTHING_SECONDS, offline renders jump), and `process` allocates nothing.
  */
-export class OfflineChannel {
-  private readonly data: Float32Array[];
-  private readonly cascade: BiquadCascade;
-  private readonly comp: CompressorKernel | null;
-  private readonly trim: number;
-  private readonly panGains: [number, number];
-  private readonly panMode: 'mono' | 'left' | 'right';
-  private readonly toDry: number;
-  private readonly toReverb: number;
-  private readonly toDelay: number;
-  private readonly scratch: Float32Array[];
+export class ChannelDsp {
+  private readonly cascade = new BiquadCascade([]);
+  private comp: CompressorKernel | null = null;
+  private readonly current = new Float64Array(GAINS);
+  private readonly target = new Float64Array(GAINS);
+  private readonly smoothing: number;
+  private panMode: 'mono' | 'left' | 'right' = 'mono';
   private readonly panned: Float32Array[];
+  private configured = false;
 
   constructor(
-    ch: ChannelState,
-    stem: AudioBuffer,
-    private readonly startFrame: number,
-    sampleRate: number,
+    private readonly sampleRate: number,
     maxFrames: number,
-    opts: { directOn: boolean; reverbOn: boolean; delayOn: boolean },
+    /** Channels of the stem (1 or 2). */
+    readonly channels: number,
   ) {
-    const p = ch.params;
-    const channels = Math.min(2, stem.numberOfChannels);
-    // Views, not copies: the stem is read in place (Chromium and node-web-audio-api alike).
-    this.data = Array.from({ length: channels }, (_, c) => stem.getChannelData(c));
-    this.scratch = Array.from({ length: channels }, () => new Float32Array(maxFrames));
     this.panned = [new Float32Array(maxFrames), new Float32Array(maxFrames)];
-    this.trim = dbToGain(p.trim) * (p.polarity >= 0.5 ? -1 : 1);
-    this.cascade = new BiquadCascade(filterSections(p, sampleRate, true));
-    this.comp = p['comp.on'] >= 0.5 ? new CompressorKernel(sampleRate, compressorSettings(p, 'comp')) : null;
+    this.smoothing = 1 / (PARAM_SMOOTHING_SECONDS * sampleRate);
+  }
+
+  /** Takes new parameters; `immediate` jumps to them (renders), otherwise gains glide. */
+  configure(p: Record<string, number>, routing: ChannelRouting, immediate: boolean): void {
+    this.cascade.retune(filterSections(p, this.sampleRate, true));
+    // Created with the first settings, so a render starts compressed (or not) from frame 0.
+    const comp = compressorSettings(p, 'comp');
+    if (this.comp) this.comp.configure(comp);
+    else this.comp = new CompressorKernel(this.sampleRate, comp);
+    const t = this.target;
+    t[TRIM] = dbToGain(p.trim) * (p.polarity >= 0.5 ? -1 : 1);
     const pan = p.pan;
-    const x = channels === 1 ? (pan + 1) / 2 : pan <= 0 ? pan + 1 : pan;
-    const gl = Math.cos((x * Math.PI) / 2);
-    const gr = Math.sin((x * Math.PI) / 2);
-    this.panMode = channels === 1 ? 'mono' : pan <= 0 ? 'left' : 'right';
-    this.panGains = [gl, gr];
+    const x = this.channels === 1 ? (pan + 1) / 2 : pan <= 0 ? pan + 1 : pan;
+    const panMode = this.channels === 1 ? 'mono' : pan <= 0 ? 'left' : 'right';
+    t[PAN_L] = Math.cos((x * Math.PI) / 2);
+    t[PAN_R] = Math.sin((x * Math.PI) / 2);
+    const audible = routing.audible ? 1 : 0;
     const fader = dbToGain(p.gain);
     const send = (n: 1 | 2, on: boolean) => {
       if (!on) return 0;
       const level = dbToGain(p[`send${n}.level`]);
-      return p[`send${n}.pre`] >= 0.5 ? level : level * fader;
+      return audible * (p[`send${n}.pre`] >= 0.5 ? level : level * fader);
     };
-    this.toDry = opts.directOn ? fader : 0;
-    this.toReverb = send(1, opts.reverbOn);
-    this.toDelay = send(2, opts.delayOn);
+    t[TO_DRY] = routing.directOn ? audible * fader : 0;
+    t[TO_REVERB] = send(1, routing.reverbOn);
+    t[TO_DELAY] = send(2, routing.delayOn);
+    // A balance pan that crosses the centre changes law; it jumps (as the native panner does).
+    if (immediate || !this.configured || panMode !== this.panMode) this.current.set(t);
+    this.panMode = panMode;
+    this.configured = true;
   }
 
   /** False when the channel reaches none of the buses (silent, or every destination at −∞). */
   get feedsAnything(): boolean {
-    return this.toDry !== 0 || this.toReverb !== 0 || this.toDelay !== 0;
+    return this.current[TO_DRY] !== 0 || this.current[TO_REVERB] !== 0 || this.current[TO_DELAY] !== 0 || !this.settled;
   }
 
   get feedsReverb(): boolean {
-    return this.toReverb !== 0;
+    return this.current[TO_REVERB] !== 0 || this.target[TO_REVERB] !== 0;
   }
 
   get feedsDelay(): boolean {
-    return this.toDelay !== 0;
+    return this.current[TO_DELAY] !== 0 || this.target[TO_DELAY] !== 0;
   }
 
-  /** Processes render frames [from, from + frames) and adds the result into buses at `busOffset`. */
-  process(from: number, frames: number, buses: Buses, busOffset: number): void {
-    const src = this.startFrame + from;
-    const chans = this.scratch.map((s) => s.subarray(0, frames));
-    const t = this.trim;
-    for (let c = 0; c < chans.length; c++) {
-      const out = chans[c];
-      const data = this.data[c];
-      const available = Math.max(0, Math.min(frames, data.length - src));
-      for (let i = 0; i < available; i++) out[i] = data[src + i] * t;
-      out.fill(0, available);
+  private get settled(): boolean {
+    for (let i = 0; i < GAINS; i++) if (this.current[i] !== this.target[i]) return false;
+    return true;
+  }
+
+  /** Gain reduction of the compressor (dB, ≥ 0) since the last call: the GR meter. */
+  readGainReduction(): number {
+    return this.comp?.readGainReduction() ?? 0;
+  }
+
+  /**
+   * Processes `frames` frames of the stem in `input` (one array per stem channel, modified in
+   * place) and adds the result into the buses at `busOffset`.
+   */
+  process(input: Float32Array[], frames: number, buses: Buses, busOffset: number): void {
+    const cur = this.current;
+    const tgt = this.target;
+    const steady = this.settled;
+    // Gains that glide move linearly over this block towards the target, by at most the
+    // smoothing rate per frame: a fader move lands in PARAM_SMOOTHING_SECONDS.
+    const step = Math.min(1, this.smoothing * frames);
+    const trimFrom = cur[TRIM];
+    const trimTo = steady ? trimFrom : approach(trimFrom, tgt[TRIM], step);
+    for (let c = 0; c < input.length; c++) scale(input[c], frames, trimFrom, trimTo);
+    cur[TRIM] = trimTo;
+    this.cascade.process(input, frames);
+    this.comp?.process(input, frames);
+
+    const glFrom = cur[PAN_L], grFrom = cur[PAN_R];
+    const glTo = steady ? glFrom : approach(glFrom, tgt[PAN_L], step);
+    const grTo = steady ? grFrom : approach(grFrom, tgt[PAN_R], step);
+    cur[PAN_L] = glTo;
+    cur[PAN_R] = grTo;
+    this.pan(input, frames, glFrom, glTo, grFrom, grTo);
+    for (const [index, bus] of [[TO_DRY, buses.dry], [TO_REVERB, buses.reverb], [TO_DELAY, buses.delay]] as const) {
+      const from = cur[index];
+      const to = steady ? from : approach(from, tgt[index], step);
+      cur[index] = to;
+      if (from !== 0 || to !== 0) addScaled(bus, this.panned, from, to, busOffset, frames);
     }
-    this.cascade.process(chans, frames);
-    this.comp?.process(chans, frames);
-    this.mixInto(chans, frames, buses, busOffset);
   }
 
-  private mixInto(chans: Float32Array[], frames: number, buses: Buses, o: number): void {
-    // Pan once into the scratch (rounded to 32-bit float, as a native StereoPannerNode's output),
-    // then add the panned signal into each bus it feeds.
-    const [gl, gr] = this.panGains;
+  private pan(chans: Float32Array[], frames: number, gl0: number, gl1: number, gr0: number, gr1: number): void {
+    // Rounded to 32-bit float, as a native StereoPannerNode's output.
     const inL = chans[0];
     const inR = chans.length > 1 ? chans[1] : chans[0];
     const pl = this.panned[0];
     const pr = this.panned[1];
+    const dl = (gl1 - gl0) / frames;
+    const dr = (gr1 - gr0) / frames;
     if (this.panMode === 'mono') {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[i] * gl;
-        pr[i] = inL[i] * gr;
+        pl[i] = inL[i] * (gl0 + dl * i);
+        pr[i] = inL[i] * (gr0 + dr * i);
       }
     } else if (this.panMode === 'left') {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[i] + inR[i] * gl;
-        pr[i] = inR[i] * gr;
+        pl[i] = inL[i] + inR[i] * (gl0 + dl * i);
+        pr[i] = inR[i] * (gr0 + dr * i);
       }
     } else {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[i] * gl;
-        pr[i] = inR[i] + inL[i] * gr;
+        pl[i] = inL[i] * (gl0 + dl * i);
+        pr[i] = inR[i] + inL[i] * (gr0 + dr * i);
       }
     }
-    if (this.toDry) addScaled(buses.dry, this.panned, this.toDry, o, frames);
-    if (this.toReverb) addScaled(buses.reverb, this.panned, this.toReverb, o, frames);
-    if (this.toDelay) addScaled(buses.delay, this.panned, this.toDelay, o, frames);
   }
 }
 
-function addScaled(into: Float32Array[], from: Float32Array[], g: number, o: number, frames: number): void {
+/** One block of a one-pole glide; snaps when the rest is far below audibility (so it settles). */
+function approach(from: number, to: number, fraction: number): number {
+  const next = from + (to - from) * fraction;
+  return fraction >= 1 || Math.abs(to - next) <= 1e-6 * Math.max(1e-3, Math.abs(to)) ? to : next;
+}
+
+function scale(data: Float32Array, frames: number, from: number, to: number): void {
+  if (from === to) {
+    if (from === 1) return;
+    for (let i = 0; i < frames; i++) data[i] *= from;
+    return;
+  }
+  const d = (to - from) / frames;
+  for (let i = 0; i < frames; i++) data[i] *= from + d * i;
+}
+
+function addScaled(into: Float32Array[], from: Float32Array[], g0: number, g1: number, o: number, frames: number): void {
+  if (into.length === 0) return;
+  const d = (g1 - g0) / frames;
   for (let c = 0; c < 2; c++) {
     const dst = into[c];
     const src = from[c];
-    for (let i = 0; i < frames; i++) dst[o + i] += g * src[i];
+    if (d === 0) for (let i = 0; i < frames; i++) dst[o + i] += g0 * src[i];
+    else for (let i = 0; i < frames; i++) dst[o + i] += (g0 + d * i) * src[i];
   }
 }

@@ -6,7 +6,8 @@ import { TruePeakLimiterKernel } from '../dsp/limiter';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { delaySeconds } from '../graph/fx-returns';
 import type { MixFocus } from '../graph/mix-graph';
-import { OfflineChannel, filterSections, type Buses } from './channel';
+import { ChannelDsp, filterSections, type Buses } from './channel';
+import type { StemSource } from './stem-source';
 import { OfflineDelay, OfflineReverb } from './returns';
 
 /**
@@ -20,7 +21,7 @@ const BLOCK = 4096;
 export interface StreamRenderRequest {
   state: MixState;
   /** Stems at the render's sample rate (resampled beforehand where needed). */
-  stems: ReadonlyMap<string, AudioBuffer>;
+  stems: ReadonlyMap<string, StemSource>;
   sampleRate: number;
   startFrame: number;
   length: number;
@@ -48,20 +49,19 @@ export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffe
 
   const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline) : null;
   const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate) : null;
-  const channels: OfflineChannel[] = [];
+  const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {
     const stem = req.stems.get(ch.stemId);
     const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !ch.mute : ch.audible;
     if (!stem || !audible) continue;
-    const strip = new OfflineChannel(ch, stem, req.startFrame, sampleRate, BLOCK, {
-      directOn: focus.kind !== 'fx',
-      reverbOn: reverb !== null && !reverb.silent,
-      delayOn: delay !== null && !delay.silent,
-    });
-    if (strip.feedsAnything) channels.push(strip);
+    const dsp = new ChannelDsp(sampleRate, BLOCK, Math.min(2, stem.numberOfChannels));
+    dsp.configure(ch.params, { audible: true, directOn: focus.kind !== 'fx', reverbOn: reverb !== null && !reverb.silent, delayOn: delay !== null && !delay.silent }, true);
+    if (dsp.feedsAnything) channels.push({ dsp, stem });
   }
-  const useReverb = reverb && !reverb.silent && channels.some((c) => c.feedsReverb) ? reverb : null;
-  const useDelay = delay && !delay.silent && channels.some((c) => c.feedsDelay) ? delay : null;
+  const stemsUsed = [...new Set(channels.map((c) => c.stem))];
+  const input = [new Float32Array(BLOCK), new Float32Array(BLOCK)];
+  const useReverb = reverb && !reverb.silent && channels.some((c) => c.dsp.feedsReverb) ? reverb : null;
+  const useDelay = delay && !delay.silent && channels.some((c) => c.dsp.feedsDelay) ? delay : null;
 
   // Master: a stem (focus) is taken before the master chain, at unity.
   const masterEq = new BiquadCascade(mixOut ? filterSections(p, sampleRate, false) : []);
@@ -83,9 +83,16 @@ export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffe
   for (let seg = 0; seg < total; seg += segment) {
     const frames = Math.min(segment, total - seg);
     for (const bus of [buses.dry, buses.reverb, buses.delay]) for (const c of bus) c.fill(0);
+    // Stems streamed from a cache fetch this segment now; whole buffers have nothing to do.
+    const from = req.startFrame + seg;
+    await Promise.all(stemsUsed.map((stem) => stem.prepare?.(from, frames)));
     for (let b = 0; b < frames; b += BLOCK) {
       const n = Math.min(BLOCK, frames - b);
-      for (const strip of channels) strip.process(seg + b, n, buses, b);
+      for (const { dsp, stem } of channels) {
+        const chans = dsp.channels === 1 ? [input[0].subarray(0, n)] : [input[0].subarray(0, n), input[1].subarray(0, n)];
+        stem.read(from + b, n, chans);
+        dsp.process(chans, n, buses, b);
+      }
     }
     if (useReverb) {
       await useReverb.addSegment(buses.reverb, frames);
