@@ -6,3 +6,4 @@ export * from './together';
 export * from './audio';
 export * from './dsp';
 export * from './offline/stem-source';
+export * from './live';

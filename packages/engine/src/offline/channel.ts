@@ -52,7 +52,9 @@ const PAN_R = 2;
 const TO_DRY = 3;
 const TO_REVERB = 4;
 const TO_DELAY = 5;
-const GAINS = 6;
+/** Mute/solo × fader: what the channel's level meter reads after the pan. */
+const POST_FADER = 6;
+const GAINS = 7;
 
 /**
  * One channel strip as block DSP, the same code for live playback (the mix worklet) and offline
@@ -102,6 +104,7 @@ export class ChannelDsp {
       const level = dbToGain(p[`send${n}.level`]);
       return audible * (p[`send${n}.pre`] >= 0.5 ? level : level * fader);
     };
+    t[POST_FADER] = audible * fader;
     t[TO_DRY] = routing.directOn ? audible * fader : 0;
     t[TO_REVERB] = send(1, routing.reverbOn);
     t[TO_DELAY] = send(2, routing.delayOn);
@@ -127,6 +130,29 @@ export class ChannelDsp {
   private get settled(): boolean {
     for (let i = 0; i < GAINS; i++) if (this.current[i] !== this.target[i]) return false;
     return true;
+  }
+
+  /** Largest absolute sample after the fader since the last takeMeter (live meters). */
+  meterPeak = 0;
+  meterSumSquares = 0;
+  meterFrames = 0;
+
+  /** Accumulates the post-fader level of the block just processed (only live playback asks). */
+  meter(frames: number): void {
+    const g = Math.abs(this.current[POST_FADER]);
+    const [l, r] = this.panned;
+    let peak = this.meterPeak;
+    let sum = 0;
+    for (let i = 0; i < frames; i++) {
+      const a = l[i] * g;
+      const b = r[i] * g;
+      sum += a * a + b * b;
+      const m = Math.max(Math.abs(a), Math.abs(b));
+      if (m > peak) peak = m;
+    }
+    this.meterPeak = peak;
+    this.meterSumSquares += sum / 2;
+    this.meterFrames += frames;
   }
 
   /** Gain reduction of the compressor (dB, ≥ 0) since the last call: the GR meter. */
@@ -164,6 +190,7 @@ export class ChannelDsp {
       cur[index] = to;
       if (from !== 0 || to !== 0) addScaled(bus, this.panned, from, to, busOffset, frames);
     }
+    if (!steady) cur[POST_FADER] = approach(cur[POST_FADER], tgt[POST_FADER], step);
   }
 
   private pan(chans: Float32Array[], frames: number, gl0: number, gl1: number, gr0: number, gr1: number): void {

@@ -1,0 +1,3 @@
+export * from './chunk-cache';
+export * from './mix-protocol';
+export { LiveMixCore } from './mix-core';

@@ -1,0 +1,58 @@
+import type { ChunkCacheLayout } from './chunk-cache';
+import type { ChannelRouting } from '../offline/channel';
+
+/** AudioWorklet processor that runs every channel strip of a live mix. */
+export const MIX_PROCESSOR_NAME = 'mixroom-mix';
+
+/** Outputs of the mix processor, each stereo: the master sum and the two send buses. */
+export const MIX_OUTPUTS = ['dry', 'reverb', 'delay'] as const;
+
+/** Channels a live mix can hold (the size of the shared meter table). */
+export const MAX_LIVE_CHANNELS = 256;
+
+/** One channel as the processor runs it. */
+export interface LiveChannelConfig extends ChannelRouting {
+  id: string;
+  stemId: string;
+  params: Record<string, number>;
+}
+
+export type MixProcessorMessage =
+  /** A stem's shared chunk cache (written by the stem worker); `length` in frames at the context rate. */
+  | { type: 'stem'; stemId: string; buffer: SharedArrayBuffer; layout: ChunkCacheLayout; length: number }
+  | { type: 'drop-stem'; stemId: string }
+  | { type: 'channels'; channels: LiveChannelConfig[]; immediate: boolean }
+  /** From context frame `frame` on, play song frame `songFrame` onwards at `rate` (replaces any play in progress). */
+  | { type: 'start'; frame: number; songFrame: number; rate: number }
+  | { type: 'stop'; frame: number }
+  | { type: 'rate'; rate: number };
+
+/**
+ * Shared status the processor publishes every block, read by the page (meters, underruns) and
+ * the stem worker (where the playhead is). Float64 header, then per channel slot METER_FIELDS
+ * float32 values in the same SharedArrayBuffer.
+ */
+export const STATUS_HEADER = ['songFrame', 'playing', 'contextFrame', 'underruns', 'busyFraction'] as const;
+export const STATUS_SONG_FRAME = 0;
+export const STATUS_PLAYING = 1;
+export const STATUS_CONTEXT_FRAME = 2;
+export const STATUS_UNDERRUNS = 3;
+/** Share of the real-time budget the processor used over the last second (0…1+). */
+export const STATUS_BUSY = 4;
+/** Per channel: peak and RMS (linear) of the last meter window, compressor GR (dB), underrun blocks. */
+export const METER_FIELDS = 4;
+export const METER_PEAK = 0;
+export const METER_RMS = 1;
+export const METER_GR = 2;
+export const METER_UNDERRUNS = 3;
+
+export function statusBytes(): number {
+  return STATUS_HEADER.length * 8 + MAX_LIVE_CHANNELS * METER_FIELDS * 4;
+}
+
+export function statusViews(buffer: SharedArrayBuffer | ArrayBuffer): { header: Float64Array; meters: Float32Array } {
+  return {
+    header: new Float64Array(buffer, 0, STATUS_HEADER.length),
+    meters: new Float32Array(buffer, STATUS_HEADER.length * 8, MAX_LIVE_CHANNELS * METER_FIELDS),
+  };
+}
