@@ -2,3 +2,4 @@
 export * from './wav';
 export * from './peaks';
 export * from './flac';
+export * from './pcm-layout';
