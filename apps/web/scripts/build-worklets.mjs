@@ -12,6 +12,10 @@ const worklets = [
   { name: 'loudness-processor', entry: path.join(engine, 'loudness/worklet/loudness-processor.ts') },
   // Compressors and the true-peak limiter, for live playback and for bounces in the browser.
   { name: 'dynamics-processor', entry: path.join(engine, 'dsp/worklet/dynamics-processor.ts') },
+  // Every channel strip of the live mix in one processor.
+  { name: 'mix-processor', entry: path.join(engine, 'live/mix-processor.ts') },
+  // Not a worklet: the dedicated worker that downloads, caches and reads the stems.
+  { name: 'stem-worker', entry: path.resolve(here, '../src/lib/stem-worker.ts') },
 ];
 
 for (const w of worklets) {

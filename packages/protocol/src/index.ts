@@ -175,6 +175,8 @@ export interface StemInfo {
   position: number;
   /** Same-origin URL of the audio file (supports Range, immutable caching). */
   url: string;
+  /** SHA-256 of the audio file: browsers cache stems locally under it across visits. */
+  contentHash?: string;
   /** Same-origin URL of the encoded peaks, or null when none were computed. */
   peaksUrl: string | null;
 }

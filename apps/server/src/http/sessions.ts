@@ -35,6 +35,7 @@ export async function getSessionDetail(prisma: PrismaClient, id: string, role: R
       durationSec: st.durationSec,
       position: st.position,
       url: stemAudioUrl(s.id, st.id),
+      contentHash: st.fileHash,
       peaksUrl: withPeaks.has(st.id) ? stemPeaksUrl(s.id, st.id) : null,
     })),
   };

@@ -26,6 +26,16 @@ const TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
+/**
+ * Cross-origin isolation for the app's pages (and the scripts and workers they load): without it
+ * a page cannot share memory (SharedArrayBuffer) between the stem worker and the mix worklet.
+ */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+} as const;
+
 /** Serves the Next.js static export. Only GET/HEAD; never escapes `root`. */
 export class StaticSite {
   constructor(readonly root: string) {}
@@ -70,6 +80,7 @@ export class StaticSite {
       'Content-Length': f.size,
       // Next puts content hashes in the names under _next/; HTML must revalidate to pick up new builds.
       'Cache-Control': rel.startsWith('_next/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...CROSS_ORIGIN_ISOLATION,
     });
     if (req.method === 'HEAD') {
       res.end();

@@ -1,8 +1,10 @@
 import {
   FX_BUSES,
+  isStemSource,
   renderMix,
   type MixFocus,
   type MixState,
+  type StemInput,
   type ToneLib,
 } from '@mixroom/engine';
 import * as Y from 'yjs';
@@ -46,26 +48,46 @@ export interface RenderRequest extends BounceFormat {
   focus?: MixFocus;
   /** Render this mix state instead of the session's current one (the same-sound test). */
   state?: MixState;
-  /** Render these stems instead of the ones the session decoded (the same-sound test). */
-  stems?: ReadonlyMap<string, AudioBuffer>;
+  /** Render these stems instead of the session's (the same-sound test). */
+  stems?: ReadonlyMap<string, StemInput>;
   durationSeconds?: number;
   onProgress?: (fraction: number) => void;
 }
 
 /**
  * What every offline render in the browser needs: Tone bound to a fresh offline context without
- * disturbing live playback, and the decoded stems. Throws a readable reason when it can't start.
+ * disturbing live playback, and the stems. At the session's rate the stems stream from the local
+ * cache segment by segment; a render at another rate reads them whole (then resamples them), so
+ * only such a bounce holds whole stems, for its duration. Throws a readable reason when it can't start.
  */
-export function offlineRenderInputs(runtime: SessionRuntime, stems: ReadonlyMap<string, AudioBuffer> = runtime.decodedStems()) {
+export async function offlineRenderInputs(runtime: SessionRuntime, sampleRate: number, stems?: ReadonlyMap<string, StemInput>) {
   const { Tone, liveContext } = runtime;
   if (!Tone || !liveContext) throw new Error('audio is not ready yet');
-  if (stems.size === 0) throw new Error('no stems are loaded');
-  return { Tone: isolatedTone(Tone, liveContext), stems };
+  let inputs: ReadonlyMap<string, StemInput> = stems ?? runtime.stemSources();
+  if (inputs.size === 0) throw new Error('no stems are loaded');
+  if (!stems && sampleRate !== runtime.sampleRate) inputs = await wholeStems(inputs);
+  return { Tone: isolatedTone(Tone, liveContext), stems: inputs };
+}
+
+async function wholeStems(sources: ReadonlyMap<string, StemInput>): Promise<Map<string, AudioBuffer>> {
+  const out = new Map<string, AudioBuffer>();
+  for (const [id, input] of sources) {
+    if (!isStemSource(input)) {
+      out.set(id, input);
+      continue;
+    }
+    const buffer = new AudioBuffer({ length: Math.max(1, input.length), numberOfChannels: input.numberOfChannels, sampleRate: input.sampleRate });
+    await input.prepare?.(0, buffer.length);
+    input.read(0, buffer.length, Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c)));
+    input.close?.();
+    out.set(id, buffer);
+  }
+  return out;
 }
 
 /** One offline render of the session through the engine's renderMix, in this browser. */
 export async function renderInBrowser(runtime: SessionRuntime, req: RenderRequest) {
-  const { Tone, stems } = offlineRenderInputs(runtime, req.stems);
+  const { Tone, stems } = await offlineRenderInputs(runtime, req.sampleRate, req.stems);
   return renderMix(Tone, req.state ?? runtime.model.getState(), stems, {
     sampleRate: req.sampleRate,
     bitDepth: req.bitDepth,

@@ -4,8 +4,8 @@ import { offlineRenderInputs } from './bounce';
 import type { SessionRuntime } from './session-runtime';
 
 export async function liveMixLoudness(runtime: SessionRuntime, onProgress: (fraction: number) => void): Promise<number> {
-  const { Tone, stems } = offlineRenderInputs(runtime);
-  const { audio } = await renderMixDetailed(Tone, runtime.model.getState(), stems, { sampleRate: 48000, onProgress });
+  const { Tone, stems } = await offlineRenderInputs(runtime, runtime.sampleRate);
+  const { audio } = await renderMixDetailed(Tone, runtime.model.getState(), stems, { sampleRate: runtime.sampleRate, onProgress });
   const channels = Array.from({ length: audio.numberOfChannels }, (_, c) => audio.getChannelData(c).slice());
   return measureLoudness(channels, audio.sampleRate).integrated;
 }

@@ -9,8 +9,8 @@ export async function runMasterToTarget(
   target: DeliveryTarget,
   onProgress: (fraction: number, stage: string) => void,
 ): Promise<MasterToTargetResult> {
-  const { Tone, stems } = offlineRenderInputs(runtime);
-  const result = await masterToTarget(Tone, runtime.model.getState(), stems, target, { onProgress });
+  const { Tone, stems } = await offlineRenderInputs(runtime, runtime.sampleRate);
+  const result = await masterToTarget(Tone, runtime.model.getState(), stems, target, { sampleRate: runtime.sampleRate, onProgress });
   runtime.doc.transact(() => {
     for (const [id, value] of Object.entries(result.params)) runtime.model.setMasterParam(id as never, value);
   });

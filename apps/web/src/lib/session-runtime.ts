@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import {
   LOUDNESS_PROCESSOR_NAME,
+  LiveChannels,
   loadDynamicsWorklet,
   paramDefFor,
   MixGraph,
@@ -10,8 +11,11 @@ import {
   type LiveLoudnessReading,
   type LoudnessProcessorMessage,
   type MixState,
+  type StemSource,
   type ToneLib,
 } from '@mixroom/engine';
+import { StemLibrary, type LibraryStem } from './stem-library';
+import type { StemProgress } from './stem-stream-protocol';
 import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
 import { renderInBrowser, type RenderRequest } from './bounce';
@@ -22,10 +26,24 @@ export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'erro
 
 export interface StemLoad {
   stem: StemInfo;
+  /** 'ready': playable (streamed from the local cache; the rest of the file may still be arriving). */
   status: StemStatus;
+  /** Bytes of the file in this browser's local cache, of totalBytes. */
   loadedBytes: number;
   totalBytes: number;
   error: string | null;
+  /** True when this visit found the whole file in the local cache. */
+  fromCache?: boolean;
+}
+
+/** How live playback is keeping up, for the header's indicator. */
+export interface PlaybackHealth {
+  /** Channels whose stem could not deliver audio in time during the last second (names). */
+  stalled: string[];
+  /** Stems left out when Play started because they were not ready at the playhead (names). */
+  startedWithout: string[];
+  /** Memory the stem windows take in this tab (bytes), whatever the length of the song. */
+  streamBytes: number;
 }
 
 export interface RuntimeSnapshot {
@@ -42,6 +60,7 @@ export interface RuntimeSnapshot {
   syncError: string | null;
   /** "Recall mix": a stored mix auditioned locally instead of the live one (nobody else hears it). */
   recalled: { label: string; state: MixState } | null;
+  health: PlaybackHealth;
 }
 
 /** Debugging hook (also read by the e2e tests): the live engine objects of the open session. */
@@ -63,11 +82,14 @@ declare global {
   }
 }
 
-const DOWNLOAD_CONCURRENCY = 3;
 /** Where the web build puts the bundled loudness processor (scripts/build-worklets.mjs). */
 const LOUDNESS_WORKLET_URL = '/worklets/loudness-processor.js';
 /** The engine's compressors and true-peak limiter, bundled by the same script. */
 export const DYNAMICS_WORKLET_URL = '/worklets/dynamics-processor.js';
+/** Every channel strip of the live mix (LiveMixCore), bundled by the same script. */
+export const MIX_WORKLET_URL = '/worklets/mix-processor.js';
+/** How long Play waits for every stem to be ready at the playhead before it starts without the late ones. */
+const PRIME_TIMEOUT_MS = 4000;
 /** Short-term loudness history kept for the plot: one value per ~100 ms reading, 60 s. */
 export const LOUDNESS_HISTORY_LENGTH = 600;
 
@@ -101,7 +123,12 @@ export class SessionRuntime {
   /** Monitor-only platform normalisation ("hear it as Spotify would"); null until audio starts. */
   preview: PlatformPreview | null = null;
 
-  private readonly buffers = new Map<string, AudioBuffer>();
+  /** Streams the stems from the local cache into the mix worklet; null until audio starts. */
+  library: StemLibrary | null = null;
+  live: LiveChannels | null = null;
+  private readonly registered = new Set<string>();
+  private lastUnderruns = new Map<string, number>();
+  private lastHealthCheck = 0;
   /** Stem ids whose metadata we have (and whose audio is loading or loaded). */
   private readonly knownStems = new Set<string>();
   private refreshing: Promise<void> | null = null;
@@ -132,6 +159,7 @@ export class SessionRuntime {
       duration: Math.max(0, ...session.stems.map((s) => s.durationSec)),
       syncError: null,
       recalled: null,
+      health: { stalled: [], startedWithout: [], streamBytes: 0 },
     };
 
     this.cleanups.push(
@@ -184,7 +212,7 @@ export class SessionRuntime {
           stems: [...this.snapshot.stems, ...fresh.map((stem) => ({ stem, status: 'queued' as const, loadedBytes: 0, totalBytes: Math.max(1, Math.round(stem.durationSec * stem.sampleRate * stem.channels * 2)), error: null }))],
           duration: Math.max(this.snapshot.duration, ...fresh.map((st) => st.durationSec)),
         });
-        if (this.graph) await Promise.all(fresh.map((st) => this.loadStem(st)));
+        if (this.library) for (const st of fresh) this.loadStem(st);
       } while (this.refreshAgain && !this.disposed);
     })()
       .catch((e) => console.error('[mixroom] refreshing stems failed:', e))
@@ -216,35 +244,50 @@ export class SessionRuntime {
     this.update({ stems: this.snapshot.stems.map((s) => (s.stem.id === stemId ? { ...s, ...patch } : s)) });
   }
 
-  /** Loads Tone (browser-only, so never during the static export) and then every stem. */
+  /** Loads Tone (browser-only, so never during the static export), the mix worklet and the stem streams. */
   async startAudio(): Promise<void> {
     const Tone = (await import('tone')) as unknown as ToneLib;
     if (this.disposed) return;
     this.Tone = Tone;
-    // A native context (not Tone's wrapped default) exposes getOutputTimestamp(), which
-    // "Listen together" needs to map server time onto the audio output; 'playback' latency
-    // trades a little responsiveness for glitch-free output on busy machines.
-    const rawContext = new AudioContext({ latencyHint: 'playback' });
+    if (!window.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') {
+      this.update({ syncError: 'this page is not cross-origin isolated, so it cannot stream audio (reload it from the Mixroom server)' });
+      return;
+    }
+    // The session's own rate: stems play without resampling and live sounds as renders do; the
+    // browser converts to the device's rate at the output. 'playback' latency trades a little
+    // responsiveness for glitch-free output on busy machines. A native context (not Tone's
+    // wrapped default) exposes getOutputTimestamp(), which "Listen together" needs.
+    const rawContext = new AudioContext({ latencyHint: 'playback', sampleRate: sessionSampleRate(this.session.stems) });
     Tone.setContext(new Tone.Context(rawContext));
     // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
     Tone.getContext().lookAhead = 0.05;
-    // Before the graph exists, so channel compressors and the master chain are built with it;
-    // without it the graph still plays (no dynamics) and says so in graph.notes.
+    // Before the graph exists, so the master chain is built with it; without it the graph still
+    // plays (no master dynamics) and says so in graph.notes.
     try {
       await loadDynamicsWorklet(rawContext, DYNAMICS_WORKLET_URL);
     } catch (e) {
       console.error('[mixroom] dynamics worklet unavailable:', e instanceof Error ? e.message : e);
     }
+    try {
+      await rawContext.audioWorklet.addModule(MIX_WORKLET_URL);
+    } catch (e) {
+      this.update({ syncError: `the mixer could not start: ${e instanceof Error ? e.message : e}` });
+      return;
+    }
     if (this.disposed) return;
     // Kept so a bounce can hand the global context back to live playback (see lib/bounce.ts).
     this.liveContext = Tone.getContext();
     this.preview = new PlatformPreview(Tone);
-    this.graph = new MixGraph(Tone, this.preview.input);
+    this.live = new LiveChannels(rawContext);
+    this.graph = new MixGraph(Tone, this.preview.input, { live: this.live });
     this.transport = new MixTransport(Tone, () => this.duration);
     this.graph.apply(this.model.getState(), { immediate: true });
+    this.library = new StemLibrary(rawContext.sampleRate, this.live.status, (p, entry) => this.onStemProgress(p, entry));
     window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req) };
     this.update({ audioReady: true });
-    await Promise.all([this.loadStems(), this.startLoudnessMeter(rawContext)]);
+    for (const s of this.snapshot.stems) this.loadStem(s.stem);
+    this.update({ health: { ...this.snapshot.health, streamBytes: this.streamBytes() } });
+    await this.startLoudnessMeter(rawContext);
   }
 
   // ------------------------------------------------------------------ loudness
@@ -318,90 +361,68 @@ export class SessionRuntime {
     this.loudnessNode.port.postMessage({ type: 'reset' } satisfies LoudnessProcessorMessage);
   }
 
-  /** Every stem decoded so far, by stem id: what a bounce renders. */
-  decodedStems(): ReadonlyMap<string, AudioBuffer> {
-    return new Map(this.buffers);
+  /**
+   * The session's stems for an offline render at the context's rate: each read from the local
+   * cache segment by segment (the render never holds a whole stem).
+   */
+  stemSources(): ReadonlyMap<string, StemSource> {
+    const out = new Map<string, StemSource>();
+    if (!this.library) return out;
+    for (const s of this.snapshot.stems) if (s.status === 'ready') out.set(s.stem.id, this.library.source(s.stem.id));
+    return out;
   }
 
-  getBuffer(stemId: string): AudioBuffer | undefined {
-    return this.buffers.get(stemId);
+  /** Stems are streamed, never held decoded: there is no whole buffer to hand out. */
+  getBuffer(_stemId: string): AudioBuffer | undefined {
+    return undefined;
+  }
+
+  get sampleRate(): number {
+    return this.library?.sampleRate ?? sessionSampleRate(this.session.stems);
   }
 
   get duration(): number {
-    return Math.max(this.graph?.duration ?? 0, this.snapshot.duration);
+    return this.snapshot.duration;
   }
 
-  private async loadStems(): Promise<void> {
-    const queue = this.snapshot.stems.filter((s) => s.status === 'queued').map((s) => s.stem);
-    const worker = async () => {
-      for (let stem = queue.shift(); stem; stem = queue.shift()) {
-        if (this.disposed) return;
-        await this.loadStem(stem);
-      }
-    };
-    await Promise.all(Array.from({ length: DOWNLOAD_CONCURRENCY }, worker));
+  private loadStem(stem: StemInfo): void {
+    if (!this.library || this.library.stems.has(stem.id)) return;
+    this.updateStem(stem.id, { status: 'downloading' });
+    this.library.add(stem);
   }
 
-  private async loadStem(stem: StemInfo): Promise<void> {
-    try {
-      this.updateStem(stem.id, { status: 'downloading' });
-      const res = await fetch(stem.url);
-      if (!res.ok) throw await httpError(res, `could not download ${stem.name}`);
-      const bytes = await this.readWithProgress(stem.id, res);
-      this.updateStem(stem.id, { status: 'decoding' });
-      const ctx = this.Tone!.getContext().rawContext as unknown as BaseAudioContext;
-      let buffer: AudioBuffer;
-      try {
-        buffer = await ctx.decodeAudioData(bytes);
-      } catch (e) {
-        throw new Error(`could not decode ${stem.name}: ${(e as Error).message || 'unsupported audio'}`);
-      }
-      if (this.disposed) return;
-      this.buffers.set(stem.id, buffer);
-      this.graph!.setStemBuffer(stem.id, buffer);
-      this.updateStem(stem.id, { status: 'ready' });
-      this.update({ duration: this.duration });
-      if (this.transport?.loop) this.transport.setLoop(true, 0, this.duration);
-      if (this.stemsReady) this.together?.resume();
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      console.error(`[mixroom] stem ${stem.name} failed:`, message);
-      this.updateStem(stem.id, { status: 'error', error: message });
+  private onStemProgress(p: StemProgress, entry: LibraryStem): void {
+    if (this.disposed) return;
+    if (p.phase === 'ready' && !this.registered.has(p.stemId) && this.live) {
+      this.registered.add(p.stemId);
+      this.live.addStem(p.stemId, entry.cache, entry.layout, p.frames);
+      // A strip is sized to its stem's channels: re-send the mix now that they are known.
+      this.graph?.apply(this.snapshot.recalled?.state ?? this.model.getState(), { immediate: true });
     }
+    const status: StemStatus = p.phase === 'queued' ? 'downloading' : p.phase;
+    this.updateStem(p.stemId, { status, loadedBytes: p.cachedBytes, totalBytes: Math.max(1, p.totalBytes), error: p.error, fromCache: p.fromCache });
+    if (p.phase === 'ready' && this.stemsReady) this.together?.resume();
   }
 
-  private async readWithProgress(stemId: string, res: Response): Promise<ArrayBuffer> {
-    const header = Number(res.headers.get('content-length'));
-    if (Number.isFinite(header) && header > 0) this.updateStem(stemId, { totalBytes: header });
-    if (!res.body) {
-      const buf = await res.arrayBuffer();
-      this.updateStem(stemId, { loadedBytes: buf.byteLength, totalBytes: buf.byteLength });
-      return buf;
+  private streamBytes(): number {
+    let n = 0;
+    for (const s of this.library?.stems.values() ?? []) n += s.cache.byteLength;
+    return n;
+  }
+
+  /** Notes channels whose stems fell behind during the last second (called every frame by tick). */
+  private checkHealth(): void {
+    const now = performance.now();
+    if (now - this.lastHealthCheck < 1000 || !this.live) return;
+    this.lastHealthCheck = now;
+    const stalled: string[] = [];
+    for (const ch of this.model.getState().channels) {
+      const count = this.live.channelUnderruns(ch.id);
+      if (count > (this.lastUnderruns.get(ch.id) ?? count)) stalled.push(ch.name);
+      this.lastUnderruns.set(ch.id, count);
     }
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let loaded = 0;
-    let lastReport = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.byteLength;
-      // Progress is cosmetic; throttle it so React isn't re-rendered per network chunk.
-      const now = performance.now();
-      if (now - lastReport > 100) {
-        lastReport = now;
-        this.updateStem(stemId, { loadedBytes: loaded });
-      }
-    }
-    const out = new Uint8Array(loaded);
-    let offset = 0;
-    for (const c of chunks) {
-      out.set(c, offset);
-      offset += c.byteLength;
-    }
-    this.updateStem(stemId, { loadedBytes: loaded, totalBytes: loaded });
-    return out.buffer;
+    const h = this.snapshot.health;
+    if (stalled.join() !== h.stalled.join()) this.update({ health: { ...h, stalled, streamBytes: this.streamBytes() } });
   }
 
   // ------------------------------------------------------------------ transport
@@ -440,8 +461,21 @@ export class SessionRuntime {
     await this.Tone.start();
     const group = this.group;
     if (group) return group.command({ kind: 'play', position: this.transport.position });
+    await this.primeAt(this.transport.position);
     this.transport.play();
     this.refreshTransportState();
+  }
+
+  /**
+   * Waits until every stem can sound at `position` (they stream from the local cache), so the
+   * whole mix starts together; stems still missing after PRIME_TIMEOUT_MS are named to the user.
+   */
+  async primeAt(position: number): Promise<void> {
+    if (!this.library) return;
+    const loop = this.transport?.loop ? { start: 0, end: this.duration } : null;
+    const startedWithout = await this.library.prime(position, PRIME_TIMEOUT_MS);
+    this.library.hint(position, loop);
+    this.update({ health: { ...this.snapshot.health, startedWithout } });
   }
 
   pause(): void {
@@ -458,12 +492,14 @@ export class SessionRuntime {
 
   seek(seconds: number): void {
     if (this.group) return void this.group.command({ kind: 'seek', position: Math.min(Math.max(0, seconds), this.duration) });
+    this.library?.hint(seconds, this.transport?.loop ? { start: 0, end: this.duration } : null);
     this.transport?.seek(seconds);
   }
 
   setLoop(enabled: boolean): void {
     if (this.group) return void this.group.command({ kind: 'loop', enabled, start: 0, end: this.duration });
     this.transport?.setLoop(enabled, 0, this.duration);
+    this.library?.hint(this.transport?.position ?? 0, enabled ? { start: 0, end: this.duration } : null);
     this.update({ loop: enabled });
   }
 
@@ -481,6 +517,7 @@ export class SessionRuntime {
     const t = this.transport;
     if (!t) return 0;
     const pos = t.position;
+    this.checkHealth();
     if (t.state === 'started' && !t.loop && this.duration > 0 && pos >= this.duration) {
       this.stop();
       return 0;
@@ -500,11 +537,23 @@ export class SessionRuntime {
     }
     this.transport?.stop();
     this.graph?.dispose();
+    this.library?.dispose();
     this.preview?.dispose();
+    void (this.liveContext?.rawContext as unknown as AudioContext | undefined)?.close?.();
     this.history.destroy();
     this.provider.destroy();
     this.doc.destroy();
     this.together?.dispose();
     if (window.__mixroom?.runtime === this) delete window.__mixroom;
   }
+}
+
+/** The rate most of the session's stems have (48 kHz for an empty session). */
+export function sessionSampleRate(stems: readonly StemInfo[]): number {
+  const counts = new Map<number, number>();
+  for (const s of stems) counts.set(s.sampleRate, (counts.get(s.sampleRate) ?? 0) + 1);
+  let best = 48000;
+  let most = 0;
+  for (const [rate, n] of counts) if (n > most || (n === most && rate === 48000)) [best, most] = [rate, n];
+  return best;
 }

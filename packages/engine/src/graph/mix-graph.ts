@@ -10,6 +10,7 @@ import { ParamSetter } from './smoothing';
 import { TransportFollower } from './transport-follower';
 import type { StemPlayer } from './stem-player';
 import { TruePeakLimiterKernel } from '../dsp/limiter';
+import { LiveChannels } from '../live/live-channels';
 
 export type { ToneLib } from './channel-strip';
 export { PARAM_SMOOTHING_SECONDS } from './smoothing';
@@ -36,6 +37,11 @@ export interface ApplyOptions {
 export interface MixGraphOptions {
   /** Per-channel level meters (live playback); offline renders skip them. */
   meters?: boolean;
+  /**
+   * Every channel strip in the 'mixroom-mix' worklet (live playback of streamed stems), instead
+   * of a chain of native nodes and a stem player per channel.
+   */
+  live?: LiveChannels;
 }
 
 /**
@@ -64,6 +70,7 @@ export class MixGraph {
   private readonly reverb: ReverbReturn;
   private readonly delay: DelayReturn;
   private readonly meters: boolean;
+  readonly live: LiveChannels | null;
   private lastState: MixState | null = null;
   private disposed = false;
   private rate = 1;
@@ -89,10 +96,22 @@ export class MixGraph {
     else this.masterGain.toDestination();
     this.reverb = new ReverbReturn(this.ctx, this.masterSum);
     this.delay = new DelayReturn(this.ctx, this.masterSum);
+    this.live = options.live ?? null;
+    if (this.live) {
+      const out = LiveChannels.output;
+      this.live.node.connect(this.masterSum, out.dry);
+      this.live.node.connect(this.reverb.input, out.reverb);
+      this.live.node.connect(this.delay.input, out.delay);
+    }
     this.follower = new TransportFollower(Tone, () => this.players());
   }
 
-  private *players(): Iterable<StemPlayer> {
+  private *players(): Iterable<Pick<StemPlayer, 'start' | 'stop'>> {
+    const live = this.live;
+    if (live) {
+      yield { start: (time, position) => live.start(time, position, this.rate), stop: (time) => live.stop(time) };
+      return;
+    }
     for (const strip of this.strips.values()) if (strip.player) yield strip.player;
   }
 
@@ -142,7 +161,8 @@ export class MixGraph {
     const set = this.setter;
     const notes: string[] = [];
     const seen = new Set<string>();
-    for (const ch of state.channels) {
+    if (this.live) this.live.apply(state, focus, { reverbOn: true, delayOn: true }, immediate);
+    else for (const ch of state.channels) {
       seen.add(ch.id);
       let strip = this.strips.get(ch.id);
       if (!strip) {
@@ -209,6 +229,7 @@ export class MixGraph {
 
   /** Level of one channel after its fader (pre mute/solo is not metered separately). */
   readChannelLevel(channelId: string): LevelReading {
+    if (this.live) return this.live.readLevel(channelId);
     const strip = this.strips.get(channelId);
     return strip?.analyser ? readLevel(strip.analyser) : { peakDb: -Infinity, rmsDb: -Infinity };
   }
@@ -220,6 +241,7 @@ export class MixGraph {
 
   /** Gain reduction (dB, positive) of a channel's compressor over the last ~50 ms: the GR meter. */
   readGainReduction(channelId: string): number {
+    if (this.live) return this.live.readGainReduction(channelId);
     return this.strips.get(channelId)?.comp?.compressorReduction ?? 0;
   }
 
@@ -235,6 +257,7 @@ export class MixGraph {
   setPlaybackRate(rate: number): void {
     if (!Number.isFinite(rate) || rate <= 0 || rate === this.rate) return;
     this.rate = rate;
+    this.live?.setRate(rate);
     for (const strip of this.strips.values()) if (strip.player) strip.player.playbackRate = rate;
   }
 
@@ -245,6 +268,7 @@ export class MixGraph {
   dispose(): void {
     this.disposed = true;
     this.follower.dispose();
+    this.live?.dispose();
     for (const strip of this.strips.values()) strip.dispose();
     this.strips.clear();
     this.reverb.dispose();

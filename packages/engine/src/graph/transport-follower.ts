@@ -18,7 +18,7 @@ export class TransportFollower {
 
   constructor(
     private readonly Tone: ToneLib,
-    private readonly players: () => Iterable<StemPlayer>,
+    private readonly players: () => Iterable<Pick<StemPlayer, 'start' | 'stop'>>,
   ) {
     this.transport = Tone.getTransport();
     this.transport.on('start', this.onStart);

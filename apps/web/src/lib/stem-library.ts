@@ -1,0 +1,195 @@
+import { ChunkCacheReader, createChunkCacheBuffer, type ChunkCacheLayout, type StemSource } from '@mixroom/engine';
+import type { StemInfo } from '@mixroom/protocol';
+import { STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
+
+/**
+ * Frames per chunk and chunks per stem in the shared window: 16,384 frames (0.34 s at 48 kHz)
+ * × 24 slots ≈ 8 s per stem, 3 MiB for a stereo stem, ~150 MiB for 48 stems whatever their length.
+ */
+export const CHUNK_FRAMES = 16384;
+export const CHUNK_SLOTS = 24;
+/** What must be ready at the playhead before Play starts the whole mix together. */
+const PRIME_SECONDS = 0.5;
+
+export interface LibraryStem {
+  stem: StemInfo;
+  cache: SharedArrayBuffer;
+  layout: ChunkCacheLayout;
+  reader: ChunkCacheReader;
+  progress: StemProgress;
+}
+
+/**
+ * The page side of the stem worker: one shared chunk cache per stem (handed to the mix worklet,
+ * filled by the worker), the progress of every download, and stems for renders read segment by
+ * segment from the local cache. Stems the worker cannot read as PCM at the context's rate
+ * (compressed files, another sample rate) are decoded here once, one at a time, and handed back.
+ */
+export class StemLibrary {
+  private readonly worker: Worker;
+  readonly stems = new Map<string, LibraryStem>();
+  private readonly pendingReads = new Map<number, { resolve: (c: Float32Array[]) => void; reject: (e: Error) => void }>();
+  private nextRead = 1;
+  private decodeQueue: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    readonly sampleRate: number,
+    status: SharedArrayBuffer,
+    private readonly onProgress: (p: StemProgress, entry: LibraryStem) => void,
+  ) {
+    this.worker = new Worker(STEM_WORKER_URL);
+    this.worker.onmessage = (e: MessageEvent<StemWorkerReply>) => this.receive(e.data);
+    this.worker.onerror = (e) => console.error('[mixroom] stem worker:', e.message);
+    this.send({ type: 'init', status, sampleRate });
+  }
+
+  private send(msg: StemWorkerRequest, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  /** Starts streaming a stem; returns its shared chunk cache for the mix worklet. */
+  add(stem: StemInfo): LibraryStem {
+    const layout: ChunkCacheLayout = { chunkFrames: CHUNK_FRAMES, slots: CHUNK_SLOTS, channels: Math.min(2, Math.max(1, stem.channels)) };
+    const cache = createChunkCacheBuffer(layout);
+    const entry: LibraryStem = {
+      stem,
+      cache,
+      layout,
+      reader: new ChunkCacheReader(cache, layout),
+      progress: { type: 'progress', stemId: stem.id, phase: 'queued', cachedBytes: 0, totalBytes: 0, frames: 0, channels: layout.channels, fromCache: false, error: null },
+    };
+    this.stems.set(stem.id, entry);
+    this.send({ type: 'add', stemId: stem.id, url: stem.url, key: stem.contentHash ?? stem.id, cache, layout });
+    return entry;
+  }
+
+  remove(stemId: string): void {
+    this.stems.delete(stemId);
+    this.send({ type: 'remove', stemId });
+  }
+
+  /** Tells the worker where playback goes next, so it fills that first. */
+  hint(songSeconds: number, loop: { start: number; end: number } | null): void {
+    const sr = this.sampleRate;
+    this.send({ type: 'hint', songFrame: Math.max(0, Math.round(songSeconds * sr)), loop: loop && { start: Math.round(loop.start * sr), end: Math.round(loop.end * sr) } });
+  }
+
+  /** Stems that will not sound at `songSeconds` yet (still loading there), by name. */
+  missingAt(songSeconds: number): string[] {
+    const start = Math.round(songSeconds * this.sampleRate);
+    const frames = Math.round(PRIME_SECONDS * this.sampleRate);
+    const missing: string[] = [];
+    for (const s of this.stems.values()) {
+      if (s.progress.phase === 'error') continue;
+      const len = s.progress.frames;
+      if (s.progress.phase === 'ready' && start >= len) continue;
+      const span = len > 0 ? Math.min(frames, len - start) : frames;
+      if (s.progress.phase !== 'ready' || !s.reader.has(start, span)) missing.push(s.stem.name);
+    }
+    return missing;
+  }
+
+  /** Waits (up to `timeoutMs`) until every stem can sound at `songSeconds`; returns those that cannot. */
+  async prime(songSeconds: number, timeoutMs: number): Promise<string[]> {
+    this.hint(songSeconds, null);
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const missing = this.missingAt(songSeconds);
+      if (missing.length === 0 || performance.now() >= until || this.disposed) return missing;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** A stem for renders at the context's rate: each 16 s segment read from the local cache. */
+  source(stemId: string): StemSource {
+    const entry = this.stems.get(stemId);
+    if (!entry) throw new Error(`unknown stem ${stemId}`);
+    const library = this;
+    let held: { start: number; channels: Float32Array[] } | null = null;
+    return {
+      sampleRate: this.sampleRate,
+      numberOfChannels: entry.layout.channels,
+      get length() {
+        return entry.progress.frames;
+      },
+      async prepare(start: number, frames: number) {
+        held = { start, channels: await library.read(stemId, start, frames) };
+      },
+      read(start: number, frames: number, out: Float32Array[]) {
+        if (!held) return false;
+        const from = start - held.start;
+        for (let c = 0; c < out.length; c++) {
+          const src = held.channels[Math.min(c, held.channels.length - 1)];
+          const n = Math.max(0, Math.min(frames, src.length - from));
+          if (n > 0) out[c].set(src.subarray(from, from + n));
+          out[c].fill(0, n, frames);
+        }
+        return true;
+      },
+      close() {
+        held = null;
+      },
+    };
+  }
+
+  private read(stemId: string, start: number, frames: number): Promise<Float32Array[]> {
+    const id = this.nextRead++;
+    return new Promise((resolve, reject) => {
+      this.pendingReads.set(id, { resolve, reject });
+      this.send({ type: 'read', id, stemId, start, frames });
+    });
+  }
+
+  /** True once every stem has either become playable or failed. */
+  get settled(): boolean {
+    return [...this.stems.values()].every((s) => s.progress.phase === 'ready' || s.progress.phase === 'error');
+  }
+
+  private receive(msg: StemWorkerReply): void {
+    if (this.disposed) return;
+    if (msg.type === 'read') {
+      const p = this.pendingReads.get(msg.id);
+      this.pendingReads.delete(msg.id);
+      if (msg.channels) p?.resolve(msg.channels);
+      else p?.reject(new Error(msg.error ?? 'could not read the stem'));
+      return;
+    }
+    if (msg.type === 'needs-decode') {
+      this.decodeQueue = this.decodeQueue.then(() => this.decode(msg.stemId, msg.bytes));
+      return;
+    }
+    const entry = this.stems.get(msg.stemId);
+    if (!entry) return;
+    entry.progress = msg;
+    this.onProgress(msg, entry);
+  }
+
+  /** Decodes a compressed stem (or one at another rate) at the context's rate, once; the worker keeps the result. */
+  private async decode(stemId: string, bytes: ArrayBuffer): Promise<void> {
+    const entry = this.stems.get(stemId);
+    if (!entry || this.disposed) return;
+    try {
+      const ctx = new OfflineAudioContext(entry.layout.channels, 1, this.sampleRate);
+      const audio = await ctx.decodeAudioData(bytes);
+      const channels = Math.min(2, audio.numberOfChannels);
+      const planar = Array.from({ length: channels }, (_, c) => audio.getChannelData(c));
+      const interleaved = new Float32Array(audio.length * channels);
+      for (let c = 0; c < channels; c++) {
+        const src = planar[c];
+        for (let i = 0; i < src.length; i++) interleaved[i * channels + c] = src[i];
+      }
+      this.send({ type: 'decoded', stemId, interleaved, channels }, [interleaved.buffer]);
+    } catch (e) {
+      const message = `could not decode ${entry.stem.name}: ${(e as Error).message || 'not a format this browser can play'}`;
+      this.send({ type: 'decode-failed', stemId, message });
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const p of this.pendingReads.values()) p.reject(new Error('the session was closed'));
+    this.pendingReads.clear();
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,41 @@
+// Messages between the page (StemLibrary) and the stem worker (stem-worker.ts).
+import type { ChunkCacheLayout } from '@mixroom/engine';
+
+/** Where the worker built by scripts/build-worklets.mjs is served. */
+export const STEM_WORKER_URL = '/worklets/stem-worker.js';
+
+export type StemWorkerRequest =
+  | { type: 'init'; status: SharedArrayBuffer; sampleRate: number }
+  /** `key` names the cached file: the stem's content hash, so a changed file is never mixed up. */
+  | { type: 'add'; stemId: string; url: string; key: string; cache: SharedArrayBuffer; layout: ChunkCacheLayout }
+  | { type: 'remove'; stemId: string }
+  /** Where playback will go next (a seek, a play from here, a loop): the worker fills that first. */
+  | { type: 'hint'; songFrame: number; loop: { start: number; end: number } | null }
+  /** A stem the worker could not read as PCM at the context's rate, decoded by the page (interleaved). */
+  | { type: 'decoded'; stemId: string; interleaved: Float32Array; channels: number }
+  | { type: 'decode-failed'; stemId: string; message: string }
+  /** Frames [start, start + frames) at the context rate, for a render (planar, transferred). */
+  | { type: 'read'; id: number; stemId: string; start: number; frames: number };
+
+export type StemPhase = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
+
+export interface StemProgress {
+  type: 'progress';
+  stemId: string;
+  phase: StemPhase;
+  /** Bytes of the file in the local cache, and the file's size (0 until known). */
+  cachedBytes: number;
+  totalBytes: number;
+  /** Frames at the context rate, and channels (1 or 2), once known. */
+  frames: number;
+  channels: number;
+  /** True when the whole file came from the local cache (no download on this visit). */
+  fromCache: boolean;
+  error: string | null;
+}
+
+export type StemWorkerReply =
+  | StemProgress
+  /** The worker needs the page to decode this file (compressed, or at another rate). */
+  | { type: 'needs-decode'; stemId: string; bytes: ArrayBuffer }
+  | { type: 'read'; id: number; channels: Float32Array[] | null; error: string | null };

@@ -1,0 +1,524 @@
+/**
+ * The stem worker: downloads each stem once into the browser's Origin Private File System (kept
+ * across visits, keyed by content hash), in 1 MiB blocks fetched with Range requests, the blocks
+ * around the playhead first; reads the PCM of the frames around the playhead straight from the
+ * cached file and writes them into each stem's shared chunk cache, which the mix worklet plays.
+ * Nothing here holds a whole stem in memory. Bundled by scripts/build-worklets.mjs.
+ */
+import {
+  ChunkCacheWriter,
+  STATUS_PLAYING,
+  STATUS_SONG_FRAME,
+  parsePcmLayout,
+  pcmToFloat,
+  statusViews,
+  type ChunkCacheLayout,
+  type PcmLayout,
+} from '@mixroom/engine';
+import type { StemPhase, StemProgress, StemWorkerReply, StemWorkerRequest } from './stem-stream-protocol';
+
+interface SyncHandle {
+  read(buffer: ArrayBufferView, options?: { at: number }): number;
+  write(buffer: ArrayBufferView, options?: { at: number }): number;
+  truncate(size: number): void;
+  getSize(): number;
+  flush(): void;
+  close(): void;
+}
+interface FileHandle {
+  createSyncAccessHandle(options?: { mode: 'readwrite' | 'read-only' | 'readwrite-unsafe' }): Promise<SyncHandle>;
+}
+interface DirHandle {
+  getFileHandle(name: string, options?: { create?: boolean }): Promise<FileHandle>;
+  getDirectoryHandle(name: string, options?: { create?: boolean }): Promise<DirHandle>;
+  removeEntry(name: string): Promise<void>;
+}
+declare const self: {
+  postMessage(message: StemWorkerReply, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<StemWorkerRequest>) => void) | null;
+};
+
+/** Download unit: big enough that a request's overhead is small, small enough to fetch the playhead fast. */
+const BLOCK_BYTES = 1 << 20;
+/** Parallel requests: the playhead's blocks first, then the rest of every file in the background. */
+const MAX_REQUESTS = 6;
+const BACKGROUND_REQUESTS = 2;
+/** Chunks kept behind the playhead (a short seek back sounds at once). */
+const CHUNKS_BEHIND = 2;
+/** Largest stretch of decoding before the worker looks at its messages again. */
+const CHUNKS_PER_TURN = 24;
+const PUMP_INTERVAL_MS = 15;
+/** The bitmap file: 8 bytes of file size, then one byte per block (1 = cached). */
+const BITMAP_HEADER = 8;
+
+interface Entry {
+  stemId: string;
+  url: string;
+  key: string;
+  writer: ChunkCacheWriter;
+  layout: ChunkCacheLayout;
+  phase: StemPhase;
+  error: string | null;
+  file: SyncHandle | null;
+  bitmapFile: SyncHandle | null;
+  totalBytes: number;
+  blocks: Uint8Array;
+  cachedBlocks: number;
+  inflight: Set<number>;
+  fromCache: boolean;
+  /** Uncompressed at the context rate: frames are read from the cached file itself. */
+  pcm: PcmLayout | null;
+  /** Otherwise the page decodes it once into this file (interleaved float32 at the context rate). */
+  derived: SyncHandle | null;
+  frames: number;
+  ready: Promise<void>;
+  removed: boolean;
+  lastReport: number;
+}
+
+const entries = new Map<string, Entry>();
+let status: Float64Array | null = null;
+let sampleRate = 48000;
+let hint = { songFrame: 0, loop: null as { start: number; end: number } | null };
+let root: Promise<DirHandle> | null = null;
+let requests = 0;
+let pumping = false;
+let pumpAgain = false;
+
+self.onmessage = (e) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'init':
+      status = statusViews(m.status).header;
+      sampleRate = m.sampleRate;
+      break;
+    case 'add':
+      add(m.stemId, m.url, m.key, m.cache, m.layout);
+      break;
+    case 'remove': {
+      const entry = entries.get(m.stemId);
+      if (entry) close(entry);
+      entries.delete(m.stemId);
+      break;
+    }
+    case 'hint':
+      hint = { songFrame: m.songFrame, loop: m.loop };
+      break;
+    case 'decoded':
+      void storeDecoded(m.stemId, m.interleaved, m.channels);
+      break;
+    case 'decode-failed': {
+      const entry = entries.get(m.stemId);
+      if (entry) fail(entry, m.message);
+      break;
+    }
+    case 'read':
+      void readForRender(m.id, m.stemId, m.start, m.frames);
+      return;
+  }
+  schedulePump(0);
+};
+
+function stemsDir(): Promise<DirHandle> {
+  root ??= (async () => {
+    const storage = (navigator as unknown as { storage: { getDirectory(): Promise<DirHandle>; persist?(): Promise<boolean> } }).storage;
+    const dir = await storage.getDirectory();
+    return dir.getDirectoryHandle('stems', { create: true });
+  })();
+  return root;
+}
+
+async function openFile(name: string, create = true): Promise<SyncHandle | null> {
+  const dir = await stemsDir();
+  try {
+    const handle = await dir.getFileHandle(name, { create });
+    // 'readwrite-unsafe': a second tab of the same session shares the cached files.
+    return await handle.createSyncAccessHandle({ mode: 'readwrite-unsafe' });
+  } catch (e) {
+    if (!create && (e as DOMException).name === 'NotFoundError') return null;
+    throw e;
+  }
+}
+
+function add(stemId: string, url: string, key: string, cache: SharedArrayBuffer, layout: ChunkCacheLayout): void {
+  const old = entries.get(stemId);
+  if (old) close(old);
+  const entry: Entry = {
+    stemId, url, key, layout,
+    writer: new ChunkCacheWriter(cache, layout),
+    phase: 'queued', error: null, file: null, bitmapFile: null, totalBytes: 0, blocks: new Uint8Array(0),
+    cachedBlocks: 0, inflight: new Set(), fromCache: false, pcm: null, derived: null, frames: 0,
+    ready: Promise.resolve(), removed: false, lastReport: 0,
+  };
+  entries.set(stemId, entry);
+  entry.ready = open(entry).catch((e) => fail(entry, e instanceof Error ? e.message : String(e)));
+}
+
+async function open(entry: Entry): Promise<void> {
+  const safeKey = entry.key.replace(/[^A-Za-z0-9_-]/g, '_');
+  entry.file = await openFile(safeKey);
+  const bitmapFile = await openFile(`${safeKey}.blocks`);
+  entry.bitmapFile = bitmapFile;
+  if (entry.removed) return close(entry);
+  const head = new Uint8Array(BITMAP_HEADER);
+  if (bitmapFile!.read(head, { at: 0 }) === BITMAP_HEADER) {
+    const total = Number(new DataView(head.buffer).getBigUint64(0, true));
+    if (total > 0) setTotal(entry, total, true);
+  }
+  if (entry.totalBytes === 0) {
+    setPhase(entry, 'downloading');
+    await fetchBlock(entry, 0);
+  }
+  entry.fromCache = entry.cachedBlocks === entry.blocks.length;
+  if (!entry.blocks[0]) await fetchBlock(entry, 0);
+  const headBytes = new Uint8Array(Math.min(entry.totalBytes, BLOCK_BYTES));
+  entry.file!.read(headBytes, { at: 0 });
+  const pcm = parsePcmLayout(headBytes, entry.totalBytes);
+  if (pcm && pcm.sampleRate === sampleRate && pcm.frames > 0) {
+    entry.pcm = pcm;
+    entry.frames = pcm.frames;
+    setPhase(entry, 'ready');
+    return;
+  }
+  // Compressed, or at another rate: decoded once by the page, then streamed from that file.
+  const derivedName = `${safeKey}.${sampleRate}.f32`;
+  const derived = await openFile(derivedName, false);
+  const channels = entry.layout.channels;
+  if (derived && derived.getSize() > 8) {
+    const header = new Float64Array(1);
+    derived.read(header, { at: 0 });
+    if (header[0] > 0 && derived.getSize() >= 8 + header[0] * channels * 4) {
+      entry.derived = derived;
+      entry.frames = header[0];
+      setPhase(entry, 'ready');
+      return;
+    }
+  }
+  derived?.close();
+  setPhase(entry, 'downloading');
+  await Promise.all(Array.from({ length: entry.blocks.length }, (_, b) => fetchBlock(entry, b)));
+  if (entry.removed) return;
+  setPhase(entry, 'decoding');
+  const bytes = new Uint8Array(entry.totalBytes);
+  entry.file!.read(bytes, { at: 0 });
+  self.postMessage({ type: 'needs-decode', stemId: entry.stemId, bytes: bytes.buffer }, [bytes.buffer]);
+}
+
+async function storeDecoded(stemId: string, interleaved: Float32Array, channels: number): Promise<void> {
+  const entry = entries.get(stemId);
+  if (!entry || entry.removed) return;
+  try {
+    const safeKey = entry.key.replace(/[^A-Za-z0-9_-]/g, '_');
+    const file = (await openFile(`${safeKey}.${sampleRate}.f32`))!;
+    const frames = Math.floor(interleaved.length / channels);
+    // Stored with the worker's channel count: a mono stem in a stereo cache is widened here once.
+    const want = entry.layout.channels;
+    let data = interleaved;
+    if (channels !== want) {
+      data = new Float32Array(frames * want);
+      for (let i = 0; i < frames; i++) for (let c = 0; c < want; c++) data[i * want + c] = interleaved[i * channels + Math.min(c, channels - 1)];
+    }
+    file.truncate(0);
+    file.write(data, { at: 8 });
+    file.write(new Float64Array([frames]), { at: 0 });
+    file.flush();
+    entry.derived = file;
+    entry.frames = frames;
+    setPhase(entry, 'ready');
+    schedulePump(0);
+  } catch (e) {
+    fail(entry, `could not store the decoded audio: ${(e as Error).message}`);
+  }
+}
+
+function setTotal(entry: Entry, total: number, fromBitmap: boolean): void {
+  entry.totalBytes = total;
+  const count = Math.ceil(total / BLOCK_BYTES);
+  entry.blocks = new Uint8Array(count);
+  if (fromBitmap) entry.bitmapFile!.read(entry.blocks, { at: BITMAP_HEADER });
+  else {
+    const head = new DataView(new ArrayBuffer(BITMAP_HEADER));
+    head.setBigUint64(0, BigInt(total), true);
+    entry.bitmapFile!.truncate(0);
+    entry.bitmapFile!.write(new Uint8Array(head.buffer), { at: 0 });
+    entry.bitmapFile!.write(entry.blocks, { at: BITMAP_HEADER });
+    entry.file!.truncate(total);
+  }
+  entry.cachedBlocks = entry.blocks.reduce((n, b) => n + b, 0);
+}
+
+const waiting = new Map<string, Promise<void>>();
+
+/** Fetches block `b` of a stem into its cached file (once, however many ask). */
+function fetchBlock(entry: Entry, b: number): Promise<void> {
+  if (entry.totalBytes > 0 && entry.blocks[b]) return Promise.resolve();
+  const id = `${entry.stemId}:${b}`;
+  const pending = waiting.get(id);
+  if (pending) return pending;
+  entry.inflight.add(b);
+  requests++;
+  const p = (async () => {
+    const from = b * BLOCK_BYTES;
+    const to = entry.totalBytes > 0 ? Math.min(entry.totalBytes, from + BLOCK_BYTES) - 1 : from + BLOCK_BYTES - 1;
+    const res = await fetch(entry.url, { headers: { Range: `bytes=${from}-${to}` } });
+    if (!res.ok) throw new Error(res.status === 404 ? 'the server no longer has this stem' : `download failed (HTTP ${res.status})`);
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (entry.removed) return;
+    if (entry.totalBytes === 0) {
+      const range = res.headers.get('content-range');
+      const total = res.status === 206 && range ? Number(range.split('/')[1]) : body.length;
+      if (!Number.isFinite(total) || total <= 0) throw new Error('the server sent an empty stem');
+      setTotal(entry, total, false);
+    }
+    if (res.status === 200) {
+      // No range support: this is the whole file.
+      entry.file!.write(body, { at: 0 });
+      entry.blocks.fill(1);
+    } else {
+      entry.file!.write(body, { at: from });
+      entry.blocks[b] = 1;
+    }
+    entry.cachedBlocks = entry.blocks.reduce((n, x) => n + x, 0);
+    entry.bitmapFile!.write(entry.blocks, { at: BITMAP_HEADER });
+    report(entry, entry.cachedBlocks === entry.blocks.length);
+  })().finally(() => {
+    entry.inflight.delete(b);
+    waiting.delete(id);
+    requests--;
+    schedulePump(0);
+  });
+  waiting.set(id, p);
+  return p;
+}
+
+// ------------------------------------------------------------------ filling the chunk caches
+
+function schedulePump(delay: number): void {
+  if (pumping) {
+    pumpAgain = true;
+    return;
+  }
+  setTimeout(pump, delay);
+  pumping = true;
+}
+
+function playhead(): number {
+  if (status && status[STATUS_PLAYING] === 1) return status[STATUS_SONG_FRAME];
+  return hint.songFrame;
+}
+
+/** The chunks to hold, nearest first: from the playhead on (through the loop's end back to its start). */
+function wantedChunks(C: number, slots: number): number[] {
+  const ahead = slots - CHUNKS_BEHIND;
+  const at = playhead();
+  const loop = hint.loop;
+  const out: number[] = [];
+  let k = Math.floor(at / C);
+  for (let i = 0; i < ahead; i++) {
+    out.push(k);
+    k++;
+    if (loop && k * C >= loop.end && at < loop.end) k = Math.floor(loop.start / C);
+  }
+  const first = Math.floor(at / C);
+  for (let i = 1; i <= CHUNKS_BEHIND; i++) if (first - i >= 0) out.push(first - i);
+  return out;
+}
+
+function pump(): void {
+  pumpAgain = false;
+  let work = 0;
+  try {
+    const list = [...entries.values()].filter((e) => e.phase === 'ready' && !e.removed);
+    if (list.length > 0) {
+      const { chunkFrames: C, slots } = list[0].layout;
+      const wanted = wantedChunks(C, slots);
+      // Nearest chunk of every stem before the next chunk of any: the whole mix starts together.
+      outer: for (const k of wanted) {
+        for (const entry of list) {
+          if (k * C >= entry.frames || entry.writer.find(k) >= 0) continue;
+          if (!bytesReady(entry, k)) continue;
+          fillChunk(entry, k, wanted);
+          if (++work >= CHUNKS_PER_TURN) break outer;
+        }
+      }
+      requestBlocks(list, wanted, C);
+    }
+    backgroundDownloads();
+  } catch (e) {
+    console.error('[stem-worker]', e);
+  } finally {
+    pumping = false;
+    const busy = work >= CHUNKS_PER_TURN || pumpAgain;
+    const active = [...entries.values()].some((e) => e.phase !== 'error');
+    if (busy) schedulePump(0);
+    else if (active) schedulePump(PUMP_INTERVAL_MS);
+  }
+}
+
+/** Byte range in the cached original file of frames [k·C, (k+1)·C). */
+function chunkBytes(entry: Entry, k: number): [number, number] {
+  const pcm = entry.pcm!;
+  const align = pcm.channels * pcm.bytesPerSample;
+  const C = entry.layout.chunkFrames;
+  const from = Math.min(entry.frames, k * C);
+  const to = Math.min(entry.frames, (k + 1) * C);
+  return [pcm.dataOffset + from * align, pcm.dataOffset + to * align];
+}
+
+function bytesReady(entry: Entry, k: number): boolean {
+  if (entry.derived) return true;
+  const [from, to] = chunkBytes(entry, k);
+  for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) if (!entry.blocks[b]) return false;
+  return true;
+}
+
+/** Asks for the blocks the wanted chunks need, playhead first, within the request budget. */
+function requestBlocks(list: Entry[], wanted: number[], C: number): void {
+  for (const k of wanted) {
+    for (const entry of list) {
+      if (requests >= MAX_REQUESTS) return;
+      if (entry.derived || k * C >= entry.frames || bytesReady(entry, k)) continue;
+      const [from, to] = chunkBytes(entry, k);
+      for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
+        if (!entry.blocks[b] && !entry.inflight.has(b)) fetchBlock(entry, b).catch((e) => fail(entry, (e as Error).message));
+      }
+    }
+  }
+}
+
+/** The rest of every file, a few requests at a time, so the next visit is all local. */
+function backgroundDownloads(): void {
+  for (const entry of entries.values()) {
+    if (requests >= BACKGROUND_REQUESTS) return;
+    if (entry.phase !== 'ready' || entry.derived || entry.cachedBlocks === entry.blocks.length) continue;
+    const b = entry.blocks.findIndex((x, i) => !x && !entry.inflight.has(i));
+    if (b >= 0) fetchBlock(entry, b).catch((e) => fail(entry, (e as Error).message));
+  }
+}
+
+let scratchBytes = new Uint8Array(0);
+let scratchPlanar: Float32Array[] = [];
+
+function fillChunk(entry: Entry, k: number, wanted: number[]): void {
+  const C = entry.layout.chunkFrames;
+  const channels = entry.layout.channels;
+  if (scratchPlanar.length !== channels || scratchPlanar[0].length !== C) scratchPlanar = Array.from({ length: channels }, () => new Float32Array(C));
+  const frames = Math.max(0, Math.min(C, entry.frames - k * C));
+  readFrames(entry, k * C, frames, scratchPlanar);
+  for (const c of scratchPlanar) c.fill(0, frames);
+  entry.writer.write(victimSlot(entry, wanted), k, scratchPlanar);
+}
+
+/** Planar float frames [start, start + frames) at the context rate, from the cached file. */
+function readFrames(entry: Entry, start: number, frames: number, out: Float32Array[]): void {
+  if (frames <= 0) return;
+  if (entry.pcm) {
+    const pcm = entry.pcm;
+    const align = pcm.channels * pcm.bytesPerSample;
+    const bytes = frames * align;
+    if (scratchBytes.length < bytes) scratchBytes = new Uint8Array(bytes);
+    const view = scratchBytes.subarray(0, bytes);
+    entry.file!.read(view, { at: pcm.dataOffset + start * align });
+    pcmToFloat(view, pcm, frames, out);
+    return;
+  }
+  const channels = entry.layout.channels;
+  const data = new Float32Array(frames * channels);
+  entry.derived!.read(data, { at: 8 + start * channels * 4 });
+  for (let c = 0; c < out.length; c++) {
+    const dst = out[c];
+    const src = Math.min(c, channels - 1);
+    for (let i = 0; i < frames; i++) dst[i] = data[i * channels + src];
+  }
+}
+
+/** An empty slot, else the one whose chunk is wanted least (or not at all). */
+function victimSlot(entry: Entry, wanted: number[]): number {
+  const slots = entry.layout.slots;
+  let best = 0;
+  let bestRank = -1;
+  for (let s = 0; s < slots; s++) {
+    const tag = entry.writer.tagOf(s);
+    if (tag < 0) return s;
+    const rank = wanted.indexOf(tag);
+    const r = rank < 0 ? Infinity : rank;
+    if (r > bestRank) {
+      bestRank = r;
+      best = s;
+    }
+  }
+  return best;
+}
+
+async function readForRender(id: number, stemId: string, start: number, frames: number): Promise<void> {
+  const entry = entries.get(stemId);
+  try {
+    if (!entry) throw new Error('unknown stem');
+    await entry.ready;
+    if (entry.phase === 'error') throw new Error(entry.error ?? 'the stem could not be loaded');
+    while (entry.phase !== 'ready') await new Promise((r) => setTimeout(r, 50));
+    const n = Math.max(0, Math.min(frames, entry.frames - start));
+    if (entry.pcm && n > 0) {
+      const [from] = chunkBytesOf(entry, start);
+      const [, to] = chunkBytesOf(entry, start + n);
+      const blocks: Promise<void>[] = [];
+      for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) blocks.push(fetchBlock(entry, b));
+      await Promise.all(blocks);
+    }
+    const out = Array.from({ length: entry.layout.channels }, () => new Float32Array(frames));
+    readFrames(entry, Math.max(0, start), n, out);
+    self.postMessage({ type: 'read', id, channels: out, error: null }, out.map((c) => c.buffer as ArrayBuffer));
+  } catch (e) {
+    self.postMessage({ type: 'read', id, channels: null, error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function chunkBytesOf(entry: Entry, frame: number): [number, number] {
+  const pcm = entry.pcm!;
+  const at = pcm.dataOffset + Math.min(entry.frames, frame) * pcm.channels * pcm.bytesPerSample;
+  return [at, at];
+}
+
+// ------------------------------------------------------------------ reporting
+
+function setPhase(entry: Entry, phase: StemPhase): void {
+  entry.phase = phase;
+  report(entry, true);
+}
+
+function fail(entry: Entry, message: string): void {
+  if (entry.phase === 'error') return;
+  entry.error = message;
+  setPhase(entry, 'error');
+}
+
+function report(entry: Entry, force: boolean): void {
+  const now = Date.now();
+  // Progress is cosmetic: at most every 100 ms per stem, unless the phase changed.
+  if (!force && now - entry.lastReport < 100) return;
+  entry.lastReport = now;
+  const msg: StemProgress = {
+    type: 'progress',
+    stemId: entry.stemId,
+    phase: entry.phase,
+    cachedBytes: Math.min(entry.totalBytes, entry.cachedBlocks * BLOCK_BYTES),
+    totalBytes: entry.totalBytes,
+    frames: entry.frames,
+    channels: entry.layout.channels,
+    fromCache: entry.fromCache,
+    error: entry.error,
+  };
+  self.postMessage(msg);
+}
+
+function close(entry: Entry): void {
+  entry.removed = true;
+  entry.writer.clear();
+  for (const h of [entry.file, entry.bitmapFile, entry.derived]) {
+    try {
+      h?.close();
+    } catch {
+      // already closed
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import type { MixState } from '../model/mix-model';
+import type { MixFocus } from '../graph/mix-graph';
+import type { ChunkCacheLayout } from './chunk-cache';
+import {
+  MIX_OUTPUTS,
+  MIX_PROCESSOR_NAME,
+  METER_FIELDS,
+  METER_GR,
+  METER_PEAK,
+  METER_RMS,
+  METER_UNDERRUNS,
+  STATUS_SONG_FRAME,
+  STATUS_UNDERRUNS,
+  statusBytes,
+  statusViews,
+  type LiveChannelConfig,
+  type MixProcessorMessage,
+} from './mix-protocol';
+
+/**
+ * The page's handle on the 'mixroom-mix' worklet: one AudioWorkletNode that runs every channel
+ * strip, with three stereo outputs (master sum, reverb send, delay send) for the graph's returns
+ * and master. Mix changes and transport commands go to it as messages; meters, underruns and the
+ * playhead come back through a SharedArrayBuffer read without messages.
+ */
+export class LiveChannels {
+  readonly node: AudioWorkletNode;
+  /** Shared with the stem worker, which reads the playhead from it. */
+  readonly status: SharedArrayBuffer;
+  private readonly header: Float64Array;
+  private readonly meters: Float32Array;
+  private index = new Map<string, number>();
+  private lastPosted = '';
+
+  constructor(private readonly ctx: BaseAudioContext) {
+    this.status = new SharedArrayBuffer(statusBytes());
+    const v = statusViews(this.status);
+    this.header = v.header;
+    this.meters = v.meters;
+    this.node = new AudioWorkletNode(ctx, MIX_PROCESSOR_NAME, {
+      numberOfInputs: 0,
+      numberOfOutputs: MIX_OUTPUTS.length,
+      outputChannelCount: MIX_OUTPUTS.map(() => 2),
+      processorOptions: { status: this.status },
+    });
+  }
+
+  /** Output index of each bus, for connect(). */
+  static readonly output = { dry: 0, reverb: 1, delay: 2 } as const;
+
+  private post(msg: MixProcessorMessage): void {
+    this.node.port.postMessage(msg);
+  }
+
+  addStem(stemId: string, buffer: SharedArrayBuffer, layout: ChunkCacheLayout, length: number): void {
+    this.post({ type: 'stem', stemId, buffer, layout, length });
+  }
+
+  dropStem(stemId: string): void {
+    this.post({ type: 'drop-stem', stemId });
+  }
+
+  /** Sends the channel strips of a mix state (unchanged states are not sent again). */
+  apply(state: MixState, focus: MixFocus, routing: { reverbOn: boolean; delayOn: boolean }, immediate: boolean): void {
+    const channels: LiveChannelConfig[] = state.channels.map((ch) => ({
+      id: ch.id,
+      stemId: ch.stemId,
+      params: ch.params,
+      audible: focus.kind === 'channel' ? focus.channelId === ch.id && !ch.mute : ch.audible,
+      directOn: focus.kind !== 'fx',
+      reverbOn: routing.reverbOn,
+      delayOn: routing.delayOn,
+    }));
+    const key = JSON.stringify(channels);
+    if (key === this.lastPosted && !immediate) return;
+    this.lastPosted = key;
+    this.index = new Map(channels.map((c, i) => [c.id, i]));
+    this.post({ type: 'channels', channels, immediate });
+  }
+
+  /** Plays song position `position` (s) from context time `time` (s) at `rate`. */
+  start(time: number, position: number, rate: number): void {
+    const sr = this.ctx.sampleRate;
+    this.post({ type: 'start', frame: Math.round(Math.max(time, this.ctx.currentTime) * sr), songFrame: Math.round(Math.max(0, position) * sr + Math.max(0, this.ctx.currentTime - time) * sr * rate), rate });
+  }
+
+  stop(time: number): void {
+    this.post({ type: 'stop', frame: Math.round(Math.max(time, this.ctx.currentTime) * this.ctx.sampleRate) });
+  }
+
+  setRate(rate: number): void {
+    this.post({ type: 'rate', rate });
+  }
+
+  /** Where the processor is in the song (s), as of its last block. */
+  get songPosition(): number {
+    return this.header[STATUS_SONG_FRAME] / this.ctx.sampleRate;
+  }
+
+  /** Blocks, over all channels, in which a stem had no audio ready. */
+  get underruns(): number {
+    return this.header[STATUS_UNDERRUNS];
+  }
+
+  private meter(channelId: string, field: number): number {
+    const i = this.index.get(channelId);
+    return i === undefined ? 0 : this.meters[i * METER_FIELDS + field];
+  }
+
+  readLevel(channelId: string): { peakDb: number; rmsDb: number } {
+    const toDb = (x: number) => (x > 0 ? 20 * Math.log10(x) : -Infinity);
+    return { peakDb: toDb(this.meter(channelId, METER_PEAK)), rmsDb: toDb(this.meter(channelId, METER_RMS)) };
+  }
+
+  readGainReduction(channelId: string): number {
+    return this.meter(channelId, METER_GR);
+  }
+
+  channelUnderruns(channelId: string): number {
+    return this.meter(channelId, METER_UNDERRUNS);
+  }
+
+  dispose(): void {
+    this.post({ type: 'stop', frame: 0 });
+    this.node.port.onmessage = null;
+    this.node.disconnect();
+  }
+}
