@@ -1,4 +1,5 @@
 'use client';
+import { PlaybackHealth } from './PlaybackHealth';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import Link from 'next/link';
 import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
@@ -335,6 +336,7 @@ function Mixer({
             </button>
           )}
           <BouncePanel runtime={runtime} ready={loadingDone && snap.audioReady} />
+          <PlaybackHealth snap={snap} />
           <span className={`conn ${snap.connected && snap.synced ? 'ok' : 'bad'}`} data-testid="sync-status">
             <i />
             {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}

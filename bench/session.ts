@@ -1,0 +1,260 @@
+/**
+ * A real session in a real browser: N stereo 24-bit 48 kHz stems × M minutes, uploaded through
+ * the product (tus, as the browser does), opened in headless Chromium as a new user would.
+ * Reports, with the load average:
+ *   - cold open → first sound of the full mix (empty browser cache), warm open (cached), and the
+ *     bytes of stem audio each visit downloaded;
+ *   - seek → every stem ready at the new position (ms);
+ *   - renderer memory (RSS of the page's renderer processes, sampled), peak;
+ *   - P seconds of playback with EQ and compressor on every channel, both FX returns and the
+ *     master chain: underruns (AudioContext.playbackStats and the mix worklet's own count),
+ *     main-thread busy share (CDP TaskDuration), audio-thread CPU (/proc, the renderer's
+ *     real-time audio threads).
+ *
+ *   npm run bench:session [-- --stems 48 --minutes 5 --play 60 --seeks 10]
+ *
+ * Stems are generated once into bench/.cache/ (deterministic).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { serverProcessEnv } from '../scripts/server-process-env.mjs';
+import { makeStems } from './make-stems';
+import { uploadAll, useTusCookie } from '../apps/server/src/stems/tus-test-client';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const STEMS = opt('stems', 48);
+const MINUTES = opt('minutes', 5);
+const PLAY_SECONDS = opt('play', 60);
+const SEEKS = opt('seeks', 10);
+const PORT = opt('port', 3177);
+const base = `http://127.0.0.1:${PORT}`;
+
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const log = (...a: unknown[]) => console.log(`[bench:session ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+async function startServer(dataDir: string): Promise<ChildProcess> {
+  const child = spawn('npx', ['tsx', 'apps/server/src/main.ts'], {
+    cwd: ROOT,
+    env: serverProcessEnv({ PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/api/auth/demo`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error('the server exited');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function signIn(): Promise<string> {
+  const res = await fetch(`${base}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'engineer@mixroom.demo', password: 'mixroom-demo' }) });
+  if (res.status !== 200) throw new Error(`sign-in: ${res.status}`);
+  return res.headers.get('set-cookie')!.split(';')[0];
+}
+
+/** RSS (bytes) of every renderer process of the browser started with `userDataDir`. */
+function rendererRss(userDataDir: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer') || !cmd.includes(userDataDir)) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** CPU seconds of the renderers' real-time audio threads (AudioWorklet and audio output). */
+function audioThreadCpu(userDataDir: string): number {
+  const tick = 100; // USER_HZ
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes(userDataDir) || !cmd.includes('--type=renderer')) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        if (!/audio/i.test(comm)) continue;
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        total += (Number(f[11]) + Number(f[12])) / tick;
+      }
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+interface Visit {
+  openToSoundMs: number;
+  stemBytesDownloaded: number;
+}
+
+async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }): Promise<Visit> {
+  const t0 = Date.now();
+  await page.goto(`${base}/s/${sessionId}`);
+  await page.getByTestId('play').click({ timeout: 600_000 });
+  await page.waitForFunction(() => {
+    const g = window.__mixroom?.graph as { readMasterLevel(): { peakDb: number } } | null;
+    return !!g && g.readMasterLevel().peakDb > -60;
+  }, undefined, { timeout: 600_000, polling: 20 });
+  const openToSoundMs = Date.now() - t0;
+  const missing = await page.evaluate(() => (window.__mixroom!.runtime as { health: unknown; getSnapshot(): { health: { startedWithout: string[] } } }).getSnapshot().health.startedWithout);
+  if (missing.length > 0) log(`started without ${missing.length} stems: ${missing.join(', ')}`);
+  return { openToSoundMs, stemBytesDownloaded: bytes.n };
+}
+
+async function main(): Promise<void> {
+  const stemsDir = path.join(ROOT, 'bench/.cache', `stems-${STEMS}x${MINUTES}`);
+  mkdirSync(stemsDir, { recursive: true });
+  const files = existsSync(path.join(stemsDir, 'done')) ? readdirSync(stemsDir).filter((f) => f.endsWith('.wav')).sort().map((f) => path.join(stemsDir, f)) : await makeStems({ count: STEMS, minutes: MINUTES, sampleRate: 48000, dir: stemsDir });
+  writeFileSync(path.join(stemsDir, 'done'), '');
+  log(`${files.length} stems × ${MINUTES} min ready; load ${load()}`);
+
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-session-'));
+  const server = await startServer(dataDir);
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-chromium-'));
+  const result: Record<string, unknown> = { date: new Date().toISOString(), stems: STEMS, minutes: MINUTES, loadBefore: load() };
+  try {
+    const cookie = await signIn();
+    useTusCookie(cookie);
+    const created = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ title: `Bench ${STEMS}×${MINUTES}` }) });
+    const sessionId = ((await created.json()) as { id: string }).id;
+    const tUp = Date.now();
+    for (const f of files) {
+      const r = await uploadAll(base, sessionId, readFileSync(f), path.basename(f), 64 * 1024 * 1024);
+      if (r.status >= 300) throw new Error(`upload of ${f}: ${r.status} ${r.body}`);
+    }
+    result.uploadSeconds = (Date.now() - tUp) / 1000;
+    log(`uploaded in ${result.uploadSeconds} s`);
+
+    const browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+      viewport: { width: 1440, height: 900 },
+    });
+    const res = await browser.request.post(`${base}/api/auth/signin`, { data: { email: 'engineer@mixroom.demo', password: 'mixroom-demo' } });
+    if (res.status() !== 200) throw new Error('browser sign-in');
+    await browser.addInitScript(() => {
+      window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: 'Bench', color: '#f5a524' }));
+      (window as unknown as { __longTasks: number[] }).__longTasks = [];
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) (window as unknown as { __longTasks: number[] }).__longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    const bytes = { n: 0 };
+    browser.on('response', (r) => {
+      if (!r.url().includes('/stems/') || !r.url().endsWith('/audio')) return;
+      void r.headerValue('content-length').then((v) => (bytes.n += Number(v ?? 0)));
+    });
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rendererRss(userDataDir))), 200);
+
+    // Cold: nothing cached.
+    let page = await browser.newPage();
+    const cold = await openAndPlay(page, sessionId, bytes);
+    log(`cold open → sound ${cold.openToSoundMs} ms (load ${load()})`);
+    result.cold = cold;
+
+    // Every processor on, then play P seconds.
+    await page.evaluate(() => {
+      const m = window.__mixroom!.model;
+      m.doc.transact(() => {
+        for (const c of m.getState().channels) {
+          for (const [id, v] of [['comp.on', 1], ['comp.threshold', -24], ['eq1.gain', 3], ['eq2.gain', -2], ['eq3.gain', 2], ['eq4.gain', 1], ['hpf.on', 1], ['send1.level', -12], ['send2.level', -18]] as const) m.setParam({ kind: 'channel', channelId: c.id }, id, v);
+        }
+        for (const [id, v] of [['glue.on', 1], ['limiter.on', 1], ['eq1.gain', 1]] as const) m.setParam({ kind: 'master' }, id, v);
+      });
+    });
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskDuration = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
+    const stats = () => page.evaluate(() => {
+      const ctx = (window.__mixroom!.runtime as { liveContext: { rawContext: { playbackStats?: { underrunEvents?: number; underrunDuration?: number } } } }).liveContext.rawContext;
+      const live = (window.__mixroom!.runtime as { live: { underruns: number } }).live;
+      return { underrunEvents: ctx.playbackStats?.underrunEvents ?? -1, workletUnderruns: live.underruns, longTasks: (window as unknown as { __longTasks: number[] }).__longTasks.slice() };
+    });
+    const before = await stats();
+    const task0 = await taskDuration();
+    const cpu0 = audioThreadCpu(userDataDir);
+    const t0 = Date.now();
+    const loadDuring: string[] = [];
+    while (Date.now() - t0 < PLAY_SECONDS * 1000) {
+      await new Promise((r) => setTimeout(r, 5000));
+      loadDuring.push(load());
+    }
+    const wall = (Date.now() - t0) / 1000;
+    const after = await stats();
+    const longAfter = after.longTasks.slice(before.longTasks.length);
+    result.playback = {
+      seconds: wall,
+      underrunEvents: after.underrunEvents - before.underrunEvents,
+      workletUnderrunBlocks: after.workletUnderruns - before.workletUnderruns,
+      mainThreadBusy: ((await taskDuration()) - task0) / wall,
+      audioThreadCpu: (audioThreadCpu(userDataDir) - cpu0) / wall,
+      longTasksOver50ms: longAfter.length,
+      longestTaskMs: Math.max(0, ...longAfter),
+      load: loadDuring,
+    };
+    log('playback', JSON.stringify(result.playback));
+
+    // Seeks while playing: ms until every stem has audio at the new position.
+    const seekMs: number[] = [];
+    for (let i = 0; i < SEEKS; i++) {
+      const to = ((i * 0.618) % 1) * (MINUTES * 60 - 10);
+      seekMs.push(
+        await page.evaluate(async (pos) => {
+          const rt = window.__mixroom!.runtime as { seek(s: number): void; library: { missingAt(s: number): string[] } };
+          const t = performance.now();
+          rt.seek(pos);
+          while (rt.library.missingAt(pos).length > 0) await new Promise((r) => setTimeout(r, 2));
+          return performance.now() - t;
+        }, to),
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    result.seekMs = seekMs;
+    log(`seek → ready (ms): ${seekMs.map((x) => x.toFixed(0)).join(' ')}`);
+    await page.close();
+
+    // Warm: the same browser profile, a new visit.
+    bytes.n = 0;
+    page = await browser.newPage();
+    result.warm = await openAndPlay(page, sessionId, bytes);
+    log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded`);
+    await new Promise((r) => setTimeout(r, 3000));
+    clearInterval(sampler);
+    result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);
+    log(`peak renderer RSS ${result.peakRendererRssMB} MB`);
+    await browser.close();
+  } finally {
+    result.loadAfter = load();
+    server.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 2000));
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true });
+    const out = path.join(ROOT, 'bench/results', `session-${STEMS}x${MINUTES}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(result, null, 2));
+    log(`results: ${path.relative(ROOT, out)}`);
+  }
+}
+
+await main();

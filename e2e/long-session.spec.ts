@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { ARTIFACTS_DIR, masterLevelDb, openAs } from './helpers';
+import { createSessionAs, uploadStem } from './support/session-fixtures';
+
+// A session of long 24-bit stems: they stream from the browser's local cache in chunks around
+// the playhead (README "Real sessions"), so the tab holds a few seconds per stem, not the song.
+const STEMS = 8;
+const SECONDS = 150;
+
+/** A distinct 24-bit stereo 48 kHz stem: a tone per stem, pulsing so every part of it sounds. */
+function longStem(i: number): string {
+  const dir = path.join(ARTIFACTS_DIR, 'long-session');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `Stem ${String(i + 1).padStart(2, '0')}.wav`);
+  if (!existsSync(file)) {
+    const hz = 110 * (i + 2);
+    const expr = `0.2*sin(2*PI*${hz}*t)*(0.6+0.4*sin(2*PI*${0.5 + i * 0.25}*t))`;
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=${expr}|${expr}:s=48000:d=${SECONDS}`, '-c:a', 'pcm_s24le', file]);
+  }
+  return file;
+}
+
+type Hook = {
+  runtime: {
+    getSnapshot(): { stems: Array<{ status: string; loadedBytes: number; totalBytes: number; fromCache?: boolean }>; health: { startedWithout: string[]; streamBytes: number } };
+    seek(s: number): void;
+    setLoop(on: boolean): void;
+    library: { missingAt(s: number): string[] };
+  };
+  transport: { position: number; state: string };
+};
+const hook = (page: Page) => page.evaluateHandle(() => window.__mixroom as unknown as Hook);
+
+test('a session of long 24-bit stems plays, seeks and loops from the local cache in bounded memory, and a second visit downloads nothing', async ({ browser, baseURL }) => {
+  test.setTimeout(600_000);
+  const sessionId = await createSessionAs(baseURL!, 'Long stems');
+  for (let i = 0; i < STEMS; i++) await uploadStem(baseURL!, sessionId, longStem(i));
+
+  const { page, context } = await openAs(browser, sessionId, 'Theo', '#f5a524');
+  let stemBytes = 0;
+  context.on('response', (r) => {
+    if (/\/stems\/[^/]+\/audio$/.test(r.url())) void r.headerValue('content-length').then((v) => (stemBytes += Number(v ?? 0)));
+  });
+  expect(await page.evaluate(() => window.crossOriginIsolated), 'the page is cross-origin isolated (COOP/COEP)').toBe(true);
+
+  // The whole mix starts together, and every channel sounds.
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('pause')).toBeVisible();
+  await expect.poll(() => masterLevelDb(page, 300), { timeout: 30_000 }).toBeGreaterThan(-40);
+  expect(await page.evaluate(() => (window.__mixroom as unknown as Hook).runtime.getSnapshot().health.startedWithout)).toEqual([]);
+  const levels = await page.evaluate(() => {
+    const { graph, model } = window.__mixroom!;
+    return model.getState().channels.map((c) => graph!.readChannelLevel(c.id).peakDb);
+  });
+  expect(levels.length).toBe(STEMS);
+  for (const db of levels) expect(db).toBeGreaterThan(-40);
+
+  // Seek far ahead: every stem is ready there within moments, and the mix sounds from there.
+  const ready = await page.evaluate(async () => {
+    const h = window.__mixroom as unknown as Hook;
+    const t = performance.now();
+    h.runtime.seek(120);
+    while (h.runtime.library.missingAt(120).length > 0) await new Promise((r) => setTimeout(r, 5));
+    return performance.now() - t;
+  });
+  console.log(`seek to 2:00 → every stem ready in ${ready.toFixed(0)} ms`);
+  await expect.poll(() => page.evaluate(() => window.__mixroom!.transport!.position), { timeout: 10_000 }).toBeGreaterThan(120);
+  expect(await masterLevelDb(page, 300)).toBeGreaterThan(-40);
+
+  // Loop: past the end of the song, playback wraps to its start and keeps sounding.
+  await page.evaluate(() => {
+    const h = window.__mixroom as unknown as Hook;
+    h.runtime.setLoop(true);
+    h.runtime.seek(147);
+  });
+  await expect.poll(() => page.evaluate(() => window.__mixroom!.transport!.position), { timeout: 15_000 }).toBeLessThan(5);
+  expect(await masterLevelDb(page, 300)).toBeGreaterThan(-40);
+
+  // Memory: a few seconds per stem, not the song (decoded whole, these stems alone would be 460 MB).
+  const memory = await page.evaluate(async () => {
+    const m = (performance as unknown as { measureUserAgentSpecificMemory?(): Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+    return m ? (await m.call(performance)).bytes : -1;
+  });
+  const stream = await page.evaluate(() => (window.__mixroom as unknown as Hook).runtime.getSnapshot().health.streamBytes);
+  console.log(`page memory ${(memory / 2 ** 20).toFixed(0)} MB; stem windows ${(stream / 2 ** 20).toFixed(0)} MB`);
+  expect(memory).toBeGreaterThan(0);
+  expect(memory).toBeLessThan(250 * 2 ** 20);
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'long-session-1440x900.png') });
+
+  // The whole of every file ends up in the local cache; then a second visit downloads nothing.
+  await expect
+    .poll(() => page.evaluate(() => (window.__mixroom as unknown as Hook).runtime.getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes)), { timeout: 180_000 })
+    .toBe(true);
+  await expect(page.getByTestId('stream-health')).toContainText('Cached');
+  stemBytes = 0;
+  await page.reload();
+  await expect(page.getByTestId('mixer')).toHaveAttribute('data-stems-state', 'done', { timeout: 60_000 });
+  const fromCache = await page.evaluate(() => (window.__mixroom as unknown as Hook).runtime.getSnapshot().stems.map((s) => s.fromCache));
+  expect(fromCache).toEqual(new Array(STEMS).fill(true));
+  await page.getByTestId('play').click();
+  await expect.poll(() => masterLevelDb(page, 300), { timeout: 30_000 }).toBeGreaterThan(-40);
+  expect(stemBytes, 'stem audio downloaded on the second visit').toBe(0);
+  await context.close();
+});
