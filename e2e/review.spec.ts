@@ -127,7 +127,11 @@ test('review loop: engineer bounces v1, artist comments on a range, engineer res
   // carry it and stays available.
   const approvedNumber = number + 1;
   card = (p: typeof E) => p.getByTestId(`version-v${approvedNumber}`);
+  // Approval is final, so it asks first and says what it locks.
   await card(A).getByTestId('approve').click();
+  await expect(card(A).getByTestId('approve-confirm')).toContainText('cannot be undone');
+  await expect(card(A).getByTestId('approved-badge')).toHaveCount(0);
+  await card(A).getByTestId('approve-confirm-yes').click();
   await expect(card(A).getByTestId('approved-badge')).toHaveText('Approved');
   await E.getByTestId('tab-versions').click(); // the engineer was reading comments
   await expect(card(E).getByTestId('approved-badge')).toHaveText('Approved', { timeout: 10_000 });

@@ -17,3 +17,17 @@ export function formatDuration(seconds: number): string {
 export function slug(name: string): string {
   return name.replace(/\s+/g, '-');
 }
+
+/**
+ * A date and time in the reader's locale (`locale` undefined = the browser's), never a fixed
+ * US format. 'short' is the time alone for today and date + time otherwise; 'full' adds the
+ * weekday and the time zone, for tooltips.
+ */
+export function formatDateTime(d: Date, style: 'short' | 'full', locale?: string | string[], now: Date = new Date()): string {
+  if (Number.isNaN(d.getTime())) return '';
+  if (style === 'full') return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'long' }).format(d);
+  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return sameDay
+    ? new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(d)
+    : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}

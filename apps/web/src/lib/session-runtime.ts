@@ -20,7 +20,6 @@ import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
 import { renderInBrowser, type RenderRequest } from './bounce';
 import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
-import { httpError } from './api';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
 
@@ -370,11 +369,6 @@ export class SessionRuntime {
     if (!this.library) return out;
     for (const s of this.snapshot.stems) if (s.status === 'ready') out.set(s.stem.id, this.library.source(s.stem.id));
     return out;
-  }
-
-  /** Stems are streamed, never held decoded: there is no whole buffer to hand out. */
-  getBuffer(_stemId: string): AudioBuffer | undefined {
-    return undefined;
   }
 
   get sampleRate(): number {

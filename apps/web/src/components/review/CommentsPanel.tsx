@@ -2,7 +2,7 @@
 // Comment threads ordered by time: reply, resolve/reopen, edit and delete own, filter, recall the mix.
 import { useState } from 'react';
 import type { CommentInfo } from '@mixroom/protocol';
-import { formatTime } from '../../lib/format';
+import { formatDateTime, formatTime } from '../../lib/format';
 import type { ReviewClient } from '../../lib/review';
 import type { Draft } from './CommentLane';
 
@@ -18,7 +18,7 @@ function CommentText({ review, comment, mine, inline }: { review: ReviewClient; 
       <Tag className="comment-body">
         {/* Bodies are plain text: React escapes them, markup shows as typed. */}
         <span data-testid="comment-body">{comment.body}</span>
-        {comment.editedAt && <span className="muted small" data-testid="comment-edited" title={`edited ${new Date(comment.editedAt).toLocaleString()}`}> (edited)</span>}
+        {comment.editedAt && <span className="muted small" data-testid="comment-edited" title={`edited ${formatDateTime(new Date(comment.editedAt), 'full')}`}> (edited)</span>}
         {mine && (
           <button type="button" className="link small" data-testid="comment-edit" onClick={() => { setText(comment.body); setEditing(true); }}>
             Edit
@@ -46,6 +46,16 @@ function CommentText({ review, comment, mine, inline }: { review: ReviewClient; 
         <button type="button" onClick={() => setEditing(false)}>Cancel</button>
       </div>
     </form>
+  );
+}
+
+/** When a comment was posted, in the reader's own locale and time zone (full date on hover). */
+function PostedAt({ iso }: { iso: string }) {
+  const d = new Date(iso);
+  return (
+    <time className="muted small posted-at" dateTime={iso} title={formatDateTime(d, 'full')} data-testid="comment-posted">
+      {formatDateTime(d, 'short')}
+    </time>
   );
 }
 
@@ -110,6 +120,7 @@ export function CommentsPanel({
                 {when(c)}
               </button>
               <strong>{c.authorName}</strong>
+              <PostedAt iso={c.createdAt} />
               {unread.has(c.id) && <span className="badge new" data-testid="comment-unread">new</span>}
               {c.resolvedAt && <span className="badge">resolved by {c.resolvedBy}</span>}
             </div>
@@ -121,12 +132,12 @@ export function CommentsPanel({
                   {c.resolvedAt ? 'Reopen' : 'Resolve'}
                 </button>
               )}
-              {!c.deletedAt && <button type="button" onClick={() => setReplyTo(replyTo === c.id ? null : c.id)}>Reply</button>}
+              {!c.deletedAt && <button type="button" data-testid="reply" aria-expanded={replyTo === c.id} onClick={() => setReplyTo(replyTo === c.id ? null : c.id)}>Reply</button>}
               {c.authorId === userId && !c.deletedAt && <button type="button" onClick={() => void review.deleteComment(c.id).catch(() => {})}>Delete</button>}
             </div>
             {repliesOf(c.id).map((r) => (
               <div key={r.id} className="reply" data-testid="comment-reply">
-                <strong>{r.authorName}</strong> <CommentText review={review} comment={r} mine={r.authorId === userId} inline />
+                <strong>{r.authorName}</strong> <PostedAt iso={r.createdAt} /> <CommentText review={review} comment={r} mine={r.authorId === userId} inline />
               </div>
             ))}
             {replyTo === c.id && (
@@ -140,8 +151,8 @@ export function CommentsPanel({
                   }, () => {});
                 }}
               >
-                <input value={reply} onChange={(e) => setReply(e.target.value)} placeholder="Reply…" maxLength={5000} />
-                <button type="submit" disabled={!reply.trim()}>Send</button>
+                <input value={reply} onChange={(e) => setReply(e.target.value)} placeholder="Reply…" aria-label="Reply" maxLength={5000} data-testid="reply-input" autoFocus />
+                <button type="submit" disabled={!reply.trim()} data-testid="reply-send">Send</button>
               </form>
             )}
           </li>

@@ -6,7 +6,7 @@ import type { CommentInfo, Role } from '@mixroom/protocol';
 
 /** The signed-in person as the review loop sees them. */
 export interface ReviewUser { userId: string; name: string; role: Role }
-import { formatTime } from '../../lib/format';
+import { formatDateTime, formatTime } from '../../lib/format';
 import type { ReviewClient, ReviewSnapshot } from '../../lib/review';
 import type { RuntimeSnapshot, SessionRuntime } from '../../lib/session-runtime';
 import { CommentLane, type Draft } from './CommentLane';
@@ -97,7 +97,7 @@ export function ReviewPanel({ review, runtime, user, draft, setDraft }: {
           <ul data-testid="activity-list">
             {snap.activity.map((e) => (
               <li key={e.id} className={BigInt(e.id) > BigInt(snap.lastReadId || '0') && e.actorId !== user.userId ? 'unread' : ''}>
-                <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> {e.text}
+                <time dateTime={e.at} title={formatDateTime(new Date(e.at), 'full')}>{formatDateTime(new Date(e.at), 'short')}</time> {e.text}
               </li>
             ))}
           </ul>

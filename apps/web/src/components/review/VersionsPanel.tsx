@@ -154,6 +154,8 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
   const [notes, setNotes] = useState('');
   const [compare, setCompare] = useState<string[]>([]);
   const [changesFor, setChangesFor] = useState<string | null>(null);
+  // Approval is final, so it asks first and says what it locks.
+  const [confirmFor, setConfirmFor] = useState<string | null>(null);
   const [changesText, setChangesText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const duration = Math.max(1, ...versions.map((v) => v.durationSec));
@@ -249,7 +251,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
             <div className="row small">
               {can(role, 'versions.approve') && v.status !== 'approved' && (
                 <>
-                  <button type="button" data-testid="approve" onClick={() => void review.decide(v.id, 'approve').catch(() => {})}>Approve</button>
+                  <button type="button" data-testid="approve" aria-expanded={confirmFor === v.id} onClick={() => setConfirmFor(confirmFor === v.id ? null : v.id)}>Approve…</button>
                   <button type="button" onClick={() => setChangesFor(changesFor === v.id ? null : v.id)}>Request changes</button>
                 </>
               )}
@@ -262,6 +264,21 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                 </>
               )}
             </div>
+            {confirmFor === v.id && (
+              <div className="approve-confirm" role="alertdialog" aria-label={`Approve v${v.number}?`} data-testid="approve-confirm">
+                <p>
+                  Approve <strong>v{v.number}</strong> as the master? This cannot be undone: v{v.number} is locked (no further
+                  decision on it), its file is certified by its SHA-256, and it becomes the version delivered
+                  {deliverOnlyApproved ? ' (this session delivers only approved versions)' : ''}. Later mix changes need a new version and approval.
+                </p>
+                <div className="row">
+                  <button type="button" data-testid="approve-confirm-yes" onClick={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})}>
+                    Approve v{v.number}
+                  </button>
+                  <button type="button" data-testid="approve-cancel" onClick={() => setConfirmFor(null)}>Cancel</button>
+                </div>
+              </div>
+            )}
             {changesFor === v.id && (
               <form
                 className="row"

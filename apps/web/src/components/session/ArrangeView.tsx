@@ -1,0 +1,185 @@
+'use client';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ChannelState, Peaks } from '@mixroom/engine';
+import { formatTime, slug } from '../../lib/format';
+import { fetchPeaks } from '../../lib/peaks';
+import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/session-runtime';
+import { Waveform } from '../Waveform';
+import { useFrame } from '../frame';
+import { usePersistentState } from './panes';
+
+const LANE_MIN = 24;
+const LANE_MAX = 160;
+
+export function ArrangeView({
+  runtime,
+  snap,
+  channels,
+  colorOf,
+  commentStrip,
+  onEditStem,
+}: {
+  runtime: SessionRuntime;
+  snap: RuntimeSnapshot;
+  /** In display order. */
+  channels: readonly ChannelState[];
+  loads: ReadonlyMap<string, StemLoad>;
+  colorOf: ReadonlyMap<string, string>;
+  /** Opens a channel's stem panel; absent for roles without `stems.manage`. */
+  onEditStem?: (channelId: string) => void;
+  /** The review loop's comment markers, drawn under the ruler on the same time axis. */
+  commentStrip?: React.ReactNode;
+}) {
+  const playheadRef = useRef<HTMLDivElement>(null);
+  // Small lanes show two dozen tracks on a laptop; tall ones show the waveform's detail.
+  const [laneHeight, setLaneHeight] = usePersistentState<number>('mixroom.laneHeight', 52);
+  const areaRef = useRef<HTMLDivElement>(null);
+  const duration = snap.duration;
+
+  useFrame(() => {
+    const el = playheadRef.current;
+    if (!el || !duration) return;
+    const pos = runtime.transport?.position ?? 0;
+    el.style.left = `${Math.min(1, pos / duration) * 100}%`;
+  });
+
+  const seek = (clientX: number) => {
+    const rect = areaRef.current!.getBoundingClientRect();
+    runtime.seek(((clientX - rect.left) / rect.width) * duration);
+  };
+
+  const ticks = useMemo(() => {
+    if (!duration) return [];
+    const step = duration > 240 ? 30 : duration > 90 ? 15 : duration > 30 ? 10 : 5;
+    const out: number[] = [];
+    for (let t = 0; t <= duration; t += step) out.push(t);
+    return out;
+  }, [duration]);
+
+  // Lanes follow the mix's channel order; stems not (yet) in the doc are still shown.
+  const order = channels.map((c) => c.stemId);
+  const channelOf = new Map(channels.map((c) => [c.stemId, c]));
+  // Once synced, a stem whose channel was removed (or replaced by a newer take) has no lane.
+  const stems = [...snap.stems]
+    .filter((s) => !snap.synced || channelOf.has(s.stem.id))
+    .sort((a, b) => rank(order, a.stem.id) - rank(order, b.stem.id));
+
+  return (
+    <section className="arrange" aria-label="Tracks" style={{ '--lane-h': `${laneHeight}px` } as React.CSSProperties}>
+      <div className="lane-heads">
+        <div className="ruler-spacer">
+          <input
+            type="range" min={LANE_MIN} max={LANE_MAX} step={2} value={laneHeight} aria-label="Lane height" title="Lane height" data-testid="lane-height"
+            onChange={(e) => setLaneHeight(Number(e.target.value))}
+          />
+        </div>
+        {commentStrip && <div className="comment-lane-head">Comments</div>}
+        {stems.map((s) => (
+          <div key={s.stem.id} className="lane-head" style={{ '--lane-color': colorOf.get(s.stem.id) } as React.CSSProperties}>
+            <span className="lane-dot" />
+            <span className="lane-name" data-testid={`lane-name-${slug(channelOf.get(s.stem.id)?.name ?? s.stem.name)}`}>{channelOf.get(s.stem.id)?.name ?? s.stem.name}</span>
+            {onEditStem && channelOf.has(s.stem.id) && (
+              <button
+                type="button"
+                className="lane-edit"
+                title="Rename, replace with a new take, take history, remove"
+                aria-label={`Edit stem ${channelOf.get(s.stem.id)!.name}`}
+                data-testid={`stem-edit-${slug(channelOf.get(s.stem.id)!.name)}`}
+                onClick={() => onEditStem(channelOf.get(s.stem.id)!.id)}
+              >
+                ⋯
+              </button>
+            )}
+          </div>
+        ))}
+      </div>
+      <div
+        className="lanes"
+        ref={areaRef}
+        data-testid="timeline"
+        title="Click to move the playhead"
+        onPointerDown={(e) => {
+          if (e.button === 0 && duration > 0) seek(e.clientX);
+        }}
+      >
+        <div className="ruler">
+          {ticks.map((t) => (
+            <span key={t} style={{ left: `${(t / duration) * 100}%` }}>
+              {formatTime(t).replace(/\.\d$/, '')}
+            </span>
+          ))}
+        </div>
+        {commentStrip}
+        {stems.map((s) => (
+          <Lane
+            key={s.stem.id}
+            load={s}
+            runtime={runtime}
+            duration={duration}
+            color={colorOf.get(s.stem.id) ?? '#888'}
+            dimmed={channelOf.get(s.stem.id)?.audible === false}
+            name={channelOf.get(s.stem.id)?.name ?? s.stem.name}
+          />
+        ))}
+        <div className="playhead" ref={playheadRef} data-testid="playhead" />
+      </div>
+    </section>
+  );
+}
+
+function rank(order: string[], id: string): number {
+  const i = order.indexOf(id);
+  return i < 0 ? 1e6 : i;
+}
+
+function Lane({
+  load,
+  runtime,
+  duration,
+  color,
+  dimmed,
+  name,
+}: {
+  load: StemLoad;
+  runtime: SessionRuntime;
+  duration: number;
+  color: string;
+  dimmed: boolean;
+  name: string;
+}) {
+  const [peaks, setPeaks] = useState<Peaks | null>(null);
+  const peaksUrl = load.stem.peaksUrl;
+  useEffect(() => {
+    if (!peaksUrl) return;
+    const ac = new AbortController();
+    fetchPeaks(peaksUrl, ac.signal).then(setPeaks, (e: unknown) => {
+      if (ac.signal.aborted) return;
+      console.warn(`[mixroom] no stored waveform for ${load.stem.name}, no waveform:`, e);
+    });
+    return () => ac.abort();
+  }, [peaksUrl, load.stem.name]);
+
+
+  const id = slug(name);
+  return (
+    <div className={`lane ${load.status === 'error' ? 'error' : ''}`} data-testid={`lane-${id}`}>
+      {load.status === 'error' ? (
+        <div className="lane-error" data-testid={`stem-error-${id}`} role="alert">
+          <svg viewBox="0 0 16 16" aria-hidden>
+            <path d="M8 1.5 15 14H1zM7.25 6v4h1.5V6zm0 5.25v1.5h1.5v-1.5z" />
+          </svg>
+          {load.error}
+        </div>
+      ) : (
+        <>
+          <Waveform peaks={peaks} songDuration={duration} color={color} dimmed={dimmed} />
+          {load.status !== 'ready' && (
+            <div className="lane-loading">
+              <span>{load.status === 'decoding' ? 'Decoding…' : `Loading… ${Math.round((Math.min(load.loadedBytes, load.totalBytes) / load.totalBytes) * 100)}%`}</span>
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+'use client';
+import { useRef } from 'react';
+import type { ChannelState } from '@mixroom/engine';
+import { slug } from '../../lib/format';
+import type { SessionRuntime } from '../../lib/session-runtime';
+import { useFrame } from '../frame';
+
+/**
+ * An overview of every channel (colour, name, a level bar): one click brings that strip into
+ * view and focuses its fader, so the 40th of 48 channels is as near as the first.
+ */
+export function ChannelNavigator({ channels, colorOf, runtime, onJump }: {
+  channels: readonly ChannelState[];
+  colorOf: ReadonlyMap<string, string>;
+  runtime: SessionRuntime;
+  onJump: (ch: ChannelState) => void;
+}) {
+  const listRef = useRef<HTMLDivElement>(null);
+  // One frame callback for all the bars (48 channels would be 48 callbacks otherwise).
+  useFrame(() => {
+    const list = listRef.current;
+    if (!list || !runtime.graph) return;
+    for (const el of list.querySelectorAll<HTMLElement>('[data-channel-id]')) {
+      const db = runtime.graph.readChannelLevel(el.dataset.channelId!)?.peakDb ?? -Infinity;
+      const pos = Number.isFinite(db) ? Math.min(1, Math.max(0, (db + 60) / 60)) : 0;
+      el.style.setProperty('--level', pos.toFixed(3));
+    }
+  });
+  if (channels.length === 0) return null;
+  return (
+    <nav className="channel-nav" aria-label="Channels" data-testid="channel-nav" ref={listRef}>
+      {channels.map((ch, i) => (
+        <button
+          key={ch.id}
+          type="button"
+          className={`channel-nav-item ${ch.audible ? '' : 'inaudible'}`}
+          style={{ '--chip-color': colorOf.get(ch.stemId) ?? '#888' } as React.CSSProperties}
+          data-channel-id={ch.id}
+          data-testid={`nav-${slug(ch.name)}`}
+          title={`${i + 1}. ${ch.name}${ch.mute ? ' (muted)' : ''}: show its strip`}
+          aria-label={`Go to channel ${i + 1}, ${ch.name}`}
+          onClick={() => onJump(ch)}
+        >
+          <span className="channel-nav-num">{i + 1}</span>
+          <span className="channel-nav-name">{ch.name}</span>
+          <i className="channel-nav-level" aria-hidden />
+        </button>
+      ))}
+    </nav>
+  );
+}

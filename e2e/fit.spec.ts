@@ -1,0 +1,246 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { ARTIFACTS_DIR, demoCookie, firstSession, openAs } from './helpers';
+
+// The mixer must fit the screen: every control of a strip, the master and the detail panel is in
+// the viewport or reachable by scrolling its own pane (the page itself never scrolls).
+
+const DESKTOP = [
+  { width: 1280, height: 720, minStrips: 8 },
+  { width: 1440, height: 900, minStrips: 12 },
+  { width: 1920, height: 1080, minStrips: 12 },
+];
+
+type ModelWithChannels = { addChannel(c: { id: string; name: string; stemId: string }): boolean };
+
+/** A fresh session with 48 channels, added in a shuffled "upload" order (names are "Track 1"…"Track 48"). */
+async function sessionWith48Channels(baseURL: string): Promise<string> {
+  const cookie = await demoCookie(baseURL);
+  const res = await fetch(`${baseURL}/api/sessions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ title: `Fit ${Date.now()}` }) });
+  expect(res.status, 'create session').toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function add48Channels(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const model = window.__mixroom!.model as unknown as ModelWithChannels & { doc: { transact(f: () => void): void } };
+    // 1, 25, 2, 26, …: the order stems might finish uploading in; the view must sort by name.
+    const order = Array.from({ length: 48 }, (_, i) => (i % 2 === 0 ? i / 2 + 1 : 24 + (i + 1) / 2));
+    model.doc.transact(() => {
+      for (const n of order) model.addChannel({ id: `fit-${n}`, name: `Track ${n}`, stemId: `fit-stem-${n}` });
+    });
+  });
+  await expect(page.getByTestId('strip-Track-48')).toHaveCount(1);
+}
+
+/**
+ * Brings each interactive control under `root` into view the way a person would (scrolling only
+ * the panes it sits in) and reports every one that still ends up outside the viewport, covered
+ * by something else, or that made the page itself scroll.
+ */
+async function unreachableControls(page: Page, root: string): Promise<{ checked: number; bad: string[] }> {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return { checked: 0, bad: [`${sel} missing`] };
+    const controls = [...el.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [role="slider"], [tabindex="0"]')].filter(
+      (c) => c.getClientRects().length > 0 && getComputedStyle(c).visibility !== 'hidden',
+    );
+    const bad: string[] = [];
+    for (const c of controls) {
+      c.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      const r = c.getBoundingClientRect();
+      const name = c.dataset.testid ?? c.getAttribute('aria-label') ?? c.textContent?.trim().slice(0, 30) ?? c.tagName;
+      const inside = r.width > 0 && r.height > 0 && r.left >= -0.5 && r.top >= -0.5 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5;
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      const onTop = !!hit && (hit === c || c.contains(hit));
+      const pageScrolled = window.scrollX !== 0 || window.scrollY !== 0 || document.scrollingElement!.scrollTop !== 0;
+      if (!inside || !onTop || pageScrolled) {
+        bad.push(`${name} @ ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)}${inside ? '' : ' outside'}${onTop ? '' : ` covered by ${hit?.className}`}${pageScrolled ? ' page scrolled' : ''}`);
+      }
+    }
+    return { checked: controls.length, bad };
+  }, root);
+}
+
+/** Strips whose whole box (name to status line, fader bottom and readout included) shows without scrolling. */
+async function stripsFullyVisible(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const box = document.querySelector('.console-strips')!;
+    box.scrollLeft = 0;
+    document.querySelector('.console-row')!.scrollTop = 0;
+    const b = box.getBoundingClientRect();
+    return [...box.querySelectorAll(':scope > .strip')].filter((s) => {
+      const r = s.getBoundingClientRect();
+      return r.left >= b.left - 1 && r.right <= Math.min(b.right, innerWidth) + 1 && r.top >= 0 && r.bottom <= Math.min(b.bottom, innerHeight) + 1;
+    }).length;
+  });
+}
+
+async function pageDoesNotScroll(page: Page): Promise<void> {
+  const size = await page.evaluate(() => ({ w: document.scrollingElement!.scrollWidth, h: document.scrollingElement!.scrollHeight, iw: innerWidth, ih: innerHeight }));
+  expect(size.w, 'page width').toBeLessThanOrEqual(size.iw);
+  expect(size.h, 'page height').toBeLessThanOrEqual(size.ih);
+}
+
+test.setTimeout(300_000);
+
+test('desktop: 48 channels fit at 1280×720, 1440×900 and 1920×1080; the navigator reaches channel 40 and its fader moves', async ({ browser, baseURL }) => {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const id = await sessionWith48Channels(baseURL!);
+  const { context, page } = await openAs(browser, id, 'Fiona', '#b18cf5');
+  await add48Channels(page);
+
+  // File-name order, not the order the channels arrived in.
+  const names = await page.locator('.console-strips > .strip .strip-name-text').allTextContents();
+  expect(names.slice(0, 4)).toEqual(['Track 1', 'Track 2', 'Track 3', 'Track 4']);
+  expect(names[47]).toBe('Track 48');
+
+  for (const { width, height, minStrips } of DESKTOP) {
+    await page.setViewportSize({ width, height });
+    await page.getByTestId('view-mixer').click();
+    await expect(page.getByTestId('mixer')).toHaveAttribute('data-view', 'mixer');
+    await pageDoesNotScroll(page);
+    const visible = await stripsFullyVisible(page);
+    console.log(`${width}×${height} mixer view (review column open): ${visible} of 48 strips fully visible`);
+    expect(visible).toBeGreaterThanOrEqual(minStrips);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, `fit-${width}x${height}-mixer.png`) });
+
+    // The navigator jumps to channel 40; its strip shows whole and its fader moves by drag.
+    await page.getByTestId('nav-Track-40').click();
+    const strip = page.getByTestId('strip-Track-40');
+    await expect(strip).toBeInViewport({ ratio: 1 });
+    const gainOf40 = () => page.evaluate(() => (window.__mixroom!.model.getState().channels.find((c) => c.name === 'Track 40')!).gain);
+    const before = await gainOf40();
+    const cap = (await page.getByTestId('fader-Track-40').locator('.fader-cap').boundingBox())!;
+    expect(cap.y + cap.height, 'fader cap bottom on screen').toBeLessThanOrEqual(height);
+    await page.mouse.move(cap.x + cap.width / 2, cap.y + cap.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(cap.x + cap.width / 2, cap.y + cap.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    expect(await gainOf40()).toBeLessThan(before - 1);
+    await expect(page.getByTestId('fader-value-Track-40')).toBeInViewport({ ratio: 1 });
+
+    for (const root of ['[data-testid="strip-Track-1"]', '[data-testid="strip-Track-40"]', '[data-testid="strip-reverb"]', '[data-testid="strip-master"]', '[data-testid="loudness-pane"]']) {
+      const r = await unreachableControls(page, root);
+      expect(r.checked, `${root} has controls`).toBeGreaterThan(0);
+      expect(r.bad, `${width}×${height} ${root}`).toEqual([]);
+    }
+
+    // The detail panel opens docked under the strips, every control reachable in its own scroll.
+    await page.getByTestId('select-Track-40').click();
+    await expect(page.getByTestId('detail-panel')).toHaveAttribute('data-scope', 'Track-40');
+    const detail = await unreachableControls(page, '[data-testid="detail-panel"]');
+    expect(detail.checked).toBeGreaterThan(20);
+    expect(detail.bad, `${width}×${height} detail`).toEqual([]);
+    const master = await unreachableControls(page, '[data-testid="strip-master"]');
+    expect(master.bad, `${width}×${height} master with the detail open`).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, `fit-${width}x${height}-mixer-detail.png`) });
+
+    // The loudness pane opens beside the master and still leaves the master reachable.
+    await page.getByTestId('loudness-toggle').click();
+    for (const root of ['[data-testid="loudness-pane"]', '[data-testid="strip-master"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} ${root} (loudness open)`).toEqual([]);
+    await page.getByTestId('loudness-toggle').click();
+    await page.getByTestId('select-Track-40').click(); // closes the detail again
+
+    // Both stacked: the lanes above, every strip control still reachable.
+    await page.getByTestId('view-both').click();
+    await pageDoesNotScroll(page);
+    for (const root of ['[data-testid="strip-Track-1"]', '[data-testid="strip-master"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} both ${root}`).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, `fit-${width}x${height}-both.png`) });
+  }
+  await context.close();
+});
+
+/** A 2 s stereo 16-bit WAV of a sine at `db` dBFS, uploaded as a version. */
+function sineWav(db: number, hz = 440, seconds = 2, rate = 44100): Buffer {
+  const n = seconds * rate;
+  const buf = Buffer.alloc(44 + n * 4);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + n * 4, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(2, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 4, 28);
+  buf.writeUInt16LE(4, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(n * 4, 40);
+  const amp = Math.pow(10, db / 20) * 32767;
+  for (let i = 0; i < n; i++) {
+    const v = Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate));
+    buf.writeInt16LE(v, 44 + i * 4);
+    buf.writeInt16LE(v, 46 + i * 4);
+  }
+  return buf;
+}
+
+test('phone 390×844: review mode — play, comment, reply, resolve, A/B and approve with thumb-sized controls', async ({ browser, baseURL }) => {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const session = await firstSession(baseURL!);
+  const cookie = await demoCookie(baseURL!);
+  for (const db of [-12, -18]) {
+    const res = await fetch(`${baseURL}/api/sessions/${session.id}/versions?source=upload&notes=${encodeURIComponent(`sine ${db}`)}`, { method: 'POST', headers: { cookie }, body: new Uint8Array(sineWav(db)) });
+    expect(res.status, 'upload a version').toBe(201);
+  }
+  const { context, page } = await openAs(browser, session.id, 'Artie', '#f57ad0', 'artist');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId('mixer')).toHaveAttribute('data-view', 'phone');
+  await expect(page.locator('.strip')).toHaveCount(0); // the mixer stays on the desktop
+  await pageDoesNotScroll(page);
+
+  const thumb = async (testId: string, scope: Page | Locator = page) => {
+    const el = scope.getByTestId(testId).first();
+    await el.scrollIntoViewIfNeeded();
+    const b = (await el.boundingBox())!;
+    expect(Math.min(b.width, b.height), `${testId} is thumb-sized`).toBeGreaterThanOrEqual(44);
+    expect(b.x + b.width, `${testId} inside the screen`).toBeLessThanOrEqual(390);
+    expect(b.x).toBeGreaterThanOrEqual(0);
+  };
+
+  await thumb('play');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('transport-state')).toContainText('PLAYING');
+  await thumb('pause');
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('transport-state')).toContainText('PAUSED');
+  await expect(page.getByTestId('comment-lane')).toBeVisible();
+
+  // Comment at the playhead, reply, resolve.
+  await thumb('comment-here');
+  await page.getByTestId('comment-here').click();
+  await page.getByTestId('comment-input').fill('Vocal a touch louder in the chorus');
+  await thumb('comment-submit');
+  await page.getByTestId('comment-submit').click();
+  const thread = page.getByTestId('comment-thread').filter({ hasText: 'Vocal a touch louder' });
+  await expect(thread).toBeVisible();
+  await expect(thread.getByTestId('comment-posted')).toHaveText(/\d/);
+  await thumb('reply', thread);
+  await thread.getByTestId('reply').click();
+  await thread.getByTestId('reply-input').fill('Agreed');
+  await thread.getByTestId('reply-send').click();
+  await expect(thread.getByTestId('comment-reply')).toContainText('Agreed');
+  await thumb('resolve', thread);
+  await thread.getByTestId('resolve').click();
+  await expect(thread).toHaveCount(0); // the open filter hides it now
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-390x844-phone-comments.png') });
+
+  // Versions: A/B level-matched, then approve after a confirmation that says what it locks.
+  await page.getByTestId('tab-versions').click();
+  const versions = page.getByTestId('versions-panel').locator('li.version');
+  await versions.nth(0).getByTestId('compare').check();
+  await versions.nth(1).getByTestId('compare').check();
+  await expect(page.getByTestId('ab-player')).toBeVisible();
+  await thumb('ab-b');
+  await thumb('approve', versions.nth(0));
+  await versions.nth(0).getByTestId('approve').click();
+  await expect(versions.nth(0).getByTestId('approve-confirm')).toContainText('cannot be undone');
+  await thumb('approve-confirm-yes', versions.nth(0));
+  await versions.nth(0).getByTestId('approve-confirm-yes').click();
+  await expect(versions.nth(0).getByTestId('approved-badge')).toBeVisible();
+  await pageDoesNotScroll(page);
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-390x844-phone-versions.png') });
+  await context.close();
+});
