@@ -261,7 +261,7 @@ function fetchBlock(entry: Entry, b: number): Promise<void> {
     const from = b * BLOCK_BYTES;
     const to = entry.totalBytes > 0 ? Math.min(entry.totalBytes, from + BLOCK_BYTES) - 1 : from + BLOCK_BYTES - 1;
     const res = await fetch(entry.url, { headers: { Range: `bytes=${from}-${to}` } });
-    if (!res.ok) throw new Error(res.status === 404 ? 'the server no longer has this stem' : `download failed (HTTP ${res.status})`);
+    if (!res.ok) throw new Error(await serverReason(res));
     const body = new Uint8Array(await res.arrayBuffer());
     if (entry.removed) return;
     if (entry.totalBytes === 0) {
@@ -289,6 +289,17 @@ function fetchBlock(entry: Entry, b: number): Promise<void> {
   });
   waiting.set(id, p);
   return p;
+}
+
+/** The server's own words for a refused download (its JSON error body), else the status. */
+async function serverReason(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { error?: { message?: string } };
+    if (body?.error?.message) return body.error.message;
+  } catch {
+    // not JSON
+  }
+  return res.status === 404 ? 'the server no longer has this stem' : `download failed (HTTP ${res.status})`;
 }
 
 // ------------------------------------------------------------------ filling the chunk caches
