@@ -23,6 +23,18 @@ function longStem(i: number): string {
   return file;
 }
 
+/** Node's fetch can reuse a keep-alive connection the server has just closed after a long upload. */
+async function withRetry<T>(f: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof TypeError)) throw e;
+      console.log(`retrying after a dropped connection: ${(e as Error).message}`);
+    }
+  }
+}
+
 type Hook = {
   runtime: {
     getSnapshot(): { stems: Array<{ status: string; loadedBytes: number; totalBytes: number; fromCache?: boolean }>; health: { startedWithout: string[]; streamBytes: number } };
@@ -37,7 +49,7 @@ const hook = (page: Page) => page.evaluateHandle(() => window.__mixroom as unkno
 test('a session of long 24-bit stems plays, seeks and loops from the local cache in bounded memory, and a second visit downloads nothing', async ({ browser, baseURL }) => {
   test.setTimeout(600_000);
   const sessionId = await createSessionAs(baseURL!, 'Long stems');
-  for (let i = 0; i < STEMS; i++) await uploadStem(baseURL!, sessionId, longStem(i));
+  for (let i = 0; i < STEMS; i++) await withRetry(() => uploadStem(baseURL!, sessionId, longStem(i)));
 
   const { page, context } = await openAs(browser, sessionId, 'Theo', '#f5a524');
   let stemBytes = 0;

@@ -2,7 +2,9 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import {
   LOUDNESS_PROCESSOR_NAME,
+  ChunkCacheWriter,
   LiveChannels,
+  createChunkCacheBuffer,
   loadDynamicsWorklet,
   paramDefFor,
   MixGraph,
@@ -14,7 +16,7 @@ import {
   type StemSource,
   type ToneLib,
 } from '@mixroom/engine';
-import { StemLibrary, type LibraryStem } from './stem-library';
+import { CHUNK_FRAMES, StemLibrary, type LibraryStem } from './stem-library';
 import type { StemProgress } from './stem-stream-protocol';
 import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
@@ -73,6 +75,14 @@ export interface MixroomDebugHook {
   paramDefFor: typeof paramDefFor;
   /** An offline render in this browser, exactly as "Bounce mix" does it (the same-sound test). */
   render?: (req: RenderRequest) => ReturnType<typeof renderInBrowser>;
+  /** What live playback puts out for these stems and this state (the live-vs-render test). */
+  captureLive?: (req: LiveCaptureRequest) => Promise<Float32Array[]>;
+}
+
+export interface LiveCaptureRequest {
+  stems: ReadonlyMap<string, AudioBuffer>;
+  state: MixState;
+  seconds: number;
 }
 
 declare global {
@@ -282,7 +292,7 @@ export class SessionRuntime {
     this.transport = new MixTransport(Tone, () => this.duration);
     this.graph.apply(this.model.getState(), { immediate: true });
     this.library = new StemLibrary(rawContext.sampleRate, this.live.status, (p, entry) => this.onStemProgress(p, entry));
-    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req) };
+    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req), captureLive: (req) => this.captureLive(req) };
     this.update({ audioReady: true });
     for (const s of this.snapshot.stems) this.loadStem(s.stem);
     this.update({ health: { ...this.snapshot.health, streamBytes: this.streamBytes() } });
@@ -396,6 +406,48 @@ export class SessionRuntime {
     const status: StemStatus = p.phase === 'queued' ? 'downloading' : p.phase;
     this.updateStem(p.stemId, { status, loadedBytes: p.cachedBytes, totalBytes: Math.max(1, p.totalBytes), error: p.error, fromCache: p.fromCache });
     if (p.phase === 'ready' && this.stemsReady) this.together?.resume();
+  }
+
+  /**
+   * Plays `stems` (whole, put in chunk caches here) with `state` through the live graph from song
+   * position 0 and returns the master output, `seconds` long, aligned to the song (the limiter's
+   * look-ahead removed): exactly what a listener hears, for comparing live with renders.
+   */
+  async captureLive(req: LiveCaptureRequest): Promise<Float32Array[]> {
+    const { live, graph, liveContext } = this;
+    if (!live || !graph || !liveContext) throw new Error('audio is not ready yet');
+    const ctx = liveContext.rawContext as unknown as AudioContext;
+    await ctx.resume();
+    const sr = ctx.sampleRate;
+    for (const [id, buffer] of req.stems) {
+      const channels = Math.min(2, buffer.numberOfChannels);
+      const layout = { chunkFrames: CHUNK_FRAMES, slots: Math.ceil(buffer.length / CHUNK_FRAMES), channels };
+      const cache = createChunkCacheBuffer(layout);
+      const writer = new ChunkCacheWriter(cache, layout);
+      const planar = Array.from({ length: channels }, (_, c) => buffer.getChannelData(c));
+      for (let k = 0; k < layout.slots; k++) writer.write(k, k, planar.map((d) => d.subarray(k * CHUNK_FRAMES, (k + 1) * CHUNK_FRAMES)));
+      live.addStem(id, cache, layout, buffer.length);
+    }
+    graph.apply(req.state, { immediate: true });
+    // Messages reach the worklet within a render quantum or two; start well after them.
+    await new Promise((r) => setTimeout(r, 300));
+    const startFrame = Math.round((ctx.currentTime + 0.3) * sr);
+    const frames = Math.round(req.seconds * sr);
+    const capture = new AudioWorkletNode(ctx, 'mixroom-capture', {
+      numberOfInputs: 1,
+      numberOfOutputs: 0,
+      channelCount: 2,
+      channelCountMode: 'explicit',
+      processorOptions: { startFrame: startFrame + graph.latencySamples, frames },
+    });
+    const done = new Promise<Float32Array[]>((resolve) => (capture.port.onmessage = (e: MessageEvent<Float32Array[]>) => resolve(e.data)));
+    graph.masterOutput.connect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
+    live.start(startFrame / sr, 0, 1);
+    const out = await done;
+    live.stop(0);
+    graph.masterOutput.disconnect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
+    for (const id of req.stems.keys()) live.dropStem(id);
+    return out;
   }
 
   private streamBytes(): number {

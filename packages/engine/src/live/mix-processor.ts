@@ -37,3 +37,45 @@ class MixProcessor extends AudioWorkletProcessor {
 }
 
 registerProcessor(MIX_PROCESSOR_NAME, MixProcessor);
+
+interface CaptureOptions {
+  /** Context frame of the first frame to keep, and how many. */
+  startFrame: number;
+  frames: number;
+}
+
+/**
+ * 'mixroom-capture': keeps `frames` frames of its (stereo) input from context frame `startFrame`
+ * on and posts them back: how tests hear exactly what live playback put out, frame-aligned.
+ */
+class CaptureProcessor extends AudioWorkletProcessor {
+  private readonly opts: CaptureOptions;
+  private readonly data: Float32Array[];
+  private done = false;
+
+  constructor(options: { processorOptions: CaptureOptions }) {
+    super(options);
+    this.opts = options.processorOptions;
+    this.data = [new Float32Array(this.opts.frames), new Float32Array(this.opts.frames)];
+  }
+
+  process(inputs: Float32Array[][]): boolean {
+    if (this.done) return false;
+    const input = inputs[0] ?? [];
+    const n = input[0]?.length ?? 128;
+    const { startFrame, frames } = this.opts;
+    for (let i = 0; i < n; i++) {
+      const k = currentFrame + i - startFrame;
+      if (k < 0 || k >= frames) continue;
+      for (let c = 0; c < 2; c++) this.data[c][k] = input[Math.min(c, input.length - 1)]?.[i] ?? 0;
+    }
+    if (currentFrame + n >= startFrame + frames) {
+      this.done = true;
+      this.port.postMessage(this.data, this.data.map((d) => d.buffer));
+      return false;
+    }
+    return true;
+  }
+}
+
+registerProcessor('mixroom-capture', CaptureProcessor);
