@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     });
     await writeFile(args.out, wav);
     const took = (performance.now() - started) / 1000;
-    process.stderr.write(`\n${args.out}: ${seconds.toFixed(1)} s of audio in ${took.toFixed(1)} s (${(seconds / took).toFixed(1)}× real time)\n`);
+    process.stderr.write(`\n${args.out}: ${seconds.toFixed(1)} s of audio in ${took.toFixed(1)} s (${(seconds / took).toFixed(1)}× real time, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`);
     for (const n of notes) process.stderr.write(`note: ${n}\n`);
     return 0;
   } catch (e) {
