@@ -3,6 +3,7 @@
 // delay returns; master EQ, glue compressor, true-peak limiter) against ffmpeg running a
 // comparable filtergraph on the same stems, in the same run. Reports × real time, the ratio,
 // and peak memory vs the decoded stems. Usage: npm run bench:render [-- --seconds 180 --stems 16]
+// (or npm run bench:render -- --cli: see bench/render-cli.ts)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -10,6 +11,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav } from '../packages/engine/src/audio/wav';
 import { musicLike } from '../packages/engine/src/loudness/test-signals';
+
+// `--cli`: the render CLI on a long stored session, streamed vs whole-decoded stems (issue 16).
+if (process.argv.includes('--cli')) {
+  await import('./render-cli');
+  process.exit(0);
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, def: number) => {

@@ -1,9 +1,9 @@
 import * as Y from 'yjs';
-import { MixModel, renderMix, type MixFocus } from '@mixroom/engine';
+import { MixModel, isStemSource, renderMix, type MixFocus, type StemInput } from '@mixroom/engine';
 import { loadTone } from '@mixroom/engine/node';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { loadStemAudio } from '../stems/stem-audio.js';
+import { openRenderStem } from '../stems/blob-stem-source.js';
 import { UpdateLog } from '../sync/update-log.js';
 
 export interface RenderSessionOptions {
@@ -15,13 +15,21 @@ export interface RenderSessionOptions {
   /** Render one channel (by id or name) as a stem instead of the mix. */
   channel?: string;
   onProgress?: (fraction: number) => void;
+  /**
+   * Decode every stem whole before rendering (the old path, memory grows with the session),
+   * instead of streaming WAV/AIFF stems from storage segment by segment. For comparisons.
+   */
+  wholeStems?: boolean;
 }
 
 export class RenderInputError extends Error {}
 
 /**
  * Renders a stored session: the mix document from the update log, the stems from the blob
- * store, through the engine's renderMix. Returns the WAV bytes and any notes.
+ * store, through the engine's renderMix. Returns the WAV bytes and any notes. WAV/AIFF stems at
+ * the render's rate are read from storage one segment at a time (blob-stem-source.ts), so memory
+ * holds a segment per stem, not the stems; FLAC/MP3/Vorbis stems and stems at another rate are
+ * still decoded whole (a note says so).
  */
 export async function renderStoredSession(
   prisma: PrismaClient,
@@ -36,12 +44,15 @@ export async function renderStoredSession(
   const state = model.getState();
   const stemRows = await prisma.stem.findMany({ where: { sessionId: o.sessionId } });
   const Tone = await loadTone();
-  const stems = new Map<string, AudioBuffer>();
+  const rate = o.sampleRate ?? 48000;
+  const stems = new Map<string, StemInput>();
   const notes: string[] = [];
   for (const row of stemRows) {
     if (!state.channels.some((c) => c.stemId === row.id)) continue;
     try {
-      stems.set(row.id, await loadStemAudio(blobs, row.fileHash));
+      const { input, note } = await openRenderStem(blobs, row.fileHash, rate, { whole: o.wholeStems });
+      stems.set(row.id, input);
+      if (note) notes.push(`stem "${row.name}": ${note}`);
     } catch (e) {
       notes.push(`stem "${row.name}" could not be read (${e instanceof Error ? e.message : e}); rendered without it`);
     }
@@ -54,13 +65,17 @@ export async function renderStoredSession(
   }
   const start = o.startSeconds ?? 0;
   if (o.endSeconds !== undefined && o.endSeconds <= start) throw new RenderInputError('--end must be after --start');
-  const result = await renderMix(Tone, state, stems, {
-    sampleRate: o.sampleRate ?? 48000,
-    bitDepth: o.bitDepth ?? 24,
-    startSeconds: start,
-    durationSeconds: o.endSeconds === undefined ? undefined : o.endSeconds - start,
-    focus,
-    onProgress: o.onProgress,
-  });
-  return { wav: result.wav, notes: [...notes, ...result.notes], seconds: result.audio.duration };
+  try {
+    const result = await renderMix(Tone, state, stems, {
+      sampleRate: rate,
+      bitDepth: o.bitDepth ?? 24,
+      startSeconds: start,
+      durationSeconds: o.endSeconds === undefined ? undefined : o.endSeconds - start,
+      focus,
+      onProgress: o.onProgress,
+    });
+    return { wav: result.wav, notes: [...notes, ...result.notes], seconds: result.audio.duration };
+  } finally {
+    for (const s of stems.values()) if (isStemSource(s)) s.close?.();
+  }
 }

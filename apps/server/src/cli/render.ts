@@ -1,7 +1,8 @@
 // npm run render -- --session <id> --out mix.wav [--bits 16|24|32] [--rate 44100|48000|96000]
-//                   [--start <s>] [--end <s>] [--channel <id or name>]
+//                   [--start <s>] [--end <s>] [--channel <id or name>] [--whole-stems]
 // Renders a stored session from the database (DATABASE_URL or the PGlite in DATA_DIR) and
-// the blob store, with a progress bar on stderr.
+// the blob store, with a progress bar on stderr. WAV/AIFF stems stream from storage a segment
+// at a time; --whole-stems decodes every stem whole first (the old path, for comparisons).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ export function parseRenderArgs(argv: string[]): RenderSessionOptions & { out: s
       start: { type: 'string' },
       end: { type: 'string' },
       channel: { type: 'string' },
+      'whole-stems': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -44,6 +46,7 @@ export function parseRenderArgs(argv: string[]): RenderSessionOptions & { out: s
     startSeconds: seconds('start', values.start),
     endSeconds: seconds('end', values.end),
     channel: values.channel,
+    wholeStems: values['whole-stems'],
   };
 }
 
@@ -72,7 +75,7 @@ async function main(): Promise<number> {
     });
     await writeFile(args.out, wav);
     const took = (performance.now() - started) / 1000;
-    process.stderr.write(`\n${args.out}: ${seconds.toFixed(1)} s of audio in ${took.toFixed(1)} s (${(seconds / took).toFixed(1)}× real time)\n`);
+    process.stderr.write(`\n${args.out}: ${seconds.toFixed(1)} s of audio in ${took.toFixed(1)} s (${(seconds / took).toFixed(1)}× real time, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`);
     for (const n of notes) process.stderr.write(`note: ${n}\n`);
     return 0;
   } catch (e) {

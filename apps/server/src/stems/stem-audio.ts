@@ -24,7 +24,7 @@ export function sampleReader(bytes: number, float: boolean, bigEndian: boolean, 
   }
 }
 
-async function readRange(blobs: BlobStore, sha256: string, start: number, length: number): Promise<Uint8Array> {
+export async function readRange(blobs: BlobStore, sha256: string, start: number, length: number): Promise<Uint8Array> {
   if (length <= 0) return new Uint8Array(0);
   const chunks: Buffer[] = [];
   for await (const c of (await blobs.createReadStream(sha256, { start, end: start + length - 1 })) as Readable) chunks.push(Buffer.from(c as Uint8Array));
