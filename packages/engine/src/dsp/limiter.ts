@@ -17,7 +17,10 @@ export interface LimiterSettings {
   on: boolean;
   ceilingDb: number;
   releaseMs: number;
-  /** Gain into the limiter, dB ≥ 0 ("drive"): raises loudness while the ceiling still holds. */
+  /**
+   * Gain into the limiter, dB ("drive"): up raises loudness while the ceiling still holds; down
+   * turns the mix down before the limiter, so peaks that then fit are not limited.
+   */
   driveDb?: number;
 }
 
@@ -115,7 +118,7 @@ export class TruePeakLimiterKernel {
 
   configure(s: LimiterSettings): void {
     this.on = s.on;
-    this.drive = Math.pow(10, Math.max(0, s.driveDb ?? 0) / 20);
+    this.drive = Math.pow(10, Math.min(48, Math.max(-96, s.driveDb ?? 0)) / 20);
     // The peak detector sees the undriven input, so the drive comes off the ceiling it aims at.
     this.ceiling = Math.pow(10, (s.ceilingDb - SAFETY_DB) / 20) / this.drive;
     this.releaseCoef = Math.exp(-1 / (Math.max(1e-4, s.releaseMs / 1000) * this.sampleRate));
