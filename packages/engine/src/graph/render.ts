@@ -2,7 +2,7 @@ import type { MixState } from '../model/mix-model';
 import { encodeWav } from '../audio/wav';
 import type { MixFocus, ToneLib } from './mix-graph';
 import { renderStream } from '../offline/stream';
-import { resample } from '../dsp/resampler';
+import { StreamingResampler } from '../dsp/resampler';
 
 export interface OfflineRenderOptions {
   sampleRate?: number;
@@ -51,7 +51,7 @@ export async function renderMixDetailed(
     if (!used.has(id)) continue;
     if (b.sampleRate !== sampleRate) {
       notes.push(`stem ${id}: ${b.sampleRate} Hz, resampled to ${sampleRate} Hz`);
-      atRate.set(id, resampleBuffer(b, sampleRate));
+      atRate.set(id, await resampleBuffer(b, sampleRate));
     } else atRate.set(id, b);
   }
   const lengths = new Set([...stems.values()].map((b) => Math.round(b.duration * 1000)));
@@ -73,12 +73,28 @@ export async function renderMixDetailed(
 /**
  * A stem at another sample rate through the engine's windowed-sinc resampler (dsp/resampler.ts;
  * the platform's is linear interpolation in node-web-audio-api: −1.5 dB at 10 kHz, aliases at −7 dB).
+ * Streamed in slices with a yield between them: a 5-minute stem takes seconds, and a render in
+ * the browser must not freeze the page meanwhile.
  */
-function resampleBuffer(b: AudioBuffer, sampleRate: number): AudioBuffer {
-  const channels = Array.from({ length: b.numberOfChannels }, (_, c) => resample(b.getChannelData(c), b.sampleRate, sampleRate));
-  const out = new AudioBuffer({ length: Math.max(1, channels[0].length), numberOfChannels: channels.length, sampleRate });
-  channels.forEach((data, c) => out.copyToChannel(data as Float32Array<ArrayBuffer>, c));
-  return out;
+async function resampleBuffer(b: AudioBuffer, sampleRate: number): Promise<AudioBuffer> {
+  const SLICE = 1 << 16;
+  const channels: Float32Array[] = [];
+  for (let c = 0; c < b.numberOfChannels; c++) {
+    const input = b.getChannelData(c);
+    const rs = new StreamingResampler(b.sampleRate, sampleRate);
+    const out = new Float32Array(rs.maxOutputFrames(input.length) + rs.flushFrames);
+    let n = 0;
+    for (let i = 0; i < input.length; i += SLICE) {
+      const frames = Math.min(SLICE, input.length - i);
+      n += rs.process(input.subarray(i, i + frames), frames, out.subarray(n));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    n += rs.flush(out.subarray(n));
+    channels.push(out.subarray(0, n));
+  }
+  const result = new AudioBuffer({ length: Math.max(1, channels[0].length), numberOfChannels: channels.length, sampleRate });
+  channels.forEach((data, c) => result.copyToChannel(data as Float32Array<ArrayBuffer>, c));
+  return result;
 }
 
 /** As renderMixDetailed, returning only the audio. */
