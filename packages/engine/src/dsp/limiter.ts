@@ -3,14 +3,16 @@ import { designInterpolator, type Interpolator } from '../loudness/truepeak';
 /**
  * True-peak limiter kernel: look-ahead brick-wall limiting on an oversampled peak estimate.
  *
- * Per input sample n we estimate the true peak p[n] over (n−1, n] with the same polyphase
- * interpolator the BS.1770 true-peak meter uses, and the gain that sample needs,
+ * Per input sample n we estimate the true peak p[n] over (n−1, n] — the largest of a long ×4
+ * interpolator's points, a parabola through each local extreme of them, and the ×4 points of
+ * the BS.1770 meter's shorter interpolator (so the product's meter, too, never reads above the
+ * ceiling) — and the gain that sample needs,
  * g[n] = min(1, ceiling / p[n]). That gain is held (sliding minimum) for the look-ahead
  * plus the interpolator's support, released exponentially, then smoothed with a moving
  * average as long as the look-ahead. Because the average only spans held values, the gain
  * applied to a peak — and to every sample the interpolator reads around it — is never above
  * what the peak needs: output true peak ≤ ceiling. The audio is delayed to line up, so the
- * limiter has `latency` samples of latency (≈ 1.5 ms + 12 samples), which renders compensate.
+ * limiter has `latency` samples of latency (≈ 1.5 ms + 64 samples), which renders compensate.
  */
 
 export interface LimiterSettings {
