@@ -4,3 +4,4 @@ export * from './reverb-ir';
 export * from './dynamics-protocol';
 export * from './delay';
 export * from './biquad';
+export * from './resampler';

@@ -39,11 +39,19 @@ describe('master to target', () => {
     expect(result.maxGainReductionDb).toBeGreaterThan(0);
   }, 120_000);
 
-  it('turns a loud mix down to EBU R128 (−23 LUFS) with the output gain, no drive', async () => {
-    const { target, result, bounced } = await masterAndBounce(song(3), 'ebu-r128');
-    console.log('loud → r128', JSON.stringify({ ...result.params, before: result.before, after: result.after, bounced: { I: bounced.integrated, TP: bounced.truePeak } }));
-    expect(result.params['limiter.drive']).toBe(0);
-    expect(result.params.gain).toBeLessThan(-3);
+  it('turns a loud mix down to EBU R128 (−23 LUFS) before the limiter: peaks that fit are not limited (0.0 dB of reduction)', async () => {
+    const stems = song(3);
+    const { target, result, bounced } = await masterAndBounce(stems, 'ebu-r128');
+    console.log('loud → r128', JSON.stringify({ ...result.params, before: result.before, after: result.after, gr: result.maxGainReductionDb, bounced: { I: bounced.integrated, TP: bounced.truePeak } }));
+    // The same mix without any limiter: its true peak, turned down by the chosen gain, is what the
+    // bounce must show if nothing was limited (the turn-down alone brings it under the ceiling).
+    const open = await render(mixOf(Object.keys(stems), (m) => m.setMasterParam('limiter.on', 0)), stems);
+    const openPeak = measureLoudness([open.left, open.right], SR).truePeak;
+    const turnDown = result.params['limiter.drive'] + result.params.gain;
+    expect(turnDown).toBeLessThan(-3);
+    expect(openPeak + turnDown).toBeLessThan(target.truePeakCeilingDbtp);
+    expect(result.maxGainReductionDb).toBe(0);
+    expect(Math.abs(bounced.truePeak - (openPeak + turnDown)), `bounce ${bounced.truePeak.toFixed(2)} dBTP, unlimited ${(openPeak + turnDown).toFixed(2)}`).toBeLessThanOrEqual(0.05);
     expect(Math.abs(bounced.integrated - target.integratedLufs)).toBeLessThanOrEqual(0.5);
     expect(bounced.truePeak).toBeLessThanOrEqual(target.truePeakCeilingDbtp);
   }, 120_000);

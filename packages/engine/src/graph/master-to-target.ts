@@ -41,6 +41,7 @@ export interface MasterToTargetOptions {
 }
 
 const MAX_DRIVE_DB = 24;
+const MIN_DRIVE_DB = -24;
 const MAX_ITERATIONS = 8;
 const AIM_LU = 0.1;
 
@@ -48,7 +49,7 @@ const figures = (r: LoudnessResult): LoudnessFigures => ({ integrated: r.integra
 
 /**
  * "Master to target": renders the mix once up to the master's dynamics, then searches the gain
- * into the true-peak limiter (drive; or the output gain when the mix must come down) that lands
+ * into the true-peak limiter (drive, −24…+24 dB: up, or down before the limiter) that lands
  * the rendered master on the target's integrated loudness with its true peak at the ceiling or
  * below. Limiting lowers loudness as the drive rises, so the search measures, corrects and
  * measures again (a few passes of the limiter over the song; the graph itself renders once).
@@ -85,10 +86,13 @@ export async function masterToTarget(
   if (!Number.isFinite(before.integrated)) throw new Error('the mix is silent: nothing to master');
 
   const ceiling = Math.min(0, target.truePeakCeilingDbtp);
-  // One knob for the search: positive = drive into the limiter, negative = output gain down.
+  // One knob for the search: the gain into the limiter (`limiter.drive`), up or down. Turning down
+  // before the limiter means nothing is limited that fits under the ceiling once turned down (as
+  // an output gain after it, a −11 dB R128 master still lost 2.7 dB of peaks to the limiter).
+  // Only beyond the drive's range does the output gain take the rest.
   const settingsFor = (x: number) => {
-    const drive = Math.min(MAX_DRIVE_DB, Math.max(0, x));
-    const gain = Math.min(0, x);
+    const drive = Math.min(MAX_DRIVE_DB, Math.max(MIN_DRIVE_DB, x));
+    const gain = Math.min(0, x - MIN_DRIVE_DB);
     const params = { ...state.master.params, 'limiter.on': 1, 'limiter.ceiling': ceiling, 'limiter.drive': drive, gain };
     return { drive, gain, state: { ...state, master: { gain, params } } };
   };

@@ -146,7 +146,7 @@ export const MASTER_PARAMS = table('master', {
   'limiter.on': toggle('limiter', 'Limiter on', true),
   'limiter.ceiling': { label: 'Ceiling', unit: 'dBTP', min: -12, max: 0, defaultValue: -1, taper: 'linear', step: 0.1, section: 'limiter' },
   'limiter.release': { label: 'Limiter release', unit: 'ms', min: 1, max: 1000, defaultValue: 60, taper: 'log', step: 1, section: 'limiter' },
-  'limiter.drive': { label: 'Drive', unit: 'dB', min: 0, max: 24, defaultValue: 0, taper: 'linear', step: 0.1, section: 'limiter' },
+  'limiter.drive': { label: 'Drive', unit: 'dB', min: -24, max: 24, defaultValue: 0, taper: 'linear', step: 0.1, section: 'limiter' },
   gain: fader('output', 'Master'),
   tempo: { label: 'Tempo', unit: 'bpm', min: 40, max: 300, defaultValue: 120, taper: 'linear', step: 0.1, section: 'session' },
 });
