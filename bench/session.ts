@@ -34,16 +34,19 @@ const STEMS = opt('stems', 48);
 const MINUTES = opt('minutes', 5);
 const PLAY_SECONDS = opt('play', 60);
 const SEEKS = opt('seeks', 10);
-const PORT = opt('port', 3177);
+const PORT = opt('port', 3191);
 const base = `http://127.0.0.1:${PORT}`;
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const log = (...a: unknown[]) => console.log(`[bench:session ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 async function startServer(dataDir: string): Promise<ChildProcess> {
-  const child = spawn('npx', ['tsx', 'apps/server/src/main.ts'], {
+  // Another server on the port would answer for ours (and serve other code).
+  const taken = await fetch(`${base}/api/auth/demo`).then(() => true, () => false);
+  if (taken) throw new Error(`port ${PORT} is in use: pass --port <free port>`);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: ROOT,
-    env: serverProcessEnv({ PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    env: serverProcessEnv({ ...process.env, PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (;;) {
@@ -115,7 +118,10 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
     return !!g && g.readMasterLevel().peakDb > -60;
   }, undefined, { timeout: 600_000, polling: 20 });
   const openToSoundMs = Date.now() - t0;
-  const missing = await page.evaluate(() => (window.__mixroom!.runtime as { health: unknown; getSnapshot(): { health: { startedWithout: string[] } } }).getSnapshot().health.startedWithout);
+  const missing = await page.evaluate(() => {
+    const snap = (window.__mixroom!.runtime as { getSnapshot(): { health?: { startedWithout: string[] } } }).getSnapshot();
+    return snap.health ? snap.health.startedWithout : [`(no health in the snapshot: ${Object.keys(snap).join(' ')})`];
+  });
   if (missing.length > 0) log(`started without ${missing.length} stems: ${missing.join(', ')}`);
   return { openToSoundMs, stemBytesDownloaded: bytes.n };
 }
@@ -169,6 +175,7 @@ async function main(): Promise<void> {
 
     // Cold: nothing cached.
     let page = await browser.newPage();
+    page.on('console', (m) => m.text().startsWith('seek') && log(m.text()));
     const cold = await openAndPlay(page, sessionId, bytes);
     log(`cold open → sound ${cold.openToSoundMs} ms (load ${load()})`);
     result.cold = cold;
@@ -224,7 +231,15 @@ async function main(): Promise<void> {
           const rt = window.__mixroom!.runtime as { seek(s: number): void; library: { missingAt(s: number): string[] } };
           const t = performance.now();
           rt.seek(pos);
-          while (rt.library.missingAt(pos).length > 0) await new Promise((r) => setTimeout(r, 2));
+          let lastLog = 0;
+          while (rt.library.missingAt(pos).length > 0) {
+            await new Promise((r) => setTimeout(r, 2));
+            if (performance.now() - lastLog > 1000) {
+              lastLog = performance.now();
+              const h = window.__mixroom as unknown as { transport: { position: number }; runtime: { live: { songPosition: number } } };
+              console.log(`seek ${pos.toFixed(1)}: transport ${h.transport.position.toFixed(2)} worklet ${h.runtime.live.songPosition.toFixed(2)} missing ${rt.library.missingAt(pos).length}`);
+            }
+          }
           return performance.now() - t;
         }, to),
       );
@@ -247,7 +262,8 @@ async function main(): Promise<void> {
   } finally {
     result.loadAfter = load();
     server.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 3000));
+    if (server.exitCode === null) server.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(userDataDir, { recursive: true, force: true });
     const out = path.join(ROOT, 'bench/results', `session-${STEMS}x${MINUTES}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
