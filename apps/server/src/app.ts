@@ -107,7 +107,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   const transportStore = options.transportStore ?? cluster?.transportStore ?? new InProcessTransportStore();
   const accounts = new Accounts(db.prisma, options.auth?.rateLimits ?? new DbRateLimitStore(db.prisma), {
     sessionTtlMs: options.auth?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
-    limits: { ...DEFAULT_SIGN_IN_LIMITS, ...options.auth?.limits },
+    limits: { ...DEFAULT_SIGN_IN_LIMITS, signUpsPerIp: config.signUpsPerIpPerHour ?? DEFAULT_SIGN_IN_LIMITS.signUpsPerIp, ...options.auth?.limits },
     scrypt: options.auth?.scrypt,
   }, signInEvents);
   const access = new DbAccessControl(db.prisma, accounts, changes);
