@@ -308,14 +308,9 @@ export class Room implements BatchSource {
     return this.pending.length;
   }
 
-  /** Flush + compact + release resources; the room must have no connections. */
-  async unload(): Promise<void> {
-    try {
-      await this.flush();
-      await this.compact();
-    } finally {
-      this.destroy();
-    }
+  /** Releases the doc and its subscriptions; whatever is still pending stays readable through takeBatch(). */
+  release(): void {
+    this.destroy();
   }
 
   /** The session was deleted: drop pending updates (there is nothing left to write them to) and release. */
