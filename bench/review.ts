@@ -63,7 +63,7 @@ async function runServer(): Promise<void> {
   const { createLogger } = await import('../apps/server/src/log.js');
   const server = await createMixroomServer(
     { port: 0, host: '127.0.0.1', dataDir, databaseUrl, webDist: path.join(dataDir, 'none'), migrationsDir: path.join(ROOT, 'prisma/migrations'), syncFlushMs: 50, syncCompactRows: 200, syncUnloadGraceMs: 30_000, uploadMaxBytes: 2 ** 31 - 1, uploadExpiryMs: 86_400_000 },
-    { logger: createLogger('bench-server', 'warn'), seed: false },
+    { logger: createLogger('bench-server', 'warn'), seed: false, auth: { limits: { signUpsPerIp: 1_000_000, perIp: 1_000_000 } } },
   );
   const { port } = await server.listen();
   process.stdout.write(JSON.stringify({ port }) + '\n');

@@ -38,6 +38,7 @@ import { SongLengths } from './review/song-length.js';
 import { seedIfEmpty, type DemoGenerator, type SeedEngine } from './seed.js';
 import { InProcessFanout, type DocUpdateFanout } from './sync/fanout.js';
 import { defaultRoomOptions, RoomManager, type RoomManagerOptions } from './sync/room-manager.js';
+import { SpillDir } from './sync/spill.js';
 import { UpdateLog } from './sync/update-log.js';
 import { YjsWebsocketServer, type YjsWebsocketOptions } from './sync/ws-server.js';
 
@@ -95,19 +96,28 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   }
   const fanout = options.fanout ?? cluster?.fanout ?? new InProcessFanout();
   const updateLog = new UpdateLog(db.prisma);
+  // Before anyone can load a session: what the last shutdown could not write goes in first.
+  const spill = new SpillDir(path.join(config.dataDir, 'spill'));
+  try {
+    await spill.replay(updateLog, logger);
+  } catch (err) {
+    await cluster?.close();
+    await db.close();
+    throw err;
+  }
   const rooms = new RoomManager(updateLog, fanout, logger, {
     ...defaultRoomOptions,
     flushDelayMs: config.syncFlushMs ?? defaultRoomOptions.flushDelayMs,
     compactThreshold: config.syncCompactRows ?? defaultRoomOptions.compactThreshold,
     unloadGraceMs: config.syncUnloadGraceMs ?? defaultRoomOptions.unloadGraceMs,
     ...options.sync,
-  });
+  }, spill);
   const changes = options.membershipChanges ?? cluster?.membershipChanges ?? new InProcessMembershipChanges();
   const signInEvents = options.signInEvents ?? cluster?.signInEvents ?? new InProcessSignInEvents();
   const transportStore = options.transportStore ?? cluster?.transportStore ?? new InProcessTransportStore();
   const accounts = new Accounts(db.prisma, options.auth?.rateLimits ?? new DbRateLimitStore(db.prisma), {
     sessionTtlMs: options.auth?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
-    limits: { ...DEFAULT_SIGN_IN_LIMITS, ...options.auth?.limits },
+    limits: { ...DEFAULT_SIGN_IN_LIMITS, signUpsPerIp: config.signUpsPerIpPerHour ?? DEFAULT_SIGN_IN_LIMITS.signUpsPerIp, ...options.auth?.limits },
     scrypt: options.auth?.scrypt,
   }, signInEvents);
   const access = new DbAccessControl(db.prisma, accounts, changes);
@@ -276,10 +286,15 @@ export async function createMixroomServer(config: Config, options: MixroomServer
         await new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections();
         await stopped.catch(() => {});
-        await rooms.closeAll();
+        const unpersisted = await rooms.closeAll();
         await fanout.close();
         await cluster?.close();
         await db.close();
+        if (unpersisted.spilled.length > 0 || unpersisted.lost.length > 0) {
+          throw new Error(unpersisted.lost.length > 0
+            ? `mix updates of ${unpersisted.lost.length} session(s) were LOST: neither the database nor the disk took them (see the log)`
+            : `the database did not take every mix update; ${unpersisted.spilled.length} file(s) in ${spill.dir} are replayed at the next start`);
+        }
       })();
       return closed;
     },

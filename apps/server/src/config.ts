@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SIGN_IN_LIMITS } from './auth/rate-limit.js';
 import type { S3Settings } from './blob/s3-blob-store.js';
 
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
   syncUnloadGraceMs: number;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto/-Host/-For (Secure cookies, origin checks, rate-limit IP). */
   trustProxy?: boolean;
+  /** Sign-ups accepted per client IP per hour (SIGNUP_LIMIT_PER_HOUR, default 10). */
+  signUpsPerIpPerHour?: number;
   /** Largest stem upload accepted, bytes (UPLOAD_MAX_BYTES). Capped at 2^31-1: sizes are 32-bit columns. */
   uploadMaxBytes: number;
   /** Unfinished uploads are deleted this long after creation (UPLOAD_EXPIRY_HOURS). */
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     syncCompactRows: int(env, 'SYNC_COMPACT_ROWS', 200),
     syncUnloadGraceMs: int(env, 'SYNC_UNLOAD_GRACE_MS', 30_000),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    signUpsPerIpPerHour: int(env, 'SIGNUP_LIMIT_PER_HOUR', DEFAULT_SIGN_IN_LIMITS.signUpsPerIp),
     uploadMaxBytes: Math.min(int(env, 'UPLOAD_MAX_BYTES', 2_000_000_000), MAX_UPLOAD_CEILING),
     uploadExpiryMs: int(env, 'UPLOAD_EXPIRY_HOURS', 24) * 3_600_000,
     redisUrl: env.REDIS_URL || undefined,

@@ -21,7 +21,8 @@ const shutdown = async (signal: string) => {
     logger.info('shutdown complete');
     process.exit(0);
   } catch (err) {
-    logger.error('shutdown failed', err);
+    // Exits non-zero so a supervisor (or whoever watches) knows this shutdown was not clean.
+    logger.error(`shutdown incomplete: ${(err as Error).message}`);
     process.exit(1);
   }
 };

@@ -16,7 +16,11 @@ export const SOCKET_IO_PATH = '/socket.io';
 /** y-websocket clients connect to `${origin}${YJS_WS_PATH}/<sessionId>`. */
 export const YJS_WS_PATH = '/yjs';
 
-/** Close codes the Yjs websocket uses beyond the standard ones. */
+/**
+ * Close codes the Yjs websocket uses beyond the standard ones. 4300–4399: reconnecting resyncs
+ * (stock y-websocket reconnects by itself); 4400–4499: retrying cannot help (y-websocket ≥ 3.1
+ * stops reconnecting). YJS_CLOSE_ADVICE says what a client should show and do for each.
+ */
 export const WS_CLOSE = {
   goingAway: 1001,
   malformed: 4400,
@@ -26,7 +30,48 @@ export const WS_CLOSE = {
   removed: 4403,
   /** Unknown session, or the user is not a member (indistinguishable on purpose). */
   unknownSession: 4404,
+  /** A viewer's connection sent a change: not applied; reconnecting resyncs (and resends it, accepted once the role allows). */
+  readOnly: 4303,
+  /** The change builds on earlier changes of the sender the server never received; reconnecting resends them. */
+  resync: 4312,
+  /** The change touched a part of the document the sender's role may not edit (e.g. channels without `stems.manage`). */
+  refused: 4406,
+  /** The change was written under a Yjs client id that belongs to another member (or the server). */
+  clientIdTaken: 4409,
+  /** One update above YJS_LIMITS.maxUpdateBytes, or it would grow the document past YJS_LIMITS.maxDocBytes. */
+  tooLarge: 4413,
+  /** A websocket frame above 4 × maxUpdateBytes: refused by the socket layer before it is read at all. */
+  messageTooBig: 1009,
 } as const;
+
+/**
+ * Bounds on the mix document, checked before an update touches the room's doc. Measured
+ * (2026-12): a 48-channel mix with every one of its 40 strip parameters set is 77 KB, 97 KB after
+ * 8 writers moved every parameter 20 times; a fader move is tens of bytes. Applying 1 MB stalled the
+ * event loop ~56 ms, so 256 KiB stays near 15 ms; 1 MiB leaves 10× room over a heavy 48-channel mix.
+ */
+export const YJS_LIMITS = {
+  maxUpdateBytes: 256 * 1024,
+  maxDocBytes: 1024 * 1024,
+} as const;
+
+/**
+ * What a client should do when the Yjs websocket closes with one of our codes (y-websocket would
+ * simply reconnect). `reload`: local changes can never be accepted, so discard the local document
+ * and sync a fresh one; `reconnect`: reconnecting resends what is missing; `stop`: do not reconnect.
+ */
+export const YJS_CLOSE_ADVICE: Record<number, { message: string; action: 'reload' | 'reconnect' | 'stop' }> = {
+  [WS_CLOSE.malformed]: { message: 'The server could not read a change from this window; reloading the mix.', action: 'reload' },
+  [WS_CLOSE.unauthorized]: { message: 'You are signed out. Sign in again to keep working.', action: 'stop' },
+  [WS_CLOSE.removed]: { message: 'You no longer have access to this session.', action: 'stop' },
+  [WS_CLOSE.unknownSession]: { message: 'This session does not exist or you are not a member.', action: 'stop' },
+  [WS_CLOSE.readOnly]: { message: 'You can only view this mix now; your last change was not saved.', action: 'reload' },
+  [WS_CLOSE.refused]: { message: 'Your role cannot make that change (channels are managed by the owner and engineers); it was not saved.', action: 'reload' },
+  [WS_CLOSE.clientIdTaken]: { message: 'This window wrote under another member\'s identity; reloading the mix.', action: 'reload' },
+  [WS_CLOSE.resync]: { message: 'Reconnecting to catch up with the server.', action: 'reconnect' },
+  [WS_CLOSE.tooLarge]: { message: 'That change is too large for a mix document; it was not saved.', action: 'reload' },
+  [WS_CLOSE.messageTooBig]: { message: 'That change is too large for a mix document; it was not saved.', action: 'reload' },
+};
 
 export const EVENTS = {
   /** client → server, with ack: enter a session's presence room. */

@@ -20,6 +20,15 @@ export interface AccountsOptions {
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 3600_000;
 
+const signInKey = (email: string, ip: string) => `signin:email-ip:${email}|${ip}`;
+
+/** 429 with Retry-After; the message says how long in words. */
+function rateLimited(what: string, resetAt: Date): HttpError {
+  const retrySec = Math.max(1, Math.ceil((+resetAt - Date.now()) / 1000));
+  const wait = retrySec < 90 ? `${retrySec} s` : `${Math.ceil(retrySec / 60)} min`;
+  return new HttpError(429, 'rate_limited', `${what}; try again in ${wait}`, { 'Retry-After': String(retrySec) });
+}
+
 /**
  * How long a sign-in cookie is answered from memory. A sign-out drops it at once, here and —
  * through SignInEvents — in every other process; this bounds only database writes that bypass
@@ -47,9 +56,18 @@ export class Accounts {
     endedSignIns?.subscribe((signInId) => this.forgetSignIn(signInId));
   }
 
-  async signUp(body: SignUpBody): Promise<{ user: Actor; token: string }> {
-    const taken = () => new HttpError(409, 'conflict', `an account for ${body.email} already exists; sign in instead`);
-    if (await this.prisma.user.findUnique({ where: { email: body.email }, select: { id: true } })) throw taken();
+  async signUp(body: SignUpBody, ip: string): Promise<{ user: Actor; token: string }> {
+    const { signUpsPerIp, signUpWindowMs } = this.options.limits;
+    const byIp = await this.rateLimits.hit(`signup:ip:${ip}`, signUpWindowMs);
+    if (byIp.count > signUpsPerIp) throw rateLimited('too many sign-ups from this address', byIp.resetAt);
+    const taken = () => new HttpError(409, 'conflict', 'could not create an account with this email and password; if you have one, sign in');
+    const existing = await this.prisma.user.findUnique({ where: { email: body.email } });
+    if (existing) {
+      // One scrypt either way, so the time taken does not tell a known email from a new one; the
+      // account's own password signs in (a second sign-up is harmless) instead of being refused.
+      if (!(await verifyPassword(body.password, existing.passwordHash))) throw taken();
+      return { user: { userId: existing.id, email: existing.email, name: existing.name }, token: await this.startSession(existing.id) };
+    }
     const passwordHash = await hashPassword(body.password, this.options.scrypt);
     const id = newId();
     try {
@@ -63,17 +81,21 @@ export class Accounts {
   }
 
   async signIn(body: SignInBody, ip: string): Promise<{ user: Actor; token: string }> {
-    const { windowMs, perEmail, perIp } = this.options.limits;
-    const [byIp, byEmail] = await Promise.all([this.rateLimits.hit(`signin:ip:${ip}`, windowMs), this.rateLimits.hit(`signin:email:${body.email}`, windowMs)]);
-    if (byIp.count > perIp || byEmail.count > perEmail) {
-      const retrySec = Math.max(1, Math.ceil((Math.max(byIp.count > perIp ? +byIp.resetAt : 0, byEmail.count > perEmail ? +byEmail.resetAt : 0) - Date.now()) / 1000));
-      throw new HttpError(429, 'rate_limited', `too many sign-in attempts; try again in ${Math.ceil(retrySec / 60)} min`);
-    }
+    const { windowMs, perEmailIp, perEmailIpPerMinute, perEmailIpPerDay, perIp } = this.options.limits;
+    const key = signInKey(body.email, ip);
+    const hits = await Promise.all([
+      this.rateLimits.hit(`signin:ip:${ip}`, windowMs).then((h) => ({ ...h, max: perIp })),
+      this.rateLimits.hit(`${key}:1m`, 60_000).then((h) => ({ ...h, max: perEmailIpPerMinute })),
+      this.rateLimits.hit(key, windowMs).then((h) => ({ ...h, max: perEmailIp })),
+      this.rateLimits.hit(`${key}:1d`, 86_400_000).then((h) => ({ ...h, max: perEmailIpPerDay })),
+    ]);
+    const over = hits.filter((h) => h.count > h.max);
+    if (over.length > 0) throw rateLimited('too many sign-in attempts', new Date(Math.max(...over.map((h) => +h.resetAt))));
     const user = await this.prisma.user.findUnique({ where: { email: body.email } });
     // Verify even for unknown emails so response time does not reveal which accounts exist.
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyPasswordHash()));
     if (!user || !ok) throw new HttpError(401, 'unauthorized', 'wrong email or password');
-    await this.rateLimits.reset(`signin:email:${body.email}`);
+    await Promise.all([this.rateLimits.reset(key), this.rateLimits.reset(`${key}:1m`), this.rateLimits.reset(`${key}:1d`)]);
     return { user: { userId: user.id, email: user.email, name: user.name }, token: await this.startSession(user.id) };
   }
 

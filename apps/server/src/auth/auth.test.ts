@@ -37,7 +37,7 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
   let s: TestServer;
   beforeAll(async () => {
     database = await kind.create();
-    s = await startServer(database.config, { auth: { limits: { perEmail: 3, perIp: 1000 } } });
+    s = await startServer(database.config, { auth: { limits: { perEmailIp: 3, perIp: 1000 } } });
   });
   afterAll(async () => {
     await s?.server.close();
@@ -52,8 +52,14 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
     expect(((await res.json()) as { user: { email: string } }).user.email).toBe('mixed.case@example.test');
     const me = await fetchAs({ cookie: cookieFrom(res) } as TestUser, `${s.url}/api/auth/me`);
     expect(((await me.json()) as { user: { name: string } }).user.name).toBe('Mia');
+    // Signing up again with the account's own password signs in; any other password is refused
+    // without naming the email (and after the same scrypt as a new account).
     const again = await post(null, `${s.url}/api/auth/signup`, { email: 'MIXED.case@example.test', name: 'Other', password: 'long enough pw' });
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { user: { name: string } }).user.name).toBe('Mia');
+    const other = await post(null, `${s.url}/api/auth/signup`, { email: 'MIXED.case@example.test', name: 'Other', password: 'another password' });
+    expect(other.status).toBe(409);
+    expect((await errorOf(other)).message).toBe('could not create an account with this email and password; if you have one, sign in');
     // Only the hash of the token is stored.
     const rows = await s.server.db.prisma.authSession.findMany();
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.tokenHash))).toBe(true);
@@ -101,7 +107,7 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
     expect((await errorOf(expired)).message).toBe('sign in first');
   });
 
-  it('rate-limits sign-in per email, even for the right password, and counts in the database', async () => {
+  it('rate-limits sign-in per email and address, even for the right password, and counts in the database', async () => {
     const u = await signUp(s.url, 'Target');
     const attempt = (password: string) => post(null, `${s.url}/api/auth/signin`, { email: u.email, password });
     expect((await attempt('wrong password 1')).status).toBe(401);
@@ -110,7 +116,8 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
     const limited = await attempt('correct horse battery');
     expect(limited.status).toBe(429);
     expect((await errorOf(limited)).message).toMatch(/too many sign-in attempts; try again in \d+ min/);
-    expect((await s.server.db.prisma.rateLimit.findUnique({ where: { key: `signin:email:${u.email}` } }))?.count).toBe(4);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(60);
+    expect((await s.server.db.prisma.rateLimit.findUnique({ where: { key: `signin:email-ip:${u.email}|127.0.0.1` } }))?.count).toBe(4);
     // Another account from the same IP is unaffected (its own per-email budget; per-IP budget is large here).
     const other = await signUp(s.url, 'Other');
     expect((await post(null, `${s.url}/api/auth/signin`, { email: other.email, password: 'correct horse battery' })).status).toBe(200);
@@ -118,7 +125,7 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
 
   it('shares the sign-in limit between server processes on the same database', async () => {
     if (kind.name === 'pglite') return; // PGlite is single-process by nature
-    const second = await startServer(database.config, { auth: { limits: { perEmail: 3, perIp: 1000 } } });
+    const second = await startServer(database.config, { auth: { limits: { perEmailIp: 3, perIp: 1000 } } });
     try {
       const u = await signUp(s.url, 'Twice');
       for (const [server, n] of [[s, 1], [second, 2], [s, 3]] as const) {

@@ -29,12 +29,27 @@ export class DbRateLimitStore implements RateLimitStore {
   }
 }
 
+/**
+ * Counted per email *and* IP, never per email alone: a per-email limit let anyone lock any account
+ * out for 15 minutes with 10 wrong passwords (issue 19). Guessing one password from one address
+ * backs off in steps (5 a minute, then `perEmailIp` per window, then `perEmailIpPerDay`); spraying
+ * from one address is capped by `perIp`.
+ */
 export interface SignInLimits {
   windowMs: number;
-  /** Attempts per email address per window (guessing one account's password). */
-  perEmail: number;
+  /** Attempts at one email from one client IP per window. */
+  perEmailIp: number;
+  /** Attempts at one email from one client IP per minute (the first step of the backoff). */
+  perEmailIpPerMinute: number;
+  /** Attempts at one email from one client IP per day (the last step). */
+  perEmailIpPerDay: number;
   /** Attempts per client IP per window (spraying many accounts). */
   perIp: number;
+  /** Sign-ups per client IP per signUpWindowMs (each costs a 32 MiB scrypt). */
+  signUpsPerIp: number;
+  signUpWindowMs: number;
 }
 
-export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { windowMs: 15 * 60_000, perEmail: 10, perIp: 100 };
+export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
+  windowMs: 15 * 60_000, perEmailIp: 10, perEmailIpPerMinute: 5, perEmailIpPerDay: 30, perIp: 100, signUpsPerIp: 10, signUpWindowMs: 3_600_000,
+};

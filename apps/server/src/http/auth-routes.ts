@@ -31,7 +31,7 @@ export function registerAuthRoutes(router: Router, deps: AuthRouteDeps): void {
   };
 
   router.on('POST', '/api/auth/signup', async (req, res) => {
-    const { user, token } = await accounts.signUp(await readBody(req, SignUpBody));
+    const { user, token } = await accounts.signUp(await readBody(req, SignUpBody), clientIp(req, trustProxy));
     signedIn(req, res, 201, { id: user.userId, email: user.email, name: user.name }, token);
   });
 

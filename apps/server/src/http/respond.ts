@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorBody, ErrorCode } from '@mixroom/protocol';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
@@ -26,5 +26,5 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 export function sendError(res: ServerResponse, err: HttpError): void {
   const body: ErrorBody = { error: { code: err.code, message: err.message } };
-  sendJson(res, err.status, body);
+  sendJson(res, err.status, body, err.headers);
 }

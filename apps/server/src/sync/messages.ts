@@ -12,6 +12,13 @@ export const MESSAGE_QUERY_AWARENESS = 3;
 /** A client sent something we cannot interpret; its connection gets closed with 4400. */
 export class MalformedMessageError extends Error {}
 
+/** A well-formed update the server will not apply; the connection is closed with `code` (see WS_CLOSE). */
+export class RefusedUpdateError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
 export function encodeSyncStep1(doc: Y.Doc): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, MESSAGE_SYNC);

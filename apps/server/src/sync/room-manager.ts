@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
 import { Room, type RoomOptions, type SyncConnection } from './room.js';
+import type { SpillDir } from './spill.js';
 import type { UpdateLog } from './update-log.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -14,9 +15,23 @@ export class UnknownSessionError extends Error {
 export interface RoomManagerOptions extends RoomOptions {
   /** How long a room without connections stays in memory before it is flushed, compacted and dropped. */
   unloadGraceMs: number;
+  /**
+   * Waits between the attempts to write a room's pending updates when it is unloaded (and at
+   * shutdown); after the last one they go to the spill directory instead. Default ≈ 8 s in all.
+   */
+  unloadRetryDelaysMs?: number[];
 }
 
 export const defaultRoomOptions: RoomManagerOptions = { flushDelayMs: 50, compactThreshold: 200, unloadGraceMs: 30_000 };
+const DEFAULT_UNLOAD_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+
+/** What closeAll() could not write to the database. */
+export interface UnpersistedReport {
+  /** Spill files written (replayed at the next start). */
+  spilled: string[];
+  /** Sessions whose updates could be neither written nor spilled. */
+  lost: string[];
+}
 
 /** Owns the in-memory rooms: loads on first join, unloads after the last leave. */
 export class RoomManager {
@@ -27,12 +42,15 @@ export class RoomManager {
   /** Distinguishes this process's publications on the fan-out. */
   readonly instanceId = randomUUID();
   private readonly batcher: WriteBatcher;
+  private readonly unpersisted: UnpersistedReport = { spilled: [], lost: [] };
 
   constructor(
     private readonly log: UpdateLog,
     private readonly fanout: DocUpdateFanout,
     private readonly logger: Logger,
     private readonly options: RoomManagerOptions = defaultRoomOptions,
+    /** Where updates the database would not take at unload go; null: they are only logged. */
+    private readonly spill: SpillDir | null = null,
   ) {
     this.batcher = new WriteBatcher(log, options.flushDelayMs, logger);
   }
@@ -138,9 +156,8 @@ export class RoomManager {
 
   private unload(room: Room): Promise<void> {
     this.rooms.delete(room.sessionId);
-    const done = room
-      .unload()
-      .catch((err) => this.logger.error(`unloading session ${room.sessionId} failed; ${room.pendingCount} update(s) not persisted`, err))
+    const done = this.flushAndRelease(room)
+      .catch((err) => this.logger.error(`unloading session ${room.sessionId} failed`, err))
       .finally(() => {
         if (this.unloading.get(room.sessionId) === done) this.unloading.delete(room.sessionId);
       });
@@ -149,13 +166,52 @@ export class RoomManager {
     return done;
   }
 
+  /**
+   * Writes the room's pending updates, retrying with backoff while the database is away (a
+   * restarting embedded database is back within a second or two); then compacts and releases it.
+   * What the database still would not take is spilled to disk for the next start, never dropped.
+   */
+  private async flushAndRelease(room: Room): Promise<void> {
+    const delays = this.options.unloadRetryDelaysMs ?? DEFAULT_UNLOAD_RETRY_DELAYS_MS;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await room.flush();
+          break;
+        } catch (err) {
+          if (attempt >= delays.length) throw err;
+          this.logger.warn(`session ${room.sessionId}: ${room.pendingCount} update(s) not written yet (${(err as Error).message}); attempt ${attempt + 2} of ${delays.length + 1} in ${delays[attempt]} ms`);
+          await new Promise((r) => setTimeout(r, delays[attempt]));
+        }
+      }
+      await room.compact();
+    } catch (err) {
+      const count = room.pendingCount;
+      const update = room.takeBatch();
+      if (!update) return;
+      const why = `the database did not take ${count} update(s) of session ${room.sessionId} in ${delays.length + 1} attempts (${(err as Error).message})`;
+      try {
+        if (!this.spill) throw new Error('no spill directory');
+        const file = await this.spill.write(room.sessionId, update);
+        this.unpersisted.spilled.push(file);
+        this.logger.error(`${why}; saved to ${file}, replayed at the next start`);
+      } catch (spillErr) {
+        this.unpersisted.lost.push(room.sessionId);
+        this.logger.error(`${why}; could not save them to disk either: LOST`, spillErr);
+      }
+    } finally {
+      room.release();
+    }
+  }
+
   /** Flushes, compacts and drops every room. Call after all connections are closed. */
-  async closeAll(): Promise<void> {
+  async closeAll(): Promise<UnpersistedReport> {
     for (const t of this.unloadTimers.values()) clearTimeout(t);
     this.unloadTimers.clear();
     const rooms = await Promise.allSettled([...this.rooms.values()]);
     await Promise.all(rooms.flatMap((r) => (r.status === 'fulfilled' && !r.value.destroyed ? [this.unload(r.value)] : [])));
     await Promise.all([...this.unloading.values()]);
     this.batcher.close();
+    return this.unpersisted;
   }
 }

@@ -1,8 +1,10 @@
+import { WS_CLOSE, YJS_LIMITS } from '@mixroom/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
-import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, type ClientMessage } from './messages.js';
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, RefusedUpdateError, type ClientMessage } from './messages.js';
+import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate } from './update-guard.js';
 import type { UpdateLog } from './update-log.js';
 import type { BatchSource, WriteBatcher } from './write-batcher.js';
 
@@ -15,6 +17,10 @@ export interface SyncConnection {
    * role change applies to an open connection.
    */
   readOnly?: boolean;
+  /** The account behind the connection: Yjs client ids it introduces are bound to it. */
+  userId?: string;
+  /** May add, rename and remove channels (`stems.manage`); mutable like readOnly. */
+  mayManageStems?: boolean;
 }
 
 export interface RoomOptions {
@@ -22,10 +28,19 @@ export interface RoomOptions {
   flushDelayMs: number;
   /** Compact the log once a session has more rows than this. */
   compactThreshold: number;
+  /** A client update above this is refused before it is decoded (default YJS_LIMITS.maxUpdateBytes). */
+  maxUpdateBytes?: number;
+  /** A client update that would grow the document past this is refused (default YJS_LIMITS.maxDocBytes). */
+  maxDocBytes?: number;
 }
 
 const LOAD_ORIGIN = Symbol('load');
 const FANOUT_ORIGIN = Symbol('fanout');
+const BIND_ORIGIN = Symbol('bind');
+/** Roots only the server writes. */
+const SERVER_ROOTS = new Set([CLIENT_OWNERS_ROOT]);
+
+const kib = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 
 /**
  * One active session: the in-memory Y.Doc (a cache of the DB log), its awareness, and the
@@ -45,8 +60,13 @@ export class Room implements BatchSource {
   private rowCount = 0;
   private unsubscribeFanout: () => void = () => {};
   destroyed = false;
-  /** Updates dropped from read-only connections (observability; see SyncConnection.readOnly). */
+  /** Updates refused from read-only connections (observability; see SyncConnection.readOnly). */
   rejectedUpdates = 0;
+  /**
+   * Upper bound of the encoded document size: exact at load, then grown by every update's length.
+   * Re-measured only when it crosses the limit, so the per-update cost stays O(update).
+   */
+  private docBytesBound = 0;
 
   private constructor(
     readonly sessionId: string,
@@ -82,6 +102,7 @@ export class Room implements BatchSource {
       const updates = await log.load(sessionId);
       room.rowCount = updates.length;
       if (updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOAD_ORIGIN);
+      room.docBytesBound = Y.encodeStateAsUpdate(room.doc).length;
     } catch (err) {
       room.destroy();
       throw err;
@@ -91,6 +112,7 @@ export class Room implements BatchSource {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
+    this.docBytesBound += update.length;
     if (origin === LOAD_ORIGIN) return;
     const message = encodeUpdate(update);
     for (const conn of this.conns.keys()) if (conn !== origin) conn.send(message);
@@ -153,12 +175,6 @@ export class Room implements BatchSource {
         return;
       }
       case 'update':
-        // Dropped rather than closing the socket: y-websocket would reconnect and resend the same
-        // update forever. The viewer's UI has the controls disabled, so this is never a surprise.
-        if (conn.readOnly) {
-          this.rejectedUpdates++;
-          return;
-        }
         this.applyClientUpdate(conn, msg.update);
         return;
       case 'awareness':
@@ -170,12 +186,58 @@ export class Room implements BatchSource {
     }
   }
 
+  /**
+   * Every check runs on the decoded update before the doc is touched; a refusal closes the
+   * sender's connection with a code saying why (RefusedUpdateError), so its client resyncs
+   * instead of writing on top of a change the server never took.
+   */
   private applyClientUpdate(conn: SyncConnection, update: Uint8Array): void {
+    const maxUpdate = this.options.maxUpdateBytes ?? YJS_LIMITS.maxUpdateBytes;
+    if (update.length > maxUpdate) {
+      throw new RefusedUpdateError(WS_CLOSE.tooLarge, `a mix change may be at most ${kib(maxUpdate)}; this one is ${kib(update.length)}`);
+    }
+    let facts: ReturnType<typeof inspectUpdate>;
     // Decoding without integrating catches truncated/garbage updates before the doc is touched.
     try {
-      Y.decodeUpdate(update);
+      facts = inspectUpdate(this.doc, update);
     } catch (err) {
       throw new MalformedMessageError(`invalid Yjs update: ${(err as Error).message}`);
+    }
+    // A sync step 2 that only repeats what the doc has (every client sends one on connect) is fine from anyone.
+    if (!facts.changes) return;
+    if (conn.readOnly) {
+      this.rejectedUpdates++;
+      throw new RefusedUpdateError(WS_CLOSE.readOnly, 'viewers cannot change the mix; your change was not saved');
+    }
+    for (const root of facts.roots) {
+      if (SERVER_ROOTS.has(root)) throw new RefusedUpdateError(WS_CLOSE.refused, `"${root}" is written by the server only`);
+      if (root === CHANNELS_ROOT && !conn.mayManageStems) {
+        throw new RefusedUpdateError(WS_CLOSE.refused, 'only the owner or an engineer can add, rename or remove channels');
+      }
+    }
+    // Without stems.manage nothing may be parked for later: a parked delete could remove a channel the server adds next.
+    if (facts.missing && !conn.mayManageStems) {
+      throw new RefusedUpdateError(WS_CLOSE.resync, 'this change builds on changes the server does not have; reconnect to resync');
+    }
+    const owners = this.doc.getMap<string>(CLIENT_OWNERS_ROOT);
+    const claims: number[] = [];
+    for (const client of facts.newClients.keys()) {
+      const owner = client === this.doc.clientID ? 'the server' : owners.get(String(client));
+      if (owner === undefined) claims.push(client);
+      else if (owner !== conn.userId) throw new RefusedUpdateError(WS_CLOSE.clientIdTaken, `Yjs client id ${client} belongs to another member`);
+    }
+    const maxDoc = this.options.maxDocBytes ?? YJS_LIMITS.maxDocBytes;
+    if (this.docBytesBound + update.length > maxDoc) {
+      this.docBytesBound = Y.encodeStateAsUpdate(this.doc).length;
+      if (this.docBytesBound + update.length > maxDoc) {
+        throw new RefusedUpdateError(WS_CLOSE.tooLarge, `the mix document may be at most ${kib(maxDoc)}; it is ${kib(this.docBytesBound)} and this change adds ${kib(update.length)}`);
+      }
+    }
+    if (claims.length > 0 && conn.userId) {
+      // Its own transaction (not the sender's origin), so the sender receives the binding too.
+      this.doc.transact(() => {
+        for (const client of claims) owners.set(String(client), conn.userId!);
+      }, BIND_ORIGIN);
     }
     const before = Y.encodeStateVector(this.doc);
     try {
@@ -186,6 +248,13 @@ export class Room implements BatchSource {
       // the log stay consistent with this doc even in the partial case; say so loudly.
       this.logger.error(`Yjs failed to apply an update in session ${this.sessionId}${changed ? ' after partially integrating it' : ''}`, err);
       throw new MalformedMessageError(`Yjs rejected the update: ${(err as Error).message}`);
+    }
+    // Parked by Yjs for a gap in the sender's own clock (a write of it the server never took):
+    // nothing more of it would integrate until the gap is filled, so make it reconnect and resend.
+    for (const [client, end] of facts.newClients) {
+      if (Y.getState(this.doc.store, client) < end) {
+        throw new RefusedUpdateError(WS_CLOSE.resync, 'this change builds on changes the server does not have; reconnect to resync');
+      }
     }
   }
 
@@ -239,14 +308,9 @@ export class Room implements BatchSource {
     return this.pending.length;
   }
 
-  /** Flush + compact + release resources; the room must have no connections. */
-  async unload(): Promise<void> {
-    try {
-      await this.flush();
-      await this.compact();
-    } finally {
-      this.destroy();
-    }
+  /** Releases the doc and its subscriptions; whatever is still pending stays readable through takeBatch(). */
+  release(): void {
+    this.destroy();
   }
 
   /** The session was deleted: drop pending updates (there is nothing left to write them to) and release. */

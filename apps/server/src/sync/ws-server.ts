@@ -1,20 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { can, SessionId, WS_CLOSE, YJS_WS_PATH } from '@mixroom/protocol';
+import { can, SessionId, WS_CLOSE, YJS_LIMITS, YJS_WS_PATH, type Role } from '@mixroom/protocol';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { AccessControl } from '../auth/access.js';
 import { isForeignOrigin } from '../auth/csrf.js';
 import type { MembershipChanges } from '../auth/membership-changes.js';
 import { SIGN_IN_END_MESSAGES, type SignInWatch } from '../auth/sign-in-watch.js';
 import type { Logger } from '../log.js';
-import { MalformedMessageError, parseClientMessage } from './messages.js';
+import { MalformedMessageError, parseClientMessage, RefusedUpdateError } from './messages.js';
 import type { Room, SyncConnection } from './room.js';
 import { UnknownSessionError, type RoomManager } from './room-manager.js';
 
 export interface YjsWebsocketOptions {
   /** A connection that misses one pong within this interval is terminated. */
   pingIntervalMs?: number;
+  /** Frames above this are refused by `ws` before they are buffered (close 1009); default 4 × maxUpdateBytes. */
   maxPayloadBytes?: number;
+  /** See RoomOptions.maxUpdateBytes. */
+  maxUpdateBytes?: number;
   /** See Config.trustProxy: decides which Origin counts as our own. */
   trustProxy?: boolean;
 }
@@ -40,14 +43,17 @@ export class YjsWebsocketServer {
     private readonly signIns: SignInWatch | null,
     private readonly options: YjsWebsocketOptions = {},
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024 });
+    // Updates up to 4× the limit are read and answered with 4413 and a reason; beyond that `ws`
+    // stops reading the frame at once (1009), so a 15 MB frame costs neither memory nor CPU.
+    const maxPayload = options.maxPayloadBytes ?? 4 * (options.maxUpdateBytes ?? YJS_LIMITS.maxUpdateBytes);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload });
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 30_000);
     this.pingTimer.unref();
     this.unsubscribeChanges = changes.subscribe(({ sessionId, userId, role, sessionDeleted }) => {
       for (const entry of this.byUser.get(userId) ?? []) {
         if (entry.sessionId !== sessionId) continue;
         if (!role) entry.ws.close(WS_CLOSE.removed, sessionDeleted ? 'this session was deleted' : 'you were removed from this session');
-        else entry.conn.readOnly = !can(role, 'mix.edit');
+        else applyRole(entry.conn, role);
       }
     });
   }
@@ -91,7 +97,7 @@ export class YjsWebsocketServer {
         ws.once('close', unwatch);
       }
       ws.off('message', hold);
-      this.onConnection(ws, parsed.data!, actor.userId, !can(role, 'mix.edit'));
+      this.onConnection(ws, parsed.data!, actor.userId, role);
       for (const [data, isBinary] of early) ws.emit('message', data, isBinary);
     })().catch((err) => {
       this.logger.error(`yjs authorization failed (session ${rawId})`, err);
@@ -99,7 +105,7 @@ export class YjsWebsocketServer {
     });
   }
 
-  private onConnection(ws: WebSocket, rawId: string, userId: string, readOnly: boolean): void {
+  private onConnection(ws: WebSocket, rawId: string, userId: string, role: Role): void {
     ws.binaryType = 'nodebuffer';
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
@@ -112,7 +118,7 @@ export class YjsWebsocketServer {
     }
     const sessionId = parsed.data;
     const conn: SyncConnection = {
-      readOnly,
+      userId,
       send: (data) => {
         if (ws.readyState !== WebSocket.OPEN) return;
         ws.send(data, (err) => {
@@ -120,6 +126,7 @@ export class YjsWebsocketServer {
         });
       },
     };
+    applyRole(conn, role);
     const entry = { ws, conn, sessionId };
     let mine = this.byUser.get(userId);
     if (!mine) this.byUser.set(userId, (mine = new Set()));
@@ -152,6 +159,11 @@ export class YjsWebsocketServer {
           if (!isBinary) throw new MalformedMessageError('text frames are not part of the protocol');
           room.handle(conn, parseClientMessage(toBytes(data)));
         } catch (err) {
+          if (err instanceof RefusedUpdateError) {
+            this.logger.warn(`refused a Yjs update of user ${userId} in session ${sessionId} (${err.code}): ${err.message}`);
+            ws.close(err.code, reason(err.message));
+            return;
+          }
           if (!(err instanceof MalformedMessageError)) this.logger.error(`unexpected error handling a message in session ${sessionId}`, err);
           const msg = err instanceof MalformedMessageError ? err.message : 'internal error';
           this.logger.warn(`closing yjs connection in session ${sessionId}: ${msg}`);
@@ -201,6 +213,11 @@ export class YjsWebsocketServer {
     await Promise.all(closing);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+function applyRole(conn: SyncConnection, role: Role): void {
+  conn.readOnly = !can(role, 'mix.edit');
+  conn.mayManageStems = can(role, 'stems.manage');
 }
 
 function toBytes(data: RawData): Uint8Array {
