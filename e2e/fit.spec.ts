@@ -77,6 +77,28 @@ async function stripsFullyVisible(page: Page): Promise<number> {
   });
 }
 
+/** Rendered buttons, sliders and fields under `root` whose accessible name is missing or not a word ("M", "⋯", "×"). */
+async function unnamedControls(page: Page, root: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const nameOf = (el: HTMLElement): string => {
+      const label = el.getAttribute('aria-label');
+      if (label) return label;
+      const by = el.getAttribute('aria-labelledby');
+      if (by) return by.split(' ').map((id) => text(document.getElementById(id))).join(' ');
+      if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) {
+        const l = el.labels?.[0];
+        if (l) return text(l);
+        return el.getAttribute('placeholder') ?? el.getAttribute('title') ?? '';
+      }
+      return text(el) || (el.getAttribute('title') ?? '');
+    };
+    const controls = [...document.querySelectorAll<HTMLElement>(`${sel} :is(button, [role="slider"], input, select, textarea, [role="radio"], [role="tab"])`)];
+    // Hidden ones (a file input behind its button, a collapsed pane) are not in the accessibility tree.
+    return controls.filter((c) => c.getClientRects().length > 0 && !/\p{L}{2,}/u.test(nameOf(c))).map((c) => `${c.tagName.toLowerCase()}[${c.dataset.testid ?? c.className}] "${nameOf(c)}"`);
+  }, root);
+}
+
 async function pageDoesNotScroll(page: Page): Promise<void> {
   const size = await page.evaluate(() => ({ w: document.scrollingElement!.scrollWidth, h: document.scrollingElement!.scrollHeight, iw: innerWidth, ih: innerHeight }));
   expect(size.w, 'page width').toBeLessThanOrEqual(size.iw);
@@ -120,6 +142,27 @@ test('desktop: 48 channels fit at 1280×720, 1440×900 and 1920×1080; the navig
     await page.mouse.up();
     expect(await gainOf40()).toBeLessThan(before - 1);
     await expect(page.getByTestId('fader-value-Track-40')).toBeInViewport({ ratio: 1 });
+    if (width === 1440) {
+      // Typed values: out of range is refused with the range, hex is not a number, a decimal comma works.
+      const gainNow = await gainOf40();
+      await page.getByTestId('fader-value-Track-40').click();
+      await page.getByTestId('fader-value-Track-40-input').fill('999');
+      await page.getByTestId('fader-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('fader-value-Track-40-error')).toHaveText('“999” is out of range: Fader goes from -∞ dB to +12.0 dB.');
+      await page.getByTestId('fader-value-Track-40-input').fill('0x10');
+      await page.getByTestId('fader-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('fader-value-Track-40-error')).toContainText('not a number');
+      expect(await gainOf40()).toBe(gainNow);
+      await page.getByTestId('fader-value-Track-40-input').fill('-3,5');
+      await page.getByTestId('fader-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('fader-value-Track-40')).toHaveText('-3.5 dB');
+      await page.getByTestId('pan-value-Track-40').click();
+      await page.getByTestId('pan-value-Track-40-input').fill('50');
+      await page.getByTestId('pan-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('pan-value-Track-40')).toHaveText('R50');
+      // Every control of the mixer has a spoken name, not "M" or "S".
+      expect(await unnamedControls(page, '[data-testid="mixer"]')).toEqual([]);
+    }
 
     for (const root of ['[data-testid="strip-Track-1"]', '[data-testid="strip-Track-40"]', '[data-testid="strip-reverb"]', '[data-testid="strip-master"]', '[data-testid="loudness-pane"]']) {
       const r = await unreachableControls(page, root);
@@ -241,6 +284,7 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   await versions.nth(0).getByTestId('approve-confirm-yes').click();
   await expect(versions.nth(0).getByTestId('approved-badge')).toBeVisible();
   await pageDoesNotScroll(page);
+  expect(await unnamedControls(page, '[data-testid="mixer"]')).toEqual([]);
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-390x844-phone-versions.png') });
   await context.close();
 });

@@ -230,6 +230,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                   type="checkbox"
                   checked={compare.includes(v.id)}
                   data-testid="compare"
+                  aria-label={`Compare v${v.number} (A/B)`}
                   onChange={(e) => setCompare(e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id))}
                 /> A/B
               </label>
