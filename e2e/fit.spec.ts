@@ -229,6 +229,24 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
     expect(res.status, 'upload a version').toBe(201);
   }
   const { context, page } = await openAs(browser, session.id, 'Artie', '#f57ad0', 'artist');
+  // First, on a desktop, the demo's lanes in the arrange view: resizable down to 24 px, scrolling in their pane.
+  await page.getByTestId('view-arrange').click();
+  await expect(page.locator('.console')).toHaveCount(0);
+  await page.getByTestId('lane-height').fill('24');
+  await expect.poll(async () => (await page.getByTestId('lane-Drums').boundingBox())?.height).toBe(24);
+  await page.getByTestId('lane-height').fill('160');
+  await expect.poll(async () => (await page.getByTestId('lane-Drums').boundingBox())?.height).toBe(160);
+  const arrangeScrolls = await page.evaluate(() => {
+    const a = document.querySelector('.arrange')!;
+    return a.scrollHeight > a.clientHeight && getComputedStyle(a).overflowY === 'auto';
+  });
+  expect(arrangeScrolls, 'six 160 px lanes scroll inside the arrange pane').toBe(true);
+  await pageDoesNotScroll(page);
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-1440x900-arrange.png') });
+  await page.getByTestId('lane-height').fill('52');
+  await page.getByTestId('view-both').click();
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-1440x900-both-demo.png') });
+
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(page.getByTestId('mixer')).toHaveAttribute('data-view', 'phone');
   await expect(page.locator('.strip')).toHaveCount(0); // the mixer stays on the desktop

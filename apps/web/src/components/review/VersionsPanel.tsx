@@ -268,9 +268,10 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
             {confirmFor === v.id && (
               <div className="approve-confirm" role="alertdialog" aria-label={`Approve v${v.number}?`} data-testid="approve-confirm">
                 <p>
-                  Approve <strong>v{v.number}</strong> as the master? This cannot be undone: v{v.number} is locked (no further
-                  decision on it), its file is certified by its SHA-256, and it becomes the version delivered
-                  {deliverOnlyApproved ? ' (this session delivers only approved versions)' : ''}. Later mix changes need a new version and approval.
+                  Approve <strong>v{v.number}</strong> as the master? This cannot be undone: v{v.number} is locked — its notes
+                  can no longer be edited, it cannot be deleted and no other decision can be made on it — and the SHA-256 of its
+                  file is recorded as what you approved{deliverOnlyApproved ? '; it can be downloaded for delivery' : ''}. Later mix
+                  changes need a new version and a new approval.
                 </p>
                 <div className="row">
                   <button type="button" data-testid="approve-confirm-yes" onClick={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})}>
