@@ -10,6 +10,7 @@ import { fetchPeaks } from '../../lib/peaks';
 import type { ReviewClient } from '../../lib/review';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { Waveform } from '../Waveform';
+import { ApproveConfirm } from './ApproveConfirm';
 
 const lufs = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFixed(1)} ${unit}`);
 
@@ -266,20 +267,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
               )}
             </div>
             {confirmFor === v.id && (
-              <div className="approve-confirm" role="alertdialog" aria-label={`Approve v${v.number}?`} data-testid="approve-confirm">
-                <p>
-                  Approve <strong>v{v.number}</strong> as the master? This cannot be undone: v{v.number} is locked — its notes
-                  can no longer be edited, it cannot be deleted and no other decision can be made on it — and the SHA-256 of its
-                  file is recorded as what you approved{deliverOnlyApproved ? '; it can be downloaded for delivery' : ''}. Later mix
-                  changes need a new version and a new approval.
-                </p>
-                <div className="row">
-                  <button type="button" data-testid="approve-confirm-yes" onClick={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})}>
-                    Approve v{v.number}
-                  </button>
-                  <button type="button" data-testid="approve-cancel" onClick={() => setConfirmFor(null)}>Cancel</button>
-                </div>
-              </div>
+              <ApproveConfirm number={v.number} deliverOnlyApproved={deliverOnlyApproved} onApprove={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})} onCancel={() => setConfirmFor(null)} />
             )}
             {changesFor === v.id && (
               <form
