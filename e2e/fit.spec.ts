@@ -291,6 +291,8 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   // Versions: A/B level-matched, then approve after a confirmation that says what it locks.
   await page.getByTestId('tab-versions').click();
   const versions = page.getByTestId('versions-panel').locator('li.version');
+  // The version players know their length before anyone presses play (they read "0:00 / 0:00").
+  await expect.poll(() => versions.nth(0).getByTestId('version-audio').evaluate((a: HTMLAudioElement) => a.duration)).toBeCloseTo(2, 2);
   await versions.nth(0).getByTestId('compare').check();
   await versions.nth(1).getByTestId('compare').check();
   await expect(page.getByTestId('ab-player')).toBeVisible();

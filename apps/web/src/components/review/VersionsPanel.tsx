@@ -249,7 +249,8 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                 {v.decision.decision === 'approve' && <> · SHA-256 <code data-testid="approved-sha">{v.decision.sha256}</code></>}
               </p>
             )}
-            <audio controls preload="none" src={v.audioUrl} />
+            {/* Metadata only (a range request for the header): the player shows the length instead of "0:00 / 0:00". */}
+            <audio controls preload="metadata" src={v.audioUrl} data-testid="version-audio" />
             <div className="row small">
               {can(role, 'versions.approve') && v.status !== 'approved' && (
                 <>
