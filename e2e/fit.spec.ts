@@ -77,6 +77,28 @@ async function stripsFullyVisible(page: Page): Promise<number> {
   });
 }
 
+/** Rendered buttons, sliders and fields under `root` whose accessible name is missing or not a word ("M", "⋯", "×"). */
+async function unnamedControls(page: Page, root: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const nameOf = (el: HTMLElement): string => {
+      const label = el.getAttribute('aria-label');
+      if (label) return label;
+      const by = el.getAttribute('aria-labelledby');
+      if (by) return by.split(' ').map((id) => text(document.getElementById(id))).join(' ');
+      if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) {
+        const l = el.labels?.[0];
+        if (l) return text(l);
+        return el.getAttribute('placeholder') ?? el.getAttribute('title') ?? '';
+      }
+      return text(el) || (el.getAttribute('title') ?? '');
+    };
+    const controls = [...document.querySelectorAll<HTMLElement>(`${sel} :is(button, [role="slider"], input, select, textarea, [role="radio"], [role="tab"])`)];
+    // Hidden ones (a file input behind its button, a collapsed pane) are not in the accessibility tree.
+    return controls.filter((c) => c.getClientRects().length > 0 && !/\p{L}{2,}/u.test(nameOf(c))).map((c) => `${c.tagName.toLowerCase()}[${c.dataset.testid ?? c.className}] "${nameOf(c)}"`);
+  }, root);
+}
+
 async function pageDoesNotScroll(page: Page): Promise<void> {
   const size = await page.evaluate(() => ({ w: document.scrollingElement!.scrollWidth, h: document.scrollingElement!.scrollHeight, iw: innerWidth, ih: innerHeight }));
   expect(size.w, 'page width').toBeLessThanOrEqual(size.iw);
@@ -120,6 +142,27 @@ test('desktop: 48 channels fit at 1280×720, 1440×900 and 1920×1080; the navig
     await page.mouse.up();
     expect(await gainOf40()).toBeLessThan(before - 1);
     await expect(page.getByTestId('fader-value-Track-40')).toBeInViewport({ ratio: 1 });
+    if (width === 1440) {
+      // Typed values: out of range is refused with the range, hex is not a number, a decimal comma works.
+      const gainNow = await gainOf40();
+      await page.getByTestId('fader-value-Track-40').click();
+      await page.getByTestId('fader-value-Track-40-input').fill('999');
+      await page.getByTestId('fader-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('fader-value-Track-40-error')).toHaveText('“999” is out of range: Fader goes from -∞ dB to +12.0 dB.');
+      await page.getByTestId('fader-value-Track-40-input').fill('0x10');
+      await page.getByTestId('fader-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('fader-value-Track-40-error')).toContainText('not a number');
+      expect(await gainOf40()).toBe(gainNow);
+      await page.getByTestId('fader-value-Track-40-input').fill('-3,5');
+      await page.getByTestId('fader-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('fader-value-Track-40')).toHaveText('-3.5 dB');
+      await page.getByTestId('pan-value-Track-40').click();
+      await page.getByTestId('pan-value-Track-40-input').fill('50');
+      await page.getByTestId('pan-value-Track-40-input').press('Enter');
+      await expect(page.getByTestId('pan-value-Track-40')).toHaveText('R50');
+      // Every control of the mixer has a spoken name, not "M" or "S".
+      expect(await unnamedControls(page, '[data-testid="mixer"]')).toEqual([]);
+    }
 
     for (const root of ['[data-testid="strip-Track-1"]', '[data-testid="strip-Track-40"]', '[data-testid="strip-reverb"]', '[data-testid="strip-master"]', '[data-testid="loudness-pane"]']) {
       const r = await unreachableControls(page, root);
@@ -186,6 +229,24 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
     expect(res.status, 'upload a version').toBe(201);
   }
   const { context, page } = await openAs(browser, session.id, 'Artie', '#f57ad0', 'artist');
+  // First, on a desktop, the demo's lanes in the arrange view: resizable down to 24 px, scrolling in their pane.
+  await page.getByTestId('view-arrange').click();
+  await expect(page.locator('.console')).toHaveCount(0);
+  await page.getByTestId('lane-height').fill('24');
+  await expect.poll(async () => (await page.getByTestId('lane-Drums').boundingBox())?.height).toBe(24);
+  await page.getByTestId('lane-height').fill('160');
+  await expect.poll(async () => (await page.getByTestId('lane-Drums').boundingBox())?.height).toBe(160);
+  const arrangeScrolls = await page.evaluate(() => {
+    const a = document.querySelector('.arrange')!;
+    return a.scrollHeight > a.clientHeight && getComputedStyle(a).overflowY === 'auto';
+  });
+  expect(arrangeScrolls, 'six 160 px lanes scroll inside the arrange pane').toBe(true);
+  await pageDoesNotScroll(page);
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-1440x900-arrange.png') });
+  await page.getByTestId('lane-height').fill('52');
+  await page.getByTestId('view-both').click();
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-1440x900-both-demo.png') });
+
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(page.getByTestId('mixer')).toHaveAttribute('data-view', 'phone');
   await expect(page.locator('.strip')).toHaveCount(0); // the mixer stays on the desktop
@@ -230,6 +291,8 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   // Versions: A/B level-matched, then approve after a confirmation that says what it locks.
   await page.getByTestId('tab-versions').click();
   const versions = page.getByTestId('versions-panel').locator('li.version');
+  // The version players know their length before anyone presses play (they read "0:00 / 0:00").
+  await expect.poll(() => versions.nth(0).getByTestId('version-audio').evaluate((a: HTMLAudioElement) => a.duration)).toBeCloseTo(2, 2);
   await versions.nth(0).getByTestId('compare').check();
   await versions.nth(1).getByTestId('compare').check();
   await expect(page.getByTestId('ab-player')).toBeVisible();
@@ -241,6 +304,7 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   await versions.nth(0).getByTestId('approve-confirm-yes').click();
   await expect(versions.nth(0).getByTestId('approved-badge')).toBeVisible();
   await pageDoesNotScroll(page);
+  expect(await unnamedControls(page, '[data-testid="mixer"]')).toEqual([]);
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-390x844-phone-versions.png') });
   await context.close();
 });

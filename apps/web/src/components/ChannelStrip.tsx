@@ -49,9 +49,9 @@ function StripFader({ def, value, label, testId, valueTestId, onChange, holdKey,
   );
 }
 
-function MuteButton({ muted, testId, title, onToggle }: { muted: boolean; testId: string; title: string; onToggle: () => void }) {
+function MuteButton({ muted, testId, title, label, onToggle }: { muted: boolean; testId: string; title: string; label: string; onToggle: () => void }) {
   return (
-    <button type="button" className={`btn-mute ${muted ? 'on' : ''}`} aria-pressed={muted} data-testid={testId} title={title} onClick={onToggle}>
+    <button type="button" className={`btn-mute ${muted ? 'on' : ''}`} aria-pressed={muted} aria-label={label} data-testid={testId} title={title} onClick={onToggle}>
       M
     </button>
   );
@@ -113,12 +113,13 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
       </div>
 
       <div className="strip-buttons">
-        <MuteButton muted={channel.mute} testId={`mute-${id}`} title="Mute" onToggle={() => model.setMute(channel.id, !channel.mute)} />
+        <MuteButton muted={channel.mute} testId={`mute-${id}`} title="Mute" label={`Mute ${channel.name}`} onToggle={() => model.setMute(channel.id, !channel.mute)} />
         <button
           type="button"
           className={`btn-solo ${channel.solo ? 'on' : ''}`}
           aria-pressed={channel.solo}
           data-testid={`solo-${id}`}
+          aria-label={`Solo ${channel.name}`}
           title="Solo (Alt-click: exclusive)"
           onClick={(e) => {
             if (e.altKey) {
@@ -228,7 +229,7 @@ export const FxReturnStrip = memo(function FxReturnStrip({
         ))}
       </div>
       <div className="strip-buttons">
-        <MuteButton muted={muted} testId={`mute-${bus}`} title="Mute return" onToggle={() => runtime.model.setFxParam(bus, 'return.mute', !muted)} />
+        <MuteButton muted={muted} testId={`mute-${bus}`} title="Mute return" label={`Mute ${name} return`} onToggle={() => runtime.model.setFxParam(bus, 'return.mute', !muted)} />
       </div>
       <StripFader def={gainDef} value={p['return.gain']} label={`${name} return fader`} testId={`fader-${bus}`} valueTestId={`fader-value-${bus}`} onChange={setGain} holdKey={key} held={held} onHold={onHold} />
       <div className="strip-status" />

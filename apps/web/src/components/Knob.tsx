@@ -4,9 +4,8 @@ import { formatParamValue, fromNormalized, toNormalized, type ParamDef } from '@
 import { HeldTag } from './HeldTag';
 import { sliderAttributes, useSliderDrag, type SliderControlProps } from './use-slider-drag';
 import { useWheel } from './use-wheel';
+import { dragToPosition } from '../lib/drag-math';
 
-/** Pixels of vertical drag for the whole range; Shift makes it ten times finer. */
-const DRAG_PX = 160;
 const SWEEP_DEG = 270;
 
 interface Props extends SliderControlProps {
@@ -55,8 +54,7 @@ export function Knob({ def, value, label, testId, onChange, onHold, heldBy, disa
         d.y = e.clientY;
         d.fine = e.shiftKey;
       }
-      const p = d.pos + ((d.y - e.clientY) / DRAG_PX) * (e.shiftKey ? 0.1 : 1);
-      onChange(quantize(def, fromNormalized(def, Math.min(1, Math.max(0, p)))));
+      onChange(quantize(def, fromNormalized(def, dragToPosition(d.pos, d.y - e.clientY, e.shiftKey))));
     },
   });
 

@@ -2,6 +2,7 @@
 import { useRef } from 'react';
 import { toNormalized, fromNormalized } from '@mixroom/engine';
 import { HeldTag } from './HeldTag';
+import { dragToPosition } from '../lib/drag-math';
 import { sliderAttributes, useSliderDrag, type SliderControlProps } from './use-slider-drag';
 
 type Props = SliderControlProps;
@@ -14,8 +15,13 @@ export function PanControl({ def, value, label, testId, onChange, onHold, heldBy
     position: pos,
     onHold,
     onMove: (d, e) => {
-      const w = ref.current!.getBoundingClientRect().width || 1;
-      let p = d.pos + ((e.clientX - d.x) / w) * (e.shiftKey ? 0.25 : 1);
+      // A fixed travel, not the control's width: a narrow strip's pan would otherwise jump to L100 in 30 px.
+      if (d.fine !== e.shiftKey) {
+        d.pos = toNormalized(def, value);
+        d.x = e.clientX;
+        d.fine = e.shiftKey;
+      }
+      let p = dragToPosition(d.pos, e.clientX - d.x, e.shiftKey);
       // A small detent makes it easy to land exactly in the centre.
       if (Math.abs(p - 0.5) < 0.015) p = 0.5;
       onChange(Math.round(fromNormalized(def, p) / def.step) * def.step);

@@ -1,6 +1,7 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
-import { formatParamValue, parseParamInput, type ParamDef } from '@mixroom/engine';
+import { useEffect, useId, useRef, useState } from 'react';
+import { formatParamValue, type ParamDef } from '@mixroom/engine';
+import { parseTypedValue } from '../lib/typed-value';
 
 interface Props {
   def: ParamDef;
@@ -15,7 +16,9 @@ interface Props {
 export function ValueEntry({ def, value, onCommit, testId, label, className }: Props) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState('');
-  const [invalid, setInvalid] = useState(false);
+  // Why the typed text was refused, in words (out of range, not a number…); null while it is fine.
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
   const inputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -34,7 +37,7 @@ export function ValueEntry({ def, value, onCommit, testId, label, className }: P
         title="Click to type a value"
         onClick={() => {
           setText(display.replace(/\s*dB$/, '').replace('-∞', '-inf'));
-          setInvalid(false);
+          setError(null);
           setEditing(true);
         }}
       >
@@ -44,27 +47,30 @@ export function ValueEntry({ def, value, onCommit, testId, label, className }: P
   }
 
   const commit = () => {
-    const parsed = parseParamInput(def, text);
-    if (parsed === null) {
-      setInvalid(true);
+    const parsed = parseTypedValue(def, text);
+    if (!parsed.ok) {
+      setError(parsed.error);
       return;
     }
-    onCommit(parsed);
+    onCommit(parsed.value);
     setEditing(false);
   };
 
   return (
+    <span className="value-entry-wrap">
     <input
       ref={inputRef}
-      className={`value-entry value-entry-input ${invalid ? 'invalid' : ''} ${className ?? ''}`}
+      className={`value-entry value-entry-input ${error ? 'invalid' : ''} ${className ?? ''}`}
       data-testid={`${testId}-input`}
       aria-label={`${label} value`}
-      aria-invalid={invalid}
+      aria-invalid={error !== null}
+      aria-describedby={error ? errorId : undefined}
+      title={def.unit === 'pan' ? 'L30, C, R50 — a bare number is percent right (negative: left)' : `${def.label}: ${formatParamValue(def, def.min)} to ${formatParamValue(def, def.max)}`}
       value={text}
       autoFocus
       onChange={(e) => {
         setText(e.target.value);
-        setInvalid(false);
+        setError(null);
       }}
       onKeyDown={(e) => {
         if (e.key === 'Enter') commit();
@@ -72,5 +78,11 @@ export function ValueEntry({ def, value, onCommit, testId, label, className }: P
       }}
       onBlur={() => setEditing(false)}
     />
+    {error && (
+      <span className="value-entry-error" role="alert" id={errorId} data-testid={`${testId}-error`}>
+        {error}
+      </span>
+    )}
+    </span>
   );
 }

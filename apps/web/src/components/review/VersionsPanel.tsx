@@ -10,6 +10,7 @@ import { fetchPeaks } from '../../lib/peaks';
 import type { ReviewClient } from '../../lib/review';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { Waveform } from '../Waveform';
+import { ApproveConfirm } from './ApproveConfirm';
 
 const lufs = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFixed(1)} ${unit}`);
 
@@ -230,6 +231,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                   type="checkbox"
                   checked={compare.includes(v.id)}
                   data-testid="compare"
+                  aria-label={`Compare v${v.number} (A/B)`}
                   onChange={(e) => setCompare(e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id))}
                 /> A/B
               </label>
@@ -247,7 +249,8 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                 {v.decision.decision === 'approve' && <> · SHA-256 <code data-testid="approved-sha">{v.decision.sha256}</code></>}
               </p>
             )}
-            <audio controls preload="none" src={v.audioUrl} />
+            {/* Metadata only (a range request for the header): the player shows the length instead of "0:00 / 0:00". */}
+            <audio controls preload="metadata" src={v.audioUrl} data-testid="version-audio" />
             <div className="row small">
               {can(role, 'versions.approve') && v.status !== 'approved' && (
                 <>
@@ -265,19 +268,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
               )}
             </div>
             {confirmFor === v.id && (
-              <div className="approve-confirm" role="alertdialog" aria-label={`Approve v${v.number}?`} data-testid="approve-confirm">
-                <p>
-                  Approve <strong>v{v.number}</strong> as the master? This cannot be undone: v{v.number} is locked (no further
-                  decision on it), its file is certified by its SHA-256, and it becomes the version delivered
-                  {deliverOnlyApproved ? ' (this session delivers only approved versions)' : ''}. Later mix changes need a new version and approval.
-                </p>
-                <div className="row">
-                  <button type="button" data-testid="approve-confirm-yes" onClick={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})}>
-                    Approve v{v.number}
-                  </button>
-                  <button type="button" data-testid="approve-cancel" onClick={() => setConfirmFor(null)}>Cancel</button>
-                </div>
-              </div>
+              <ApproveConfirm number={v.number} deliverOnlyApproved={deliverOnlyApproved} onApprove={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})} onCancel={() => setConfirmFor(null)} />
             )}
             {changesFor === v.id && (
               <form

@@ -73,6 +73,8 @@ export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity,
               <span
                 key={p.peerId}
                 className="avatar"
+                role="img"
+                aria-label={p.name}
                 style={{ background: p.color }}
                 title={`${p.name}${p.control ? ' (adjusting)' : ''}${p.loading ? ' — loading stems' : ''}${p.together ? ' — listening together' : ''}`}
                 data-testid={`avatar-${slug(p.name)}`}
@@ -91,6 +93,7 @@ export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity,
               style={{ background: identity.color }}
               title={`You: ${identity.name} (click to change)`}
               data-testid="avatar-self"
+              aria-label={`You are ${identity.name}: change your name or colour`}
               onClick={onEditIdentity}
             >
               {initials(identity.name)}
