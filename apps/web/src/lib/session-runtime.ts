@@ -404,8 +404,25 @@ export class SessionRuntime {
       this.graph?.apply(this.snapshot.recalled?.state ?? this.model.getState(), { immediate: true });
     }
     const status: StemStatus = p.phase === 'queued' ? 'downloading' : p.phase;
-    this.updateStem(p.stemId, { status, loadedBytes: p.cachedBytes, totalBytes: Math.max(1, p.totalBytes), error: p.error, fromCache: p.fromCache });
+    const changesPhase = this.snapshot.stems.find((s) => s.stem.id === p.stemId)?.status !== status;
+    this.pendingProgress.set(p.stemId, { status, loadedBytes: p.cachedBytes, totalBytes: Math.max(1, p.totalBytes), error: p.error, fromCache: p.fromCache });
+    // Download progress of dozens of stems would re-render the page many times a second: a phase
+    // change shows at once, bytes at most twice a second.
+    if (changesPhase) this.flushProgress();
+    else this.progressTimer ??= setTimeout(() => this.flushProgress(), 500);
     if (p.phase === 'ready' && this.stemsReady) this.together?.resume();
+  }
+
+  private readonly pendingProgress = new Map<string, Partial<StemLoad>>();
+  private progressTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private flushProgress(): void {
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.progressTimer = null;
+    if (this.pendingProgress.size === 0) return;
+    const pending = new Map(this.pendingProgress);
+    this.pendingProgress.clear();
+    this.update({ stems: this.snapshot.stems.map((s) => (pending.has(s.stem.id) ? { ...s, ...pending.get(s.stem.id) } : s)) });
   }
 
   /**
@@ -512,6 +529,19 @@ export class SessionRuntime {
     this.refreshTransportState();
   }
 
+  private seekGeneration = 0;
+
+  private async seekWhenReady(seconds: number): Promise<void> {
+    const generation = ++this.seekGeneration;
+    this.transport?.pause();
+    this.transport?.seek(seconds);
+    await this.primeAt(seconds);
+    // A later seek, pause or stop took over meanwhile.
+    if (generation !== this.seekGeneration || this.transport?.state !== 'paused') return;
+    this.transport.play();
+    this.refreshTransportState();
+  }
+
   /**
    * Waits until every stem can sound at `position` (they stream from the local cache), so the
    * whole mix starts together; stems still missing after PRIME_TIMEOUT_MS are named to the user.
@@ -525,12 +555,14 @@ export class SessionRuntime {
   }
 
   pause(): void {
+    this.seekGeneration++;
     if (this.group) return void this.group.command({ kind: 'pause' });
     this.transport?.pause();
     this.refreshTransportState();
   }
 
   stop(): void {
+    this.seekGeneration++;
     if (this.group) return void this.group.command({ kind: 'stop' });
     this.transport?.stop();
     this.refreshTransportState();
@@ -538,7 +570,14 @@ export class SessionRuntime {
 
   seek(seconds: number): void {
     if (this.group) return void this.group.command({ kind: 'seek', position: Math.min(Math.max(0, seconds), this.duration) });
-    this.library?.hint(seconds, this.transport?.loop ? { start: 0, end: this.duration } : null);
+    const loop = this.transport?.loop ? { start: 0, end: this.duration } : null;
+    this.library?.hint(seconds, loop);
+    // Playing on into a part not yet in the local cache would play silence while it arrives:
+    // hold the transport there until every stem can sound, then go on from the same spot.
+    if (this.transport?.state === 'started' && this.library && this.library.missingAt(seconds).length > 0) {
+      void this.seekWhenReady(seconds);
+      return;
+    }
     this.transport?.seek(seconds);
   }
 
@@ -584,6 +623,7 @@ export class SessionRuntime {
     this.transport?.stop();
     this.graph?.dispose();
     this.library?.dispose();
+    if (this.progressTimer) clearTimeout(this.progressTimer);
     this.preview?.dispose();
     void (this.liveContext?.rawContext as unknown as AudioContext | undefined)?.close?.();
     this.history.destroy();

@@ -38,10 +38,17 @@ declare const self: {
   onmessage: ((e: MessageEvent<StemWorkerRequest>) => void) | null;
 };
 
-/** Download unit: big enough that a request's overhead is small, small enough to fetch the playhead fast. */
-const BLOCK_BYTES = 1 << 20;
-/** Parallel requests: the playhead's blocks first, then the rest of every file in the background. */
-const MAX_REQUESTS = 6;
+/**
+ * Unit of the cache's bitmap: small, so a seek fetches little more than it needs (256 KiB is
+ * 0.9 s of a 24-bit stereo 48 kHz stem). Background requests take runs of blocks at once.
+ */
+const BLOCK_BYTES = 1 << 18;
+const BACKGROUND_RUN_BLOCKS = 8;
+/** What the first request of a stem fetches: its header and first seconds. */
+const HEAD_BLOCKS = 4;
+/** Parallel requests (a browser opens at most 6 to one host): the playhead's blocks first. */
+const MAX_REQUESTS = 5;
+/** The rest of every file, only while nothing near the playhead is missing. */
 const BACKGROUND_REQUESTS = 2;
 /** Chunks kept behind the playhead (a short seek back sounds at once). */
 const CHUNKS_BEHIND = 2;
@@ -167,11 +174,11 @@ async function open(entry: Entry): Promise<void> {
   }
   if (entry.totalBytes === 0) {
     setPhase(entry, 'downloading');
-    await fetchBlock(entry, 0);
+    await fetchRun(entry, 0, HEAD_BLOCKS);
   }
   entry.fromCache = entry.cachedBlocks === entry.blocks.length;
-  if (!entry.blocks[0]) await fetchBlock(entry, 0);
-  const headBytes = new Uint8Array(Math.min(entry.totalBytes, BLOCK_BYTES));
+  await fetchRun(entry, 0, HEAD_BLOCKS);
+  const headBytes = new Uint8Array(Math.min(entry.totalBytes, HEAD_BLOCKS * BLOCK_BYTES));
   entry.file!.read(headBytes, { at: 0 });
   const pcm = parsePcmLayout(headBytes, entry.totalBytes);
   if (pcm && pcm.sampleRate === sampleRate && pcm.frames > 0) {
@@ -251,15 +258,21 @@ const waiting = new Map<string, Promise<void>>();
 
 /** Fetches block `b` of a stem into its cached file (once, however many ask). */
 function fetchBlock(entry: Entry, b: number): Promise<void> {
-  if (entry.totalBytes > 0 && entry.blocks[b]) return Promise.resolve();
-  const id = `${entry.stemId}:${b}`;
-  const pending = waiting.get(id);
+  return fetchRun(entry, b, 1);
+}
+
+/** Fetches blocks [b, b + count) (those not cached or on their way) in one Range request. */
+function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
+  const known = entry.totalBytes > 0;
+  if (known && entry.blocks[b]) return Promise.resolve();
+  const pending = waiting.get(`${entry.stemId}:${b}`);
   if (pending) return pending;
-  entry.inflight.add(b);
+  let n = 1;
+  while (n < count && (!known || b + n < entry.blocks.length) && !(known && entry.blocks[b + n]) && !waiting.has(`${entry.stemId}:${b + n}`)) n++;
   requests++;
   const p = (async () => {
     const from = b * BLOCK_BYTES;
-    const to = entry.totalBytes > 0 ? Math.min(entry.totalBytes, from + BLOCK_BYTES) - 1 : from + BLOCK_BYTES - 1;
+    const to = (known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES) - 1;
     const res = await fetch(entry.url, { headers: { Range: `bytes=${from}-${to}` } });
     if (!res.ok) throw new Error(await serverReason(res));
     const body = new Uint8Array(await res.arrayBuffer());
@@ -276,18 +289,25 @@ function fetchBlock(entry: Entry, b: number): Promise<void> {
       entry.blocks.fill(1);
     } else {
       entry.file!.write(body, { at: from });
-      entry.blocks[b] = 1;
+      const last = Math.min(entry.blocks.length, b + Math.ceil(body.length / BLOCK_BYTES));
+      // A short final block counts once the file's end arrived.
+      for (let i = b; i < last; i++) if ((i + 1) * BLOCK_BYTES <= from + body.length || from + body.length >= entry.totalBytes) entry.blocks[i] = 1;
     }
-    entry.cachedBlocks = entry.blocks.reduce((n, x) => n + x, 0);
+    entry.cachedBlocks = entry.blocks.reduce((k, x) => k + x, 0);
     entry.bitmapFile!.write(entry.blocks, { at: BITMAP_HEADER });
     report(entry, entry.cachedBlocks === entry.blocks.length);
   })().finally(() => {
-    entry.inflight.delete(b);
-    waiting.delete(id);
+    for (let i = b; i < b + n; i++) {
+      entry.inflight.delete(i);
+      waiting.delete(`${entry.stemId}:${i}`);
+    }
     requests--;
     schedulePump(0);
   });
-  waiting.set(id, p);
+  for (let i = b; i < b + n; i++) {
+    entry.inflight.add(i);
+    waiting.set(`${entry.stemId}:${i}`, p);
+  }
   return p;
 }
 
@@ -338,6 +358,7 @@ function wantedChunks(C: number, slots: number): number[] {
 function pump(): void {
   pumpAgain = false;
   let work = 0;
+  let urgent = false;
   try {
     const list = [...entries.values()].filter((e) => e.phase === 'ready' && !e.removed);
     if (list.length > 0) {
@@ -352,9 +373,9 @@ function pump(): void {
           if (++work >= CHUNKS_PER_TURN) break outer;
         }
       }
-      requestBlocks(list, wanted, C);
+      urgent = requestBlocks(list, wanted, C);
     }
-    backgroundDownloads();
+    if (!urgent) backgroundDownloads();
   } catch (e) {
     console.error('[stem-worker]', e);
   } finally {
@@ -383,18 +404,24 @@ function bytesReady(entry: Entry, k: number): boolean {
   return true;
 }
 
-/** Asks for the blocks the wanted chunks need, playhead first, within the request budget. */
-function requestBlocks(list: Entry[], wanted: number[], C: number): void {
+/**
+ * Asks for the blocks the wanted chunks need, playhead first, within the request budget.
+ * Returns true when some are still missing (the background downloads then wait).
+ */
+function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
+  let missing = false;
   for (const k of wanted) {
     for (const entry of list) {
-      if (requests >= MAX_REQUESTS) return;
       if (entry.derived || k * C >= entry.frames || bytesReady(entry, k)) continue;
+      missing = true;
+      if (requests >= MAX_REQUESTS) return true;
       const [from, to] = chunkBytes(entry, k);
       for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
         if (!entry.blocks[b] && !entry.inflight.has(b)) fetchBlock(entry, b).catch((e) => fail(entry, (e as Error).message));
       }
     }
   }
+  return missing;
 }
 
 /** The rest of every file, a few requests at a time, so the next visit is all local. */
@@ -403,7 +430,7 @@ function backgroundDownloads(): void {
     if (requests >= BACKGROUND_REQUESTS) return;
     if (entry.phase !== 'ready' || entry.derived || entry.cachedBlocks === entry.blocks.length) continue;
     const b = entry.blocks.findIndex((x, i) => !x && !entry.inflight.has(i));
-    if (b >= 0) fetchBlock(entry, b).catch((e) => fail(entry, (e as Error).message));
+    if (b >= 0) fetchRun(entry, b, BACKGROUND_RUN_BLOCKS).catch((e) => fail(entry, (e as Error).message));
   }
 }
 
