@@ -21,7 +21,7 @@ import type { StemProgress } from './stem-stream-protocol';
 import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
 import { renderInBrowser, type RenderRequest } from './bounce';
-import { WS_CLOSE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
+import { WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
 
@@ -184,11 +184,19 @@ export class SessionRuntime {
     const onSync = (synced: boolean) => this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
     const onStatus = ({ status }: { status: string }) => this.update({ connected: status === 'connected' });
     // y-websocket reconnects after any close; a refusal that cannot change by retrying
-    // (unknown session, no access) must stop it and be shown instead.
+    // (unknown session, no access) must stop it and be shown instead. A refused change is still
+    // in this window's copy of the mix, so the window says why and loads the mix afresh.
     const onClose = (event: CloseEvent | null) => {
-      if (!event || !PERMANENT_CLOSE_CODES.has(event.code)) return;
-      this.provider.disconnect();
-      this.update({ connected: false, syncError: event.reason || `connection refused (${event.code})` });
+      if (!event) return;
+      const advice = YJS_CLOSE_ADVICE[event.code];
+      if (PERMANENT_CLOSE_CODES.has(event.code) || advice?.action === 'stop') {
+        this.provider.disconnect();
+        this.update({ connected: false, syncError: event.reason || advice?.message || `connection refused (${event.code})` });
+      } else if (advice?.action === 'reload') {
+        this.provider.disconnect();
+        this.update({ connected: false, syncError: `${advice.message} Reloading…` });
+        setTimeout(() => window.location.reload(), 2500);
+      }
     };
     this.provider.on('sync', onSync);
     this.provider.on('status', onStatus);
