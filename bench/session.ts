@@ -208,6 +208,23 @@ async function main(): Promise<void> {
       loadDuring.push(load());
     }
     const wall = (Date.now() - t0) / 1000;
+    if (args.includes('--profile')) {
+      // Where the main thread's time goes during playback: top functions by self time.
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+      await new Promise((r) => setTimeout(r, 5000));
+      const { profile } = await cdp.send('Profiler.stop');
+      const self = new Map<string, number>();
+      const dt = profile.timeDeltas ?? [];
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      (profile.samples ?? []).forEach((id, i) => {
+        const n = byId.get(id)!;
+        const key = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+      });
+      log('main thread, top self time over 5 s (ms):');
+      for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) log(`  ${ms.toFixed(0).padStart(6)}  ${k}`);
+    }
     const after = await stats();
     const longAfter = after.longTasks.slice(before.longTasks.length);
     result.playback = {

@@ -12,6 +12,10 @@ const toPos = (db: number) => (Number.isFinite(db) ? Math.min(1, Math.max(0, (db
 
 const TICKS = [6, 0, -6, -12, -18, -24, -36, -48];
 
+function setStyle(el: HTMLElement | null, prop: 'transform' | 'opacity', value: string): void {
+  if (el && el.style[prop] !== value) el.style[prop] = value;
+}
+
 /**
  * Peak (thin) + RMS (solid) bar with a peak-hold line and a clip light. Ballistics are
  * applied here: the bar falls at a fixed rate so transients stay readable.
@@ -37,14 +41,15 @@ export function Meter({ read, testId, showScale = false }: { read: () => LevelRe
       s.holdAt = now;
     }
     if ((r?.peakDb ?? -Infinity) >= 0) s.clipAt = now;
-    if (peakRef.current) peakRef.current.style.transform = `scaleY(${toPos(s.peak)})`;
-    if (rmsRef.current) rmsRef.current.style.transform = `scaleY(${toPos(s.rms)})`;
-    if (holdRef.current) {
-      holdRef.current.style.bottom = `${toPos(s.hold) * 100}%`;
-      holdRef.current.style.opacity = Number.isFinite(s.hold) && s.hold > FLOOR_DB ? '1' : '0';
-    }
-    if (clipRef.current) clipRef.current.classList.toggle('on', now - s.clipAt < 2000);
-    if (rootRef.current) rootRef.current.dataset.peakDb = Number.isFinite(s.peak) ? s.peak.toFixed(1) : '-inf';
+    // Only what changed is written: an unchanged style still costs a style pass per meter.
+    setStyle(peakRef.current, 'transform', `scaleY(${toPos(s.peak).toFixed(3)})`);
+    setStyle(rmsRef.current, 'transform', `scaleY(${toPos(s.rms).toFixed(3)})`);
+    setStyle(holdRef.current, 'transform', `translateY(${(-toPos(s.hold) * 100).toFixed(2)}%)`);
+    setStyle(holdRef.current, 'opacity', Number.isFinite(s.hold) && s.hold > FLOOR_DB ? '1' : '0');
+    const clip = now - s.clipAt < 2000;
+    if (clipRef.current && clipRef.current.classList.contains('on') !== clip) clipRef.current.classList.toggle('on', clip);
+    const peakText = Number.isFinite(s.peak) ? s.peak.toFixed(1) : '-inf';
+    if (rootRef.current && rootRef.current.dataset.peakDb !== peakText) rootRef.current.dataset.peakDb = peakText;
   });
 
   return (

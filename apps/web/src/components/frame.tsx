@@ -6,7 +6,11 @@ type FrameFn = (now: number) => void;
 /**
  * One requestAnimationFrame loop for every meter and the playhead. They write straight
  * to the DOM: pushing 60 updates a second per meter through React would cost more than the audio.
+ * It runs at most every FRAME_MS: meters read 50 ms windows, and on a laptop without GPU
+ * raster every frame of dozens of meters is painted by the CPU the audio also needs.
  */
+const FRAME_MS = 33;
+
 export class FrameLoop {
   private readonly fns = new Set<FrameFn>();
   private raf = 0;
@@ -23,8 +27,13 @@ export class FrameLoop {
     };
   }
 
+  private last = 0;
+
   private run = (now: number) => {
-    for (const fn of this.fns) fn(now);
+    if (now - this.last >= FRAME_MS - 4) {
+      this.last = now;
+      for (const fn of this.fns) fn(now);
+    }
     this.raf = this.fns.size > 0 ? requestAnimationFrame(this.run) : 0;
   };
 }

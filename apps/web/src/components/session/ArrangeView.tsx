@@ -40,7 +40,8 @@ export function ArrangeView({
     const el = playheadRef.current;
     if (!el || !duration) return;
     const pos = runtime.transport?.position ?? 0;
-    el.style.left = `${Math.min(1, pos / duration) * 100}%`;
+    const left = `translateX(${(Math.min(1, pos / duration) * 100).toFixed(3)}%)`;
+    if (el.style.transform !== left) el.style.transform = left;
   });
 
   const seek = (clientX: number) => {
