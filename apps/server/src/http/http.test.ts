@@ -52,6 +52,9 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
       ['drums', 'Drums', 0, `/api/sessions/${sessionId}/stems/drums/audio`, `/api/sessions/${sessionId}/stems/drums/peaks`],
       ['ghost', 'Ghost bass', 1, `/api/sessions/${sessionId}/stems/ghost/audio`, null],
     ]);
+    // Browsers cache stems locally under their content hash (the audio's ETag).
+    const etag = (await fetchAs(s.owner, `${s.url}${detail.stems[0].url}`, { method: 'HEAD' })).headers.get('etag');
+    expect(`"${detail.stems[0].contentHash}"`).toBe(etag);
   });
 
   it('validates input and answers JSON errors', async () => {
@@ -130,6 +133,11 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
       const page = await fetchAs(s.owner, `${s.url}/s/${sessionId}`);
       expect(page.status).toBe(200);
       expect(await page.text()).toBe('<h1>session page</h1>');
+      // Cross-origin isolated pages and scripts: the stem worker and the mix worklet share memory.
+      for (const res of [page, js]) {
+        expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+        expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      }
       const unknown = await fetchAs(s.owner, `${s.url}/s/does-not-exist`);
       expect(unknown.status).toBe(404);
       expect(await unknown.text()).toBe('<h1>missing</h1>');
