@@ -20,7 +20,7 @@ describe.each(databaseKinds)('sign-up and sign-in abuse over $name', (kind) => {
   let s: TestServer;
   beforeAll(async () => {
     database = await kind.create();
-    s = await startServer({ ...database.config, trustProxy: true }, { auth: { limits: { perEmailIp: 4, perEmailIpPerMinute: 3, signUpsPerIp: 3 } } });
+    s = await startServer({ ...database.config, trustProxy: true }, { auth: { limits: { perEmailIp: 4, perEmailIpPerMinute: 3, signUpsPerIp: 3, perIp: 6 } } });
   });
   afterAll(async () => {
     await s?.server.close();
@@ -42,6 +42,15 @@ describe.each(databaseKinds)('sign-up and sign-in abuse over $name', (kind) => {
     expect((await signIn(attacker, 'correct horse battery')).status).toBe(429);
     // The account's owner, elsewhere, is not locked out.
     expect((await signIn('198.51.100.7', 'correct horse battery')).status).toBe(200);
+  });
+
+  it('an address is limited by its failed sign-ins only: one office (or a test suite) signs in all day', async () => {
+    const someone = await signUp(s.url, 'Office');
+    const office = '198.51.100.20';
+    for (let i = 0; i < 10; i++) expect((await from(office, `${s.url}/api/auth/signin`, { email: someone.email, password: 'correct horse battery' })).status).toBe(200);
+    // Spraying wrong passwords over many accounts from one address is still limited.
+    for (let i = 0; i < 6; i++) expect((await from(office, `${s.url}/api/auth/signin`, { email: `nobody.${i}@example.test`, password: 'guess' })).status).toBe(401);
+    expect((await from(office, `${s.url}/api/auth/signin`, { email: 'nobody.x@example.test', password: 'guess' })).status).toBe(429);
   });
 
   it('limits sign-ups per address (429 with Retry-After); another address may still sign up', async () => {

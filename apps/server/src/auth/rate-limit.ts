@@ -6,6 +6,8 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 export interface RateLimitStore {
   /** Counts one attempt for `key` and returns the attempts in the current window (this one included). */
   hit(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }>;
+  /** The attempts in the current window, without counting one. */
+  peek(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }>;
   reset(key: string): Promise<void>;
 }
 
@@ -22,6 +24,12 @@ export class DbRateLimitStore implements RateLimitStore {
       RETURNING "count", "window_start"`;
     const row = rows[0];
     return { count: Number(row.count), resetAt: new Date(new Date(row.window_start).getTime() + windowMs) };
+  }
+
+  async peek(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }> {
+    const row = await this.prisma.rateLimit.findUnique({ where: { key } });
+    if (!row || row.windowStart.getTime() < Date.now() - windowMs) return { count: 0, resetAt: new Date() };
+    return { count: Number(row.count), resetAt: new Date(row.windowStart.getTime() + windowMs) };
   }
 
   async reset(key: string): Promise<void> {
