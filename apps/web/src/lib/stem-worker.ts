@@ -12,6 +12,8 @@ import {
   parsePcmLayout,
   pcmToFloat,
   statusViews,
+  victimSlot,
+  wantedChunks,
   type ChunkCacheLayout,
   type PcmLayout,
 } from '@mixroom/engine';
@@ -338,21 +340,8 @@ function playhead(): number {
   return hint.songFrame;
 }
 
-/** The chunks to hold, nearest first: from the playhead on (through the loop's end back to its start). */
-function wantedChunks(C: number, slots: number): number[] {
-  const ahead = slots - CHUNKS_BEHIND;
-  const at = playhead();
-  const loop = hint.loop;
-  const out: number[] = [];
-  let k = Math.floor(at / C);
-  for (let i = 0; i < ahead; i++) {
-    out.push(k);
-    k++;
-    if (loop && k * C >= loop.end && at < loop.end) k = Math.floor(loop.start / C);
-  }
-  const first = Math.floor(at / C);
-  for (let i = 1; i <= CHUNKS_BEHIND; i++) if (first - i >= 0) out.push(first - i);
-  return out;
+function wanted(C: number, slots: number): number[] {
+  return wantedChunks({ chunkFrames: C, slots, behind: CHUNKS_BEHIND }, playhead(), hint.loop);
 }
 
 function pump(): void {
@@ -363,17 +352,17 @@ function pump(): void {
     const list = [...entries.values()].filter((e) => e.phase === 'ready' && !e.removed);
     if (list.length > 0) {
       const { chunkFrames: C, slots } = list[0].layout;
-      const wanted = wantedChunks(C, slots);
+      const want = wanted(C, slots);
       // Nearest chunk of every stem before the next chunk of any: the whole mix starts together.
-      outer: for (const k of wanted) {
+      outer: for (const k of want) {
         for (const entry of list) {
           if (k * C >= entry.frames || entry.writer.find(k) >= 0) continue;
           if (!bytesReady(entry, k)) continue;
-          fillChunk(entry, k, wanted);
+          fillChunk(entry, k, want);
           if (++work >= CHUNKS_PER_TURN) break outer;
         }
       }
-      urgent = requestBlocks(list, wanted, C);
+      urgent = requestBlocks(list, want, C);
     }
     if (!urgent) backgroundDownloads();
   } catch (e) {
@@ -444,7 +433,7 @@ function fillChunk(entry: Entry, k: number, wanted: number[]): void {
   const frames = Math.max(0, Math.min(C, entry.frames - k * C));
   readFrames(entry, k * C, frames, scratchPlanar);
   for (const c of scratchPlanar) c.fill(0, frames);
-  entry.writer.write(victimSlot(entry, wanted), k, scratchPlanar);
+  entry.writer.write(victim(entry, wanted), k, scratchPlanar);
 }
 
 /** Planar float frames [start, start + frames) at the context rate, from the cached file. */
@@ -470,22 +459,9 @@ function readFrames(entry: Entry, start: number, frames: number, out: Float32Arr
   }
 }
 
-/** An empty slot, else the one whose chunk is wanted least (or not at all). */
-function victimSlot(entry: Entry, wanted: number[]): number {
-  const slots = entry.layout.slots;
-  let best = 0;
-  let bestRank = -1;
-  for (let s = 0; s < slots; s++) {
-    const tag = entry.writer.tagOf(s);
-    if (tag < 0) return s;
-    const rank = wanted.indexOf(tag);
-    const r = rank < 0 ? Infinity : rank;
-    if (r > bestRank) {
-      bestRank = r;
-      best = s;
-    }
-  }
-  return best;
+function victim(entry: Entry, wanted: number[]): number {
+  const tags = Array.from({ length: entry.layout.slots }, (_, slot) => entry.writer.tagOf(slot));
+  return victimSlot(tags, wanted);
 }
 
 async function readForRender(id: number, stemId: string, start: number, frames: number): Promise<void> {

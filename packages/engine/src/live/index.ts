@@ -2,3 +2,4 @@ export * from './chunk-cache';
 export * from './mix-protocol';
 export { LiveMixCore } from './mix-core';
 export { LiveChannels } from './live-channels';
+export * from './window-plan';
