@@ -283,7 +283,7 @@ async function main(): Promise<void> {
     if (server.exitCode === null) server.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(userDataDir, { recursive: true, force: true });
-    const out = path.join(ROOT, 'bench/results', `session-${STEMS}x${MINUTES}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
+    const out = path.join(ROOT, 'bench/results', `session-${STEMS}x${MINUTES}.json`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(result, null, 2));
     log(`results: ${path.relative(ROOT, out)}`);
