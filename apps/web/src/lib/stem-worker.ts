@@ -46,6 +46,8 @@ declare const self: {
  */
 const BLOCK_BYTES = 1 << 18;
 const BACKGROUND_RUN_BLOCKS = 8;
+/** Requests for the window ahead of the playhead take this many blocks at once (2 MiB, ~7 s). */
+const AHEAD_RUN_BLOCKS = 8;
 /** What the first request of a stem fetches: its header and first seconds. */
 const HEAD_BLOCKS = 4;
 /** Parallel requests (a browser opens at most 6 to one host): the playhead's blocks first. */
@@ -399,17 +401,20 @@ function bytesReady(entry: Entry, k: number): boolean {
  */
 function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
   let missing = false;
-  for (const k of wanted) {
+  wanted.forEach((k, i) => {
+    // At the playhead a short request sounds soonest; further ahead, runs keep the number of
+    // requests low (48 stems playing need 13.8 MB/s: in 256 KiB requests that is 53 a second).
+    const run = i < 2 ? 2 : AHEAD_RUN_BLOCKS;
     for (const entry of list) {
       if (entry.derived || k * C >= entry.frames || bytesReady(entry, k)) continue;
       missing = true;
-      if (requests >= MAX_REQUESTS) return true;
+      if (requests >= MAX_REQUESTS) return;
       const [from, to] = chunkBytes(entry, k);
       for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
-        if (!entry.blocks[b] && !entry.inflight.has(b)) fetchBlock(entry, b).catch((e) => fail(entry, (e as Error).message));
+        if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, run).catch((e) => fail(entry, (e as Error).message));
       }
     }
-  }
+  });
   return missing;
 }
 
