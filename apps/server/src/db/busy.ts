@@ -34,7 +34,7 @@ export function isTransientDbError(err: unknown): boolean {
   const code = codeOf(err);
   // P2028: "Unable to start a transaction in the given time" / an interactive transaction that
   // expired (rolled back); P2024: timed out fetching a connection.
-  if (code === 'P2028' || code === 'P2024') return true;
+  if (code === 'P2028' || code === 'P2024' || code === 'P1001') return true;
   if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === '57P03' /* cannot_connect_now */ || code === '53300' /* too_many_connections */) return true;
   const msg = messageOf(err);
   return /Unable to start a transaction in the given time|Transaction already closed|expired transaction|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Timed out fetching a new connection|connect ECONNREFUSED|connect ENOENT|the database system is (starting up|shutting down)|too many clients/i.test(msg);
@@ -43,6 +43,9 @@ export function isTransientDbError(err: unknown): boolean {
 /** True for anything that means "try again later" rather than "this request is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof DatabaseBusyError || isTransientDbError(err)) return true;
+  // P1017: the server closed the connection (the embedded database was killed mid-statement).
+  const code = codeOf(err);
+  if (code === 'P1017' || code === 'P1002') return true;
   return /could not reach its database in time|Connection terminated|Client has encountered a connection error|ECONNRESET|EPIPE/i.test(messageOf(err));
 }
 
