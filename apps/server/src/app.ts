@@ -21,7 +21,7 @@ import { InProcessTransportStore, type TransportStore } from './events/transport
 import { connectRedisCluster, type RedisCluster } from './cluster/index.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
 import { registerMemberRoutes } from './http/members.js';
-import { HttpError, sendError } from './http/respond.js';
+import { HttpError, sendError, toHttpError } from './http/respond.js';
 import { Router, type RouteInfo } from './http/router.js';
 import { registerSessionRoutes } from './http/sessions.js';
 import { deleteSessionData } from './http/session-data.js';
@@ -213,7 +213,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   const httpServer = createServer({ maxHeaderSize: 512 * 1024 }, (req, res) => {
     handle(req, res).catch((err) => {
       logger.error(`${req.method} ${req.url} failed`, err);
-      if (!res.headersSent) sendError(res, new HttpError(500, 'internal', 'internal server error'));
+      if (!res.headersSent) sendError(res, toHttpError(err));
       else res.destroy();
     });
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SIGN_IN_LIMITS } from './auth/rate-limit.js';
 import type { S3Settings } from './blob/s3-blob-store.js';
+import type { DbWaitOptions } from './db/busy.js';
 
 export interface Config {
   port: number;
@@ -20,6 +21,8 @@ export interface Config {
   syncCompactRows: number;
   /** Keep an idle session's doc in memory this long after its last client left (ms). */
   syncUnloadGraceMs: number;
+  /** Bounds on waiting for the database (DB_WAIT_MS per attempt, DB_ATTEMPTS); past them requests answer 503. */
+  databaseWait?: Partial<DbWaitOptions>;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto/-Host/-For (Secure cookies, origin checks, rate-limit IP). */
   trustProxy?: boolean;
   /** Sign-ups accepted per client IP per hour (SIGNUP_LIMIT_PER_HOUR, default 10). */
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     syncFlushMs: int(env, 'SYNC_FLUSH_MS', 50),
     syncCompactRows: int(env, 'SYNC_COMPACT_ROWS', 200),
     syncUnloadGraceMs: int(env, 'SYNC_UNLOAD_GRACE_MS', 30_000),
+    databaseWait: { waitMs: int(env, 'DB_WAIT_MS', 5_000), attempts: int(env, 'DB_ATTEMPTS', 3) },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     signUpsPerIpPerHour: int(env, 'SIGNUP_LIMIT_PER_HOUR', DEFAULT_SIGN_IN_LIMITS.signUpsPerIp),
     uploadMaxBytes: Math.min(int(env, 'UPLOAD_MAX_BYTES', 2_000_000_000), MAX_UPLOAD_CEILING),

@@ -158,6 +158,7 @@ export type ErrorCode =
   | 'unsupported_audio'
   | 'precondition_failed'
   | 'storage_unavailable'
+  | 'database_busy'
   | 'internal';
 
 export type JoinAck =

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { DEFAULT_DB_WAIT, withDbRetry, type DbWaitOptions } from './busy.js';
 import { applyMigrations, type MigrationResult } from './migrations.js';
 import { pgExecutor } from './pg-executor.js';
 import { startPgliteProcess } from './pglite-process.js';
@@ -18,14 +19,17 @@ export interface Database {
   migrations: MigrationResult;
   /** The embedded database's current process (it changes when one is restarted); null on PostgreSQL. */
   embeddedPid(): number | null;
+  /** Called when a transaction found the database busy and is tried again (logs, tests). */
+  onRetry(listener: (err: unknown, attempt: number) => void): void;
   close(): Promise<void>;
 }
 
-type DbConfig = Pick<Config, 'dataDir' | 'databaseUrl' | 'migrationsDir'>;
+type DbConfig = Pick<Config, 'dataDir' | 'databaseUrl' | 'migrationsDir' | 'databaseWait'>;
 
 /** Opens the database of record and brings its schema up to date before anything uses it. */
 export async function openDatabase(config: DbConfig): Promise<Database> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, config.migrationsDir) : openPglite(path.join(config.dataDir, 'pglite'), config.dataDir, config.migrationsDir);
+  const wait = { ...DEFAULT_DB_WAIT, ...config.databaseWait };
+  return config.databaseUrl ? openPostgres(config.databaseUrl, config.migrationsDir, wait) : openPglite(path.join(config.dataDir, 'pglite'), config.dataDir, config.migrationsDir, wait);
 }
 
 /**
@@ -33,7 +37,7 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
  * protocol like PostgreSQL. One connection, because PGlite has one backend: queries queue in the
  * pool the way they queued on the in-process instance.
  */
-async function openPglite(dir: string, socketParent: string, migrationsDir: string): Promise<Database> {
+async function openPglite(dir: string, socketParent: string, migrationsDir: string, wait: DbWaitOptions): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const host = await startPgliteProcess(dir, socketParent);
   // Written to stderr: the logger belongs to the server, and this runs below it.
@@ -45,9 +49,9 @@ async function openPglite(dir: string, socketParent: string, migrationsDir: stri
       ? `mixroom: the embedded database did not start again (${event.error.message}); retrying in ${event.retryInMs} ms\n`
       : `mixroom: the embedded database is back (pid ${event.pid}, restart ${event.restarts})\n`);
   });
-  const pool = new pg.Pool({ host: host.host, port: host.port, user: 'postgres', database: 'postgres', max: 1 });
+  const pool = boundedPool({ host: host.host, port: host.port, user: 'postgres', database: 'postgres', max: 1 }, wait);
   try {
-    return await onPool(pool, 'public', 'pglite', migrationsDir, () => host.stop(), false, () => host.pid);
+    return await onPool(pool, 'public', 'pglite', migrationsDir, () => host.stop(), false, () => host.pid, wait);
   } catch (err) {
     await host.stop();
     throw err;
@@ -63,14 +67,14 @@ export function parseDatabaseUrl(url: string): { connectionString: string; schem
   return { connectionString: u.toString(), schema };
 }
 
-async function openPostgres(url: string, migrationsDir: string): Promise<Database> {
+async function openPostgres(url: string, migrationsDir: string, wait: DbWaitOptions): Promise<Database> {
   const { connectionString, schema } = parseDatabaseUrl(url);
   // search_path on every pooled connection makes unqualified names in migration files land in `schema`.
-  const pool = new pg.Pool({ connectionString, options: `-c search_path="${schema}"`, max: 10 });
-  return onPool(pool, schema, 'postgres', migrationsDir, async () => {}, true, () => null);
+  const pool = boundedPool({ connectionString, options: `-c search_path="${schema}"`, max: 10 }, wait);
+  return onPool(pool, schema, 'postgres', migrationsDir, async () => {}, true, () => null, wait);
 }
 
-async function onPool(pool: pg.Pool, schema: string, kind: Database['kind'], migrationsDir: string, closeServer: () => Promise<void>, createSchema: boolean, embeddedPid: () => number | null): Promise<Database> {
+async function onPool(pool: pg.Pool, schema: string, kind: Database['kind'], migrationsDir: string, closeServer: () => Promise<void>, createSchema: boolean, embeddedPid: () => number | null, wait: DbWaitOptions): Promise<Database> {
   // An idle connection whose server went away (a PostgreSQL restart, a killed embedded database)
   // is an 'error' event on the pool; unheard, it would end the whole server. The pool drops that
   // connection and opens a new one for the next query.
@@ -79,9 +83,14 @@ async function onPool(pool: pg.Pool, schema: string, kind: Database['kind'], mig
   try {
     if (createSchema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const migrations = await applyMigrations(sql, migrationsDir);
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }), transactionOptions: { maxWait: wait.waitMs } });
+    const retryListeners: ((err: unknown, attempt: number) => void)[] = [];
+    const notify = (err: unknown, attempt: number) => { for (const l of retryListeners) l(err, attempt); };
+    (pool as unknown as NodeJS.EventEmitter).on('retry', notify);
+    retryTransactions(prisma, wait, notify);
     return {
       prisma, sql, kind, schema, migrations, embeddedPid,
+      onRetry: (l) => void retryListeners.push(l),
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});
@@ -92,4 +101,39 @@ async function onPool(pool: pg.Pool, schema: string, kind: Database['kind'], mig
     await pool.end().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * A pool whose every checkout waits at most `wait.waitMs` (pg's default is forever, which queued
+ * requests without bound under load) and is tried `wait.attempts` times: a checkout that timed out
+ * sent nothing, so plain queries are retried safely too. pg-pool's query() checks out through
+ * connect(callback), so overriding connect covers both.
+ */
+function boundedPool(config: pg.PoolConfig, wait: DbWaitOptions): pg.Pool {
+  class BoundedPool extends pg.Pool {
+    connect(): Promise<pg.PoolClient>;
+    connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
+    connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+      const attempt = () => super.connect();
+      const connected = withDbRetry(attempt, { ...wait, attempts: Math.max(1, wait.attempts) }, (err, n) => this.emit('retry', err, n));
+      if (!callback) return connected;
+      connected.then((client) => callback(undefined, client, (release) => client.release(release as boolean)), (err: Error) => callback(err, undefined, () => {}));
+    }
+  }
+  return new BoundedPool({ ...config, connectionTimeoutMillis: wait.waitMs });
+}
+
+/**
+ * Every transaction (REST writes, compactions) waits at most `wait.waitMs` for a slot and is tried
+ * again when it never started; after the last attempt it fails with DatabaseBusyError, which
+ * routes answer as 503 + Retry-After. Patched on the instance so every caller gets it.
+ */
+function retryTransactions(prisma: PrismaClient, wait: DbWaitOptions, onRetry: (err: unknown, attempt: number) => void): void {
+  const original = prisma.$transaction.bind(prisma) as (arg: unknown, options?: unknown) => Promise<unknown>;
+  (prisma as unknown as { $transaction: unknown }).$transaction = (arg: unknown, options?: unknown) => {
+    // A batch (array) is a list of lazy PrismaPromises that remember their first result, so
+    // only the interactive form can be run again; a batch that found no slot fails as busy.
+    if (Array.isArray(arg)) return withDbRetry(() => original(arg, options), { ...wait, attempts: 1 });
+    return withDbRetry(() => original(arg, options), wait, onRetry);
+  };
 }

@@ -23,6 +23,19 @@ const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 const SYNC = Uint8Array.of(0x53, 0, 0, 0, 4);
 
+// A pipe whose reader is gone (the server exited, or whoever read its stderr did) fails writes
+// with EPIPE as an 'error' event; unheard, that ended this process, i.e. the database, while it
+// had work in flight. Diagnostics are best effort; the database matters more.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+const log = (text) => {
+  if (!process.stderr.destroyed) process.stderr.write(text);
+};
+/** To the server over IPC; with a callback a closed channel is an answer, not an 'error' event. */
+const tell = (message) => {
+  if (process.connected) process.send(message, () => {});
+};
+
 /**
  * One PGlite backend serves every connection, so a connection owns it from its first message
  * until its cycle ends (Sync or a simple Query) and, after that, for as long as it holds an open
@@ -105,7 +118,8 @@ class Connection {
   }
 
   send(data) {
-    if (!this.closed) this.socket.write(data);
+    // A client that went away mid-answer: its socket errors (EPIPE) are heard and ignored above.
+    if (!this.closed && this.socket.writable) this.socket.write(data);
   }
 
   receive(data) {
@@ -133,12 +147,22 @@ class Connection {
       }
       // The Backend keeps this connection's messages in arrival order.
       this.backend.submit(this, message, isStartup).catch((err) => {
-        process.stderr.write(`[pglite-host] ${err?.message ?? err}\n`);
+        log(`[pglite-host] ${err?.message ?? err}\n`);
         this.socket.destroy();
       });
     }
   }
 }
+
+/** Set once the server has gone away; main() closes as soon as the database is open. */
+let closeNow = null;
+let parentGone = false;
+// Heard from the start: a server that exits while this (replacement) host is still opening the
+// database must not leave it running, nor make its "ready" message fail.
+process.on('disconnect', () => {
+  parentGone = true;
+  closeNow?.();
+});
 
 async function main() {
   const db = await PGlite.create(dataDir);
@@ -169,12 +193,14 @@ async function main() {
   };
   process.on('message', (m) => { if (m && m.close) void close(); });
   // The server died or dropped us: shut the database cleanly instead of lingering.
-  process.on('disconnect', () => void close());
+  closeNow = () => void close();
+  if (parentGone || !process.connected) return void close();
   process.on('SIGTERM', () => void close());
-  process.send?.({ ready: true });
+  tell({ ready: true });
 }
 
 main().catch((err) => {
-  process.send?.({ error: String(err?.stack ?? err) });
+  tell({ error: String(err?.stack ?? err) });
+  log(`[pglite-host] ${err?.stack ?? err}\n`);
   process.exit(1);
 });

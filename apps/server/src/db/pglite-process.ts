@@ -80,6 +80,9 @@ export async function startPgliteProcess(dataDir: string, socketParent: string):
   };
   const supervise = (c: ChildProcess) => {
     child = c;
+    // A message to a host that is dying fails with EPIPE as an 'error' event on it; unheard, that
+    // would end the server. Its 'exit' follows and brings a replacement.
+    c.on('error', (err) => process.stderr.write(`mixroom: the embedded database process (pid ${c.pid}) could not be reached (${err.message})\n`));
     c.on('exit', (code, signal) => {
       if (stopping) return;
       for (const l of exitListeners) l(code, signal);
@@ -131,7 +134,8 @@ function spawnHost(dataDir: string, socketPath: string): Promise<ChildProcess> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  if (child.connected) child.send({ close: true });
+  // With a callback, a channel closing under us (EPIPE) is an answer: fall back to a signal.
+  if (child.connected) child.send({ close: true }, (err) => { if (err) child.kill('SIGTERM'); });
   else child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;

@@ -1,4 +1,5 @@
 import { BlobStoreUnavailableError } from '../blob/blob-store.js';
+import { DatabaseBusyError, isDatabaseUnavailable } from '../db/busy.js';
 import type { ServerResponse } from 'node:http';
 import type { ErrorBody, ErrorCode } from '@mixroom/protocol';
 
@@ -8,10 +9,17 @@ export class HttpError extends Error {
   }
 }
 
-/** What a request that failed with `err` answers: its own HttpError, 503 for an unreachable store, else 500. */
+/** Seconds a client is asked to wait after a 503 for a busy database. */
+export const DATABASE_BUSY_RETRY_AFTER_S = 2;
+
+/** What a request that failed with `err` answers: its own HttpError, 503 for an unreachable store or a busy database, else 500. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof BlobStoreUnavailableError) return new HttpError(503, 'storage_unavailable', err.message);
+  if (isDatabaseUnavailable(err)) {
+    const message = err instanceof DatabaseBusyError ? err.message : new DatabaseBusyError(err).message;
+    return new HttpError(503, 'database_busy', message, { 'Retry-After': String(DATABASE_BUSY_RETRY_AFTER_S) });
+  }
   return new HttpError(500, 'internal', 'internal server error');
 }
 

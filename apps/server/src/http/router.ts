@@ -48,8 +48,9 @@ export class Router {
         route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
         await route.handler(req, res, params);
       } catch (err) {
-        if (!(err instanceof HttpError)) logger.error(`${req.method} ${pathname} failed`, err);
         const httpErr = toHttpError(err);
+        if (httpErr.code === 'database_busy') logger.warn(`${req.method} ${pathname}: database busy, answered 503 (${(err as Error).message})`);
+        else if (!(err instanceof HttpError)) logger.error(`${req.method} ${pathname} failed`, err);
         if (!res.headersSent) sendError(res, httpErr);
         else res.destroy();
       }

@@ -90,10 +90,11 @@ export function registerSessionRoutes(router: Router, { prisma, access, changes,
     const { title } = await readBody(req, CreateSessionBody);
     const id = newSessionId();
     // Creator becomes owner in the same transaction: a session is never without an owner.
-    await prisma.$transaction([
-      prisma.mixSession.create({ data: { id, title } }),
-      prisma.membership.create({ data: { sessionId: id, userId: actor.userId, role: 'owner' } }),
-    ]);
+    // Interactive form: a batch cannot be run again, this one is when the database was busy.
+    await prisma.$transaction(async (tx) => {
+      await tx.mixSession.create({ data: { id, title } });
+      await tx.membership.create({ data: { sessionId: id, userId: actor.userId, role: 'owner' } });
+    });
     sendJson(res, 201, await getSessionDetail(prisma, id, 'owner'), { Location: `/api/sessions/${id}` });
   });
 

@@ -209,6 +209,72 @@ describe.each(databaseKinds)('Yjs update guard over $name', (kind) => {
     });
   });
 
+  describe('client-id bindings stay bounded', () => {
+    it('bindings of clients idle for the limit are pruned (the table shrinks back), a pruned id is retired for everyone, a client that keeps writing keeps its binding', async () => {
+      const DAY = 24 * 3_600_000;
+      let clock = Date.UTC(2026, 0, 1);
+      const database = await kind.create();
+      cleanups.push(() => database.cleanup());
+      const one = await startServer(database.config, { sync: { now: () => clock, clientOwnerIdleMs: 30 * DAY } });
+      cleanups.push(() => one.server.close());
+      const id = await createSession(one);
+      const member = await signUp(one.url, 'Eng');
+      await addMember(one, id, member, 'engineer');
+      const roomDoc = async () => { await one.server.rooms.read(id, () => null); return (await one.server.rooms.peek(id))!.doc; };
+      const ownersBytes = async () => Y.encodeStateAsUpdate(await roomDoc()).length;
+      const craftHere = async (change: (doc: Y.Doc) => void, clientID: number) => {
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, Y.encodeStateAsUpdate(await roomDoc()));
+        doc.clientID = clientID;
+        const sv = Y.encodeStateVector(doc);
+        change(doc);
+        return Y.encodeStateAsUpdate(doc, sv);
+      };
+      // A tab that stays open and writes every 10 days.
+      const steady = connectClient(one.wsUrl, id, one.owner);
+      cleanups.push(steady.destroy);
+      await steady.synced;
+      const steadyWrite = async (v: number) => {
+        steady.doc.getMap('m').set('steady', v);
+        await waitFor(async () => (await roomDoc()).getMap('m').get('steady') === v);
+      };
+      await steadyWrite(0);
+      // 40 page loads that each write once and go away.
+      const loads: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const c = connectClient(one.wsUrl, id, one.owner);
+        await c.synced;
+        c.doc.getMap('m').set('load', i);
+        await waitFor(async () => (await roomDoc()).getMap('m').get('load') === i);
+        loads.push(c.doc.clientID);
+        c.destroy();
+      }
+      const table = () => ((roomDocSync!.getMap('clientOwners').get('table') as Y.Map<string>) ?? new Y.Map()).size;
+      let roomDocSync: Y.Doc | undefined = await roomDoc();
+      expect(table()).toBe(41);
+      const before = await ownersBytes();
+      for (let day = 10; day <= 40; day += 10) {
+        clock += 10 * DAY;
+        await steadyWrite(day);
+      }
+      roomDocSync = await roomDoc();
+      // Only the tab that kept writing is left; the 40 idle ones went with their old table.
+      expect(table()).toBe(1);
+      const after = await ownersBytes();
+      console.log(`document with 41 bindings: ${before} B; after pruning 40 idle ones: ${after} B (${((before - after) / 40).toFixed(1)} B per page load reclaimed)`);
+      expect(after).toBeLessThan(before - 40 * 20);
+      // A pruned id is nobody's: not the member's to take over, and not even its own account's stale tab.
+      const forged = await craftHere((d) => d.getMap('m').set('load', 666), loads[0]);
+      expect(await sendRaw(id, member, forged, one.wsUrl)).toEqual({ code: WS_CLOSE.clientIdTaken, reason: `Yjs client id ${loads[0]} has not written for a long time and was retired; reload the page to edit again` });
+      expect((await sendRaw(id, one.owner, forged, one.wsUrl)).code).toBe(WS_CLOSE.clientIdTaken);
+      // The steady tab was never interrupted, and the member's forgery under its id is still refused.
+      const underSteady = await craftHere((d) => d.getMap('m').set('steady', -1), steady.doc.clientID);
+      expect((await sendRaw(id, member, underSteady, one.wsUrl)).reason).toBe(`Yjs client id ${steady.doc.clientID} belongs to another member`);
+      await steadyWrite(41);
+      expect((await roomDoc()).getMap('m').get('load')).toBe(39);
+    });
+  });
+
   describe('writes while read-only', () => {
     it('demoted to viewer, then promoted again: the write made as viewer is refused (4303), the client resyncs and nothing is wedged', async () => {
       const { id, member } = await sessionWith('engineer');

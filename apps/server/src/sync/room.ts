@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, RefusedUpdateError, type ClientMessage } from './messages.js';
+import { ClientOwners } from './client-owners.js';
 import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate } from './update-guard.js';
 import type { UpdateLog } from './update-log.js';
 import type { BatchSource, WriteBatcher } from './write-batcher.js';
@@ -32,6 +33,10 @@ export interface RoomOptions {
   maxUpdateBytes?: number;
   /** A client update that would grow the document past this is refused (default YJS_LIMITS.maxDocBytes). */
   maxDocBytes?: number;
+  /** Bindings of client ids that have not written for this long are pruned (default 30 days). */
+  clientOwnerIdleMs?: number;
+  /** Clock for those bindings (tests). */
+  now?: () => number;
 }
 
 const LOAD_ORIGIN = Symbol('load');
@@ -52,6 +57,7 @@ export class Room implements BatchSource {
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   /** Connection → awareness client ids it controls (removed when it disconnects). */
   readonly conns = new Map<SyncConnection, Set<number>>();
+  private readonly owners: ClientOwners;
   private pending: Uint8Array[] = [];
   /** The last write of this room's updates failed; cleared when a later one commits. */
   private writeFailed = false;
@@ -77,6 +83,7 @@ export class Room implements BatchSource {
     private readonly options: RoomOptions,
     private readonly logger: Logger,
   ) {
+    this.owners = new ClientOwners(this.doc, options);
     // The server is not a participant: it has no cursor or presence of its own.
     this.awareness.setLocalState(null);
     this.doc.on('update', this.onDocUpdate);
@@ -219,12 +226,14 @@ export class Room implements BatchSource {
     if (facts.missing && !conn.mayManageStems) {
       throw new RefusedUpdateError(WS_CLOSE.resync, 'this change builds on changes the server does not have; reconnect to resync');
     }
-    const owners = this.doc.getMap<string>(CLIENT_OWNERS_ROOT);
     const claims: number[] = [];
+    const writers: number[] = [];
     for (const client of facts.newClients.keys()) {
-      const owner = client === this.doc.clientID ? 'the server' : owners.get(String(client));
+      const owner = client === this.doc.clientID ? 'the server' : this.owners.ownerOf(client);
       if (owner === undefined) claims.push(client);
+      else if (owner === 'retired') throw new RefusedUpdateError(WS_CLOSE.clientIdTaken, `Yjs client id ${client} has not written for a long time and was retired; reload the page to edit again`);
       else if (owner !== conn.userId) throw new RefusedUpdateError(WS_CLOSE.clientIdTaken, `Yjs client id ${client} belongs to another member`);
+      else writers.push(client);
     }
     const maxDoc = this.options.maxDocBytes ?? YJS_LIMITS.maxDocBytes;
     if (this.docBytesBound + update.length > maxDoc) {
@@ -233,12 +242,8 @@ export class Room implements BatchSource {
         throw new RefusedUpdateError(WS_CLOSE.tooLarge, `the mix document may be at most ${kib(maxDoc)}; it is ${kib(this.docBytesBound)} and this change adds ${kib(update.length)}`);
       }
     }
-    if (claims.length > 0 && conn.userId) {
-      // Its own transaction (not the sender's origin), so the sender receives the binding too.
-      this.doc.transact(() => {
-        for (const client of claims) owners.set(String(client), conn.userId!);
-      }, BIND_ORIGIN);
-    }
+    // Its own transaction (not the sender's origin), so the sender receives the binding too.
+    if (conn.userId) this.owners.record(conn.userId, claims, writers, BIND_ORIGIN);
     const before = Y.encodeStateVector(this.doc);
     try {
       Y.applyUpdate(this.doc, update, conn);
