@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { MixModel, isStemSource, renderMix, type MixFocus, type StemInput } from '@mixroom/engine';
+import { MixModel, isStemSource, renderMix, renderMixTo, type MixFocus, type StemInput } from '@mixroom/engine';
 import { loadTone } from '@mixroom/engine/node';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
@@ -16,8 +16,9 @@ export interface RenderSessionOptions {
   channel?: string;
   onProgress?: (fraction: number) => void;
   /**
-   * Decode every stem whole before rendering (the old path, memory grows with the session),
-   * instead of streaming WAV/AIFF stems from storage segment by segment. For comparisons.
+   * The old path, for comparisons: every stem decoded whole before rendering and the whole WAV
+   * made in memory (memory grows with the session), instead of WAV/AIFF stems streamed from
+   * storage and the WAV written as the render goes.
    */
   wholeStems?: boolean;
 }
@@ -26,16 +27,18 @@ export class RenderInputError extends Error {}
 
 /**
  * Renders a stored session: the mix document from the update log, the stems from the blob
- * store, through the engine's renderMix. Returns the WAV bytes and any notes. WAV/AIFF stems at
- * the render's rate are read from storage one segment at a time (blob-stem-source.ts), so memory
- * holds a segment per stem, not the stems; FLAC/MP3/Vorbis stems and stems at another rate are
- * still decoded whole (a note says so).
+ * store, through the engine's renderMixTo: `write` receives the WAV file in order, piece by
+ * piece. Returns the notes and the length. WAV/AIFF stems at the render's rate are read from
+ * storage a few seconds at a time (blob-stem-source.ts) and the mix is written as it is made, so
+ * memory does not grow with the number or length of the stems; FLAC/MP3/Vorbis stems and stems
+ * at another rate are still decoded whole (a note says so).
  */
 export async function renderStoredSession(
   prisma: PrismaClient,
   blobs: BlobStore,
   o: RenderSessionOptions,
-): Promise<{ wav: Uint8Array; notes: string[]; seconds: number }> {
+  write: (bytes: Uint8Array) => void | Promise<void>,
+): Promise<{ notes: string[]; seconds: number }> {
   const log = new UpdateLog(prisma);
   if (!(await log.sessionExists(o.sessionId))) throw new RenderInputError(`no session "${o.sessionId}"`);
   const doc = new Y.Doc();
@@ -65,16 +68,22 @@ export async function renderStoredSession(
   }
   const start = o.startSeconds ?? 0;
   if (o.endSeconds !== undefined && o.endSeconds <= start) throw new RenderInputError('--end must be after --start');
+  const options = {
+    sampleRate: rate,
+    bitDepth: o.bitDepth ?? 24,
+    startSeconds: start,
+    durationSeconds: o.endSeconds === undefined ? undefined : o.endSeconds - start,
+    focus,
+    onProgress: o.onProgress,
+  };
   try {
-    const result = await renderMix(Tone, state, stems, {
-      sampleRate: rate,
-      bitDepth: o.bitDepth ?? 24,
-      startSeconds: start,
-      durationSeconds: o.endSeconds === undefined ? undefined : o.endSeconds - start,
-      focus,
-      onProgress: o.onProgress,
-    });
-    return { wav: result.wav, notes: [...notes, ...result.notes], seconds: result.audio.duration };
+    if (o.wholeStems) {
+      const result = await renderMix(Tone, state, stems, options);
+      await write(result.wav);
+      return { notes: [...notes, ...result.notes], seconds: result.audio.duration };
+    }
+    const result = await renderMixTo(state, stems, options, write);
+    return { notes: [...notes, ...result.notes], seconds: result.frames / result.sampleRate };
   } finally {
     for (const s of stems.values()) if (isStemSource(s)) s.close?.();
   }
