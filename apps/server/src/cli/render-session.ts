@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { MixModel, isStemSource, renderMix, renderMixTo, type MixFocus, type StemInput } from '@mixroom/engine';
-import { loadTone } from '@mixroom/engine/node';
+import { installWebAudioGlobals } from '@mixroom/engine/node';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { openRenderStem } from '../stems/blob-stem-source.js';
@@ -46,7 +46,8 @@ export async function renderStoredSession(
   const model = new MixModel(doc);
   const state = model.getState();
   const stemRows = await prisma.stem.findMany({ where: { sessionId: o.sessionId } });
-  const Tone = await loadTone();
+  // Renders need Web Audio's AudioBuffer and OfflineAudioContext (the reverb), not Tone.js (25 MB).
+  installWebAudioGlobals();
   const rate = o.sampleRate ?? 48000;
   const stems = new Map<string, StemInput>();
   const notes: string[] = [];
@@ -78,7 +79,7 @@ export async function renderStoredSession(
   };
   try {
     if (o.wholeStems) {
-      const result = await renderMix(Tone, state, stems, options);
+      const result = await renderMix(null, state, stems, options);
       await write(result.wav);
       return { notes: [...notes, ...result.notes], seconds: result.audio.duration };
     }

@@ -3,7 +3,7 @@
  * window streamed from a local cache (the browser's stem cache, the server's blob store). The
  * render asks for each stretch of a few seconds ahead of time with `prepare`, then reads it
  * synchronously block by block, so memory holds one stretch per stem whatever the length of the
- * song (renderStream: 131,072 frames, inside its 16 s segments).
+ * song (renderStream: 65,536 frames, inside its 16 s segments).
  */
 export interface StemSource {
   readonly sampleRate: number;
