@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as Y from 'yjs';
 import { MixModel, isStemSource, renderMix, renderMixTo, type MixFocus, type StemInput } from '@mixroom/engine';
 import { installWebAudioGlobals } from '@mixroom/engine/node';
@@ -75,7 +77,10 @@ export async function renderStoredSession(
     startSeconds: start,
     durationSeconds: o.endSeconds === undefined ? undefined : o.endSeconds - start,
     focus,
-    onProgress: o.onProgress,
+    onProgress: (f: number) => {
+      collect();
+      o.onProgress?.(f);
+    },
   };
   try {
     if (o.wholeStems) {
@@ -89,3 +94,14 @@ export async function renderStoredSession(
     for (const s of stems.values()) if (isStemSource(s)) s.close?.();
   }
 }
+
+/**
+ * A full garbage collection after each 16 s segment. The reverb renders every segment in its own
+ * native OfflineAudioContext (node-web-audio-api): its buffers (~14 MB a segment) live outside
+ * V8's heap accounting, so V8 saw no reason to collect them and peak RSS drifted with the song's
+ * length and with the machine's load. A collection of the render's small heap costs milliseconds.
+ */
+const collect = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
