@@ -5,7 +5,7 @@
 // stem decoded whole first (--whole-stems, the path before). Reports each CLI run's wall time and
 // peak RSS (GNU time -v), with the load average, and checks both give the same WAV bytes.
 //
-// npm run bench:render -- --cli [--stems 24,48] [--minutes 5] [--runs 1]
+// npm run bench:render -- --cli [--stems 24,48] [--minutes 5] [--runs 1] [--stream-first] [--modes whole,stream]
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ const arg = (name: string, def: string) => {
 const SIZES = arg('stems', '24,48').split(',').map(Number);
 const MINUTES = Number(arg('minutes', '5'));
 const RUNS = Number(arg('runs', '1'));
+const MODES = arg('modes', 'whole,stream').split(',');
+const STREAM_FIRST = process.argv.includes('--stream-first');
 const SR = 48000;
 
 const load = () => loadavg().map((x) => +x.toFixed(2));
@@ -94,7 +96,7 @@ try {
   for (const n of SIZES) {
     for (let r = 0; r < RUNS; r++) {
       // The old path first in one run, second in the next: neither always gets the warmer cache.
-      const modes = r % 2 === 0 ? ['whole', 'stream'] : ['stream', 'whole'];
+      const modes = ((r % 2 === 0) !== STREAM_FIRST ? ['whole', 'stream'] : ['stream', 'whole']).filter((m) => MODES.includes(m));
       const digests: Record<string, string> = {};
       for (const mode of modes) {
         const out = join(tmp, `${n}-${mode}.wav`);
@@ -117,7 +119,7 @@ try {
         runs.push(row);
         process.stderr.write(`${JSON.stringify(row)}\n`);
       }
-      if (digests.whole !== digests.stream) throw new Error(`${n} stems: the streamed render differs from the whole-decode render`);
+      if (modes.length === 2 && digests.whole !== digests.stream) throw new Error(`${n} stems: the streamed render differs from the whole-decode render`);
     }
   }
   const pick = (n: number, mode: string) => runs.filter((r) => r.stems === n && r.mode === mode);
@@ -131,7 +133,7 @@ try {
       peakRssMB: { whole: m(w, 'peakRssMB'), stream: m(s, 'peakRssMB') },
       wallSeconds: { whole: m(w, 'wallSeconds'), stream: m(s, 'wallSeconds') },
       streamWallVsWhole: +(m(s, 'wallSeconds') / m(w, 'wallSeconds')).toFixed(2),
-      identicalWav: true,
+      identicalWav: w.length > 0 && s.length > 0,
       targets: { peakRssMB: 400, streamWallVsWhole: 1 },
     };
   });

@@ -3,7 +3,7 @@
 // Renders a stored session from the database (DATABASE_URL or the PGlite in DATA_DIR) and
 // the blob store, with a progress bar on stderr. WAV/AIFF stems stream from storage a segment
 // at a time; --whole-stems decodes every stem whole first (the old path, for comparisons).
-import { writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBlobStore } from '../blob/open.js';
@@ -69,11 +69,23 @@ async function main(): Promise<number> {
   try {
     const { blobs } = await openBlobStore(config);
     const started = performance.now();
-    const { wav, notes, seconds } = await renderStoredSession(db.prisma, blobs, {
-      ...args,
-      onProgress: (f) => process.stderr.write(progressBar(f)),
-    });
-    await writeFile(args.out, wav);
+    // Written as the render goes, beside the target: a failed render leaves no half file behind
+    // and does not clobber an earlier one.
+    const partial = `${args.out}.partial`;
+    const out = await open(partial, 'w');
+    let seconds: number;
+    let notes: string[];
+    try {
+      ({ notes, seconds } = await renderStoredSession(db.prisma, blobs, { ...args, onProgress: (f) => process.stderr.write(progressBar(f)) }, async (bytes) => {
+        for (let at = 0; at < bytes.length; ) at += (await out.write(bytes, at)).bytesWritten;
+      }));
+      await out.close();
+      await rename(partial, args.out);
+    } catch (e) {
+      await out.close();
+      await rm(partial, { force: true });
+      throw e;
+    }
     const took = (performance.now() - started) / 1000;
     process.stderr.write(`\n${args.out}: ${seconds.toFixed(1)} s of audio in ${took.toFixed(1)} s (${(seconds / took).toFixed(1)}× real time, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`);
     for (const n of notes) process.stderr.write(`note: ${n}\n`);

@@ -63,104 +63,155 @@ export function encodeWav(
   sampleRate: number,
   opts: EncodeWavOptions,
 ): Uint8Array {
-  const numChannels = channels.length;
-  if (numChannels === 0) throw new AudioFormatError('invalid', 'Cannot encode WAV with zero channels');
-  if (numChannels > 65535) throw new AudioFormatError('invalid', `Too many channels: ${numChannels}`);
-  checkSampleRate(sampleRate);
-  const { bitDepth } = opts;
-  if (bitDepth !== 16 && bitDepth !== 24 && bitDepth !== 32) {
-    throw new AudioFormatError('unsupported', `Unsupported bit depth ${String(bitDepth)}`);
-  }
-  const isFloat = opts.float === true;
-  if (isFloat && bitDepth !== 32) {
-    throw new AudioFormatError('unsupported', `Float WAV must be 32-bit, got ${bitDepth}`);
-  }
-  const frames = channels[0].length;
+  const frames = channels.length > 0 ? channels[0].length : 0;
   for (const ch of channels) {
     if (ch.length !== frames) throw new AudioFormatError('invalid', 'All channels must have the same length');
   }
+  const enc = new WavEncoder(channels.length, frames, sampleRate, opts);
+  const out = new Uint8Array(enc.fileBytes);
+  out.set(enc.header());
+  enc.encodeInto(channels, frames, out, enc.headerBytes);
+  return out;
+}
 
-  const bytesPerSample = bitDepth / 8;
-  const blockAlign = numChannels * bytesPerSample;
-  const dataBytes = frames * blockAlign;
-  // Multichannel (>2) files should be WAVE_FORMAT_EXTENSIBLE so players know the speaker layout.
-  const extensible = numChannels > 2;
-  const formatTag = isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM;
-  const fmtSize = extensible ? 40 : isFloat ? 18 : 16;
-  // Non-PCM formats are supposed to carry a fact chunk with the frame count.
-  const hasFact = isFloat || extensible;
-  const headerBytes = 12 + 8 + fmtSize + (hasFact ? 12 : 0) + 8;
-  const riffSize = headerBytes - 8 + dataBytes + (dataBytes & 1);
-  if (riffSize > 0xffffffff) throw new AudioFormatError('invalid', 'Audio too long for a RIFF WAV (>4 GiB)');
+/**
+ * A WAV file written piece by piece (a long render goes to disk as it is made): the header for
+ * `frames` frames, then the samples in order, with the dither noise running on across pieces, so
+ * the bytes are those encodeWav gives for the whole audio at once.
+ */
+export class WavEncoder {
+  readonly headerBytes: number;
+  readonly fileBytes: number;
+  private readonly numChannels: number;
+  private readonly bitDepth: 16 | 24 | 32;
+  private readonly isFloat: boolean;
+  private readonly bytesPerSample: number;
+  private readonly useDither: boolean;
+  private readonly rand: () => number;
+  private readonly headerOut: Uint8Array;
+  private written = 0;
 
-  const out = new Uint8Array(headerBytes + dataBytes + (dataBytes & 1));
-  const view = new DataView(out.buffer);
-  const ascii = (offset: number, s: string) => {
-    for (let i = 0; i < s.length; i++) out[offset + i] = s.charCodeAt(i);
-  };
-  let p = 0;
-  ascii(p, 'RIFF'); view.setUint32(p + 4, riffSize, true); ascii(p + 8, 'WAVE'); p += 12;
-  ascii(p, 'fmt '); view.setUint32(p + 4, fmtSize, true); p += 8;
-  view.setUint16(p, extensible ? WAVE_FORMAT_EXTENSIBLE : formatTag, true);
-  view.setUint16(p + 2, numChannels, true);
-  view.setUint32(p + 4, sampleRate, true);
-  view.setUint32(p + 8, sampleRate * blockAlign, true);
-  view.setUint16(p + 12, blockAlign, true);
-  view.setUint16(p + 14, bitDepth, true);
-  if (fmtSize >= 18) view.setUint16(p + 16, fmtSize - 18, true);
-  if (extensible) {
-    view.setUint16(p + 18, bitDepth, true);
-    const mask = numChannels <= 32 ? (numChannels === 32 ? 0xffffffff : 2 ** numChannels - 1) : 0;
-    view.setUint32(p + 20, mask, true);
-    view.setUint16(p + 24, formatTag, true);
-    out.set(SUBFORMAT_GUID_TAIL, p + 26);
-  }
-  p += fmtSize;
-  if (hasFact) {
-    ascii(p, 'fact'); view.setUint32(p + 4, 4, true); view.setUint32(p + 8, frames, true); p += 12;
-  }
-  ascii(p, 'data'); view.setUint32(p + 4, dataBytes, true); p += 8;
-
-  if (isFloat) {
-    for (let i = 0; i < frames; i++) {
-      for (let c = 0; c < numChannels; c++) {
-        const v = channels[c][i];
-        // Float files may legally exceed ±1, but NaN/Inf would poison every downstream DSP stage.
-        view.setFloat32(p, Number.isFinite(v) ? v : 0, true);
-        p += 4;
-      }
+  constructor(numChannels: number, readonly frames: number, sampleRate: number, opts: EncodeWavOptions) {
+    if (numChannels === 0) throw new AudioFormatError('invalid', 'Cannot encode WAV with zero channels');
+    if (numChannels > 65535) throw new AudioFormatError('invalid', `Too many channels: ${numChannels}`);
+    checkSampleRate(sampleRate);
+    const { bitDepth } = opts;
+    if (bitDepth !== 16 && bitDepth !== 24 && bitDepth !== 32) {
+      throw new AudioFormatError('unsupported', `Unsupported bit depth ${String(bitDepth)}`);
     }
+    const isFloat = opts.float === true;
+    if (isFloat && bitDepth !== 32) {
+      throw new AudioFormatError('unsupported', `Float WAV must be 32-bit, got ${bitDepth}`);
+    }
+    this.numChannels = numChannels;
+    this.bitDepth = bitDepth;
+    this.isFloat = isFloat;
+    const bytesPerSample = bitDepth / 8;
+    this.bytesPerSample = bytesPerSample;
+    this.useDither = bitDepth !== 32 && (opts.dither ?? 'tpdf') === 'tpdf';
+    this.rand = mulberry32(opts.ditherSeed ?? 0x9e3779b9);
+    const blockAlign = numChannels * bytesPerSample;
+    const dataBytes = frames * blockAlign;
+    // Multichannel (>2) files should be WAVE_FORMAT_EXTENSIBLE so players know the speaker layout.
+    const extensible = numChannels > 2;
+    const formatTag = isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM;
+    const fmtSize = extensible ? 40 : isFloat ? 18 : 16;
+    // Non-PCM formats are supposed to carry a fact chunk with the frame count.
+    const hasFact = isFloat || extensible;
+    const headerBytes = 12 + 8 + fmtSize + (hasFact ? 12 : 0) + 8;
+    const riffSize = headerBytes - 8 + dataBytes + (dataBytes & 1);
+    if (riffSize > 0xffffffff) throw new AudioFormatError('invalid', 'Audio too long for a RIFF WAV (>4 GiB)');
+    this.headerBytes = headerBytes;
+    this.fileBytes = headerBytes + dataBytes + (dataBytes & 1);
+
+    const out = new Uint8Array(headerBytes);
+    const view = new DataView(out.buffer);
+    const ascii = (offset: number, s: string) => {
+      for (let i = 0; i < s.length; i++) out[offset + i] = s.charCodeAt(i);
+    };
+    let p = 0;
+    ascii(p, 'RIFF'); view.setUint32(p + 4, riffSize, true); ascii(p + 8, 'WAVE'); p += 12;
+    ascii(p, 'fmt '); view.setUint32(p + 4, fmtSize, true); p += 8;
+    view.setUint16(p, extensible ? WAVE_FORMAT_EXTENSIBLE : formatTag, true);
+    view.setUint16(p + 2, numChannels, true);
+    view.setUint32(p + 4, sampleRate, true);
+    view.setUint32(p + 8, sampleRate * blockAlign, true);
+    view.setUint16(p + 12, blockAlign, true);
+    view.setUint16(p + 14, bitDepth, true);
+    if (fmtSize >= 18) view.setUint16(p + 16, fmtSize - 18, true);
+    if (extensible) {
+      view.setUint16(p + 18, bitDepth, true);
+      const mask = numChannels <= 32 ? (numChannels === 32 ? 0xffffffff : 2 ** numChannels - 1) : 0;
+      view.setUint32(p + 20, mask, true);
+      view.setUint16(p + 24, formatTag, true);
+      out.set(SUBFORMAT_GUID_TAIL, p + 26);
+    }
+    p += fmtSize;
+    if (hasFact) {
+      ascii(p, 'fact'); view.setUint32(p + 4, 4, true); view.setUint32(p + 8, frames, true); p += 12;
+    }
+    ascii(p, 'data'); view.setUint32(p + 4, dataBytes, true);
+    this.headerOut = out;
+  }
+
+  header(): Uint8Array {
+    return this.headerOut;
+  }
+
+  /** The next `frames` frames as WAV sample bytes, plus the pad byte after the last ones. */
+  encode(channels: Float32Array[], frames: number): Uint8Array {
+    const last = this.written + frames === this.frames;
+    const pad = last ? (this.frames * this.numChannels * this.bytesPerSample) & 1 : 0;
+    const out = new Uint8Array(frames * this.numChannels * this.bytesPerSample + pad);
+    this.encodeInto(channels, frames, out, 0);
     return out;
   }
 
-  const scale = 2 ** (bitDepth - 1);
-  const maxInt = scale - 1;
-  const minInt = -scale;
-  const useDither = bitDepth !== 32 && (opts.dither ?? 'tpdf') === 'tpdf';
-  const rand = mulberry32(opts.ditherSeed ?? 0x9e3779b9);
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < numChannels; c++) {
-      let v = channels[c][i];
-      if (!Number.isFinite(v)) v = 0;
-      let x = v * scale;
-      // TPDF: sum of two uniforms spans ±1 LSB and decorrelates quantisation error from the signal.
-      if (useDither) x += rand() - rand();
-      let q = Math.round(x);
-      if (q > maxInt) q = maxInt;
-      else if (q < minInt) q = minInt;
-      if (bitDepth === 16) {
-        view.setInt16(p, q, true);
-      } else if (bitDepth === 24) {
-        out[p] = q & 0xff;
-        out[p + 1] = (q >> 8) & 0xff;
-        out[p + 2] = (q >> 16) & 0xff;
-      } else {
-        view.setInt32(p, q, true);
+  /** Writes the next `frames` frames into `out` at byte `p`. */
+  encodeInto(channels: Float32Array[], frames: number, out: Uint8Array, p: number): void {
+    if (channels.length !== this.numChannels) throw new AudioFormatError('invalid', `Expected ${this.numChannels} channels, got ${channels.length}`);
+    if (this.written + frames > this.frames) throw new AudioFormatError('invalid', `More frames than the ${this.frames} the header declares`);
+    this.written += frames;
+    const numChannels = this.numChannels;
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    if (this.isFloat) {
+      for (let i = 0; i < frames; i++) {
+        for (let c = 0; c < numChannels; c++) {
+          const v = channels[c][i];
+          // Float files may legally exceed ±1, but NaN/Inf would poison every downstream DSP stage.
+          view.setFloat32(p, Number.isFinite(v) ? v : 0, true);
+          p += 4;
+        }
       }
-      p += bytesPerSample;
+      return;
+    }
+    const { bitDepth, bytesPerSample, useDither, rand } = this;
+    const scale = 2 ** (bitDepth - 1);
+    const maxInt = scale - 1;
+    const minInt = -scale;
+    for (let i = 0; i < frames; i++) {
+      for (let c = 0; c < numChannels; c++) {
+        let v = channels[c][i];
+        if (!Number.isFinite(v)) v = 0;
+        let x = v * scale;
+        // TPDF: sum of two uniforms spans ±1 LSB and decorrelates quantisation error from the signal.
+        if (useDither) x += rand() - rand();
+        let q = Math.round(x);
+        if (q > maxInt) q = maxInt;
+        else if (q < minInt) q = minInt;
+        if (bitDepth === 16) {
+          view.setInt16(p, q, true);
+        } else if (bitDepth === 24) {
+          out[p] = q & 0xff;
+          out[p + 1] = (q >> 8) & 0xff;
+          out[p + 2] = (q >> 16) & 0xff;
+        } else {
+          view.setInt32(p, q, true);
+        }
+        p += bytesPerSample;
+      }
     }
   }
-  return out;
 }
 
 function fourcc(bytes: Uint8Array, offset: number): string {

@@ -1,7 +1,7 @@
 import type { MixState } from '../model/mix-model';
-import { encodeWav } from '../audio/wav';
+import { WavEncoder, encodeWav } from '../audio/wav';
 import type { MixFocus, ToneLib } from './mix-graph';
-import { renderStream } from '../offline/stream';
+import { renderStream, renderStreamInto, type StreamRenderRequest } from '../offline/stream';
 import { AudioBufferSource, isStemSource, stemDuration, type StemInput, type StemSource } from '../offline/stem-source';
 import { StreamingResampler } from '../dsp/resampler';
 
@@ -38,6 +38,16 @@ export async function renderMixDetailed(
   stems: ReadonlyMap<string, StemInput>,
   options: OfflineRenderOptions = {},
 ): Promise<RenderedMix> {
+  const { request, notes } = await renderRequest(state, stems, options);
+  return { audio: await renderStream(request), notes };
+}
+
+/** What renderStream needs: the stems at the render's rate, the range, and the notes so far. */
+async function renderRequest(
+  state: MixState,
+  stems: ReadonlyMap<string, StemInput>,
+  options: OfflineRenderOptions,
+): Promise<{ request: StreamRenderRequest; notes: string[] }> {
   const sampleRate = options.sampleRate ?? 48000;
   const start = options.startSeconds ?? 0;
   const focus = options.focus ?? { kind: 'mix' };
@@ -61,16 +71,10 @@ export async function renderMixDetailed(
   if (lengths.size > 1) notes.push('stems differ in length: the shorter ones are padded with silence');
   const duration = options.durationSeconds ?? Math.max(0, songLength - start);
   const length = Math.max(1, Math.round(duration * sampleRate));
-  const audio = await renderStream({
-    state,
-    stems: atRate,
-    sampleRate,
-    startFrame: Math.round(start * sampleRate),
-    length,
-    focus,
-    onProgress: options.onProgress ?? (() => undefined),
-  });
-  return { audio, notes };
+  return {
+    request: { state, stems: atRate, sampleRate, startFrame: Math.round(start * sampleRate), length, focus, onProgress: options.onProgress ?? (() => undefined) },
+    notes,
+  };
 }
 
 /**
@@ -125,12 +129,37 @@ export async function renderMix(
   stems: ReadonlyMap<string, StemInput>,
   options: RenderMixOptions = {},
 ): Promise<{ wav: Uint8Array; audio: AudioBuffer; notes: string[] }> {
-  const rate = options.sampleRate ?? 48000;
-  if (![44100, 48000, 96000].includes(rate)) throw new RangeError(`sample rate ${rate} not supported: use 44100, 48000 or 96000`);
-  const bitDepth = options.bitDepth ?? 24;
-  if (![16, 24, 32].includes(bitDepth)) throw new RangeError(`bit depth ${bitDepth} not supported: use 16, 24 or 32`);
+  const { rate, bitDepth } = checkWavOptions(options);
   const { audio, notes } = await renderMixDetailed(Tone, state, stems, options);
   const channels = [audio.getChannelData(0), audio.getChannelData(1)];
   const wav = encodeWav(channels, rate, bitDepth === 32 ? { bitDepth: 32, float: true } : { bitDepth, dither: 'tpdf' });
   return { wav, audio, notes };
+}
+
+function checkWavOptions(options: RenderMixOptions): { rate: number; bitDepth: 16 | 24 | 32 } {
+  const rate = options.sampleRate ?? 48000;
+  if (![44100, 48000, 96000].includes(rate)) throw new RangeError(`sample rate ${rate} not supported: use 44100, 48000 or 96000`);
+  const bitDepth = options.bitDepth ?? 24;
+  if (![16, 24, 32].includes(bitDepth)) throw new RangeError(`bit depth ${bitDepth} not supported: use 16, 24 or 32`);
+  return { rate, bitDepth };
+}
+
+/**
+ * renderMix writing the WAV file as the render goes (`write` gets the header, then the samples
+ * of each segment in order): the same bytes as renderMix's `wav`, without ever holding the whole
+ * mix, so a long song costs no more memory than a short one. Resolves to the notes and the
+ * number of frames written.
+ */
+export async function renderMixTo(
+  state: MixState,
+  stems: ReadonlyMap<string, StemInput>,
+  options: RenderMixOptions,
+  write: (bytes: Uint8Array) => void | Promise<void>,
+): Promise<{ notes: string[]; frames: number; sampleRate: number }> {
+  const { rate, bitDepth } = checkWavOptions(options);
+  const { request, notes } = await renderRequest(state, stems, options);
+  const wav = new WavEncoder(2, request.length, rate, bitDepth === 32 ? { bitDepth: 32, float: true } : { bitDepth, dither: 'tpdf' });
+  await write(wav.header());
+  await renderStreamInto(request, (mix) => write(wav.encode(mix, mix[0].length)));
+  return { notes, frames: request.length, sampleRate: rate };
 }

@@ -1,8 +1,9 @@
 /**
  * Where a render or the live engine reads a stem's audio from: a whole decoded AudioBuffer, or a
  * window streamed from a local cache (the browser's stem cache, the server's blob store). The
- * render asks for each segment ahead of time with `prepare`, then reads it synchronously block
- * by block, so memory holds one segment per stem whatever the length of the song.
+ * render asks for each stretch of a few seconds ahead of time with `prepare`, then reads it
+ * synchronously block by block, so memory holds one stretch per stem whatever the length of the
+ * song (renderStream: 65,536 frames, inside its 16 s segments).
  */
 export interface StemSource {
   readonly sampleRate: number;

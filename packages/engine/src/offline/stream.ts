@@ -17,6 +17,13 @@ import { OfflineDelay, OfflineReverb } from './returns';
 const SEGMENT_SECONDS = 16;
 /** Frames per block inside a segment: a channel's working set stays in the CPU cache. */
 const BLOCK = 4096;
+/**
+ * Blocks per read of a streamed stem (StemSource.prepare): 65,536 frames, 1.4 s at 48 kHz, 512 KiB
+ * of stereo float. A streamed stem holds this, not a whole segment: 48 stems hold 24 MiB where
+ * 16 s segments held 295 MB (and 2.7 s reads 20 MB more peak RSS in bench:render --cli), while a
+ * read stays large enough for a disk or an S3 GET (220 per 5-minute stem).
+ */
+const READ_BLOCKS = 16;
 
 export interface StreamRenderRequest {
   state: MixState;
@@ -40,6 +47,21 @@ export interface StreamRenderRequest {
  * (same formulas and kernels; offline/render-equivalence.test.ts compares the two).
  */
 export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffer> {
+  const audio = new AudioBuffer({ length: req.length, numberOfChannels: 2, sampleRate: req.sampleRate });
+  // Written in place through its channel views (no per-segment copy into the platform's buffer).
+  const result = [audio.getChannelData(0), audio.getChannelData(1)];
+  await renderStreamInto(req, (mix, at) => mix.forEach((c, ch) => result[ch].set(c, at)));
+  return audio;
+}
+
+/**
+ * Receives the render in order, a piece at a time: `mix` (stereo, valid until the call returns)
+ * is output frames [at, at + mix[0].length).
+ */
+export type RenderSink = (mix: Float32Array[], at: number) => void | Promise<void>;
+
+/** renderStream handing each finished piece to `sink` instead of keeping the whole result. */
+export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSink): Promise<void> {
   const { state, sampleRate, focus, length } = req;
   const Offline = (globalThis as unknown as { OfflineAudioContext: typeof OfflineAudioContext }).OfflineAudioContext;
   const mixOut = focus.kind === 'mix';
@@ -58,7 +80,7 @@ export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffe
     dsp.configure(ch.params, { audible: true, directOn: focus.kind !== 'fx', reverbOn: reverb !== null && !reverb.silent, delayOn: delay !== null && !delay.silent }, true);
     if (dsp.feedsAnything) channels.push({ dsp, stem });
   }
-  const stemsUsed = [...new Set(channels.map((c) => c.stem))];
+  const streamed = [...new Set(channels.map((c) => c.stem))].filter((s) => s.prepare);
   const input = [new Float32Array(BLOCK), new Float32Array(BLOCK)];
   const useReverb = reverb && !reverb.silent && channels.some((c) => c.dsp.feedsReverb) ? reverb : null;
   const useDelay = delay && !delay.silent && channels.some((c) => c.dsp.feedsDelay) ? delay : null;
@@ -75,19 +97,19 @@ export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffe
   const latency = limiter?.latency ?? 0;
   const total = length + latency;
 
-  const audio = new AudioBuffer({ length, numberOfChannels: 2, sampleRate });
-  // Written in place through its channel views (no per-segment copy into the platform's buffer).
-  const result = [audio.getChannelData(0), audio.getChannelData(1)];
   const stereo = () => [new Float32Array(segment), new Float32Array(segment)];
   const buses: Buses = { dry: stereo(), reverb: useReverb ? stereo() : [], delay: useDelay ? stereo() : [] };
   for (let seg = 0; seg < total; seg += segment) {
     const frames = Math.min(segment, total - seg);
     for (const bus of [buses.dry, buses.reverb, buses.delay]) for (const c of bus) c.fill(0);
-    // Stems streamed from a cache fetch this segment now; whole buffers have nothing to do.
     const from = req.startFrame + seg;
-    await Promise.all(stemsUsed.map((stem) => stem.prepare?.(from, frames)));
     for (let b = 0; b < frames; b += BLOCK) {
       const n = Math.min(BLOCK, frames - b);
+      // Stems streamed from a cache or storage fetch their next frames now; whole buffers have nothing to do.
+      if (streamed.length > 0 && b % (READ_BLOCKS * BLOCK) === 0) {
+        const ahead = Math.min(READ_BLOCKS * BLOCK, frames - b);
+        await Promise.all(streamed.map((stem) => stem.prepare!(from + b, ahead)));
+      }
       for (const { dsp, stem } of channels) {
         const chans = dsp.channels === 1 ? [input[0].subarray(0, n)] : [input[0].subarray(0, n), input[1].subarray(0, n)];
         stem.read(from + b, n, chans);
@@ -109,10 +131,9 @@ export async function renderStream(req: StreamRenderRequest): Promise<AudioBuffe
     // Frame k of this segment is output frame seg + k − latency.
     const skip = Math.max(0, latency - seg);
     const keep = Math.min(frames - skip, length - Math.max(0, seg - latency));
-    if (keep > 0) mix.forEach((c, ch) => result[ch].set(c.subarray(skip, skip + keep), Math.max(0, seg - latency)));
+    if (keep > 0) await sink(mix.map((c) => c.subarray(skip, skip + keep)), Math.max(0, seg - latency));
     req.onProgress(Math.min(1, (seg + frames) / total));
   }
-  return audio;
 }
 
 function yieldToEventLoop(): Promise<void> {
