@@ -152,8 +152,8 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
         <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly}>
           {!phone && <ViewSwitch view={view} onChange={setView} />}
         </TransportBar>
+        <UploadList queue={uploads} />
         <div className="app-notices">
-          <UploadList queue={uploads} />
           <StemErrors stems={snap.stems} />
           <RecallBanner runtime={runtime} snap={snap} />
           {readOnly && !phone && (
