@@ -155,13 +155,16 @@ test('reloading keeps the mix, and the start page links to the session', async (
   await context.close();
 });
 
-test('a first visit asks once for a name, defaulting to the account name', async ({ browser, baseURL }) => {
+test("a signed-in first visit is not asked \"Who's mixing?\": the account name is used, and the avatar changes it", async ({ browser, baseURL }) => {
   const session = await firstSession(baseURL!);
   const context = await signedInContext(browser);
   const page = await context.newPage();
   await page.goto(`/s/${session.id}`);
+  await expect(page.getByTestId('mixer')).toBeVisible();
   const dialog = page.getByTestId('identity-dialog');
-  await expect(dialog).toBeVisible();
+  await expect(page.getByTestId('avatar-self')).toHaveAttribute('aria-label', /^You are Demo Engineer:/);
+  await expect(dialog).toHaveCount(0);
+  await page.getByTestId('avatar-self').click();
   await expect(page.getByTestId('identity-name')).toHaveValue('Demo Engineer');
   await page.getByTestId('identity-name').fill('Erin Engineer');
   await page.getByTestId('identity-save').click();

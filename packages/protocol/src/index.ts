@@ -288,4 +288,6 @@ export const uploadsUrl = (sessionId: string) => `/api/sessions/${encodeURICompo
 /** Response headers of the PATCH that completes an upload. */
 export const UPLOAD_STEM_HEADER = 'Mixroom-Stem-Id';
 export const UPLOAD_CHANNEL_HEADER = 'Mixroom-Channel-Id';
+/** Plain-words notes on an accepted stem (very short, another sample rate, a name taken): percent-encoded JSON string[]. */
+export const UPLOAD_NOTES_HEADER = 'Mixroom-Stem-Notes';
 export * from './review';

@@ -19,6 +19,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../log.js';
 import { sanitizeFileName } from '../stems/file-name.js';
 import { LivePcmPeaks } from '../stems/live-peaks.js';
+import { encodeNotesHeader } from '../stems/stem-notes.js';
 import type { StemService } from '../stems/stem-service.js';
 import type { UploadDigests } from '../stems/upload-digests.js';
 import { badRequest, HttpError, notFound, sendError, toHttpError } from './respond.js';
@@ -29,7 +30,7 @@ export const TUS_VERSION = '1.0.0';
 const TUS_HEADERS = {
   'Tus-Resumable': TUS_VERSION,
   // Browsers only let scripts read these response headers when they are exposed.
-  'Access-Control-Expose-Headers': 'Upload-Offset, Upload-Length, Upload-Expires, Location, Tus-Resumable, Mixroom-Stem-Id, Mixroom-Channel-Id',
+  'Access-Control-Expose-Headers': 'Upload-Offset, Upload-Length, Upload-Expires, Location, Tus-Resumable, Mixroom-Stem-Id, Mixroom-Channel-Id, Mixroom-Stem-Notes',
   'Cache-Control': 'no-store',
 };
 
@@ -118,7 +119,7 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
     requireTus(req);
     if (req.headers['upload-defer-length']) throw badRequest('Upload-Defer-Length is not supported: send Upload-Length');
     const length = parseNonNegative(req.headers['upload-length'], 'Upload-Length');
-    if (length === 0) throw badRequest('the file is empty (Upload-Length: 0)');
+    if (length === 0) throw badRequest('this file is empty');
     if (length > deps.maxBytes) {
       throw new HttpError(413, 'payload_too_large', `the file is ${formatBytes(length)}; stems may be at most ${formatBytes(deps.maxBytes)}`);
     }
@@ -287,7 +288,7 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
       });
       await prisma.upload.deleteMany({ where: { id: upload.id } });
       rows.delete(upload.id);
-      res.writeHead(204, { ...TUS_HEADERS, 'Upload-Offset': String(size), 'Mixroom-Stem-Id': stem.stemId, 'Mixroom-Channel-Id': stem.channelId }).end();
+      res.writeHead(204, { ...TUS_HEADERS, 'Upload-Offset': String(size), 'Mixroom-Stem-Id': stem.stemId, 'Mixroom-Channel-Id': stem.channelId, 'Mixroom-Stem-Notes': encodeNotesHeader(stem.notes) }).end();
     } catch (err) {
       // Rejected or failed: nothing of this upload may remain (ingest already removed the file if it moved nothing).
       await discard(upload.id);

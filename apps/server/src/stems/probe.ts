@@ -54,7 +54,7 @@ function checkChannels(format: string, channels: number): void {
 }
 
 export async function probeAudio(read: ByteReader, size: number): Promise<ProbeResult> {
-  if (size === 0) throw reject('the file is empty');
+  if (size === 0) throw reject('this file is empty');
   const head = await read(0, Math.min(size, HEAD_BYTES));
   if (head.length < 12) throw reject(`the file is only ${size} bytes, too short to be audio`);
   const magic4 = ascii(head, 0, 4);
@@ -66,18 +66,18 @@ export async function probeAudio(read: ByteReader, size: number): Promise<ProbeR
   const after = start === 0 ? head : await read(start, HEAD_BYTES);
   if (after.length >= 4 && ascii(after, 0, 4) === 'fLaC') return probeFlac(read, start, size);
   if (isMp3Sync(after, 0) || start > 0) return probeMp3(read, start, size);
-  throw reject(`not a recognised audio file (${describeNonAudio(head)})`);
+  // Plain words for whoever dropped the file; the bytes themselves mean nothing to them.
+  throw reject(`this file is not audio${describeNonAudio(head)}`);
 }
 
 function describeNonAudio(b: Uint8Array): string {
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'it is a JPEG image';
-  if (ascii(b, 1, 3) === 'PNG') return 'it is a PNG image';
-  if (ascii(b, 0, 4) === '%PDF') return 'it is a PDF document';
-  if (ascii(b, 0, 2) === 'PK') return 'it is a ZIP archive';
-  if (ascii(b, 4, 4) === 'ftyp') return 'it is an MP4/M4A container, which is not supported';
-  if (ascii(b, 0, 4) === 'RIFF') return `it is a RIFF file of type "${ascii(b, 8, 4)}", not WAVE`;
-  const hex = [...b.subarray(0, 4)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
-  return `unknown signature ${hex}`;
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return ' (it is a JPEG image)';
+  if (ascii(b, 1, 3) === 'PNG') return ' (it is a PNG image)';
+  if (ascii(b, 0, 4) === '%PDF') return ' (it is a PDF document)';
+  if (ascii(b, 0, 2) === 'PK') return ' (it is a ZIP archive)';
+  if (ascii(b, 4, 4) === 'ftyp') return ' (it is an MP4/M4A file, which is not supported: export WAV, FLAC or MP3)';
+  if (ascii(b, 0, 4) === 'RIFF') return ' (it is a RIFF file but not a WAV)';
+  return '';
 }
 
 // ---------------------------------------------------------------- WAV
@@ -333,7 +333,7 @@ async function probeMp3(read: ByteReader, start: number, size: number): Promise<
     }
   }
   if (at < 0) {
-    throw reject(start > 0 ? 'an ID3 tag, but no MP3 audio frames after it' : 'not a recognised audio file (no valid MP3 frame sync)');
+    throw reject(start > 0 ? 'this file has an ID3 tag but no MP3 audio after it' : 'this file is not audio');
   }
   const f = parseMp3Frame(b, at)!;
   checkRate('MP3', f.rate);

@@ -12,6 +12,7 @@ import type { RoomManager } from '../sync/room-manager.js';
 import { channelNameFor } from './file-name.js';
 import { peaksFromFile } from './peaks-from-file.js';
 import { probeAudio, ProbeError, type ProbeResult } from './probe.js';
+import { stemNotes } from './stem-notes.js';
 
 export interface StemServiceDeps {
   prisma: PrismaClient;
@@ -27,6 +28,8 @@ export interface IngestedStem {
   channelId: string;
   probe: ProbeResult;
   sha256: string;
+  /** Plain-words notes for the uploader (very short, another sample rate, a name already taken). */
+  notes: string[];
 }
 
 const shortId = () => randomBytes(8).toString('base64url');
@@ -92,6 +95,11 @@ export class StemService {
       ? (replaced.channelId ?? (await rooms.edit(args.sessionId, (d) => new MixModel(d).channelOfStem(replaced.id)?.id)) ?? shortId())
       : shortId();
     const name = channelNameFor(args.fileName);
+    const others = await prisma.stem.findMany({
+      where: { sessionId: args.sessionId, retiredAt: null, ...(replaced ? { id: { not: replaced.id } } : {}) },
+      select: { name: true, sampleRate: true },
+    });
+    const notes = stemNotes({ name, sampleRate: probe.sampleRate, durationSec: probe.durationSec }, others);
     await prisma.$transaction([
       prisma.stem.create({
         data: {
@@ -120,7 +128,7 @@ export class StemService {
     this.deps.stemsChanged?.(args.sessionId);
     steps.push(`in the mix ${ms()} ms`);
     this.deps.logger.info(`session ${args.sessionId}: stem "${name}" (${probe.container}/${probe.codec}, ${probe.durationSec.toFixed(1)} s) → channel ${channelId}; ${steps.join(', ')}`);
-    return { stemId, channelId, probe, sha256: blob.sha256 };
+    return { stemId, channelId, probe, sha256: blob.sha256, notes };
   }
 
   async rename(sessionId: string, stemId: string, name: string): Promise<void> {

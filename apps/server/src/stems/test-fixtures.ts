@@ -82,10 +82,10 @@ export function brokenFixtures(): Array<{ name: string; bytes: Uint8Array; messa
   const mp3 = fixtureBytes('mp3-cbr-id3');
   const aiff = fixtureBytes('aiff-pcm16');
   return [
-    { name: 'empty file', bytes: new Uint8Array(0), message: /empty/ },
-    { name: 'JPEG renamed .wav', bytes: jpeg, message: /JPEG image.*accepted formats/ },
-    { name: 'random bytes', bytes: random, message: /not a recognised audio file/ },
-    { name: 'plain text', bytes: new TextEncoder().encode('this is not audio, it is a text file\n'.repeat(10)), message: /not a recognised audio file/ },
+    { name: 'empty file', bytes: new Uint8Array(0), message: /this file is empty;/ },
+    { name: 'JPEG renamed .wav', bytes: jpeg, message: /this file is not audio \(it is a JPEG image\);.*accepted formats/ },
+    { name: 'random bytes', bytes: random, message: /this file is not audio;/ },
+    { name: 'plain text', bytes: new TextEncoder().encode('this is not audio, it is a text file\n'.repeat(10)), message: /this file is not audio;/ },
     { name: 'WAV truncated mid-data', bytes: wav.slice(0, Math.floor(wav.length / 2)), message: /WAV: truncated/ },
     { name: 'WAV truncated in header', bytes: wav.slice(0, 30), message: /WAV: (no|fmt)/ },
     { name: 'WAV data size that lies', bytes: lyingSize, message: /WAV: truncated — the data chunk declares/ },

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget, type MasterToTargetResult } from '@mixroom/engine';
 import { runMasterToTarget } from '../lib/master-to-target';
+import { masterVerdict } from '../lib/master-verdict';
 import { LOUDNESS_HISTORY_LENGTH, type SessionRuntime } from '../lib/session-runtime';
 import type { PlatformPreview, PlatformPreviewSnapshot } from '../lib/platform-preview';
 
@@ -291,6 +292,7 @@ function MasterToTarget({ runtime, target, readOnly }: { runtime: SessionRuntime
     <div className="master-target" data-testid="master-to-target">
       <button
         type="button"
+        className="btn-primary master-target-run"
         data-testid="master-to-target-run"
         disabled={readOnly || running || !runtime.Tone}
         title={readOnly ? 'Your role cannot change the mix' : `Set the master limiter and gain so the song lands on ${target.integratedLufs} LUFS, ≤ ${target.truePeakCeilingDbtp} dBTP`}
@@ -306,13 +308,14 @@ function MasterToTarget({ runtime, target, readOnly }: { runtime: SessionRuntime
       )}
       {state.status === 'done' && (
         <div
-          className={`master-target-report ${state.result.reached ? 'ok' : 'missed'}`}
+          className={`master-target-report ${masterVerdict(state.result).kind === 'ok' ? 'ok' : 'missed'}`}
+          data-verdict={masterVerdict(state.result).kind}
           role="status"
           data-testid="master-to-target-report"
           data-integrated={state.result.after.integrated}
           data-true-peak={state.result.after.truePeak}
         >
-          {state.result.reached ? 'On target' : 'Could not reach the target (drive at its maximum)'}: {formatLoud(state.result.after.integrated)} LUFS · LRA{' '}
+          {masterVerdict(state.result).headline}: {formatLoud(state.result.after.integrated)} LUFS · LRA{' '}
           {formatLoud(state.result.after.range)} LU · TP {formatLoud(state.result.after.truePeak)} dBTP (was {formatLoud(state.result.before.integrated)} LUFS,{' '}
           {formatLoud(state.result.before.truePeak)} dBTP). Limiter drive {signed(state.result.params['limiter.drive'])} dB, ceiling{' '}
           {state.result.params['limiter.ceiling'].toFixed(1)} dBTP, output {signed(state.result.params.gain)} dB; level {signed(state.result.gainChangeDb)} LU, peaks limited by up to{' '}

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import Link from 'next/link';
 import type { GetSessionResponse } from '@mixroom/protocol';
 import { getSession, HttpError, me, sessionIdFromLocation } from '../lib/api';
-import { loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
+import { colorFor, loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
 import { PresenceClient } from '../lib/presence';
 import { SessionRuntime } from '../lib/session-runtime';
 import { FrameContext, FrameLoop } from './frame';
@@ -87,10 +87,22 @@ function SessionView({ session }: { session: GetSessionResponse }) {
     const saved = loadIdentity();
     if (saved) setIdentity(saved);
     else {
-      setIdentity(randomIdentity());
-      setAskIdentity(true);
-      // The account's name is the natural default; the dialog still lets them pick a colour or nickname.
-      me().then((r) => setIdentity((cur) => (cur ? { ...cur, name: r.user.name } : cur)), () => {});
+      // A signed-in account already has a name: use it (their avatar still changes it) rather
+      // than asking "Who's mixing?"; only without one is the person asked.
+      me().then(
+        (r) => {
+          const name = r.user.name.trim().slice(0, 60);
+          if (name) setIdentity({ name, color: colorFor(r.user.id) });
+          else {
+            setIdentity(randomIdentity());
+            setAskIdentity(true);
+          }
+        },
+        () => {
+          setIdentity(randomIdentity());
+          setAskIdentity(true);
+        },
+      );
     }
   }, []);
 

@@ -37,23 +37,6 @@ export function SignInForm() {
   return (
     <main className="center-page auth-page">
       <h1>{mode === 'signin' ? 'Sign in to Mixroom' : 'Create your Mixroom account'}</h1>
-      {demo.length > 0 && mode === 'signin' && (
-        <div className="demo-accounts" data-testid="demo-accounts">
-          {demo.map((a) => (
-            <button
-              key={a.email}
-              type="button"
-              className="btn-primary"
-              disabled={busy}
-              data-testid={`demo-${a.name.toLowerCase().replace(/\s+/g, '-')}`}
-              onClick={() => void run(() => signIn(a.email, a.password))}
-            >
-              Continue as {a.name.toLowerCase()}
-            </button>
-          ))}
-          <span className="muted">or with your own account:</span>
-        </div>
-      )}
       <form
         className="auth-form"
         onSubmit={(e) => {
@@ -95,6 +78,24 @@ export function SignInForm() {
       <button type="button" className="link-button" onClick={() => setMode(mode === 'signin' ? 'signup' : 'signin')} data-testid="toggle-mode">
         {mode === 'signin' ? 'No account yet? Sign up' : 'Have an account? Sign in'}
       </button>
+      {/* Last on the page and the page top-aligned: when they arrive, nothing above them moves. */}
+      {demo.length > 0 && mode === 'signin' && (
+        <div className="demo-accounts" data-testid="demo-accounts">
+          <span className="muted">or try Mixroom with a demo account:</span>
+          {demo.map((a) => (
+            <button
+              key={a.email}
+              type="button"
+              className="btn-primary"
+              disabled={busy}
+              data-testid={`demo-${a.name.toLowerCase().replace(/\s+/g, '-')}`}
+              onClick={() => void run(() => signIn(a.email, a.password))}
+            >
+              Continue as {a.name.toLowerCase()}
+            </button>
+          ))}
+        </div>
+      )}
     </main>
   );
 }

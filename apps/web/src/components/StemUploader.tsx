@@ -112,6 +112,11 @@ function UploadRow({ item, onCancel }: { item: UploadItem; onCancel: () => void 
         </button>
       )}
       {item.error && <span className="upload-error" role="alert" data-testid="upload-error">{item.error}</span>}
+      {item.notes.map((note) => (
+        <span key={note} className="upload-note" role="note" data-testid="upload-note">
+          {note}
+        </span>
+      ))}
     </div>
   );
 }

@@ -14,6 +14,13 @@ export function randomIdentity(): Identity {
   };
 }
 
+/** The same colour for an account on every browser, until the person picks one. */
+export function colorFor(userId: string): string {
+  let h = 0;
+  for (let i = 0; i < userId.length; i++) h = (h * 31 + userId.charCodeAt(i)) >>> 0;
+  return PRESENCE_COLORS[h % PRESENCE_COLORS.length];
+}
+
 /** Returns null when the person has never chosen a name on this browser. */
 export function loadIdentity(): Identity | null {
   try {

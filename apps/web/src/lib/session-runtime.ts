@@ -596,10 +596,14 @@ export class SessionRuntime {
     this.update({ loop: enabled });
   }
 
-  /** Re-reads the transport after something other than these methods moved it. */
-  refreshTransportState(): void {
+  /**
+   * Re-reads the transport after something other than these methods moved it. A start scheduled
+   * on the AudioContext timeline (Listen together) is not yet 'started' when read now, so the
+   * caller passes the state it has scheduled instead.
+   */
+  refreshTransportState(scheduled?: 'started'): void {
     if (!this.transport) return;
-    const next = this.transport.state;
+    const next = scheduled ?? this.transport.state;
     // "Integrated since play started": playback starting from stopped starts the meter over.
     if (this.snapshot.transportState === 'stopped' && next === 'started') this.resetLoudness();
     this.update({ transportState: next, loop: this.transport.loop });

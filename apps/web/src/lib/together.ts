@@ -235,6 +235,10 @@ export class TogetherClient {
       if (t.state === 'started') t.stop(at);
       t.start(at, position);
       this.lastStart = { serverMs: startServer, position, seq: state.seq };
+      // Read now, Tone's transport is still stopped or paused until `at`: the page must say
+      // PLAYING (and Space must pause) from the moment the start is scheduled.
+      this.runtime.refreshTransportState('started');
+      return;
     } else {
       this.runtime.graph?.setPlaybackRate(1);
       this.nudgeOffsetS = 0;

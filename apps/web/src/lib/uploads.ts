@@ -2,7 +2,7 @@
 // progress). Files go up in chunked PATCHes; after a network drop the client asks the server
 // (HEAD) how much arrived and continues from there: the server keeps every byte that reached its
 // disk, so a dropped connection costs only what was in flight.
-import { UPLOAD_CHUNK_BYTES, uploadsUrl, UPLOAD_STEM_HEADER } from '@mixroom/protocol';
+import { UPLOAD_CHUNK_BYTES, UPLOAD_NOTES_HEADER, uploadsUrl, UPLOAD_STEM_HEADER } from '@mixroom/protocol';
 
 export type UploadStatus = 'queued' | 'uploading' | 'retrying' | 'processing' | 'done' | 'error' | 'cancelled';
 
@@ -16,6 +16,8 @@ export interface UploadItem {
   status: UploadStatus;
   error: string | null;
   stemId: string | null;
+  /** The server's notes on an accepted file ("only 10 ms long", another sample rate, a name taken). */
+  notes: string[];
   /** Set for a new take: the stem it replaces and the channel's name (for the row's label). */
   replaces: { stemId: string; channelName: string } | null;
 }
@@ -54,7 +56,7 @@ export class UploadQueue {
   add(files: Iterable<File>, replaces: UploadItem['replaces'] = null): void {
     for (const file of files) {
       this.jobs.push({
-        item: { key: `u${nextKey++}`, fileName: file.name, size: file.size, sent: 0, speed: 0, status: 'queued', error: null, stemId: null, replaces },
+        item: { key: `u${nextKey++}`, fileName: file.name, size: file.size, sent: 0, speed: 0, status: 'queued', error: null, stemId: null, notes: [], replaces },
         file, location: null, xhr: null, cancelled: false, samples: [],
       });
     }
@@ -112,7 +114,7 @@ export class UploadQueue {
           retries = 0;
           offset = res.offset;
           if (res.stemId) {
-            this.set(job, { status: 'done', sent: job.file.size, speed: 0, stemId: res.stemId });
+            this.set(job, { status: 'done', sent: job.file.size, speed: 0, stemId: res.stemId, notes: res.notes });
             return;
           }
         } catch (e) {
@@ -150,7 +152,7 @@ export class UploadQueue {
     return Number(res.headers.get('upload-offset'));
   }
 
-  private patch(job: Job, offset: number): Promise<{ offset: number; stemId: string | null }> {
+  private patch(job: Job, offset: number): Promise<{ offset: number; stemId: string | null; notes: string[] }> {
     const end = Math.min(job.file.size, offset + UPLOAD_CHUNK_BYTES);
     const last = end === job.file.size;
     return new Promise((resolve, reject) => {
@@ -168,7 +170,7 @@ export class UploadQueue {
       };
       xhr.onload = () => {
         if (xhr.status === 204) {
-          resolve({ offset: Number(xhr.getResponseHeader('Upload-Offset')), stemId: xhr.getResponseHeader(UPLOAD_STEM_HEADER) });
+          resolve({ offset: Number(xhr.getResponseHeader('Upload-Offset')), stemId: xhr.getResponseHeader(UPLOAD_STEM_HEADER), notes: parseNotes(xhr.getResponseHeader(UPLOAD_NOTES_HEADER)) });
         } else if (xhr.status === 503 && xhr.responseText.includes('"storage_unavailable"')) {
           // The server could not store the finished file and has discarded the upload: say why.
           reject(new UploadFailed(errorTextSync(xhr.status, xhr.responseText)));
@@ -200,6 +202,16 @@ function b64(s: string): string {
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin);
+}
+
+function parseNotes(raw: string | null): string[] {
+  if (!raw) return [];
+  try {
+    const notes = JSON.parse(decodeURIComponent(raw)) as unknown;
+    return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 function errorTextSync(status: number, body: string): string {

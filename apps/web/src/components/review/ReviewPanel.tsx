@@ -34,7 +34,7 @@ export function RecallBanner({ runtime, snap }: { runtime: SessionRuntime; snap:
   if (!snap.recalled) return null;
   return (
     <div className="banner-recall" role="status" data-testid="recall-banner">
-      Listening to {snap.recalled.label} — only you hear this; the shared mix is unchanged.
+      Recalled: the mixer shows and plays {snap.recalled.label} — only you hear this; the shared mix is unchanged and keeps updating.
       <button type="button" onClick={() => runtime.backToLiveMix()} data-testid="back-to-live">Back to live mix</button>
     </div>
   );

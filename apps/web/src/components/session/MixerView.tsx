@@ -40,7 +40,12 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
   };
 
   return (
-    <section className={`console ${readOnly ? 'read-only' : ''} ${wide ? 'wide' : 'narrow'}`} aria-label="Mixer" data-read-only={readOnly}>
+    <section
+      className={`console ${readOnly ? 'read-only' : ''} ${snap.recalled ? 'recalled' : ''} ${wide ? 'wide' : 'narrow'}`}
+      aria-label={snap.recalled ? `Mixer showing ${snap.recalled.label} (recalled, read-only)` : 'Mixer'}
+      data-read-only={readOnly}
+      data-recalled={!!snap.recalled}
+    >
       <div className="console-bar">
         <ChannelNavigator channels={channels} colorOf={colorOf} runtime={runtime} onJump={jumpTo} />
         <button type="button" className="link-button" aria-pressed={wide} data-testid="strip-width" onClick={() => setWide(!wide)} title="Narrow strips fit more channels; wide strips show the fader scale">

@@ -75,7 +75,10 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     snap.stems.forEach((s, i) => m.set(s.stem.id, LANE_COLORS[i % LANE_COLORS.length]));
     return m;
   }, [snap.stems]);
-  const channels = useMemo(() => inFileNameOrder(snap.mix.channels), [snap.mix.channels]);
+  // A recalled mix (a comment's or a version's) is what plays, so it is what the console shows,
+  // read-only; the live mix keeps syncing underneath and comes back with "Back to live mix".
+  const shownSnap = useMemo(() => (snap.recalled ? { ...snap, mix: snap.recalled.state } : snap), [snap]);
+  const channels = useMemo(() => inFileNameOrder(shownSnap.mix.channels), [shownSnap.mix.channels]);
   const uploads = useMemo(() => new UploadQueue(session.id), [session.id]);
   const canUpload = can(session.role, 'stems.manage');
   const dragging = useDropFiles(uploads, canUpload);
@@ -152,8 +155,8 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
         <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly}>
           {!phone && <ViewSwitch view={view} onChange={setView} />}
         </TransportBar>
+        <UploadList queue={uploads} />
         <div className="app-notices">
-          <UploadList queue={uploads} />
           <StemErrors stems={snap.stems} />
           <RecallBanner runtime={runtime} snap={snap} />
           {readOnly && !phone && (
@@ -180,14 +183,14 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
               {view !== 'mixer' && arrange}
               {view !== 'arrange' && (
                 <MixerView
-                  snap={snap} runtime={runtime} channels={channels} loads={loads} colorOf={colorOf} held={held} onHold={onHold}
-                  readOnly={readOnly} isSelected={isSelected} onSelect={onSelect}
+                  snap={shownSnap} runtime={runtime} channels={channels} loads={loads} colorOf={colorOf} held={held} onHold={onHold}
+                  readOnly={readOnly || !!snap.recalled} isSelected={isSelected} onSelect={onSelect}
                 />
               )}
               {view !== 'arrange' && (
                 <div className={`detail-dock ${selection ? 'open' : ''}`} style={selection ? { height: detailHeight } : undefined}>
                   {selection && <ResizeHandle axis="y" size={detailHeight} min={120} max={720} sign={-1} onResize={setDetailHeight} label="Resize the detail pane" testId="detail-resize" />}
-                  <DetailPanel selection={selection} mix={snap.mix} onClose={() => setSelection(null)} />
+                  <DetailPanel selection={selection} mix={shownSnap.mix} onClose={() => setSelection(null)} />
                 </div>
               )}
             </div>
