@@ -9,11 +9,18 @@ export function GrMeter({ read, testId, label }: { read: () => number; testId: s
   const bar = useRef<HTMLDivElement>(null);
   const num = useRef<HTMLSpanElement>(null);
   const root = useRef<HTMLDivElement>(null);
-  useFrame(() => {
+  const lastText = useRef(0);
+  useFrame((now) => {
     const gr = Math.max(0, read());
-    if (bar.current) bar.current.style.width = `${Math.min(100, (gr / FULL_SCALE_DB) * 100)}%`;
-    if (num.current) num.current.textContent = gr >= 0.05 ? `-${gr.toFixed(1)}` : '0.0';
-    root.current?.setAttribute('data-gr', gr.toFixed(2));
+    // The bar moves by a transform; text and attribute (layout and style work) change at most 5 times a second.
+    const scale = `scaleX(${Math.min(1, gr / FULL_SCALE_DB).toFixed(3)})`;
+    if (bar.current && bar.current.style.transform !== scale) bar.current.style.transform = scale;
+    if (now - lastText.current < 200) return;
+    lastText.current = now;
+    const text = gr >= 0.05 ? `-${gr.toFixed(1)}` : '0.0';
+    if (num.current && num.current.textContent !== text) num.current.textContent = text;
+    const attr = gr.toFixed(1);
+    if (root.current && root.current.getAttribute('data-gr') !== attr) root.current.setAttribute('data-gr', attr);
   });
   return (
     <div className="gr-meter" ref={root} data-testid={testId} title={`${label} gain reduction (dB)`}>

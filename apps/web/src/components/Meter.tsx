@@ -26,7 +26,7 @@ export function Meter({ read, testId, showScale = false }: { read: () => LevelRe
   const holdRef = useRef<HTMLDivElement>(null);
   const clipRef = useRef<HTMLDivElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
-  const state = useRef({ peak: -Infinity, rms: -Infinity, hold: -Infinity, holdAt: 0, last: 0, clipAt: -1e9 });
+  const state = useRef({ peak: -Infinity, rms: -Infinity, hold: -Infinity, holdAt: 0, last: 0, clipAt: -1e9, attrAt: 0 });
 
   useFrame((now) => {
     const r = read();
@@ -48,8 +48,12 @@ export function Meter({ read, testId, showScale = false }: { read: () => LevelRe
     setStyle(holdRef.current, 'opacity', Number.isFinite(s.hold) && s.hold > FLOOR_DB ? '1' : '0');
     const clip = now - s.clipAt < 2000;
     if (clipRef.current && clipRef.current.classList.contains('on') !== clip) clipRef.current.classList.toggle('on', clip);
-    const peakText = Number.isFinite(s.peak) ? s.peak.toFixed(1) : '-inf';
-    if (rootRef.current && rootRef.current.dataset.peakDb !== peakText) rootRef.current.dataset.peakDb = peakText;
+    // The readable figure (an attribute: style work) at most 5 times a second.
+    if (now - s.attrAt >= 200) {
+      s.attrAt = now;
+      const peakText = Number.isFinite(s.peak) ? s.peak.toFixed(1) : '-inf';
+      if (rootRef.current && rootRef.current.dataset.peakDb !== peakText) rootRef.current.dataset.peakDb = peakText;
+    }
   });
 
   return (

@@ -23,7 +23,10 @@ export function ChannelNavigator({ channels, colorOf, runtime, onJump }: {
     for (const el of list.querySelectorAll<HTMLElement>('[data-channel-id]')) {
       const db = runtime.graph.readChannelLevel(el.dataset.channelId!)?.peakDb ?? -Infinity;
       const pos = Number.isFinite(db) ? Math.min(1, Math.max(0, (db + 60) / 60)) : 0;
-      el.style.setProperty('--level', pos.toFixed(3));
+      // A transform on the bar itself (its own layer): no style recalculation of the chip.
+      const bar = el.querySelector<HTMLElement>('.channel-nav-level');
+      const scale = `scaleX(${pos.toFixed(2)})`;
+      if (bar && bar.style.transform !== scale) bar.style.transform = scale;
     }
   });
   if (channels.length === 0) return null;

@@ -53,7 +53,8 @@ export function TransportBar({ runtime, snap, together, readOnly, children }: { 
   const group = useSyncExternalStore(together?.subscribe ?? noopSubscribe, together?.getSnapshot ?? (() => NO_TOGETHER), () => NO_TOGETHER);
   const posRef = useRef<HTMLSpanElement>(null);
   useFrame(() => {
-    if (posRef.current) posRef.current.textContent = formatTime(runtime.tick());
+    const text = formatTime(runtime.tick());
+    if (posRef.current && posRef.current.textContent !== text) posRef.current.textContent = text;
   });
   const playing = snap.transportState === 'started';
   const loading = loadingText(snap.stems);
