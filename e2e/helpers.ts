@@ -57,8 +57,9 @@ export async function firstSession(baseURL: string): Promise<GetSessionResponse>
   const cookie = await demoCookie(baseURL);
   const list = (await (await fetch(`${baseURL}/api/sessions`, { headers: { cookie } })).json()) as ListSessionsResponse;
   expect(list.sessions.length, 'the server should have seeded the demo session').toBeGreaterThan(0);
-  // The demo is the session with the most stems; other specs never add any.
-  const id = [...list.sessions].sort((a, b) => b.stemCount - a.stemCount)[0].id;
+  // The seeded demo session, by its title (other specs create sessions with more stems).
+  const demo = list.sessions.find((x) => x.title.includes('(Mixroom demo)')) ?? [...list.sessions].sort((a, b) => b.stemCount - a.stemCount)[0];
+  const id = demo.id;
   return (await (await fetch(`${baseURL}/api/sessions/${id}`, { headers: { cookie } })).json()) as GetSessionResponse;
 }
 

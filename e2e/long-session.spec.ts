@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, masterLevelDb, openAs } from './helpers';
+import { ARTIFACTS_DIR, demoCookie, masterLevelDb, openAs } from './helpers';
 import { createSessionAs, uploadStem } from './support/session-fixtures';
 
 // A session of long 24-bit stems: they stream from the browser's local cache in chunks around
@@ -116,4 +116,6 @@ test('a session of long 24-bit stems plays, seeks and loops from the local cache
   await expect.poll(() => masterLevelDb(page, 300), { timeout: 30_000 }).toBeGreaterThan(-40);
   expect(stemBytes, 'stem audio downloaded on the second visit').toBe(0);
   await context.close();
+  // Other specs look for the demo session among the engineer's sessions; this one goes.
+  expect((await fetch(`${baseURL}/api/sessions/${sessionId}`, { method: 'DELETE', headers: { cookie: await demoCookie(baseURL!) } })).status).toBeLessThan(300);
 });
