@@ -13,9 +13,9 @@ test('recall mix: the console shows the recalled values, marked and read-only, w
   await A.getByTestId('tab-comments').click();
   await A.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await A.keyboard.press('KeyC');
-  await A.getByTestId('comment-input').fill('Bass balance at -6');
+  await A.getByTestId('comment-input').fill('Low end balance at -6');
   await A.getByTestId('comment-submit').click();
-  const thread = A.getByTestId('comment-thread').filter({ hasText: 'Bass balance at -6' });
+  const thread = A.getByTestId('comment-thread').filter({ hasText: 'Low end balance at -6' });
   await expect(thread).toBeVisible();
   await enterValue(A, 'fader-value-Bass', '-1');
   await expect(bassValue(A)).toHaveText('-1.0 dB');
