@@ -16,6 +16,9 @@ test('listen together: after Stop then Play both pages say PLAYING, and Space pa
   const state = (page: typeof A) => page.getByTestId('transport-state');
   const toneState = (page: typeof A) => page.evaluate(() => (window as unknown as { __mixroom: { transport: { state: string } } }).__mixroom.transport.state);
 
+  // The group's shared transport outlives earlier specs on the demo session (it may be playing): start from Stop.
+  await A.getByTestId('stop').click();
+  for (const page of [A, B]) await expect(page.getByTestId('play')).toBeVisible({ timeout: 15_000 });
   await A.getByTestId('play').click();
   for (const page of [A, B]) await expect(state(page)).toHaveText(/^PLAYING/, { timeout: 15_000 });
 
