@@ -17,6 +17,11 @@ import {
   type MixProcessorMessage,
 } from './mix-protocol';
 
+/** The shared status block (playhead, meters, underruns) the mix worklet publishes into. */
+export function createLiveStatus(): SharedArrayBuffer {
+  return new SharedArrayBuffer(statusBytes());
+}
+
 /**
  * The page's handle on the 'mixroom-mix' worklet: one AudioWorkletNode that runs every channel
  * strip, with three stereo outputs (master sum, reverb send, delay send) for the graph's returns
@@ -32,8 +37,9 @@ export class LiveChannels {
   private index = new Map<string, number>();
   private lastPosted = '';
 
-  constructor(private readonly ctx: BaseAudioContext) {
-    this.status = new SharedArrayBuffer(statusBytes());
+  /** `status`: a buffer from createLiveStatus(), when the stem worker needs it before this node exists. */
+  constructor(private readonly ctx: BaseAudioContext, status: SharedArrayBuffer = createLiveStatus()) {
+    this.status = status;
     const v = statusViews(this.status);
     this.header = v.header;
     this.meters = v.meters;
