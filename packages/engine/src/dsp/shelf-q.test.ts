@@ -54,7 +54,7 @@ const db = (x: number) => 20 * Math.log10(x);
 const FREQS = [30, 60, 100, 150, 200, 300, 500, 800, 1200, 2000, 3000, 4500, 6000, 8000, 10000, 12000, 15000, 18000];
 const FRAMES = 16384;
 
-function impulse(): Float32Array {
+function impulse(): Float32Array<ArrayBuffer> {
   const x = new Float32Array(FRAMES);
   x[0] = 0.25;
   return x;
