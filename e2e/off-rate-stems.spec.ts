@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { encodeWav } from '../packages/engine/src/audio/wav';
 import { resample } from '../packages/engine/src/dsp/resampler';
 import { ARTIFACTS_DIR, demoCookie, openAs } from './helpers';
 
@@ -16,14 +17,21 @@ import { ARTIFACTS_DIR, demoCookie, openAs } from './helpers';
 const SEGMENTS = [1000, 10000, 18000, 20000];
 const AMP = 0.5;
 
-/** 4 s of tones, one second each, made by ffmpeg: float WAV or 24-bit FLAC at 44.1 kHz. */
+/** 4 s of tones, one second each, at 44.1 kHz: a float WAV, or a 24-bit FLAC made from it by ffmpeg. */
 function tones(name: string): { name: string; mime: string; bytes: number[]; file: string } {
   const dir = path.join(ARTIFACTS_DIR, 'off-rate-stems');
   mkdirSync(dir, { recursive: true });
+  const x = new Float32Array(4 * 44100);
+  let phase = 0;
+  for (let i = 0; i < x.length; i++) {
+    x[i] = AMP * Math.sin(phase);
+    phase += (2 * Math.PI * SEGMENTS[Math.floor(i / 44100)]) / 44100;
+  }
+  const wav = path.join(dir, 'tones.wav');
+  writeFileSync(wav, encodeWav([x], 44100, { bitDepth: 32, float: true }));
   const file = path.join(dir, name);
-  const f = `if(lt(t,1),${SEGMENTS[0]},if(lt(t,2),${SEGMENTS[1]},if(lt(t,3),${SEGMENTS[2]},${SEGMENTS[3]})))`;
-  const codec = name.endsWith('.flac') ? ['-c:a', 'flac', '-sample_fmt', 's32'] : ['-c:a', 'pcm_f32le'];
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=${AMP}*sin(2*PI*${f}*t):s=44100:d=4`, ...codec, file]);
+  if (name.endsWith('.flac')) execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', wav, '-c:a', 'flac', '-sample_fmt', 's32', '-bits_per_raw_sample', '24', file]);
+  else writeFileSync(file, readFileSync(wav));
   return { name, mime: name.endsWith('.flac') ? 'audio/flac' : 'audio/wav', bytes: [...readFileSync(file)], file };
 }
 
@@ -101,23 +109,22 @@ test('a 44.1 kHz stem in a 48 kHz session plays through the engine resampler (fl
     const y = Float32Array.from(played.data);
     const original = samplesOf(f.file);
     const reference = resample(original, 44100, 48000);
-    expect(y.length).toBe(reference.length);
     let e = 0;
     let s = 0;
-    for (let i = 0; i < y.length; i++) {
+    for (let i = 0; i < Math.min(y.length, reference.length); i++) {
       e += (y[i] - reference[i]) ** 2;
       s += reference[i] ** 2;
     }
     const nullDb = 10 * Math.log10(s / Math.max(e, 1e-30));
-    const figures: string[] = [];
-    SEGMENTS.forEach((freq, k) => {
-      // The middle 0.8 s of each second: away from the steps between tones.
-      const fit = fitSine(y, freq, 48000, Math.round((k + 0.1) * 48000), Math.round((k + 0.9) * 48000));
-      figures.push(`${freq / 1000} kHz ${db(fit.amp / AMP).toFixed(3)} dB, residual ${db(fit.residual / AMP).toFixed(1)} dB`);
-      expect(Math.abs(db(fit.amp / AMP)), `${f.name}: gain at ${freq} Hz`).toBeLessThan(0.1);
-      expect(db(fit.residual / AMP), `${f.name}: images/aliases at ${freq} Hz`).toBeLessThan(-100);
-    });
+    // The middle 0.8 s of each second: away from the steps between tones.
+    const fits = SEGMENTS.map((freq, k) => fitSine(y, freq, 48000, Math.round((k + 0.1) * 48000), Math.round((k + 0.9) * 48000)));
+    const figures = fits.map((fit, k) => `${SEGMENTS[k] / 1000} kHz ${db(fit.amp / AMP).toFixed(3)} dB, residual ${db(fit.residual / AMP).toFixed(1)} dB`);
     console.log(`${f.name} played at 48 kHz: ${figures.join('; ')}; null against the engine's resample ${nullDb.toFixed(1)} dB`);
+    expect(y.length).toBe(reference.length);
+    fits.forEach((fit, k) => {
+      expect(Math.abs(db(fit.amp / AMP)), `${f.name}: gain at ${SEGMENTS[k]} Hz`).toBeLessThan(0.1);
+      expect(db(fit.residual / AMP), `${f.name}: images/aliases at ${SEGMENTS[k]} Hz`).toBeLessThan(-100);
+    });
     expect(nullDb, `${f.name}: live stem vs the engine's resample of the file`).toBeGreaterThanOrEqual(100);
   }
   await context.close();

@@ -165,3 +165,55 @@ describe('EQ shelves follow the RBJ cookbook Q', () => {
     });
   }
 });
+
+describe('a live shelf change glides', () => {
+  beforeAll(() => installWebAudioGlobals());
+
+  it('moving a native shelf (gain and Q, every render quantum) crossfades without a step, and lands on the new response', async () => {
+    const fs = 48000;
+    const frames = fs / 2;
+    const ctx = new OfflineAudioContext(1, frames, fs);
+    // The moves are scheduled before the render: the band reads "now" from this clock.
+    // (node-web-audio-api's offline suspend/resume does not reliably stop at every quantum.)
+    let now = 0;
+    const clock = new Proxy(ctx, {
+      get: (target, key) => {
+        if (key === 'currentTime') return now;
+        const v = Reflect.get(target, key, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as OfflineAudioContext;
+    const eq = new FourBandEq(clock);
+    const set = new ParamSetter(clock);
+    const p: Record<string, number> = { 'eq.on': 1 };
+    for (const n of [1, 2, 3, 4]) Object.assign(p, { [`eq${n}.on`]: 1, [`eq${n}.freq`]: 1000, [`eq${n}.gain`]: 0, [`eq${n}.q`]: 0.71 });
+    p['eq1.freq'] = 150;
+    eq.apply(p, set, true);
+    const osc = ctx.createOscillator();
+    osc.frequency.value = 140;
+    const level = ctx.createGain();
+    level.gain.value = 0.3;
+    osc.connect(level).connect(eq.input);
+    eq.output.connect(ctx.destination);
+    osc.start(0);
+    // A drag of the low shelf from 0 to +12 dB and Q 0.71 to 4, one step per render quantum.
+    const steps = 20;
+    for (let k = 1; k <= steps; k++) {
+      now = (Math.round((0.1 * fs) / 128) + k) * 128 / fs;
+      eq.apply({ ...p, 'eq1.gain': (12 * k) / steps, 'eq1.q': 0.71 + ((4 - 0.71) * k) / steps }, set, false);
+    }
+    const y = (await ctx.startRendering()).getChannelData(0);
+    let jump = 0;
+    for (let i = 1; i < y.length; i++) jump = Math.max(jump, Math.abs(y[i] - y[i - 1]));
+    const theory = rbjShelf('lowshelf', 150, 12, 4, fs)(140);
+    // No sample moves further than the final sine's steepest slope (a filter swapped without the
+    // crossfade, or a fade that starts from the wrong value, steps by a good part of the amplitude).
+    expect(jump).toBeLessThan(0.3 * theory * ((2 * Math.PI * 140) / fs) * 1.05);
+    // After the drag: the final shelf's gain at 140 Hz.
+    let s = 0;
+    const from = Math.round(0.3 * fs);
+    for (let i = from; i < frames; i++) s += y[i] * y[i];
+    const amp = Math.sqrt((2 * s) / (frames - from));
+    expect(Math.abs(db(amp / 0.3) - db(theory))).toBeLessThan(0.05);
+  });
+});

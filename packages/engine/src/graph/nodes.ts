@@ -89,6 +89,8 @@ export class ShelfBand {
       filter = this.ctx.createIIRFilter([b0, b1, b2], [1, a1, a2]);
     }
     const level = gainNode(this.ctx, immediate || !this.current ? 1 : 0);
+    // An automation event from the start: a later fade-out ramps from where it is, not from time 0.
+    level.gain.setValueAtTime(level.gain.value, now);
     (filter ? this.input.connect(filter) : this.input).connect(level).connect(this.output);
     const old = this.current;
     this.current = { filter, level };
@@ -98,7 +100,6 @@ export class ShelfBand {
       return;
     }
     const until = now + PARAM_SMOOTHING_SECONDS;
-    level.gain.setValueAtTime(0, now);
     level.gain.linearRampToValueAtTime(1, until);
     old.level.gain.cancelAndHoldAtTime(now);
     old.level.gain.linearRampToValueAtTime(0, until);
