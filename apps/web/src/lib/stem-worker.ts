@@ -211,6 +211,8 @@ async function open(entry: Entry): Promise<void> {
     }
   }
   derived?.close();
+  // A float file of an older version (resampled by the browser) is not used any more.
+  await stemsDir().then((dir) => dir.removeEntry(`${safeKey}.${sampleRate}.f32`)).catch(() => undefined);
   setPhase(entry, 'downloading');
   await Promise.all(Array.from({ length: entry.blocks.length }, (_, b) => fetchBlock(entry, b)));
   if (entry.removed) return;
