@@ -3,3 +3,4 @@ export * from './mix-protocol';
 export { LiveMixCore } from './mix-core';
 export { LiveChannels, createLiveStatus } from './live-channels';
 export * from './window-plan';
+export { StemRateConverter } from './stem-rate';
