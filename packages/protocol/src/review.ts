@@ -166,7 +166,7 @@ export interface DeliveryInfo {
   ceilingDbtp: number | null;
   /** Gain applied before encoding, dB: 0, or negative when the decoded peaks needed room. */
   gainDb: number;
-  /** Lossy only: true peak of the decoded file, dBTP (values more than 6 dB under the ceiling read as that floor). */
+  /** Lossy only: true peak of the decoded file, dBTP (values more than 1 dB under the ceiling read as ceiling − 1). */
   decodedTruePeakDbtp: number | null;
   /** One sentence for people ("MP3 turned down 0.4 dB so its decoded peaks stay under −1 dBTP"). */
   note: string;

@@ -104,7 +104,8 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * the detector starts there and skips what cannot exceed it, so a quieter file reads `floorDbtp`.
  */
 export async function decodedTruePeakDbtp(mp3: Uint8Array, sampleRate: number, channelCount: number, floorDbtp = -Infinity): Promise<number> {
-  const { webAudio } = await import('@mixroom/engine/node');
+  // node-web-audio-api itself (the engine's Node entry would also load Tone.js, which this does not need).
+  const webAudio = await import('node-web-audio-api');
   const ctx = new webAudio.OfflineAudioContext(channelCount, 1, sampleRate);
   const decoded = await ctx.decodeAudioData(mp3.buffer.slice(mp3.byteOffset, mp3.byteOffset + mp3.byteLength) as ArrayBuffer);
   const detector = new TruePeakDetector(decoded.numberOfChannels, designInterpolator(defaultOversampling(decoded.sampleRate)));
@@ -182,7 +183,7 @@ export interface Mp3Delivery {
   ceilingDbtp: number;
   /** Gain applied to the master before encoding, dB (0, or negative when the decoded peaks needed room). */
   gainDb: number;
-  /** True peak of the decoded MP3, dBTP (≤ ceiling). Values below ceiling − 6 dB read as that floor. */
+  /** True peak of the decoded MP3, dBTP (≤ ceiling). Values more than 1 dB under the ceiling read as ceiling − 1. */
   decodedTruePeakDbtp: number;
   /** Full encodes it took (1 unless the first one still came back over the ceiling). */
   passes: number;
@@ -204,7 +205,8 @@ export async function deliverMp3(wav: Pcm, options: DeliverMp3Options): Promise<
   assertMp3Encodable(wav);
   const { ceilingDbtp, kbps = MP3_KBPS, onProgress } = options;
   const outRate = mp3RateFor(wav.sampleRate);
-  const floor = ceilingDbtp - 6;
+  // Only peaks near the ceiling matter; starting the detector there lets it skip most of the work.
+  const floor = ceilingDbtp - 1;
   // One copy every encode (worker) shares.
   const shared = wav.channels.map((c) => {
     const s = new Float32Array(new SharedArrayBuffer(c.length * 4));

@@ -22,8 +22,9 @@ const MAX_PARTITION_ORDER = 6;
 class BitWriter {
   buf: Uint8Array;
   pos = 0;
-  private acc = 0;
-  private nacc = 0;
+  /** Pending bits (< 8 of them between calls) — public so the encoder's hot loop can keep them in locals. */
+  acc = 0;
+  nacc = 0;
 
   constructor(capacity: number) {
     this.buf = new Uint8Array(capacity);
@@ -230,6 +231,7 @@ export class FlacEncoder {
     } else {
       for (const c of channels) this.writeSubframe(c.subarray(start, start + n), n, bps, -1);
     }
+    w.reserve(8);
     w.alignToByte();
     w.write(crc16(w.buf, frameStart, w.pos), 16);
     this.position += n;
@@ -273,6 +275,8 @@ export class FlacEncoder {
   /** One subframe of x[0..n) at `bps` bits, with predictor `order` (−1: choose here). */
   private writeSubframe(x: Int32Array, n: number, bps: number, order: number): void {
     const w = this.w;
+    // Room for the header, warm-up samples, or all of it verbatim.
+    w.reserve(((n * bps) >> 3) + 64);
     let constant = true;
     for (let i = 1; i < n; i++) if (x[i] !== x[0]) { constant = false; break; }
     if (constant) {
@@ -320,11 +324,33 @@ export class FlacEncoder {
       const k = params[j];
       w.write(k, rice2 ? 5 : 4);
       const to = (j + 1) * len - order;
+      // The hot loop: the writer's state in locals, one write per residual when the code fits 24 bits.
+      // Codes of ≤ 24 bits: at most 3 bytes each; longer ones make room for themselves.
+      w.reserve((to - i) * 3);
       const mask = (1 << k) - 1;
+      let buf = w.buf;
+      let acc = w.acc, nacc = w.nacc, pos = w.pos;
       for (; i < to; i++) {
         const v = u[i];
-        w.rice(v >>> k, v & mask, k);
+        const q = v >>> k;
+        if (q + 1 + k > 24) {
+          w.acc = acc, w.nacc = nacc, w.pos = pos;
+          w.reserve(((q + 1 + k) >> 3) + (to - i) * 3);
+          w.rice(q, v & mask, k);
+          buf = w.buf;
+          acc = w.acc, nacc = w.nacc, pos = w.pos;
+          continue;
+        }
+        const n = q + 1 + k;
+        acc = (acc << n) | (1 << k) | (v & mask);
+        nacc += n;
+        while (nacc >= 8) {
+          nacc -= 8;
+          buf[pos++] = acc >>> nacc;
+        }
+        acc &= (1 << nacc) - 1;
       }
+      w.acc = acc, w.nacc = nacc, w.pos = pos;
     }
   }
 
@@ -357,7 +383,7 @@ export class FlacEncoder {
         const r = riceParam(sum, count);
         this.params[j] = r;
         if (r > maxParam) maxParam = r;
-        bits += count * (r + 1) + sum / 2 ** r;
+        bits += count * (r + 1) + sum / POW2[r];
       }
       bits += parts * (maxParam > 14 ? 5 : 4);
       if (bits < best.bits) {
@@ -374,13 +400,17 @@ export class FlacEncoder {
 /** Rice parameter (0–30) minimising the estimated cost count·(k+1) + sum/2^k. */
 function riceParam(sum: number, count: number): number {
   if (count === 0 || sum < count) return 0;
-  const k = Math.min(30, Math.floor(Math.log2(sum / count)));
+  // floor(log2(mean)) from the bit length of the integer mean (sums fit 2^41, means 2^30).
+  const mean = Math.floor(sum / count);
+  let k = 31 - Math.clz32(mean);
+  if (k > 30) k = 30;
   // Compare with the neighbours: cost(k) = count·(k+1) + sum/2^k.
-  const here = count * (k + 1) + sum / 2 ** k;
-  if (k > 0 && count * k + sum / 2 ** (k - 1) < here) return k - 1;
-  if (k < 30 && count * (k + 2) + sum / 2 ** (k + 1) < here) return k + 1;
+  const here = count * (k + 1) + sum / POW2[k];
+  if (k > 0 && count * k + sum / POW2[k - 1] < here) return k - 1;
+  if (k < 30 && count * (k + 2) + sum / POW2[k + 1] < here) return k + 1;
   return k;
 }
+const POW2 = Float64Array.from({ length: 32 }, (_, k) => 2 ** k);
 
 /** FLAC's UTF-8-like variable-length coding of the frame number. */
 function writeUtf8Number(w: BitWriter, v: number): void {
