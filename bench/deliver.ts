@@ -39,6 +39,23 @@ function loudMaster(): Float32Array[] {
   return ch;
 }
 
+/** A bright master: a sawtooth lead over a sine bass and a kick, at −1.0 dBTP; its MP3 overshoots, so it is turned down. */
+function brightMaster(): Float32Array[] {
+  const n = FS * SECONDS;
+  const ch = [0, 1].map((side) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = i / FS;
+      const beat = t % 0.5;
+      out[i] = 0.8 * (((t * (220 + side)) % 1) * 2 - 1) + 0.1 * Math.sin(2 * Math.PI * 110 * t) + 0.1 * Math.exp(-beat * 30) * Math.sin(2 * Math.PI * 55 * beat);
+    }
+    return out;
+  });
+  const g = 10 ** ((-1 - measureLoudness(ch, FS, { series: false }).truePeak) / 20);
+  for (const c of ch) for (let i = 0; i < n; i++) c[i] *= g;
+  return ch;
+}
+
 function ffmpegTruePeak(file: string): number {
   const r = spawnSync('ffmpeg', ['-nostdin', '-nostats', '-hide_banner', '-i', file, '-af', 'ebur128=peak=true:metadata=1,ametadata=mode=print:file=-', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const values = [...r.stdout.matchAll(/^lavfi\.r128\.true_peak=(\S+)$/gm)].map((m) => Number(m[1]));
@@ -85,6 +102,27 @@ try {
     ours[format] = { wallMs: Math.round(wallMs), cpuMs: Math.round(cpuMs), xRealTimeWall: Math.round((SECONDS * 1000) / wallMs), xRealTimeCpu: Math.round((SECONDS * 1000) / cpuMs), bytes: bytes.length, ...(format === 'mp3' ? { headers } : {}) };
     console.log(`ours ${format}: ${ours[format].wallMs} ms wall (${ours[format].xRealTimeWall}× real time), ${ours[format].cpuMs} ms CPU (${ours[format].xRealTimeCpu}×), ${bytes.length} bytes, load ${load().join(' ')}`);
   }
+  // The same MP3 delivery of a master whose MP3 must be turned down (the lossy check at work).
+  const brightFile = join(dir, 'bright.wav');
+  const brightBytes = encodeWav(brightMaster(), FS, { bitDepth: 24, dither: 'none' });
+  writeFileSync(brightFile, brightBytes);
+  const up2 = await fetchAs(s.owner, `${s.url}${urls.versions}?source=upload&notes=`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: Buffer.from(brightBytes) });
+  const v2 = (await up2.json()) as VersionInfo;
+  {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const res = await fetchAs(s.owner, `${s.url}${urls.versionDownload(v2.id, 'mp3')}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const wallMs = performance.now() - t0;
+    const c = process.cpuUsage(cpu0);
+    const cpuMs = (c.user + c.system) / 1000;
+    writeFileSync(join(dir, 'bright.mp3'), bytes);
+    const headers = Object.fromEntries([...res.headers].filter(([k]) => k.startsWith('x-delivery')));
+    ours['mp3 (bright master, turned down)'] = { wallMs: Math.round(wallMs), cpuMs: Math.round(cpuMs), xRealTimeWall: Math.round((SECONDS * 1000) / wallMs), xRealTimeCpu: Math.round((SECONDS * 1000) / cpuMs), bytes: bytes.length, headers };
+    console.log(`ours mp3 of the bright master: ${Math.round(wallMs)} ms wall, ${Math.round(cpuMs)} ms CPU (${Math.round((SECONDS * 1000) / cpuMs)}×), ${JSON.stringify(headers)}, load ${load().join(' ')}`);
+  }
+  const lameBright = tool('mp3 (bright): lame -b 320', 'lame', ['--silent', '-b', '320', brightFile, join(dir, 'bright-lame.mp3')], join(dir, 'bright-lame.mp3'));
+
   const pcm = (file: string) => spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 's24le', '-'], { maxBuffer: 1 << 30 }).stdout;
   const flacExact = pcm(join(dir, 'ours.flac')).equals(pcm(masterFile));
 
@@ -113,6 +151,9 @@ try {
       flacBitExact: flacExact,
       mp3DecodedTruePeakFfmpeg: ffmpegTruePeak(join(dir, 'ours.mp3')),
       lameDecodedTruePeakFfmpeg: ffmpegTruePeak(join(dir, 'ref.mp3')),
+      brightMp3DecodedTruePeakFfmpeg: ffmpegTruePeak(join(dir, 'bright.mp3')),
+      brightLameDecodedTruePeakFfmpeg: ffmpegTruePeak(join(dir, 'bright-lame.mp3')),
+      brightLameCpuMs: lameBright.cpuMs,
     },
     targets: { flacXRealTimeCpu: 50, mp3XRealTimeCpu: 20 },
     loadAverageAfter: load(),
