@@ -18,6 +18,11 @@ const WORKER_URL = new URL('./mp3-worker.mjs', import.meta.url);
 const SUPPORTED_RATES = new Set([32000, 44100, 48000, 88200, 96000, 176400, 192000]);
 /** Safety below the ceiling when a gain has to be chosen, so rounding in the next encode does not tip it over. */
 const MARGIN_DB = 0.05;
+/**
+ * Decoders and true-peak meters differ by a few thousandths of a dB (ffmpeg's read 0.007 dB above
+ * ours on one file), so a file passes only this far under the ceiling.
+ */
+const GUARD_DB = 0.02;
 const MAX_PASSES = 4;
 
 type Pcm = Pick<DecodedWav, 'sampleRate' | 'channels'>;
@@ -199,7 +204,8 @@ export interface DeliverMp3Options {
 /**
  * An MP3 of `wav` whose decoded true peak is at or under `ceilingDbtp`: the loudest moments are
  * tried first to choose the input gain, then the whole master is encoded, decoded and measured,
- * and encoded again (turned down by the overshoot plus 0.05 dB) while it is still over.
+ * and encoded again (turned down by the overshoot plus 0.05 dB) while it is still over (over:
+ * above the ceiling − 0.02 dB, room for other decoders and meters).
  */
 export async function deliverMp3(wav: Pcm, options: DeliverMp3Options): Promise<Mp3Delivery> {
   assertMp3Encodable(wav);
@@ -218,17 +224,18 @@ export async function deliverMp3(wav: Pcm, options: DeliverMp3Options): Promise<
   onProgress?.('encoding', 0, 0);
   const trial = await collect(encodeMp3({ sampleRate: wav.sampleRate, channels: loudestMoments(pcm) }, { kbps }));
   const trialPeak = await decodedTruePeakDbtp(concatBytes(trial), outRate, shared.length, floor);
-  let gainDb = trialPeak > ceilingDbtp ? ceilingDbtp - trialPeak - MARGIN_DB : 0;
+  const limit = ceilingDbtp - GUARD_DB;
+  let gainDb = trialPeak > limit ? limit - trialPeak - MARGIN_DB : 0;
 
   for (let passes = 1; ; passes++) {
     const g = gainDb;
     const chunks = await collect(encodeMp3(pcm, { kbps, gainDb: g, onProgress: (f) => onProgress?.('encoding', f, g) }));
     onProgress?.('checking', 0, g);
     const peak = await decodedTruePeakDbtp(concatBytes(chunks), outRate, shared.length, floor);
-    if (peak <= ceilingDbtp || passes >= MAX_PASSES) {
-      if (peak > ceilingDbtp) throw new Error(`MP3 still decodes to ${peak.toFixed(2)} dBTP after ${passes} encodes (ceiling ${ceilingDbtp} dBTP)`);
+    if (peak <= limit || passes >= MAX_PASSES) {
+      if (peak > limit) throw new Error(`MP3 still decodes to ${peak.toFixed(2)} dBTP after ${passes} encodes (ceiling ${ceilingDbtp} dBTP)`);
       return { chunks, ceilingDbtp, gainDb: Math.round(g * 100) / 100, decodedTruePeakDbtp: Math.round(peak * 100) / 100, passes };
     }
-    gainDb = g + ceilingDbtp - peak - MARGIN_DB;
+    gainDb = g + limit - peak - MARGIN_DB;
   }
 }
