@@ -197,6 +197,8 @@ export interface Mp3Delivery {
 export interface DeliverMp3Options {
   ceilingDbtp: number;
   kbps?: number;
+  /** Try the loudest moments first to choose the gain (default true; off, the full encodes find it alone). */
+  trial?: boolean;
   /** Stage and fraction of it done (0…1); a second encode starts over at 0. */
   onProgress?: (stage: Mp3Stage, fraction: number, gainDb: number) => void;
 }
@@ -209,7 +211,7 @@ export interface DeliverMp3Options {
  */
 export async function deliverMp3(wav: Pcm, options: DeliverMp3Options): Promise<Mp3Delivery> {
   assertMp3Encodable(wav);
-  const { ceilingDbtp, kbps = MP3_KBPS, onProgress } = options;
+  const { ceilingDbtp, kbps = MP3_KBPS, onProgress, trial = true } = options;
   const outRate = mp3RateFor(wav.sampleRate);
   // Only peaks near the ceiling matter; starting the detector there lets it skip most of the work.
   const floor = ceilingDbtp - 1;
@@ -222,9 +224,12 @@ export async function deliverMp3(wav: Pcm, options: DeliverMp3Options): Promise<
   const pcm = { sampleRate: wav.sampleRate, channels: shared };
 
   onProgress?.('encoding', 0, 0);
-  const trial = await collect(encodeMp3({ sampleRate: wav.sampleRate, channels: loudestMoments(pcm) }, { kbps }));
-  const trialPeak = await decodedTruePeakDbtp(concatBytes(trial), outRate, shared.length, floor);
   const limit = ceilingDbtp - GUARD_DB;
+  let trialPeak = -Infinity;
+  if (trial) {
+    const moments = await collect(encodeMp3({ sampleRate: wav.sampleRate, channels: loudestMoments(pcm) }, { kbps }));
+    trialPeak = await decodedTruePeakDbtp(concatBytes(moments), outRate, shared.length, floor);
+  }
   let gainDb = trialPeak > limit ? limit - trialPeak - MARGIN_DB : 0;
 
   for (let passes = 1; ; passes++) {
