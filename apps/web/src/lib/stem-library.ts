@@ -4,10 +4,11 @@ import { STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWork
 
 /**
  * Frames per chunk and chunks per stem in the shared window: 16,384 frames (0.34 s at 48 kHz)
- * × 24 slots ≈ 8 s per stem, 3 MiB for a stereo stem, ~150 MiB for 48 stems whatever their length.
+ * × 16 slots ≈ 5.5 s per stem (4.8 s of it ahead of the playhead, refilled every 15 ms from the
+ * local file), 2 MiB for a stereo stem, ~100 MiB for 48 stems whatever their length.
  */
 export const CHUNK_FRAMES = 16384;
-export const CHUNK_SLOTS = 24;
+export const CHUNK_SLOTS = 16;
 /** What must be ready at the playhead before Play starts the whole mix together. */
 const PRIME_SECONDS = 0.5;
 
