@@ -13,7 +13,8 @@ export function GrMeter({ read, testId, label }: { read: () => number; testId: s
   useFrame((now) => {
     const gr = Math.max(0, read());
     // The bar moves by a transform; text and attribute (layout and style work) change at most 5 times a second.
-    const scale = `scaleX(${Math.min(1, gr / FULL_SCALE_DB).toFixed(3)})`;
+    // In quarter-dB steps: a bar that has not visibly moved is not repainted.
+    const scale = `scaleX(${(Math.round(Math.min(FULL_SCALE_DB, gr) * 4) / 4 / FULL_SCALE_DB).toFixed(4)})`;
     if (bar.current && bar.current.style.transform !== scale) bar.current.style.transform = scale;
     if (now - lastText.current < 200) return;
     lastText.current = now;
