@@ -5,6 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { encodeWav } from '../packages/engine/src/audio/wav';
 import { resample } from '../packages/engine/src/dsp/resampler';
 import { ARTIFACTS_DIR, demoCookie, openAs } from './helpers';
+import { fitSine } from '@mixroom/engine';
 
 /**
  * Issue 18: live playback of a stem at another rate than the session's goes through the engine's
@@ -50,23 +51,6 @@ async function dropFiles(page: Page, files: Array<{ name: string; mime: string; 
   }, files);
 }
 
-function fitSine(y: Float32Array, f: number, fs: number, from: number, to: number): { amp: number; residual: number } {
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let i = from; i < to; i++) {
-    const s = Math.sin(w * i), c = Math.cos(w * i);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const b = (yc * ss - ys * sc) / det;
-  let r = 0;
-  for (let i = from; i < to; i++) {
-    const e = y[i] - a * Math.sin(w * i) - b * Math.cos(w * i);
-    r += e * e;
-  }
-  return { amp: Math.hypot(a, b), residual: Math.sqrt((2 * r) / (to - from)) };
-}
 
 const db = (x: number) => 20 * Math.log10(x);
 

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CompressorKernel, compressorCurveDb, type CompressorSettings } from './compressor';
+import { fitSine } from './sine-fit';
 
 const db = (x: number) => 20 * Math.log10(x);
 
-/** Amplitude of the sinusoid at f over [from, to) (least squares with sin and cos). */
-function amplitudeAt(y: Float32Array, f: number, fs: number, from: number, to: number): number {
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let i = from; i < to; i++) {
-    const s = Math.sin(w * i), c = Math.cos(w * i);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det);
-}
+const amplitudeAt = (y: Float32Array, f: number, fs: number, from: number, to: number) => fitSine(y, f, fs, from, to).amp;
 
 /** A stereo sine through the kernel in 128-frame blocks (as the worklet runs it). */
 function compress(settings: CompressorSettings, fs: number, f: number, peakDb: number, seconds: number, phase = 0): Float32Array {

@@ -5,3 +5,4 @@ export * from './dynamics-protocol';
 export * from './delay';
 export * from './biquad';
 export * from './resampler';
+export * from './sine-fit';

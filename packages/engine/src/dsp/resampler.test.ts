@@ -7,31 +7,10 @@ import { decodeWav, encodeWav } from '../audio/wav';
 import { musicLike } from '../loudness/test-signals';
 import { mulberry32 } from '../util/prng';
 import { StreamingResampler, resample } from './resampler';
+import { fitSine, sineWave } from './sine-fit';
 
-const sine = (f: number, fs: number, seconds: number, amp = 1) =>
-  Float32Array.from({ length: Math.round(seconds * fs) }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / fs));
+const sine = sineWave;
 
-/**
- * Least-squares fit of a sinusoid at `f` over [from, to): its amplitude, and the RMS of what is
- * left (images, aliases, noise) expressed as the amplitude of a sine of that power.
- */
-function fitSine(y: Float32Array, f: number, fs: number, from: number, to: number): { amp: number; residual: number } {
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let i = from; i < to; i++) {
-    const s = Math.sin(w * i), c = Math.cos(w * i);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const b = (yc * ss - ys * sc) / det;
-  let r = 0;
-  for (let i = from; i < to; i++) {
-    const e = y[i] - a * Math.sin(w * i) - b * Math.cos(w * i);
-    r += e * e;
-  }
-  return { amp: Math.hypot(a, b), residual: Math.sqrt((2 * r) / (to - from)) };
-}
 
 const db = (x: number) => 20 * Math.log10(x);
 // The first/last few thousand frames hold the switch-on/off of the test sine, not the resampler.

@@ -2,22 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadTone } from '../node/tone';
 import { renderMixDetailed } from './render';
 import { bufferFrom, db, mixOf } from './test-support';
+import { fitSine } from '../dsp/sine-fit';
 
-/** Amplitude of the sinusoid at f (least squares) and the RMS of everything else, as a sine amplitude. */
-function fitSine(y: Float32Array, f: number, fs: number, from: number, to: number): { amp: number; residual: number } {
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let i = from; i < to; i++) {
-    const s = Math.sin(w * i), c = Math.cos(w * i);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const b = (yc * ss - ys * sc) / det;
-  let r = 0;
-  for (let i = from; i < to; i++) r += (y[i] - a * Math.sin(w * i) - b * Math.cos(w * i)) ** 2;
-  return { amp: Math.hypot(a, b), residual: Math.sqrt((2 * r) / (to - from)) };
-}
 
 const sine = (f: number, fs: number, seconds: number, amp: number) =>
   Float32Array.from({ length: Math.round(seconds * fs) }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / fs));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resample } from '../dsp/resampler';
 import { StemRateConverter } from './stem-rate';
+import { fitSine, sineWave } from '../dsp/sine-fit';
 
 /**
  * What the stem worker writes for live playback of a stem at another rate (issue 18): flat to
@@ -8,26 +9,8 @@ import { StemRateConverter } from './stem-rate';
  * resamples the whole stem with the same resampler), whatever the slices it was converted in.
  */
 
-const sine = (f: number, fs: number, seconds: number, amp = 1) =>
-  Float32Array.from({ length: Math.round(seconds * fs) }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / fs));
+const sine = sineWave;
 
-function fitSine(y: Float32Array, f: number, fs: number, from: number, to: number): { amp: number; residual: number } {
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let i = from; i < to; i++) {
-    const s = Math.sin(w * i), c = Math.cos(w * i);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const b = (yc * ss - ys * sc) / det;
-  let r = 0;
-  for (let i = from; i < to; i++) {
-    const e = y[i] - a * Math.sin(w * i) - b * Math.cos(w * i);
-    r += e * e;
-  }
-  return { amp: Math.hypot(a, b), residual: Math.sqrt((2 * r) / (to - from)) };
-}
 
 const db = (x: number) => 20 * Math.log10(x);
 const EDGE = 3000;
