@@ -12,7 +12,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
-  assertPostgresReachable, connectClient, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, startServer, waitFor,
+  assertPostgresReachable, connectClient, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, BARE_YJS, startServer, waitFor,
   type TestServer, type TestUser,
 } from '../test-support.js';
 import { hashToken, newId, newToken } from './tokens.js';
@@ -251,7 +251,7 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
   beforeAll(async () => {
     const database = await kind.create();
     cleanup = database.cleanup;
-    const s = await startServer(database.config);
+    const s = await startServer(database.config, BARE_YJS);
     const users = { owner: s.owner, anonymous: null } as Record<ActorName, TestUser | null>;
     for (const name of ['engineer', 'artist', 'viewer', 'outsider'] as const) users[name] = await signUp(s.url, name);
     const prisma = s.server.db.prisma;
