@@ -1,5 +1,5 @@
 import type {
-  AcceptInviteResponse, CreateInviteBody, CreateInviteResponse, DemoAccountsResponse, ErrorBody, GetSessionResponse, InvitePreview,
+  AcceptInviteResponse, CheckEmailResponse, CreateInviteBody, CreateInviteResponse, DemoAccountsResponse, ErrorBody, GetSessionResponse, InvitePreview,
   ListInvitesResponse, ListMembersResponse, ListSessionsResponse, MeResponse, Role, StemTakesResponse,
 } from '@mixroom/protocol';
 
@@ -58,8 +58,9 @@ export const me = () => call<MeResponse>('GET', '/api/auth/me', 'checking sign-i
 export const demoAccounts = () => call<DemoAccountsResponse>('GET', '/api/auth/demo', 'loading demo accounts');
 export const signIn = (email: string, password: string) =>
   call<MeResponse>('POST', '/api/auth/signin', 'signing in', { email, password }, { redirectOn401: false });
+/** Signed in, or (SIGNUP_CONFIRM=email) asked to open the mailed link: the same answer for every address. */
 export const signUp = (email: string, name: string, password: string) =>
-  call<MeResponse>('POST', '/api/auth/signup', 'signing up', { email, name, password }, { redirectOn401: false });
+  call<MeResponse | CheckEmailResponse>('POST', '/api/auth/signup', 'signing up', { email, name, password }, { redirectOn401: false });
 export const signOut = () => call<void>('POST', '/api/auth/signout', 'signing out');
 
 export const listMembers = (id: string) => getJson<ListMembersResponse>(`/api/sessions/${sid(id)}/members`, 'loading members');
