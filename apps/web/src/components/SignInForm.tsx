@@ -39,7 +39,7 @@ export function SignInForm() {
     try {
       const result = await action();
       if (result && typeof result === 'object' && 'status' in result && result.status === 'check-email') {
-        setNotice(String((result as { message: string }).message));
+        setNotice(String((result as unknown as { message: string }).message));
         setBusy(false);
         return;
       }
