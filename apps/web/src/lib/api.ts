@@ -2,6 +2,7 @@ import type {
   AcceptInviteResponse, CheckEmailResponse, CreateInviteBody, CreateInviteResponse, DemoAccountsResponse, ErrorBody, GetSessionResponse, InvitePreview,
   ListInvitesResponse, ListMembersResponse, ListSessionsResponse, MeResponse, Role, StemTakesResponse,
 } from '@mixroom/protocol';
+import { fetchRetryingWhenBusy } from './busy-retry';
 
 export class HttpError extends Error {
   constructor(
@@ -36,11 +37,11 @@ export function redirectToSignIn(): void {
 }
 
 /**
- * Same-origin JSON call with the session cookie. A 401 means the sign-in is missing or expired:
+ * Same-origin JSON call with the session cookie; a busy server (503 + Retry-After) is waited out. A 401 means the sign-in is missing or expired:
  * unless told otherwise, go and sign in (the error still rejects so callers stop).
  */
 async function call<T>(method: string, url: string, what: string, body?: unknown, opts: { redirectOn401?: boolean } = {}): Promise<T> {
-  const res = await fetch(url, {
+  const res = await fetchRetryingWhenBusy(url, {
     method,
     credentials: 'same-origin',
     headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
