@@ -42,8 +42,11 @@ const TARGET_FADER_P99_MS = 30;
 function reportLoop(): void {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
+  let cpu = process.cpuUsage();
   setInterval(() => {
-    process.stdout.write(JSON.stringify({ loop: { p99: h.percentile(99) / 1e6, max: h.max / 1e6 }, rssMb: process.memoryUsage().rss / 2 ** 20 }) + '\n');
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    process.stdout.write(JSON.stringify({ loop: { p99: h.percentile(99) / 1e6, max: h.max / 1e6 }, rssMb: process.memoryUsage().rss / 2 ** 20, cpuMs: (used.user + used.system) / 1000 }) + '\n');
     h.reset();
   }, WINDOW_MS).unref();
 }
@@ -88,7 +91,7 @@ function runRelay(): void {
 
 // ------------------------------------------------------------------ orchestrator
 
-interface Sample { loop: { p99: number; max: number }; rssMb: number }
+interface Sample { loop: { p99: number; max: number }; rssMb: number; cpuMs: number }
 interface Child { child: ChildProcess; port: number; samples: Sample[]; errors: number; errorLines: string[] }
 const children: ChildProcess[] = [];
 
@@ -163,6 +166,8 @@ interface RunStats {
   loopMaxMs: number;
   rssMb: { start: number; end: number };
   clientLoopP99Ms: number;
+  /** Server (or relay) CPU time per 1,000 moves: far less sensitive to a shared machine's load than the delays. */
+  serverCpuMsPer1000Moves: number;
   disconnects: number;
   connectionErrors: number;
   serverErrors: number;
@@ -265,6 +270,7 @@ async function soak(target: 'mixroom' | 'ws-relay', child: Child, sessionIds: st
     loopMaxMs: round(Math.max(...samples.map((s) => s.loop.max))),
     rssMb: { start: round(samples[0]?.rssMb ?? NaN), end: round(samples[samples.length - 1]?.rssMb ?? NaN) },
     clientLoopP99Ms: round(clientLoop.percentile(99) / 1e6),
+    serverCpuMsPer1000Moves: round((samples.reduce((n, s) => n + s.cpuMs, 0) / (samples.length * WINDOW_MS / 1000)) / (moves / seconds) * 1000),
     disconnects,
     connectionErrors,
     serverErrors: child.errors - errorsBefore,
@@ -297,6 +303,8 @@ async function main(): Promise<void> {
   }
   const mixroom = await soak('mixroom', server, sessionIds);
   await stopChild(server.child);
+  // --no-relay: the server alone (profiling); results are then not written.
+  if (args.includes('--no-relay')) return void console.log(JSON.stringify(mixroom, null, 2));
   const relayChild = await startChild('relay');
   const relay = await soak('ws-relay', relayChild, sessionIds);
   await stopChild(relayChild.child);
@@ -317,7 +325,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(ROOT, 'bench/results/soak.json'), JSON.stringify(result, null, 2) + '\n');
 
   const row = (s: RunStats) =>
-    `| ${s.target} | ${s.movesPerSec} | ${s.deliveries}/${s.expectedDeliveries} | ${s.faderP50Ms} | ${s.faderP99Ms} | ${s.loopP99PerWindowMs.median} / ${s.loopP99PerWindowMs.worst} | ${s.rssMb.start} → ${s.rssMb.end} | ${s.disconnects} / ${s.connectionErrors} / ${s.serverErrors} | ${s.clientLoopP99Ms} | ${s.loadAvg.start.join(', ')} → ${s.loadAvg.end.join(', ')} |`;
+    `| ${s.target} | ${s.movesPerSec} | ${s.deliveries}/${s.expectedDeliveries} | ${s.faderP50Ms} | ${s.faderP99Ms} | ${s.loopP99PerWindowMs.median} / ${s.loopP99PerWindowMs.worst} | ${s.rssMb.start} → ${s.rssMb.end} | ${s.disconnects} / ${s.connectionErrors} / ${s.serverErrors} | ${s.clientLoopP99Ms} | ${s.serverCpuMsPer1000Moves} | ${s.loadAvg.start.join(', ')} → ${s.loadAvg.end.join(', ')} |`;
   const title = 'Soak: 100 clients moving faders';
   const md = [
     `## ${title}`,
@@ -327,8 +335,8 @@ async function main(): Promise<void> {
     `${SESSIONS} sessions × ${PER_SESSION} y-websocket clients (${mixroom.clients}), each with a \`MixModel\`; every client drags its own channel's fader (\`setChannelGain\`) at ${HZ} Hz for ${MINUTES} min after ${WARMUP_S} s warm-up, and the ${PER_SESSION - 1} others of its session time each move's arrival in \`onChange\` (end-to-end: client → server → client, all clients in the bench process). ` +
       'Event-loop delay: `monitorEventLoopDelay` in the server process, p99 of each 5 s window (median / worst window). ws-relay: the same clients on a plain `ws` room broadcast (no document, database or checks).',
     '',
-    '| target | moves/s | deliveries | fader p50 ms | fader p99 ms | event-loop p99 ms per 5 s (median / worst) | server RSS MB | disconnects / conn. errors / server errors+warnings | bench-process loop p99 ms | load avg (1, 5, 15 min) start → end |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| target | moves/s | deliveries | fader p50 ms | fader p99 ms | event-loop p99 ms per 5 s (median / worst) | server RSS MB | disconnects / conn. errors / server errors+warnings | bench-process loop p99 ms | server CPU ms per 1,000 moves | load avg (1, 5, 15 min) start → end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     row(mixroom),
     row(relay),
     '',
