@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Server as IoServer } from 'socket.io';
 import { Accounts, DEFAULT_SESSION_TTL_MS } from './auth/accounts.js';
+import { loadAuthSecret, SignUpSeal, type Mailer } from './auth/signup-confirm.js';
 import { assertSameOrigin } from './auth/csrf.js';
 import { DbAccessControl } from './auth/db-access.js';
 import { InProcessMembershipChanges, type MembershipChanges } from './auth/membership-changes.js';
@@ -56,7 +57,7 @@ export interface MixroomServerOptions {
   signInEvents?: SignInEvents;
   /** Share one between servers to simulate several processes; defaults to a private one. */
   transportStore?: TransportStore;
-  auth?: { signInSweepMs?: number; sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore };
+  auth?: { signInSweepMs?: number; sessionTtlMs?: number; limits?: Partial<SignInLimits>; scrypt?: ScryptParams; rateLimits?: RateLimitStore; mailer?: Mailer };
 }
 
 export interface MixroomServer {
@@ -119,6 +120,14 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     sessionTtlMs: options.auth?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     limits: { ...DEFAULT_SIGN_IN_LIMITS, signUpsPerIp: config.signUpsPerIpPerHour ?? DEFAULT_SIGN_IN_LIMITS.signUpsPerIp, ...options.auth?.limits },
     scrypt: options.auth?.scrypt,
+    confirm: config.signUpConfirm === 'email'
+      ? {
+          seal: new SignUpSeal(loadAuthSecret(config.dataDir, config.authSecret)),
+          // This project sends no mail: the log is the outbox (it holds a sign-up link: treat it like mail).
+          mailer: options.auth?.mailer ?? ((to, subject, text) => logger.info(`mail to ${to}: ${subject}. ${text}`)),
+          link: (token) => `${config.publicUrl ?? `http://localhost:${config.port}`}/api/auth/confirm?token=${encodeURIComponent(token)}`,
+        }
+      : undefined,
   }, signInEvents);
   const access = new DbAccessControl(db.prisma, accounts, changes);
   const signIns = new SignInWatch(db.prisma, signInEvents, logger, { sweepMs: options.auth?.signInSweepMs ?? 30_000 });

@@ -27,6 +27,16 @@ export interface Config {
   trustProxy?: boolean;
   /** Sign-ups accepted per client IP per hour (SIGNUP_LIMIT_PER_HOUR, default 10). */
   signUpsPerIpPerHour?: number;
+  /**
+   * SIGNUP_CONFIRM=email: a sign-up answers 202 "check your email" for every address and the
+   * account is created from a mailed link (written to the server log: this project sends no mail);
+   * unset: a sign-up signs in at once (the demo), and an address that has an account answers 409.
+   */
+  signUpConfirm?: 'email';
+  /** The address people open (PUBLIC_URL), for links in mails; default http://localhost:<port>. */
+  publicUrl?: string;
+  /** Key for signing those links (AUTH_SECRET); default one generated into <dataDir>/auth-secret. */
+  authSecret?: string;
   /** Largest stem upload accepted, bytes (UPLOAD_MAX_BYTES). Capped at 2^31-1: sizes are 32-bit columns. */
   uploadMaxBytes: number;
   /** Unfinished uploads are deleted this long after creation (UPLOAD_EXPIRY_HOURS). */
@@ -64,12 +74,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseWait: { waitMs: int(env, 'DB_WAIT_MS', 5_000), attempts: int(env, 'DB_ATTEMPTS', 3) },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     signUpsPerIpPerHour: int(env, 'SIGNUP_LIMIT_PER_HOUR', DEFAULT_SIGN_IN_LIMITS.signUpsPerIp),
+    signUpConfirm: signUpConfirm(env.SIGNUP_CONFIRM),
+    publicUrl: env.PUBLIC_URL || undefined,
+    authSecret: env.AUTH_SECRET || undefined,
     uploadMaxBytes: Math.min(int(env, 'UPLOAD_MAX_BYTES', 2_000_000_000), MAX_UPLOAD_CEILING),
     uploadExpiryMs: int(env, 'UPLOAD_EXPIRY_HOURS', 24) * 3_600_000,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX,
     s3: s3Settings(env),
   };
+}
+
+function signUpConfirm(value: string | undefined): 'email' | undefined {
+  if (!value || value === 'off') return undefined;
+  if (value === 'email') return 'email';
+  throw new Error(`SIGNUP_CONFIRM must be "email" or unset, got "${value}"`);
 }
 
 function s3Settings(env: NodeJS.ProcessEnv): S3Settings | undefined {

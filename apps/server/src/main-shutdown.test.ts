@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MixModel } from '@mixroom/engine';
 import { REPO_ROOT } from './config.js';
 import { assertPostgresReachable, connectClient, connectIo, createSession, databaseKinds, signUp, SKIP_PG, type TestDatabase } from './test-support.js';
 
@@ -58,7 +59,7 @@ describe.each(databaseKinds)('SIGTERM to the server ($name)', (kind) => {
     const client = connectClient(url.replace('http', 'ws') + '/yjs', sessionId, owner);
     cleanups.push(() => client.destroy());
     await client.synced;
-    client.doc.getMap('probe').set('edit', 1);
+    new MixModel(client.doc).setMasterGain(-1);
     const presence = connectIo(url, owner);
     cleanups.push(() => presence.close());
     await new Promise<void>((resolve, reject) => { presence.once('connect', () => resolve()); presence.once('connect_error', reject); });

@@ -127,6 +127,12 @@ export interface TestServer {
   owner: TestUser;
 }
 
+/**
+ * For tests of the bare Yjs transport (sync, fan-out, durability, roles) that write arbitrary maps
+ * and arrays: the server's default check of the mix document's shape (shape.test.ts) is off.
+ */
+export const BARE_YJS = { sync: { shapeCheck: null } } as const;
+
 export async function startServer(config: Config, options: MixroomServerOptions = {}): Promise<TestServer> {
   // Suites sign up many accounts from 127.0.0.1; tests of the limits themselves pass their own.
   const auth = { ...options.auth, limits: { signUpsPerIp: 1_000_000, ...options.auth?.limits } };

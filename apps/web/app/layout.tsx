@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import './globals.css';
+import { BusyBanner } from '../src/components/BusyBanner';
 
 export const metadata: Metadata = {
   title: 'Mixroom',
@@ -9,7 +10,10 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <BusyBanner />
+        {children}
+      </body>
     </html>
   );
 }

@@ -44,6 +44,12 @@ export interface MeResponse {
   user: UserInfo;
 }
 
+/** A sign-up answered 202 (SIGNUP_CONFIRM=email): the same for a new and a known address. */
+export interface CheckEmailResponse {
+  status: 'check-email';
+  message: string;
+}
+
 export interface DemoAccount {
   email: string;
   password: string;

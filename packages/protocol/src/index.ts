@@ -38,6 +38,8 @@ export const WS_CLOSE = {
   refused: 4406,
   /** The change was written under a Yjs client id that belongs to another member (or the server). */
   clientIdTaken: 4409,
+  /** The change does not fit the mix document's shape (an unknown part, a wrong type, a value out of range): not applied. */
+  invalid: 4422,
   /** One update above YJS_LIMITS.maxUpdateBytes, or it would grow the document past YJS_LIMITS.maxDocBytes. */
   tooLarge: 4413,
   /** A websocket frame above 4 × maxUpdateBytes: refused by the socket layer before it is read at all. */
@@ -69,6 +71,7 @@ export const YJS_CLOSE_ADVICE: Record<number, { message: string; action: 'reload
   [WS_CLOSE.refused]: { message: 'Your role cannot make that change (channels are managed by the owner and engineers); it was not saved.', action: 'reload' },
   [WS_CLOSE.clientIdTaken]: { message: 'This window wrote under another member\'s identity; reloading the mix.', action: 'reload' },
   [WS_CLOSE.resync]: { message: 'Reconnecting to catch up with the server.', action: 'reconnect' },
+  [WS_CLOSE.invalid]: { message: 'This window sent a change the mix cannot hold; it was not saved. Reloading the mix.', action: 'reload' },
   [WS_CLOSE.tooLarge]: { message: 'That change is too large for a mix document; it was not saved.', action: 'reload' },
   [WS_CLOSE.messageTooBig]: { message: 'That change is too large for a mix document; it was not saved.', action: 'reload' },
 };

@@ -9,6 +9,7 @@ import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { dummyPasswordHash, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 import { DEFAULT_SIGN_IN_LIMITS, type RateLimitStore, type SignInLimits } from './rate-limit.js';
 import type { SignInEvents } from './sign-in-watch.js';
+import type { Mailer, SignUpSeal } from './signup-confirm.js';
 import { hashToken, newId, newToken } from './tokens.js';
 
 export interface AccountsOptions {
@@ -16,7 +17,11 @@ export interface AccountsOptions {
   sessionTtlMs: number;
   limits: SignInLimits;
   scrypt?: ScryptParams;
+  /** Sign-ups confirmed by a mailed link (see signup-confirm.ts); absent: a sign-up signs in at once. */
+  confirm?: { seal: SignUpSeal; mailer: Mailer; link: (token: string) => string };
 }
+
+export const CHECK_EMAIL_MESSAGE = 'Check your email: we sent a link to finish signing up (if this address already has an account, the mail says so instead).';
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 3600_000;
 
@@ -56,19 +61,35 @@ export class Accounts {
     endedSignIns?.subscribe((signInId) => this.forgetSignIn(signInId));
   }
 
-  async signUp(body: SignUpBody, ip: string): Promise<{ user: Actor; token: string }> {
+  /** Signed in at once ({ user, token }), or, with `confirm`, 'check-email' for every address whose password does not sign in. */
+  async signUp(body: SignUpBody, ip: string): Promise<{ user: Actor; token: string } | 'check-email'> {
     const { signUpsPerIp, signUpWindowMs } = this.options.limits;
     const byIp = await this.rateLimits.hit(`signup:ip:${ip}`, signUpWindowMs);
     if (byIp.count > signUpsPerIp) throw rateLimited('too many sign-ups from this address', byIp.resetAt);
     const taken = () => new HttpError(409, 'conflict', 'could not create an account with this email and password; if you have one, sign in');
     const existing = await this.prisma.user.findUnique({ where: { email: body.email } });
+    const confirm = this.options.confirm;
     if (existing) {
       // One scrypt either way, so the time taken does not tell a known email from a new one; the
       // account's own password signs in (a second sign-up is harmless) instead of being refused.
-      if (!(await verifyPassword(body.password, existing.passwordHash))) throw taken();
+      if (!(await verifyPassword(body.password, existing.passwordHash))) {
+        if (!confirm) throw taken();
+        // Not awaited: a slow mailer must not make this answer slower than a new address's.
+        void Promise.resolve()
+          .then(() => confirm.mailer(existing.email, 'Someone tried to sign up with your address', 'Someone (maybe you) tried to create a Mixroom account with this address, which already has one. To get in, sign in; nothing was changed.'))
+          .catch(() => {});
+        return 'check-email';
+      }
       return { user: { userId: existing.id, email: existing.email, name: existing.name }, token: await this.startSession(existing.id) };
     }
     const passwordHash = await hashPassword(body.password, this.options.scrypt);
+    if (confirm) {
+      const link = confirm.link(confirm.seal.seal({ email: body.email, name: body.name, passwordHash }));
+      void Promise.resolve()
+        .then(() => confirm.mailer(body.email, 'Finish signing up to Mixroom', `Open this link within 24 hours to create your Mixroom account, then sign in: ${link}`))
+        .catch(() => {});
+      return 'check-email';
+    }
     const id = newId();
     try {
       await this.prisma.user.create({ data: { id, email: body.email, name: body.name, passwordHash } });
@@ -78,6 +99,23 @@ export class Accounts {
       throw err;
     }
     return { user: { userId: id, email: body.email, name: body.name }, token: await this.startSession(id) };
+  }
+
+  /**
+   * The mailed link was opened: create the account. It does not sign in (the person signs in with
+   * their password next), so a link someone else made cannot sign a victim into the maker's account.
+   */
+  async confirmSignUp(token: string): Promise<'created' | 'exists' | 'invalid' | 'expired'> {
+    const pending = this.options.confirm?.seal.open(token) ?? 'invalid';
+    if (typeof pending === 'string') return pending;
+    if (await this.prisma.user.findUnique({ where: { email: pending.email }, select: { id: true } })) return 'exists';
+    try {
+      await this.prisma.user.create({ data: { id: newId(), email: pending.email, name: pending.name, passwordHash: pending.passwordHash } });
+    } catch (err) {
+      if (await this.prisma.user.findUnique({ where: { email: pending.email }, select: { id: true } })) return 'exists';
+      throw err;
+    }
+    return 'created';
   }
 
   async signIn(body: SignInBody, ip: string): Promise<{ user: Actor; token: string }> {

@@ -3,7 +3,7 @@ import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
-  addMember, assertPostgresReachable, connectClient, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, startServer, waitFor,
+  addMember, assertPostgresReachable, connectClient, connectIo, cookieFrom, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, BARE_YJS, startServer, waitFor,
   type TestDatabase, type TestServer, type TestUser,
 } from '../test-support.js';
 import { InProcessMembershipChanges } from './membership-changes.js';
@@ -37,7 +37,7 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
   let s: TestServer;
   beforeAll(async () => {
     database = await kind.create();
-    s = await startServer(database.config, { auth: { limits: { perEmailIp: 3, perIp: 1000 } } });
+    s = await startServer(database.config, { ...BARE_YJS, auth: { limits: { perEmailIp: 3, perIp: 1000 } } });
   });
   afterAll(async () => {
     await s?.server.close();
@@ -80,7 +80,7 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
 
   it('sets Secure on the cookie behind an https proxy when TRUST_PROXY is on', async () => {
     const db = await kind.create();
-    const proxied = await startServer({ ...db.config, trustProxy: true });
+    const proxied = await startServer({ ...db.config, trustProxy: true }, BARE_YJS);
     try {
       const res = await post(null, `${proxied.url}/api/auth/signup`, { email: 'p@example.test', name: 'P', password: 'long enough pw' }, { 'x-forwarded-proto': 'https' });
       expect(res.headers.get('set-cookie')).toMatch(/; Secure$/);
@@ -125,7 +125,7 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
 
   it('shares the sign-in limit between server processes on the same database', async () => {
     if (kind.name === 'pglite') return; // PGlite is single-process by nature
-    const second = await startServer(database.config, { auth: { limits: { perEmailIp: 3, perIp: 1000 } } });
+    const second = await startServer(database.config, { ...BARE_YJS, auth: { limits: { perEmailIp: 3, perIp: 1000 } } });
     try {
       const u = await signUp(s.url, 'Twice');
       for (const [server, n] of [[s, 1], [second, 2], [s, 3]] as const) {
@@ -140,8 +140,8 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
   it('ends a sign-in at once in another process that still holds it in memory (SignInEvents)', async () => {
     if (kind.name === 'pglite') return; // PGlite is single-process by nature
     const events = new InProcessSignInEvents();
-    const one = await startServer(database.config, { signInEvents: events });
-    const two = await startServer(database.config, { signInEvents: events });
+    const one = await startServer(database.config, { ...BARE_YJS, signInEvents: events });
+    const two = await startServer(database.config, { ...BARE_YJS, signInEvents: events });
     try {
       const u = await signUp(one.url, 'Roamer');
       // Both processes have identified the cookie, so both answer it from memory now.
@@ -347,8 +347,8 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
   it('signals membership changes through the seam, so another process closes its sockets too', async () => {
     if (kind.name === 'pglite') return;
     const changes = new InProcessMembershipChanges();
-    const one = await startServer(database.config, { membershipChanges: changes });
-    const two = await startServer(database.config, { membershipChanges: changes });
+    const one = await startServer(database.config, { ...BARE_YJS, membershipChanges: changes });
+    const two = await startServer(database.config, { ...BARE_YJS, membershipChanges: changes });
     try {
       const id = await createSession(one, 'Two processes');
       const guest = await signUp(one.url, 'Remote');

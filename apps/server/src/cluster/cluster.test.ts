@@ -18,7 +18,7 @@ import * as Y from 'yjs';
 import { encodeWav } from '@mixroom/engine';
 import { createMixroomServer } from '../app.js';
 import {
-  addMember, connectClient, connectIo, cookieFrom, createSession, fetchAs, postgres, quietLogger, rawSocket, SKIP_PG, signUp, startServer,
+  addMember, connectClient, connectIo, cookieFrom, createSession, fetchAs, postgres, quietLogger, rawSocket, SKIP_PG, signUp, BARE_YJS, startServer,
   waitFor, type TestDatabase, type TestServer, type TestUser,
 } from '../test-support.js';
 import { encodeFrame } from './redis-fanout.js';
@@ -41,8 +41,8 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('two server processes sharing PostgreSQL 
     });
     database = await postgres.create();
     const config = { ...database.config, redisUrl: REDIS_URL, redisPrefix: prefix };
-    one = await startServer(config);
-    two = await startServer(config);
+    one = await startServer(config, BARE_YJS);
+    two = await startServer(config, BARE_YJS);
   });
 
   afterAll(async () => {
@@ -319,8 +319,8 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('two server processes through a Redis res
     await redis.start();
     const database = await postgres.create();
     const config = { ...database.config, redisUrl: redis.url, redisPrefix: 'restart:' };
-    const one = await startServer(config);
-    const two = await startServer(config);
+    const one = await startServer(config, BARE_YJS);
+    const two = await startServer(config, BARE_YJS);
     const clients: { destroy(): void }[] = [];
     try {
       const id = await createSession(one);

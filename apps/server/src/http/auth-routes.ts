@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SignInBody, SignUpBody, type DemoAccountsResponse, type MeResponse } from '@mixroom/protocol';
-import type { Accounts } from '../auth/accounts.js';
+import { SignInBody, SignUpBody, type CheckEmailResponse, type DemoAccountsResponse, type MeResponse } from '@mixroom/protocol';
+import { CHECK_EMAIL_MESSAGE, type Accounts } from '../auth/accounts.js';
 import { clearedSessionCookie, isHttps, sessionCookie } from '../auth/cookies.js';
 import type { DbAccessControl } from '../auth/db-access.js';
 import type { SignInWatch } from '../auth/sign-in-watch.js';
@@ -31,8 +31,17 @@ export function registerAuthRoutes(router: Router, deps: AuthRouteDeps): void {
   };
 
   router.on('POST', '/api/auth/signup', async (req, res) => {
-    const { user, token } = await accounts.signUp(await readBody(req, SignUpBody), clientIp(req, trustProxy));
+    const result = await accounts.signUp(await readBody(req, SignUpBody), clientIp(req, trustProxy));
+    if (result === 'check-email') return sendJson(res, 202, { status: 'check-email', message: CHECK_EMAIL_MESSAGE } satisfies CheckEmailResponse);
+    const { user, token } = result;
     signedIn(req, res, 201, { id: user.userId, email: user.email, name: user.name }, token);
+  });
+
+  // The link in the confirmation mail: creates the account, then the sign-in page says what happened.
+  router.on('GET', '/api/auth/confirm', async (req, res) => {
+    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
+    const outcome = await accounts.confirmSignUp(token);
+    res.writeHead(303, { Location: `/signin?confirmed=${outcome}`, 'Cache-Control': 'no-store' }).end();
   });
 
   router.on('POST', '/api/auth/signin', async (req, res) => {

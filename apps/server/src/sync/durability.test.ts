@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
-  assertPostgresReachable, connectClient, createSession, databaseKinds, PG_URL, SKIP_PG, startServer, waitFor, type TestDatabase,
+  assertPostgresReachable, connectClient, createSession, databaseKinds, PG_URL, SKIP_PG, BARE_YJS, startServer, waitFor, type TestDatabase,
 } from '../test-support.js';
 
 beforeAll(async () => {
@@ -46,7 +46,7 @@ describe.each(databaseKinds)('durability at shutdown over $name', (kind) => {
     const database = await kind.create();
     cleanups.push(() => database.cleanup());
     // Every edit is still only in memory when the shutdown starts.
-    const first = await startServer(database.config, { sync: { flushDelayMs: 60_000, unloadRetryDelaysMs: [10, 20] } });
+    const first = await startServer(database.config, { sync: { shapeCheck: null, flushDelayMs: 60_000, unloadRetryDelaysMs: [10, 20] } });
     let firstClosed = false;
     cleanups.push(() => (firstClosed ? undefined : first.server.close()));
     const id = await createSession(first);
@@ -66,7 +66,7 @@ describe.each(databaseKinds)('durability at shutdown over $name', (kind) => {
     expect((await readdir(spillDir)).filter((f) => f.endsWith('.yupdate'))).toHaveLength(1);
 
     await runSql(database, allowSql(schema));
-    const second = await startServer(database.config);
+    const second = await startServer(database.config, BARE_YJS);
     cleanups.push(() => second.server.close());
     expect(await readdir(spillDir)).toEqual([]);
     const rows = await second.server.db.prisma.docUpdate.findMany({ where: { sessionId: id } });
@@ -83,7 +83,7 @@ describe.each(databaseKinds)('durability at shutdown over $name', (kind) => {
     if (kind.name !== 'pglite') return;
     const database = await kind.create();
     cleanups.push(() => database.cleanup());
-    const s = await startServer(database.config, { sync: { flushDelayMs: 60_000 } });
+    const s = await startServer(database.config, { sync: { shapeCheck: null, flushDelayMs: 60_000 } });
     const id = await createSession(s);
     const c = connectClient(s.wsUrl, id, s.owner);
     cleanups.push(c.destroy);
@@ -94,7 +94,7 @@ describe.each(databaseKinds)('durability at shutdown over $name', (kind) => {
     process.kill(s.server.db.embeddedPid()!, 'SIGKILL');
     await s.server.close();
     expect(await readdir(path.join(database.config.dataDir, 'spill')).catch(() => [])).toEqual([]);
-    const again = await startServer(database.config);
+    const again = await startServer(database.config, BARE_YJS);
     cleanups.push(() => again.server.close());
     const rows = await again.server.db.prisma.docUpdate.findMany({ where: { sessionId: id } });
     const restored = new Y.Doc();

@@ -7,7 +7,7 @@ import { MixModel } from '@mixroom/engine';
 import { WS_CLOSE, YJS_LIMITS } from '@mixroom/protocol';
 import { encodeUpdate } from './messages.js';
 import {
-  addMember, assertPostgresReachable, connectClient, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, startServer, waitFor,
+  addMember, assertPostgresReachable, connectClient, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, BARE_YJS, startServer, waitFor,
   type TestServer, type TestUser,
 } from '../test-support.js';
 
@@ -25,7 +25,7 @@ describe.each(databaseKinds)('Yjs update guard over $name', (kind) => {
   const DOC_LIMIT = 64 * 1024;
   beforeAll(async () => {
     const database = await kind.create();
-    s = { ...(await startServer(database.config, { sync: { maxDocBytes: DOC_LIMIT } })), cleanup: database.cleanup };
+    s = { ...(await startServer(database.config, { sync: { shapeCheck: null, maxDocBytes: DOC_LIMIT } })), cleanup: database.cleanup };
   });
   afterAll(async () => {
     await s?.server.close();
@@ -188,7 +188,7 @@ describe.each(databaseKinds)('Yjs update guard over $name', (kind) => {
     it('the binding survives a reload of the room from the database', async () => {
       const database = await kind.create();
       cleanups.push(() => database.cleanup());
-      const one = await startServer(database.config, { sync: { unloadGraceMs: 10 } });
+      const one = await startServer(database.config, { sync: { shapeCheck: null, unloadGraceMs: 10 } });
       cleanups.push(() => one.server.close());
       const id = await createSession(one);
       const member = await signUp(one.url, 'Eng');
@@ -215,7 +215,7 @@ describe.each(databaseKinds)('Yjs update guard over $name', (kind) => {
       let clock = Date.UTC(2026, 0, 1);
       const database = await kind.create();
       cleanups.push(() => database.cleanup());
-      const one = await startServer(database.config, { sync: { now: () => clock, clientOwnerIdleMs: 30 * DAY } });
+      const one = await startServer(database.config, { sync: { shapeCheck: null, now: () => clock, clientOwnerIdleMs: 30 * DAY } });
       cleanups.push(() => one.server.close());
       const id = await createSession(one);
       const member = await signUp(one.url, 'Eng');

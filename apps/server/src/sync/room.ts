@@ -1,3 +1,4 @@
+import { mixWriteProblem } from '@mixroom/engine';
 import { WS_CLOSE, YJS_LIMITS } from '@mixroom/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -5,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, RefusedUpdateError, type ClientMessage } from './messages.js';
 import { ClientOwners } from './client-owners.js';
-import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate } from './update-guard.js';
+import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate, type ShapeCheck } from './update-guard.js';
 import type { UpdateLog } from './update-log.js';
 import type { BatchSource, WriteBatcher } from './write-batcher.js';
 
@@ -35,6 +36,11 @@ export interface RoomOptions {
   maxDocBytes?: number;
   /** Bindings of client ids that have not written for this long are pruned (default 30 days). */
   clientOwnerIdleMs?: number;
+  /**
+   * What every new piece of a client update must fit (default: the mix model's shape,
+   * mixWriteProblem). null accepts any Yjs types: only tests of the bare Yjs transport use it.
+   */
+  shapeCheck?: ShapeCheck | null;
   /** Clock for those bindings (tests). */
   now?: () => number;
 }
@@ -206,7 +212,7 @@ export class Room implements BatchSource {
     let facts: ReturnType<typeof inspectUpdate>;
     // Decoding without integrating catches truncated/garbage updates before the doc is touched.
     try {
-      facts = inspectUpdate(this.doc, update);
+      facts = inspectUpdate(this.doc, update, this.options.shapeCheck === undefined ? mixWriteProblem : (this.options.shapeCheck ?? undefined));
     } catch (err) {
       throw new MalformedMessageError(`invalid Yjs update: ${(err as Error).message}`);
     }
@@ -222,6 +228,7 @@ export class Room implements BatchSource {
         throw new RefusedUpdateError(WS_CLOSE.refused, 'only the owner or an engineer can add, rename or remove channels');
       }
     }
+    if (facts.shapeProblem) throw new RefusedUpdateError(WS_CLOSE.invalid, facts.shapeProblem);
     // Without stems.manage nothing may be parked for later: a parked delete could remove a channel the server adds next.
     if (facts.missing && !conn.mayManageStems) {
       throw new RefusedUpdateError(WS_CLOSE.resync, 'this change builds on changes the server does not have; reconnect to resync');

@@ -4,7 +4,7 @@ import { WS_CLOSE } from '@mixroom/protocol';
 import { encodeUpdate } from './messages.js';
 import { InProcessFanout } from './fanout.js';
 import {
-  assertPostgresReachable, connectClient, createSession, databaseKinds, rawSocket, SKIP_PG, startServer, waitFor,
+  assertPostgresReachable, connectClient, createSession, databaseKinds, rawSocket, SKIP_PG, BARE_YJS, startServer, waitFor,
   type TestDatabase, type TestUser,
 } from '../test-support.js';
 
@@ -22,7 +22,7 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
   async function setup(options: Parameters<typeof startServer>[1] = {}, db?: TestDatabase) {
     const database = db ?? (await kind.create());
     if (!db) cleanups.push(() => database.cleanup());
-    const s = await startServer(database.config, options);
+    const s = await startServer(database.config, { ...options, sync: { ...options.sync, shapeCheck: null } });
     let closed = false;
     cleanups.push(async () => { if (!closed) await s.server.close(); });
     return { ...s, database, close: async () => { closed = true; await s.server.close(); } };
@@ -37,7 +37,7 @@ describe.each(databaseKinds)('yjs sync over $name', (kind) => {
   let shared: Awaited<ReturnType<typeof startServer>> & { cleanup(): Promise<void> };
   beforeAll(async () => {
     const database = await kind.create();
-    shared = { ...(await startServer(database.config)), cleanup: database.cleanup };
+    shared = { ...(await startServer(database.config, BARE_YJS)), cleanup: database.cleanup };
   });
   afterAll(async () => {
     await shared?.server.close();

@@ -5,6 +5,17 @@ export const CHANNELS_ROOT = 'channels';
 /** Server-written: Yjs client id → user id of the member whose connection introduced it. */
 export const CLIENT_OWNERS_ROOT = 'clientOwners';
 
+/** What is written where, as the mix's shape rules see it (see @mixroom/engine's mixWriteProblem). */
+export interface ShapePlace {
+  root: string;
+  container?: { key: string | null; kind: ShapeContent['kind'] };
+  key: string | null;
+  writer: number;
+}
+export type ShapeContent = { kind: 'values'; values: readonly unknown[] } | { kind: 'map' } | { kind: 'array' } | { kind: 'other'; name: string };
+/** Returns why a write does not fit the document's shape, or null. */
+export type ShapeCheck = (place: ShapePlace, content: ShapeContent) => string | null;
+
 /** What a client update would change, worked out from the decoded update and the room's doc without applying it. */
 export interface UpdateFacts {
   /** Anything at all the doc does not have yet (new structs, or deletes of live or unknown items). */
@@ -15,16 +26,44 @@ export interface UpdateFacts {
   newClients: Map<number, number>;
   /** A new struct or delete refers to an item neither the doc nor the update has (it would be parked). */
   missing: boolean;
+  /** The first new struct that does not fit the shape check, in plain words. */
+  shapeProblem: string | null;
+}
+
+/** Where an item sits: its root, the key it has there or in its container, and that container (an item holding a nested type). */
+interface Where {
+  root: string;
+  /** Key in the parent map (null: array element). */
+  sub: string | null;
+  /** For an item inside a nested type: that type's key in the root and its kind. */
+  container?: { key: string | null; kind: ShapeContent['kind'] };
+  /** Nested two or more levels below a root, or inside something that is not a type. */
+  bad?: string;
+}
+
+const contentKind = (type: unknown): 'map' | 'array' | 'other' => (type instanceof Y.Map ? 'map' : type instanceof Y.Array ? 'array' : 'other');
+
+/** The content of a new item as the shape rules see it; null for content that holds nothing (deleted). */
+function shapeContent(c: Y.Item['content']): ShapeContent | null {
+  if (c instanceof Y.ContentDeleted) return null;
+  if (c instanceof Y.ContentAny) return { kind: 'values', values: c.arr };
+  if (c instanceof Y.ContentType) {
+    const kind = contentKind(c.type);
+    return kind === 'other' ? { kind, name: `a ${c.type.constructor.name}` } : kind === 'map' ? { kind } : { kind };
+  }
+  const names: [unknown, string][] = [[Y.ContentString, 'text'], [Y.ContentBinary, 'binary data'], [Y.ContentJSON, 'JSON content'], [Y.ContentEmbed, 'an embed'], [Y.ContentFormat, 'text formatting'], [Y.ContentDoc, 'a subdocument']];
+  return { kind: 'other', name: names.find(([k]) => c instanceof (k as typeof Y.ContentAny))?.[1] ?? 'unknown content' };
 }
 
 /**
  * A decoded item's parent is a root name, the id of the item holding its parent type, or null
- * (then it lives beside its origin / right origin). Ids are resolved in the update first, then
- * in the doc; a garbage-collected parent means the item would be discarded on integration.
+ * (then it lives beside its origin / right origin, in the same parent under the same key). Ids are
+ * resolved in the update first, then in the doc; a garbage-collected parent means the item would
+ * be discarded on integration.
  */
-export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateFacts {
+export function inspectUpdate(doc: Y.Doc, update: Uint8Array, shapeCheck?: ShapeCheck): UpdateFacts {
   const { structs, ds } = Y.decodeUpdate(update);
-  const facts: UpdateFacts = { changes: false, roots: new Set(), newClients: new Map(), missing: false };
+  const facts: UpdateFacts = { changes: false, roots: new Set(), newClients: new Map(), missing: false, shapeProblem: null };
   const byClient = new Map<number, Y.Item[]>();
   for (const s of structs) {
     if (s instanceof Y.Item) {
@@ -36,21 +75,32 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateFacts {
   const rootNames = new Map<Y.AbstractType<any>, string>();
   for (const [name, type] of doc.share) rootNames.set(type, name);
 
-  // A root name; null: garbage-collected (the item would be discarded); undefined: unknown here.
-  type Root = string | null | undefined;
+  // A place; null: garbage-collected (the item would be discarded); undefined: unknown here.
+  type Place = Where | null | undefined;
   const GONE = null;
   const MISSING = undefined;
-  const memo = new Map<Y.Item, Root>();
+  const memo = new Map<Y.Item, Place>();
+  const DEEP = 'the mix document has nothing nested that deep';
 
-  const rootOfDocItem = (item: Y.Item): Root => {
-    let type = item.parent as Y.AbstractType<any> | null;
+  const whereOfDocItem = (item: Y.Item): Place => {
+    const type = item.parent as Y.AbstractType<any> | null;
     if (!(type instanceof Y.AbstractType)) return GONE;
-    while (type._item) {
-      const parent: unknown = type._item.parent;
-      if (!(parent instanceof Y.AbstractType)) return GONE;
-      type = parent;
+    if (!type._item) {
+      const root = rootNames.get(type);
+      return root === undefined ? GONE : { root, sub: item.parentSub };
     }
-    return rootNames.get(type) ?? GONE;
+    const holder = type._item;
+    const outer = holder.parent as unknown;
+    if (!(outer instanceof Y.AbstractType)) return GONE;
+    let top: Y.AbstractType<any> = outer;
+    while (top._item) {
+      const p: unknown = top._item.parent;
+      if (!(p instanceof Y.AbstractType)) return GONE;
+      top = p;
+    }
+    const root = rootNames.get(top);
+    if (root === undefined) return GONE;
+    return { root, sub: item.parentSub, container: { key: holder.parentSub, kind: contentKind(type) }, bad: outer._item ? DEEP : undefined };
   };
   const findInUpdate = (id: Y.ID): Y.Item | undefined => {
     const list = byClient.get(id.client);
@@ -66,28 +116,38 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateFacts {
     }
     return undefined;
   };
-  const rootOfId = (id: Y.ID, depth: number): Root => {
+  /** The item with `id`, from the doc or the update, and where it sits. */
+  const lookup = (id: Y.ID, depth: number): { item: Y.Item | null; where: Place } => {
     if (id.clock < Y.getState(doc.store, id.client)) {
       const s = Y.getItem(doc.store, id);
-      return s instanceof Y.Item ? rootOfDocItem(s) : GONE;
+      return s instanceof Y.Item ? { item: s, where: whereOfDocItem(s) } : { item: null, where: GONE };
     }
     const own = findInUpdate(id);
-    return own ? rootOfUpdateItem(own, depth + 1) : MISSING;
+    return own ? { item: own, where: whereOfUpdateItem(own, depth + 1) } : { item: null, where: MISSING };
   };
-  const rootOfUpdateItem = (item: Y.Item, depth: number): Root => {
+  const whereOfUpdateItem = (item: Y.Item, depth: number): Place => {
     if (memo.has(item)) return memo.get(item);
     // Chains inside one update are bounded by its size; the bound only stops a crafted cycle.
     if (depth > 10_000) return MISSING;
     const parent = item.parent as unknown;
-    let root: Root;
-    if (typeof parent === 'string') root = parent;
-    else if (parent instanceof Y.ID) root = rootOfId(parent, depth);
-    else {
+    let where: Place;
+    if (typeof parent === 'string') where = { root: parent, sub: item.parentSub };
+    else if (parent instanceof Y.ID) {
+      const { item: holder, where: outer } = lookup(parent, depth);
+      if (!outer || !holder) where = outer;
+      else if (holder.content instanceof Y.ContentDeleted) where = GONE;
+      else if (!(holder.content instanceof Y.ContentType)) where = { root: outer.root, sub: item.parentSub, bad: 'a value can only be nested in a map or an array' };
+      else where = { root: outer.root, sub: item.parentSub, container: { key: outer.sub, kind: contentKind(holder.content.type) }, bad: outer.bad ?? (outer.container ? DEEP : undefined) };
+    } else {
       const ref = item.origin ?? item.rightOrigin;
-      root = ref ? rootOfId(ref, depth) : MISSING;
+      where = ref ? lookup(ref, depth).where : MISSING;
     }
-    memo.set(item, root);
-    return root;
+    memo.set(item, where);
+    return where;
+  };
+  const rootOfUpdateItem = (item: Y.Item): string | null | undefined => {
+    const where = whereOfUpdateItem(item, 0);
+    return where ? where.root : where;
   };
 
   for (const s of structs) {
@@ -99,9 +159,15 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateFacts {
     facts.newClients.set(s.id.client, Math.max(facts.newClients.get(s.id.client) ?? 0, end));
     if (s.id.clock > known && !findInUpdate(Y.createID(s.id.client, known))) facts.missing = true;
     if (!(s instanceof Y.Item)) continue;
-    const root = rootOfUpdateItem(s, 0);
-    if (root === undefined) facts.missing = true;
-    else if (root !== null) facts.roots.add(root);
+    const where = whereOfUpdateItem(s, 0);
+    if (where === undefined) facts.missing = true;
+    else if (where !== null) {
+      facts.roots.add(where.root);
+      if (shapeCheck && facts.shapeProblem === null) {
+        const content = shapeContent(s.content);
+        if (content) facts.shapeProblem = where.bad ?? shapeCheck({ root: where.root, key: where.sub, container: where.container, writer: s.id.client }, content);
+      }
+    }
   }
 
   for (const [client, ranges] of ds.clients) {
@@ -115,8 +181,8 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateFacts {
           // Re-sent deletes (every sync step 2 carries the whole delete set) change nothing.
           if (!(s instanceof Y.Item) || s.deleted) continue;
           facts.changes = true;
-          const root = rootOfDocItem(s);
-          if (root) facts.roots.add(root);
+          const where = whereOfDocItem(s);
+          if (where) facts.roots.add(where.root);
         }
       }
       for (let c = Math.max(clock, known); c < end; ) {
@@ -126,7 +192,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array): UpdateFacts {
           facts.missing = true;
           break;
         }
-        const root = rootOfUpdateItem(own, 0);
+        const root = rootOfUpdateItem(own);
         if (root === undefined) facts.missing = true;
         else if (root !== null) facts.roots.add(root);
         c = own.id.clock + own.length;

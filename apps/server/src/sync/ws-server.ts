@@ -117,10 +117,25 @@ export class YjsWebsocketServer {
       return;
     }
     const sessionId = parsed.data;
+    // Every accepted update goes to each peer at once, and under load many land in one turn of the
+    // event loop: corking the socket until the turn ends sends them in one write instead of one
+    // syscall each (writev was the largest single cost in bench:soak's server profile). Order and
+    // delivery are unchanged; a message waits at most for the current turn to finish.
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket!.uncork();
+    };
     const conn: SyncConnection = {
       userId,
       send: (data) => {
         if (ws.readyState !== WebSocket.OPEN) return;
+        if (socket && !corked) {
+          corked = true;
+          socket.cork();
+          setImmediate(uncork);
+        }
         ws.send(data, (err) => {
           if (err) ws.terminate();
         });

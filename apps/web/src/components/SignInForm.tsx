@@ -9,6 +9,14 @@ function nextPath(): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
+/** What the mailed sign-up link did (GET /api/auth/confirm redirects here with ?confirmed=). */
+const CONFIRMED: Record<string, string> = {
+  created: 'Your account is ready: sign in with your email and password.',
+  exists: 'This address already has an account: sign in.',
+  expired: 'That sign-up link has expired: sign up again.',
+  invalid: 'That sign-up link is not valid: sign up again.',
+};
+
 export function SignInForm() {
   const [mode, setMode] = useState<'signin' | 'signup'>('signin');
   const [email, setEmail] = useState('');
@@ -17,16 +25,24 @@ export function SignInForm() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [demo, setDemo] = useState<DemoAccount[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
     demoAccounts().then((r) => setDemo(r.accounts), () => setDemo([]));
+    const confirmed = new URLSearchParams(window.location.search).get('confirmed');
+    if (confirmed) setNotice(CONFIRMED[confirmed] ?? null);
   }, []);
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
     try {
-      await action();
+      const result = await action();
+      if (result && typeof result === 'object' && 'status' in result && result.status === 'check-email') {
+        setNotice(String((result as unknown as { message: string }).message));
+        setBusy(false);
+        return;
+      }
       window.location.assign(nextPath());
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -66,6 +82,11 @@ export function SignInForm() {
             data-testid="password"
           />
         </label>
+        {notice && (
+          <p className="muted" role="status" data-testid="auth-notice">
+            {notice}
+          </p>
+        )}
         {error && (
           <p className="error-text" role="alert" data-testid="auth-error">
             {error}

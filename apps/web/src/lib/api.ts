@@ -1,7 +1,8 @@
 import type {
-  AcceptInviteResponse, CreateInviteBody, CreateInviteResponse, DemoAccountsResponse, ErrorBody, GetSessionResponse, InvitePreview,
+  AcceptInviteResponse, CheckEmailResponse, CreateInviteBody, CreateInviteResponse, DemoAccountsResponse, ErrorBody, GetSessionResponse, InvitePreview,
   ListInvitesResponse, ListMembersResponse, ListSessionsResponse, MeResponse, Role, StemTakesResponse,
 } from '@mixroom/protocol';
+import { fetchRetryingWhenBusy } from './busy-retry';
 
 export class HttpError extends Error {
   constructor(
@@ -36,11 +37,11 @@ export function redirectToSignIn(): void {
 }
 
 /**
- * Same-origin JSON call with the session cookie. A 401 means the sign-in is missing or expired:
+ * Same-origin JSON call with the session cookie; a busy server (503 + Retry-After) is waited out. A 401 means the sign-in is missing or expired:
  * unless told otherwise, go and sign in (the error still rejects so callers stop).
  */
 async function call<T>(method: string, url: string, what: string, body?: unknown, opts: { redirectOn401?: boolean } = {}): Promise<T> {
-  const res = await fetch(url, {
+  const res = await fetchRetryingWhenBusy(url, {
     method,
     credentials: 'same-origin',
     headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -58,8 +59,9 @@ export const me = () => call<MeResponse>('GET', '/api/auth/me', 'checking sign-i
 export const demoAccounts = () => call<DemoAccountsResponse>('GET', '/api/auth/demo', 'loading demo accounts');
 export const signIn = (email: string, password: string) =>
   call<MeResponse>('POST', '/api/auth/signin', 'signing in', { email, password }, { redirectOn401: false });
+/** Signed in, or (SIGNUP_CONFIRM=email) asked to open the mailed link: the same answer for every address. */
 export const signUp = (email: string, name: string, password: string) =>
-  call<MeResponse>('POST', '/api/auth/signup', 'signing up', { email, name, password }, { redirectOn401: false });
+  call<MeResponse | CheckEmailResponse>('POST', '/api/auth/signup', 'signing up', { email, name, password }, { redirectOn401: false });
 export const signOut = () => call<void>('POST', '/api/auth/signout', 'signing out');
 
 export const listMembers = (id: string) => getJson<ListMembersResponse>(`/api/sessions/${sid(id)}/members`, 'loading members');

@@ -7,6 +7,7 @@ import {
 } from '@mixroom/protocol';
 import type { Socket } from 'socket.io-client';
 import { httpError } from './api';
+import { fetchRetryingWhenBusy } from './busy-retry';
 
 export interface ReviewSnapshot {
   comments: CommentInfo[];
@@ -74,13 +75,13 @@ export class ReviewClient {
   }
 
   private async get<T>(url: string, what: string): Promise<T> {
-    const res = await fetch(url, { headers: { accept: 'application/json' } });
+    const res = await fetchRetryingWhenBusy(url, { headers: { accept: 'application/json' } });
     if (!res.ok) throw await httpError(res, what);
     return (await res.json()) as T;
   }
 
   async send<T>(url: string, method: string, body: unknown, what: string): Promise<T> {
-    const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetchRetryingWhenBusy(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) {
       const err = await httpError(res, what);
       this.set({ error: err.message });
