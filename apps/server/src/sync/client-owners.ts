@@ -1,8 +1,17 @@
 import * as Y from 'yjs';
 import { CLIENT_OWNERS_ROOT } from './update-guard.js';
 
-/** Key in the CLIENT_OWNERS_ROOT map of the current table (a nested map, replaced when pruned). */
-const TABLE = 'table';
+/** Key of the table written before tables were numbered (read, then copied into a numbered one). */
+const LEGACY_TABLE = 'table';
+/**
+ * Every process creates the binding tables under this Yjs client id, numbered by its clock: the
+ * table `t<n>` is always the item (TABLE_WRITER, n), an empty map at a key never used before. Two
+ * processes creating "the next table" at once therefore make the identical item, which Yjs merges
+ * into one map, and the bindings each process writes into it meet there. (Tables created under
+ * each process's own id raced: one replaced the other, and its bindings were lost.)
+ */
+export const TABLE_WRITER = 1;
+const TABLE_KEY = /^t(\d+)$/;
 const HOUR_MS = 3_600_000;
 /** A binding's "last wrote" stamp is refreshed at most this often: one small write per client per day. */
 const REFRESH_MS = 24 * HOUR_MS;
@@ -41,14 +50,28 @@ export class ClientOwners {
   }
 
   private table(): Y.Map<string> | undefined {
-    const t = this.root.get(TABLE);
-    return t instanceof Y.Map ? (t as Y.Map<string>) : undefined;
+    return bindingTable(this.doc);
   }
 
   private raw(client: number): string | undefined {
     const id = String(client);
     const v = this.table()?.get(id) ?? this.root.get(id); // flat entries: written before the table
     return typeof v === 'string' ? v : undefined;
+  }
+
+  /** A new, empty numbered table (see TABLE_WRITER), made as every process would make it. */
+  private newTable(): Y.Map<string> {
+    const scratch = new Y.Doc();
+    const map = scratch.getMap(CLIENT_OWNERS_ROOT);
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
+    // Only after the state is in: a doc that receives structs under its own id takes a new one.
+    scratch.clientID = TABLE_WRITER;
+    const n = Y.getState(scratch.store, TABLE_WRITER);
+    map.set(`t${n}`, new Y.Map<string>());
+    const update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(this.doc));
+    scratch.destroy();
+    Y.applyUpdate(this.doc, update);
+    return this.root.get(`t${n}`) as Y.Map<string>;
   }
 
   /** The account bound to `client`; 'retired' when it wrote here before but is bound to nobody now. */
@@ -60,7 +83,7 @@ export class ClientOwners {
 
   /** Number of bindings (tests, metrics). */
   get size(): number {
-    return (this.table()?.size ?? 0) + [...this.root.keys()].filter((k) => k !== TABLE).length;
+    return (this.table()?.size ?? 0) + [...this.root.keys()].filter((k) => k !== LEGACY_TABLE && !TABLE_KEY.test(k)).length;
   }
 
   /**
@@ -79,7 +102,7 @@ export class ClientOwners {
     if (claims.length === 0 && stale.length === 0 && !prune) return;
     this.doc.transact(() => {
       let table = this.table();
-      if (!table) this.root.set(TABLE, (table = new Y.Map<string>()));
+      if (!table || !isNumbered(this.root, table)) table = this.replaceTable(table, () => true);
       if (prune) {
         this.nextPruneCheck = now + HOUR_MS;
         table = this.pruned(table, now);
@@ -90,19 +113,52 @@ export class ClientOwners {
 
   /** The table without idle bindings: the same one if none are idle, else a fresh copy. */
   private pruned(table: Y.Map<string>, now: number): Y.Map<string> {
-    const flat = [...this.root.entries()].filter(([k, v]) => k !== TABLE && typeof v === 'string') as [string, string][];
-    const all = [...flat, ...table.entries()];
-    const nowHour = Math.floor(now / HOUR_MS);
-    // Flat entries carry no stamp: they count from now (they were written at most an idle period ago or by the previous version).
-    const keep = all.filter(([, v]) => {
+    const idle = ([, v]: [string, string]) => {
       const stamp = Number(v.split('@')[1]);
-      return !Number.isFinite(stamp) || stamp * HOUR_MS > now - this.idleMs;
-    });
-    if (keep.length === all.length && flat.length === 0) return table;
-    const fresh = new Y.Map<string>();
-    this.root.set(TABLE, fresh);
-    for (const [k] of flat) this.root.delete(k);
-    for (const [k, v] of keep) fresh.set(k, v.includes('@') ? v : `${v}@${nowHour}`);
+      return Number.isFinite(stamp) && stamp * HOUR_MS <= now - this.idleMs;
+    };
+    if (![...table.entries()].some(idle) && !this.hasFlat()) return table;
+    return this.replaceTable(table, (e) => !idle(e));
+  }
+
+  private hasFlat(): boolean {
+    return [...this.root.keys()].some((k) => k !== LEGACY_TABLE && !TABLE_KEY.test(k));
+  }
+
+  /**
+   * A new numbered table holding the bindings of `old` (and of flat entries) that `keep` keeps; the
+   * old table and every other one are deleted, so they are garbage-collected as a whole.
+   */
+  private replaceTable(old: Y.Map<string> | undefined, keep: (e: [string, string]) => boolean): Y.Map<string> {
+    const hour = Math.floor(this.now() / HOUR_MS);
+    const flat = [...this.root.entries()].filter(([k, v]) => k !== LEGACY_TABLE && !TABLE_KEY.test(k) && typeof v === 'string') as [string, string][];
+    // Flat entries carry no stamp: they count from now (written at most an idle period ago, or by an older version).
+    const entries = [...flat.map(([k, v]) => [k, `${v}@${hour}`] as [string, string]), ...(old?.entries() ?? [])].filter(keep);
+    const fresh = this.newTable();
+    for (const k of [...this.root.keys()]) if (this.root.get(k) !== fresh) this.root.delete(k);
+    for (const [k, v] of entries) fresh.set(k, v);
     return fresh;
   }
+}
+
+/** The document's current table of client-id bindings: the highest numbered one, else the legacy one. */
+export function bindingTable(doc: Y.Doc): Y.Map<string> | undefined {
+  const root = doc.getMap(CLIENT_OWNERS_ROOT);
+  let best: Y.Map<string> | undefined;
+  let bestN = -1;
+  for (const [k, v] of root.entries()) {
+    const m = TABLE_KEY.exec(k);
+    if (m && v instanceof Y.Map && Number(m[1]) > bestN) {
+      bestN = Number(m[1]);
+      best = v as Y.Map<string>;
+    }
+  }
+  if (best) return best;
+  const legacy = root.get(LEGACY_TABLE);
+  return legacy instanceof Y.Map ? (legacy as Y.Map<string>) : undefined;
+}
+
+function isNumbered(root: Y.Map<unknown>, table: Y.Map<string>): boolean {
+  for (const [k, v] of root.entries()) if (v === table) return TABLE_KEY.test(k);
+  return false;
 }

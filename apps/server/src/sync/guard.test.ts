@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import { MixModel } from '@mixroom/engine';
 import { WS_CLOSE, YJS_LIMITS } from '@mixroom/protocol';
 import { encodeUpdate } from './messages.js';
+import { bindingTable } from './client-owners.js';
 import {
   addMember, assertPostgresReachable, connectClient, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, BARE_YJS, startServer, waitFor,
   type TestServer, type TestUser,
@@ -249,7 +250,7 @@ describe.each(databaseKinds)('Yjs update guard over $name', (kind) => {
         loads.push(c.doc.clientID);
         c.destroy();
       }
-      const table = () => ((roomDocSync!.getMap('clientOwners').get('table') as Y.Map<string>) ?? new Y.Map()).size;
+      const table = () => bindingTable(roomDocSync!)?.size ?? 0;
       let roomDocSync: Y.Doc | undefined = await roomDoc();
       expect(table()).toBe(41);
       const before = await ownersBytes();

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, RefusedUpdateError, type ClientMessage } from './messages.js';
-import { ClientOwners } from './client-owners.js';
+import { ClientOwners, TABLE_WRITER } from './client-owners.js';
 import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate, type ShapeCheck } from './update-guard.js';
 import type { UpdateLog } from './update-log.js';
 import type { BatchSource, WriteBatcher } from './write-batcher.js';
@@ -236,7 +236,7 @@ export class Room implements BatchSource {
     const claims: number[] = [];
     const writers: number[] = [];
     for (const client of facts.newClients.keys()) {
-      const owner = client === this.doc.clientID ? 'the server' : this.owners.ownerOf(client);
+      const owner = client === this.doc.clientID || client === TABLE_WRITER ? 'the server' : this.owners.ownerOf(client);
       if (owner === undefined) claims.push(client);
       else if (owner === 'retired') throw new RefusedUpdateError(WS_CLOSE.clientIdTaken, `Yjs client id ${client} has not written for a long time and was retired; reload the page to edit again`);
       else if (owner !== conn.userId) throw new RefusedUpdateError(WS_CLOSE.clientIdTaken, `Yjs client id ${client} belongs to another member`);
