@@ -22,6 +22,7 @@ import { MixerView } from './MixerView';
 import { ResizeHandle, useMediaQuery, usePersistentState } from './panes';
 import { TopBar } from './TopBar';
 import { TransportBar } from './TransportBar';
+import { useMasterDrift } from './use-master-drift';
 import { useSessionShortcuts } from './use-shortcuts';
 import { StemErrors, ViewSwitch, type View } from './WorkspaceBits';
 
@@ -60,7 +61,6 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     },
     [presence, runtime],
   );
-  const mixContext = useMemo(() => ({ runtime, held, onHold }), [runtime, held, onHold]);
   const [selection, setSelection] = useState<Selection>(null);
   const isSelected = (scope: ParamScope) =>
     selection !== null &&
@@ -90,6 +90,8 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     setReview(r);
     return () => r.dispose();
   }, [presence, session.id, devUser.userId]);
+  const drift = useMasterDrift(runtime, review, snap.mix.deliveryTarget);
+  const mixContext = useMemo(() => ({ runtime, held, onHold, drift }), [runtime, held, onHold, drift]);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);
   const closeShortcuts = useCallback(() => setShowShortcuts(false), []);

@@ -1,0 +1,201 @@
+// "Does the master still meet its target?" A master (an approved version, the latest version that
+// met the target, or this browser's last "Master to target") was made from one mix; when the mix
+// changes afterwards, the song no longer sounds like that master, and its loudness may be off
+// target. The watch notices the change at once and measures the new mix with the engine's own
+// render and BS.1770 meter (not a guess from fader moves: compressors and the limiter decide).
+import { MixModel, type DeliveryTarget, type MixState } from '@mixroom/engine';
+import * as Y from 'yjs';
+import { measureLiveMix, type MixLoudness } from './live-ab';
+import type { SessionRuntime } from './session-runtime';
+
+/** Integrated loudness this far from the target counts as off target (master-to-target lands within 0.1 LU). */
+export const DRIFT_TOLERANCE_LU = 0.5;
+
+export interface MasterReference {
+  /** "v3 (approved)", or null for this browser's own master-to-target result. */
+  label: string | null;
+  versionId: string | null;
+  mix: MixState;
+  /** When it was made (ms since epoch): the newer of a version and a local master-to-target wins. */
+  at: number;
+}
+
+export type DriftState =
+  | { kind: 'none' }
+  | { kind: 'measuring'; ref: MasterReference; fraction: number }
+  | { kind: 'measured'; ref: MasterReference; reading: MixLoudness; off: boolean; text: string }
+  | { kind: 'error'; ref: MasterReference; message: string };
+
+const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1)).replace('-', '−');
+const loud = (v: number) => v.toFixed(1).replace('-', '−');
+
+/** What to tell people about a changed mix measured at `reading` against `target`. */
+export function driftMessage(reading: MixLoudness, target: DeliveryTarget, label: string | null): { off: boolean; text: string } {
+  const head = `The mix changed after this master${label ? ` (${label})` : ''}`;
+  if (!Number.isFinite(reading.integrated)) return { off: true, text: `${head}: it is now silent` };
+  const delta = reading.integrated - target.integratedLufs;
+  const overPeak = reading.truePeak > target.truePeakCeilingDbtp + 0.05;
+  const peak = overPeak ? `; true peak ${loud(reading.truePeak)} dBTP, over its ${num(target.truePeakCeilingDbtp)} dBTP ceiling` : '';
+  if (Math.abs(delta) <= DRIFT_TOLERANCE_LU) {
+    return { off: overPeak, text: `${head}: it still measures ${loud(reading.integrated)} LUFS, on ${target.label}'s ${num(target.integratedLufs)}${peak}` };
+  }
+  return {
+    off: true,
+    text: `${head}: it now measures ${loud(reading.integrated)} LUFS, ${Math.abs(delta).toFixed(1)} LU ${delta > 0 ? 'over' : 'under'} ${target.label}'s ${num(target.integratedLufs)}${peak}`,
+  };
+}
+
+/** True when anything that changes the sound differs (names, order and colours do not). */
+export function mixSoundsDifferent(a: MixState, b: MixState): boolean {
+  const sound = (m: MixState) =>
+    JSON.stringify({
+      channels: [...m.channels].sort((x, y) => (x.id < y.id ? -1 : 1)).map((c) => [c.id, c.stemId, c.params]),
+      master: m.master.params,
+      fx: [m.fx.reverb.params, m.fx.delay.params],
+    });
+  return sound(a) !== sound(b);
+}
+
+/** A stored mix state (a version's) as a MixState, through a throwaway unsynced doc. */
+export function decodeMixState(update: Uint8Array): MixState {
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, update);
+    return new MixModel(doc).getState();
+  } finally {
+    doc.destroy();
+  }
+}
+
+/**
+ * Framework-free: follows the runtime's mix and the chosen references, and measures the live mix
+ * (an offline render) once moves have settled. One render at a time; a move during a render
+ * measures again afterwards.
+ */
+export class MasterDriftWatch {
+  private version: MasterReference | null = null;
+  private local: MasterReference | null = null;
+  private target: DeliveryTarget | null = null;
+  private state: DriftState = { kind: 'none' };
+  private readonly listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
+  private again = false;
+  private lastMix: MixState | null = null;
+  private readonly off: () => void;
+
+  constructor(private readonly runtime: SessionRuntime, private readonly settleMs = 1200) {
+    this.off = runtime.subscribe(() => {
+      const { mix } = runtime.getSnapshot();
+      if (mix !== this.lastMix || (this.state.kind === 'measuring' && !this.timer && !this.running)) this.check();
+    });
+  }
+
+  getSnapshot = (): DriftState => this.state;
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  setTarget(target: DeliveryTarget): void {
+    if (this.target?.id === target.id) return;
+    this.target = target;
+    this.check(true);
+  }
+
+  /** The version that is "the master" (approved, or the latest on target), or null. */
+  setVersionReference(ref: MasterReference | null): void {
+    if (ref?.versionId === this.version?.versionId && ref?.at === this.version?.at && ref?.label === this.version?.label) return;
+    this.version = ref;
+    this.check(true);
+  }
+
+  /** This browser's "Master to target" result: the mix right after its settings were applied. */
+  setLocalReference(mix: MixState): void {
+    this.local = { label: null, versionId: null, mix, at: Date.now() };
+    this.check(true);
+  }
+
+  get reference(): MasterReference | null {
+    const [v, l] = [this.version, this.local];
+    return v && l ? (v.at >= l.at ? v : l) : v ?? l;
+  }
+
+  dispose(): void {
+    this.off();
+    if (this.timer) clearTimeout(this.timer);
+    this.listeners.clear();
+  }
+
+  private set(state: DriftState): void {
+    this.state = state;
+    for (const l of this.listeners) l();
+  }
+
+  private check(force = false): void {
+    const mix = this.runtime.getSnapshot().mix;
+    const changed = mix !== this.lastMix;
+    this.lastMix = mix;
+    const ref = this.reference;
+    if (!ref || !this.target || !mixSoundsDifferent(ref.mix, mix)) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      if (this.state.kind !== 'none') this.set({ kind: 'none' });
+      return;
+    }
+    if (!changed && !force && this.state.kind !== 'measuring') return;
+    if (this.state.kind !== 'measuring' || this.state.ref !== ref) this.set({ kind: 'measuring', ref, fraction: 0 });
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.measure();
+    }, this.settleMs);
+  }
+
+  private async measure(): Promise<void> {
+    const ref = this.reference;
+    const target = this.target;
+    // Stems still loading: the next runtime snapshot (they finish) checks again.
+    if (!ref || !target || !this.runtime.stemsReady || !this.runtime.Tone) return;
+    this.running = true;
+    this.again = false;
+    const mixAtStart = this.runtime.getSnapshot().mix;
+    try {
+      const reading = await measureLiveMix(this.runtime, (fraction) => {
+        if (this.state.kind === 'measuring') this.set({ ...this.state, fraction });
+      });
+      this.running = false;
+      if (this.again || this.runtime.getSnapshot().mix !== mixAtStart || this.reference !== ref || this.target !== target) {
+        this.check(true);
+        return;
+      }
+      this.set({ kind: 'measured', ref, reading, ...driftMessage(reading, target, ref.label) });
+    } catch (e) {
+      this.running = false;
+      this.set({ kind: 'error', ref, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
+
+interface VersionLike {
+  id: string;
+  number: number;
+  status: string;
+  createdAt: string;
+  mixUrl: string | null;
+  loudness: { integrated: number | null; truePeak: number | null };
+}
+
+/** "The master": the newest approved version, else the newest one that met the target; only versions with a stored mix. */
+export function pickMasterVersion<V extends VersionLike>(versions: readonly V[], target: DeliveryTarget): V | null {
+  const withMix = [...versions].filter((v) => v.mixUrl).sort((a, b) => b.number - a.number);
+  const onTarget = (v: V) =>
+    v.loudness.integrated !== null &&
+    Math.abs(v.loudness.integrated - target.integratedLufs) <= DRIFT_TOLERANCE_LU &&
+    (v.loudness.truePeak ?? -Infinity) <= target.truePeakCeilingDbtp + 0.05;
+  return withMix.find((v) => v.status === 'approved') ?? withMix.find(onTarget) ?? null;
+}
