@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
 import type { ParamScope } from '@mixroom/engine';
-import { inFileNameOrder } from '../../lib/channel-order';
+import { channelColor, inConsoleOrder } from '../../lib/channel-order';
 import type { Identity } from '../../lib/identity';
 import type { PresenceClient, PresenceSnapshot } from '../../lib/presence';
 import { ReviewClient } from '../../lib/review';
@@ -70,15 +70,17 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
   const onSelect = useCallback((scope: ParamScope) => setSelection((cur) => (cur && JSON.stringify(cur) === JSON.stringify(scope) ? null : scope)), []);
 
   const loads = useMemo(() => new Map(snap.stems.map((s) => [s.stem.id, s])), [snap.stems]);
-  const colorOf = useMemo(() => {
-    const m = new Map<string, string>();
-    snap.stems.forEach((s, i) => m.set(s.stem.id, LANE_COLORS[i % LANE_COLORS.length]));
-    return m;
-  }, [snap.stems]);
   // A recalled mix (a comment's or a version's) is what plays, so it is what the console shows,
   // read-only; the live mix keeps syncing underneath and comes back with "Back to live mix".
   const shownSnap = useMemo(() => (snap.recalled ? { ...snap, mix: snap.recalled.state } : snap), [snap]);
-  const channels = useMemo(() => inFileNameOrder(shownSnap.mix.channels), [shownSnap.mix.channels]);
+  const channels = useMemo(() => inConsoleOrder(shownSnap.mix.channels), [shownSnap.mix.channels]);
+  // By stem: a chosen channel colour, else the lane colour of the stem's upload position.
+  const colorOf = useMemo(() => {
+    const m = new Map<string, string>();
+    snap.stems.forEach((s, i) => m.set(s.stem.id, LANE_COLORS[i % LANE_COLORS.length]));
+    for (const ch of snap.mix.channels) if (ch.color) m.set(ch.stemId, channelColor(ch, ''));
+    return m;
+  }, [snap.stems, snap.mix.channels]);
   const uploads = useMemo(() => new UploadQueue(session.id), [session.id]);
   const canUpload = can(session.role, 'stems.manage');
   const dragging = useDropFiles(uploads, canUpload);
