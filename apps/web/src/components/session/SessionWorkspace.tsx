@@ -16,7 +16,7 @@ import { RecallBanner, ReviewPanel, ReviewTimelineStrip, type ReviewUser } from 
 import type { Draft } from '../review/CommentLane';
 import { ShortcutsDialog } from '../ShortcutsDialog';
 import { StemPanel } from '../StemPanel';
-import { UploadList, useDropFiles } from '../StemUploader';
+import { useDropFiles } from '../StemUploader';
 import { ArrangeView } from './ArrangeView';
 import { MixerView } from './MixerView';
 import { ResizeHandle, useMediaQuery, usePersistentState } from './panes';
@@ -159,7 +159,6 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
         <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly}>
           {!phone && <ViewSwitch view={view} onChange={setView} />}
         </TransportBar>
-        <UploadList queue={uploads} />
         <div className="app-notices">
           <StemErrors stems={snap.stems} />
           <RecallBanner runtime={runtime} snap={snap} />
