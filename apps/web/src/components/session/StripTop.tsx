@@ -54,13 +54,17 @@ function StripMenu({ name, testId, arrange, anchor, onClose }: { name: string; t
     const a = anchor.getBoundingClientRect();
     const m = menu.getBoundingClientRect();
     setPos({ left: Math.max(4, Math.min(a.left, innerWidth - m.width - 4)), top: Math.max(4, Math.min(a.bottom + 2, innerHeight - m.height - 4)) });
-    menu.querySelector<HTMLElement>('button:not(:disabled)')?.focus();
     const away = (e: PointerEvent) => {
       if (!menu.contains(e.target as Node) && !anchor.contains(e.target as Node)) onClose();
     };
     document.addEventListener('pointerdown', away, true);
     return () => document.removeEventListener('pointerdown', away, true);
   }, [anchor, onClose]);
+  // Once placed (and so visible), the keyboard starts on the first possible move.
+  const placed = pos !== null;
+  useEffect(() => {
+    if (placed) ref.current?.querySelector<HTMLElement>('button:not(:disabled)')?.focus();
+  }, [placed]);
   const { index, count } = arrange;
   const act = (f: () => void) => () => {
     f();
