@@ -79,12 +79,13 @@ test('uploads: plain-words refusals, notes on a 10 ms stem, another rate and a t
   await expect(row(A, 'Bass.flac').getByTestId('upload-note')).toContainText('another channel is already called "Bass"');
 
   // Five rows of uploads and notes: the mixer has not moved down, and nothing covers the master
-  // strip (the list used to float over it at 1440×900); the header's chip sums them up.
+  // strip (the list used to float over it at 1440×900); the transport bar's chip sums them up.
   expect(await mainTop()).toBe(before);
   await expect(A.getByTestId('uploads-toggle')).toHaveText('Uploads: 3 added · 2 refused · 3 notes');
-  const header = (await A.locator('header.topbar').boundingBox())!;
+  const bar = (await A.locator('section.transport').boundingBox())!;
   const chip = (await A.getByTestId('uploads-toggle').boundingBox())!;
-  expect(chip.y + chip.height, 'the chip sits in the header').toBeLessThanOrEqual(header.y + header.height);
+  expect(chip.y, 'the chip sits in the transport bar').toBeGreaterThanOrEqual(bar.y);
+  expect(chip.y + chip.height, 'the chip sits in the transport bar').toBeLessThanOrEqual(bar.y + bar.height);
   expect(await coveredControls(A, '[data-testid="strip-master"]')).toEqual([]);
   expect(await coveredControls(A, '.console-strips')).toEqual([]);
   // Opened on demand, it lists every file; Escape closes it again.
@@ -92,7 +93,7 @@ test('uploads: plain-words refusals, notes on a 10 ms stem, another rate and a t
   await expect(A.getByTestId('uploads')).toBeVisible();
   await expect(lyrics).toBeVisible();
   await A.screenshot({ path: `${ARTIFACTS_DIR}/upload-list-open.png` });
-  await A.getByTestId('uploads').press('Escape');
+  await A.keyboard.press('Escape');
   await expect(A.getByTestId('uploads')).toBeHidden();
   expect(await coveredControls(A, '[data-testid="strip-master"]')).toEqual([]);
   mkdirSync(ARTIFACTS_DIR, { recursive: true });

@@ -94,10 +94,23 @@ export function UploadList({ queue }: { queue: UploadQueue }) {
     const away = (e: PointerEvent) => {
       if (!panel.current?.contains(e.target as Node) && !chip.current?.contains(e.target as Node)) setOpen(false);
     };
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      if (panel.current?.contains(document.activeElement)) chip.current?.focus();
+    };
     document.addEventListener('pointerdown', away, true);
-    return () => document.removeEventListener('pointerdown', away, true);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('pointerdown', away, true);
+      document.removeEventListener('keydown', escape);
+    };
   }, [open]);
-  if (items.length === 0) return null;
+  const empty = items.length === 0;
+  useEffect(() => {
+    if (empty) setOpen(false);
+  }, [empty]);
+  if (empty) return null;
   const finished = items.some((i) => i.status === 'done' || i.status === 'error' || i.status === 'cancelled');
   const active = items.filter((i) => i.status === 'queued' || i.status === 'uploading' || i.status === 'retrying' || i.status === 'processing');
   const refused = items.filter((i) => i.status === 'error').length;
@@ -137,12 +150,6 @@ export function UploadList({ queue }: { queue: UploadQueue }) {
         data-testid="uploads"
         hidden={!open}
         style={{ top }}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            setOpen(false);
-            chip.current?.focus();
-          }
-        }}
       >
         <div className="uploads-head">
           <strong>Uploads</strong>

@@ -156,7 +156,7 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
           uploads={uploads} canUpload={canUpload && !phone} hasReview={!!review && !phone} reviewOpen={reviewOpen} setReviewOpen={setReviewOpen}
           onShortcuts={openShortcuts} onMembers={() => setShowMembers((v) => !v)} loadingDone={loadingDone}
         />
-        <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly}>
+        <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly} uploads={uploads}>
           {!phone && <ViewSwitch view={view} onChange={setView} />}
         </TransportBar>
         <div className="app-notices">

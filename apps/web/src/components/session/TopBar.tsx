@@ -9,7 +9,7 @@ import { AccountBar } from '../AccountBar';
 import { BouncePanel } from '../BouncePanel';
 import { PlaybackHealth } from '../PlaybackHealth';
 import { Brand } from '../Brand';
-import { UploadButton, UploadList } from '../StemUploader';
+import { UploadButton } from '../StemUploader';
 
 /** The session's header: title, account, panels to open, sync state and who is here. */
 export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity, uploads, canUpload, hasReview, reviewOpen, setReviewOpen, onShortcuts, onMembers, loadingDone }: {
@@ -49,7 +49,6 @@ export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity,
             </button>
           )}
           {canUpload && <UploadButton queue={uploads} />}
-          <UploadList queue={uploads} />
           {hasReview && (
             <button
               type="button"
