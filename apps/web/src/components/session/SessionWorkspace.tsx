@@ -92,7 +92,7 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     setReview(r);
     return () => r.dispose();
   }, [presence, session.id, devUser.userId]);
-  const drift = useMasterDrift(runtime, review, snap.mix.deliveryTarget);
+  const drift = useMasterDrift(runtime, review, snap.mix.deliveryTarget, can(session.role, 'mix.edit'));
   const mixContext = useMemo(() => ({ runtime, held, onHold, drift }), [runtime, held, onHold, drift]);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);

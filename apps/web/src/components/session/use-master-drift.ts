@@ -9,14 +9,18 @@ import type { SessionRuntime } from '../../lib/session-runtime';
 const noSubscription = () => () => {};
 const NO_VERSIONS: { versions: VersionInfo[] } = { versions: [] };
 
-/** One watch per session page: it follows the master version (from the review list) and the session's target. */
-export function useMasterDrift(runtime: SessionRuntime, review: ReviewClient | null, targetId: string): MasterDriftWatch {
+/**
+ * One watch per session page: it follows the master version (from the review list) and the
+ * session's target. Measuring is a render of the whole song in this browser, so only people who
+ * can change the mix (`enabled`) run it; viewers get no note.
+ */
+export function useMasterDrift(runtime: SessionRuntime, review: ReviewClient | null, targetId: string, enabled: boolean): MasterDriftWatch {
   const watch = useMemo(() => new MasterDriftWatch(runtime), [runtime]);
   useEffect(() => () => watch.dispose(), [watch]);
   const target = DELIVERY_TARGETS.find((t) => t.id === targetId) ?? DELIVERY_TARGETS[0];
   useEffect(() => watch.setTarget(target), [watch, target]);
   const reviewSnap = useSyncExternalStore<{ versions: VersionInfo[] }>(review?.subscribe ?? noSubscription, review?.getSnapshot ?? (() => NO_VERSIONS), () => NO_VERSIONS);
-  const master = review ? pickMasterVersion(reviewSnap.versions, target) : null;
+  const master = review && enabled ? pickMasterVersion(reviewSnap.versions, target) : null;
   const key = master ? `${master.id}:${master.status}` : '';
   useEffect(() => {
     if (!master || !review) {
