@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DELIVERY_TARGETS, MixModel } from '@mixroom/engine';
-import { decodeMixState, driftMessage, mixSoundsDifferent, pickMasterVersion } from './master-drift';
+import { DELIVERY_TARGETS, MixModel, mixStateFromUpdate } from '@mixroom/engine';
+import { driftMessage, mixSoundsDifferent, pickMasterVersion } from './master-drift';
 
 const spotify = DELIVERY_TARGETS.find((t) => t.id === 'spotify')!;
 
@@ -24,12 +24,12 @@ describe('driftMessage: what a changed mix measures against the master’s targe
   });
 });
 
-describe('mixSoundsDifferent and decodeMixState', () => {
+describe('mixSoundsDifferent', () => {
   it('sees a fader move, not a rename, through a stored state', () => {
     const doc = new Y.Doc();
     const model = new MixModel(doc);
     model.addChannel({ id: 'a', name: 'Bass', stemId: 's1' });
-    const stored = decodeMixState(Y.encodeStateAsUpdate(doc));
+    const stored = mixStateFromUpdate(Y.encodeStateAsUpdate(doc));
     model.renameChannel('a', 'Bass DI');
     expect(mixSoundsDifferent(stored, model.getState())).toBe(false);
     model.setChannelGain('a', 3);

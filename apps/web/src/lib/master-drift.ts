@@ -3,8 +3,7 @@
 // changes afterwards, the song no longer sounds like that master, and its loudness may be off
 // target. The watch notices the change at once and measures the new mix with the engine's own
 // render and BS.1770 meter (not a guess from fader moves: compressors and the limiter decide).
-import { MixModel, type DeliveryTarget, type MixState } from '@mixroom/engine';
-import * as Y from 'yjs';
+import type { DeliveryTarget, MixState } from '@mixroom/engine';
 import { measureLiveMix, type MixLoudness } from './live-ab';
 import type { SessionRuntime } from './session-runtime';
 
@@ -54,17 +53,6 @@ export function mixSoundsDifferent(a: MixState, b: MixState): boolean {
       fx: [m.fx.reverb.params, m.fx.delay.params],
     });
   return sound(a) !== sound(b);
-}
-
-/** A stored mix state (a version's) as a MixState, through a throwaway unsynced doc. */
-export function decodeMixState(update: Uint8Array): MixState {
-  const doc = new Y.Doc();
-  try {
-    Y.applyUpdate(doc, update);
-    return new MixModel(doc).getState();
-  } finally {
-    doc.destroy();
-  }
 }
 
 /**

@@ -1,8 +1,8 @@
 'use client';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import { DELIVERY_TARGETS } from '@mixroom/engine';
+import { DELIVERY_TARGETS, mixStateFromUpdate } from '@mixroom/engine';
 import type { VersionInfo } from '@mixroom/protocol';
-import { decodeMixState, MasterDriftWatch, pickMasterVersion } from '../../lib/master-drift';
+import { MasterDriftWatch, pickMasterVersion } from '../../lib/master-drift';
 import type { ReviewClient } from '../../lib/review';
 import type { SessionRuntime } from '../../lib/session-runtime';
 
@@ -32,7 +32,7 @@ export function useMasterDrift(runtime: SessionRuntime, review: ReviewClient | n
       (bytes) => {
         if (!alive) return;
         const label = `v${master.number}${master.status === 'approved' ? ', approved' : ''}`;
-        watch.setVersionReference({ label, versionId: master.id, mix: decodeMixState(bytes), at: Date.parse(master.createdAt) || 0 });
+        watch.setVersionReference({ label, versionId: master.id, mix: mixStateFromUpdate(bytes), at: Date.parse(master.createdAt) || 0 });
       },
       (e: unknown) => console.warn('[mixroom] could not read the master version’s mix:', e),
     );
