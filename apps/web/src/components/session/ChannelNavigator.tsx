@@ -22,7 +22,7 @@ export function ChannelNavigator({ channels, colorOf, runtime, onJump, onMove }:
   onMove?: (channelId: string, toIndex: number) => void;
 }) {
   const listRef = useRef<HTMLElement>(null);
-  const onChipDown = useReorderDrag(listRef, '.channel-nav-item', onMove ?? noMove);
+  const onChipDown = useReorderDrag(listRef, '.channel-nav-item', onMove ?? noMove, true);
   // One frame callback for all the bars (48 channels would be 48 callbacks otherwise).
   useFrame(() => {
     const list = listRef.current;

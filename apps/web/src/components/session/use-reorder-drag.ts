@@ -6,8 +6,9 @@ import { useCallback } from 'react';
  * with a mouse, a pen or a finger alike. The item under the pointer gets `data-drop="before"` or
  * `"after"` as the insertion mark; near the row's edges it scrolls. Returns the pointerdown
  * handler for an item's handle; `onDrop` gets the index among the *other* items to insert at.
+ * `wrapped`: the items flow over several lines (navigator chips), so the line under the pointer counts too.
  */
-export function useReorderDrag(container: React.RefObject<HTMLElement | null>, itemSelector: string, onDrop: (id: string, toIndex: number) => void) {
+export function useReorderDrag(container: React.RefObject<HTMLElement | null>, itemSelector: string, onDrop: (id: string, toIndex: number) => void, wrapped = false) {
   return useCallback(
     (e: React.PointerEvent<HTMLElement>, id: string) => {
       const row = container.current;
@@ -30,11 +31,17 @@ export function useReorderDrag(container: React.RefObject<HTMLElement | null>, i
           row.classList.add('reordering');
         }
         const rect = row.getBoundingClientRect();
-        if (ev.clientX < rect.left + 32) row.scrollLeft -= 16;
+        if (wrapped) {
+          if (ev.clientY < rect.top + 6) row.scrollTop -= 8;
+          else if (ev.clientY > rect.bottom - 6) row.scrollTop += 8;
+        } else if (ev.clientX < rect.left + 32) row.scrollLeft -= 16;
         else if (ev.clientX > rect.right - 32) row.scrollLeft += 16;
         const items = others();
+        // Items are in reading order: the first one the pointer is before is where it goes.
         to = items.findIndex((el) => {
           const r = el.getBoundingClientRect();
+          if (wrapped && ev.clientY < r.top) return true;
+          if (wrapped && ev.clientY > r.bottom) return false;
           return ev.clientX < r.left + r.width / 2;
         });
         if (to < 0) to = items.length;
@@ -63,6 +70,6 @@ export function useReorderDrag(container: React.RefObject<HTMLElement | null>, i
       handle.addEventListener('pointerup', end);
       handle.addEventListener('pointercancel', end);
     },
-    [container, itemSelector, onDrop],
+    [container, itemSelector, onDrop, wrapped],
   );
 }
