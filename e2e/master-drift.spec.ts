@@ -60,6 +60,10 @@ test('an approved master whose mix changed afterwards is flagged with the new mi
   // The mix changes after mastering: the tone 1.5 dB up.
   await enterValue(page, 'fader-value-Tone', '1.5');
   const note = v1.getByTestId('master-drift');
+  // At once, without a render: the mix is no longer the master's.
+  await expect(note).toHaveAttribute('data-state', 'changed');
+  await expect(note).toContainText('The mix changed after this master (v1, approved)');
+  await note.getByTestId('master-drift-measure').click();
   await expect(note).toHaveAttribute('data-state', 'off-target', { timeout: 240_000 });
   const text = (await note.textContent())!;
   console.log('drift:', text);

@@ -91,6 +91,18 @@ export function DriftNote({ drift, versionId }: { drift: MasterDriftWatch | unde
   if (state.kind === 'none') return null;
   if (versionId !== undefined && state.ref.versionId !== versionId) return null;
   const label = state.ref.label ? ` (${state.ref.label})` : '';
+  const measure = drift ? (
+    <button type="button" className="link-button" data-testid="master-drift-measure" disabled={state.kind === 'measuring'} onClick={() => void drift.measure()} title="Render the mix now and measure its loudness against the target">
+      {state.kind === 'measured' || state.kind === 'error' ? 'Measure again' : 'Measure it'}
+    </button>
+  ) : null;
+  if (state.kind === 'changed') {
+    return (
+      <div className="drift-note off" role="alert" data-testid="master-drift" data-state="changed">
+        <span aria-hidden>⚠ </span>The mix changed after this master{label}: it may no longer be on target. {measure}
+      </div>
+    );
+  }
   if (state.kind === 'measuring') {
     return (
       <div className="drift-note" role="status" data-testid="master-drift" data-state="measuring">
@@ -101,7 +113,7 @@ export function DriftNote({ drift, versionId }: { drift: MasterDriftWatch | unde
   if (state.kind === 'error') {
     return (
       <div className="drift-note off" role="alert" data-testid="master-drift" data-state="error">
-        The mix changed after this master{label}; measuring it failed: {state.message}
+        The mix changed after this master{label}; measuring it failed: {state.message} {measure}
       </div>
     );
   }
@@ -115,7 +127,7 @@ export function DriftNote({ drift, versionId }: { drift: MasterDriftWatch | unde
       data-true-peak={state.reading.truePeak}
     >
       {state.off && <span aria-hidden>⚠ </span>}
-      {state.text}
+      {state.text} {measure}
     </div>
   );
 }

@@ -21,6 +21,7 @@ export interface MasterReference {
 
 export type DriftState =
   | { kind: 'none' }
+  | { kind: 'changed'; ref: MasterReference }
   | { kind: 'measuring'; ref: MasterReference; fraction: number }
   | { kind: 'measured'; ref: MasterReference; reading: MixLoudness; off: boolean; text: string }
   | { kind: 'error'; ref: MasterReference; message: string };
@@ -56,9 +57,10 @@ export function mixSoundsDifferent(a: MixState, b: MixState): boolean {
 }
 
 /**
- * Framework-free: follows the runtime's mix and the chosen references, and measures the live mix
- * (an offline render) once moves have settled. One render at a time; a move during a render
- * measures again afterwards.
+ * Framework-free: follows the runtime's mix and the chosen references. A change shows at once;
+ * the measurement (an offline render of the whole song, which keeps this page's main thread busy)
+ * runs when asked (`measure()`), not after every move: run automatically it split fader drags
+ * into several undo steps on the demo song. A move during a render asks again afterwards.
  */
 export class MasterDriftWatch {
   private version: MasterReference | null = null;
@@ -66,16 +68,13 @@ export class MasterDriftWatch {
   private target: DeliveryTarget | null = null;
   private state: DriftState = { kind: 'none' };
   private readonly listeners = new Set<() => void>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
-  private again = false;
   private lastMix: MixState | null = null;
   private readonly off: () => void;
 
-  constructor(private readonly runtime: SessionRuntime, private readonly settleMs = 1200) {
+  constructor(private readonly runtime: SessionRuntime) {
     this.off = runtime.subscribe(() => {
-      const { mix } = runtime.getSnapshot();
-      if (mix !== this.lastMix || (this.state.kind === 'measuring' && !this.timer && !this.running)) this.check();
+      if (runtime.getSnapshot().mix !== this.lastMix) this.check();
     });
   }
 
@@ -111,7 +110,6 @@ export class MasterDriftWatch {
 
   dispose(): void {
     this.off();
-    if (this.timer) clearTimeout(this.timer);
     this.listeners.clear();
   }
 
@@ -126,38 +124,28 @@ export class MasterDriftWatch {
     this.lastMix = mix;
     const ref = this.reference;
     if (!ref || !this.target || !mixSoundsDifferent(ref.mix, mix)) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      if (this.state.kind !== 'none') this.set({ kind: 'none' });
+      if (this.state.kind !== 'none' && !this.running) this.set({ kind: 'none' });
       return;
     }
-    if (!changed && !force && this.state.kind !== 'measuring') return;
-    if (this.state.kind !== 'measuring' || this.state.ref !== ref) this.set({ kind: 'measuring', ref, fraction: 0 });
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.measure();
-    }, this.settleMs);
+    if (this.running || (!changed && !force && this.state.kind !== 'none')) return;
+    this.set({ kind: 'changed', ref });
   }
 
-  private async measure(): Promise<void> {
+  /** Renders the live mix and measures it against the target (one render at a time). */
+  async measure(): Promise<void> {
     const ref = this.reference;
     const target = this.target;
-    // Stems still loading: the next runtime snapshot (they finish) checks again.
-    if (!ref || !target || !this.runtime.stemsReady || !this.runtime.Tone) return;
+    if (this.running || !ref || !target || !this.runtime.stemsReady || !this.runtime.Tone) return;
     this.running = true;
-    this.again = false;
+    this.set({ kind: 'measuring', ref, fraction: 0 });
     const mixAtStart = this.runtime.getSnapshot().mix;
     try {
       const reading = await measureLiveMix(this.runtime, (fraction) => {
         if (this.state.kind === 'measuring') this.set({ ...this.state, fraction });
       });
       this.running = false;
-      if (this.again || this.runtime.getSnapshot().mix !== mixAtStart || this.reference !== ref || this.target !== target) {
+      if (this.runtime.getSnapshot().mix !== mixAtStart || this.reference !== ref || this.target !== target) {
+        this.set({ kind: 'none' });
         this.check(true);
         return;
       }
