@@ -1,8 +1,9 @@
 // "Does the master still meet its target?" A master (an approved version, the latest version that
 // met the target, or this browser's last "Master to target") was made from one mix; when the mix
 // changes afterwards, the song no longer sounds like that master, and its loudness may be off
-// target. The watch notices the change at once and measures the new mix with the engine's own
-// render and BS.1770 meter (not a guess from fader moves: compressors and the limiter decide).
+// target. The watch notices the change at once and, when asked, measures the new mix with the
+// engine's own render and BS.1770 meter (not a guess from fader moves: compressors and the
+// limiter decide).
 import type { DeliveryTarget, MixState } from '@mixroom/engine';
 import { measureLiveMix, type MixLoudness } from './live-ab';
 import type { SessionRuntime } from './session-runtime';
@@ -58,9 +59,9 @@ export function mixSoundsDifferent(a: MixState, b: MixState): boolean {
 
 /**
  * Framework-free: follows the runtime's mix and the chosen references. A change shows at once;
- * the measurement (an offline render of the whole song, which keeps this page's main thread busy)
- * runs when asked (`measure()`), not after every move: run automatically it split fader drags
- * into several undo steps on the demo song. A move during a render asks again afterwards.
+ * the measurement (an offline render of the whole song in this browser) runs when asked
+ * (`measure()`), not after every move, which would cost every open editor's CPU on long sessions.
+ * A move during a render asks again afterwards.
  */
 export class MasterDriftWatch {
   private version: MasterReference | null = null;
