@@ -99,6 +99,24 @@ async function unnamedControls(page: Page, root: string): Promise<string[]> {
   }, root);
 }
 
+/** Focusable things that are not native controls and say no role (a screen reader would announce "group" or nothing). */
+async function controlsWithoutRole(page: Page, root: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const native = 'button, input, select, textarea, a[href], audio, video, summary';
+    return [...document.querySelectorAll<HTMLElement>(`${sel} [tabindex]:not([tabindex="-1"]), ${sel} [onclick]`)]
+      .filter((el) => el.getClientRects().length > 0 && !el.matches(native) && !el.getAttribute('role'))
+      .map((el) => `${el.tagName.toLowerCase()}[${el.dataset.testid ?? el.className}]`);
+  }, root);
+}
+
+/** The accessibility check: every rendered button, slider and field under `root` has a role and a spoken name. */
+async function expectAccessible(page: Page, root: string, where: string): Promise<void> {
+  expect(await unnamedControls(page, root), `${where}: controls without a name`).toEqual([]);
+  expect(await controlsWithoutRole(page, root), `${where}: focusable elements without a role`).toEqual([]);
+  const roles = await page.evaluate((sel) => [...document.querySelectorAll(`${sel} [role="slider"]`)].filter((el) => !el.hasAttribute('aria-valuenow') || !el.hasAttribute('aria-valuetext')).length, root);
+  expect(roles, `${where}: sliders without aria-valuenow/aria-valuetext`).toBe(0);
+}
+
 async function pageDoesNotScroll(page: Page): Promise<void> {
   const size = await page.evaluate(() => ({ w: document.scrollingElement!.scrollWidth, h: document.scrollingElement!.scrollHeight, iw: innerWidth, ih: innerHeight }));
   expect(size.w, 'page width').toBeLessThanOrEqual(size.iw);
@@ -160,9 +178,16 @@ test('desktop: 48 channels fit at 1280×720, 1440×900 and 1920×1080; the navig
       await page.getByTestId('pan-value-Track-40-input').fill('50');
       await page.getByTestId('pan-value-Track-40-input').press('Enter');
       await expect(page.getByTestId('pan-value-Track-40')).toHaveText('R50');
-      // Every control of the mixer has a spoken name, not "M" or "S".
-      expect(await unnamedControls(page, '[data-testid="mixer"]')).toEqual([]);
     }
+    // Every control of the mixer and the review column has a role and a spoken name, not "M" or "S".
+    await expectAccessible(page, '[data-testid="mixer"]', `${width}×${height} mixer view`);
+    // The strip menu (move, colour) opens inside the window and is accessible too.
+    await page.getByTestId('strip-menu-Track-40').click();
+    const menu = page.getByTestId('strip-menu-panel-Track-40');
+    await expect(menu).toBeInViewport({ ratio: 1 });
+    await expectAccessible(page, '[data-testid="strip-menu-panel-Track-40"]', `${width}×${height} strip menu`);
+    await page.keyboard.press('Escape');
+    await expect(menu).toHaveCount(0);
 
     for (const root of ['[data-testid="strip-Track-1"]', '[data-testid="strip-Track-40"]', '[data-testid="strip-reverb"]', '[data-testid="strip-master"]', '[data-testid="loudness-pane"]']) {
       const r = await unreachableControls(page, root);
@@ -189,8 +214,14 @@ test('desktop: 48 channels fit at 1280×720, 1440×900 and 1920×1080; the navig
     // Both stacked: the lanes above, every strip control still reachable.
     await page.getByTestId('view-both').click();
     await pageDoesNotScroll(page);
-    for (const root of ['[data-testid="strip-Track-1"]', '[data-testid="strip-master"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} both ${root}`).toEqual([]);
+    for (const root of ['[data-testid="strip-Track-1"]', '[data-testid="strip-master"]', '[data-testid="review-panel"]', '.transport']) expect((await unreachableControls(page, root)).bad, `${width}×${height} both ${root}`).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, `fit-${width}x${height}-both.png`) });
+
+    // The arrange view: transport, lane-height slider and the review column reachable; the page still does not scroll.
+    await page.getByTestId('view-arrange').click();
+    await pageDoesNotScroll(page);
+    for (const root of ['.lane-heads', '.transport', '[data-testid="review-panel"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} arrange ${root}`).toEqual([]);
+    await expectAccessible(page, '[data-testid="mixer"]', `${width}×${height} arrange view`);
   }
   await context.close();
 });
@@ -243,6 +274,15 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   expect(arrangeScrolls, 'six 160 px lanes scroll inside the arrange pane').toBe(true);
   await pageDoesNotScroll(page);
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-1440x900-arrange.png') });
+  // The demo's six lanes at every desktop size: each lane control reachable by scrolling the arrange pane
+  // (lane heads; comment markers of earlier specs may share a time and overlap, which is fine).
+  for (const { width, height } of DESKTOP) {
+    await page.setViewportSize({ width, height });
+    await pageDoesNotScroll(page);
+    for (const root of ['.lane-heads', '.transport', '[data-testid="review-panel"]']) expect((await unreachableControls(page, root)).bad, `${width}×${height} demo arrange ${root}`).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, `fit-${width}x${height}-arrange-demo.png`) });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.getByTestId('lane-height').fill('52');
   await page.getByTestId('view-both').click();
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-1440x900-both-demo.png') });
@@ -304,7 +344,7 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   await versions.nth(0).getByTestId('approve-confirm-yes').click();
   await expect(versions.nth(0).getByTestId('approved-badge')).toBeVisible();
   await pageDoesNotScroll(page);
-  expect(await unnamedControls(page, '[data-testid="mixer"]')).toEqual([]);
+  await expectAccessible(page, '[data-testid="mixer"]', '390×844 phone');
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'fit-390x844-phone-versions.png') });
   await context.close();
 });

@@ -59,6 +59,9 @@ test('dropping two files on the mixer adds two channels that a second browser se
   await expect(bad).toHaveAttribute('data-status', 'error', { timeout: 30_000 });
   await expect(bad.getByTestId('upload-error')).toContainText('JPEG image');
 
+  // The rows open from the chip in the transport bar (they do not float over the console by themselves).
+  await A.getByTestId('uploads-toggle').click();
+  await expect(bad).toBeVisible();
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await A.screenshot({ path: path.join(ARTIFACTS_DIR, 'stem-upload.png') });
   await ana.context.close();

@@ -12,6 +12,7 @@ import { EqCurve } from './EqCurve';
 import { GrMeter } from './GrMeter';
 import { ParamControl } from './ParamControl';
 import type { HoldFn } from './mix-context';
+import { StripTop, type StripArrange } from './session/StripTop';
 
 export type { HoldFn } from './mix-context';
 
@@ -70,9 +71,11 @@ interface StripProps extends ConsoleStripProps {
   channel: ChannelState;
   load: StemLoad | undefined;
   color: string;
+  /** Moving and colouring (null for a read-only console). */
+  arrange?: StripArrange | null;
 }
 
-export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, runtime, held, onHold, selected, onSelect }: StripProps) {
+export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, arrange = null, runtime, held, onHold, selected, onSelect }: StripProps) {
   const { model } = runtime;
   const id = slug(channel.name);
   const gainKey = paramKey({ kind: 'channel', channelId: channel.id }, 'gain');
@@ -86,8 +89,10 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, r
     <div
       className={`strip ${channel.audible ? '' : 'inaudible'} ${failed ? 'failed' : ''}`}
       data-testid={`strip-${id}`}
+      data-channel-id={channel.id}
       style={{ '--strip-color': color } as React.CSSProperties}
     >
+      <StripTop name={channel.name} testId={id} arrange={arrange} />
       <StripHead name={channel.name} testId={id} selected={selected} onSelect={() => onSelect({ kind: 'channel', channelId: channel.id })} params={channel.params} />
       <GrMeter testId={`gr-mini-${id}`} label={`${channel.name} compressor`} read={() => runtime.graph?.readGainReduction(channel.id) ?? 0} />
       <div className="strip-sends">
@@ -178,6 +183,7 @@ export function MasterStrip({
   const setGain = (v: number) => runtime.model.setMasterGain(v);
   return (
     <div className="strip master" data-testid="strip-master">
+      <div className="strip-top" aria-hidden />
       <StripHead name="Master" testId="master" selected={selected} onSelect={() => onSelect({ kind: 'master' })} params={p} />
       <GrMeter testId="gr-mini-master-glue" label="Glue compressor" read={() => runtime.graph?.readMasterGainReduction().glue ?? 0} />
       <GrMeter testId="gr-mini-master-limiter" label="Limiter" read={() => runtime.graph?.readMasterGainReduction().limiter ?? 0} />
@@ -222,6 +228,7 @@ export const FxReturnStrip = memo(function FxReturnStrip({
   const main: FxParamId[] = bus === 'reverb' ? ['reverb.decay', 'reverb.predelay'] : [p['delay.sync'] > 0 ? 'delay.sync' : 'delay.time', 'delay.feedback'];
   return (
     <div className={`strip fx ${muted ? 'inaudible' : ''}`} data-testid={`strip-${bus}`}>
+      <div className="strip-top" aria-hidden />
       <StripHead name={name} testId={bus} selected={selected} onSelect={() => onSelect(scope)} params={p} />
       <div className="strip-sends">
         {main.map((id) => (

@@ -1,10 +1,9 @@
 'use client';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget, type MasterToTargetResult } from '@mixroom/engine';
-import { runMasterToTarget } from '../lib/master-to-target';
-import { masterVerdict } from '../lib/master-verdict';
+import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget } from '@mixroom/engine';
 import { LOUDNESS_HISTORY_LENGTH, type SessionRuntime } from '../lib/session-runtime';
 import type { PlatformPreview, PlatformPreviewSnapshot } from '../lib/platform-preview';
+import { MasterToTarget } from './MasterToTarget';
 
 const NO_PREVIEW: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
 const noSubscription = () => () => {};
@@ -264,69 +263,4 @@ function LoudnessPlot({ history, target }: { history: readonly number[]; target:
     ctx.lineWidth = 1;
   }, [history, target]);
   return <canvas ref={ref} className="loudness-plot" data-testid="loudness-plot" aria-label="Short-term loudness, last 60 s" />;
-}
-
-type MasteringState =
-  | { status: 'idle' }
-  | { status: 'running'; fraction: number; stage: string }
-  | { status: 'done'; result: MasterToTargetResult }
-  | { status: 'error'; message: string };
-
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`;
-
-/**
- * Analyses an offline render and sets the master's limiter drive, ceiling and output gain so the
- * master lands on the session's target; says what it did. The new settings go into the shared mix.
- */
-function MasterToTarget({ runtime, target, readOnly }: { runtime: SessionRuntime; target: DeliveryTarget; readOnly: boolean }) {
-  const [state, setState] = useState<MasteringState>({ status: 'idle' });
-  const running = state.status === 'running';
-  const start = () => {
-    setState({ status: 'running', fraction: 0, stage: 'rendering the mix' });
-    runMasterToTarget(runtime, target, (fraction, stage) => setState({ status: 'running', fraction, stage })).then(
-      (result) => setState({ status: 'done', result }),
-      (e: unknown) => setState({ status: 'error', message: e instanceof Error ? e.message : String(e) }),
-    );
-  };
-  return (
-    <div className="master-target" data-testid="master-to-target">
-      <button
-        type="button"
-        className="btn-primary master-target-run"
-        data-testid="master-to-target-run"
-        disabled={readOnly || running || !runtime.Tone}
-        title={readOnly ? 'Your role cannot change the mix' : `Set the master limiter and gain so the song lands on ${target.integratedLufs} LUFS, ≤ ${target.truePeakCeilingDbtp} dBTP`}
-        onClick={start}
-      >
-        Master to {target.label}
-      </button>
-      {state.status === 'running' && (
-        <div className="master-target-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(state.fraction * 100)} data-testid="master-to-target-progress">
-          <div className="bar" style={{ width: `${Math.round(state.fraction * 100)}%` }} />
-          <span>{state.stage}…</span>
-        </div>
-      )}
-      {state.status === 'done' && (
-        <div
-          className={`master-target-report ${masterVerdict(state.result).kind === 'ok' ? 'ok' : 'missed'}`}
-          data-verdict={masterVerdict(state.result).kind}
-          role="status"
-          data-testid="master-to-target-report"
-          data-integrated={state.result.after.integrated}
-          data-true-peak={state.result.after.truePeak}
-        >
-          {masterVerdict(state.result).headline}: {formatLoud(state.result.after.integrated)} LUFS · LRA{' '}
-          {formatLoud(state.result.after.range)} LU · TP {formatLoud(state.result.after.truePeak)} dBTP (was {formatLoud(state.result.before.integrated)} LUFS,{' '}
-          {formatLoud(state.result.before.truePeak)} dBTP). Limiter drive {signed(state.result.params['limiter.drive'])} dB, ceiling{' '}
-          {state.result.params['limiter.ceiling'].toFixed(1)} dBTP, output {signed(state.result.params.gain)} dB; level {signed(state.result.gainChangeDb)} LU, peaks limited by up to{' '}
-          {state.result.maxGainReductionDb.toFixed(1)} dB.
-        </div>
-      )}
-      {state.status === 'error' && (
-        <div className="loudness-error" role="alert" data-testid="master-to-target-error">
-          Master to target failed: {state.message}
-        </div>
-      )}
-    </div>
-  );
 }

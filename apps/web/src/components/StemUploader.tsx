@@ -77,21 +77,96 @@ export function useDropFiles(queue: UploadQueue, enabled = true): boolean {
   return over;
 }
 
+/**
+ * Uploads as a chip in the header (how many done, refused, with notes, overall progress) that
+ * opens the rows on demand. It never floats over the console by itself: at 1440×900 the old
+ * always-open list sat on the master strip. Rows stay mounted while closed, so their state is
+ * always in the page.
+ */
 export function UploadList({ queue }: { queue: UploadQueue }) {
   const items = useSyncExternalStore(queue.subscribe, queue.getSnapshot, queue.getSnapshot);
-  if (items.length === 0) return null;
+  const [open, setOpen] = useState(false);
+  const [top, setTop] = useState(52);
+  const chip = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: PointerEvent) => {
+      if (!panel.current?.contains(e.target as Node) && !chip.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      if (panel.current?.contains(document.activeElement)) chip.current?.focus();
+    };
+    document.addEventListener('pointerdown', away, true);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('pointerdown', away, true);
+      document.removeEventListener('keydown', escape);
+    };
+  }, [open]);
+  const empty = items.length === 0;
+  useEffect(() => {
+    if (empty) setOpen(false);
+  }, [empty]);
+  if (empty) return null;
   const finished = items.some((i) => i.status === 'done' || i.status === 'error' || i.status === 'cancelled');
+  const active = items.filter((i) => i.status === 'queued' || i.status === 'uploading' || i.status === 'retrying' || i.status === 'processing');
+  const refused = items.filter((i) => i.status === 'error').length;
+  const notes = items.reduce((n, i) => n + i.notes.length, 0);
+  const size = active.reduce((n, i) => n + i.size, 0);
+  const pct = size > 0 ? (active.reduce((n, i) => n + Math.min(i.sent, i.size), 0) / size) * 100 : 100;
+  const done = items.filter((i) => i.status === 'done').length;
+  const summary = [
+    active.length ? `Uploading ${active.length} · ${pct.toFixed(0)}%` : `Uploads: ${done} added`,
+    refused ? `${refused} refused` : '',
+    notes ? `${notes} ${notes === 1 ? 'note' : 'notes'}` : '',
+  ].filter(Boolean).join(' · ');
   return (
-    <section className="uploads" aria-label="Uploads" data-testid="uploads">
-      {items.map((item) => (
-        <UploadRow key={item.key} item={item} onCancel={() => queue.cancel(item.key)} />
-      ))}
-      {finished && (
-        <button type="button" className="btn uploads-clear" onClick={() => queue.clearFinished()}>
-          Clear finished
-        </button>
-      )}
-    </section>
+    <>
+      <button
+        ref={chip}
+        type="button"
+        className={`btn uploads-chip ${refused ? 'has-error' : notes ? 'has-note' : ''}`}
+        aria-expanded={open}
+        aria-controls="uploads-panel"
+        data-testid="uploads-toggle"
+        title={open ? 'Hide the upload list' : 'Show each file: progress, reasons and notes'}
+        style={{ '--upload-pct': `${active.length ? pct : 0}%` } as React.CSSProperties}
+        onClick={() => {
+          setTop(Math.round((chip.current?.getBoundingClientRect().bottom ?? 48) + 4));
+          setOpen(!open);
+        }}
+      >
+        {summary}
+      </button>
+      <section
+        ref={panel}
+        id="uploads-panel"
+        className="uploads"
+        role="dialog"
+        aria-label="Uploads"
+        data-testid="uploads"
+        hidden={!open}
+        style={{ top }}
+      >
+        <div className="uploads-head">
+          <strong>Uploads</strong>
+          {finished && (
+            <button type="button" className="btn uploads-clear" onClick={() => queue.clearFinished()}>
+              Clear finished
+            </button>
+          )}
+          <button type="button" className="btn" aria-label="Close the upload list" onClick={() => setOpen(false)}>
+            Close
+          </button>
+        </div>
+        {items.map((item) => (
+          <UploadRow key={item.key} item={item} onCancel={() => queue.cancel(item.key)} />
+        ))}
+      </section>
+    </>
   );
 }
 

@@ -2,6 +2,7 @@
 import { createContext, useContext } from 'react';
 import type { Presence } from '@mixroom/protocol';
 import type { ParamScope } from '@mixroom/engine';
+import type { MasterDriftWatch } from '../lib/master-drift';
 import type { SessionRuntime } from '../lib/session-runtime';
 
 /** `held` false releases `control` only if it is still the one held (a wheel's late release must not end a drag). */
@@ -13,6 +14,8 @@ export interface MixContextValue {
   /** Param key → the peer currently holding that control. */
   held: ReadonlyMap<string, Presence>;
   onHold: HoldFn;
+  /** Whether the mix still matches its master (absent outside a session page). */
+  drift?: MasterDriftWatch;
 }
 
 export const MixContext = createContext<MixContextValue | null>(null);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inFileNameOrder, naturalCompare } from './channel-order';
+import { channelColor, inConsoleOrder, inFileNameOrder, naturalCompare } from './channel-order';
 
 describe('file-name order of channels', () => {
   it('compares numbers inside names as numbers, as a file browser does', () => {
@@ -16,5 +16,19 @@ describe('file-name order of channels', () => {
     ];
     expect(inFileNameOrder(uploadOrder).map((c) => c.id)).toEqual(['a', 'z', 'b', 'c']);
     expect(uploadOrder[0].id).toBe('c'); // the input is not reordered in place
+  });
+});
+
+describe('console order and colour', () => {
+  it('shows moved channels by their shared position, the rest after them in file-name order', () => {
+    const channels = [
+      { id: 'a', name: 'Track 10', position: null, color: null },
+      { id: 'b', name: 'Track 2', position: 'V', color: null },
+      { id: 'c', name: 'Track 1', position: null, color: null },
+      { id: 'd', name: 'Track 3', position: 'F', color: 'teal' },
+    ];
+    expect(inConsoleOrder(channels).map((c) => c.name)).toEqual(['Track 3', 'Track 2', 'Track 1', 'Track 10']);
+    expect(channelColor(channels[3], '#888')).toBe('#3dd6d0');
+    expect(channelColor(channels[0], '#888')).toBe('#888');
   });
 });

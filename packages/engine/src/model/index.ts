@@ -4,3 +4,4 @@ export { WriterRegisterMap } from './writer-register-map';
 export * from './diff';
 export { MixHistory, describeParamKeys, UNDO_CAPTURE_MS, type MixHistorySnapshot } from './mix-history';
 export * from './mix-shape';
+export * from './channel-order';

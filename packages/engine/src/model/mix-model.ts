@@ -14,12 +14,16 @@ import {
 import { WriterRegisterMap } from './writer-register-map';
 import { MixHistory } from './mix-history';
 import { DELIVERY_TARGETS, type PlatformId } from '../loudness/targets';
+import { isChannelColorId, isPositionKey, positionsForMove, type ChannelColorId } from './channel-order';
 
 /**
  * The mix of one session, on a Y.Doc:
  * - `channels` (Y.Map): channel id → Y.Map { name, stemId, order } — structure, rarely edited;
  * - `params` (WriterRegisterMap): "<scope>/<param>" → number — every knob and fader, the hot path;
- * - `settings` (Y.Map): session-wide choices, e.g. `deliveryTarget` (a DELIVERY_TARGETS id).
+ * - `settings` (Y.Map): session-wide choices, e.g. `deliveryTarget` (a DELIVERY_TARGETS id);
+ * - `channelPositions` / `channelColors` (Y.Map): channel id → console position key / colour id
+ *   (see channel-order.ts). Roots of their own, so anyone who may mix may arrange the console
+ *   (the server lets only owners and engineers write `channels`).
  * Values read from the document are always sanitized against the parameter definitions,
  * because any client can write anything into a CRDT.
  */
@@ -29,6 +33,10 @@ export interface ChannelInfo {
   name: string;
   stemId: string;
   order: number;
+  /** Console position key once someone moved channels (channel-order.ts), else null: default order. */
+  position: string | null;
+  /** A CHANNEL_COLORS id someone chose, else null: the view's default colour. */
+  color: ChannelColorId | null;
 }
 
 export interface ChannelState extends ChannelInfo {
@@ -128,7 +136,7 @@ export function initializeMix(doc: Y.Doc, channels: Array<{ id: string; name: st
 export interface MixChange {
   /** Keys of parameters whose value changed ("ch:<id>/gain", "master/gain"). */
   params: Set<string>;
-  /** True when channels were added, removed or renamed. */
+  /** True when channels were added, removed, renamed, moved or coloured. */
   structure: boolean;
   /** True when a session setting (e.g. the delivery target) changed. */
   settings?: boolean;
@@ -141,11 +149,15 @@ export class MixModel {
   private readonly channelsMap: Y.Map<Y.Map<unknown>>;
   private readonly params: WriterRegisterMap;
   private readonly settingsMap: Y.Map<unknown>;
+  private readonly positionsMap: Y.Map<unknown>;
+  private readonly colorsMap: Y.Map<unknown>;
 
   constructor(doc: Y.Doc) {
     this.doc = doc;
     this.channelsMap = doc.getMap('channels');
     this.settingsMap = doc.getMap('settings');
+    this.positionsMap = doc.getMap('channelPositions');
+    this.colorsMap = doc.getMap('channelColors');
     this.params = new WriterRegisterMap(doc, 'params');
   }
 
@@ -161,11 +173,15 @@ export class MixModel {
       const name = ch.get('name');
       const stemId = ch.get('stemId');
       const order = ch.get('order');
+      const position = this.positionsMap.get(id);
+      const color = this.colorsMap.get(id);
       out.push({
         id,
         name: typeof name === 'string' ? name.slice(0, 200) : id,
         stemId: typeof stemId === 'string' ? stemId : '',
         order: typeof order === 'number' && Number.isFinite(order) ? order : 0,
+        position: isPositionKey(position) ? position : null,
+        color: isChannelColorId(color) ? color : null,
       });
     });
     return out.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
@@ -296,6 +312,31 @@ export class MixModel {
     return true;
   }
 
+  /**
+   * Moves a channel to `toIndex` of the console order `shownIds` (as every replica computes it:
+   * orderChannels with the view's default order) for everyone. Writes one position key, or on
+   * the first move keys for all channels in the new order. False for unknown channels.
+   */
+  moveChannel(channelId: string, shownIds: readonly string[], toIndex: number): boolean {
+    const ids = shownIds.filter((id) => this.hasChannel(id));
+    if (!ids.includes(channelId) || !Number.isFinite(toIndex)) return false;
+    const positions = new Map(this.listChannels().map((c) => [c.id, c.position]));
+    const writes = positionsForMove(ids, positions, channelId, toIndex);
+    this.doc.transact(() => {
+      for (const [id, key] of writes) if (this.positionsMap.get(id) !== key) this.positionsMap.set(id, key);
+    });
+    return true;
+  }
+
+  /** Gives a channel a CHANNEL_COLORS colour for everyone (null: back to the default). */
+  setChannelColor(channelId: string, color: string | null): boolean {
+    if (!this.hasChannel(channelId) || (color !== null && !isChannelColorId(color))) return false;
+    if (color === null) {
+      if (this.colorsMap.has(channelId)) this.colorsMap.delete(channelId);
+    } else if (this.colorsMap.get(channelId) !== color) this.colorsMap.set(channelId, color);
+    return true;
+  }
+
   /** The session's delivery target; anything unknown in the document reads as the default. */
   getDeliveryTarget(): DeliveryTargetId {
     const id = this.settingsMap.get('deliveryTarget');
@@ -337,10 +378,14 @@ export class MixModel {
     const onSettings = (_e: unknown, tr: Y.Transaction) =>
       listener({ params: new Set(), structure: false, settings: true, local: tr.local });
     this.channelsMap.observeDeep(onStructure);
+    this.positionsMap.observe(onStructure);
+    this.colorsMap.observe(onStructure);
     this.settingsMap.observe(onSettings);
     return () => {
       offParams();
       this.channelsMap.unobserveDeep(onStructure);
+      this.positionsMap.unobserve(onStructure);
+      this.colorsMap.unobserve(onStructure);
       this.settingsMap.unobserve(onSettings);
     };
   }

@@ -1,5 +1,5 @@
 'use client';
-import { useRef } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import type { ChannelState, ParamScope } from '@mixroom/engine';
 import type { Presence } from '@mixroom/protocol';
 import { slug } from '../../lib/format';
@@ -10,6 +10,8 @@ import { LoudnessPanel } from '../LoudnessPanel';
 import type { HoldFn } from '../mix-context';
 import { ChannelNavigator } from './ChannelNavigator';
 import { usePersistentState } from './panes';
+import type { StripArrange } from './StripTop';
+import { useReorderDrag } from './use-reorder-drag';
 
 /**
  * The console: a navigator over every channel, the channel strips (they scroll sideways on
@@ -34,6 +36,27 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
   // Open by default only where it fits beside a dozen strips.
   const [loudnessOpen, setLoudnessOpen] = usePersistentState<boolean>('mixroom.loudnessOpen', () => typeof window !== 'undefined' && window.innerWidth >= 1700);
 
+  // Moves and colours go into the shared mix document: everyone's console follows.
+  const model = runtime.model;
+  const move = useCallback((id: string, to: number) => model.moveChannel(id, channels.map((c) => c.id), to), [model, channels]);
+  // The drop index counts the other strips, which is the index moveChannel expects.
+  const onStripGrip = useReorderDrag(stripsRef, ':scope > .strip', move);
+  const arrange = useMemo(() => {
+    const m = new Map<string, StripArrange>();
+    if (readOnly) return m;
+    channels.forEach((ch, index) =>
+      m.set(ch.id, {
+        index,
+        count: channels.length,
+        color: ch.color,
+        move: (to) => move(ch.id, to),
+        setColor: (color) => model.setChannelColor(ch.id, color),
+        onGripDown: (e) => onStripGrip(e, ch.id),
+      }),
+    );
+    return m;
+  }, [channels, readOnly, move, model, onStripGrip]);
+
   const jumpTo = (ch: ChannelState) => {
     const strip = stripsRef.current?.querySelector<HTMLElement>(`[data-testid="strip-${CSS.escape(slug(ch.name))}"]`);
     strip?.scrollIntoView({ block: 'nearest', inline: 'center' });
@@ -49,7 +72,7 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
       data-recalled={!!snap.recalled}
     >
       <div className="console-bar">
-        <ChannelNavigator channels={channels} colorOf={colorOf} runtime={runtime} onJump={jumpTo} />
+        <ChannelNavigator channels={channels} colorOf={colorOf} runtime={runtime} onJump={jumpTo} onMove={readOnly ? undefined : move} />
         <button type="button" className="link-button" aria-pressed={wide} data-testid="strip-width" onClick={() => setWide(!wide)} title="Narrow strips fit more channels; wide strips show the fader scale">
           {wide ? 'Narrow strips' : 'Wide strips'}
         </button>
@@ -62,6 +85,7 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
               channel={ch}
               load={loads.get(ch.stemId)}
               color={colorOf.get(ch.stemId) ?? '#888'}
+              arrange={arrange.get(ch.id) ?? null}
               runtime={runtime}
               held={held}
               onHold={onHold}

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
 import type { ParamScope } from '@mixroom/engine';
-import { inFileNameOrder } from '../../lib/channel-order';
+import { channelColor, inConsoleOrder } from '../../lib/channel-order';
 import type { Identity } from '../../lib/identity';
 import type { PresenceClient, PresenceSnapshot } from '../../lib/presence';
 import { ReviewClient } from '../../lib/review';
@@ -16,12 +16,13 @@ import { RecallBanner, ReviewPanel, ReviewTimelineStrip, type ReviewUser } from 
 import type { Draft } from '../review/CommentLane';
 import { ShortcutsDialog } from '../ShortcutsDialog';
 import { StemPanel } from '../StemPanel';
-import { UploadList, useDropFiles } from '../StemUploader';
+import { useDropFiles } from '../StemUploader';
 import { ArrangeView } from './ArrangeView';
 import { MixerView } from './MixerView';
 import { ResizeHandle, useMediaQuery, usePersistentState } from './panes';
 import { TopBar } from './TopBar';
 import { TransportBar } from './TransportBar';
+import { useMasterDrift } from './use-master-drift';
 import { useSessionShortcuts } from './use-shortcuts';
 import { StemErrors, ViewSwitch, type View } from './WorkspaceBits';
 
@@ -60,7 +61,6 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     },
     [presence, runtime],
   );
-  const mixContext = useMemo(() => ({ runtime, held, onHold }), [runtime, held, onHold]);
   const [selection, setSelection] = useState<Selection>(null);
   const isSelected = (scope: ParamScope) =>
     selection !== null &&
@@ -70,15 +70,17 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
   const onSelect = useCallback((scope: ParamScope) => setSelection((cur) => (cur && JSON.stringify(cur) === JSON.stringify(scope) ? null : scope)), []);
 
   const loads = useMemo(() => new Map(snap.stems.map((s) => [s.stem.id, s])), [snap.stems]);
-  const colorOf = useMemo(() => {
-    const m = new Map<string, string>();
-    snap.stems.forEach((s, i) => m.set(s.stem.id, LANE_COLORS[i % LANE_COLORS.length]));
-    return m;
-  }, [snap.stems]);
   // A recalled mix (a comment's or a version's) is what plays, so it is what the console shows,
   // read-only; the live mix keeps syncing underneath and comes back with "Back to live mix".
   const shownSnap = useMemo(() => (snap.recalled ? { ...snap, mix: snap.recalled.state } : snap), [snap]);
-  const channels = useMemo(() => inFileNameOrder(shownSnap.mix.channels), [shownSnap.mix.channels]);
+  const channels = useMemo(() => inConsoleOrder(shownSnap.mix.channels), [shownSnap.mix.channels]);
+  // By stem: a chosen channel colour, else the lane colour of the stem's upload position.
+  const colorOf = useMemo(() => {
+    const m = new Map<string, string>();
+    snap.stems.forEach((s, i) => m.set(s.stem.id, LANE_COLORS[i % LANE_COLORS.length]));
+    for (const ch of snap.mix.channels) if (ch.color) m.set(ch.stemId, channelColor(ch, ''));
+    return m;
+  }, [snap.stems, snap.mix.channels]);
   const uploads = useMemo(() => new UploadQueue(session.id), [session.id]);
   const canUpload = can(session.role, 'stems.manage');
   const dragging = useDropFiles(uploads, canUpload);
@@ -90,6 +92,8 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     setReview(r);
     return () => r.dispose();
   }, [presence, session.id, devUser.userId]);
+  const drift = useMasterDrift(runtime, review, snap.mix.deliveryTarget, can(session.role, 'mix.edit'));
+  const mixContext = useMemo(() => ({ runtime, held, onHold, drift }), [runtime, held, onHold, drift]);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);
   const closeShortcuts = useCallback(() => setShowShortcuts(false), []);
@@ -152,10 +156,9 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
           uploads={uploads} canUpload={canUpload && !phone} hasReview={!!review && !phone} reviewOpen={reviewOpen} setReviewOpen={setReviewOpen}
           onShortcuts={openShortcuts} onMembers={() => setShowMembers((v) => !v)} loadingDone={loadingDone}
         />
-        <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly}>
+        <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly} uploads={uploads}>
           {!phone && <ViewSwitch view={view} onChange={setView} />}
         </TransportBar>
-        <UploadList queue={uploads} />
         <div className="app-notices">
           <StemErrors stems={snap.stems} />
           <RecallBanner runtime={runtime} snap={snap} />

@@ -4,6 +4,8 @@ import { describeParamKeys } from '@mixroom/engine';
 import { formatTime } from '../../lib/format';
 import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/session-runtime';
 import type { TogetherClient, TogetherSnapshot } from '../../lib/together';
+import type { UploadQueue } from '../../lib/uploads';
+import { UploadList } from '../StemUploader';
 import { useFrame } from '../frame';
 
 const noopSubscribe = () => () => {};
@@ -49,7 +51,15 @@ function UndoButtons({ runtime, readOnly }: { runtime: SessionRuntime; readOnly:
   );
 }
 
-export function TransportBar({ runtime, snap, together, readOnly, children }: { runtime: SessionRuntime; snap: RuntimeSnapshot; together: TogetherClient | null; readOnly: boolean; children?: React.ReactNode }) {
+export function TransportBar({ runtime, snap, together, readOnly, uploads, children }: {
+  runtime: SessionRuntime;
+  snap: RuntimeSnapshot;
+  together: TogetherClient | null;
+  readOnly: boolean;
+  uploads: UploadQueue;
+  children?: React.ReactNode;
+}) {
+  const uploadCount = useSyncExternalStore(uploads.subscribe, () => uploads.getSnapshot().length, () => 0);
   const group = useSyncExternalStore(together?.subscribe ?? noopSubscribe, together?.getSnapshot ?? (() => NO_TOGETHER), () => NO_TOGETHER);
   const posRef = useRef<HTMLSpanElement>(null);
   useFrame(() => {
@@ -139,14 +149,16 @@ export function TransportBar({ runtime, snap, together, readOnly, children }: { 
                 : ''}
         </span>
       </div>
+      {/* The upload chip takes the place of "N stems ready" in this row, so it adds no height anywhere. */}
       <div className={`loading ${loading.done ? 'done' : ''}`} data-testid="loading-status" role="status">
-        <span>{loading.text}</span>
+        {(!loading.done || uploadCount === 0) && <span>{loading.text}</span>}
         {!loading.done && (
           <span className="progress">
             <i style={{ width: `${loading.pct}%` }} />
           </span>
         )}
       </div>
+      <UploadList queue={uploads} />
     </section>
   );
 }
