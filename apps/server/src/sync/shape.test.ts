@@ -76,6 +76,8 @@ describe('the mix document keeps its shape', () => {
     ['artist', 'an unknown top-level map', (d) => d.getMap('junk').set('x', 1), /^the mix document has no part called "junk"$/],
     ['artist', 'an unknown top-level array', (d) => d.getArray('markers').push(['verse']), /^the mix document has no part called "markers"$/],
     ['artist', 'an unknown setting', (d) => d.getMap('settings').set('tempo', 120), /^"tempo" is not a session setting$/],
+    ['artist', 'a made-up channel colour', (d) => d.getMap('channelColors').set('bass', 'chartreuse-ish'), /^a channel's colour must be one of the console's colours; got "chartreuse-ish"$/],
+    ['artist', 'a channel position that is not a position key', (d) => d.getMap('channelPositions').set('bass', 3), /^a channel's position must be a position key; got 3$/],
     ['artist', 'a made-up delivery target', (d) => d.getMap('settings').set('deliveryTarget', 'louder'), /^the delivery target must be one of the built-in targets; got "louder"$/],
     ['owner', 'a number as a channel name (an overwrite: its key comes from the item it replaces)', (d) => (d.getMap('channels').get('drums') as Y.Map<unknown>).set('name', 42), /^a channel name must be text of 1 to 200 characters; got 42$/],
     ['owner', 'a channel order that is not a number', (d) => (d.getMap('channels').get('bass') as Y.Map<unknown>).set('order', 'first'), /^a channel's order must be a finite number; got "first"$/],
@@ -117,7 +119,7 @@ describe('the mix document keeps its shape', () => {
     expect(Y.encodeStateVector(restored)).toEqual(Y.encodeStateVector((await room(id)).doc));
   });
 
-  it('everything MixModel writes goes through: every parameter at its extremes, settings, channels, undo and redo', async () => {
+  it('everything MixModel writes goes through: every parameter at its extremes, settings, channels, their order and colours, undo and redo', async () => {
     const { id, member } = await sessionWith('engineer');
     const watcher = connectClient(s.wsUrl, id, s.owner);
     const eng = connectClient(s.wsUrl, id, member);
@@ -145,6 +147,12 @@ describe('the mix document keeps its shape', () => {
     mix.addChannel({ id: 'keys', name: 'Keys again', stemId: 'stem-keys' });
     mix.setChannelGain('keys', 3);
     mix.clearSolo();
+    for (let i = 0; i < 40; i++) {
+      const shown = mix.getState().channels.map((c) => c.id);
+      mix.moveChannel(i % 2 ? 'bass' : 'drums', shown, i % 3);
+    }
+    mix.setChannelColor('bass', 'blue');
+    mix.setChannelColor('bass', null);
     await waitFor(() => JSON.stringify(new MixModel(watcher.doc).getState()) === JSON.stringify(mix.getState()), 10_000, 'the watcher to converge');
     expect(JSON.stringify(new MixModel((await room(id)).doc).getState())).toBe(JSON.stringify(mix.getState()));
     expect(closes).toEqual([]);

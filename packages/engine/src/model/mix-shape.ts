@@ -1,5 +1,6 @@
 import { isDeliveryTargetId, paramDefFor, parseParamKey } from './mix-model';
 import { sanitizeParamValue } from './params';
+import { isChannelColorId, isPositionKey } from './channel-order';
 
 /**
  * The shape of the mix document (what MixModel writes), as rules a server can check a write
@@ -8,7 +9,9 @@ import { sanitizeParamValue } from './params';
  * have written:
  * - `channels`: channel id → map { name: non-empty string, stemId: string, order: finite number };
  * - `params`: Yjs client id → array of entries { k: a known parameter key, v: a value of its range, t: a timestamp };
- * - `settings`: `deliveryTarget` → a DELIVERY_TARGETS id.
+ * - `settings`: `deliveryTarget` → a DELIVERY_TARGETS id;
+ * - `channelPositions`: channel id → a console position key (channel-order.ts);
+ * - `channelColors`: channel id → a CHANNEL_COLORS id.
  * Nothing else, and nothing nested deeper.
  */
 
@@ -31,7 +34,7 @@ export type MixContent =
   | { kind: 'array' }
   | { kind: 'other'; name: string };
 
-export const MIX_ROOTS = ['channels', 'params', 'settings'] as const;
+export const MIX_ROOTS = ['channels', 'params', 'settings', 'channelPositions', 'channelColors'] as const;
 const MAX_ID_LENGTH = 200;
 const MAX_NAME_LENGTH = 200;
 /** Far above any real session (one per move), far below where `t + 1` stops being exact. */
@@ -58,6 +61,13 @@ export function mixWriteProblem(place: MixPlace, content: MixContent): string | 
     if (key !== 'deliveryTarget') return `"${String(key).slice(0, 40)}" is not a session setting`;
     const v = one(content);
     return v && isDeliveryTargetId(v[0]) ? null : `the delivery target must be one of the built-in targets; got ${describe(content)}`;
+  }
+  if (root === 'channelPositions' || root === 'channelColors') {
+    if (container) return `${root === 'channelPositions' ? 'channel positions' : 'channel colours'} hold no nested values`;
+    if (typeof key !== 'string' || key === '' || key.length > MAX_ID_LENGTH) return 'a channel needs an id of 1 to 200 characters';
+    const v = one(content);
+    if (root === 'channelPositions') return v && isPositionKey(v[0]) ? null : `a channel's position must be a position key; got ${describe(content)}`;
+    return v && isChannelColorId(v[0]) ? null : `a channel's colour must be one of the console's colours; got ${describe(content)}`;
   }
   if (root === 'channels') {
     if (!container) {
