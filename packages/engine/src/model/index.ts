@@ -3,3 +3,5 @@ export * from './mix-model';
 export { WriterRegisterMap } from './writer-register-map';
 export * from './diff';
 export { MixHistory, describeParamKeys, UNDO_CAPTURE_MS, type MixHistorySnapshot } from './mix-history';
+export * from './automation';
+export * from './automation-store';
