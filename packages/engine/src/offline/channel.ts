@@ -4,6 +4,29 @@ import { CompressorKernel } from '../dsp/compressor';
 import { butterworthQs } from '../graph/nodes';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { PARAM_SMOOTHING_SECONDS } from '../graph/smoothing';
+import { valueAt, type AutomationLane } from '../model/automation';
+
+/**
+ * Automation is evaluated every AUTOMATION_GRID frames of the song (a grid anchored to song frame
+ * 0, 0.67 ms at 48 kHz) and the gains ramp linearly in between: no zipper steps, one evaluation
+ * per 32 frames, and the same samples however live playback or a render cut their blocks.
+ */
+export const AUTOMATION_GRID = 32;
+
+/** The channel parameters automation plays (the others keep their static value). */
+export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level'] as const;
+export type ChannelAutomation = Partial<Record<(typeof AUTOMATED_CHANNEL_PARAMS)[number], AutomationLane>>;
+
+/** The lanes of one channel out of a mix state's automation (null when it has none that play). */
+export function channelAutomation(automation: Readonly<Record<string, AutomationLane>> | undefined, channelId: string): ChannelAutomation | null {
+  if (!automation) return null;
+  let out: ChannelAutomation | null = null;
+  for (const id of AUTOMATED_CHANNEL_PARAMS) {
+    const lane = automation[`ch:${channelId}/${id}`];
+    if (lane && lane.t.length > 0) (out ??= {})[id] = lane;
+  }
+  return out;
+}
 
 /** The three stereo buses a channel feeds: the master sum and the two send buses. */
 export interface Buses {
@@ -72,6 +95,14 @@ export class ChannelDsp {
   private panMode: 'mono' | 'left' | 'right' = 'mono';
   private readonly panned: Float32Array[];
   private configured = false;
+  private params: Record<string, number> = {};
+  private routing: ChannelRouting = { audible: true, directOn: true, reverbOn: true, delayOn: true };
+  private automation: ChannelAutomation | null = null;
+  /** Gains at the two ends of the grid interval last evaluated (automation), and its index. */
+  private readonly gridFrom = new Float64Array(GAINS);
+  private readonly gridTo = new Float64Array(GAINS);
+  private gridIndex = -1;
+  private gridMode: 'mono' | 'left' | 'right' = 'mono';
 
   constructor(
     private readonly sampleRate: number,
@@ -85,6 +116,9 @@ export class ChannelDsp {
 
   /** Takes new parameters; `immediate` jumps to them (renders), otherwise gains glide. */
   configure(p: Record<string, number>, routing: ChannelRouting, immediate: boolean): void {
+    this.params = p;
+    this.routing = routing;
+    this.gridIndex = -1;
     this.cascade.retune(filterSections(p, this.sampleRate, true));
     // Created with the first settings, so a render starts compressed (or not) from frame 0.
     const comp = compressorSettings(p, 'comp');
@@ -114,16 +148,32 @@ export class ChannelDsp {
     this.configured = true;
   }
 
+  /**
+   * Plays these lanes over the static values of their parameters (null: none). With automation,
+   * the `audible` of the routing must leave out the static mute when mute is automated.
+   */
+  setAutomation(lanes: ChannelAutomation | null): void {
+    this.automation = lanes && Object.keys(lanes).length > 0 ? lanes : null;
+    this.gridIndex = -1;
+  }
+
+  get automated(): boolean {
+    return this.automation !== null;
+  }
+
   /** False when the channel reaches none of the buses (silent, or every destination at −∞). */
   get feedsAnything(): boolean {
+    if (this.automation) return this.routing.audible && (this.routing.directOn || this.feedsReverb || this.feedsDelay);
     return this.current[TO_DRY] !== 0 || this.current[TO_REVERB] !== 0 || this.current[TO_DELAY] !== 0 || !this.settled;
   }
 
   get feedsReverb(): boolean {
+    if (this.automation) return this.routing.reverbOn && (this.automation['send1.level'] !== undefined || this.target[TO_REVERB] !== 0);
     return this.current[TO_REVERB] !== 0 || this.target[TO_REVERB] !== 0;
   }
 
   get feedsDelay(): boolean {
+    if (this.automation) return this.routing.delayOn && (this.automation['send2.level'] !== undefined || this.target[TO_DELAY] !== 0);
     return this.current[TO_DELAY] !== 0 || this.target[TO_DELAY] !== 0;
   }
 
@@ -137,8 +187,15 @@ export class ChannelDsp {
   meterSumSquares = 0;
   meterFrames = 0;
 
+  /** Live playback meters automated channels sub-block by sub-block, inside process. */
+  meterAutomated = false;
+
   /** Accumulates the post-fader level of the block just processed (only live playback asks). */
   meter(frames: number): void {
+    if (!this.automation) this.meterPanned(frames);
+  }
+
+  private meterPanned(frames: number): void {
     const g = Math.abs(this.current[POST_FADER]);
     const [l, r] = this.panned;
     let peak = this.meterPeak;
@@ -164,7 +221,7 @@ export class ChannelDsp {
    * Processes `frames` frames of the stem in `input` (one array per stem channel, modified in
    * place) and adds the result into the buses at `busOffset`.
    */
-  process(input: Float32Array[], frames: number, buses: Buses, busOffset: number): void {
+  process(input: Float32Array[], frames: number, buses: Buses, busOffset: number, songFrame = 0): void {
     const cur = this.current;
     const tgt = this.target;
     const steady = this.settled;
@@ -177,6 +234,10 @@ export class ChannelDsp {
     cur[TRIM] = trimTo;
     this.cascade.process(input, frames);
     this.comp?.process(input, frames);
+    if (this.automation) {
+      this.processAutomated(input, frames, buses, busOffset, songFrame);
+      return;
+    }
 
     const glFrom = cur[PAN_L], grFrom = cur[PAN_R];
     const glTo = steady ? glFrom : approach(glFrom, tgt[PAN_L], step);
@@ -193,7 +254,79 @@ export class ChannelDsp {
     if (!steady) cur[POST_FADER] = approach(cur[POST_FADER], tgt[POST_FADER], step);
   }
 
-  private pan(chans: Float32Array[], frames: number, gl0: number, gl1: number, gr0: number, gr1: number): void {
+  /** Pan, fader and sends from the automation grid: sub-blocks cut at grid points, linear gains in each. */
+  private processAutomated(input: Float32Array[], frames: number, buses: Buses, busOffset: number, songFrame: number): void {
+    const G = AUTOMATION_GRID;
+    const a = this.gridFrom;
+    const b = this.gridTo;
+    const cur = this.current;
+    for (let done = 0; done < frames; ) {
+      const pos = songFrame + done;
+      const k = Math.floor(pos / G);
+      if (k !== this.gridIndex) this.evaluateGrid(k);
+      const j0 = pos - k * G;
+      const n = Math.min(frames - done, Math.ceil((k + 1) * G - pos));
+      const f0 = j0 / G;
+      const f1 = (j0 + n) / G;
+      const saved = this.panMode;
+      this.panMode = this.gridMode;
+      this.pan(input, n, a[PAN_L] + (b[PAN_L] - a[PAN_L]) * f0, a[PAN_L] + (b[PAN_L] - a[PAN_L]) * f1, a[PAN_R] + (b[PAN_R] - a[PAN_R]) * f0, a[PAN_R] + (b[PAN_R] - a[PAN_R]) * f1, done);
+      this.panMode = saved;
+      this.sendAutomated(TO_DRY, buses.dry, f0, f1, busOffset + done, n);
+      this.sendAutomated(TO_REVERB, buses.reverb, f0, f1, busOffset + done, n);
+      this.sendAutomated(TO_DELAY, buses.delay, f0, f1, busOffset + done, n);
+      for (let i = PAN_L; i < GAINS; i++) cur[i] = a[i] + (b[i] - a[i]) * f1;
+      if (this.meterAutomated) this.meterPanned(n);
+      done += n;
+    }
+  }
+
+  private sendAutomated(index: number, bus: Float32Array[], f0: number, f1: number, at: number, n: number): void {
+    const a = this.gridFrom[index];
+    const d = this.gridTo[index] - a;
+    const from = a + d * f0;
+    const to = a + d * f1;
+    if (from !== 0 || to !== 0) addScaled(bus, this.panned, from, to, at, n);
+  }
+
+  /** Gains at grid points k and k + 1 from the lanes (and the static values of the rest). */
+  private evaluateGrid(k: number): void {
+    const G = AUTOMATION_GRID;
+    const pan0 = this.automatedValue('pan', (k * G) / this.sampleRate);
+    const pan1 = this.automatedValue('pan', ((k + 1) * G) / this.sampleRate);
+    // A stereo balance changes law at the centre: one interval uses the law of its end.
+    this.gridMode = this.channels === 1 ? 'mono' : pan1 <= 0 ? 'left' : 'right';
+    const clampPan = (pan: number) => (this.gridMode === 'left' ? Math.min(0, pan) : this.gridMode === 'right' ? Math.max(0, pan) : pan);
+    this.gainsAt((k * G) / this.sampleRate, clampPan(pan0), this.gridFrom);
+    this.gainsAt(((k + 1) * G) / this.sampleRate, clampPan(pan1), this.gridTo);
+    this.gridIndex = k;
+  }
+
+  private automatedValue(id: (typeof AUTOMATED_CHANNEL_PARAMS)[number], t: number): number {
+    const lane = this.automation?.[id];
+    return lane ? valueAt(lane, t) : this.params[id];
+  }
+
+  private gainsAt(t: number, pan: number, out: Float64Array): void {
+    const x = this.channels === 1 ? (pan + 1) / 2 : pan <= 0 && this.gridMode === 'left' ? pan + 1 : pan;
+    out[PAN_L] = Math.cos((x * Math.PI) / 2);
+    out[PAN_R] = Math.sin((x * Math.PI) / 2);
+    const routing = this.routing;
+    const audible = routing.audible && this.automatedValue('mute', t) < 0.5 ? 1 : 0;
+    const fader = dbToGain(this.automatedValue('gain', t));
+    const send = (n: 1 | 2, on: boolean) => {
+      if (!on) return 0;
+      const level = dbToGain(this.automatedValue(n === 1 ? 'send1.level' : 'send2.level', t));
+      return audible * (this.params[`send${n}.pre`] >= 0.5 ? level : level * fader);
+    };
+    out[POST_FADER] = audible * fader;
+    out[TO_DRY] = routing.directOn ? audible * fader : 0;
+    out[TO_REVERB] = send(1, routing.reverbOn);
+    out[TO_DELAY] = send(2, routing.delayOn);
+  }
+
+  /** Pans frames [offset, offset + frames) of `chans` into this.panned[0, frames). */
+  private pan(chans: Float32Array[], frames: number, gl0: number, gl1: number, gr0: number, gr1: number, offset = 0): void {
     // Rounded to 32-bit float, as a native StereoPannerNode's output.
     const inL = chans[0];
     const inR = chans.length > 1 ? chans[1] : chans[0];
@@ -203,18 +336,18 @@ export class ChannelDsp {
     const dr = (gr1 - gr0) / frames;
     if (this.panMode === 'mono') {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[i] * (gl0 + dl * i);
-        pr[i] = inL[i] * (gr0 + dr * i);
+        pl[i] = inL[offset + i] * (gl0 + dl * i);
+        pr[i] = inL[offset + i] * (gr0 + dr * i);
       }
     } else if (this.panMode === 'left') {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[i] + inR[i] * (gl0 + dl * i);
-        pr[i] = inR[i] * (gr0 + dr * i);
+        pl[i] = inL[offset + i] + inR[offset + i] * (gl0 + dl * i);
+        pr[i] = inR[offset + i] * (gr0 + dr * i);
       }
     } else {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[i] * (gl0 + dl * i);
-        pr[i] = inR[i] + inL[i] * (gr0 + dr * i);
+        pl[i] = inL[offset + i] * (gl0 + dl * i);
+        pr[i] = inR[offset + i] + inL[offset + i] * (gr0 + dr * i);
       }
     }
   }
