@@ -21,6 +21,7 @@ import type { StemProgress } from './stem-stream-protocol';
 import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
 import { renderInBrowser, type RenderRequest } from './bounce';
+import { AutomationRecorder } from './automation-recorder';
 import { WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
@@ -122,6 +123,8 @@ export class SessionRuntime {
   readonly model = new MixModel(this.doc);
   /** Undo/redo of this person's own mix moves (Ctrl/Cmd+Z); others' moves are never undone here. */
   readonly history = this.model.createHistory();
+  /** Records moves of controls into automation lanes during playback (Touch/Latch/Write). */
+  readonly recorder = new AutomationRecorder(this.model, () => (this.transport?.state === 'started' ? this.transport.position : null));
   readonly provider: WebsocketProvider;
   Tone: ToneLib | null = null;
   liveContext: ReturnType<ToneLib['getContext']> | null = null;
@@ -173,14 +176,16 @@ export class SessionRuntime {
 
     this.cleanups.push(
       this.model.onChange((change) => {
+        if (change.local && change.params.size > 0) this.recorder.moved(change.params);
         const mix = this.model.getState();
         // While a recalled mix plays, live moves still show on the console but not in this person's ears.
-        this.graph?.apply(this.snapshot.recalled?.state ?? mix);
+        this.graph?.apply(this.snapshot.recalled?.state ?? this.heard(mix));
         this.update({ mix });
         // A stem uploaded (or a take swapped) by anyone arrives as a channel we have no audio for.
         if (change.structure && mix.channels.some((c) => c.stemId && !this.knownStems.has(c.stemId))) void this.refreshStems();
       }),
     );
+    this.cleanups.push(this.recorder.onRecordingChange(() => this.graph?.apply(this.snapshot.recalled?.state ?? this.heard(this.model.getState()))));
     const onSync = (synced: boolean) => this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
     const onStatus = ({ status }: { status: string }) => this.update({ connected: status === 'connected' });
     // y-websocket reconnects after any close; a refusal that cannot change by retrying
@@ -208,6 +213,24 @@ export class SessionRuntime {
     });
     for (const st of session.stems) this.knownStems.add(st.id);
     window.__mixroom = { graph: null, model: this.model, transport: null, Tone: null, runtime: this, paramDefFor };
+  }
+
+  /**
+   * What this person hears of the live mix: lanes they are recording right now give way to the
+   * control in their hand (everyone else hears the lane as it is written).
+   */
+  heard(mix: MixState): MixState {
+    const rec = this.recorder.recording;
+    if (rec.size === 0) return mix;
+    const automation = { ...mix.automation };
+    for (const key of rec) delete automation[key];
+    return { ...mix, automation };
+  }
+
+  /** A control was grabbed or let go: ends a Touch take, and an undo step. */
+  holdControl(key: string, held: boolean): void {
+    this.recorder.hold(key, held);
+    if (!held) this.history.endGesture();
   }
 
   /** Re-reads the session's stems and starts loading the ones that are new to us. */
@@ -298,7 +321,7 @@ export class SessionRuntime {
     this.live = new LiveChannels(rawContext);
     this.graph = new MixGraph(Tone, this.preview.input, { live: this.live });
     this.transport = new MixTransport(Tone, () => this.duration);
-    this.graph.apply(this.model.getState(), { immediate: true });
+    this.graph.apply(this.heard(this.model.getState()), { immediate: true });
     this.library = new StemLibrary(rawContext.sampleRate, this.live.status, (p, entry) => this.onStemProgress(p, entry));
     window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req), captureLive: (req) => this.captureLive(req) };
     this.update({ audioReady: true });
@@ -639,6 +662,7 @@ export class SessionRuntime {
     this.preview?.dispose();
     void (this.liveContext?.rawContext as unknown as AudioContext | undefined)?.close?.();
     this.history.destroy();
+    this.recorder.dispose();
     this.provider.destroy();
     this.doc.destroy();
     this.together?.dispose();
