@@ -27,6 +27,8 @@ interface Take {
   from: number;
   flushedTo: number;
   pending: AutomationPoint[];
+  /** True once the first points are in the document: later flushes start after the last one. */
+  flushed: boolean;
   last: AutomationPoint | null;
   held: boolean;
   mode: AutomationMode;
@@ -44,6 +46,8 @@ interface Take {
 export class AutomationRecorder {
   private readonly takes = new Map<string, Take>();
   private readonly heldKeys = new Set<string>();
+  /** Static values as of the grab (a move reports its new value only): what Touch returns to. */
+  private readonly grabbedAt = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastWriteSample = -Infinity;
   private readonly listeners = new Set<() => void>();
@@ -72,8 +76,10 @@ export class AutomationRecorder {
 
   /** A control was grabbed or let go (the presence "held" signal). */
   hold(key: string, held: boolean): void {
-    if (held) this.heldKeys.add(key);
-    else this.heldKeys.delete(key);
+    if (held) {
+      this.heldKeys.add(key);
+      if (this.modeOf(key) !== null) this.grabbedAt.set(key, this.staticValue(key));
+    } else this.heldKeys.delete(key);
     const take = this.takes.get(key);
     if (take) {
       take.held = held;
@@ -106,14 +112,17 @@ export class AutomationRecorder {
     const take: Take = {
       key,
       before: points.length > 0 ? laneFromPoints(points, def) : null,
-      staticBefore: this.staticValue(key),
+      staticBefore: this.grabbedAt.get(key) ?? this.staticValue(key),
       from: now,
       flushedTo: now,
       pending: [],
+      flushed: false,
       last: null,
       held: this.heldKeys.has(key),
       mode,
     };
+    // Punch in: the old curve holds right up to the take (no ramp from its previous point).
+    if (take.before && now > 0.01) take.pending.push({ t: now - 0.01, v: valueAt(take.before, now - 0.01), shape: 'linear' });
     this.takes.set(key, take);
     this.ensureTimer();
     for (const l of this.listeners) l();
@@ -171,8 +180,11 @@ export class AutomationRecorder {
     const pts = take.pending;
     take.pending = [];
     const to = pts[pts.length - 1].t;
-    this.model.automation.replace(take.key, take.flushedTo, to, pts);
+    // Each flush replaces what lies after the previous one (whose last point stays).
+    const from = take.flushed ? take.flushedTo + 1e-6 : Math.min(take.from, pts[0].t);
+    this.model.automation.replace(take.key, Math.min(from, to), to, pts);
     take.flushedTo = to;
+    take.flushed = true;
   }
 
   private finish(take: Take, at: number | null): void {
@@ -180,6 +192,7 @@ export class AutomationRecorder {
     if (take.last && end > take.last.t) this.record(take, end, take.last.v);
     this.flush(take);
     this.takes.delete(take.key);
+    this.grabbedAt.delete(take.key);
     // Back to the curve (or the value before the take) just after the take ends.
     if (take.mode !== 'write') {
       const back = end + RETURN_SECONDS;

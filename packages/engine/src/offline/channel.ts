@@ -292,12 +292,18 @@ export class ChannelDsp {
   /** Gains at grid points k and k + 1 from the lanes (and the static values of the rest). */
   private evaluateGrid(k: number): void {
     const G = AUTOMATION_GRID;
-    const pan0 = this.automatedValue('pan', (k * G) / this.sampleRate);
     const pan1 = this.automatedValue('pan', ((k + 1) * G) / this.sampleRate);
     // A stereo balance changes law at the centre: one interval uses the law of its end.
-    this.gridMode = this.channels === 1 ? 'mono' : pan1 <= 0 ? 'left' : 'right';
-    const clampPan = (pan: number) => (this.gridMode === 'left' ? Math.min(0, pan) : this.gridMode === 'right' ? Math.max(0, pan) : pan);
-    this.gainsAt((k * G) / this.sampleRate, clampPan(pan0), this.gridFrom);
+    const mode = this.channels === 1 ? 'mono' : pan1 <= 0 ? 'left' : 'right';
+    const clampPan = (pan: number) => (mode === 'left' ? Math.min(0, pan) : mode === 'right' ? Math.max(0, pan) : pan);
+    if (k === this.gridIndex + 1 && this.gridIndex >= 0 && mode === this.gridMode) {
+      // The next interval starts where this one ended (the same values a fresh evaluation gives).
+      this.gridFrom.set(this.gridTo);
+    } else {
+      this.gridMode = mode;
+      this.gainsAt((k * G) / this.sampleRate, clampPan(this.automatedValue('pan', (k * G) / this.sampleRate)), this.gridFrom);
+    }
+    this.gridMode = mode;
     this.gainsAt(((k + 1) * G) / this.sampleRate, clampPan(pan1), this.gridTo);
     this.gridIndex = k;
   }
