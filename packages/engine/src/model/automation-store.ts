@@ -19,7 +19,7 @@ import { CURVE_SHAPES, laneFromPoints, replaceRange, thinPoints, type Automation
 export const CHUNK_SECONDS = 4;
 export const POINT_BYTES = 13;
 /** A piece with more points than this is cut down by thinning harder (a lane stays bounded). */
-const MAX_POINTS_PER_CHUNK = 4096;
+const MAX_POINTS_PER_CHUNK = 1024;
 
 export const AUTOMATION_MODES = ['off', 'read', 'touch', 'latch', 'write'] as const;
 export type AutomationMode = (typeof AUTOMATION_MODES)[number];
