@@ -38,8 +38,8 @@ describe('automation in renders', () => {
       const s = A * Math.sin((2 * Math.PI * F * i) / SR);
       if (Math.abs(s) < 0.25) continue;
       const t = i / SR;
-      // The hold step lands within one automation grid interval (0.67 ms) of its breakpoint.
-      if (Math.abs(t - 1.8) < 0.001) continue;
+      // The hold step lands within one automation grid interval (1.33 ms) of its breakpoint.
+      if (Math.abs(t - 1.8) < 0.0015) continue;
       const err = Math.abs(db(out.left[i] / s) - valueAt(lane, t));
       worst = Math.max(worst, err);
       read++;

@@ -8,10 +8,10 @@ import { valueAt, type AutomationLane } from '../model/automation';
 
 /**
  * Automation is evaluated every AUTOMATION_GRID frames of the song (a grid anchored to song frame
- * 0, 0.67 ms at 48 kHz) and the gains ramp linearly in between: no zipper steps, one evaluation
- * per 32 frames, and the same samples however live playback or a render cut their blocks.
+ * 0, 1.33 ms at 48 kHz) and the gains ramp linearly in between: no zipper steps, one evaluation
+ * per 64 frames, and the same samples however live playback or a render cut their blocks.
  */
-export const AUTOMATION_GRID = 32;
+export const AUTOMATION_GRID = 64;
 
 /** The channel parameters automation plays (the others keep their static value). */
 export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level'] as const;
@@ -98,6 +98,9 @@ export class ChannelDsp {
   private params: Record<string, number> = {};
   private routing: ChannelRouting = { audible: true, directOn: true, reverbOn: true, delayOn: true };
   private automation: ChannelAutomation | null = null;
+  private staticFader = 1;
+  private staticSend1 = 0;
+  private staticSend2 = 0;
   /** Gains at the two ends of the grid interval last evaluated (automation), and its index. */
   private readonly gridFrom = new Float64Array(GAINS);
   private readonly gridTo = new Float64Array(GAINS);
@@ -119,6 +122,9 @@ export class ChannelDsp {
     this.params = p;
     this.routing = routing;
     this.gridIndex = -1;
+    this.staticFader = dbToGain(p.gain);
+    this.staticSend1 = dbToGain(p['send1.level']);
+    this.staticSend2 = dbToGain(p['send2.level']);
     this.cascade.retune(filterSections(p, this.sampleRate, true));
     // Created with the first settings, so a render starts compressed (or not) from frame 0.
     const comp = compressorSettings(p, 'comp');
@@ -292,43 +298,46 @@ export class ChannelDsp {
   /** Gains at grid points k and k + 1 from the lanes (and the static values of the rest). */
   private evaluateGrid(k: number): void {
     const G = AUTOMATION_GRID;
-    const pan1 = this.automatedValue('pan', ((k + 1) * G) / this.sampleRate);
+    const panLane = this.automation?.pan;
+    const pan1 = panLane ? valueAt(panLane, ((k + 1) * G) / this.sampleRate) : this.params.pan;
     // A stereo balance changes law at the centre: one interval uses the law of its end.
     const mode = this.channels === 1 ? 'mono' : pan1 <= 0 ? 'left' : 'right';
-    const clampPan = (pan: number) => (mode === 'left' ? Math.min(0, pan) : mode === 'right' ? Math.max(0, pan) : pan);
     if (k === this.gridIndex + 1 && this.gridIndex >= 0 && mode === this.gridMode) {
       // The next interval starts where this one ended (the same values a fresh evaluation gives).
       this.gridFrom.set(this.gridTo);
     } else {
       this.gridMode = mode;
-      this.gainsAt((k * G) / this.sampleRate, clampPan(this.automatedValue('pan', (k * G) / this.sampleRate)), this.gridFrom);
+      const pan0 = panLane ? valueAt(panLane, (k * G) / this.sampleRate) : this.params.pan;
+      this.gainsAt((k * G) / this.sampleRate, pan0, this.gridFrom);
     }
     this.gridMode = mode;
-    this.gainsAt(((k + 1) * G) / this.sampleRate, clampPan(pan1), this.gridTo);
+    this.gainsAt(((k + 1) * G) / this.sampleRate, pan1, this.gridTo);
     this.gridIndex = k;
   }
 
-  private automatedValue(id: (typeof AUTOMATED_CHANNEL_PARAMS)[number], t: number): number {
-    const lane = this.automation?.[id];
-    return lane ? valueAt(lane, t) : this.params[id];
-  }
-
+  /** Gains at song time t; `pan` is clamped to the side of the interval's pan law. */
   private gainsAt(t: number, pan: number, out: Float64Array): void {
-    const x = this.channels === 1 ? (pan + 1) / 2 : pan <= 0 && this.gridMode === 'left' ? pan + 1 : pan;
+    const lanes = this.automation!;
+    const mode = this.gridMode;
+    const p = mode === 'left' ? Math.min(0, pan) : mode === 'right' ? Math.max(0, pan) : pan;
+    const x = this.channels === 1 ? (p + 1) / 2 : mode === 'left' ? p + 1 : p;
     out[PAN_L] = Math.cos((x * Math.PI) / 2);
     out[PAN_R] = Math.sin((x * Math.PI) / 2);
     const routing = this.routing;
-    const audible = routing.audible && this.automatedValue('mute', t) < 0.5 ? 1 : 0;
-    const fader = dbToGain(this.automatedValue('gain', t));
-    const send = (n: 1 | 2, on: boolean) => {
-      if (!on) return 0;
-      const level = dbToGain(this.automatedValue(n === 1 ? 'send1.level' : 'send2.level', t));
-      return audible * (this.params[`send${n}.pre`] >= 0.5 ? level : level * fader);
-    };
+    const muted = lanes.mute ? valueAt(lanes.mute, t) >= 0.5 : false;
+    const audible = routing.audible && !muted ? 1 : 0;
+    // Static values were converted once in configure; only automated ones pay for a pow.
+    const fader = lanes.gain ? dbToGain(valueAt(lanes.gain, t)) : this.staticFader;
     out[POST_FADER] = audible * fader;
     out[TO_DRY] = routing.directOn ? audible * fader : 0;
-    out[TO_REVERB] = send(1, routing.reverbOn);
-    out[TO_DELAY] = send(2, routing.delayOn);
+    if (routing.reverbOn) {
+      const level = lanes['send1.level'] ? dbToGain(valueAt(lanes['send1.level'], t)) : this.staticSend1;
+      out[TO_REVERB] = audible * (this.params['send1.pre'] >= 0.5 ? level : level * fader);
+    } else out[TO_REVERB] = 0;
+    if (routing.delayOn) {
+      const level = lanes['send2.level'] ? dbToGain(valueAt(lanes['send2.level'], t)) : this.staticSend2;
+      out[TO_DELAY] = audible * (this.params['send2.pre'] >= 0.5 ? level : level * fader);
+    } else out[TO_DELAY] = 0;
   }
 
   /** Pans frames [offset, offset + frames) of `chans` into this.panned[0, frames). */
