@@ -107,6 +107,42 @@ function audioThreadCpu(userDataDir: string): number {
 interface Visit {
   openToSoundMs: number;
   stemBytesDownloaded: number;
+  /** Where the open's time went: the page's "mixroom:…" marks and first sound, ms after navigation. */
+  milestones: Record<string, number>;
+}
+
+/** RSS split of every renderer process (kB, from /proc/<pid>/smaps_rollup): anonymous, shared memory (the SharedArrayBuffers), files. */
+function rendererSmaps(userDataDir: string): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer') || !cmd.includes(userDataDir)) continue;
+      for (const m of readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').matchAll(/^(Rss|Pss_Anon|Pss_File|Pss_Shmem):\s+(\d+) kB/gm)) total[m[1]] = (total[m[1]] ?? 0) + Math.round(Number(m[2]) / 1024);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** The page's own account of its memory by realm (page, workers, worklets), MB; needs cross-origin isolation. */
+async function memoryByRealm(page: Page): Promise<Record<string, number> | string> {
+  return page.evaluate(async () => {
+    const p = performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: Array<{ bytes: number; types: string[]; attribution: Array<{ url?: string; scope?: string }> }> }> };
+    if (!p.measureUserAgentSpecificMemory) return 'measureUserAgentSpecificMemory is not available';
+    const timeout = new Promise<null>((r) => setTimeout(() => r(null), 60_000));
+    const m = await Promise.race([p.measureUserAgentSpecificMemory(), timeout]);
+    if (!m) return 'measureUserAgentSpecificMemory did not answer within 60 s';
+    const out: Record<string, number> = { total: Math.round(m.bytes / 2 ** 20) };
+    for (const b of m.breakdown) {
+      if (b.bytes === 0) continue;
+      const who = b.attribution.map((a) => `${a.scope ?? ''} ${(a.url ?? '').split('/').pop()}`.trim()).join(',') || 'shared';
+      const key = `${b.types.join('+') || 'other'}: ${who}`;
+      out[key] = (out[key] ?? 0) + Math.round(b.bytes / 2 ** 20);
+    }
+    return out;
+  });
 }
 
 async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }): Promise<Visit> {
@@ -115,15 +151,54 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
   await page.getByTestId('play').click({ timeout: 600_000 });
   await page.waitForFunction(() => {
     const g = window.__mixroom?.graph as { readMasterLevel(): { peakDb: number } } | null;
-    return !!g && g.readMasterLevel().peakDb > -60;
+    const sounding = !!g && g.readMasterLevel().peakDb > -60;
+    if (sounding) performance.mark('mixroom:first-sound');
+    return sounding;
   }, undefined, { timeout: 600_000, polling: 20 });
   const openToSoundMs = Date.now() - t0;
+  const milestones = await page.evaluate(() => {
+    const out: Record<string, number> = {};
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    if (nav) {
+      out.responseEnd = Math.round(nav.responseEnd);
+      out.domContentLoaded = Math.round(nav.domContentLoadedEventEnd);
+    }
+    for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('mixroom:') && !(m.name.slice(8) in out)) out[m.name.slice(8)] = Math.round(m.startTime);
+    return out;
+  });
   const missing = await page.evaluate(() => {
     const snap = (window.__mixroom!.runtime as { getSnapshot(): { health?: { startedWithout: string[] } } }).getSnapshot();
     return snap.health ? snap.health.startedWithout : [`(no health in the snapshot: ${Object.keys(snap).join(' ')})`];
   });
   if (missing.length > 0) log(`started without ${missing.length} stems: ${missing.join(', ')}`);
-  return { openToSoundMs, stemBytesDownloaded: bytes.n };
+  return { openToSoundMs, stemBytesDownloaded: bytes.n, milestones };
+}
+
+/**
+ * Seeks while playing: ms from the seek until the transport plays again with every stem sounding
+ * at the playhead (a seek into a part not yet cached holds the transport until it is).
+ */
+async function seeks(page: Page, what: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < SEEKS; i++) {
+    const to = ((i * 0.618 + 0.1) % 1) * (MINUTES * 60 - 10);
+    out.push(
+      await page.evaluate(async (pos) => {
+        const h = window.__mixroom as unknown as { transport: { position: number; state: string }; runtime: { seek(s: number): void; library: { missingAt(s: number): string[] } } };
+        const t = performance.now();
+        h.runtime.seek(pos);
+        await new Promise((r) => setTimeout(r, 0));
+        while (h.transport.state !== 'started' || h.runtime.library.missingAt(h.transport.position).length > 0) {
+          await new Promise((r) => setTimeout(r, 2));
+          if (performance.now() - t > 30_000) return -1;
+        }
+        return performance.now() - t;
+      }, to),
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  log(`seek ${what} → sounding (ms): ${out.map((x) => x.toFixed(0)).join(' ')} (load ${load()})`);
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -177,7 +252,7 @@ async function main(): Promise<void> {
     let page = await browser.newPage();
     page.on('console', (m) => m.text().startsWith('seek') && log(m.text()));
     const cold = await openAndPlay(page, sessionId, bytes);
-    log(`cold open → sound ${cold.openToSoundMs} ms (load ${load()})`);
+    log(`cold open → sound ${cold.openToSoundMs} ms (load ${load()}); milestones ${JSON.stringify(cold.milestones)}`);
     result.cold = cold;
 
     // Every processor on, then play P seconds.
@@ -239,43 +314,23 @@ async function main(): Promise<void> {
     };
     log('playback', JSON.stringify(result.playback));
 
-    // Seeks while playing: ms until every stem has audio at the new position.
-    const seekMs: number[] = [];
-    for (let i = 0; i < SEEKS; i++) {
-      const to = ((i * 0.618) % 1) * (MINUTES * 60 - 10);
-      seekMs.push(
-        await page.evaluate(async (pos) => {
-          const rt = window.__mixroom!.runtime as { seek(s: number): void; library: { missingAt(s: number): string[] } };
-          const t = performance.now();
-          rt.seek(pos);
-          let lastLog = 0;
-          while (rt.library.missingAt(pos).length > 0) {
-            await new Promise((r) => setTimeout(r, 2));
-            if (performance.now() - lastLog > 1000) {
-              lastLog = performance.now();
-              const h = window.__mixroom as unknown as { transport: { position: number }; runtime: { live: { songPosition: number } } };
-              console.log(`seek ${pos.toFixed(1)}: transport ${h.transport.position.toFixed(2)} worklet ${h.runtime.live.songPosition.toFixed(2)} missing ${rt.library.missingAt(pos).length}`);
-            }
-          }
-          return performance.now() - t;
-        }, to),
-      );
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    result.seekMs = seekMs;
-    log(`seek → ready (ms): ${seekMs.map((x) => x.toFixed(0)).join(' ')}`);
+    result.memoryAfterPlayback = { smapsMB: rendererSmaps(userDataDir), realmsMB: await memoryByRealm(page) };
+    log('memory after playback', JSON.stringify(result.memoryAfterPlayback));
+
+    result.seekMs = await seeks(page, 'to parts not yet downloaded');
     // The rest of every file arrives in the background; a warm visit is one after that.
     const tCache = Date.now();
     await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
     result.cachedSecondsAfterSeeks = (Date.now() - tCache) / 1000;
     log(`every stem fully cached ${((Date.now() - tCache) / 1000).toFixed(1)} s after the seeks`);
+    result.seekCachedMs = await seeks(page, 'within the local cache');
     await page.close();
 
     // Warm: the same browser profile, a new visit.
     bytes.n = 0;
     page = await browser.newPage();
     result.warm = await openAndPlay(page, sessionId, bytes);
-    log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded`);
+    log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded; milestones ${JSON.stringify((result.warm as Visit).milestones)}`);
     await new Promise((r) => setTimeout(r, 3000));
     clearInterval(sampler);
     result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);

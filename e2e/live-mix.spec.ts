@@ -85,6 +85,10 @@ test('two people mix live: faders, presence and the sound follow across browsers
   const aValue = await A.getByTestId(`fader-value-${dragged}`).textContent();
   expect(aValue).not.toBe('0.0 dB');
   await expect(B.getByTestId(`fader-value-${dragged}`)).toHaveText(aValue!, { timeout: 1000 });
+  // Meters are drawn on the mixer's canvas: the master's bar is lit at its foot, and its
+  // figure is the level the graph reads.
+  await expect.poll(() => litAtFootOfMeter(B, 'master-meter'), { timeout: 5000 }).toBe(true);
+  await expect.poll(async () => Number(await B.getByTestId('master-meter').getAttribute('data-peak-db')), { timeout: 5000 }).toBeGreaterThan(-40);
   // The product shot: B playing, meters live, Alice's hand on a fader.
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await B.screenshot({ path: path.join(ARTIFACTS_DIR, 'mixer.png') });
@@ -176,3 +180,16 @@ test("a signed-in first visit is not asked \"Who's mixing?\": the account name i
   await expect(page.getByTestId('avatar-self')).toHaveText('EE');
   await context.close();
 });
+
+/** True when the meter board's canvas has coloured pixels just above the foot of this meter's bar. */
+async function litAtFootOfMeter(page: Page, testId: string): Promise<boolean> {
+  return page.evaluate((id) => {
+    const bar = document.querySelector(`[data-testid="${id}"] .meter-bar`)!;
+    const canvas = bar.closest('.meter-board')!.querySelector<HTMLCanvasElement>(':scope > canvas.meter-board-canvas')!;
+    const r = bar.getBoundingClientRect();
+    const c = canvas.getBoundingClientRect();
+    const dpr = canvas.width / c.width;
+    const px = canvas.getContext('2d')!.getImageData(Math.round((r.left + r.width / 2 - c.left) * dpr), Math.round((r.bottom - 3 - c.top) * dpr), 1, 1).data;
+    return px[3] > 0 && px[1] > 100;
+  }, testId);
+}

@@ -20,6 +20,8 @@ export const REVIEW_EVENTS = {
   activity: 'review:activity',
   /** server → clients: session review settings changed. */
   settings: 'review:settings',
+  /** server → clients: progress of a FLAC/MP3 being made for download (`DeliveryProgress`). */
+  delivery: 'review:delivery',
 } as const;
 
 const Seconds = z.number().finite().min(0, 'time must be ≥ 0');
@@ -153,6 +155,38 @@ export interface VersionInfo {
   mixUrl: string | null;
   /** Download URLs (WAV, FLAC) and the loudness report. */
   downloads: { wav: string; flac: string; mp3: string; report: string };
+  /** What the encodes made so far did (null until made; a lossy one says whether it was turned down). */
+  deliveries: { flac: DeliveryInfo | null; mp3: DeliveryInfo | null };
+}
+
+/** An encode of a version for download, as made. */
+export interface DeliveryInfo {
+  format: 'flac' | 'mp3';
+  /** Lossy only: the true-peak ceiling the decoded file had to meet (the session's delivery target), dBTP. */
+  ceilingDbtp: number | null;
+  /** Gain applied before encoding, dB: 0, or negative when the decoded peaks needed room. */
+  gainDb: number;
+  /** Lossy only: true peak of the decoded file, dBTP (values more than 1 dB under the ceiling read as ceiling − 1). */
+  decodedTruePeakDbtp: number | null;
+  /** One sentence for people ("MP3 turned down 0.4 dB so its decoded peaks stay under −1 dBTP"). */
+  note: string;
+}
+
+/**
+ * Progress of an encode for download, sent to the session's review room while it runs
+ * (`encoding` with the fraction of the master done, `checking` while a lossy file is decoded and
+ * measured), then `ready` (with `info`) or `failed` (with `error`).
+ */
+export interface DeliveryProgress {
+  versionId: string;
+  format: 'flac' | 'mp3';
+  stage: 'encoding' | 'checking' | 'ready' | 'failed';
+  /** 0…1 within the stage. */
+  fraction: number;
+  /** Gain the current encode applies, dB (a second MP3 encode runs turned down). */
+  gainDb: number;
+  info?: DeliveryInfo;
+  error?: string;
 }
 
 export interface ListVersionsResponse { versions: VersionInfo[] }

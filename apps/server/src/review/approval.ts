@@ -3,8 +3,8 @@
 // own version, unless they are the owner). An approval records the SHA-256 of the audio bytes
 // and makes the version immutable; one approval per version however requests race.
 // Downloads of the approved master: WAV as stored, FLAC and 320 kbps MP3 encoded from it, and the loudness report.
+// FLAC and MP3 are made once per master (delivery.ts), with progress sent to the session's review room.
 import { DecisionBody, DOWNLOAD_FORMATS, type ApprovalInfo } from '@mixroom/protocol';
-import { decodeWav, encodeFlac, floatToInt } from '@mixroom/engine';
 import { HttpError, sendJson } from '../http/respond.js';
 import { readJsonBody, type Router } from '../http/router.js';
 import { sendBlob } from '../http/send-blob.js';
@@ -13,7 +13,7 @@ import { announce, recordActivity } from './activity.js';
 import { isUniqueViolation, parseWith, type ReviewDeps } from './context.js';
 import { newReviewId } from './comments.js';
 import { findVersion, hashBlob, immutable, type VersionViews } from './versions.js';
-import { assertMp3Encodable, encodeMp3, MP3_KBPS } from './mp3.js';
+import { Deliveries, deliveryHeaders } from './delivery.js';
 
 const alreadyApproved = (number: number) => new HttpError(409, 'conflict', `v${number} is already approved`);
 
@@ -22,41 +22,7 @@ const slug = (s: string) => s.normalize('NFKD').replace(/[^\w-]+/g, '-').replace
 
 export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: VersionViews): void {
   const { prisma, access, blobs, broadcaster } = deps;
-  /** Encodes in progress in this process, so concurrent downloads wait for one encode. */
-  const encoding = new Map<string, Promise<string>>();
-  /** The stored WAV of a version, decoded (for the encoders). */
-  const decodeStored = async (fileHash: string) => {
-    const chunks: Buffer[] = [];
-    for await (const c of await blobs.createReadStream(fileHash)) chunks.push(c as Buffer);
-    return decodeWav(new Uint8Array(Buffer.concat(chunks)));
-  };
-  /**
-   * The blob encoded from `fileHash` as `format`: found through the derived_blob table (so any
-   * process, or a restarted one, reuses an earlier encode), else made once and recorded there.
-   */
-  const derived = (format: 'flac' | 'mp3', fileHash: string, make: () => Promise<string>) => {
-    const key = `${format}:${fileHash}`;
-    let pending = encoding.get(key);
-    if (!pending) {
-      pending = (async () => {
-        const where = { sourceHash_format: { sourceHash: fileHash, format } };
-        const known = await prisma.derivedBlob.findUnique({ where, select: { hash: true } });
-        if (known && (await blobs.has(known.hash))) return known.hash;
-        const hash = await make();
-        await prisma.derivedBlob.upsert({ where, create: { sourceHash: fileHash, format, hash }, update: { hash } });
-        return hash;
-      })();
-      encoding.set(key, pending);
-      pending.then(() => encoding.delete(key), () => encoding.delete(key));
-    }
-    return pending;
-  };
-  /** MP3: encoded in a worker thread and streamed into the blob store as it is produced. */
-  const mp3For = (fileHash: string) => derived('mp3', fileHash, async () => {
-    const wav = await decodeStored(fileHash);
-    assertMp3Encodable(wav);
-    return (await blobs.put(encodeMp3(wav, MP3_KBPS))).sha256;
-  });
+  const deliveries = new Deliveries(deps);
 
   router.on('POST', '/api/sessions/:id/versions/:versionId/decision', async (req, res, params) => {
     const sessionId = parseSessionId(params.id);
@@ -88,7 +54,7 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
       throw err;
     }
     // An approved master is about to be delivered: start its MP3 now (worker thread) so the download is ready.
-    if (input.decision === 'approve') mp3For(v.fileHash).catch((err) => deps.logger.warn(`MP3 of v${v.number} not made: ${(err as Error).message}`));
+    if (input.decision === 'approve') deliveries.get(sessionId, v, 'mp3').catch((err) => deps.logger.warn(`MP3 of v${v.number} not made: ${(err as Error).message}`));
     const info = await views.one(sessionId, v.id);
     broadcaster.version(sessionId, info);
     announce(broadcaster, event);
@@ -116,17 +82,12 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
       await sendBlob(req, res, blobs, v.fileHash, { mimeType: 'audio/wav', missing: `audio file of v${v.number} is missing`, headers });
       return;
     }
-    if (format === 'flac') {
-      const flac = await derived('flac', v.fileHash, async () => {
-        const wav = await decodeStored(v.fileHash);
-        // FLAC is integer PCM: 16-bit sources stay 16-bit (exact), everything else is delivered at 24 bits.
-        const bits = wav.format === 'pcm' && wav.bitDepth <= 16 ? 16 : 24;
-        return (await blobs.put(encodeFlac({ sampleRate: wav.sampleRate, bitsPerSample: bits, channels: floatToInt(wav.channels, bits) }))).sha256;
-      });
-      await sendBlob(req, res, blobs, flac, { mimeType: 'audio/flac', missing: `FLAC of v${v.number} is missing`, headers });
-      return;
-    }
-    await sendBlob(req, res, blobs, await mp3For(v.fileHash), { mimeType: 'audio/mpeg', missing: `MP3 of v${v.number} is missing`, headers });
+    const made = await deliveries.get(sessionId, v, format as 'flac' | 'mp3');
+    await sendBlob(req, res, blobs, made.hash, {
+      mimeType: format === 'flac' ? 'audio/flac' : 'audio/mpeg',
+      missing: `${format.toUpperCase()} of v${v.number} is missing`,
+      headers: { ...headers, ...deliveryHeaders(made.info) },
+    });
   });
 
   router.on('GET', '/api/sessions/:id/versions/:versionId/report', async (req, res, params) => {
@@ -139,6 +100,7 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
     const report = {
       session: title, version: v.number, status: v.status, file: { sha256: v.fileHash, format: v.format, sizeBytes: v.sizeBytes, sampleRate: v.sampleRate, channels: v.channels, bitDepth: v.bitDepth, durationSec: v.durationSec },
       loudness: info.loudness, approval, notes: v.notes, createdBy: v.createdByName, createdAt: info.createdAt,
+      deliveries: info.deliveries,
     };
     sendJson(res, 200, report, { 'Content-Disposition': `attachment; filename="${slug(title)}-v${v.number}-loudness.json"` });
   });

@@ -1,10 +1,14 @@
 // MP3 encoding off the server's main thread (plain JavaScript so it loads in any runtime the
-// server runs under: tsx, vitest, a build). Input: float PCM per channel at 32/44.1/48 kHz
-// (the caller resamples); output: MP3 frames posted as they are produced, then { done: true }.
+// server runs under: tsx, vitest, a build). The encoder is LAME compiled to WebAssembly
+// (wasm-media-encoders; the .wasm is inlined in the package, nothing is fetched), about 2.5× as
+// fast as the pure-JavaScript lamejs and fed float PCM directly (no 16-bit rounding on the way in).
+// Input: float PCM per channel (SharedArrayBuffer-backed, so several passes at different gains
+// read the same copy), a linear gain, and the rate; output: MP3 bytes posted as they are
+// produced, { progress } as the encode advances, then { done: true }.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Mp3Encoder } from '@breezystack/lamejs';
+import { createMp3Encoder } from 'wasm-media-encoders';
 
-const { kbps } = workerData;
+const { kbps, gain } = workerData;
 /** Highest-resolution masters (88.2–192 kHz) go down by 2 or 4 to 44.1/48 kHz, which MPEG-1 Layer III carries. */
 const factor = workerData.sampleRate > 96000 ? 4 : workerData.sampleRate > 48000 ? 2 : 1;
 const sampleRate = workerData.sampleRate / factor;
@@ -35,23 +39,14 @@ function decimate(input, by) {
   }
   return out;
 }
+
 const FRAME = 1152;
-const BLOCK = FRAME * 64;
+const BLOCK = FRAME * 32;
 const CHUNK_BYTES = 256 * 1024;
 
-/** Float [-1, 1] → 16-bit with rounding and clipping (the MP3 quantisation noise dwarfs 16-bit steps). */
-function toInt16(src, start, end) {
-  const out = new Int16Array(end - start);
-  for (let i = start; i < end; i++) {
-    const v = Math.round(src[i] * 32768);
-    out[i - start] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-  }
-  return out;
-}
-
-const encoder = new Mp3Encoder(channels.length, sampleRate, kbps);
 let pending = [];
 let pendingBytes = 0;
+/** `bytes` belongs to the encoder (overwritten by its next call): copy it before keeping it. */
 const emit = (bytes, force = false) => {
   if (bytes.length) {
     pending.push(bytes.slice());
@@ -71,13 +66,26 @@ const emit = (bytes, force = false) => {
 };
 
 try {
+  const encoder = await createMp3Encoder();
+  encoder.configure({ sampleRate, channels: channels.length, bitrate: kbps });
   const length = channels[0].length;
+  const scratch = channels.map(() => new Float32Array(BLOCK));
+  let lastReport = 0;
   for (let start = 0; start < length; start += BLOCK) {
-    const end = Math.min(length, start + BLOCK);
-    const left = toInt16(channels[0], start, end);
-    emit(channels.length > 1 ? encoder.encodeBuffer(left, toInt16(channels[1], start, end)) : encoder.encodeBuffer(left));
+    const n = Math.min(BLOCK, length - start);
+    const block = channels.map((c, i) => {
+      const s = scratch[i];
+      for (let k = 0; k < n; k++) s[k] = c[start + k] * gain;
+      return n === BLOCK ? s : s.subarray(0, n);
+    });
+    emit(encoder.encode(block));
+    const done = (start + n) / length;
+    if (done - lastReport >= 0.02) {
+      lastReport = done;
+      parentPort.postMessage({ progress: done });
+    }
   }
-  emit(encoder.flush(), true);
+  emit(encoder.finalize(), true);
   parentPort.postMessage({ done: true });
 } catch (err) {
   parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) });

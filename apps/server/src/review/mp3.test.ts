@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { measureLoudness } from '@mixroom/engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeMp3 } from './mp3.js';
+import { deliverMp3, encodeMp3 } from './mp3.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mixroom-mp3-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -76,6 +76,25 @@ describe('MP3 delivery encoder', () => {
     expect(view.stream).toMatchObject({ sample_rate: '48000', bit_rate: '320000' });
     expect(Math.abs(view.duration - 5)).toBeLessThan(0.05);
     expect(Math.abs(measureLoudness(view.channels, 48000, { series: false }).integrated - reference)).toBeLessThanOrEqual(0.2);
+  });
+
+  it('keeps the decoded true peak under the ceiling by encoding again, turned down by the overshoot, while it is over (without the trial of the loudest moments)', async () => {
+    // A bright sawtooth at −1 dBTP: its MP3 decodes about 0.5 dB higher.
+    const sr = 44100;
+    const master = [0, 1].map((side) => Float32Array.from({ length: sr * 4 }, (_, i) => 0.9 * (((i / sr) * (220 + side)) % 1) * 2 - 0.9));
+    const g = 10 ** ((-1 - measureLoudness(master, sr, { series: false }).truePeak) / 20);
+    for (const c of master) for (let i = 0; i < c.length; i++) c[i] *= g;
+    const stages: string[] = [];
+    const made = await deliverMp3({ sampleRate: sr, channels: master }, { ceilingDbtp: -1, trial: false, onProgress: (stage, _f, gain) => stages.push(`${stage}@${gain.toFixed(2)}`) });
+    // The overshoot is not quite proportional to the level, so it may take a third encode.
+    expect(made.passes).toBeGreaterThanOrEqual(2);
+    expect(made.gainDb).toBeLessThan(-0.2);
+    expect(made.decodedTruePeakDbtp).toBeLessThanOrEqual(-1.02);
+    // Every encode was reported and checked, the last one at the gain delivered.
+    expect(stages.filter((s) => s.startsWith('checking'))).toHaveLength(made.passes);
+    expect(stages.at(-1)).toBe(`checking@${made.gainDb.toFixed(2)}`);
+    const view = ffmpegView(new Uint8Array(Buffer.concat(made.chunks)), 'second-pass.mp3');
+    expect(measureLoudness(view.channels, sr, { series: false }).truePeak).toBeLessThanOrEqual(-1);
   });
 
   it('refuses what an MP3 cannot carry with a clear 422', async () => {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import {
   CreateVersionQuery, EditVersionBody, MIX_STATE_HEADER, reviewUrls, VERSION_MAX_BYTES,
-  type ApprovalInfo, type ListVersionsResponse, type LoudnessReport, type VersionInfo, type VersionSource, type VersionStatus,
+  type ApprovalInfo, type DeliveryInfo, type ListVersionsResponse, type LoudnessReport, type VersionInfo, type VersionSource, type VersionStatus,
 } from '@mixroom/protocol';
 import { AudioFormatError, computePeaks, decodeWav, diffMixStates, encodePeaks, measureLoudness, mixStateFromUpdate, type MixState } from '@mixroom/engine';
 import type { IncomingMessage } from 'node:http';
@@ -83,7 +83,7 @@ export class VersionViews {
     return this.mixCache.get(id) ?? null;
   }
 
-  async info(row: VersionRow, previous: VersionRow | null, hasMix: boolean, hasPeaks: boolean): Promise<VersionInfo> {
+  async info(row: VersionRow, previous: VersionRow | null, hasMix: boolean, hasPeaks: boolean, deliveries: VersionInfo['deliveries'] = { flac: null, mp3: null }): Promise<VersionInfo> {
     const urls = reviewUrls(row.sessionId);
     const a = previous ? await this.mixOf(previous.id) : null;
     const b = previous && a ? await this.mixOf(row.id) : null;
@@ -115,6 +115,7 @@ export class VersionViews {
       peaksUrl: hasPeaks ? urls.versionPeaks(row.id) : null,
       mixUrl: hasMix ? urls.versionMix(row.id) : null,
       downloads: { wav: urls.versionDownload(row.id, 'wav'), flac: urls.versionDownload(row.id, 'flac'), mp3: urls.versionDownload(row.id, 'mp3'), report: urls.versionReport(row.id) },
+      deliveries,
     };
   }
 
@@ -130,7 +131,13 @@ export class VersionViews {
     const has = new Map(stored.map((r) => [r.id, r]));
     // The diffs need every version's mix: the ones not decoded yet come in one query.
     await this.loadMixes(rows.filter((r) => has.get(r.id)?.hasMix).map((r) => r.id));
-    return Promise.all(rows.map((row, i) => this.info(row, rows[i - 1] ?? null, !!has.get(row.id)?.hasMix, !!has.get(row.id)?.hasPeaks)));
+    // What the FLAC/MP3 encodes made so far did (a lossy one may have been turned down).
+    const derived = rows.length ? await prisma.derivedBlob.findMany({ where: { sourceHash: { in: [...new Set(rows.map((r) => r.fileHash))] } }, select: { sourceHash: true, format: true, info: true } }) : [];
+    const deliveriesOf = (hash: string): VersionInfo['deliveries'] => {
+      const of = (f: 'flac' | 'mp3') => (derived.find((d) => d.sourceHash === hash && d.format === f)?.info as DeliveryInfo | null | undefined) ?? null;
+      return { flac: of('flac'), mp3: of('mp3') };
+    };
+    return Promise.all(rows.map((row, i) => this.info(row, rows[i - 1] ?? null, !!has.get(row.id)?.hasMix, !!has.get(row.id)?.hasPeaks, deliveriesOf(row.fileHash))));
   }
 
   async one(sessionId: string, id: string): Promise<VersionInfo> {

@@ -8,6 +8,8 @@ import { ParamSection } from './ParamSections';
 export type Selection = ParamScope | null;
 
 const EQ_BANDS = ['eq1', 'eq2', 'eq3', 'eq4'];
+/** Controls the strip itself shows. */
+const STRIP_ONLY = ['pan'];
 
 /**
  * The "inserts" of the selected channel, FX return or the master: every processor of its
@@ -33,8 +35,9 @@ export function DetailPanel({ selection, mix, onClose }: { selection: Selection;
     if (!ch) return null;
     title = ch.name;
     params = ch.params;
-    // The strip shows the sends too; here they sit at their place in the signal flow.
-    sections = ['input', 'hpf', 'lpf', 'eq', ...EQ_BANDS, 'comp', 'send1', 'send2'];
+    // The strip shows the sends too; here they sit at their place in the signal flow. The pan
+    // knob is on the strip; its law (stereo pan or balance, for stereo stems) is here.
+    sections = ['input', 'hpf', 'lpf', 'eq', ...EQ_BANDS, 'comp', 'pan', 'send1', 'send2'];
     extra = <GrMeter testId={`gr-${scopeName(selection, ch.name)}`} label={`${ch.name} compressor`} read={() => runtime.graph?.readGainReduction(ch.id) ?? 0} />;
   } else if (selection.kind === 'fx') {
     title = selection.bus === 'reverb' ? 'Reverb return' : 'Delay return';
@@ -60,7 +63,7 @@ export function DetailPanel({ selection, mix, onClose }: { selection: Selection;
       </header>
       <div className="detail-sections">
         {sections.map((s) => (
-          <ParamSection key={s} scope={selection} section={s} params={params} owner={owner} disabled={disabled}>
+          <ParamSection key={s} scope={selection} section={s} params={params} owner={owner} disabled={disabled} skip={STRIP_ONLY}>
             {s === 'comp' && extra}
             {s === 'glue' && <GrMeter testId="gr-master-glue" label="Glue compressor" read={() => runtime.graph?.readMasterGainReduction().glue ?? 0} />}
             {s === 'limiter' && <GrMeter testId="gr-master-limiter" label="Limiter" read={() => runtime.graph?.readMasterGainReduction().limiter ?? 0} />}

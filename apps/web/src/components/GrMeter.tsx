@@ -21,7 +21,7 @@ export function GrMeter({ read, testId, label }: { read: () => number; testId: s
     if (num.current && num.current.textContent !== text) num.current.textContent = text;
     const attr = gr.toFixed(1);
     if (root.current && root.current.getAttribute('data-gr') !== attr) root.current.setAttribute('data-gr', attr);
-  });
+  }, root);
   return (
     <div className="gr-meter" ref={root} data-testid={testId} title={`${label} gain reduction (dB)`}>
       <span className="gr-label">GR</span>

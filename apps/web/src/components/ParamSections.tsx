@@ -36,6 +36,7 @@ export const SECTION_TITLES: Record<string, string> = {
   eq3: 'High mid',
   eq4: 'High shelf',
   comp: 'Compressor',
+  pan: 'Pan',
   glue: 'Glue compressor',
   limiter: 'True-peak limiter',
   send1: 'Reverb send',

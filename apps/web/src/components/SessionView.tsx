@@ -29,9 +29,12 @@ export function SessionPage() {
       return;
     }
     let cancelled = false;
+    // The audio engine's largest module loads while the session's details are fetched.
+    void import('tone').catch(() => undefined);
     getSession(id).then(
       (session) => {
         if (cancelled) return;
+        performance.mark('mixroom:session-fetched');
         document.title = `${session.title} · Mixroom`;
         setState({ kind: 'ready', session });
       },

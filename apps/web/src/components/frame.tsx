@@ -1,5 +1,5 @@
 'use client';
-import { createContext, useContext, useEffect, useRef } from 'react';
+import { createContext, useContext, useEffect, useRef, type RefObject } from 'react';
 
 type FrameFn = (now: number) => void;
 
@@ -40,9 +40,31 @@ export class FrameLoop {
 
 export const FrameContext = createContext<FrameLoop | null>(null);
 
-export function useFrame(fn: FrameFn): void {
+/**
+ * Calls `fn` on every frame of the loop. With `target`, only while that element is on screen:
+ * the meters of 48 strips, most of them scrolled out of view, cost nothing there.
+ */
+export function useFrame(fn: FrameFn, target?: RefObject<Element | null>): void {
   const loop = useContext(FrameContext);
   const ref = useRef(fn);
   ref.current = fn;
-  useEffect(() => loop?.add((now) => ref.current(now)), [loop]);
+  useEffect(() => {
+    if (!loop) return;
+    const el = target?.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return loop.add((now) => ref.current(now));
+    let remove: (() => void) | null = null;
+    const io = new IntersectionObserver((entries) => {
+      const visible = entries[entries.length - 1].isIntersecting;
+      if (visible && !remove) remove = loop.add((now) => ref.current(now));
+      else if (!visible && remove) {
+        remove();
+        remove = null;
+      }
+    });
+    io.observe(el);
+    return () => {
+      io.disconnect();
+      remove?.();
+    };
+  }, [loop, target]);
 }

@@ -1,27 +1,18 @@
-import { EQ_BAND_TYPES, butterworthQs } from '@mixroom/engine';
+import { EQ_BAND_TYPES, biquadCoefficients, biquadMagnitude, butterworthQs, type BiquadType } from '@mixroom/engine';
 
 /** Log-spaced frequencies the curve is drawn at, 20 Hz … 20 kHz. */
 export const CURVE_FREQS = Float32Array.from({ length: 96 }, (_, i) => 20 * Math.pow(1000, i / 95));
 
-let probe: { ctx: OfflineAudioContext; filter: BiquadFilterNode } | null = null;
+/** The rate the curve is computed at (the response of a 48 kHz session). */
+const CURVE_RATE = 48000;
 
 /**
- * Magnitude (dB) of one biquad at CURVE_FREQS, asked of a real BiquadFilterNode: the curve is
- * the very RBJ response the engine's native filters apply (and that its tests measure).
+ * Magnitude (dB) of one biquad at CURVE_FREQS, from the engine's own coefficients: the curve is
+ * the very RBJ response the engine applies (shelves with their Q, which native nodes ignore).
  */
-function biquadDb(type: BiquadFilterType, freq: number, gain: number, q: number): Float32Array {
-  probe ??= (() => {
-    const ctx = new OfflineAudioContext(1, 128, 48000);
-    return { ctx, filter: ctx.createBiquadFilter() };
-  })();
-  const f = probe.filter;
-  f.type = type;
-  f.frequency.value = freq;
-  f.gain.value = gain;
-  f.Q.value = q;
-  const mag = new Float32Array(CURVE_FREQS.length);
-  f.getFrequencyResponse(CURVE_FREQS, mag, new Float32Array(CURVE_FREQS.length));
-  return mag.map((m) => 20 * Math.log10(Math.max(m, 1e-6)));
+function biquadDb(type: BiquadType, freq: number, gain: number, q: number): Float32Array {
+  const c = biquadCoefficients(type, freq, q, gain, CURVE_RATE);
+  return CURVE_FREQS.map((f) => 20 * Math.log10(Math.max(biquadMagnitude(c, f, CURVE_RATE), 1e-6)));
 }
 
 /**

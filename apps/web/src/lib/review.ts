@@ -2,7 +2,7 @@
 // session, kept current by the server's socket.io review events.
 import {
   MIX_STATE_HEADER, REVIEW_EVENTS, reviewUrls,
-  type ActivityInfo, type CommentInfo, type ListActivityResponse, type ListCommentsResponse, type ListVersionsResponse,
+  type ActivityInfo, type CommentInfo, type DeliveryProgress, type ListActivityResponse, type ListCommentsResponse, type ListVersionsResponse,
   type NotificationsResponse, type ReviewSettings, type VersionInfo,
 } from '@mixroom/protocol';
 import type { Socket } from 'socket.io-client';
@@ -17,13 +17,15 @@ export interface ReviewSnapshot {
   lastReadId: string;
   settings: ReviewSettings;
   error: string | null;
+  /** FLAC/MP3 encodes running for download, by `${versionId}:${format}` (a failed one stays with its error). */
+  deliveries: Record<string, DeliveryProgress>;
 }
 
 const byTime = (a: CommentInfo, b: CommentInfo) => a.atSec - b.atSec || a.createdAt.localeCompare(b.createdAt);
 
 export class ReviewClient {
   readonly urls: ReturnType<typeof reviewUrls>;
-  private snapshot: ReviewSnapshot = { comments: [], versions: [], activity: [], notifications: [], unread: 0, lastReadId: '0', settings: { deliverOnlyApproved: false }, error: null };
+  private snapshot: ReviewSnapshot = { comments: [], versions: [], activity: [], notifications: [], unread: 0, lastReadId: '0', settings: { deliverOnlyApproved: false }, error: null, deliveries: {} };
   private readonly listeners = new Set<() => void>();
   private readonly offs: Array<() => void> = [];
 
@@ -52,6 +54,13 @@ export class ReviewClient {
       this.set({ activity, ...(notifies ? { notifications: [e, ...this.snapshot.notifications], unread: this.snapshot.unread + 1 } : {}) });
     });
     on<ReviewSettings>(REVIEW_EVENTS.settings, (settings) => this.set({ settings }));
+    on<DeliveryProgress>(REVIEW_EVENTS.delivery, (p) => {
+      const { [`${p.versionId}:${p.format}`]: _done, ...rest } = this.snapshot.deliveries;
+      if (p.stage !== 'ready') return this.set({ deliveries: { ...rest, [`${p.versionId}:${p.format}`]: p } });
+      // Ready: the version now carries what the encode did (e.g. how far an MP3 was turned down).
+      const versions = this.snapshot.versions.map((v) => (v.id === p.versionId && p.info ? { ...v, deliveries: { ...v.deliveries, [p.format]: p.info } } : v));
+      this.set({ deliveries: rest, versions });
+    });
   }
 
   getSnapshot = () => this.snapshot;

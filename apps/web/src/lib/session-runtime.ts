@@ -5,6 +5,7 @@ import {
   ChunkCacheWriter,
   LiveChannels,
   createChunkCacheBuffer,
+  createLiveStatus,
   loadDynamicsWorklet,
   paramDefFor,
   MixGraph,
@@ -92,6 +93,16 @@ declare global {
   }
 }
 
+/**
+ * Milestones of opening a session on the page's performance timeline ("mixroom:…"), read by
+ * bench:session to say where an open's seconds go. `once`: only the first time in this page.
+ */
+function mark(name: string, once = false): void {
+  const full = `mixroom:${name}`;
+  if (once && performance.getEntriesByName(full, 'mark').length > 0) return;
+  performance.mark(full);
+}
+
 /** Where the web build puts the bundled loudness processor (scripts/build-worklets.mjs). */
 const LOUDNESS_WORKLET_URL = '/worklets/loudness-processor.js';
 /** The engine's compressors and true-peak limiter, bundled by the same script. */
@@ -128,6 +139,8 @@ export class SessionRuntime {
   readonly provider: WebsocketProvider;
   Tone: ToneLib | null = null;
   liveContext: ReturnType<ToneLib['getContext']> | null = null;
+  /** This session's AudioContext (created by startAudio, closed by dispose). */
+  private rawContext: AudioContext | null = null;
   graph: MixGraph | null = null;
   transport: MixTransport | null = null;
   /** "Listen together": when on, transport actions go to the group instead of acting locally. */
@@ -186,7 +199,10 @@ export class SessionRuntime {
       }),
     );
     this.cleanups.push(this.recorder.onRecordingChange(() => this.graph?.apply(this.snapshot.recalled?.state ?? this.heard(this.model.getState()))));
-    const onSync = (synced: boolean) => this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
+    const onSync = (synced: boolean) => {
+      if (synced) mark('doc-synced', true);
+      this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
+    };
     const onStatus = ({ status }: { status: string }) => this.update({ connected: status === 'connected' });
     // y-websocket reconnects after any close; a refusal that cannot change by retrying
     // (unknown session, no access) must stop it and be shown instead. A refused change is still
@@ -284,11 +300,13 @@ export class SessionRuntime {
     this.update({ stems: this.snapshot.stems.map((s) => (s.stem.id === stemId ? { ...s, ...patch } : s)) });
   }
 
-  /** Loads Tone (browser-only, so never during the static export), the mix worklet and the stem streams. */
+  /**
+   * Starts the stem streams at once, and meanwhile loads Tone (browser-only, so never during the
+   * static export) and the worklets, all at the same time: an open costs the longest of them, not
+   * their sum.
+   */
   async startAudio(): Promise<void> {
-    const Tone = (await import('tone')) as unknown as ToneLib;
-    if (this.disposed) return;
-    this.Tone = Tone;
+    mark('audio-start');
     if (!window.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') {
       this.update({ syncError: 'this page is not cross-origin isolated, so it cannot stream audio (reload it from the Mixroom server)' });
       return;
@@ -298,36 +316,44 @@ export class SessionRuntime {
     // responsiveness for glitch-free output on busy machines. A native context (not Tone's
     // wrapped default) exposes getOutputTimestamp(), which "Listen together" needs.
     const rawContext = new AudioContext({ latencyHint: 'playback', sampleRate: sessionSampleRate(this.session.stems) });
-    Tone.setContext(new Tone.Context(rawContext));
-    // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
-    Tone.getContext().lookAhead = 0.05;
-    // Before the graph exists, so the master chain is built with it; without it the graph still
-    // plays (no master dynamics) and says so in graph.notes.
-    try {
-      await loadDynamicsWorklet(rawContext, DYNAMICS_WORKLET_URL);
-    } catch (e) {
-      console.error('[mixroom] dynamics worklet unavailable:', e instanceof Error ? e.message : e);
-    }
-    try {
-      await rawContext.audioWorklet.addModule(MIX_WORKLET_URL);
-    } catch (e) {
-      this.update({ syncError: `the mixer could not start: ${e instanceof Error ? e.message : e}` });
+    this.rawContext = rawContext;
+    const status = createLiveStatus();
+    this.library = new StemLibrary(rawContext.sampleRate, status, (p, entry) => this.onStemProgress(p, entry));
+    for (const s of this.snapshot.stems) this.loadStem(s.stem);
+    mark('stems-requested');
+    const loudnessModule = rawContext.audioWorklet.addModule(LOUDNESS_WORKLET_URL);
+    loudnessModule.catch(() => undefined);
+    const [Tone, dynamics, mixer] = await Promise.allSettled([
+      import('tone').then((m) => m as unknown as ToneLib),
+      // Before the graph exists, so the master chain is built with it; without it the graph still
+      // plays (no master dynamics) and says so in graph.notes.
+      loadDynamicsWorklet(rawContext, DYNAMICS_WORKLET_URL),
+      rawContext.audioWorklet.addModule(MIX_WORKLET_URL),
+    ]);
+    if (this.disposed) return;
+    mark('worklets-loaded');
+    if (Tone.status === 'rejected') throw Tone.reason;
+    if (dynamics.status === 'rejected') console.error('[mixroom] dynamics worklet unavailable:', dynamics.reason instanceof Error ? dynamics.reason.message : dynamics.reason);
+    if (mixer.status === 'rejected') {
+      this.update({ syncError: `the mixer could not start: ${mixer.reason instanceof Error ? mixer.reason.message : mixer.reason}` });
       return;
     }
-    if (this.disposed) return;
+    this.Tone = Tone.value;
+    Tone.value.setContext(new Tone.value.Context(rawContext));
+    // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
+    Tone.value.getContext().lookAhead = 0.05;
     // Kept so a bounce can hand the global context back to live playback (see lib/bounce.ts).
-    this.liveContext = Tone.getContext();
-    this.preview = new PlatformPreview(Tone);
-    this.live = new LiveChannels(rawContext);
-    this.graph = new MixGraph(Tone, this.preview.input, { live: this.live });
-    this.transport = new MixTransport(Tone, () => this.duration);
+    this.liveContext = Tone.value.getContext();
+    this.preview = new PlatformPreview(Tone.value);
+    this.live = new LiveChannels(rawContext, status);
+    this.graph = new MixGraph(Tone.value, this.preview.input, { live: this.live });
+    this.transport = new MixTransport(Tone.value, () => this.duration);
     this.graph.apply(this.heard(this.model.getState()), { immediate: true });
-    this.library = new StemLibrary(rawContext.sampleRate, this.live.status, (p, entry) => this.onStemProgress(p, entry));
-    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req), captureLive: (req) => this.captureLive(req) };
-    this.update({ audioReady: true });
-    for (const s of this.snapshot.stems) this.loadStem(s.stem);
-    this.update({ health: { ...this.snapshot.health, streamBytes: this.streamBytes() } });
-    await this.startLoudnessMeter(rawContext);
+    // Stems that became playable while the worklets loaded.
+    for (const entry of this.library.stems.values()) this.register(entry);
+    window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone: Tone.value, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req), captureLive: (req) => this.captureLive(req) };
+    this.update({ audioReady: true, health: { ...this.snapshot.health, streamBytes: this.streamBytes() } });
+    await this.startLoudnessMeter(loudnessModule);
   }
 
   // ------------------------------------------------------------------ loudness
@@ -336,10 +362,10 @@ export class SessionRuntime {
    * The live master loudness meter: an AudioWorklet running the engine's own BS.1770 meter
    * on the master bus (a sink; it outputs nothing). A failure only disables the meter.
    */
-  private async startLoudnessMeter(ctx: AudioContext): Promise<void> {
+  private async startLoudnessMeter(module: Promise<void>): Promise<void> {
+    const ctx = this.rawContext!;
     try {
-      if (!ctx.audioWorklet) throw new Error('this browser has no AudioWorklet');
-      await ctx.audioWorklet.addModule(LOUDNESS_WORKLET_URL);
+      await module;
       if (this.disposed || !this.graph) return;
       const node = new AudioWorkletNode(ctx, LOUDNESS_PROCESSOR_NAME, {
         numberOfInputs: 1,
@@ -426,14 +452,19 @@ export class SessionRuntime {
     this.library.add(stem);
   }
 
+  /** Hands a playable stem's chunk cache to the mix worklet (once). */
+  private register(entry: LibraryStem): void {
+    const p = entry.progress;
+    if (p.phase !== 'ready' || this.registered.has(p.stemId) || !this.live) return;
+    this.registered.add(p.stemId);
+    this.live.addStem(p.stemId, entry.cache, entry.layout, p.frames);
+    // A strip is sized to its stem's channels: re-send the mix now that they are known.
+    this.graph?.apply(this.snapshot.recalled?.state ?? this.model.getState(), { immediate: true });
+  }
+
   private onStemProgress(p: StemProgress, entry: LibraryStem): void {
     if (this.disposed) return;
-    if (p.phase === 'ready' && !this.registered.has(p.stemId) && this.live) {
-      this.registered.add(p.stemId);
-      this.live.addStem(p.stemId, entry.cache, entry.layout, p.frames);
-      // A strip is sized to its stem's channels: re-send the mix now that they are known.
-      this.graph?.apply(this.snapshot.recalled?.state ?? this.model.getState(), { immediate: true });
-    }
+    this.register(entry);
     const status: StemStatus = p.phase === 'queued' ? 'downloading' : p.phase;
     const changesPhase = this.snapshot.stems.find((s) => s.stem.id === p.stemId)?.status !== status;
     this.pendingProgress.set(p.stemId, { status, loadedBytes: p.cachedBytes, totalBytes: Math.max(1, p.totalBytes), error: p.error, fromCache: p.fromCache });
@@ -441,7 +472,10 @@ export class SessionRuntime {
     // change shows at once, bytes at most twice a second.
     if (changesPhase) this.flushProgress();
     else this.progressTimer ??= setTimeout(() => this.flushProgress(), 500);
-    if (p.phase === 'ready' && this.stemsReady) this.together?.resume();
+    if (p.phase === 'ready' && this.stemsReady) {
+      mark('stems-ready', true);
+      this.together?.resume();
+    }
   }
 
   private readonly pendingProgress = new Map<string, Partial<StemLoad>>();
@@ -580,7 +614,9 @@ export class SessionRuntime {
   async primeAt(position: number): Promise<void> {
     if (!this.library) return;
     const loop = this.transport?.loop ? { start: 0, end: this.duration } : null;
+    mark('prime-start');
     const startedWithout = await this.library.prime(position, PRIME_TIMEOUT_MS);
+    mark('prime-done');
     this.library.hint(position, loop);
     this.update({ health: { ...this.snapshot.health, startedWithout } });
   }
@@ -660,7 +696,7 @@ export class SessionRuntime {
     this.library?.dispose();
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.preview?.dispose();
-    void (this.liveContext?.rawContext as unknown as AudioContext | undefined)?.close?.();
+    void this.rawContext?.close().catch(() => undefined);
     this.history.destroy();
     this.recorder.dispose();
     this.provider.destroy();

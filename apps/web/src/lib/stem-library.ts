@@ -22,8 +22,9 @@ export interface LibraryStem {
 /**
  * The page side of the stem worker: one shared chunk cache per stem (handed to the mix worklet,
  * filled by the worker), the progress of every download, and stems for renders read segment by
- * segment from the local cache. Stems the worker cannot read as PCM at the context's rate
- * (compressed files, another sample rate) are decoded here once, one at a time, and handed back.
+ * segment from the local cache. Compressed stems are decoded here once, one at a time, at their
+ * own rate, and handed back; the worker converts them (and PCM at another rate) to the context's
+ * rate with the engine's resampler.
  */
 export class StemLibrary {
   private readonly worker: Worker;
@@ -165,12 +166,17 @@ export class StemLibrary {
     this.onProgress(msg, entry);
   }
 
-  /** Decodes a compressed stem (or one at another rate) at the context's rate, once; the worker keeps the result. */
+  /**
+   * Decodes a compressed stem once, at the stem's own rate (a context at another rate would have
+   * the browser resample it); the worker converts it with the engine's resampler and keeps it.
+   */
   private async decode(stemId: string, bytes: ArrayBuffer): Promise<void> {
     const entry = this.stems.get(stemId);
     if (!entry || this.disposed) return;
     try {
-      const ctx = new OfflineAudioContext(entry.layout.channels, 1, this.sampleRate);
+      const own = entry.stem.sampleRate;
+      const rate = Number.isFinite(own) && own >= 8000 && own <= 384000 ? own : this.sampleRate;
+      const ctx = new OfflineAudioContext(entry.layout.channels, 1, rate);
       const audio = await ctx.decodeAudioData(bytes);
       const channels = Math.min(2, audio.numberOfChannels);
       const planar = Array.from({ length: channels }, (_, c) => audio.getChannelData(c));
@@ -179,7 +185,7 @@ export class StemLibrary {
         const src = planar[c];
         for (let i = 0; i < src.length; i++) interleaved[i * channels + c] = src[i];
       }
-      this.send({ type: 'decoded', stemId, interleaved, channels }, [interleaved.buffer]);
+      this.send({ type: 'decoded', stemId, interleaved, channels, sampleRate: audio.sampleRate }, [interleaved.buffer]);
     } catch (e) {
       const message = `could not decode ${entry.stem.name}: ${(e as Error).message || 'not a format this browser can play'}`;
       this.send({ type: 'decode-failed', stemId, message });

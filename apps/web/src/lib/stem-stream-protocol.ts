@@ -11,8 +11,8 @@ export type StemWorkerRequest =
   | { type: 'remove'; stemId: string }
   /** Where playback will go next (a seek, a play from here, a loop): the worker fills that first. */
   | { type: 'hint'; songFrame: number; loop: { start: number; end: number } | null }
-  /** A stem the worker could not read as PCM at the context's rate, decoded by the page (interleaved). */
-  | { type: 'decoded'; stemId: string; interleaved: Float32Array; channels: number }
+  /** A compressed stem, decoded by the page at its own rate `sampleRate` (interleaved); the worker converts it. */
+  | { type: 'decoded'; stemId: string; interleaved: Float32Array; channels: number; sampleRate: number }
   | { type: 'decode-failed'; stemId: string; message: string }
   /** Frames [start, start + frames) at the context rate, for a render (planar, transferred). */
   | { type: 'read'; id: number; stemId: string; start: number; frames: number };
@@ -36,6 +36,6 @@ export interface StemProgress {
 
 export type StemWorkerReply =
   | StemProgress
-  /** The worker needs the page to decode this file (compressed, or at another rate). */
+  /** The worker needs the page to decode this file (compressed). */
   | { type: 'needs-decode'; stemId: string; bytes: ArrayBuffer }
   | { type: 'read'; id: number; channels: Float32Array[] | null; error: string | null };

@@ -9,6 +9,7 @@ import {
   ChunkCacheWriter,
   STATUS_PLAYING,
   STATUS_SONG_FRAME,
+  StemRateConverter,
   parsePcmLayout,
   pcmToFloat,
   statusViews,
@@ -79,7 +80,11 @@ interface Entry {
   fromCache: boolean;
   /** Uncompressed at the context rate: frames are read from the cached file itself. */
   pcm: PcmLayout | null;
-  /** Otherwise the page decodes it once into this file (interleaved float32 at the context rate). */
+  /**
+   * Otherwise this file, interleaved float32 at the context rate: PCM at another rate converted
+   * here, a compressed file decoded by the page at its own rate and converted here, both with
+   * the engine's resampler (StemRateConverter) as renders do.
+   */
   derived: SyncHandle | null;
   frames: number;
   ready: Promise<void>;
@@ -116,7 +121,7 @@ self.onmessage = (e) => {
       hint = { songFrame: m.songFrame, loop: m.loop };
       break;
     case 'decoded':
-      void storeDecoded(m.stemId, m.interleaved, m.channels);
+      void storeDecoded(m.stemId, m.interleaved, m.channels, m.sampleRate);
       break;
     case 'decode-failed': {
       const entry = entries.get(m.stemId);
@@ -191,8 +196,8 @@ async function open(entry: Entry): Promise<void> {
     setPhase(entry, 'ready');
     return;
   }
-  // Compressed, or at another rate: decoded once by the page, then streamed from that file.
-  const derivedName = `${safeKey}.${sampleRate}.f32`;
+  // Compressed, or at another rate: converted once into a float file, then streamed from it.
+  const derivedName = derivedFileName(safeKey);
   const derived = await openFile(derivedName, false);
   const channels = entry.layout.channels;
   if (derived && derived.getSize() > 8) {
@@ -206,22 +211,101 @@ async function open(entry: Entry): Promise<void> {
     }
   }
   derived?.close();
+  // A float file of an older version (resampled by the browser) is not used any more.
+  await stemsDir().then((dir) => dir.removeEntry(`${safeKey}.${sampleRate}.f32`)).catch(() => undefined);
   setPhase(entry, 'downloading');
   await Promise.all(Array.from({ length: entry.blocks.length }, (_, b) => fetchBlock(entry, b)));
   if (entry.removed) return;
   setPhase(entry, 'decoding');
+  if (pcm && pcm.frames > 0) return convertPcm(entry, pcm);
   const bytes = new Uint8Array(entry.totalBytes);
   entry.file!.read(bytes, { at: 0 });
   self.postMessage({ type: 'needs-decode', stemId: entry.stemId, bytes: bytes.buffer }, [bytes.buffer]);
 }
 
-async function storeDecoded(stemId: string, interleaved: Float32Array, channels: number): Promise<void> {
+/**
+ * The float file of a stem that is not PCM at the context rate. 'sinc': made with the engine's
+ * resampler (files of older versions were resampled by the browser and are made again).
+ */
+function derivedFileName(safeKey: string): string {
+  return `${safeKey}.${sampleRate}.sinc.f32`;
+}
+
+/** Input frames per slice of a conversion (1.4 s at 48 kHz): the worker answers between slices. */
+const CONVERT_SLICE = 1 << 16;
+
+/**
+ * Writes a stem at `rate` into its float file at the context rate, slice by slice: `read` gives
+ * planar input frames [start, start + frames). Returns the frames written.
+ */
+async function writeConverted(entry: Entry, file: SyncHandle, rate: number, inputChannels: number, inputFrames: number, read: (start: number, frames: number, out: Float32Array[]) => void): Promise<number> {
+  const want = entry.layout.channels;
+  const converter = new StemRateConverter(rate, sampleRate, inputChannels, want, CONVERT_SLICE);
+  const slice = Array.from({ length: inputChannels }, () => new Float32Array(CONVERT_SLICE));
+  file.truncate(0);
+  let written = 0;
+  const put = (data: Float32Array) => {
+    file.write(data, { at: 8 + written * want * 4 });
+    written += data.length / want;
+  };
+  for (let start = 0; start < inputFrames; start += CONVERT_SLICE) {
+    const n = Math.min(CONVERT_SLICE, inputFrames - start);
+    read(start, n, slice);
+    put(converter.push(slice, n));
+    await new Promise((r) => setTimeout(r, 0));
+    if (entry.removed) return 0;
+  }
+  put(converter.finish());
+  return written;
+}
+
+/** A PCM file at another rate: converted from the cached file itself, never whole in memory. */
+async function convertPcm(entry: Entry, pcm: PcmLayout): Promise<void> {
+  try {
+    const safeKey = entry.key.replace(/[^A-Za-z0-9_-]/g, '_');
+    const file = (await openFile(derivedFileName(safeKey)))!;
+    const align = pcm.channels * pcm.bytesPerSample;
+    const bytes = new Uint8Array(CONVERT_SLICE * align);
+    const channels = Math.min(2, pcm.channels);
+    const frames = await writeConverted(entry, file, pcm.sampleRate, channels, pcm.frames, (start, n, out) => {
+      const view = bytes.subarray(0, n * align);
+      entry.file!.read(view, { at: pcm.dataOffset + start * align });
+      pcmToFloat(view, pcm, n, out);
+    });
+    if (entry.removed) return file.close();
+    finishDerived(entry, file, frames);
+  } catch (e) {
+    fail(entry, `could not convert the stem to ${sampleRate} Hz: ${(e as Error).message}`);
+  }
+}
+
+function finishDerived(entry: Entry, file: SyncHandle, frames: number): void {
+  file.write(new Float64Array([frames]), { at: 0 });
+  file.flush();
+  entry.derived = file;
+  entry.frames = frames;
+  setPhase(entry, 'ready');
+  schedulePump(0);
+}
+
+async function storeDecoded(stemId: string, interleaved: Float32Array, channels: number, rate: number): Promise<void> {
   const entry = entries.get(stemId);
   if (!entry || entry.removed) return;
   try {
     const safeKey = entry.key.replace(/[^A-Za-z0-9_-]/g, '_');
-    const file = (await openFile(`${safeKey}.${sampleRate}.f32`))!;
+    const file = (await openFile(derivedFileName(safeKey)))!;
     const frames = Math.floor(interleaved.length / channels);
+    if (rate !== sampleRate) {
+      // Decoded at its own rate: the engine's resampler takes it to the context's.
+      const written = await writeConverted(entry, file, rate, channels, frames, (start, n, out) => {
+        for (let c = 0; c < channels; c++) {
+          const dst = out[c];
+          for (let i = 0; i < n; i++) dst[i] = interleaved[(start + i) * channels + c];
+        }
+      });
+      if (entry.removed) return file.close();
+      return finishDerived(entry, file, written);
+    }
     // Stored with the worker's channel count: a mono stem in a stereo cache is widened here once.
     const want = entry.layout.channels;
     let data = interleaved;
@@ -231,12 +315,7 @@ async function storeDecoded(stemId: string, interleaved: Float32Array, channels:
     }
     file.truncate(0);
     file.write(data, { at: 8 });
-    file.write(new Float64Array([frames]), { at: 0 });
-    file.flush();
-    entry.derived = file;
-    entry.frames = frames;
-    setPhase(entry, 'ready');
-    schedulePump(0);
+    finishDerived(entry, file, frames);
   } catch (e) {
     fail(entry, `could not store the decoded audio: ${(e as Error).message}`);
   }

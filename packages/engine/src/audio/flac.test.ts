@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 as createPrng } from '../util/prng';
-import { encodeFlac, floatToInt } from './flac';
+import { encodeFlac, FlacEncoder, floatToInt } from './flac';
 import { decodeWav, encodeWav } from './wav';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-flac-'));
@@ -61,6 +61,36 @@ describe('FLAC encoder', () => {
     const wav = encodeWav(channels.map((c) => Float32Array.from(c, (v) => v / 8388608)), 48000, { bitDepth: 24, dither: 'none' });
     const decoded = decodeWav(wav);
     expect(floatToInt(decoded.channels, 24)).toEqual(channels);
+  });
+
+  it.each([16, 24] as const)('the reference decoder (flac -d) gives back %i-bit stereo bit-exact, whichever stereo coding each frame chose', (bits) => {
+    const rand = createPrng(11);
+    const full = 2 ** (bits - 1) - 1;
+    const n = 4096 * 12 + 77;
+    const l = new Int32Array(n), r = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const seg = Math.floor(i / 8192);
+      const tone = Math.round(full * 0.6 * Math.sin((2 * Math.PI * 330 * i) / 48000));
+      const noise = Math.round(full * 0.9 * (rand() * 2 - 1));
+      // Identical (side = 0), anti-phase (mid ≈ 0), independent tone/noise, loud noise (long Rice codes), full-scale extremes.
+      [l[i], r[i]] = seg === 0 ? [tone, tone] : seg === 1 ? [tone, -tone] : seg === 2 ? [tone, noise] : seg === 3 ? [noise, Math.max(-full - 1, Math.min(full, -noise + 3))] : seg === 4 ? [i % 2 ? full : -full - 1, i % 3 ? -full - 1 : full] : [noise, tone];
+    }
+    const flac = encodeFlac({ sampleRate: 44100, bitsPerSample: bits, channels: [l, r] });
+    const file = path.join(dir, `ref-${bits}.flac`);
+    writeFileSync(file, flac);
+    execFileSync('flac', ['-s', '-d', '-f', '-o', `${file}.wav`, file]);
+    const back = decodeWav(new Uint8Array(readFileSync(`${file}.wav`)));
+    expect(back.sampleRate).toBe(44100);
+    expect(floatToInt(back.channels, bits)).toEqual([l, r]);
+  });
+
+  it('streams: header and slices of frames concatenate to the same file', () => {
+    const channels = music(4096 * 5 + 9, 2, 24, 5);
+    const enc = new FlacEncoder({ sampleRate: 48000, bitsPerSample: 24, channels });
+    const parts = [enc.header()];
+    while (!enc.done) parts.push(enc.encodeFrames(2));
+    expect(Buffer.concat(parts).equals(Buffer.from(encodeFlac({ sampleRate: 48000, bitsPerSample: 24, channels })))).toBe(true);
+    expect(enc.position).toBe(channels[0].length);
   });
 
   it('rejects what it cannot encode', () => {

@@ -1,8 +1,9 @@
 /**
- * Second-order filters with exactly the coefficients of the Web Audio BiquadFilterNode (the RBJ
- * cookbook as the Web Audio spec states it: shelves with S = 1, high/low-pass Q in dB), so an
- * offline render in JavaScript sounds like the native nodes of live playback (graph/nodes.ts).
- * The strip test (offline/strip.test.ts) renders both and checks they null.
+ * Second-order filters per the RBJ audio-EQ cookbook. Peaks and high/low-passes have exactly the
+ * coefficients of the Web Audio BiquadFilterNode (high/low-pass Q in dB, as the Web Audio spec
+ * states it), so the live graph's native nodes and the block DSP null. Shelves take the
+ * cookbook's Q (α = sin ω0 / 2Q; Q = 1/√2 is the slope S = 1 that the native shelves are fixed
+ * at): the live graph plays them on IIRFilterNodes with these coefficients (graph/nodes.ts).
  */
 
 export type BiquadType = 'lowpass' | 'highpass' | 'peaking' | 'lowshelf' | 'highshelf';
@@ -42,7 +43,8 @@ export function biquadCoefficients(type: BiquadType, frequency: number, q: numbe
     }
     case 'lowshelf':
     case 'highshelf': {
-      const k = 2 * Math.sqrt(A) * (sin / 2) * Math.SQRT2; // 2·√A·α_S with S = 1
+      // 2·√A·α with α = sin ω0 / 2Q (RBJ); Q ≤ 0 is taken as the smallest the control offers.
+      const k = (Math.sqrt(A) * sin) / Math.max(0.1, q);
       const s = type === 'lowshelf' ? 1 : -1;
       b0 = A * (A + 1 - s * (A - 1) * cos + k);
       b1 = 2 * s * A * (A - 1 - s * (A + 1) * cos);
@@ -54,6 +56,15 @@ export function biquadCoefficients(type: BiquadType, frequency: number, q: numbe
     }
   }
   return [b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0];
+}
+
+/** Magnitude (linear) of one section at `frequency` Hz: EQ curves and tests. */
+export function biquadMagnitude(c: BiquadCoefficients, frequency: number, sampleRate: number): number {
+  const w = (2 * Math.PI * frequency) / sampleRate;
+  const cos1 = Math.cos(w), sin1 = Math.sin(w), cos2 = Math.cos(2 * w), sin2 = Math.sin(2 * w);
+  const num = Math.hypot(c[0] + c[1] * cos1 + c[2] * cos2, c[1] * sin1 + c[2] * sin2);
+  const den = Math.hypot(1 + c[3] * cos1 + c[4] * cos2, c[3] * sin1 + c[4] * sin2);
+  return num / den;
 }
 
 /** A peaking or shelving band at 0 dB is exactly unity: such a band can be left out. */

@@ -18,6 +18,15 @@ export interface ReverbSettings {
 
 const MAX_IR_SECONDS = 12;
 
+/**
+ * The reverb's input matrix [a, b, c, d] (L' = a·L + b·R, R' = c·L + d·R) before the convolver,
+ * whose two channels are decorrelated rooms: mid kept, side at 1/3. A stereo convolver alone
+ * keeps each side's reverb on its side, so a hard-panned source had its reverb on one side only;
+ * through this matrix its reverb fills both, the far side 6 dB (2/3 : 1/3) below the near one,
+ * as a room answers a source near one wall. A centred source's reverb is unchanged.
+ */
+export const REVERB_SEND_SPREAD = [2 / 3, 1 / 3, 1 / 3, 2 / 3] as const;
+
 export function reverbImpulseResponse(sampleRate: number, s: ReverbSettings, seed = 0x5eed): Float32Array[] {
   const decay = Math.max(0.05, s.decaySeconds);
   const size = Math.min(1, Math.max(0, s.size / 100));

@@ -2,7 +2,8 @@ import type * as ToneNamespace from 'tone';
 import type { ChannelState } from '../model/mix-model';
 import { dbToGain } from '../model/params';
 import { DynamicsNode, hasDynamicsWorklet } from './dynamics-node';
-import { FourBandEq, SlopeFilter, gainNode } from './nodes';
+import { FourBandEq, SlopeFilter, StereoMatrix, gainNode } from './nodes';
+import { panMatrix } from '../offline/channel';
 import type { ParamSetter } from './smoothing';
 import { StemPlayer } from './stem-player';
 
@@ -18,7 +19,7 @@ export interface StripTargets {
 /**
  * One channel strip, in signal order:
  * player → trim/polarity → HPF → LPF → 4-band EQ → compressor (AudioWorklet, created when first
- * switched on) → pan (StereoPanner: equal-power for mono, balance for stereo) → mute/solo →
+ * switched on) → pan (StereoMatrix with offline/channel.ts panMatrix) → mute/solo →
  * [pre-fader sends] → fader → [post-fader sends] → direct out → master.
  */
 export class ChannelStrip {
@@ -31,7 +32,8 @@ export class ChannelStrip {
   private compChannels = 0;
   /** The params the compressor was last built from (a stem change rebuilds it). */
   private lastParams: Record<string, number> = {};
-  readonly panner: StereoPannerNode;
+  readonly panner: StereoMatrix;
+  private pan: { value: number; law: number; set: ParamSetter } | null = null;
   readonly audibility: GainNode;
   readonly fader: GainNode;
   readonly direct: GainNode;
@@ -53,15 +55,15 @@ export class ChannelStrip {
     this.hpf = new SlopeFilter(ctx, 'highpass');
     this.lpf = new SlopeFilter(ctx, 'lowpass');
     this.eq = new FourBandEq(ctx);
-    this.panner = ctx.createStereoPanner();
+    this.panner = new StereoMatrix(ctx);
     this.audibility = gainNode(ctx);
     this.fader = gainNode(ctx);
     this.direct = gainNode(ctx);
     this.trim.connect(this.hpf.input);
     this.hpf.output.connect(this.lpf.input);
     this.lpf.output.connect(this.eq.input);
-    this.eq.output.connect(this.panner);
-    this.panner.connect(this.audibility).connect(this.fader).connect(this.direct).connect(targets.master);
+    this.eq.output.connect(this.panner.input);
+    this.panner.output.connect(this.audibility).connect(this.fader).connect(this.direct).connect(targets.master);
     this.sendPre = targets.sends.map(() => gainNode(ctx, 0));
     this.sendPost = targets.sends.map(() => gainNode(ctx, 1));
     this.sendLevel = targets.sends.map((dest) => {
@@ -93,7 +95,8 @@ export class ChannelStrip {
         this.comp!.applyCompressor(p, 'comp', set, immediate);
       } else note = `${ch.name}: compressor not available (dynamics worklet not loaded), playing uncompressed`;
     }
-    set.set(this.panner.pan, p.pan, immediate);
+    this.pan = { value: p.pan, law: p['pan.law'] ?? 0, set };
+    this.panner.apply(panMatrix(p.pan, this.stemChannels, this.pan.law), set, immediate);
     set.set(this.audibility.gain, audible ? 1 : 0, immediate);
     set.set(this.fader.gain, dbToGain(p.gain), immediate);
     set.set(this.direct.gain, directOn ? 1 : 0, immediate);
@@ -114,7 +117,7 @@ export class ChannelStrip {
     this.comp = new DynamicsNode(this.ctx, 'channel', this.stemChannels, DynamicsNode.compressorValues(p, 'comp'));
     this.lastParams = p;
     this.compChannels = this.stemChannels;
-    this.eq.output.connect(this.comp.node).connect(this.panner);
+    this.eq.output.connect(this.comp.node).connect(this.panner.input);
   }
 
   attach(buffer: AudioBuffer | undefined, rate: number): void {
@@ -132,6 +135,9 @@ export class ChannelStrip {
     if (channels !== this.stemChannels) {
       this.stemChannels = channels;
       if (this.comp) this.ensureCompressor(this.lastParams);
+      // The pan law depends on the channel count.
+      const pan = this.pan;
+      if (pan) this.panner.apply(panMatrix(pan.value, channels, pan.law), pan.set, true);
     }
   }
 
@@ -142,7 +148,8 @@ export class ChannelStrip {
     this.lpf.disconnect();
     this.eq.disconnect();
     this.comp?.disconnect();
-    for (const n of [this.panner, this.audibility, this.fader, this.direct, ...this.sendPre, ...this.sendPost, ...this.sendLevel]) n.disconnect();
+    this.panner.disconnect();
+    for (const n of [this.audibility, this.fader, this.direct, ...this.sendPre, ...this.sendPost, ...this.sendLevel]) n.disconnect();
     this.analyser?.dispose();
   }
 }

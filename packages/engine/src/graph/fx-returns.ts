@@ -1,10 +1,10 @@
 import type { FxReturnState } from '../model/mix-model';
 import { DELAY_NOTE_QUARTERS, dbToGain } from '../model/params';
-import { reverbImpulseResponse } from '../dsp/reverb-ir';
+import { REVERB_SEND_SPREAD, reverbImpulseResponse } from '../dsp/reverb-ir';
 import { MAX_DELAY_SECONDS } from '../dsp/delay';
 import { DELAY_PROCESSOR_NAME, type DelayParamName } from '../dsp/dynamics-protocol';
 import { hasDynamicsWorklet } from './dynamics-node';
-import { FourBandEq, gainNode } from './nodes';
+import { FourBandEq, StereoMatrix, gainNode } from './nodes';
 import type { ParamSetter } from './smoothing';
 
 const MAX_PREDELAY_SECONDS = 0.3;
@@ -32,9 +32,10 @@ class ReturnTail {
   }
 }
 
-/** Reverb return: send sum → pre-delay → convolver (IR from reverbImpulseResponse) → ReturnTail. */
+/** Reverb return: send sum → spread (REVERB_SEND_SPREAD) → pre-delay → convolver (IR from reverbImpulseResponse) → ReturnTail. */
 export class ReverbReturn {
   readonly input: GainNode;
+  private readonly spread: StereoMatrix;
   private readonly predelay: DelayNode;
   private readonly convolver: ConvolverNode;
   private readonly tail: ReturnTail;
@@ -42,11 +43,13 @@ export class ReverbReturn {
 
   constructor(private readonly ctx: BaseAudioContext, master: AudioNode) {
     this.input = gainNode(ctx);
+    this.spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
     this.predelay = ctx.createDelay(MAX_PREDELAY_SECONDS);
     this.convolver = ctx.createConvolver();
     this.convolver.normalize = false;
     this.tail = new ReturnTail(ctx, master);
-    this.input.connect(this.predelay).connect(this.convolver).connect(this.tail.eq.input);
+    this.input.connect(this.spread.input);
+    this.spread.output.connect(this.predelay).connect(this.convolver).connect(this.tail.eq.input);
   }
 
   apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean): void {
@@ -71,6 +74,7 @@ export class ReverbReturn {
 
   dispose(): void {
     this.input.disconnect();
+    this.spread.disconnect();
     this.predelay.disconnect();
     this.convolver.disconnect();
     this.tail.disconnect();

@@ -1,5 +1,6 @@
 export * from './chunk-cache';
 export * from './mix-protocol';
 export { LiveMixCore } from './mix-core';
-export { LiveChannels } from './live-channels';
+export { LiveChannels, createLiveStatus } from './live-channels';
 export * from './window-plan';
+export { StemRateConverter } from './stem-rate';

@@ -19,6 +19,11 @@ import {
   type MixProcessorMessage,
 } from './mix-protocol';
 
+/** The shared status block (playhead, meters, underruns) the mix worklet publishes into. */
+export function createLiveStatus(): SharedArrayBuffer {
+  return new SharedArrayBuffer(statusBytes());
+}
+
 /**
  * The page's handle on the 'mixroom-mix' worklet: one AudioWorkletNode that runs every channel
  * strip, with three stereo outputs (master sum, reverb send, delay send) for the graph's returns
@@ -36,8 +41,9 @@ export class LiveChannels {
   /** Lanes last posted per channel: lanes are sent again only when they changed. */
   private postedLanes = new Map<string, ChannelAutomation | null>();
 
-  constructor(private readonly ctx: BaseAudioContext) {
-    this.status = new SharedArrayBuffer(statusBytes());
+  /** `status`: a buffer from createLiveStatus(), when the stem worker needs it before this node exists. */
+  constructor(private readonly ctx: BaseAudioContext, status: SharedArrayBuffer = createLiveStatus()) {
+    this.status = status;
     const v = statusViews(this.status);
     this.header = v.header;
     this.meters = v.meters;

@@ -44,6 +44,13 @@ const freq = (section: string, label: string, min: number, max: number, defaultV
   label, unit: 'Hz', min, max, defaultValue, taper: 'log', step: 1, section,
 });
 
+/**
+ * How a stereo stem pans (a mono stem always pans equal-power): 'Stereo pan' moves the image,
+ * folding both channels to one side at the extremes as a mono stem would sound there;
+ * 'Balance' turns the far channel down and sums it into the near one (+6 dB for a centred source).
+ */
+export const PAN_LAWS = ['Stereo pan', 'Balance'] as const;
+
 /** Filter slopes: each 12 dB/oct step is one more second-order (RBJ Butterworth) section. */
 export const FILTER_SLOPES = ['12 dB/oct', '24 dB/oct', '36 dB/oct', '48 dB/oct'] as const;
 
@@ -99,6 +106,7 @@ export const CHANNEL_PARAMS = table('channel', {
   'eq.on': toggle('eq', 'EQ on', true),
   ...compressor('comp', { on: false, threshold: -18, ratio: 4, attack: 10, release: 100, knee: 6 }),
   pan: { label: 'Pan', unit: 'pan', min: -1, max: 1, defaultValue: 0, taper: 'linear', step: 0.01, section: 'pan' },
+  'pan.law': { label: 'Stereo pan law', unit: 'choice', min: 0, max: 1, defaultValue: 0, taper: 'choice', step: 1, section: 'pan', choices: PAN_LAWS },
   gain: fader('fader', 'Fader'),
   mute: toggle('fader', 'Mute', false),
   solo: toggle('fader', 'Solo', false),

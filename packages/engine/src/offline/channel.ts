@@ -68,21 +68,55 @@ export interface ChannelRouting {
   delayOn: boolean;
 }
 
+/**
+ * The pan matrix of a channel: out L = a·in L + b·in R, out R = c·in L + d·in R ([a, b, c, d]).
+ * Mono stems (in R unused): equal power, −3 dB per side at centre. Stereo stems, 'Stereo pan'
+ * (law 0): each input channel is a mono source at its own position (left at 2p − 1, right at
+ * 2p + 1, clamped to the sides) on the equal-power law, and the sum is normalised by
+ * 1/√(1 + cos Δθ) so that content common to both channels keeps its power: a stem whose two
+ * channels are equal pans exactly as the same audio as a mono stem would (hard left: +3 dB on
+ * the left, not the +6 dB of a balance control), and at centre the stem is untouched.
+ * 'Balance' (law 1): the far channel fades out and the near one is left as it is, the near side
+ * receiving the far channel as the Web Audio StereoPannerNode does.
+ */
+export function panMatrix(pan: number, stemChannels: number, law = 0): [number, number, number, number] {
+  const p = Math.min(1, Math.max(-1, pan));
+  if (stemChannels === 1) {
+    const t = ((p + 1) * Math.PI) / 4;
+    return [Math.cos(t), 0, Math.sin(t), 0];
+  }
+  if (law >= 0.5) {
+    if (p <= 0) {
+      const t = ((p + 1) * Math.PI) / 2;
+      return [1, Math.cos(t), 0, Math.sin(t)];
+    }
+    const t = (p * Math.PI) / 2;
+    return [Math.cos(t), 0, Math.sin(t), 1];
+  }
+  const tl = ((Math.max(-1, Math.min(1, 2 * p - 1)) + 1) * Math.PI) / 4;
+  const tr = ((Math.max(-1, Math.min(1, 2 * p + 1)) + 1) * Math.PI) / 4;
+  const g = 1 / Math.sqrt(1 + Math.cos(tr - tl));
+  return [g * Math.cos(tl), g * Math.cos(tr), g * Math.sin(tl), g * Math.sin(tr)];
+}
+
 /** Index of each smoothed gain in ChannelDsp's gain arrays. */
 const TRIM = 0;
-const PAN_L = 1;
-const PAN_R = 2;
-const TO_DRY = 3;
-const TO_REVERB = 4;
-const TO_DELAY = 5;
+/** The pan matrix [a, b, c, d] (panMatrix). */
+const PAN_A = 1;
+const PAN_B = 2;
+const PAN_C = 3;
+const PAN_D = 4;
+const TO_DRY = 5;
+const TO_REVERB = 6;
+const TO_DELAY = 7;
 /** Mute/solo × fader: what the channel's level meter reads after the pan. */
-const POST_FADER = 6;
-const GAINS = 7;
+const POST_FADER = 8;
+const GAINS = 9;
 
 /**
  * One channel strip as block DSP, the same code for live playback (the mix worklet) and offline
- * renders: trim/polarity → HPF → LPF → EQ → compressor kernel → pan (equal power for mono,
- * balance for stereo, as the Web Audio StereoPanner) → mute/solo → fader → direct out and
+ * renders: trim/polarity → HPF → LPF → EQ → compressor kernel → pan (panMatrix: equal power for
+ * mono, stereo pan or balance for stereo) → mute/solo → fader → direct out and
  * pre/post sends. State is kept between blocks; `configure` retunes it in place (live moves glide
  * over PARAM_SMOOTHING_SECONDS, offline renders jump), and `process` allocates nothing.
  */
@@ -92,7 +126,6 @@ export class ChannelDsp {
   private readonly current = new Float64Array(GAINS);
   private readonly target = new Float64Array(GAINS);
   private readonly smoothing: number;
-  private panMode: 'mono' | 'left' | 'right' = 'mono';
   private readonly panned: Float32Array[];
   private configured = false;
   private params: Record<string, number> = {};
@@ -105,7 +138,6 @@ export class ChannelDsp {
   private readonly gridFrom = new Float64Array(GAINS);
   private readonly gridTo = new Float64Array(GAINS);
   private gridIndex = -1;
-  private gridMode: 'mono' | 'left' | 'right' = 'mono';
 
   constructor(
     private readonly sampleRate: number,
@@ -132,11 +164,7 @@ export class ChannelDsp {
     else this.comp = new CompressorKernel(this.sampleRate, comp);
     const t = this.target;
     t[TRIM] = dbToGain(p.trim) * (p.polarity >= 0.5 ? -1 : 1);
-    const pan = p.pan;
-    const x = this.channels === 1 ? (pan + 1) / 2 : pan <= 0 ? pan + 1 : pan;
-    const panMode = this.channels === 1 ? 'mono' : pan <= 0 ? 'left' : 'right';
-    t[PAN_L] = Math.cos((x * Math.PI) / 2);
-    t[PAN_R] = Math.sin((x * Math.PI) / 2);
+    t.set(panMatrix(p.pan, this.channels, p['pan.law'] ?? 0), PAN_A);
     const audible = routing.audible ? 1 : 0;
     const fader = dbToGain(p.gain);
     const send = (n: 1 | 2, on: boolean) => {
@@ -148,9 +176,7 @@ export class ChannelDsp {
     t[TO_DRY] = routing.directOn ? audible * fader : 0;
     t[TO_REVERB] = send(1, routing.reverbOn);
     t[TO_DELAY] = send(2, routing.delayOn);
-    // A balance pan that crosses the centre changes law; it jumps (as the native panner does).
-    if (immediate || !this.configured || panMode !== this.panMode) this.current.set(t);
-    this.panMode = panMode;
+    if (immediate || !this.configured) this.current.set(t);
     this.configured = true;
   }
 
@@ -245,17 +271,15 @@ export class ChannelDsp {
       return;
     }
 
-    const glFrom = cur[PAN_L], grFrom = cur[PAN_R];
-    const glTo = steady ? glFrom : approach(glFrom, tgt[PAN_L], step);
-    const grTo = steady ? grFrom : approach(grFrom, tgt[PAN_R], step);
-    cur[PAN_L] = glTo;
-    cur[PAN_R] = grTo;
-    this.pan(input, frames, glFrom, glTo, grFrom, grTo);
+    const from = this.panFrom;
+    from.set(cur.subarray(PAN_A, PAN_D + 1));
+    if (!steady) for (let k = PAN_A; k <= PAN_D; k++) cur[k] = approach(cur[k], tgt[k], step);
+    this.pan(input, frames, from);
     for (const [index, bus] of [[TO_DRY, buses.dry], [TO_REVERB, buses.reverb], [TO_DELAY, buses.delay]] as const) {
-      const from = cur[index];
-      const to = steady ? from : approach(from, tgt[index], step);
-      cur[index] = to;
-      if (from !== 0 || to !== 0) addScaled(bus, this.panned, from, to, busOffset, frames);
+      const g0 = cur[index];
+      const g1 = steady ? g0 : approach(g0, tgt[index], step);
+      cur[index] = g1;
+      if (g0 !== 0 || g1 !== 0) addScaled(bus, this.panned, g0, g1, busOffset, frames);
     }
     if (!steady) cur[POST_FADER] = approach(cur[POST_FADER], tgt[POST_FADER], step);
   }
@@ -266,6 +290,7 @@ export class ChannelDsp {
     const a = this.gridFrom;
     const b = this.gridTo;
     const cur = this.current;
+    const from = this.panFrom;
     for (let done = 0; done < frames; ) {
       const pos = songFrame + done;
       const k = Math.floor(pos / G);
@@ -274,14 +299,16 @@ export class ChannelDsp {
       const n = Math.min(frames - done, Math.ceil((k + 1) * G - pos));
       const f0 = j0 / G;
       const f1 = (j0 + n) / G;
-      const saved = this.panMode;
-      this.panMode = this.gridMode;
-      this.pan(input, n, a[PAN_L] + (b[PAN_L] - a[PAN_L]) * f0, a[PAN_L] + (b[PAN_L] - a[PAN_L]) * f1, a[PAN_R] + (b[PAN_R] - a[PAN_R]) * f0, a[PAN_R] + (b[PAN_R] - a[PAN_R]) * f1, done);
-      this.panMode = saved;
+      // pan() glides from `from` to the matrix in `current`.
+      for (let i = PAN_A; i <= PAN_D; i++) {
+        from[i - PAN_A] = a[i] + (b[i] - a[i]) * f0;
+        cur[i] = a[i] + (b[i] - a[i]) * f1;
+      }
+      this.pan(input, n, from, done);
       this.sendAutomated(TO_DRY, buses.dry, f0, f1, busOffset + done, n);
       this.sendAutomated(TO_REVERB, buses.reverb, f0, f1, busOffset + done, n);
       this.sendAutomated(TO_DELAY, buses.delay, f0, f1, busOffset + done, n);
-      for (let i = PAN_L; i < GAINS; i++) cur[i] = a[i] + (b[i] - a[i]) * f1;
+      for (let i = TO_DRY; i < GAINS; i++) cur[i] = a[i] + (b[i] - a[i]) * f1;
       if (this.meterAutomated) this.meterPanned(n);
       done += n;
     }
@@ -298,31 +325,19 @@ export class ChannelDsp {
   /** Gains at grid points k and k + 1 from the lanes (and the static values of the rest). */
   private evaluateGrid(k: number): void {
     const G = AUTOMATION_GRID;
-    const panLane = this.automation?.pan;
-    const pan1 = panLane ? valueAt(panLane, ((k + 1) * G) / this.sampleRate) : this.params.pan;
-    // A stereo balance changes law at the centre: one interval uses the law of its end.
-    const mode = this.channels === 1 ? 'mono' : pan1 <= 0 ? 'left' : 'right';
-    if (k === this.gridIndex + 1 && this.gridIndex >= 0 && mode === this.gridMode) {
-      // The next interval starts where this one ended (the same values a fresh evaluation gives).
-      this.gridFrom.set(this.gridTo);
-    } else {
-      this.gridMode = mode;
-      const pan0 = panLane ? valueAt(panLane, (k * G) / this.sampleRate) : this.params.pan;
-      this.gainsAt((k * G) / this.sampleRate, pan0, this.gridFrom);
-    }
-    this.gridMode = mode;
-    this.gainsAt(((k + 1) * G) / this.sampleRate, pan1, this.gridTo);
+    // The next interval starts where this one ended (the same values a fresh evaluation gives).
+    if (k === this.gridIndex + 1 && this.gridIndex >= 0) this.gridFrom.set(this.gridTo);
+    else this.gainsAt((k * G) / this.sampleRate, this.gridFrom);
+    this.gainsAt(((k + 1) * G) / this.sampleRate, this.gridTo);
     this.gridIndex = k;
   }
 
-  /** Gains at song time t; `pan` is clamped to the side of the interval's pan law. */
-  private gainsAt(t: number, pan: number, out: Float64Array): void {
+  /** Gains at song time t. */
+  private gainsAt(t: number, out: Float64Array): void {
     const lanes = this.automation!;
-    const mode = this.gridMode;
-    const p = mode === 'left' ? Math.min(0, pan) : mode === 'right' ? Math.max(0, pan) : pan;
-    const x = this.channels === 1 ? (p + 1) / 2 : mode === 'left' ? p + 1 : p;
-    out[PAN_L] = Math.cos((x * Math.PI) / 2);
-    out[PAN_R] = Math.sin((x * Math.PI) / 2);
+    const p = this.params;
+    if (lanes.pan || this.gridIndex < 0) out.set(panMatrix(lanes.pan ? valueAt(lanes.pan, t) : p.pan, this.channels, p['pan.law'] ?? 0), PAN_A);
+    else out.set(this.gridTo.subarray(PAN_A, PAN_D + 1), PAN_A);
     const routing = this.routing;
     const muted = lanes.mute ? valueAt(lanes.mute, t) >= 0.5 : false;
     const audible = routing.audible && !muted ? 1 : 0;
@@ -332,38 +347,41 @@ export class ChannelDsp {
     out[TO_DRY] = routing.directOn ? audible * fader : 0;
     if (routing.reverbOn) {
       const level = lanes['send1.level'] ? dbToGain(valueAt(lanes['send1.level'], t)) : this.staticSend1;
-      out[TO_REVERB] = audible * (this.params['send1.pre'] >= 0.5 ? level : level * fader);
+      out[TO_REVERB] = audible * (p['send1.pre'] >= 0.5 ? level : level * fader);
     } else out[TO_REVERB] = 0;
     if (routing.delayOn) {
       const level = lanes['send2.level'] ? dbToGain(valueAt(lanes['send2.level'], t)) : this.staticSend2;
-      out[TO_DELAY] = audible * (this.params['send2.pre'] >= 0.5 ? level : level * fader);
+      out[TO_DELAY] = audible * (p['send2.pre'] >= 0.5 ? level : level * fader);
     } else out[TO_DELAY] = 0;
   }
 
-  /** Pans frames [offset, offset + frames) of `chans` into this.panned[0, frames). */
-  private pan(chans: Float32Array[], frames: number, gl0: number, gl1: number, gr0: number, gr1: number, offset = 0): void {
-    // Rounded to 32-bit float, as a native StereoPannerNode's output.
+  private readonly panFrom = new Float64Array(4);
+
+  /**
+   * The pan matrix, gliding from `from` to the current gains over frames [offset, offset + frames)
+   * of `chans` into this.panned[0, frames); outputs rounded to 32-bit float.
+   */
+  private pan(chans: Float32Array[], frames: number, from: Float64Array, offset = 0): void {
+    const cur = this.current;
     const inL = chans[0];
-    const inR = chans.length > 1 ? chans[1] : chans[0];
     const pl = this.panned[0];
     const pr = this.panned[1];
-    const dl = (gl1 - gl0) / frames;
-    const dr = (gr1 - gr0) / frames;
-    if (this.panMode === 'mono') {
+    const a0 = from[0], b0 = from[1], c0 = from[2], d0 = from[3];
+    const da = (cur[PAN_A] - a0) / frames, dc = (cur[PAN_C] - c0) / frames;
+    if (chans.length === 1) {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[offset + i] * (gl0 + dl * i);
-        pr[i] = inL[offset + i] * (gr0 + dr * i);
+        pl[i] = inL[offset + i] * (a0 + da * i);
+        pr[i] = inL[offset + i] * (c0 + dc * i);
       }
-    } else if (this.panMode === 'left') {
-      for (let i = 0; i < frames; i++) {
-        pl[i] = inL[offset + i] + inR[offset + i] * (gl0 + dl * i);
-        pr[i] = inR[offset + i] * (gr0 + dr * i);
-      }
-    } else {
-      for (let i = 0; i < frames; i++) {
-        pl[i] = inL[offset + i] * (gl0 + dl * i);
-        pr[i] = inR[offset + i] + inL[offset + i] * (gr0 + dr * i);
-      }
+      return;
+    }
+    const inR = chans[1];
+    const db = (cur[PAN_B] - b0) / frames, dd = (cur[PAN_D] - d0) / frames;
+    for (let i = 0; i < frames; i++) {
+      const l = inL[offset + i];
+      const r = inR[offset + i];
+      pl[i] = l * (a0 + da * i) + r * (b0 + db * i);
+      pr[i] = l * (c0 + dc * i) + r * (d0 + dd * i);
     }
   }
 }

@@ -31,6 +31,7 @@ function session(): MixState {
     m.setChannelParam('music', 'hpf.slope', 2);
     m.setChannelParam('music', 'eq2.gain', -4);
     m.setChannelParam('music', 'eq4.gain', 3);
+    m.setChannelParam('music', 'eq4.q', 3);
     m.setChannelParam('music', 'send1.level', -8);
     m.setChannelParam('music', 'comp.on', 1);
     m.setChannelParam('music', 'comp.threshold', -30);
@@ -53,6 +54,8 @@ function session(): MixState {
     m.setFxParam('delay', 'delay.highcut', 4000);
     m.setFxParam('delay', 'return.gain', -2);
     m.setMasterParam('eq2.gain', 2);
+    m.setMasterParam('eq1.gain', -3);
+    m.setMasterParam('eq1.q', 2.5);
     m.setMasterParam('glue.on', 1);
     m.setMasterParam('glue.threshold', -20);
     m.setMasterParam('limiter.on', 1);

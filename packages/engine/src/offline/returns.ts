@@ -2,7 +2,8 @@ import type { FxReturnState } from '../model/mix-model';
 import { dbToGain } from '../model/params';
 import { BiquadCascade } from '../dsp/biquad';
 import { DelayKernel } from '../dsp/delay';
-import { reverbImpulseResponse } from '../dsp/reverb-ir';
+import { REVERB_SEND_SPREAD, reverbImpulseResponse } from '../dsp/reverb-ir';
+import { StereoMatrix } from '../graph/nodes';
 import { filterSections } from './channel';
 
 type OfflineCtor = typeof OfflineAudioContext;
@@ -31,8 +32,8 @@ class ReturnTail {
 }
 
 /**
- * The reverb return for renders: the very nodes of live playback (DelayNode pre-delay →
- * ConvolverNode with the synthesised IR), rendered natively segment by segment. Convolution
+ * The reverb return for renders: the very nodes of live playback (send spread → DelayNode
+ * pre-delay → ConvolverNode with the synthesised IR), rendered natively segment by segment. Convolution
  * is linear and time-invariant, so rendering each segment from silence with its whole tail
  * (pre-delay + IR) and overlap-adding the tails gives the continuous result — while only one
  * segment and one tail are ever in memory. The return EQ and fader follow in JS (ReturnTail).
@@ -79,7 +80,9 @@ export class OfflineReverb {
     const convolver = ctx.createConvolver();
     convolver.normalize = false;
     convolver.buffer = this.ir;
-    src.connect(predelay).connect(convolver).connect(ctx.destination);
+    const spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
+    src.connect(spread.input);
+    spread.output.connect(predelay).connect(convolver).connect(ctx.destination);
     src.start(0);
     const rendered = await ctx.startRendering();
     for (let c = 0; c < 2; c++) {

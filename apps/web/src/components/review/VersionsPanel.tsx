@@ -2,7 +2,7 @@
 // Master versions: bounce or upload, list with waveform/loudness/diff, level-matched A/B,
 // approve or request changes, downloads, and the "deliver only approved" setting.
 import { useEffect, useRef, useState } from 'react';
-import { can, type Role, type VersionInfo } from '@mixroom/protocol';
+import { can, type DeliveryProgress, type Role, type VersionInfo } from '@mixroom/protocol';
 import type { Peaks } from '@mixroom/engine';
 import { bounceVersion } from '../../lib/bounce';
 import { liveMixLoudness } from '../../lib/live-ab';
@@ -11,6 +11,7 @@ import type { ReviewClient } from '../../lib/review';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { Waveform } from '../Waveform';
 import { ApproveConfirm } from './ApproveConfirm';
+import { DeliveryStatus } from './DeliveryStatus';
 
 const lufs = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFixed(1)} ${unit}`);
 
@@ -144,12 +145,14 @@ function LiveABPlayer({ version, runtime }: { version: VersionInfo; runtime: Ses
   );
 }
 
-export function VersionsPanel({ review, runtime, versions, role, deliverOnlyApproved }: {
+export function VersionsPanel({ review, runtime, versions, role, deliverOnlyApproved, deliveries = {} }: {
   review: ReviewClient;
   runtime: SessionRuntime;
   versions: VersionInfo[];
   role: Role;
   deliverOnlyApproved: boolean;
+  /** FLAC/MP3 encodes running (ReviewSnapshot.deliveries). */
+  deliveries?: Record<string, DeliveryProgress>;
 }) {
   const [progress, setProgress] = useState<number | null>(null);
   const [notes, setNotes] = useState('');
@@ -262,11 +265,12 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                 <>
                   <a href={v.downloads.wav} download data-testid="download-wav">WAV</a>
                   <a href={v.downloads.flac} download data-testid="download-flac">FLAC</a>
-                  <a href={v.downloads.mp3} download data-testid="download-mp3" title="320 kbps MP3 made from the master">MP3</a>
+                  <a href={v.downloads.mp3} download data-testid="download-mp3" title={v.deliveries?.mp3?.note ?? '320 kbps MP3 made from the master; its decoded peaks are kept under the delivery target'}>MP3</a>
                   <a href={v.downloads.report} download>Loudness report</a>
                 </>
               )}
             </div>
+            {(!deliverOnlyApproved || v.status === 'approved') && <DeliveryStatus version={v} progress={deliveries} />}
             {confirmFor === v.id && (
               <ApproveConfirm number={v.number} deliverOnlyApproved={deliverOnlyApproved} onApprove={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})} onCancel={() => setConfirmFor(null)} />
             )}

@@ -5,6 +5,7 @@ import type { Presence } from '@mixroom/protocol';
 import { slug } from '../../lib/format';
 import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/session-runtime';
 import { ChannelStrip, FxReturnStrip, MasterStrip } from '../ChannelStrip';
+import { MeterBoardHost } from '../MeterBoardHost';
 import { LoudnessPanel } from '../LoudnessPanel';
 import type { HoldFn } from '../mix-context';
 import { ChannelNavigator } from './ChannelNavigator';
@@ -40,7 +41,8 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
   };
 
   return (
-    <section
+    <MeterBoardHost
+      clipSelector=".console-strips, .console-row"
       className={`console ${readOnly ? 'read-only' : ''} ${snap.recalled ? 'recalled' : ''} ${wide ? 'wide' : 'narrow'}`}
       aria-label={snap.recalled ? `Mixer showing ${snap.recalled.label} (recalled, read-only)` : 'Mixer'}
       data-read-only={readOnly}
@@ -91,6 +93,6 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
           <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} readOnly={readOnly} />
         </div>
       </div>
-    </section>
+    </MeterBoardHost>
   );
 }
