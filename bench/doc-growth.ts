@@ -104,7 +104,9 @@ function run(layout: Layout, n: number, trace: Trace) {
 }
 
 const results = [];
-for (const n of counts) {
+// `--automation-only`: just the automation trace below (the layout comparison takes minutes).
+const automationOnly = process.argv.includes('--automation-only');
+for (const n of automationOnly ? [] : counts) {
   for (const trace of ['drags', 'two-controls'] as Trace[]) {
     const plain = run('plain-ymap', n, trace);
     const ours = run('mixroom', n, trace);
@@ -161,7 +163,7 @@ const automation = counts.map((n) => automationTrace(n));
 for (const a of automation) console.log(`automation: ${a.moves} recorded moves → ${a.lanes} lanes, ${a.breakpoints} breakpoints (${a.curveBytes} B of curve), document ${a.bytes} B, load ${a.loadMs} ms, writes ${a.writeMs} ms`);
 
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/doc-growth.json', JSON.stringify({ date: new Date().toISOString(), users: USERS, channels: CHANNELS, results, automation }, null, 2));
+writeFileSync(automationOnly ? 'bench/results/doc-growth-automation.json' : 'bench/results/doc-growth.json', JSON.stringify({ date: new Date().toISOString(), users: USERS, channels: CHANNELS, results, automation }, null, 2));
 console.log(
   '\n| moves | trace | plain Y.Map bytes | YKeyValue bytes | Mixroom bytes | plain/Mixroom | plain load ms | YKeyValue load ms | Mixroom load ms |\n|---|---|---|---|---|---|---|---|---|',
 );
