@@ -104,7 +104,9 @@ function run(layout: Layout, n: number, trace: Trace) {
 }
 
 const results = [];
-for (const n of counts) {
+// `--automation-only`: just the automation trace below (the layout comparison takes minutes).
+const automationOnly = process.argv.includes('--automation-only');
+for (const n of automationOnly ? [] : counts) {
   for (const trace of ['drags', 'two-controls'] as Trace[]) {
     const plain = run('plain-ymap', n, trace);
     const ours = run('mixroom', n, trace);
@@ -117,8 +119,51 @@ for (const n of counts) {
     );
   }
 }
+/**
+ * Automation recording (issue 20): the 4 users ride faders in Touch, each over its own channels,
+ * 50 moves a second, going over the same 60 s passage take after take; moves reach the document
+ * in flushes of 5 (every 100 ms, as the recorder does). Reports the document and the live curve.
+ */
+function automationTrace(n: number) {
+  const channels = Array.from({ length: CHANNELS }, (_, i) => ({ id: `ch${i}`, name: `Ch ${i}`, stemId: `s${i}` }));
+  const docs = Array.from({ length: USERS }, () => new Y.Doc());
+  initializeMix(docs[0], channels);
+  for (const d of docs.slice(1)) Y.applyUpdate(d, Y.encodeStateAsUpdate(docs[0]));
+  connect(docs);
+  const models = docs.map((d) => new MixModel(d));
+  const rnd = mulberry32(7);
+  const pending: Array<{ t: number; v: number; shape: 'linear' }[]> = docs.map(() => []);
+  const level = docs.map(() => -10);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const u = i % USERS;
+    const k = Math.floor(i / USERS);
+    const t = (k % 3000) / 50;
+    level[u] = Math.max(-40, Math.min(6, level[u] + (rnd() - 0.5) * 2));
+    pending[u].push({ t, v: Math.round(level[u] * 10) / 10, shape: 'linear' });
+    if (pending[u].length === 5) {
+      const pts = pending[u];
+      // Each user rides one of their four channels per 60 s take.
+      const ch = `ch${u * 4 + (Math.floor(k / 3000) % 4)}`;
+      models[u].automation.replace(`ch:${ch}/gain`, pts[0].t, pts[pts.length - 1].t, pts);
+      pending[u] = [];
+    }
+  }
+  const writeMs = performance.now() - t0;
+  const bytes = Y.encodeStateAsUpdate(docs[0]);
+  const t1 = performance.now();
+  const fresh = new Y.Doc();
+  Y.applyUpdate(fresh, bytes);
+  const state = new MixModel(fresh).getState();
+  const loadMs = performance.now() - t1;
+  const breakpoints = Object.values(state.automation).reduce((s, l) => s + l.t.length, 0);
+  return { moves: n, bytes: bytes.length, breakpoints, curveBytes: breakpoints * 13, lanes: Object.keys(state.automation).length, loadMs: +loadMs.toFixed(1), writeMs: Math.round(writeMs) };
+}
+const automation = counts.map((n) => automationTrace(n));
+for (const a of automation) console.log(`automation: ${a.moves} recorded moves → ${a.lanes} lanes, ${a.breakpoints} breakpoints (${a.curveBytes} B of curve), document ${a.bytes} B, load ${a.loadMs} ms, writes ${a.writeMs} ms`);
+
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/doc-growth.json', JSON.stringify({ date: new Date().toISOString(), users: USERS, channels: CHANNELS, results }, null, 2));
+writeFileSync(automationOnly ? 'bench/results/doc-growth-automation.json' : 'bench/results/doc-growth.json', JSON.stringify({ date: new Date().toISOString(), users: USERS, channels: CHANNELS, results, automation }, null, 2));
 console.log(
   '\n| moves | trace | plain Y.Map bytes | YKeyValue bytes | Mixroom bytes | plain/Mixroom | plain load ms | YKeyValue load ms | Mixroom load ms |\n|---|---|---|---|---|---|---|---|---|',
 );

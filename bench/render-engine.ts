@@ -8,6 +8,8 @@ import { MixModel, initializeMix, renderMix } from '../packages/engine/src';
 import { installWebAudioGlobals } from '../packages/engine/src/node';
 
 const [dir, count, out] = [process.argv[2], Number(process.argv[3]), process.argv[4]];
+// 'automation': a ride on every channel's fader (a breakpoint every 0.5 s) and on one send.
+const automated = process.argv[5] === 'automation';
 // Renders need Web Audio (OfflineAudioContext for the reverb) but not Tone.js.
 installWebAudioGlobals();
 const stems = new Map<string, AudioBuffer>();
@@ -38,11 +40,20 @@ for (let k = 0; k < count; k++) {
 }
 m.setMasterParam('eq2.gain', -1);
 m.setMasterParam('glue.on', 1);
+if (automated) {
+  const seconds = stems.get('s0')!.duration;
+  const ride = (lo: number, hi: number) => Array.from({ length: Math.floor(seconds * 2) + 1 }, (_, i) => ({ t: i / 2, v: i % 2 ? hi : lo, shape: 'linear' as const }));
+  for (let k = 0; k < count; k++) m.automation.setPoints(`ch:s${k}/gain`, ride(-14, -10));
+  m.automation.setPoints('ch:s0/send1.level', ride(-24, -12));
+}
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const { wav } = await renderMix(null, m.getState(), stems, { sampleRate: 48000, bitDepth: 24 });
 const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 writeFileSync(out, wav);
-process.stdout.write(JSON.stringify({ wallMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBeforeRender, stemBytes }) + '\n');
+process.stdout.write(JSON.stringify({ wallMs, cpuMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBeforeRender, stemBytes }) + '\n');
 
 /**
  * Loads a 32-bit float WAV (what bench/render.ts writes) straight into an AudioBuffer, reading

@@ -12,6 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { encodeWav } from '../packages/engine/src/audio/wav';
 import { musicLike } from '../packages/engine/src/loudness/test-signals';
 
+// `--automation`: the same session with and without automation, alternately (issue 20).
+if (process.argv.includes('--automation')) {
+  await import('./render-automation');
+  process.exit(0);
+}
+
 // `--cli`: the render CLI on a long stored session, streamed vs whole-decoded stems (issue 16).
 if (process.argv.includes('--cli')) {
   await import('./render-cli');

@@ -183,6 +183,12 @@ export async function resetMix(page: Page): Promise<void> {
       for (const c of state.channels) reset({ kind: 'channel', channelId: c.id }, c.params);
       for (const bus of ['reverb', 'delay'] as const) reset({ kind: 'fx', bus }, state.fx[bus].params);
       reset({ kind: 'master' }, state.master.params);
+      // Automation lanes and write modes too (a failed automation spec must not leave rides behind).
+      const auto = (model as unknown as { automation?: { laneKeys(): string[]; clear(k: string): boolean; setMode(s: Scope, m: string): boolean } }).automation;
+      if (auto) {
+        for (const k of auto.laneKeys()) auto.clear(k);
+        for (const c of state.channels) auto.setMode({ kind: 'channel', channelId: c.id }, 'read');
+      }
     });
   });
 }

@@ -78,6 +78,17 @@ describe('the mix document keeps its shape', () => {
     ['artist', 'an unknown setting', (d) => d.getMap('settings').set('tempo', 120), /^"tempo" is not a session setting$/],
     ['artist', 'a made-up channel colour', (d) => d.getMap('channelColors').set('bass', 'chartreuse-ish'), /^a channel's colour must be one of the console's colours; got "chartreuse-ish"$/],
     ['artist', 'a channel position that is not a position key', (d) => d.getMap('channelPositions').set('bass', 3), /^a channel's position must be a position key; got 3$/],
+    ['artist', 'an automation mode that does not exist', (d) => d.getMap('automationModes').set('ch:bass', 'maybe'), /^an automation mode must be one of off, read, touch, latch, write; got "maybe"$/],
+    ['artist', 'automation breakpoints that are not packed points', (d) => {
+      const list = new Y.Array();
+      d.getMap('automation').set(String(d.clientID), list);
+      list.push([{ k: 'ch:bass/gain#0', v: 'loud', t: 1 }]);
+    }, /^the breakpoints of ch:bass\/gain#0 must be packed 13-byte points/],
+    ['artist', 'an automation lane of a parameter that does not exist', (d) => {
+      const list = new Y.Array();
+      d.getMap('automation').set(String(d.clientID), list);
+      list.push([{ k: 'ch:bass/volume#0', v: new Uint8Array(13), t: 1 }]);
+    }, /^there is no automation lane piece "ch:bass\/volume#0"$/],
     ['artist', 'a made-up delivery target', (d) => d.getMap('settings').set('deliveryTarget', 'louder'), /^the delivery target must be one of the built-in targets; got "louder"$/],
     ['owner', 'a number as a channel name (an overwrite: its key comes from the item it replaces)', (d) => (d.getMap('channels').get('drums') as Y.Map<unknown>).set('name', 42), /^a channel name must be text of 1 to 200 characters; got 42$/],
     ['owner', 'a channel order that is not a number', (d) => (d.getMap('channels').get('bass') as Y.Map<unknown>).set('order', 'first'), /^a channel's order must be a finite number; got "first"$/],
@@ -119,7 +130,7 @@ describe('the mix document keeps its shape', () => {
     expect(Y.encodeStateVector(restored)).toEqual(Y.encodeStateVector((await room(id)).doc));
   });
 
-  it('everything MixModel writes goes through: every parameter at its extremes, settings, channels, their order and colours, undo and redo', async () => {
+  it('everything MixModel writes goes through: every parameter at its extremes, settings, channels, their order and colours, automation, undo and redo', async () => {
     const { id, member } = await sessionWith('engineer');
     const watcher = connectClient(s.wsUrl, id, s.owner);
     const eng = connectClient(s.wsUrl, id, member);
@@ -152,6 +163,10 @@ describe('the mix document keeps its shape', () => {
       mix.moveChannel(i % 2 ? 'bass' : 'drums', shown, i % 3);
     }
     mix.setChannelColor('bass', 'blue');
+    mix.automation.setMode({ kind: 'channel', channelId: 'bass' }, 'touch');
+    mix.automation.setPoints('ch:bass/gain', [{ t: 0.5, v: -3, shape: 'linear' }, { t: 5.25, v: -12, shape: 'exp' }, { t: 9, v: 0, shape: 'hold' }]);
+    mix.automation.replace('ch:bass/gain', 4, 6, [{ t: 4.5, v: -6, shape: 'linear' }]);
+    mix.automation.clear('ch:drums/pan');
     mix.setChannelColor('bass', null);
     await waitFor(() => JSON.stringify(new MixModel(watcher.doc).getState()) === JSON.stringify(mix.getState()), 10_000, 'the watcher to converge');
     expect(JSON.stringify(new MixModel((await room(id)).doc).getState())).toBe(JSON.stringify(mix.getState()));

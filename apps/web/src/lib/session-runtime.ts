@@ -22,6 +22,7 @@ import type { StemProgress } from './stem-stream-protocol';
 import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
 import { renderInBrowser, type RenderRequest } from './bounce';
+import { AutomationRecorder } from './automation-recorder';
 import { WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
@@ -133,6 +134,8 @@ export class SessionRuntime {
   readonly model = new MixModel(this.doc);
   /** Undo/redo of this person's own mix moves (Ctrl/Cmd+Z); others' moves are never undone here. */
   readonly history = this.model.createHistory();
+  /** Records moves of controls into automation lanes during playback (Touch/Latch/Write). */
+  readonly recorder = new AutomationRecorder(this.model, () => (this.transport?.state === 'started' ? this.transport.position : null));
   readonly provider: WebsocketProvider;
   Tone: ToneLib | null = null;
   liveContext: ReturnType<ToneLib['getContext']> | null = null;
@@ -186,14 +189,16 @@ export class SessionRuntime {
 
     this.cleanups.push(
       this.model.onChange((change) => {
+        if (change.local && change.params.size > 0) this.recorder.moved(change.params);
         const mix = this.model.getState();
         // While a recalled mix plays, live moves still show on the console but not in this person's ears.
-        this.graph?.apply(this.snapshot.recalled?.state ?? mix);
+        this.graph?.apply(this.snapshot.recalled?.state ?? this.heard(mix));
         this.update({ mix });
         // A stem uploaded (or a take swapped) by anyone arrives as a channel we have no audio for.
         if (change.structure && mix.channels.some((c) => c.stemId && !this.knownStems.has(c.stemId))) void this.refreshStems();
       }),
     );
+    this.cleanups.push(this.recorder.onRecordingChange(() => this.graph?.apply(this.snapshot.recalled?.state ?? this.heard(this.model.getState()))));
     const onSync = (synced: boolean) => {
       if (synced) mark('doc-synced', true);
       this.update({ synced: this.snapshot.synced || synced, mix: this.model.getState() });
@@ -224,6 +229,24 @@ export class SessionRuntime {
     });
     for (const st of session.stems) this.knownStems.add(st.id);
     window.__mixroom = { graph: null, model: this.model, transport: null, Tone: null, runtime: this, paramDefFor };
+  }
+
+  /**
+   * What this person hears of the live mix: lanes they are recording right now give way to the
+   * control in their hand (everyone else hears the lane as it is written).
+   */
+  heard(mix: MixState): MixState {
+    const rec = this.recorder.recording;
+    if (rec.size === 0) return mix;
+    const automation = { ...mix.automation };
+    for (const key of rec) delete automation[key];
+    return { ...mix, automation };
+  }
+
+  /** A control was grabbed or let go: ends a Touch take, and an undo step. */
+  holdControl(key: string, held: boolean): void {
+    this.recorder.hold(key, held);
+    if (!held) this.history.endGesture();
   }
 
   /** Re-reads the session's stems and starts loading the ones that are new to us. */
@@ -325,7 +348,7 @@ export class SessionRuntime {
     this.live = new LiveChannels(rawContext, status);
     this.graph = new MixGraph(Tone.value, this.preview.input, { live: this.live });
     this.transport = new MixTransport(Tone.value, () => this.duration);
-    this.graph.apply(this.model.getState(), { immediate: true });
+    this.graph.apply(this.heard(this.model.getState()), { immediate: true });
     // Stems that became playable while the worklets loaded.
     for (const entry of this.library.stems.values()) this.register(entry);
     window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone: Tone.value, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req), captureLive: (req) => this.captureLive(req) };
@@ -675,6 +698,7 @@ export class SessionRuntime {
     this.preview?.dispose();
     void this.rawContext?.close().catch(() => undefined);
     this.history.destroy();
+    this.recorder.dispose();
     this.provider.destroy();
     this.doc.destroy();
     this.together?.dispose();

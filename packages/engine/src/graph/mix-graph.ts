@@ -185,7 +185,7 @@ export class MixGraph {
     }
     const fxAudible = (bus: FxBus) => state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus));
     this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate);
-    const delayFed = state.channels.some((ch) => ch.audible && dbToGain(ch.params['send2.level']) > 0);
+    const delayFed = state.channels.some((ch) => (ch.audible && dbToGain(ch.params['send2.level']) > 0) || state.automation?.[`ch:${ch.id}/send2.level`] !== undefined);
     const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate);
     if (delayNote) notes.push(delayNote);
     this.applyMaster(state, focus.kind === 'mix', immediate, notes);

@@ -1,5 +1,7 @@
 import type { MixState } from '../model/mix-model';
 import type { MixFocus } from '../graph/mix-graph';
+import { isAudible } from '../model/mix-model';
+import { channelAutomation, type ChannelAutomation } from '../offline/channel';
 import type { ChunkCacheLayout } from './chunk-cache';
 import {
   MIX_OUTPUTS,
@@ -36,6 +38,8 @@ export class LiveChannels {
   private readonly meters: Float32Array;
   private index = new Map<string, number>();
   private lastPosted = '';
+  /** Lanes last posted per channel: lanes are sent again only when they changed. */
+  private postedLanes = new Map<string, ChannelAutomation | null>();
 
   /** `status`: a buffer from createLiveStatus(), when the stem worker needs it before this node exists. */
   constructor(private readonly ctx: BaseAudioContext, status: SharedArrayBuffer = createLiveStatus()) {
@@ -68,19 +72,30 @@ export class LiveChannels {
 
   /** Sends the channel strips of a mix state (unchanged states are not sent again). */
   apply(state: MixState, focus: MixFocus, routing: { reverbOn: boolean; delayOn: boolean }, immediate: boolean): void {
-    const channels: LiveChannelConfig[] = state.channels.map((ch) => ({
-      id: ch.id,
-      stemId: ch.stemId,
-      params: ch.params,
-      audible: focus.kind === 'channel' ? focus.channelId === ch.id && !ch.mute : ch.audible,
-      directOn: focus.kind !== 'fx',
-      reverbOn: routing.reverbOn,
-      delayOn: routing.delayOn,
-    }));
+    const lanes = new Map(state.channels.map((ch) => [ch.id, channelAutomation(state.automation, ch.id)]));
+    const channels: LiveChannelConfig[] = state.channels.map((ch) => {
+      // Automated mute: the lane mutes, the static switch does not (as in renders).
+      const mute = ch.mute && !lanes.get(ch.id)?.mute;
+      return {
+        id: ch.id,
+        stemId: ch.stemId,
+        params: ch.params,
+        audible: focus.kind === 'channel' ? focus.channelId === ch.id && !mute : isAudible(mute, ch.solo, state.anySolo),
+        directOn: focus.kind !== 'fx',
+        reverbOn: routing.reverbOn,
+        delayOn: routing.delayOn,
+      };
+    });
+    const changedLanes = [...lanes].some(([id, l]) => !sameLanes(this.postedLanes.get(id) ?? null, l));
     const key = JSON.stringify(channels);
-    if (key === this.lastPosted && !immediate) return;
+    if (key === this.lastPosted && !immediate && !changedLanes) return;
     this.lastPosted = key;
     this.index = new Map(channels.map((c, i) => [c.id, i]));
+    for (const c of channels) {
+      const l = lanes.get(c.id) ?? null;
+      if (immediate || !this.postedLanes.has(c.id) || !sameLanes(this.postedLanes.get(c.id) ?? null, l)) c.automation = l;
+    }
+    this.postedLanes = lanes;
     this.post({ type: 'channels', channels, immediate });
   }
 
@@ -131,4 +146,12 @@ export class LiveChannels {
     this.node.port.onmessage = null;
     this.node.disconnect();
   }
+}
+
+/** Lanes are immutable objects the model keeps while unchanged: identity says whether they changed. */
+function sameLanes(a: ChannelAutomation | null, b: ChannelAutomation | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const ka = Object.keys(a) as Array<keyof ChannelAutomation>;
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }

@@ -7,7 +7,8 @@ import { AudioBufferSource } from '../offline/stem-source';
 import { renderStream } from '../offline/stream';
 import { musicLike } from '../loudness/test-signals';
 import { SR, bufferFrom, db, mixOf, rms, sines } from '../graph/test-support';
-import type { MixState } from '../model/mix-model';
+import { isAudible, type MixState } from '../model/mix-model';
+import { channelAutomation } from '../offline/channel';
 
 const LAYOUT: ChunkCacheLayout = { chunkFrames: 4096, slots: 8, channels: 2 };
 
@@ -67,7 +68,17 @@ function dryMix(edit: Parameters<typeof mixOf>[1]): MixState {
 }
 
 function configsOf(state: MixState): LiveChannelConfig[] {
-  return state.channels.map((c) => ({ id: c.id, stemId: c.stemId, params: c.params, audible: c.audible, directOn: true, reverbOn: true, delayOn: true }));
+  return state.channels.map((c) => ({
+    id: c.id,
+    stemId: c.stemId,
+    params: c.params,
+    // An automated mute leaves the static switch out (as LiveChannels and renders do).
+    audible: state.automation[`ch:${c.id}/mute`] ? isAudible(false, c.solo, state.anySolo) : c.audible,
+    directOn: true,
+    reverbOn: true,
+    delayOn: true,
+    automation: channelAutomation(state.automation, c.id),
+  }));
 }
 
 function runCore(core: LiveMixCore, frames: number, from = 0): Float32Array[] {
@@ -187,5 +198,46 @@ describe('LiveMixCore', () => {
     const largestStep = Math.max(...after[0].subarray(1).map((x, i) => Math.abs(x - after[0][i])));
     expect(largestStep).toBeLessThan(0.05);
     expect(db(rms(after[0], 9600, 19200)) - db(rms(before[0], 9600, 19200))).toBeCloseTo(-12, 1);
+  });
+
+  it('plays automation exactly as the offline render does, however the blocks are cut (null)', async () => {
+    const ride = dryMix((m) => {
+      m.setChannelParam('bass', 'comp.on', 1);
+      m.automation.setPoints('ch:music/gain', [{ t: 0.1, v: -20, shape: 'linear' }, { t: 0.4, v: 3, shape: 'exp' }, { t: 0.7, v: -6, shape: 'hold' }, { t: 0.9, v: 0, shape: 'linear' }]);
+      m.automation.setPoints('ch:music/pan', [{ t: 0, v: -0.8, shape: 'linear' }, { t: 0.8, v: 0.6, shape: 'linear' }]);
+      m.automation.setPoints('ch:mono/pan', [{ t: 0.05, v: 1, shape: 'linear' }, { t: 0.5, v: -1, shape: 'linear' }]);
+      m.setMute('bass', true); // the lane, not the switch, mutes
+      m.automation.setPoints('ch:bass/mute', [{ t: 0, v: 0, shape: 'hold' }, { t: 0.3, v: 1, shape: 'hold' }, { t: 0.6, v: 0, shape: 'hold' }]);
+      // The send rides too (output 1); its return is muted so the render's output is the dry sum.
+      m.automation.setPoints('ch:music/send1.level', [{ t: 0, v: -90, shape: 'linear' }, { t: 1, v: 0, shape: 'linear' }]);
+      m.setFxParam('reverb', 'return.mute', 1);
+    });
+    const status = new SharedArrayBuffer(statusBytes());
+    const core = new LiveMixCore(SR, status);
+    for (const [id, data] of Object.entries(stems)) {
+      const layout = { ...LAYOUT, channels: data.length, slots: Math.ceil(data[0].length / LAYOUT.chunkFrames) };
+      core.receive({ type: 'stem', stemId: id, buffer: cacheOf(data, Array.from({ length: layout.slots }, (_, k) => k), layout).buffer, layout, length: data[0].length });
+    }
+    core.receive({ type: 'channels', channels: configsOf(ride), immediate: true });
+    // Play starts mid-block: every block after it is cut off the automation grid.
+    const at = 1000;
+    core.receive({ type: 'start', frame: at, songFrame: 0, rate: 1 });
+    const live = runCore(core, frames + at);
+    const rendered = await renderStream({
+      state: ride,
+      stems: new Map(Object.entries(stems).map(([id, d]) => [id, new AudioBufferSource(bufferFrom(d))])),
+      sampleRate: SR,
+      startFrame: 0,
+      length: frames,
+      focus: { kind: 'mix' },
+      onProgress: () => undefined,
+    });
+    for (const c of [0, 1]) {
+      const l = live[c].subarray(at);
+      const r = rendered.getChannelData(c);
+      const diff = l.map((x, i) => x - r[i]);
+      expect(rms(l)).toBeGreaterThan(0.02);
+      expect(db(rms(diff)) - db(rms(l))).toBeLessThan(-140);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { ChannelDsp, type Buses } from '../offline/channel';
+import { ChannelDsp, type Buses, type ChannelAutomation } from '../offline/channel';
 import { ChunkCacheReader, type ChunkCacheLayout } from './chunk-cache';
 import {
   MAX_LIVE_CHANNELS,
@@ -32,6 +32,7 @@ interface StemReader {
 interface LiveChannel {
   config: LiveChannelConfig;
   dsp: ChannelDsp;
+  automation: ChannelAutomation | null;
 }
 
 type TransportEvent = { frame: number; kind: 'start'; songFrame: number; rate: number } | { frame: number; kind: 'stop' };
@@ -101,10 +102,18 @@ export class LiveMixCore {
     for (const config of configs.slice(0, MAX_LIVE_CHANNELS)) {
       const stemChannels = Math.min(2, this.stems.get(config.stemId)?.channels ?? 2);
       let ch = old.get(config.id);
+      // Lanes travel only when they changed: undefined keeps the ones already here.
+      const automation = config.automation !== undefined ? config.automation : (ch?.automation ?? null);
       if (!ch || ch.config.stemId !== config.stemId || ch.dsp.channels !== stemChannels) {
-        ch = { config, dsp: new ChannelDsp(this.sampleRate, MAX_BLOCK, stemChannels) };
+        ch = { config, dsp: new ChannelDsp(this.sampleRate, MAX_BLOCK, stemChannels), automation };
+        ch.dsp.meterAutomated = true;
         ch.dsp.configure(config.params, config, true);
-      } else ch.dsp.configure(config.params, config, immediate);
+        ch.dsp.setAutomation(automation);
+      } else {
+        ch.dsp.configure(config.params, config, immediate);
+        if (automation !== ch.automation) ch.dsp.setAutomation(automation);
+        ch.automation = automation;
+      }
       ch.config = config;
       next.push(ch);
     }
@@ -164,7 +173,7 @@ export class LiveMixCore {
         this.underruns++;
         this.meters[k * METER_FIELDS + METER_UNDERRUNS]++;
       }
-      dsp.process(input, frames, buses, offset);
+      dsp.process(input, frames, buses, offset, pos);
       dsp.meter(frames);
     }
     this.songPos = pos + frames * rate;

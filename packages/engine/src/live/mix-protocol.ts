@@ -1,5 +1,5 @@
 import type { ChunkCacheLayout } from './chunk-cache';
-import type { ChannelRouting } from '../offline/channel';
+import type { ChannelAutomation, ChannelRouting } from '../offline/channel';
 
 /** AudioWorklet processor that runs every channel strip of a live mix. */
 export const MIX_PROCESSOR_NAME = 'mixroom-mix';
@@ -15,6 +15,11 @@ export interface LiveChannelConfig extends ChannelRouting {
   id: string;
   stemId: string;
   params: Record<string, number>;
+  /**
+   * The channel's automation lanes (null: none). Left out (undefined) when unchanged since the
+   * last message, so a fader move does not post every lane again.
+   */
+  automation?: ChannelAutomation | null;
 }
 
 export type MixProcessorMessage =

@@ -1,7 +1,8 @@
 // "What changed since the previous version": a readable list of differences between two
 // mix states, worded with the parameter table's own formatters so it reads like the console.
 import * as Y from 'yjs';
-import { MixModel, type MixState } from './mix-model';
+import { MixModel, paramDefFor, parseParamKey, type MixState } from './mix-model';
+import type { AutomationLane } from './automation';
 import { CHANNEL_PARAMS, GAIN_FLOOR_DB, MASTER_PARAMS, formatParamValue, type ParamDef } from './params';
 
 /** Rebuilds the mix state stored as `Y.encodeStateAsUpdate(doc)` (comments, versions). */
@@ -71,6 +72,56 @@ export function diffMixStates(a: MixState, b: MixState): string[] {
     if (line) out.push(line);
   }
   if (a.deliveryTarget !== b.deliveryTarget) out.push(`Delivery target ${a.deliveryTarget} → ${b.deliveryTarget}`);
+  out.push(...diffAutomation(a, b));
   return out;
+}
+
+/** m:ss of a song time. */
+export function formatSongTime(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * "Lead Fader automation changed 1:12–1:40": per lane, the span from the first to the last
+ * breakpoint that is not in both versions; "added"/"removed" for lanes that appear or go.
+ */
+export function diffAutomation(a: MixState, b: MixState): string[] {
+  const out: string[] = [];
+  const before = a.automation ?? {};
+  const after = b.automation ?? {};
+  const names = new Map([...a.channels, ...b.channels].map((c) => [c.id, c.name]));
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const parsed = parseParamKey(key);
+    if (!parsed) continue;
+    const { scope, paramId } = parsed;
+    const where = scope.kind === 'master' ? 'Master' : scope.kind === 'fx' ? (scope.bus === 'reverb' ? 'Reverb' : 'Delay') : (names.get(scope.channelId) ?? 'Channel');
+    const subject = `${where} ${paramDefFor(scope, paramId)?.label ?? paramId} automation`;
+    const x = before[key];
+    const y = after[key];
+    if (!x || !y) {
+      const lane = (x ?? y)!;
+      out.push(`${subject} ${x ? 'removed' : 'added'} ${formatSongTime(lane.t[0])}–${formatSongTime(lane.t[lane.t.length - 1])}`);
+      continue;
+    }
+    const span = changedSpan(x, y);
+    if (span) out.push(`${subject} changed ${formatSongTime(span[0])}–${formatSongTime(span[1])}`);
+  }
+  return out;
+}
+
+function changedSpan(x: AutomationLane, y: AutomationLane): [number, number] | null {
+  const sig = (l: AutomationLane, i: number) => `${l.t[i]}|${l.v[i]}|${l.s[i]}`;
+  const inX = new Set(Array.from(x.t, (_, i) => sig(x, i)));
+  const inY = new Set(Array.from(y.t, (_, i) => sig(y, i)));
+  let lo = Infinity;
+  let hi = -Infinity;
+  x.t.forEach((t, i) => {
+    if (!inY.has(sig(x, i))) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
+  });
+  y.t.forEach((t, i) => {
+    if (!inX.has(sig(y, i))) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
+  });
+  return lo <= hi ? [lo, hi] : null;
 }
 

@@ -5,3 +5,5 @@ export * from './diff';
 export { MixHistory, describeParamKeys, UNDO_CAPTURE_MS, type MixHistorySnapshot } from './mix-history';
 export * from './mix-shape';
 export * from './channel-order';
+export * from './automation';
+export * from './automation-store';

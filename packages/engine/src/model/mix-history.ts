@@ -31,25 +31,31 @@ export class MixHistory {
   /** Keys of the step being undone or redone: its counterpart on the other stack names the same controls. */
   private poppedKeys: string[] = [];
   private snapshot: MixHistorySnapshot = { canUndo: false, canRedo: false, undoKeys: [], redoKeys: [] };
-  private readonly offChange: () => void;
 
-  constructor(register: WriterRegisterMap, options: { captureMs?: number } = {}) {
-    this.manager = new Y.UndoManager(register.sharedType, {
+  private readonly offChanges: Array<() => void>;
+
+  /** `registers`: the parameter registers and, since automation, the automation pieces (one undo stack for both). */
+  constructor(registers: WriterRegisterMap | WriterRegisterMap[], options: { captureMs?: number } = {}) {
+    const all = Array.isArray(registers) ? registers : [registers];
+    this.manager = new Y.UndoManager(all.map((r) => r.sharedType), {
       captureTimeout: options.captureMs ?? UNDO_CAPTURE_MS,
       trackedOrigins: new Set([null]),
       // A writer's own array is created by its first move; undoing that move must remove the
       // entry, not the array (which later moves, and moves restored by other undos, live in).
-      deleteFilter: (item) => !register.isWriterArray(item),
+      deleteFilter: (item) => !all.some((r) => r.isWriterArray(item)),
     });
-    this.offChange = register.onChange((keys, transaction) => {
+    const onRegisterChange = (changed: Set<string>, transaction: Y.Transaction) => {
+      // Automation pieces ("ch:x/gain#3") count as one control per lane: "ch:x/gain#auto".
+      const keys = new Set([...changed].map((k) => (k.includes('#') ? `${k.slice(0, k.lastIndexOf('#'))}#auto` : k)));
       // Only transactions the manager captures: this replica's own moves, and its undos/redos.
       const tracked = transaction.local && transaction.origin === null;
       if (!tracked && transaction.origin !== this.manager) return;
       // Touching another control starts a new step, however quickly it follows the last one.
       const topKeys = this.manager.undoStack[this.manager.undoStack.length - 1]?.meta.get('keys') as Set<string> | undefined;
       if (tracked && topKeys && [...keys].some((k) => !topKeys.has(k))) this.manager.stopCapturing();
-      this.pendingKeys = keys;
-    });
+      for (const k of keys) this.pendingKeys.add(k);
+    };
+    this.offChanges = all.map((r) => r.onChange(onRegisterChange));
     const remember = (event: { stackItem: { meta: Map<string, unknown> }; origin: unknown }) => {
       const keys = (event.stackItem.meta.get('keys') as Set<string> | undefined) ?? new Set<string>();
       for (const k of this.pendingKeys) keys.add(k);
@@ -90,7 +96,7 @@ export class MixHistory {
   };
 
   destroy(): void {
-    this.offChange();
+    for (const off of this.offChanges) off();
     this.manager.destroy();
     this.listeners.clear();
   }
@@ -115,10 +121,11 @@ function keysOf(item: { meta: Map<string, unknown> } | null): string[] {
 export function describeParamKeys(keys: readonly string[], model: MixModel): string {
   if (keys.length === 0) return '';
   if (keys.length > 1) return `${keys.length} controls`;
-  const parsed = parseParamKey(keys[0]);
+  const auto = keys[0].endsWith('#auto');
+  const parsed = parseParamKey(auto ? keys[0].slice(0, -'#auto'.length) : keys[0]);
   if (!parsed) return keys[0];
   const { scope, paramId } = parsed;
   const where =
     scope.kind === 'master' ? 'Master' : scope.kind === 'fx' ? (scope.bus === 'reverb' ? 'Reverb' : 'Delay') : (model.listChannels().find((c) => c.id === scope.channelId)?.name ?? 'Channel');
-  return `${where} ${paramDefFor(scope, paramId)?.label ?? paramId}`;
+  return `${where} ${paramDefFor(scope, paramId)?.label ?? paramId}${auto ? ' automation' : ''}`;
 }

@@ -13,6 +13,8 @@ import {
 } from './params';
 import { WriterRegisterMap } from './writer-register-map';
 import { MixHistory } from './mix-history';
+import { AutomationStore } from './automation-store';
+import type { AutomationLane } from './automation';
 import { DELIVERY_TARGETS, type PlatformId } from '../loudness/targets';
 import { isChannelColorId, isPositionKey, positionsForMove, type ChannelColorId } from './channel-order';
 
@@ -70,6 +72,11 @@ export interface MixState {
   anySolo: boolean;
   /** The session's delivery target (a DELIVERY_TARGETS id), shared by everyone. */
   deliveryTarget: DeliveryTargetId;
+  /**
+   * Automation that plays, by parameter key ("ch:<id>/gain"): lanes with breakpoints whose strip
+   * is not in mode 'off'. Where a lane exists it, not the static value in `params`, sets the parameter.
+   */
+  automation: Record<string, AutomationLane>;
 }
 
 /** Delivery targets a session can choose (the built-in table; 'custom' is not stored). */
@@ -142,6 +149,8 @@ export interface MixChange {
   settings?: boolean;
   /** True when the change came from this replica (a local edit) rather than a remote peer. */
   local: boolean;
+  /** Lane keys whose automation changed ('modes' when a write mode did). */
+  automation?: Set<string>;
 }
 
 export class MixModel {
@@ -151,6 +160,8 @@ export class MixModel {
   private readonly settingsMap: Y.Map<unknown>;
   private readonly positionsMap: Y.Map<unknown>;
   private readonly colorsMap: Y.Map<unknown>;
+  /** Automation lanes and write modes (see AutomationStore). */
+  readonly automation: AutomationStore;
 
   constructor(doc: Y.Doc) {
     this.doc = doc;
@@ -159,11 +170,12 @@ export class MixModel {
     this.positionsMap = doc.getMap('channelPositions');
     this.colorsMap = doc.getMap('channelColors');
     this.params = new WriterRegisterMap(doc, 'params');
+    this.automation = new AutomationStore(doc);
   }
 
-  /** Undo/redo of this replica's own parameter moves (see MixHistory). Call destroy() when done. */
+  /** Undo/redo of this replica's own parameter moves and automation edits (see MixHistory). Call destroy() when done. */
   createHistory(options: { captureMs?: number } = {}): MixHistory {
-    return new MixHistory(this.params, options);
+    return new MixHistory([this.params, this.automation.register], options);
   }
 
   listChannels(): ChannelInfo[] {
@@ -368,7 +380,18 @@ export class MixModel {
       fx: { reverb: fxState('reverb'), delay: fxState('delay') },
       anySolo,
       deliveryTarget: this.getDeliveryTarget(),
+      automation: this.activeAutomation(),
     };
+  }
+
+  /** Active lanes of existing strips (a removed channel's lanes stay in the document, unused). */
+  private activeAutomation(): Record<string, AutomationLane> {
+    const out = this.automation.activeLanes();
+    for (const key of Object.keys(out)) {
+      const parsed = parseParamKey(key);
+      if (parsed?.scope.kind === 'channel' && !this.hasChannel(parsed.scope.channelId)) delete out[key];
+    }
+    return out;
   }
 
   /** Calls back after every change of the mix, local or remote. */
@@ -377,12 +400,14 @@ export class MixModel {
     const onStructure = (_e: unknown, tr: Y.Transaction) => listener({ params: new Set(), structure: true, local: tr.local });
     const onSettings = (_e: unknown, tr: Y.Transaction) =>
       listener({ params: new Set(), structure: false, settings: true, local: tr.local });
+    const offAutomation = this.automation.onChange((keys, tr) => listener({ params: new Set(), structure: false, automation: keys, local: tr.local }));
     this.channelsMap.observeDeep(onStructure);
     this.positionsMap.observe(onStructure);
     this.colorsMap.observe(onStructure);
     this.settingsMap.observe(onSettings);
     return () => {
       offParams();
+      offAutomation();
       this.channelsMap.unobserveDeep(onStructure);
       this.positionsMap.unobserve(onStructure);
       this.colorsMap.unobserve(onStructure);

@@ -1,6 +1,7 @@
 import { isDeliveryTargetId, paramDefFor, parseParamKey } from './mix-model';
 import { sanitizeParamValue } from './params';
 import { isChannelColorId, isPositionKey } from './channel-order';
+import { AUTOMATION_MODES, POINT_BYTES } from './automation-store';
 
 /**
  * The shape of the mix document (what MixModel writes), as rules a server can check a write
@@ -11,7 +12,9 @@ import { isChannelColorId, isPositionKey } from './channel-order';
  * - `params`: Yjs client id → array of entries { k: a known parameter key, v: a value of its range, t: a timestamp };
  * - `settings`: `deliveryTarget` → a DELIVERY_TARGETS id;
  * - `channelPositions`: channel id → a console position key (channel-order.ts);
- * - `channelColors`: channel id → a CHANNEL_COLORS id.
+ * - `channelColors`: channel id → a CHANNEL_COLORS id;
+ * - `automation`: Yjs client id → array of entries { k: "<parameter key>#<piece>", v: packed breakpoints, t };
+ * - `automationModes`: strip key → an AUTOMATION_MODES id.
  * Nothing else, and nothing nested deeper.
  */
 
@@ -34,7 +37,9 @@ export type MixContent =
   | { kind: 'array' }
   | { kind: 'other'; name: string };
 
-export const MIX_ROOTS = ['channels', 'params', 'settings', 'channelPositions', 'channelColors'] as const;
+export const MIX_ROOTS = ['channels', 'params', 'settings', 'channelPositions', 'channelColors', 'automation', 'automationModes'] as const;
+/** Breakpoints in one piece of a lane, at most (AutomationStore thins harder above 1,024). */
+const MAX_PIECE_POINTS = 4096;
 const MAX_ID_LENGTH = 200;
 const MAX_NAME_LENGTH = 200;
 /** Far above any real session (one per move), far below where `t + 1` stops being exact. */
@@ -62,6 +67,12 @@ export function mixWriteProblem(place: MixPlace, content: MixContent): string | 
     const v = one(content);
     return v && isDeliveryTargetId(v[0]) ? null : `the delivery target must be one of the built-in targets; got ${describe(content)}`;
   }
+  if (root === 'automationModes') {
+    if (container) return 'automation modes hold no nested values';
+    if (typeof key !== 'string' || key === '' || key.length > MAX_ID_LENGTH) return 'an automation mode needs a strip key of 1 to 200 characters';
+    const v = one(content);
+    return v && (AUTOMATION_MODES as readonly unknown[]).includes(v[0]) ? null : `an automation mode must be one of ${AUTOMATION_MODES.join(', ')}; got ${describe(content)}`;
+  }
   if (root === 'channelPositions' || root === 'channelColors') {
     if (container) return `${root === 'channelPositions' ? 'channel positions' : 'channel colours'} hold no nested values`;
     if (typeof key !== 'string' || key === '' || key.length > MAX_ID_LENGTH) return 'a channel needs an id of 1 to 200 characters';
@@ -81,18 +92,31 @@ export function mixWriteProblem(place: MixPlace, content: MixContent): string | 
     if (key === 'order') return v && typeof v[0] === 'number' && Number.isFinite(v[0]) ? null : `a channel's order must be a finite number; got ${describe(content)}`;
     return `channels have no "${String(key).slice(0, 40)}"`;
   }
-  // params
+  // params and automation: WriterRegisterMaps, each writer appending to the array under its own client id.
+  const what = root === 'params' ? 'parameter' : 'automation';
   if (!container) {
-    // WriterRegisterMap: each writer appends to the array under its own client id.
-    if (key !== String(place.writer)) return `a writer's parameter list must be under its own client id (${place.writer}), not "${String(key).slice(0, 40)}"`;
-    return content.kind === 'array' ? null : `a writer's parameter list must be an array; got ${describe(content)}`;
+    if (key !== String(place.writer)) return `a writer's ${what} list must be under its own client id (${place.writer}), not "${String(key).slice(0, 40)}"`;
+    return content.kind === 'array' ? null : `a writer's ${what} list must be an array; got ${describe(content)}`;
   }
-  if (container.kind !== 'array' || key !== null) return 'parameter lists are arrays of entries';
-  if (content.kind !== 'values') return `a parameter entry must be plain data; got ${describe(content)}`;
+  if (container.kind !== 'array' || key !== null) return `${what} lists are arrays of entries`;
+  if (content.kind !== 'values') return `a ${what} entry must be plain data; got ${describe(content)}`;
   for (const entry of content.values) {
-    const problem = paramEntryProblem(entry);
+    const problem = root === 'params' ? paramEntryProblem(entry) : automationEntryProblem(entry);
     if (problem) return problem;
   }
+  return null;
+}
+
+function automationEntryProblem(entry: unknown): string | null {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return `an automation entry must be { k, v, t }; got ${show(entry)}`;
+  const e = entry as Record<string, unknown>;
+  const extra = Object.keys(e).find((k) => k !== 'k' && k !== 'v' && k !== 't');
+  if (extra !== undefined) return `an automation entry has only k, v and t; got "${extra.slice(0, 40)}"`;
+  const m = typeof e.k === 'string' && e.k.length <= MAX_ID_LENGTH + 60 ? /^(.+)#(\d{1,7})$/.exec(e.k) : null;
+  const parsed = m ? parseParamKey(m[1]) : null;
+  if (!parsed || !paramDefFor(parsed.scope, parsed.paramId)) return `there is no automation lane piece ${show(e.k)}`;
+  if (typeof e.t !== 'number' || !Number.isSafeInteger(e.t) || e.t < 0 || e.t > MAX_PARAM_TIMESTAMP) return `the timestamp of ${e.k} must be a whole number from 0 to 2^48; got ${show(e.t)}`;
+  if (!(e.v instanceof Uint8Array) || e.v.length % POINT_BYTES !== 0 || e.v.length > MAX_PIECE_POINTS * POINT_BYTES) return `the breakpoints of ${e.k} must be packed ${POINT_BYTES}-byte points (at most ${MAX_PIECE_POINTS}); got ${show(e.v)}`;
   return null;
 }
 

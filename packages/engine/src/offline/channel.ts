@@ -4,6 +4,29 @@ import { CompressorKernel } from '../dsp/compressor';
 import { butterworthQs } from '../graph/nodes';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { PARAM_SMOOTHING_SECONDS } from '../graph/smoothing';
+import { valueAt, type AutomationLane } from '../model/automation';
+
+/**
+ * Automation is evaluated every AUTOMATION_GRID frames of the song (a grid anchored to song frame
+ * 0, 1.33 ms at 48 kHz) and the gains ramp linearly in between: no zipper steps, one evaluation
+ * per 64 frames, and the same samples however live playback or a render cut their blocks.
+ */
+export const AUTOMATION_GRID = 64;
+
+/** The channel parameters automation plays (the others keep their static value). */
+export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level'] as const;
+export type ChannelAutomation = Partial<Record<(typeof AUTOMATED_CHANNEL_PARAMS)[number], AutomationLane>>;
+
+/** The lanes of one channel out of a mix state's automation (null when it has none that play). */
+export function channelAutomation(automation: Readonly<Record<string, AutomationLane>> | undefined, channelId: string): ChannelAutomation | null {
+  if (!automation) return null;
+  let out: ChannelAutomation | null = null;
+  for (const id of AUTOMATED_CHANNEL_PARAMS) {
+    const lane = automation[`ch:${channelId}/${id}`];
+    if (lane && lane.t.length > 0) (out ??= {})[id] = lane;
+  }
+  return out;
+}
 
 /** The three stereo buses a channel feeds: the master sum and the two send buses. */
 export interface Buses {
@@ -105,6 +128,16 @@ export class ChannelDsp {
   private readonly smoothing: number;
   private readonly panned: Float32Array[];
   private configured = false;
+  private params: Record<string, number> = {};
+  private routing: ChannelRouting = { audible: true, directOn: true, reverbOn: true, delayOn: true };
+  private automation: ChannelAutomation | null = null;
+  private staticFader = 1;
+  private staticSend1 = 0;
+  private staticSend2 = 0;
+  /** Gains at the two ends of the grid interval last evaluated (automation), and its index. */
+  private readonly gridFrom = new Float64Array(GAINS);
+  private readonly gridTo = new Float64Array(GAINS);
+  private gridIndex = -1;
 
   constructor(
     private readonly sampleRate: number,
@@ -118,6 +151,12 @@ export class ChannelDsp {
 
   /** Takes new parameters; `immediate` jumps to them (renders), otherwise gains glide. */
   configure(p: Record<string, number>, routing: ChannelRouting, immediate: boolean): void {
+    this.params = p;
+    this.routing = routing;
+    this.gridIndex = -1;
+    this.staticFader = dbToGain(p.gain);
+    this.staticSend1 = dbToGain(p['send1.level']);
+    this.staticSend2 = dbToGain(p['send2.level']);
     this.cascade.retune(filterSections(p, this.sampleRate, true));
     // Created with the first settings, so a render starts compressed (or not) from frame 0.
     const comp = compressorSettings(p, 'comp');
@@ -141,16 +180,32 @@ export class ChannelDsp {
     this.configured = true;
   }
 
+  /**
+   * Plays these lanes over the static values of their parameters (null: none). With automation,
+   * the `audible` of the routing must leave out the static mute when mute is automated.
+   */
+  setAutomation(lanes: ChannelAutomation | null): void {
+    this.automation = lanes && Object.keys(lanes).length > 0 ? lanes : null;
+    this.gridIndex = -1;
+  }
+
+  get automated(): boolean {
+    return this.automation !== null;
+  }
+
   /** False when the channel reaches none of the buses (silent, or every destination at −∞). */
   get feedsAnything(): boolean {
+    if (this.automation) return this.routing.audible && (this.routing.directOn || this.feedsReverb || this.feedsDelay);
     return this.current[TO_DRY] !== 0 || this.current[TO_REVERB] !== 0 || this.current[TO_DELAY] !== 0 || !this.settled;
   }
 
   get feedsReverb(): boolean {
+    if (this.automation) return this.routing.reverbOn && (this.automation['send1.level'] !== undefined || this.target[TO_REVERB] !== 0);
     return this.current[TO_REVERB] !== 0 || this.target[TO_REVERB] !== 0;
   }
 
   get feedsDelay(): boolean {
+    if (this.automation) return this.routing.delayOn && (this.automation['send2.level'] !== undefined || this.target[TO_DELAY] !== 0);
     return this.current[TO_DELAY] !== 0 || this.target[TO_DELAY] !== 0;
   }
 
@@ -164,8 +219,15 @@ export class ChannelDsp {
   meterSumSquares = 0;
   meterFrames = 0;
 
+  /** Live playback meters automated channels sub-block by sub-block, inside process. */
+  meterAutomated = false;
+
   /** Accumulates the post-fader level of the block just processed (only live playback asks). */
   meter(frames: number): void {
+    if (!this.automation) this.meterPanned(frames);
+  }
+
+  private meterPanned(frames: number): void {
     const g = Math.abs(this.current[POST_FADER]);
     const [l, r] = this.panned;
     let peak = this.meterPeak;
@@ -191,7 +253,7 @@ export class ChannelDsp {
    * Processes `frames` frames of the stem in `input` (one array per stem channel, modified in
    * place) and adds the result into the buses at `busOffset`.
    */
-  process(input: Float32Array[], frames: number, buses: Buses, busOffset: number): void {
+  process(input: Float32Array[], frames: number, buses: Buses, busOffset: number, songFrame = 0): void {
     const cur = this.current;
     const tgt = this.target;
     const steady = this.settled;
@@ -204,6 +266,10 @@ export class ChannelDsp {
     cur[TRIM] = trimTo;
     this.cascade.process(input, frames);
     this.comp?.process(input, frames);
+    if (this.automation) {
+      this.processAutomated(input, frames, buses, busOffset, songFrame);
+      return;
+    }
 
     const from = this.panFrom;
     from.set(cur.subarray(PAN_A, PAN_D + 1));
@@ -218,10 +284,84 @@ export class ChannelDsp {
     if (!steady) cur[POST_FADER] = approach(cur[POST_FADER], tgt[POST_FADER], step);
   }
 
+  /** Pan, fader and sends from the automation grid: sub-blocks cut at grid points, linear gains in each. */
+  private processAutomated(input: Float32Array[], frames: number, buses: Buses, busOffset: number, songFrame: number): void {
+    const G = AUTOMATION_GRID;
+    const a = this.gridFrom;
+    const b = this.gridTo;
+    const cur = this.current;
+    const from = this.panFrom;
+    for (let done = 0; done < frames; ) {
+      const pos = songFrame + done;
+      const k = Math.floor(pos / G);
+      if (k !== this.gridIndex) this.evaluateGrid(k);
+      const j0 = pos - k * G;
+      const n = Math.min(frames - done, Math.ceil((k + 1) * G - pos));
+      const f0 = j0 / G;
+      const f1 = (j0 + n) / G;
+      // pan() glides from `from` to the matrix in `current`.
+      for (let i = PAN_A; i <= PAN_D; i++) {
+        from[i - PAN_A] = a[i] + (b[i] - a[i]) * f0;
+        cur[i] = a[i] + (b[i] - a[i]) * f1;
+      }
+      this.pan(input, n, from, done);
+      this.sendAutomated(TO_DRY, buses.dry, f0, f1, busOffset + done, n);
+      this.sendAutomated(TO_REVERB, buses.reverb, f0, f1, busOffset + done, n);
+      this.sendAutomated(TO_DELAY, buses.delay, f0, f1, busOffset + done, n);
+      for (let i = TO_DRY; i < GAINS; i++) cur[i] = a[i] + (b[i] - a[i]) * f1;
+      if (this.meterAutomated) this.meterPanned(n);
+      done += n;
+    }
+  }
+
+  private sendAutomated(index: number, bus: Float32Array[], f0: number, f1: number, at: number, n: number): void {
+    const a = this.gridFrom[index];
+    const d = this.gridTo[index] - a;
+    const from = a + d * f0;
+    const to = a + d * f1;
+    if (from !== 0 || to !== 0) addScaled(bus, this.panned, from, to, at, n);
+  }
+
+  /** Gains at grid points k and k + 1 from the lanes (and the static values of the rest). */
+  private evaluateGrid(k: number): void {
+    const G = AUTOMATION_GRID;
+    // The next interval starts where this one ended (the same values a fresh evaluation gives).
+    if (k === this.gridIndex + 1 && this.gridIndex >= 0) this.gridFrom.set(this.gridTo);
+    else this.gainsAt((k * G) / this.sampleRate, this.gridFrom);
+    this.gainsAt(((k + 1) * G) / this.sampleRate, this.gridTo);
+    this.gridIndex = k;
+  }
+
+  /** Gains at song time t. */
+  private gainsAt(t: number, out: Float64Array): void {
+    const lanes = this.automation!;
+    const p = this.params;
+    if (lanes.pan || this.gridIndex < 0) out.set(panMatrix(lanes.pan ? valueAt(lanes.pan, t) : p.pan, this.channels, p['pan.law'] ?? 0), PAN_A);
+    else out.set(this.gridTo.subarray(PAN_A, PAN_D + 1), PAN_A);
+    const routing = this.routing;
+    const muted = lanes.mute ? valueAt(lanes.mute, t) >= 0.5 : false;
+    const audible = routing.audible && !muted ? 1 : 0;
+    // Static values were converted once in configure; only automated ones pay for a pow.
+    const fader = lanes.gain ? dbToGain(valueAt(lanes.gain, t)) : this.staticFader;
+    out[POST_FADER] = audible * fader;
+    out[TO_DRY] = routing.directOn ? audible * fader : 0;
+    if (routing.reverbOn) {
+      const level = lanes['send1.level'] ? dbToGain(valueAt(lanes['send1.level'], t)) : this.staticSend1;
+      out[TO_REVERB] = audible * (p['send1.pre'] >= 0.5 ? level : level * fader);
+    } else out[TO_REVERB] = 0;
+    if (routing.delayOn) {
+      const level = lanes['send2.level'] ? dbToGain(valueAt(lanes['send2.level'], t)) : this.staticSend2;
+      out[TO_DELAY] = audible * (p['send2.pre'] >= 0.5 ? level : level * fader);
+    } else out[TO_DELAY] = 0;
+  }
+
   private readonly panFrom = new Float64Array(4);
 
-  /** The pan matrix, gliding from `from` to the current gains over the block; outputs rounded to 32-bit float. */
-  private pan(chans: Float32Array[], frames: number, from: Float64Array): void {
+  /**
+   * The pan matrix, gliding from `from` to the current gains over frames [offset, offset + frames)
+   * of `chans` into this.panned[0, frames); outputs rounded to 32-bit float.
+   */
+  private pan(chans: Float32Array[], frames: number, from: Float64Array, offset = 0): void {
     const cur = this.current;
     const inL = chans[0];
     const pl = this.panned[0];
@@ -230,16 +370,16 @@ export class ChannelDsp {
     const da = (cur[PAN_A] - a0) / frames, dc = (cur[PAN_C] - c0) / frames;
     if (chans.length === 1) {
       for (let i = 0; i < frames; i++) {
-        pl[i] = inL[i] * (a0 + da * i);
-        pr[i] = inL[i] * (c0 + dc * i);
+        pl[i] = inL[offset + i] * (a0 + da * i);
+        pr[i] = inL[offset + i] * (c0 + dc * i);
       }
       return;
     }
     const inR = chans[1];
     const db = (cur[PAN_B] - b0) / frames, dd = (cur[PAN_D] - d0) / frames;
     for (let i = 0; i < frames; i++) {
-      const l = inL[i];
-      const r = inR[i];
+      const l = inL[offset + i];
+      const r = inR[offset + i];
       pl[i] = l * (a0 + da * i) + r * (b0 + db * i);
       pr[i] = l * (c0 + dc * i) + r * (d0 + dd * i);
     }

@@ -6,7 +6,8 @@ import { TruePeakLimiterKernel } from '../dsp/limiter';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { delaySeconds } from '../graph/fx-returns';
 import type { MixFocus } from '../graph/mix-graph';
-import { ChannelDsp, filterSections, type Buses } from './channel';
+import { ChannelDsp, channelAutomation, filterSections, type Buses } from './channel';
+import { isAudible } from '../model/mix-model';
 import type { StemSource } from './stem-source';
 import { OfflineDelay, OfflineReverb } from './returns';
 
@@ -74,9 +75,13 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {
     const stem = req.stems.get(ch.stemId);
-    const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !ch.mute : ch.audible;
+    const lanes = channelAutomation(state.automation, ch.id);
+    // Automated mute: the lane mutes, the static switch does not.
+    const mute = ch.mute && !lanes?.mute;
+    const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !mute : isAudible(mute, ch.solo, state.anySolo);
     if (!stem || !audible) continue;
     const dsp = new ChannelDsp(sampleRate, BLOCK, Math.min(2, stem.numberOfChannels));
+    dsp.setAutomation(lanes);
     dsp.configure(ch.params, { audible: true, directOn: focus.kind !== 'fx', reverbOn: reverb !== null && !reverb.silent, delayOn: delay !== null && !delay.silent }, true);
     if (dsp.feedsAnything) channels.push({ dsp, stem });
   }
@@ -113,7 +118,7 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
       for (const { dsp, stem } of channels) {
         const chans = dsp.channels === 1 ? [input[0].subarray(0, n)] : [input[0].subarray(0, n), input[1].subarray(0, n)];
         stem.read(from + b, n, chans);
-        dsp.process(chans, n, buses, b);
+        dsp.process(chans, n, buses, b, from + b);
       }
     }
     if (useReverb) {

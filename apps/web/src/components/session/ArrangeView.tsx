@@ -7,6 +7,7 @@ import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/sessio
 import { Waveform } from '../Waveform';
 import { useFrame } from '../frame';
 import { usePersistentState } from './panes';
+import { AutomationHeads, AutomationLaneEditor, CurveOverlay, TRACK_LANES } from './AutomationLanes';
 
 const LANE_MIN = 24;
 const LANE_MAX = 160;
@@ -33,6 +34,10 @@ export function ArrangeView({
   const playheadRef = useRef<HTMLDivElement>(null);
   // Small lanes show two dozen tracks on a laptop; tall ones show the waveform's detail.
   const [laneHeight, setLaneHeight] = usePersistentState<number>('mixroom.laneHeight', 52);
+  // Tracks whose automation lanes are unfolded (channel ids).
+  const [openAutoText, setOpenAuto] = usePersistentState<string>('mixroom.automationOpen', '');
+  const openAuto = openAutoText.split('\n').filter(Boolean);
+  const toggleAuto = (channelId: string) => setOpenAuto((openAuto.includes(channelId) ? openAuto.filter((c) => c !== channelId) : [...openAuto, channelId]).join('\n'));
   const areaRef = useRef<HTMLDivElement>(null);
   const duration = snap.duration;
 
@@ -75,8 +80,12 @@ export function ArrangeView({
           />
         </div>
         {commentStrip && <div className="comment-lane-head">Comments</div>}
-        {stems.map((s) => (
-          <div key={s.stem.id} className="lane-head" style={{ '--lane-color': colorOf.get(s.stem.id) } as React.CSSProperties}>
+        {stems.map((s) => {
+          const ch = channelOf.get(s.stem.id);
+          const open = ch !== undefined && openAuto.includes(ch.id);
+          return (
+          <div key={s.stem.id}>
+          <div className="lane-head" style={{ '--lane-color': colorOf.get(s.stem.id) } as React.CSSProperties}>
             <span className="lane-dot" />
             <span className="lane-name" data-testid={`lane-name-${slug(channelOf.get(s.stem.id)?.name ?? s.stem.name)}`}>{channelOf.get(s.stem.id)?.name ?? s.stem.name}</span>
             {onEditStem && channelOf.has(s.stem.id) && (
@@ -91,8 +100,24 @@ export function ArrangeView({
                 ⋯
               </button>
             )}
+            {ch && (
+              <button
+                type="button"
+                className={`lane-auto ${open ? 'on' : ''}`}
+                title={open ? 'Fold automation lanes' : 'Automation: volume and pan lanes'}
+                aria-label={`${open ? 'Fold' : 'Show'} ${ch.name} automation`}
+                aria-expanded={open}
+                data-testid={`auto-toggle-${slug(ch.name)}`}
+                onClick={() => toggleAuto(ch.id)}
+              >
+                A
+              </button>
+            )}
           </div>
-        ))}
+          {open && <AutomationHeads runtime={runtime} channelId={ch.id} name={ch.name} />}
+          </div>
+          );
+        })}
       </div>
       <div
         className="lanes"
@@ -111,17 +136,16 @@ export function ArrangeView({
           ))}
         </div>
         {commentStrip}
-        {stems.map((s) => (
-          <Lane
-            key={s.stem.id}
-            load={s}
-            runtime={runtime}
-            duration={duration}
-            color={colorOf.get(s.stem.id) ?? '#888'}
-            dimmed={channelOf.get(s.stem.id)?.audible === false}
-            name={channelOf.get(s.stem.id)?.name ?? s.stem.name}
-          />
-        ))}
+        {stems.map((s) => {
+          const ch = channelOf.get(s.stem.id);
+          const name = ch?.name ?? s.stem.name;
+          return (
+            <div key={s.stem.id}>
+              <Lane channelId={ch?.id} load={s} runtime={runtime} duration={duration} color={colorOf.get(s.stem.id) ?? '#888'} dimmed={ch?.audible === false} name={name} />
+              {ch && openAuto.includes(ch.id) && TRACK_LANES.map((l) => <AutomationLaneEditor key={l.paramId} runtime={runtime} channelId={ch.id} paramId={l.paramId} name={name} duration={duration} />)}
+            </div>
+          );
+        })}
         <div className="playhead" ref={playheadRef} data-testid="playhead" />
       </div>
     </section>
@@ -134,6 +158,7 @@ function rank(order: string[], id: string): number {
 }
 
 function Lane({
+  channelId,
   load,
   runtime,
   duration,
@@ -141,6 +166,7 @@ function Lane({
   dimmed,
   name,
 }: {
+  channelId?: string;
   load: StemLoad;
   runtime: SessionRuntime;
   duration: number;
@@ -174,6 +200,7 @@ function Lane({
       ) : (
         <>
           <Waveform peaks={peaks} songDuration={duration} color={color} dimmed={dimmed} />
+          {channelId && <CurveOverlay points={runtime.model.automation.points(`ch:${channelId}/gain`)} duration={duration} testId={`auto-curve-${id}`} />}
           {load.status !== 'ready' && (
             <div className="lane-loading">
               <span>{load.status === 'decoding' ? 'Decoding…' : `Loading… ${Math.round((Math.min(load.loadedBytes, load.totalBytes) / load.totalBytes) * 100)}%`}</span>

@@ -56,8 +56,8 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
   const onHold = useCallback(
     (control: string, held: boolean) => {
       presence?.hold(control, held);
-      // Letting go ends the gesture: one drag is one undo step.
-      if (!held) runtime.history.endGesture();
+      // Letting go ends the gesture (one drag is one undo step) and a Touch take.
+      runtime.holdControl(control, held);
     },
     [presence, runtime],
   );

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { CHANNEL_PARAMS, decodeWav, laneFromPoints, valueAt, type AutomationPoint } from '@mixroom/engine';
+import { firstSession, grabFader, openAs, resetMix, slug } from './helpers';
+
+type Hook = {
+  model: {
+    doc: { transact(fn: () => void): void };
+    getState(): { channels: Array<{ id: string; name: string; gain: number }> };
+    setChannelGain(id: string, db: number): boolean;
+    setMute(id: string, on: boolean): boolean;
+    setMasterParam(id: string, v: number): boolean;
+    automation: {
+      laneKeys(): string[];
+      clear(key: string): boolean;
+      points(key: string): AutomationPoint[];
+      setMode(scope: { kind: 'channel'; channelId: string }, mode: string): boolean;
+    };
+  };
+  transport: { position: number; state: string } | null;
+};
+const hook = (page: Page) => page.evaluate.bind(page);
+
+/** No lanes, every strip in Read: specs after this one start from a mix without automation. */
+async function clearAutomation(page: Page): Promise<void> {
+  await hook(page)(() => {
+    const { model } = window.__mixroom as unknown as Hook;
+    model.doc.transact(() => {
+      for (const k of model.automation.laneKeys()) model.automation.clear(k);
+      for (const c of model.getState().channels) model.automation.setMode({ kind: 'channel', channelId: c.id }, 'read');
+    });
+  });
+}
+
+async function bounce(page: Page): Promise<{ left: Float32Array; sampleRate: number }> {
+  const download = page.waitForEvent('download', { timeout: 600_000 });
+  await page.getByTestId('bounce-mix').click();
+  const wav = decodeWav(new Uint8Array(readFileSync((await (await download).path())!)));
+  await expect(page.getByTestId('bounce-message')).toContainText('.wav');
+  return { left: wav.channels[0], sampleRate: wav.sampleRate };
+}
+
+test('the engineer rides a fader in Touch during playback; the artist sees the lane appear; the bounce follows the ride', async ({ browser, baseURL }) => {
+  test.setTimeout(1_200_000);
+  const session = await firstSession(baseURL!);
+  const eng = await openAs(browser, session.id, 'Eve', '#e5484d', 'engineer');
+  const E = eng.page;
+  await resetMix(E);
+  await clearAutomation(E);
+  // The ridden channel alone (the others muted), no limiter: the bounce is that channel's level.
+  const ch = await hook(E)(() => {
+    const { model } = window.__mixroom as unknown as Hook;
+    const [first, ...rest] = model.getState().channels;
+    model.doc.transact(() => {
+      for (const c of rest) model.setMute(c.id, true);
+      model.setMasterParam('limiter.on', 0);
+    });
+    return { id: first.id, name: first.name };
+  });
+  const name = slug(ch.name);
+  const key = `ch:${ch.id}/gain`;
+  const art = await openAs(browser, session.id, 'Ari', '#5b9cf5', 'artist');
+  const A = art.page;
+
+  // Volume and pan lanes are one click away; Touch mode for the strip.
+  await E.getByTestId(`auto-toggle-${name}`).click();
+  await expect(E.getByTestId(`auto-lane-${name}-gain`)).toBeVisible();
+  await E.getByTestId(`auto-mode-${name}`).selectOption('touch');
+
+  await E.getByTestId('play').click();
+  await expect.poll(() => hook(E)(() => (window.__mixroom as unknown as Hook).transport?.position ?? 0), { timeout: 30_000 }).toBeGreaterThan(1.5);
+  // The ride: grab the fader, pull it down in steps for about two seconds, let go.
+  await grabFader(E, name);
+  const cap = E.getByTestId(`fader-${name}`).locator('.fader-cap');
+  for (let i = 0; i < 8; i++) {
+    const box = (await cap.boundingBox())!;
+    await E.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 12, { steps: 3 });
+    await E.waitForTimeout(250);
+  }
+  // The artist sees the curve appear while the engineer still holds the fader.
+  await expect.poll(() => hook(A)((k) => (window.__mixroom as unknown as Hook).model.automation.points(k).length, key), { timeout: 20_000 }).toBeGreaterThan(1);
+  await E.mouse.up();
+  await E.waitForTimeout(600);
+  await E.getByTestId('stop').click();
+
+  const points = await hook(E)((k) => (window.__mixroom as unknown as Hook).model.automation.points(k), key);
+  console.log(`recorded ${points.length} breakpoints: ${points.map((p) => `${p.t.toFixed(2)}s ${p.v.toFixed(1)}dB`).join(', ')}`);
+  expect(points.length).toBeGreaterThan(3);
+  const lo = Math.min(...points.map((p) => p.v));
+  expect(lo).toBeLessThan(-6);
+  // Touch: after the release the lane goes back to where the fader was before the ride (0 dB).
+  expect(points[points.length - 1].v).toBeCloseTo(0, 1);
+  await expect.poll(() => hook(A)((k) => (window.__mixroom as unknown as Hook).model.automation.points(k).length, key)).toBe(points.length);
+  await expect(A.getByTestId(`auto-curve-${name}`)).toBeVisible();
+  await A.getByTestId(`auto-toggle-${name}`).click();
+  await expect(A.getByTestId(`auto-lane-${name}-gain-point`)).toHaveCount(points.length);
+
+  // The bounce with the lane, and with the strip's automation off (the fader's static value).
+  await E.getByTestId('bounce-open').click();
+  const ridden = await bounce(E);
+  // The reference: automation off, the fader back at 0 dB (the ride left it at the bottom).
+  await E.getByTestId(`auto-mode-${name}`).selectOption('off');
+  await hook(E)((id) => (window.__mixroom as unknown as Hook).model.setChannelGain(id, 0), ch.id);
+  const staticDb = 0;
+  const plain = await bounce(E);
+  await clearAutomation(E);
+  await resetMix(E);
+
+  // Everything after the fader is linear here (no sends, glue or limiter), so at every sample the
+  // ridden bounce over the plain one is the lane's gain over the static one. Read where both are
+  // far above the 24-bit floor.
+  const lane = laneFromPoints(points, CHANNEL_PARAMS.gain);
+  const sr = ridden.sampleRate;
+  const from = Math.max(0, points[0].t - 0.5);
+  const to = points[points.length - 1].t + 0.5;
+  let worst = 0;
+  let measured = 0;
+  for (let i = Math.round(from * sr); i < Math.round(to * sr); i++) {
+    const want = valueAt(lane, i / sr) - staticDb;
+    if (Math.abs(plain.left[i]) < 0.01 || want < -40) continue;
+    worst = Math.max(worst, Math.abs(20 * Math.log10(Math.abs(ridden.left[i] / plain.left[i])) - want));
+    measured++;
+  }
+  // The level over time, for the log: the bounce's RMS in 1 s steps against the lane.
+  const rmsDb = (d: Float32Array, t: number) => {
+    let e = 0;
+    const n = Math.round(0.05 * sr);
+    for (let i = Math.round(t * sr); i < Math.round(t * sr) + n; i++) e += d[i] * d[i];
+    return 10 * Math.log10(e / n + 1e-30);
+  };
+  const steps = [];
+  for (let t = Math.floor(from); t < to; t += 1) steps.push(`${t}s ${(rmsDb(ridden.left, t) - rmsDb(plain.left, t)).toFixed(1)}/${valueAt(lane, t + 0.025).toFixed(1)}`);
+  console.log(`bounce level vs plain (measured/lane, dB): ${steps.join(', ')}`);
+  console.log(`bounce follows the ride within ${worst.toFixed(4)} dB at ${measured} samples (${from.toFixed(2)}–${to.toFixed(2)} s)`);
+  expect(measured).toBeGreaterThan(10_000);
+  expect(worst).toBeLessThan(0.1);
+
+  await eng.context.close();
+  await art.context.close();
+});
