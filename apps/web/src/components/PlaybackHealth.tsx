@@ -14,10 +14,11 @@ export function PlaybackHealth({ snap }: { snap: RuntimeSnapshot }) {
   const cached = stems.reduce((a, s) => a + Math.min(s.loadedBytes, s.totalBytes), 0);
   const allCached = stems.every((s) => s.status === 'error' || (s.status === 'ready' && s.loadedBytes >= s.totalBytes));
   const problem = health.stalled.length > 0 ? `Falling behind: ${health.stalled.join(', ')}` : health.startedWithout.length > 0 ? `Playing without ${health.startedWithout.join(', ')} (still loading)` : null;
-  const title = `Stems stream from this browser's cache: ${mb(cached)} of ${mb(total)} cached; ${mb(health.streamBytes)} of memory for the playback windows of ${stems.length} stems.`;
+  const title = `${problem ? `${problem}. ` : ''}Stems stream from this browser's cache: ${mb(cached)} of ${mb(total)} cached; ${mb(health.streamBytes)} of memory for the playback windows of ${stems.length} stems.`;
+  // A fixed width while all is well: the header's layout must not move as the figure changes.
   return (
     <span className={`stream-health${problem ? ' warn' : ''}`} data-testid="stream-health" role={problem ? 'alert' : 'status'} title={title}>
-      {problem ?? (allCached ? `Cached · ${mb(health.streamBytes)}` : `Caching ${total > 0 ? Math.floor((cached / total) * 100) : 0}% · ${mb(health.streamBytes)}`)}
+      {problem ?? (allCached ? 'Cached' : `Caching ${total > 0 ? Math.floor((cached / total) * 100) : 0}%`)}
     </span>
   );
 }

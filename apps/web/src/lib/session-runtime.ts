@@ -450,6 +450,7 @@ export class SessionRuntime {
     if (!this.library || this.library.stems.has(stem.id)) return;
     this.updateStem(stem.id, { status: 'downloading' });
     this.library.add(stem);
+    this.update({ health: { ...this.snapshot.health, streamBytes: this.streamBytes() } });
   }
 
   /** Hands a playable stem's chunk cache to the mix worklet (once). */
@@ -468,26 +469,35 @@ export class SessionRuntime {
     const status: StemStatus = p.phase === 'queued' ? 'downloading' : p.phase;
     const changesPhase = this.snapshot.stems.find((s) => s.stem.id === p.stemId)?.status !== status;
     this.pendingProgress.set(p.stemId, { status, loadedBytes: p.cachedBytes, totalBytes: Math.max(1, p.totalBytes), error: p.error, fromCache: p.fromCache });
-    // Download progress of dozens of stems would re-render the page many times a second: a phase
-    // change shows at once, bytes at most twice a second.
-    if (changesPhase) this.flushProgress();
-    else this.progressTimer ??= setTimeout(() => this.flushProgress(), 500);
-    if (p.phase === 'ready' && this.stemsReady) {
-      mark('stems-ready', true);
-      this.together?.resume();
+    // Download progress of dozens of stems would re-render the page many times a second: phase
+    // changes show within 50 ms (48 stems turning ready one after another are a few renders of the
+    // page, not 48), bytes at most twice a second.
+    const delay = changesPhase ? 50 : 500;
+    if (this.progressTimer && this.progressDue > performance.now() + delay) {
+      clearTimeout(this.progressTimer);
+      this.progressTimer = null;
+    }
+    if (!this.progressTimer) {
+      this.progressDue = performance.now() + delay;
+      this.progressTimer = setTimeout(() => this.flushProgress(), delay);
     }
   }
 
   private readonly pendingProgress = new Map<string, Partial<StemLoad>>();
   private progressTimer: ReturnType<typeof setTimeout> | null = null;
+  private progressDue = 0;
 
   private flushProgress(): void {
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.progressTimer = null;
-    if (this.pendingProgress.size === 0) return;
+    if (this.pendingProgress.size === 0 || this.disposed) return;
     const pending = new Map(this.pendingProgress);
     this.pendingProgress.clear();
     this.update({ stems: this.snapshot.stems.map((s) => (pending.has(s.stem.id) ? { ...s, ...pending.get(s.stem.id) } : s)) });
+    if ([...pending.values()].some((p) => p.status === 'ready') && this.stemsReady) {
+      mark('stems-ready', true);
+      this.together?.resume();
+    }
   }
 
   /**
