@@ -272,3 +272,13 @@ export function traceSignal(page: Page, ms = 400): Promise<unknown> {
     };
   }, ms);
 }
+
+/** Drops files on the mixer as a person dragging them from their desktop would. */
+export async function dropFiles(page: Page, files: Array<{ name: string; mime: string; bytes: number[] }>): Promise<void> {
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.mime }));
+    const target = document.querySelector('[data-testid="mixer"]')!;
+    for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { encodeWav } from '../packages/engine/src/audio/wav';
 import { resample } from '../packages/engine/src/dsp/resampler';
-import { ARTIFACTS_DIR, demoCookie, openAs } from './helpers';
+import { ARTIFACTS_DIR, demoCookie, openAs, dropFiles } from './helpers';
 import { fitSine } from '@mixroom/engine';
 
 /**
@@ -40,15 +40,6 @@ function tones(name: string): { name: string; mime: string; bytes: number[]; fil
 function samplesOf(file: string): Float32Array {
   const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-ac', '1', '-'], { maxBuffer: 1 << 26 });
   return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-}
-
-async function dropFiles(page: Page, files: Array<{ name: string; mime: string; bytes: number[] }>): Promise<void> {
-  await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.mime }));
-    const target = document.querySelector('[data-testid="mixer"]')!;
-    for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
 }
 
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, demoCookie, openAs } from './helpers';
+import { ARTIFACTS_DIR, demoCookie, openAs, dropFiles } from './helpers';
 
 /** Two real stems made by ffmpeg: a 24-bit WAV and a FLAC. */
 function makeStems(): Array<{ name: string; mime: string; bytes: number[] }> {
@@ -20,15 +20,6 @@ function makeStems(): Array<{ name: string; mime: string; bytes: number[] }> {
 }
 
 /** What a person's drag from the file manager delivers: dragenter, dragover, drop with Files. */
-async function dropFiles(page: Page, files: Array<{ name: string; mime: string; bytes: number[] }>): Promise<void> {
-  await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.mime }));
-    const target = document.querySelector('[data-testid="mixer"]')!;
-    for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
-}
-
 test('dropping two files on the mixer adds two channels that a second browser sees and plays', async ({ browser, baseURL }) => {
   // Created by the demo engineer, who opens it below (openAs signs in as that account).
   const created = await fetch(`${baseURL}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: await demoCookie(baseURL!) }, body: JSON.stringify({ title: 'Upload e2e' }) });

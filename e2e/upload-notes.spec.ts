@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, demoCookie, openAs } from './helpers';
+import { ARTIFACTS_DIR, demoCookie, openAs, dropFiles } from './helpers';
 
 /** A real stem made by ffmpeg (a sine, PCM WAV or FLAC by the extension). */
 function stem(name: string, rate: number, seconds: number): { name: string; mime: string; bytes: number[] } {
@@ -11,15 +11,6 @@ function stem(name: string, rate: number, seconds: number): { name: string; mime
   const file = path.join(dir, name);
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=0.3*sin(2*PI*110*t):s=${rate}:d=${seconds}`, file]);
   return { name, mime: name.endsWith('.flac') ? 'audio/flac' : 'audio/wav', bytes: [...readFileSync(file)] };
-}
-
-async function dropFiles(page: Page, files: Array<{ name: string; mime: string; bytes: number[] }>): Promise<void> {
-  await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.mime }));
-    const target = document.querySelector('[data-testid="mixer"]')!;
-    for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
 }
 
 /** Controls under `root` whose own box is (partly) under something else: each corner and the centre must hit the control. */

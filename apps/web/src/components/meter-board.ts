@@ -28,6 +28,8 @@ export interface MeterSlot {
 }
 
 interface SlotState {
+  /** The scrolling boxes around the meter (fixed while it is mounted): it is drawn only inside them. */
+  clips: Element[];
   peak: number;
   rms: number;
   hold: number;
@@ -35,7 +37,7 @@ interface SlotState {
   clipAt: number;
   attrAt: number;
   /** What is on the canvas for this slot: its box and its three levels in pixels. */
-  drawn: { x: number; y: number; w: number; h: number; peak: number; rms: number; hold: number; clipKey: string } | null;
+  drawn: { x: number; y: number; w: number; h: number; peak: number; rms: number; hold: number; clip: Clip } | null;
 }
 
 interface Clip {
@@ -44,7 +46,7 @@ interface Clip {
   right: number;
   bottom: number;
 }
-const clipKey = (c: Clip) => `${Math.round(c.left)},${Math.round(c.top)},${Math.round(c.right)},${Math.round(c.bottom)}`;
+const sameClip = (a: Clip, b: Clip) => a.left === b.left && a.top === b.top && a.right === b.right && a.bottom === b.bottom;
 
 /**
  * Every level meter of one view drawn on one canvas laid over it. A DOM meter is three moving
@@ -67,7 +69,9 @@ export class MeterBoard {
   ) {}
 
   add(slot: MeterSlot): () => void {
-    this.slots.set(slot, { peak: -Infinity, rms: -Infinity, hold: -Infinity, holdAt: 0, clipAt: -1e9, attrAt: 0, drawn: null });
+    const clips: Element[] = [];
+    for (let el = slot.bar.parentElement?.closest(this.clipSelector); el && this.host.contains(el); el = el.parentElement?.closest(this.clipSelector)) clips.push(el);
+    this.slots.set(slot, { clips, peak: -Infinity, rms: -Infinity, hold: -Infinity, holdAt: 0, clipAt: -1e9, attrAt: 0, drawn: null });
     return () => {
       const s = this.slots.get(slot);
       if (s?.drawn && this.ctx) this.erase(s.drawn);
@@ -93,7 +97,7 @@ export class MeterBoard {
       const r = slot.bar.getBoundingClientRect();
       // The visible part of the bar: inside the board and every scrolling box around it.
       const clip = { left: 0, top: 0, right: hostRect.width, bottom: hostRect.height };
-      for (let el = slot.bar.parentElement?.closest(this.clipSelector); el && this.host.contains(el); el = el.parentElement?.closest(this.clipSelector)) {
+      for (const el of s.clips) {
         const c = rectOf(el);
         clip.left = Math.max(clip.left, c.left - hostRect.left);
         clip.top = Math.max(clip.top, c.top - hostRect.top);
@@ -110,10 +114,10 @@ export class MeterBoard {
         s.drawn = null;
         continue;
       }
-      if (d && d.x === box.x && d.y === box.y && d.w === box.w && d.h === box.h && d.peak === levels.peak && d.rms === levels.rms && d.hold === levels.hold && d.clipKey === clipKey(clip)) continue;
+      if (d && d.x === box.x && d.y === box.y && d.w === box.w && d.h === box.h && d.peak === levels.peak && d.rms === levels.rms && d.hold === levels.hold && sameClip(d.clip, clip)) continue;
       if (d) this.erase(d);
       this.draw(ctx, box, levels, clip);
-      s.drawn = { ...box, ...levels, clipKey: clipKey(clip) };
+      s.drawn = { ...box, ...levels, clip };
     }
   }
 
