@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget } from '@mixroom/engine';
 import { LOUDNESS_HISTORY_LENGTH, type SessionRuntime } from '../lib/session-runtime';
 import type { PlatformPreview, PlatformPreviewSnapshot } from '../lib/platform-preview';
@@ -28,11 +28,21 @@ const PLOT_BOTTOM = -40; // and at the bottom
  * The master's live loudness (BS.1770 / EBU R128, from the AudioWorklet meter) against the
  * session's delivery target, with what each platform's normalisation would do to it.
  */
-export function LoudnessPanel({ runtime, targetId, readOnly = false }: { runtime: SessionRuntime; targetId: string; readOnly?: boolean }) {
-  const snap = useSyncExternalStore(runtime.subscribeLoudness, runtime.getLoudnessSnapshot, runtime.getLoudnessSnapshot);
+export function LoudnessPanel({ runtime, targetId, readOnly = false, live = true }: {
+  runtime: SessionRuntime;
+  targetId: string;
+  readOnly?: boolean;
+  /**
+   * False while the pane is collapsed: the panel stays mounted (what it holds survives) but does
+   * not follow the meter. Its readings changing ten times a second behind a collapsed pane made the
+   * browser restyle and lay out the whole page as often.
+   */
+  live?: boolean;
+}) {
+  const snap = useSyncExternalStore(live ? runtime.subscribeLoudness : noSubscription, runtime.getLoudnessSnapshot, runtime.getLoudnessSnapshot);
   const preview: PlatformPreview | null = runtime.preview;
   const previewSnap = useSyncExternalStore(
-    preview?.subscribe ?? noSubscription,
+    (live && preview?.subscribe) || noSubscription,
     preview?.getSnapshot ?? (() => NO_PREVIEW),
     () => NO_PREVIEW,
   );
@@ -138,15 +148,7 @@ export function LoudnessPanel({ runtime, targetId, readOnly = false }: { runtime
                     {measured ? g.loudnessPenaltyDb.toFixed(1) : '–'}
                   </td>
                   <td>
-                    <input
-                      type="radio"
-                      name="platform-preview"
-                      aria-label={`Hear as ${t.label}`}
-                      data-testid={`preview-${t.id}`}
-                      disabled={!preview}
-                      checked={previewSnap.platformId === t.id}
-                      onChange={() => preview?.select(t.id)}
-                    />
+                    <PreviewRadio id={t.id} label={`Hear as ${t.label}`} preview={preview} checked={previewSnap.platformId === t.id} />
                   </td>
                 </tr>
               );
@@ -156,14 +158,7 @@ export function LoudnessPanel({ runtime, targetId, readOnly = false }: { runtime
         <div className="loudness-foot">
           dB · * raise limited by peak headroom
           <label className="preview-off">
-            <input
-              type="radio"
-              name="platform-preview"
-              data-testid="preview-off"
-              disabled={!preview}
-              checked={previewSnap.platformId === null}
-              onChange={() => preview?.select(null)}
-            />
+            <PreviewRadio id={null} preview={preview} checked={previewSnap.platformId === null} />
             Hear the master as is
           </label>
         </div>
@@ -179,6 +174,25 @@ export function LoudnessPanel({ runtime, targetId, readOnly = false }: { runtime
     </section>
   );
 }
+
+/**
+ * One "hear as" choice. Its own memoised component: React writes a radio's name and type back to
+ * the DOM on every render of it, and each write restyled the page, while the readings around it
+ * change ten times a second.
+ */
+const PreviewRadio = memo(function PreviewRadio({ id, label, preview, checked }: { id: string | null; label?: string; preview: PlatformPreview | null; checked: boolean }) {
+  return (
+    <input
+      type="radio"
+      name="platform-preview"
+      aria-label={label}
+      data-testid={`preview-${id ?? 'off'}`}
+      disabled={!preview}
+      checked={checked}
+      onChange={() => preview?.select(id)}
+    />
+  );
+});
 
 function Readout({
   label,

@@ -17,7 +17,10 @@ export function MeterBoardHost({ className, clipSelector, children, ...rest }: {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [board, setBoard] = useState<MeterBoard | null>(null);
   useEffect(() => {
-    if (hostRef.current && canvasRef.current) setBoard(new MeterBoard(hostRef.current, canvasRef.current, clipSelector));
+    if (!hostRef.current || !canvasRef.current) return;
+    const next = new MeterBoard(hostRef.current, canvasRef.current, clipSelector);
+    setBoard(next);
+    return () => next.dispose();
   }, [clipSelector]);
   useFrame((now) => board?.frame(now));
   return (

@@ -10,31 +10,40 @@ type FrameFn = (now: number) => void;
  * raster every frame of dozens of meters is painted by the CPU the audio also needs.
  */
 const FRAME_MS = 33;
+/** About one display frame: the callback comes at the first vsync after the timer. */
+const VSYNC_MS = 12;
 
 export class FrameLoop {
   private readonly fns = new Set<FrameFn>();
   private raf = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   add(fn: FrameFn): () => void {
     this.fns.add(fn);
-    if (!this.raf) this.raf = requestAnimationFrame(this.run);
+    if (!this.raf && !this.timer) this.raf = requestAnimationFrame(this.run);
     return () => {
       this.fns.delete(fn);
-      if (this.fns.size === 0 && this.raf) {
-        cancelAnimationFrame(this.raf);
-        this.raf = 0;
-      }
+      if (this.fns.size === 0) this.stop();
     };
   }
 
-  private last = 0;
+  private stop(): void {
+    if (this.raf) cancelAnimationFrame(this.raf);
+    if (this.timer) clearTimeout(this.timer);
+    this.raf = 0;
+    this.timer = null;
+  }
 
   private run = (now: number) => {
-    if (now - this.last >= FRAME_MS - 4) {
-      this.last = now;
-      for (const fn of this.fns) fn(now);
-    }
-    this.raf = this.fns.size > 0 ? requestAnimationFrame(this.run) : 0;
+    this.raf = 0;
+    for (const fn of this.fns) fn(now);
+    if (this.fns.size === 0) return;
+    // The next frame is asked for only when it is due: a frame requested at every vsync and then
+    // skipped still costs the page a lifecycle update and a commit, 60 times a second.
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.fns.size > 0) this.raf = requestAnimationFrame(this.run);
+    }, Math.max(0, FRAME_MS - VSYNC_MS - (performance.now() - now)));
   };
 }
 

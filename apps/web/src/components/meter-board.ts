@@ -5,6 +5,8 @@ export const METER_CEIL_DB = 6;
 const HOLD_MS = 1200;
 const FALL_DB_PER_S = 24;
 const CLIP_SHOW_MS = 2000;
+/** Meters are measured again at least this often even when nothing said they moved. */
+const REMEASURE_MS = 500;
 /** Bar colours from the floor to the top (the same scale as the meter's ticks). */
 const GRADIENT: ReadonlyArray<[number, string]> = [
   [0, '#2fbf71'],
@@ -27,6 +29,47 @@ export interface MeterSlot {
   read: () => LevelReading | null;
 }
 
+/** A compressor's gain-reduction bar (growing from the right) and its figure, drawn by the board. */
+export interface GrSlot {
+  /** The bar's dark track (DOM); the board draws the reduction over it. */
+  track: HTMLElement;
+  /** The box the figure is drawn in (its font and colour are the figure's). */
+  num: HTMLElement;
+  /** Carries the figure as data-gr (read by tests and assistive tools). */
+  root: HTMLElement;
+  read: () => number;
+}
+
+interface GrState {
+  clips: Element[];
+  font: string;
+  colour: string;
+  text: string;
+  textAt: number;
+  drawn: { track: Box; num: Box; bar: number; text: string; clip: Clip } | null;
+}
+
+const GR_FULL_SCALE_DB = 20;
+const GR_TEXT_MS = 200;
+const GR_COLOUR = '#f57a3d';
+
+/** A thin level line along the bottom of a box (the channel navigator's chips): 0…1 of its width. */
+export interface BarSlot {
+  track: HTMLElement;
+  colour: string;
+  /** 0…1; read ten times a second and shown in 5 % steps (it says which channels sound, not how loud). */
+  read: () => number;
+}
+
+interface BarState {
+  clips: Element[];
+  value: number;
+  valueAt: number;
+  drawn: { box: Box; px: number; clip: Clip; colour: string } | null;
+}
+
+const BAR_READ_MS = 100;
+
 interface SlotState {
   /** The scrolling boxes around the meter (fixed while it is mounted): it is drawn only inside them. */
   clips: Element[];
@@ -40,12 +83,20 @@ interface SlotState {
   drawn: { x: number; y: number; w: number; h: number; peak: number; rms: number; hold: number; clip: Clip } | null;
 }
 
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 interface Clip {
   left: number;
   top: number;
   right: number;
   bottom: number;
 }
+const sameBox = (a: Box, b: Box) => a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
 const sameClip = (a: Clip, b: Clip) => a.left === b.left && a.top === b.top && a.right === b.right && a.bottom === b.bottom;
 
 /**
@@ -56,6 +107,8 @@ const sameClip = (a: Clip, b: Clip) => a.left === b.left && a.top === b.top && a
  */
 export class MeterBoard {
   private readonly slots = new Map<MeterSlot, SlotState>();
+  private readonly grSlots = new Map<GrSlot, GrState>();
+  private readonly barSlots = new Map<BarSlot, BarState>();
   private ctx: CanvasRenderingContext2D | null = null;
   private gradients = new Map<number, CanvasGradient>();
   private last = 0;
@@ -68,23 +121,91 @@ export class MeterBoard {
     private readonly clipSelector: string,
   ) {}
 
-  add(slot: MeterSlot): () => void {
+  private clipsOf(el: HTMLElement): Element[] {
     const clips: Element[] = [];
-    for (let el = slot.bar.parentElement?.closest(this.clipSelector); el && this.host.contains(el); el = el.parentElement?.closest(this.clipSelector)) clips.push(el);
+    for (let c = el.parentElement?.closest(this.clipSelector); c && this.host.contains(c); c = c.parentElement?.closest(this.clipSelector)) clips.push(c);
+    return clips;
+  }
+
+  addBar(slot: BarSlot): () => void {
+    this.barSlots.set(slot, { clips: this.clipsOf(slot.track), value: 0, valueAt: -1e9, drawn: null });
+    this.resizeObserver?.observe(slot.track);
+    this.geometry = null;
+    return () => {
+      const s = this.barSlots.get(slot);
+      if (s?.drawn) this.ctx?.clearRect(s.drawn.box.x, s.drawn.box.y, s.drawn.box.w, s.drawn.box.h);
+      this.barSlots.delete(slot);
+      this.resizeObserver?.unobserve(slot.track);
+      this.geometry = null;
+    };
+  }
+
+  addGr(slot: GrSlot): () => void {
+    const style = getComputedStyle(slot.num);
+    this.grSlots.set(slot, { clips: this.clipsOf(slot.track), font: `${style.fontSize} ${style.fontFamily}`, colour: style.color, text: '', textAt: -1e9, drawn: null });
+    this.resizeObserver?.observe(slot.track);
+    this.geometry = null;
+    return () => {
+      const s = this.grSlots.get(slot);
+      if (s?.drawn && this.ctx) this.eraseGr(s.drawn);
+      this.grSlots.delete(slot);
+      this.resizeObserver?.unobserve(slot.track);
+      this.geometry = null;
+    };
+  }
+
+  add(slot: MeterSlot): () => void {
+    const clips = this.clipsOf(slot.bar);
     this.slots.set(slot, { clips, peak: -Infinity, rms: -Infinity, hold: -Infinity, holdAt: 0, clipAt: -1e9, attrAt: 0, drawn: null });
+    this.resizeObserver?.observe(slot.bar);
+    this.geometry = null;
     return () => {
       const s = this.slots.get(slot);
       if (s?.drawn && this.ctx) this.erase(s.drawn);
       this.slots.delete(slot);
+      this.resizeObserver?.unobserve(slot.bar);
+      this.geometry = null;
     };
   }
 
-  /** Called once per frame of the page's frame loop. */
-  frame(now: number): void {
-    const dt = this.last ? (now - this.last) / 1000 : 0;
-    this.last = now;
-    const ctx = this.context();
-    if (!ctx) return;
+  /**
+   * Where every meter sits is measured only after something may have moved it: a scroll inside
+   * the board, a resize of the board or of a meter, a meter added or removed, and otherwise twice
+   * a second (a strip growing under a menu, say). Measuring on every frame forced a layout per
+   * meter per frame, and with strips skipped by content-visibility it laid them out again.
+   */
+  private geometry: { at: number; w: number; h: number; boxes: Map<SlotState, { box: Box; clip: Clip }>; grBoxes: Map<GrState, { track: Box; num: Box; clip: Clip }>; barBoxes: Map<BarState, { box: Box; clip: Clip }> } | null = null;
+  private watching = false;
+  private readonly invalidate = () => {
+    this.geometry = null;
+  };
+  private resizeObserver: ResizeObserver | null = null;
+
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    // Scroll events do not bubble, but they are seen in the capture phase by any ancestor.
+    this.host.addEventListener('scroll', this.invalidate, { capture: true, passive: true });
+    window.addEventListener('resize', this.invalidate, { passive: true });
+    if (typeof ResizeObserver !== 'undefined') {
+      this.resizeObserver = new ResizeObserver(this.invalidate);
+      this.resizeObserver.observe(this.host);
+      for (const slot of this.slots.keys()) this.resizeObserver.observe(slot.bar);
+      for (const slot of this.grSlots.keys()) this.resizeObserver.observe(slot.track);
+      for (const slot of this.barSlots.keys()) this.resizeObserver.observe(slot.track);
+    }
+  }
+
+  /** Stops watching the page (the host is leaving it). */
+  dispose(): void {
+    this.host.removeEventListener('scroll', this.invalidate, { capture: true });
+    window.removeEventListener('resize', this.invalidate);
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+    this.watching = false;
+  }
+
+  private measure(now: number): NonNullable<MeterBoard['geometry']> {
     const hostRect = this.host.getBoundingClientRect();
     const rects = new Map<Element, DOMRect>();
     const rectOf = (el: Element) => {
@@ -92,19 +213,45 @@ export class MeterBoard {
       if (!r) rects.set(el, (r = el.getBoundingClientRect()));
       return r;
     };
-    for (const [slot, s] of this.slots) {
-      this.ballistics(slot, s, now, dt);
-      const r = slot.bar.getBoundingClientRect();
-      // The visible part of the bar: inside the board and every scrolling box around it.
+    // The visible part of a box: inside the board and every scrolling box around it.
+    const clipOf = (clips: Element[]): Clip => {
       const clip = { left: 0, top: 0, right: hostRect.width, bottom: hostRect.height };
-      for (const el of s.clips) {
+      for (const el of clips) {
         const c = rectOf(el);
         clip.left = Math.max(clip.left, c.left - hostRect.left);
         clip.top = Math.max(clip.top, c.top - hostRect.top);
         clip.right = Math.min(clip.right, c.right - hostRect.left);
         clip.bottom = Math.min(clip.bottom, c.bottom - hostRect.top);
       }
-      const box = { x: Math.round(r.left - hostRect.left), y: Math.round(r.top - hostRect.top), w: Math.round(r.width), h: Math.round(r.height) };
+      return clip;
+    };
+    const boxOf = (el: Element): Box => {
+      const r = el.getBoundingClientRect();
+      return { x: Math.round(r.left - hostRect.left), y: Math.round(r.top - hostRect.top), w: Math.round(r.width), h: Math.round(r.height) };
+    };
+    const boxes = new Map<SlotState, { box: Box; clip: Clip }>();
+    for (const [slot, s] of this.slots) boxes.set(s, { box: boxOf(slot.bar), clip: clipOf(s.clips) });
+    const grBoxes = new Map<GrState, { track: Box; num: Box; clip: Clip }>();
+    for (const [slot, s] of this.grSlots) grBoxes.set(s, { track: boxOf(slot.track), num: boxOf(slot.num), clip: clipOf(s.clips) });
+    const barBoxes = new Map<BarState, { box: Box; clip: Clip }>();
+    for (const [slot, s] of this.barSlots) barBoxes.set(s, { box: boxOf(slot.track), clip: clipOf(s.clips) });
+    return { at: now, w: this.host.clientWidth, h: this.host.clientHeight, boxes, grBoxes, barBoxes };
+  }
+
+  /** Called once per frame of the page's frame loop. */
+  frame(now: number): void {
+    const dt = this.last ? (now - this.last) / 1000 : 0;
+    this.last = now;
+    this.watch();
+    if (!this.geometry || now - this.geometry.at > REMEASURE_MS) this.geometry = this.measure(now);
+    const geo = this.geometry;
+    const ctx = this.context(geo.w, geo.h);
+    if (!ctx) return;
+    for (const [slot, s] of this.slots) {
+      this.ballistics(slot, s, now, dt);
+      const placed = geo.boxes.get(s);
+      if (!placed) continue;
+      const { box, clip } = placed;
       const visible = box.w > 0 && box.x + box.w > clip.left && box.x < clip.right && box.y + box.h > clip.top && box.y < clip.bottom;
       const px = (db: number) => Math.round(meterPos(db) * box.h);
       const levels = { peak: px(s.peak), rms: px(s.rms), hold: Number.isFinite(s.hold) && s.hold > METER_FLOOR_DB ? px(s.hold) : -1 };
@@ -119,6 +266,77 @@ export class MeterBoard {
       this.draw(ctx, box, levels, clip);
       s.drawn = { ...box, ...levels, clip };
     }
+    for (const [slot, s] of this.grSlots) this.frameGr(ctx, slot, s, geo.grBoxes.get(s), now);
+    const readBars = Math.floor(now / BAR_READ_MS) !== Math.floor(this.barsReadAt / BAR_READ_MS);
+    if (readBars) this.barsReadAt = now;
+    for (const [slot, s] of this.barSlots) {
+      if (readBars) s.value = Math.round(Math.min(1, Math.max(0, slot.read())) * 20) / 20;
+      const placed = geo.barBoxes.get(s);
+      if (!placed) continue;
+      const { box, clip } = placed;
+      const d = s.drawn;
+      const visible = box.w > 0 && box.x + box.w > clip.left && box.x < clip.right && box.y + box.h > clip.top && box.y < clip.bottom;
+      const px = Math.round(s.value * box.w);
+      if (d && visible && d.px === px && d.colour === slot.colour && sameBox(d.box, box) && sameClip(d.clip, clip)) continue;
+      if (d) ctx.clearRect(d.box.x, d.box.y, d.box.w, d.box.h);
+      s.drawn = null;
+      if (!visible) continue;
+      const x0 = Math.max(box.x, clip.left);
+      const x1 = Math.min(box.x + px, clip.right);
+      const y0 = Math.max(box.y, clip.top);
+      const y1 = Math.min(box.y + box.h, clip.bottom);
+      if (x1 > x0 && y1 > y0) {
+        ctx.fillStyle = slot.colour;
+        ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+      }
+      s.drawn = { box, px, clip, colour: slot.colour };
+    }
+  }
+
+  private barsReadAt = -1e9;
+
+  /** A GR meter: the bar in ¼ dB steps, the figure (and data-gr) five times a second, all meters in the same frame. */
+  private frameGr(ctx: CanvasRenderingContext2D, slot: GrSlot, s: GrState, placed: { track: Box; num: Box; clip: Clip } | undefined, now: number): void {
+    const gr = Math.max(0, slot.read());
+    if (Math.floor(now / GR_TEXT_MS) !== Math.floor(s.textAt / GR_TEXT_MS)) {
+      s.textAt = now;
+      s.text = gr >= 0.05 ? `-${gr.toFixed(1)}` : '0.0';
+      const attr = gr.toFixed(1);
+      if (slot.root.dataset.gr !== attr) slot.root.dataset.gr = attr;
+    }
+    if (!placed) return;
+    const { track, num, clip } = placed;
+    const visible = (b: Box) => b.w > 0 && b.x + b.w > clip.left && b.x < clip.right && b.y + b.h > clip.top && b.y < clip.bottom;
+    const d = s.drawn;
+    if (!visible(track) && !visible(num)) {
+      if (d) this.eraseGr(d);
+      s.drawn = null;
+      return;
+    }
+    const bar = Math.round(((Math.round(Math.min(GR_FULL_SCALE_DB, gr) * 4) / 4) / GR_FULL_SCALE_DB) * track.w);
+    if (d && d.bar === bar && d.text === s.text && sameBox(d.track, track) && sameBox(d.num, num) && sameClip(d.clip, clip)) return;
+    if (d) this.eraseGr(d);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(clip.left, clip.top, clip.right - clip.left, clip.bottom - clip.top);
+    ctx.clip();
+    if (bar > 0) {
+      ctx.fillStyle = GR_COLOUR;
+      ctx.fillRect(track.x + track.w - bar, track.y, bar, track.h);
+    }
+    ctx.font = s.font;
+    ctx.fillStyle = s.colour;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(s.text, num.x + num.w, num.y + num.h / 2 + 0.5);
+    ctx.restore();
+    s.drawn = { track, num, bar, text: s.text, clip };
+  }
+
+  private eraseGr(d: { track: Box; num: Box }): void {
+    this.ctx?.clearRect(d.track.x, d.track.y, d.track.w, d.track.h);
+    // The figure's glyphs may reach a pixel outside their box.
+    this.ctx?.clearRect(d.num.x - 1, d.num.y - 1, d.num.w + 2, d.num.h + 2);
   }
 
   private ballistics(slot: MeterSlot, s: SlotState, now: number, dt: number): void {
@@ -134,17 +352,17 @@ export class MeterBoard {
     const clip = now - s.clipAt < CLIP_SHOW_MS;
     if (slot.clip && slot.clip.classList.contains('on') !== clip) slot.clip.classList.toggle('on', clip);
     // The readable figure (an attribute: style work) at most 5 times a second.
-    if (now - s.attrAt >= 200) {
+    if (Math.floor(now / 200) !== Math.floor(s.attrAt / 200)) {
       s.attrAt = now;
       const text = Number.isFinite(s.peak) ? s.peak.toFixed(1) : '-inf';
       if (slot.root.dataset.peakDb !== text) slot.root.dataset.peakDb = text;
     }
   }
 
-  private context(): CanvasRenderingContext2D | null {
+  private context(width: number, height: number): CanvasRenderingContext2D | null {
     const dpr = window.devicePixelRatio || 1;
-    const w = Math.round(this.host.clientWidth * dpr);
-    const h = Math.round(this.host.clientHeight * dpr);
+    const w = Math.round(width * dpr);
+    const h = Math.round(height * dpr);
     if (!this.ctx || this.canvas.width !== w || this.canvas.height !== h || dpr !== this.dpr) {
       // Resizing clears the canvas: every meter is drawn again.
       this.canvas.width = w;
@@ -154,6 +372,8 @@ export class MeterBoard {
       this.ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
       this.gradients.clear();
       for (const s of this.slots.values()) s.drawn = null;
+      for (const s of this.grSlots.values()) s.drawn = null;
+      for (const s of this.barSlots.values()) s.drawn = null;
     }
     return this.ctx;
   }

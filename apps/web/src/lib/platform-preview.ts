@@ -69,11 +69,14 @@ export class PlatformPreview {
   private apply(target: DeliveryTarget | null, force: boolean): void {
     const basis = this.snap.basis;
     const gainDb = target && basis && Number.isFinite(basis.integrated) ? platformPlaybackGain(basis, target).gainDb : 0;
-    if (force || Math.abs(gainDb - this.snap.gainDb) >= MIN_CHANGE_DB) {
+    const changed = force || Math.abs(gainDb - this.snap.gainDb) >= MIN_CHANGE_DB;
+    if (changed) {
       this.snap = { ...this.snap, gainDb };
       this.ramp(RAMP_SECONDS);
     }
-    for (const l of this.listeners) l();
+    // The basis is shown only while a platform is heard: with none, a new reading (ten a second)
+    // changes nothing on screen and must not re-render the loudness panel.
+    if (changed || target) for (const l of this.listeners) l();
   }
 
   private ramp(seconds: number): void {

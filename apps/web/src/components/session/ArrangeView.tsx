@@ -5,7 +5,7 @@ import { formatTime, slug } from '../../lib/format';
 import { fetchPeaks } from '../../lib/peaks';
 import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/session-runtime';
 import { Waveform } from '../Waveform';
-import { useFrame } from '../frame';
+import { PlayheadCanvas } from './PlayheadCanvas';
 import { usePersistentState } from './panes';
 import { AutomationHeads, AutomationLaneEditor, CurveOverlay, TRACK_LANES } from './AutomationLanes';
 
@@ -31,7 +31,7 @@ export function ArrangeView({
   /** The review loop's comment markers, drawn under the ruler on the same time axis. */
   commentStrip?: React.ReactNode;
 }) {
-  const playheadRef = useRef<HTMLDivElement>(null);
+  const sectionRef = useRef<HTMLElement>(null);
   // Small lanes show two dozen tracks on a laptop; tall ones show the waveform's detail.
   const [laneHeight, setLaneHeight] = usePersistentState<number>('mixroom.laneHeight', 52);
   // Tracks whose automation lanes are unfolded (channel ids).
@@ -41,13 +41,6 @@ export function ArrangeView({
   const areaRef = useRef<HTMLDivElement>(null);
   const duration = snap.duration;
 
-  useFrame(() => {
-    const el = playheadRef.current;
-    if (!el || !duration) return;
-    const pos = runtime.transport?.position ?? 0;
-    const left = `translateX(${(Math.min(1, pos / duration) * 100).toFixed(3)}%)`;
-    if (el.style.transform !== left) el.style.transform = left;
-  });
 
   const seek = (clientX: number) => {
     const rect = areaRef.current!.getBoundingClientRect();
@@ -71,7 +64,7 @@ export function ArrangeView({
     .sort((a, b) => rank(order, a.stem.id) - rank(order, b.stem.id));
 
   return (
-    <section className="arrange" aria-label="Tracks" style={{ '--lane-h': `${laneHeight}px` } as React.CSSProperties}>
+    <section className="arrange" aria-label="Tracks" ref={sectionRef} style={{ '--lane-h': `${laneHeight}px` } as React.CSSProperties}>
       <div className="lane-heads">
         <div className="ruler-spacer">
           <input
@@ -128,6 +121,7 @@ export function ArrangeView({
           if (e.button === 0 && duration > 0) seek(e.clientX);
         }}
       >
+        <PlayheadCanvas read={() => runtime.transport?.position ?? 0} duration={duration} scrollerRef={sectionRef} />
         <div className="ruler">
           {ticks.map((t) => (
             <span key={t} style={{ left: `${(t / duration) * 100}%` }}>
@@ -146,7 +140,6 @@ export function ArrangeView({
             </div>
           );
         })}
-        <div className="playhead" ref={playheadRef} data-testid="playhead" />
       </div>
     </section>
   );

@@ -1,9 +1,9 @@
 'use client';
-import { useRef } from 'react';
+import { useContext, useEffect, useRef } from 'react';
 import type { ChannelState } from '@mixroom/engine';
 import { slug } from '../../lib/format';
 import type { SessionRuntime } from '../../lib/session-runtime';
-import { useFrame } from '../frame';
+import { MeterBoardContext } from '../Meter';
 import { useReorderDrag } from './use-reorder-drag';
 
 const noMove = () => {};
@@ -23,22 +23,6 @@ export function ChannelNavigator({ channels, colorOf, runtime, onJump, onMove }:
 }) {
   const listRef = useRef<HTMLElement>(null);
   const onChipDown = useReorderDrag(listRef, '.channel-nav-item', onMove ?? noMove, true);
-  const lastAt = useRef(0);
-  // One frame callback for all the bars (48 channels would be 48 callbacks otherwise). They only
-  // say which channels are sounding: ten times a second in 5 % steps, so most frames repaint none.
-  useFrame((now) => {
-    const list = listRef.current;
-    if (!list || !runtime.graph || now - lastAt.current < 100) return;
-    lastAt.current = now;
-    for (const el of list.querySelectorAll<HTMLElement>('[data-channel-id]')) {
-      const db = runtime.graph.readChannelLevel(el.dataset.channelId!)?.peakDb ?? -Infinity;
-      const pos = Number.isFinite(db) ? Math.round(Math.min(1, Math.max(0, (db + 60) / 60)) * 20) / 20 : 0;
-      // A transform on the bar itself (its own layer): no style recalculation of the chip.
-      const bar = el.querySelector<HTMLElement>('.channel-nav-level');
-      const scale = `scaleX(${pos.toFixed(2)})`;
-      if (bar && bar.style.transform !== scale) bar.style.transform = scale;
-    }
-  });
   if (channels.length === 0) return null;
   return (
     <nav className="channel-nav" aria-label="Channels" data-testid="channel-nav" ref={listRef}>
@@ -66,9 +50,30 @@ export function ChannelNavigator({ channels, colorOf, runtime, onJump, onMove }:
         >
           <span className="channel-nav-num">{i + 1}</span>
           <span className="channel-nav-name">{ch.name}</span>
-          <i className="channel-nav-level" aria-hidden />
+          <NavLevel runtime={runtime} channelId={ch.id} colour={colorOf.get(ch.stemId) ?? '#888'} />
         </button>
       ))}
     </nav>
   );
+}
+
+/**
+ * The chip's level line: drawn by the console's meter board (a style change per chip ten times a
+ * second restyled and re-layerized the page). It says which channels sound: -60…0 dBFS.
+ */
+function NavLevel({ runtime, channelId, colour }: { runtime: SessionRuntime; channelId: string; colour: string }) {
+  const board = useContext(MeterBoardContext);
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!board || !ref.current) return;
+    return board.addBar({
+      track: ref.current,
+      colour,
+      read: () => {
+        const db = runtime.graph?.readChannelLevel(channelId)?.peakDb ?? -Infinity;
+        return Number.isFinite(db) ? (db + 60) / 60 : 0;
+      },
+    });
+  }, [board, runtime, channelId, colour]);
+  return <i className="channel-nav-level" ref={ref} aria-hidden />;
 }

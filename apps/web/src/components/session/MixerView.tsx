@@ -65,7 +65,7 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
 
   return (
     <MeterBoardHost
-      clipSelector=".console-strips, .console-row"
+      clipSelector=".console-strips, .console-row, .channel-nav"
       className={`console ${readOnly ? 'read-only' : ''} ${snap.recalled ? 'recalled' : ''} ${wide ? 'wide' : 'narrow'}`}
       aria-label={snap.recalled ? `Mixer showing ${snap.recalled.label} (recalled, read-only)` : 'Mixer'}
       data-read-only={readOnly}
@@ -113,8 +113,8 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
           >
             {loudnessOpen ? 'Loudness ▸' : '◂ Loudness'}
           </button>
-          {/* Stays mounted while collapsed: the live meter keeps integrating. */}
-          <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} readOnly={readOnly} />
+          {/* Stays mounted while collapsed (the meter keeps integrating in the runtime), without following it. */}
+          <LoudnessPanel runtime={runtime} targetId={snap.mix.deliveryTarget} readOnly={readOnly} live={loudnessOpen} />
         </div>
       </div>
     </MeterBoardHost>

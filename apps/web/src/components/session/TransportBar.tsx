@@ -1,12 +1,12 @@
 'use client';
-import { useRef, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
 import { describeParamKeys } from '@mixroom/engine';
 import { formatTime } from '../../lib/format';
 import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/session-runtime';
 import type { TogetherClient, TogetherSnapshot } from '../../lib/together';
 import type { UploadQueue } from '../../lib/uploads';
 import { UploadList } from '../StemUploader';
-import { useFrame } from '../frame';
+import { LcdClock } from './LcdClock';
 
 const noopSubscribe = () => () => {};
 
@@ -61,11 +61,6 @@ export function TransportBar({ runtime, snap, together, readOnly, uploads, child
 }) {
   const uploadCount = useSyncExternalStore(uploads.subscribe, () => uploads.getSnapshot().length, () => 0);
   const group = useSyncExternalStore(together?.subscribe ?? noopSubscribe, together?.getSnapshot ?? (() => NO_TOGETHER), () => NO_TOGETHER);
-  const posRef = useRef<HTMLSpanElement>(null);
-  useFrame(() => {
-    const text = formatTime(runtime.tick());
-    if (posRef.current && posRef.current.textContent !== text) posRef.current.textContent = text;
-  });
   const playing = snap.transportState === 'started';
   const loading = loadingText(snap.stems);
   const canPlay = snap.audioReady && snap.stems.some((s) => s.status === 'ready');
@@ -113,9 +108,7 @@ export function TransportBar({ runtime, snap, together, readOnly, uploads, child
         </button>
       </div>
       <div className="lcd" aria-label="Position">
-        <span ref={posRef} data-testid="position">
-          0:00.0
-        </span>
+        <LcdClock read={() => runtime.tick()} />
         <span className="lcd-dim"> / {formatTime(snap.duration)}</span>
       </div>
       <div className="transport-state" data-testid="transport-state">

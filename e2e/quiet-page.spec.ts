@@ -1,0 +1,62 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectAudible, firstSession, openAs, resetMix } from './helpers';
+
+/**
+ * While the mix plays, everything that moves — meters, gain reduction, the navigator's level
+ * lines, the position figure and the playhead — is drawn on canvases. The page itself must then
+ * need no layout and no repaint: each of those, with 48 strips and lanes on screen, cost the main
+ * thread tens of milliseconds and kept it busy all the time (issue 16). Counted from a Chromium
+ * trace, so the check does not depend on how busy the machine is.
+ */
+async function lifecycleWork(page: Page, ms: number): Promise<{ layouts: number; paints: number; styleRecalcs: number; frames: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: Array<{ name: string; ph: string; pid: number; tid: number; args?: { name?: string } }> = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as typeof events)));
+  const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  await page.waitForTimeout(ms);
+  await cdp.send('Tracing.end');
+  await done;
+  await cdp.detach();
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const count = (name: string) => events.filter((e) => e.name === name && main.has(`${e.pid}:${e.tid}`) && (e.ph === 'X' || e.ph === 'B')).length;
+  return { layouts: count('Layout'), paints: count('Paint'), styleRecalcs: count('UpdateLayoutTree'), frames: count('ProxyMain::BeginMainFrame') };
+}
+
+test('playing the mix with every meter moving needs no layout and no repaint of the page', async ({ browser, baseURL }) => {
+  test.setTimeout(240_000);
+  const session = await firstSession(baseURL!);
+  const { page, context } = await openAs(browser, session.id, 'Quiet', '#2fbf71');
+  await resetMix(page);
+  // The stacked view shows lanes, playhead, navigator and strips at once; a compressor on every
+  // channel and the master's glue make every gain-reduction meter move too.
+  await page.getByRole('radio', { name: 'Both' }).click();
+  await page.evaluate(() => {
+    const m = window.__mixroom!.model;
+    m.doc.transact(() => {
+      for (const c of m.getState().channels) {
+        m.setParam({ kind: 'channel', channelId: c.id }, 'comp.on', 1);
+        m.setParam({ kind: 'channel', channelId: c.id }, 'comp.threshold', -30);
+      }
+      m.setParam({ kind: 'master' }, 'glue.on', 1);
+    });
+  });
+  await page.getByTestId('loop').click();
+  await page.getByTestId('play').click();
+  await expectAudible(page);
+  // Compressors working, and the meters and figures showing it.
+  await expect.poll(async () => Number(await page.locator('[data-testid^="gr-mini-"]').first().getAttribute('data-gr')), { timeout: 10_000 }).toBeGreaterThan(0.5);
+  await expect.poll(async () => Number(await page.getByTestId('master-meter').getAttribute('data-peak-db')), { timeout: 10_000 }).toBeGreaterThan(-40);
+  const before = await page.getByTestId('position').getAttribute('data-time');
+
+  const work = await lifecycleWork(page, 4000);
+  console.log('4 s of playback:', JSON.stringify(work));
+  // Still playing and drawing: the figure moved and frames were produced.
+  await expect(page.getByTestId('position')).not.toHaveAttribute('data-time', before!);
+  expect(work.frames).toBeGreaterThan(20);
+  // A stray one is allowed (a status line changing its text); each moving thing in the DOM made 5–30 a second.
+  expect(work.layouts).toBeLessThanOrEqual(2);
+  expect(work.paints).toBeLessThanOrEqual(4);
+  await resetMix(page);
+  await context.close();
+});
