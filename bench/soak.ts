@@ -9,7 +9,9 @@
  *
  *   npm run bench:soak [-- --minutes 3 --sessions 20 --per-session 5 --hz 30]
  *
- * BENCH_PROFILE_DIR=<dir> adds --cpu-prof to the server (and relay) process.
+ * BENCH_PROFILE_DIR=<dir> adds --cpu-prof to the server (and relay) process. BENCH_HEAP_GC=1 runs
+ * a full GC in the server before each 5 s report, so its heap figures are the live heap (a leak
+ * shows as a rising line; without it they include garbage not yet collected).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,15 +40,19 @@ const TARGET_FADER_P99_MS = 30;
 
 // ------------------------------------------------------------------ child roles
 
-/** Every 5 s: event-loop delay p99/max of the window (ms) and RSS (MB), as a JSON line on stdout. */
+/** Every 5 s: event-loop delay p99/max of the window (ms), RSS and heap (MB) and CPU time (ms), as a JSON line on stdout. */
 function reportLoop(): void {
+  const gc = process.env.BENCH_HEAP_GC === '1' ? (globalThis as { gc?: () => void }).gc : undefined;
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   let cpu = process.cpuUsage();
   setInterval(() => {
     const used = process.cpuUsage(cpu);
+    const loop = { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+    gc?.();
     cpu = process.cpuUsage();
-    process.stdout.write(JSON.stringify({ loop: { p99: h.percentile(99) / 1e6, max: h.max / 1e6 }, rssMb: process.memoryUsage().rss / 2 ** 20, cpuMs: (used.user + used.system) / 1000 }) + '\n');
+    const m = process.memoryUsage();
+    process.stdout.write(JSON.stringify({ loop, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20, externalMb: m.external / 2 ** 20, cpuMs: (used.user + used.system) / 1000 }) + '\n');
     h.reset();
   }, WINDOW_MS).unref();
 }
@@ -91,12 +97,13 @@ function runRelay(): void {
 
 // ------------------------------------------------------------------ orchestrator
 
-interface Sample { loop: { p99: number; max: number }; rssMb: number; cpuMs: number }
+interface Sample { loop: { p99: number; max: number }; rssMb: number; heapMb: number; externalMb: number; cpuMs: number }
 interface Child { child: ChildProcess; port: number; samples: Sample[]; errors: number; errorLines: string[] }
 const children: ChildProcess[] = [];
 
 function startChild(role: 'server' | 'relay'): Promise<Child> {
   const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  if (process.env.BENCH_HEAP_GC === '1') prof.push('--expose-gc');
   const child = spawn(process.execPath, [...process.execArgv, ...prof, process.argv[1], role], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   children.push(child);
   const state: Child = { child, port: 0, samples: [], errors: 0, errorLines: [] };
@@ -165,6 +172,10 @@ interface RunStats {
   loopP99PerWindowMs: { median: number; worst: number; windows: number };
   loopMaxMs: number;
   rssMb: { start: number; end: number };
+  /** Heap used and external (Buffers, ArrayBuffers) memory, first → last window. */
+  heapMb: { start: number; end: number };
+  externalMb: { start: number; end: number };
+  memoryEvery30s: { rssMb: number; heapMb: number; externalMb: number }[];
   clientLoopP99Ms: number;
   /** Server (or relay) CPU time per 1,000 moves: far less sensitive to a shared machine's load than the delays. */
   serverCpuMsPer1000Moves: number;
@@ -269,6 +280,9 @@ async function soak(target: 'mixroom' | 'ws-relay', child: Child, sessionIds: st
     loopP99PerWindowMs: { median: round(pct(windows, 50)), worst: round(windows[windows.length - 1] ?? NaN), windows: windows.length },
     loopMaxMs: round(Math.max(...samples.map((s) => s.loop.max))),
     rssMb: { start: round(samples[0]?.rssMb ?? NaN), end: round(samples[samples.length - 1]?.rssMb ?? NaN) },
+    heapMb: { start: round(samples[0]?.heapMb ?? NaN), end: round(samples[samples.length - 1]?.heapMb ?? NaN) },
+    memoryEvery30s: samples.filter((_, i) => i % 6 === 5).map((s) => ({ rssMb: round(s.rssMb), heapMb: round(s.heapMb), externalMb: round(s.externalMb) })),
+    externalMb: { start: round(samples[0]?.externalMb ?? NaN), end: round(samples[samples.length - 1]?.externalMb ?? NaN) },
     clientLoopP99Ms: round(clientLoop.percentile(99) / 1e6),
     serverCpuMsPer1000Moves: round((samples.reduce((n, s) => n + s.cpuMs, 0) / (samples.length * WINDOW_MS / 1000)) / (moves / seconds) * 1000),
     disconnects,
@@ -325,7 +339,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(ROOT, 'bench/results/soak.json'), JSON.stringify(result, null, 2) + '\n');
 
   const row = (s: RunStats) =>
-    `| ${s.target} | ${s.movesPerSec} | ${s.deliveries}/${s.expectedDeliveries} | ${s.faderP50Ms} | ${s.faderP99Ms} | ${s.loopP99PerWindowMs.median} / ${s.loopP99PerWindowMs.worst} | ${s.rssMb.start} → ${s.rssMb.end} | ${s.disconnects} / ${s.connectionErrors} / ${s.serverErrors} | ${s.clientLoopP99Ms} | ${s.serverCpuMsPer1000Moves} | ${s.loadAvg.start.join(', ')} → ${s.loadAvg.end.join(', ')} |`;
+    `| ${s.target} | ${s.movesPerSec} | ${s.deliveries}/${s.expectedDeliveries} | ${s.faderP50Ms} | ${s.faderP99Ms} | ${s.loopP99PerWindowMs.median} / ${s.loopP99PerWindowMs.worst} | ${s.rssMb.start} → ${s.rssMb.end} (heap ${s.heapMb.start} → ${s.heapMb.end}, external ${s.externalMb.start} → ${s.externalMb.end}) | ${s.disconnects} / ${s.connectionErrors} / ${s.serverErrors} | ${s.clientLoopP99Ms} | ${s.serverCpuMsPer1000Moves} | ${s.loadAvg.start.join(', ')} → ${s.loadAvg.end.join(', ')} |`;
   const title = 'Soak: 100 clients moving faders';
   const md = [
     `## ${title}`,
@@ -335,7 +349,7 @@ async function main(): Promise<void> {
     `${SESSIONS} sessions × ${PER_SESSION} y-websocket clients (${mixroom.clients}), each with a \`MixModel\`; every client drags its own channel's fader (\`setChannelGain\`) at ${HZ} Hz for ${MINUTES} min after ${WARMUP_S} s warm-up, and the ${PER_SESSION - 1} others of its session time each move's arrival in \`onChange\` (end-to-end: client → server → client, all clients in the bench process). ` +
       'Event-loop delay: `monitorEventLoopDelay` in the server process, p99 of each 5 s window (median / worst window). ws-relay: the same clients on a plain `ws` room broadcast (no document, database or checks).',
     '',
-    '| target | moves/s | deliveries | fader p50 ms | fader p99 ms | event-loop p99 ms per 5 s (median / worst) | server RSS MB | disconnects / conn. errors / server errors+warnings | bench-process loop p99 ms | server CPU ms per 1,000 moves | load avg (1, 5, 15 min) start → end |',
+    '| target | moves/s | deliveries | fader p50 ms | fader p99 ms | event-loop p99 ms per 5 s (median / worst) | server RSS MB (heap, external) | disconnects / conn. errors / server errors+warnings | bench-process loop p99 ms | server CPU ms per 1,000 moves | load avg (1, 5, 15 min) start → end |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     row(mixroom),
     row(relay),

@@ -142,6 +142,28 @@ export async function startServer(config: Config, options: MixroomServerOptions 
   return { server, url, wsUrl: `ws://127.0.0.1:${port}/yjs`, owner: await signUp(url, 'Owner') };
 }
 
+/**
+ * Opens transactions until every database pool slot of `server` is taken (what a burst of slow
+ * requests does); resolves once they all hold one, with the function that lets them go.
+ */
+export async function holdEveryDbSlot(server: MixroomServer): Promise<() => void> {
+  const slots = server.db.kind === 'pglite' ? 1 : 10;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const holding: Promise<void>[] = [];
+  for (let i = 0; i < slots; i++) {
+    holding.push(new Promise<void>((inside, failed) => {
+      server.db.prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1`;
+        inside();
+        await gate;
+      }, { maxWait: 60_000, timeout: 60_000 }).catch(failed);
+    }));
+  }
+  await Promise.all(holding);
+  return release;
+}
+
 let userCounter = 0;
 /** Signs up a fresh account through the API; the returned cookie works with fetch, ws and socket.io. */
 export async function signUp(url: string, name = 'Tess', password = 'correct horse battery'): Promise<TestUser> {

@@ -23,6 +23,9 @@ export interface AccountsOptions {
 
 export const CHECK_EMAIL_MESSAGE = 'Check your email: we sent a link to finish signing up (if this address already has an account, the mail says so instead).';
 
+/** A sign-up for an address with an account, with another password (no `confirm`): refused as a wrong sign-in is. */
+export const SIGN_UP_REFUSED_MESSAGE = 'could not sign up with this email and password; if you have an account, sign in';
+
 export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 3600_000;
 
 const signInKey = (email: string, ip: string) => `signin:email-ip:${email}|${ip}`;
@@ -61,29 +64,44 @@ export class Accounts {
     endedSignIns?.subscribe((signInId) => this.forgetSignIn(signInId));
   }
 
-  /** Signed in at once ({ user, token }), or, with `confirm`, 'check-email' for every address whose password does not sign in. */
+  /**
+   * Signed in at once ({ user, token }), or, with `confirm`, 'check-email' for every address whose
+   * password does not sign in.
+   *
+   * Without `confirm` (no mail sender) a sign-up signs in at once, so an address that has an
+   * account cannot get the same answer as a new one: its own password signs in (201, like a new
+   * account), any other is refused like a wrong sign-in (401). What that tells is limited to what
+   * sign-in tells: the same one scrypt whichever the case, and the attempt goes through the
+   * sign-in limits (per email and address with backoff, failures per address), so sign-up is
+   * neither a faster way to test addresses nor an unlimited way to guess passwords.
+   */
   async signUp(body: SignUpBody, ip: string): Promise<{ user: Actor; token: string } | 'check-email'> {
     const { signUpsPerIp, signUpWindowMs } = this.options.limits;
     const byIp = await this.rateLimits.hit(`signup:ip:${ip}`, signUpWindowMs);
     if (byIp.count > signUpsPerIp) throw rateLimited('too many sign-ups from this address', byIp.resetAt);
     const taken = () => new HttpError(409, 'conflict', 'could not create an account with this email and password; if you have one, sign in');
+    const attempt = await this.signInAttempt(body.email, ip);
     const existing = await this.prisma.user.findUnique({ where: { email: body.email } });
     const confirm = this.options.confirm;
     if (existing) {
       // One scrypt either way, so the time taken does not tell a known email from a new one; the
       // account's own password signs in (a second sign-up is harmless) instead of being refused.
       if (!(await verifyPassword(body.password, existing.passwordHash))) {
-        if (!confirm) throw taken();
+        // Not signed in: counted like a failed sign-in (in confirm mode a new address is too, below).
+        await attempt.failed();
+        if (!confirm) throw new HttpError(401, 'unauthorized', SIGN_UP_REFUSED_MESSAGE);
         // Not awaited: a slow mailer must not make this answer slower than a new address's.
         void Promise.resolve()
           .then(() => confirm.mailer(existing.email, 'Someone tried to sign up with your address', 'Someone (maybe you) tried to create a Mixroom account with this address, which already has one. To get in, sign in; nothing was changed.'))
           .catch(() => {});
         return 'check-email';
       }
+      await attempt.succeeded();
       return { user: { userId: existing.id, email: existing.email, name: existing.name }, token: await this.startSession(existing.id) };
     }
     const passwordHash = await hashPassword(body.password, this.options.scrypt);
     if (confirm) {
+      await attempt.failed();
       const link = confirm.link(confirm.seal.seal({ email: body.email, name: body.name, passwordHash }));
       void Promise.resolve()
         .then(() => confirm.mailer(body.email, 'Finish signing up to Mixroom', `Open this link within 24 hours to create your Mixroom account, then sign in: ${link}`))
@@ -98,6 +116,7 @@ export class Accounts {
       if (await this.prisma.user.findUnique({ where: { email: body.email }, select: { id: true } })) throw taken();
       throw err;
     }
+    await attempt.succeeded();
     return { user: { userId: id, email: body.email, name: body.name }, token: await this.startSession(id) };
   }
 
@@ -119,8 +138,25 @@ export class Accounts {
   }
 
   async signIn(body: SignInBody, ip: string): Promise<{ user: Actor; token: string }> {
+    const attempt = await this.signInAttempt(body.email, ip);
+    const user = await this.prisma.user.findUnique({ where: { email: body.email } });
+    // Verify even for unknown emails so response time does not reveal which accounts exist.
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !ok) {
+      await attempt.failed();
+      throw new HttpError(401, 'unauthorized', 'wrong email or password');
+    }
+    await attempt.succeeded();
+    return { user: { userId: user.id, email: user.email, name: user.name }, token: await this.startSession(user.id) };
+  }
+
+  /**
+   * One try of a password for `email` from `ip` (a sign-in, or a sign-up for an address that may
+   * have an account): 429 when over the limits; report how it went.
+   */
+  private async signInAttempt(email: string, ip: string): Promise<{ failed(): Promise<void>; succeeded(): Promise<void> }> {
     const { windowMs, perEmailIp, perEmailIpPerMinute, perEmailIpPerDay, perIp } = this.options.limits;
-    const key = signInKey(body.email, ip);
+    const key = signInKey(email, ip);
     const ipKey = `signin:ip:${ip}`;
     // Per address only failures count (below): one office, or a test suite, signs in all day.
     const hits = await Promise.all([
@@ -131,15 +167,10 @@ export class Accounts {
     ]);
     const over = hits.filter((h) => h.count > h.max);
     if (over.length > 0) throw rateLimited('too many sign-in attempts', new Date(Math.max(...over.map((h) => +h.resetAt))));
-    const user = await this.prisma.user.findUnique({ where: { email: body.email } });
-    // Verify even for unknown emails so response time does not reveal which accounts exist.
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !ok) {
-      await this.rateLimits.hit(ipKey, windowMs);
-      throw new HttpError(401, 'unauthorized', 'wrong email or password');
-    }
-    await Promise.all([this.rateLimits.reset(key), this.rateLimits.reset(`${key}:1m`), this.rateLimits.reset(`${key}:1d`)]);
-    return { user: { userId: user.id, email: user.email, name: user.name }, token: await this.startSession(user.id) };
+    return {
+      failed: async () => void (await this.rateLimits.hit(ipKey, windowMs)),
+      succeeded: async () => void (await Promise.all([this.rateLimits.reset(key), this.rateLimits.reset(`${key}:1m`), this.rateLimits.reset(`${key}:1d`)])),
+    };
   }
 
   private async startSession(userId: string): Promise<string> {

@@ -53,13 +53,13 @@ describe.each(databaseKinds)('accounts, invites and access over $name', (kind) =
     const me = await fetchAs({ cookie: cookieFrom(res) } as TestUser, `${s.url}/api/auth/me`);
     expect(((await me.json()) as { user: { name: string } }).user.name).toBe('Mia');
     // Signing up again with the account's own password signs in; any other password is refused
-    // without naming the email (and after the same scrypt as a new account).
+    // like a wrong sign-in, without naming the email (and after the same scrypt as a new account).
     const again = await post(null, `${s.url}/api/auth/signup`, { email: 'MIXED.case@example.test', name: 'Other', password: 'long enough pw' });
     expect(again.status).toBe(201);
     expect(((await again.json()) as { user: { name: string } }).user.name).toBe('Mia');
     const other = await post(null, `${s.url}/api/auth/signup`, { email: 'MIXED.case@example.test', name: 'Other', password: 'another password' });
-    expect(other.status).toBe(409);
-    expect((await errorOf(other)).message).toBe('could not create an account with this email and password; if you have one, sign in');
+    expect(other.status).toBe(401);
+    expect((await errorOf(other)).message).toBe('could not sign up with this email and password; if you have an account, sign in');
     // Only the hash of the token is stored.
     const rows = await s.server.db.prisma.authSession.findMany();
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.tokenHash))).toBe(true);

@@ -4,7 +4,7 @@
 import * as Y from 'yjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpdateLog } from '../sync/update-log.js';
-import { assertPostgresReachable, createSession, databaseKinds, fetchAs, SKIP_PG, startServer, type TestDatabase, type TestServer } from '../test-support.js';
+import { assertPostgresReachable, createSession, databaseKinds, fetchAs, holdEveryDbSlot, SKIP_PG, startServer, type TestDatabase, type TestServer } from '../test-support.js';
 
 const WAIT = { waitMs: 1_500, attempts: 2, retryDelayMs: 20 };
 
@@ -23,23 +23,9 @@ describe.each(databaseKinds)('database busy ($name)', (kind) => {
     s = db = undefined;
   });
 
-  /** Opens transactions until every pool slot is taken; resolves once they all hold one. */
   async function holdEverySlot(server: TestServer['server']): Promise<() => void> {
-    const slots = server.db.kind === 'pglite' ? 1 : 10;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const release = await holdEveryDbSlot(server);
     releases.push(release);
-    const holding: Promise<void>[] = [];
-    for (let i = 0; i < slots; i++) {
-      holding.push(new Promise<void>((inside, failed) => {
-        server.db.prisma.$transaction(async (tx) => {
-          await tx.$queryRaw`SELECT 1`;
-          inside();
-          await gate;
-        }, { maxWait: 60_000, timeout: 60_000 }).catch(failed);
-      }));
-    }
-    await Promise.all(holding);
     return release;
   }
 

@@ -290,9 +290,15 @@ export function registerUploadRoutes(router: Router, deps: UploadRouteDeps): { s
       rows.delete(upload.id);
       res.writeHead(204, { ...TUS_HEADERS, 'Upload-Offset': String(size), 'Mixroom-Stem-Id': stem.stemId, 'Mixroom-Channel-Id': stem.channelId, 'Mixroom-Stem-Notes': encodeNotesHeader(stem.notes) }).end();
     } catch (err) {
+      const httpErr = toHttpError(err);
+      if (httpErr.code === 'database_busy' && (await offsetOf(upload.id)) === size) {
+        // The database is busy: keep the finished file (ingest left it in place); the client's next
+        // PATCH (empty, at the end) completes the upload. Nothing to send again.
+        deps.logger.warn(`upload ${upload.id} (${upload.fileName}): database busy at completion; kept for the client's retry`);
+        return sendError(res, new HttpError(503, 'database_busy', `${upload.fileName} is kept: ${httpErr.message}`, httpErr.headers));
+      }
       // Rejected or failed: nothing of this upload may remain (ingest already removed the file if it moved nothing).
       await discard(upload.id);
-      const httpErr = toHttpError(err);
       if (httpErr.status === 503) return sendError(res, new HttpError(503, httpErr.code, `${upload.fileName} was not stored: ${httpErr.message}; upload it again`));
       if (err instanceof HttpError) return sendError(res, err);
       throw err;

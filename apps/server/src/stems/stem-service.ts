@@ -2,9 +2,12 @@
 // row and the mix document are the two records of a stem; each operation changes the row first
 // and the mix second, and undoes the row if the mix edit fails, so neither points at nothing.
 import { randomBytes } from 'node:crypto';
-import { open, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { MixModel } from '@mixroom/engine';
 import type { BlobInfo, BlobStore } from '../blob/blob-store.js';
+import { isDatabaseUnavailable } from '../db/busy.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { HttpError, notFound } from '../http/respond.js';
 import type { Logger } from '../log.js';
@@ -54,7 +57,8 @@ export class StemService {
 
   /**
    * Turns a finished upload file into a stem: probe, peaks, blob store, row, mix channel.
-   * The file is consumed (moved into the store, or deleted when rejected).
+   * The file is consumed (moved into the store, or deleted when rejected), except when the
+   * database is busy or away: then it stays (or is put back) at `filePath` for another try.
    * Throws HttpError 422 with the probe's message for files that are not usable audio.
    */
   async ingest(args: {
@@ -84,33 +88,41 @@ export class StemService {
       if (err instanceof ProbeError) throw new HttpError(422, 'unsupported_audio', `${args.fileName}: ${err.message}`);
       throw err;
     }
+    // Every read before the file moves into the store: a busy database then leaves it in place.
     const replaced = args.replacesStemId ? await this.activeStem(args.sessionId, args.replacesStemId) : null;
-    const blob = await blobs.putFile(args.filePath, args.known);
-    // Peaks go to the blob store too: megabytes in a database row are slow (PGlite keeps them in its heap).
-    const peaksBlob = peaks ? await blobs.put(peaks) : null;
-    steps.push(`stored ${ms()} ms`);
-    const stemId = shortId();
-    // Stems seeded before takes existed know their channel only through the mix document.
-    const channelId = replaced
-      ? (replaced.channelId ?? (await rooms.edit(args.sessionId, (d) => new MixModel(d).channelOfStem(replaced.id)?.id)) ?? shortId())
-      : shortId();
     const name = channelNameFor(args.fileName);
     const others = await prisma.stem.findMany({
       where: { sessionId: args.sessionId, retiredAt: null, ...(replaced ? { id: { not: replaced.id } } : {}) },
       select: { name: true, sampleRate: true },
     });
+    const position = replaced?.position ?? (await this.nextPosition(args.sessionId));
     const notes = stemNotes({ name, sampleRate: probe.sampleRate, durationSec: probe.durationSec }, others);
-    await prisma.$transaction([
-      prisma.stem.create({
-        data: {
-          id: stemId, sessionId: args.sessionId, channelId, name, fileHash: blob.sha256, fileName: args.fileName,
-          mimeType: probe.mimeType, sizeBytes: blob.size, sampleRate: probe.sampleRate, channels: probe.channels,
-          durationSec: probe.durationSec, position: replaced?.position ?? (await this.nextPosition(args.sessionId)),
-          peaksHash: peaksBlob?.sha256 ?? null,
-        },
-      }),
-      ...(replaced ? [prisma.stem.update({ where: { id: replaced.id }, data: { retiredAt: new Date(), channelId } })] : []),
-    ]);
+    const blob = await blobs.putFile(args.filePath, args.known);
+    const stemId = shortId();
+    let channelId: string;
+    try {
+      // Peaks go to the blob store too: megabytes in a database row are slow (PGlite keeps them in its heap).
+      const peaksBlob = peaks ? await blobs.put(peaks) : null;
+      steps.push(`stored ${ms()} ms`);
+      // Stems seeded before takes existed know their channel only through the mix document.
+      channelId = replaced
+        ? (replaced.channelId ?? (await rooms.edit(args.sessionId, (d) => new MixModel(d).channelOfStem(replaced.id)?.id)) ?? shortId())
+        : shortId();
+      await prisma.$transaction([
+        prisma.stem.create({
+          data: {
+            id: stemId, sessionId: args.sessionId, channelId, name, fileHash: blob.sha256, fileName: args.fileName,
+            mimeType: probe.mimeType, sizeBytes: blob.size, sampleRate: probe.sampleRate, channels: probe.channels,
+            durationSec: probe.durationSec, position, peaksHash: peaksBlob?.sha256 ?? null,
+          },
+        }),
+        ...(replaced ? [prisma.stem.update({ where: { id: replaced.id }, data: { retiredAt: new Date(), channelId } })] : []),
+      ]);
+    } catch (err) {
+      // Nothing points at the stored bytes yet: put the file back so the upload can be completed again.
+      if (isDatabaseUnavailable(err)) await this.putBack(blob.sha256, args.filePath);
+      throw err;
+    }
     try {
       await rooms.edit(args.sessionId, (d) => {
         const mix = new MixModel(d);
@@ -190,6 +202,14 @@ export class StemService {
     const stem = await this.findStem(sessionId, stemId);
     if (stem.retiredAt) throw new HttpError(409, 'conflict', `stem ${stem.name} is not in the mix any more (replaced or removed); restore it first`);
     return stem;
+  }
+
+  /** Copies a stored blob back to `filePath` (written aside, then renamed: never half a file there). */
+  private async putBack(sha256: string, filePath: string): Promise<void> {
+    if ((await stat(filePath).catch(() => null))?.isFile()) return;
+    const aside = `${filePath}.back`;
+    await pipeline(await this.deps.blobs.createReadStream(sha256), createWriteStream(aside));
+    await rename(aside, filePath);
   }
 
   private async nextPosition(sessionId: string): Promise<number> {

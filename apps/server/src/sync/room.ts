@@ -79,6 +79,8 @@ export class Room implements BatchSource {
    * Re-measured only when it crosses the limit, so the per-update cost stays O(update).
    */
   private docBytesBound = 0;
+  /** Doc updates seen (any origin): tells whether a failed applyUpdate integrated part of its update. */
+  private docUpdates = 0;
 
   private constructor(
     readonly sessionId: string,
@@ -125,6 +127,7 @@ export class Room implements BatchSource {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
+    this.docUpdates++;
     this.docBytesBound += update.length;
     if (origin === LOAD_ORIGIN) return;
     const message = encodeUpdate(update);
@@ -251,11 +254,13 @@ export class Room implements BatchSource {
     }
     // Its own transaction (not the sender's origin), so the sender receives the binding too.
     if (conn.userId) this.owners.record(conn.userId, claims, writers, BIND_ORIGIN);
-    const before = Y.encodeStateVector(this.doc);
+    // A counter, not a state vector before and after: encoding the state vector of every update was
+    // 1.7 % of the server's CPU in the soak, for the error path only.
+    const before = this.docUpdates;
     try {
       Y.applyUpdate(this.doc, update, conn);
     } catch (err) {
-      const changed = !equalBytes(before, Y.encodeStateVector(this.doc));
+      const changed = this.docUpdates !== before;
       // Whatever Yjs did integrate went through onDocUpdate (persisted and broadcast), so peers and
       // the log stay consistent with this doc even in the partial case; say so loudly.
       this.logger.error(`Yjs failed to apply an update in session ${this.sessionId}${changed ? ' after partially integrating it' : ''}`, err);
@@ -340,8 +345,4 @@ export class Room implements BatchSource {
     this.awareness.destroy();
     this.doc.destroy();
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -3,18 +3,13 @@ import { memo, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget } from '@mixroom/engine';
 import { LOUDNESS_HISTORY_LENGTH, type SessionRuntime } from '../lib/session-runtime';
 import type { PlatformPreview, PlatformPreviewSnapshot } from '../lib/platform-preview';
+import { formatLoud } from '../lib/format';
 import { MasterToTarget } from './MasterToTarget';
 
 const NO_PREVIEW: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
 const noSubscription = () => () => {};
 
 /** LUFS / dB with one decimal; −∞ for nothing measurable. */
-export function formatLoud(v: number | undefined | null): string {
-  if (v === undefined || v === null || Number.isNaN(v)) return '–';
-  if (!Number.isFinite(v)) return v < 0 ? '−∞' : '+∞';
-  return v.toFixed(1).replace('-', '−');
-}
-
 function formatGain(db: number): string {
   if (!Number.isFinite(db)) return '–';
   if (Math.abs(db) < 0.05) return '0.0';

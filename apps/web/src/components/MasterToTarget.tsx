@@ -5,7 +5,7 @@ import type { MasterDriftWatch } from '../lib/master-drift';
 import { runMasterToTarget } from '../lib/master-to-target';
 import { masterVerdict } from '../lib/master-verdict';
 import type { SessionRuntime } from '../lib/session-runtime';
-import { formatLoud } from './LoudnessPanel';
+import { formatLoud } from '../lib/format';
 import { MixContext } from './mix-context';
 
 type MasteringState =

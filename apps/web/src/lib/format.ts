@@ -31,3 +31,10 @@ export function formatDateTime(d: Date, style: 'short' | 'full', locale?: string
     ? new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(d)
     : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
+
+/** A loudness figure (LUFS, LU, dBTP) to one decimal with a real minus sign; '–' when unknown. */
+export function formatLoud(v: number | undefined | null): string {
+  if (v === undefined || v === null || Number.isNaN(v)) return '–';
+  if (!Number.isFinite(v)) return v < 0 ? '−∞' : '+∞';
+  return v.toFixed(1).replace('-', '−');
+}

@@ -138,7 +138,8 @@ export class ReviewClient {
   async uploadVersion(wav: Uint8Array, source: 'bounce' | 'upload', notes: string, mixState?: Uint8Array): Promise<VersionInfo> {
     const headers: Record<string, string> = { 'content-type': 'audio/wav' };
     if (mixState) headers[MIX_STATE_HEADER] = btoa(Array.from(mixState, (b) => String.fromCharCode(b)).join(''));
-    const res = await fetch(`${this.urls.versions}?source=${source}&notes=${encodeURIComponent(notes)}`, { method: 'POST', headers, body: wav as BodyInit });
+    // The bytes are re-sendable, so a busy server (503 + Retry-After) is waited out like every other call.
+    const res = await fetchRetryingWhenBusy(`${this.urls.versions}?source=${source}&notes=${encodeURIComponent(notes)}`, { method: 'POST', headers, body: wav as BodyInit });
     if (!res.ok) {
       const err = await httpError(res, 'uploading the version');
       this.set({ error: err.message });
@@ -148,7 +149,7 @@ export class ReviewClient {
   }
 
   async fetchBytes(url: string): Promise<Uint8Array> {
-    const res = await fetch(url);
+    const res = await fetchRetryingWhenBusy(url);
     if (!res.ok) throw await httpError(res, 'loading');
     return new Uint8Array(await res.arrayBuffer());
   }

@@ -23,6 +23,7 @@ import type { TogetherClient } from './together';
 import { PlatformPreview } from './platform-preview';
 import { renderInBrowser, type RenderRequest } from './bounce';
 import { AutomationRecorder } from './automation-recorder';
+import { fetchRetryingWhenBusy } from './busy-retry';
 import { WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
@@ -258,7 +259,7 @@ export class SessionRuntime {
     this.refreshing = (async () => {
       do {
         this.refreshAgain = false;
-        const res = await fetch(`/api/sessions/${encodeURIComponent(this.session.id)}`, { cache: 'no-store' });
+        const res = await fetchRetryingWhenBusy(`/api/sessions/${encodeURIComponent(this.session.id)}`, { cache: 'no-store' });
         if (!res.ok || this.disposed) return;
         const detail = (await res.json()) as GetSessionResponse;
         const fresh = detail.stems.filter((st) => !this.knownStems.has(st.id));

@@ -1,5 +1,6 @@
 import { ChunkCacheReader, createChunkCacheBuffer, type ChunkCacheLayout, type StemSource } from '@mixroom/engine';
 import type { StemInfo } from '@mixroom/protocol';
+import { busyHold } from './busy-retry';
 import { STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
 
 /**
@@ -34,6 +35,8 @@ export class StemLibrary {
   private nextRead = 1;
   private decodeQueue: Promise<void> = Promise.resolve();
   private disposed = false;
+  /** Mirrors the worker's "waiting out a busy server" into the page's notice. */
+  private readonly workerBusy = busyHold();
 
   constructor(
     readonly sampleRate: number,
@@ -157,6 +160,10 @@ export class StemLibrary {
       else p?.reject(new Error(msg.error ?? 'could not read the stem'));
       return;
     }
+    if (msg.type === 'busy') {
+      this.workerBusy(msg.busy);
+      return;
+    }
     if (msg.type === 'needs-decode') {
       this.decodeQueue = this.decodeQueue.then(() => this.decode(msg.stemId, msg.bytes));
       return;
@@ -195,6 +202,7 @@ export class StemLibrary {
 
   dispose(): void {
     this.disposed = true;
+    this.workerBusy(false);
     for (const p of this.pendingReads.values()) p.reject(new Error('the session was closed'));
     this.pendingReads.clear();
     this.worker.terminate();

@@ -38,4 +38,6 @@ export type StemWorkerReply =
   | StemProgress
   /** The worker needs the page to decode this file (compressed). */
   | { type: 'needs-decode'; stemId: string; bytes: ArrayBuffer }
-  | { type: 'read'; id: number; channels: Float32Array[] | null; error: string | null };
+  | { type: 'read'; id: number; channels: Float32Array[] | null; error: string | null }
+  /** A download is waiting out a busy server (503 + Retry-After), or no longer is: the page shows its notice. */
+  | { type: 'busy'; busy: boolean };

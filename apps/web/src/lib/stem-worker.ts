@@ -18,6 +18,7 @@ import {
   type ChunkCacheLayout,
   type PcmLayout,
 } from '@mixroom/engine';
+import { fetchRetryingWhenBusy, serverBusy } from './busy-retry';
 import type { StemPhase, StemProgress, StemWorkerReply, StemWorkerRequest } from './stem-stream-protocol';
 
 interface SyncHandle {
@@ -100,6 +101,9 @@ let root: Promise<DirHandle> | null = null;
 let requests = 0;
 let pumping = false;
 let pumpAgain = false;
+
+// Downloads wait out a busy server (503 + Retry-After); the page shows the notice meanwhile.
+serverBusy.subscribe(() => self.postMessage({ type: 'busy', busy: serverBusy.getSnapshot() }));
 
 self.onmessage = (e) => {
   const m = e.data;
@@ -356,7 +360,7 @@ function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
   const p = (async () => {
     const from = b * BLOCK_BYTES;
     const to = (known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES) - 1;
-    const res = await fetch(entry.url, { headers: { Range: `bytes=${from}-${to}` } });
+    const res = await fetchRetryingWhenBusy(entry.url, { headers: { Range: `bytes=${from}-${to}` } });
     if (!res.ok) throw new Error(await serverReason(res));
     if (entry.removed) return;
     if (entry.totalBytes === 0) {

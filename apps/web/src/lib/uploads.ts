@@ -1,8 +1,10 @@
 // Browser side of stem uploads: a tus 1.0 client on XMLHttpRequest (fetch has no upload
 // progress). Files go up in chunked PATCHes; after a network drop the client asks the server
 // (HEAD) how much arrived and continues from there: the server keeps every byte that reached its
-// disk, so a dropped connection costs only what was in flight.
+// disk, so a dropped connection costs only what was in flight. A busy server (503 + Retry-After,
+// `database_busy`) is waited out under the page's "server is busy" notice: nothing is lost.
 import { UPLOAD_CHUNK_BYTES, UPLOAD_NOTES_HEADER, uploadsUrl, UPLOAD_STEM_HEADER } from '@mixroom/protocol';
+import { busyHold, busyWaitMs, fetchRetryingWhenBusy, isBusyAnswer, type BusyRetryOptions } from './busy-retry';
 
 export type UploadStatus = 'queued' | 'uploading' | 'retrying' | 'processing' | 'done' | 'error' | 'cancelled';
 
@@ -25,7 +27,16 @@ export interface UploadItem {
 const CONCURRENCY = 2;
 const MAX_RETRIES = 8;
 
+/** Busy answers waited out in a row before an upload fails (~2+4+8×8 s with Retry-After: 2). */
+const MAX_BUSY_RETRIES = 10;
+
 class UploadFailed extends Error {}
+/** The server answered 503 + Retry-After: it did nothing with this request; send it again later. */
+class ServerBusy extends Error {
+  constructor(readonly retryAfter: string | null, message: string) {
+    super(message);
+  }
+}
 
 interface Job {
   item: UploadItem;
@@ -44,7 +55,8 @@ export class UploadQueue {
   private readonly listeners = new Set<() => void>();
   private active = 0;
 
-  constructor(private readonly sessionId: string) {}
+  /** `busy` tunes the waits after busy answers (tests shorten them). */
+  constructor(private readonly sessionId: string, private readonly busy: BusyRetryOptions = {}) {}
 
   getSnapshot = (): UploadItem[] => this.snapshot;
   subscribe = (l: () => void): (() => void) => {
@@ -71,7 +83,7 @@ export class UploadQueue {
     job.xhr?.abort();
     this.set(job, { status: 'cancelled', speed: 0 });
     // Termination frees the server's partial file now instead of at expiry.
-    if (job.location) void fetch(job.location, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }).catch(() => {});
+    if (job.location) void fetchRetryingWhenBusy(job.location, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }, this.busy).catch(() => {});
   }
 
   /** Removes finished, failed and cancelled rows from the list. */
@@ -103,15 +115,19 @@ export class UploadQueue {
   }
 
   private async run(job: Job): Promise<void> {
+    // On while this upload waits out a busy server: the page says so instead of failing the file.
+    const busyNotice = busyHold();
     try {
       this.set(job, { status: 'uploading' });
       job.location = await this.create(job);
       let offset = 0;
       let retries = 0;
+      let busyRetries = 0;
       while (!job.cancelled) {
         try {
           const res = await this.patch(job, offset);
-          retries = 0;
+          retries = busyRetries = 0;
+          busyNotice(false);
           offset = res.offset;
           if (res.stemId) {
             this.set(job, { status: 'done', sent: job.file.size, speed: 0, stemId: res.stemId, notes: res.notes });
@@ -119,34 +135,44 @@ export class UploadQueue {
           }
         } catch (e) {
           if (job.cancelled) return;
-          if (e instanceof UploadFailed || ++retries > MAX_RETRIES) throw e;
-          // Network trouble: wait, then ask the server where to continue.
           this.set(job, { status: 'retrying', speed: 0 });
-          await sleep(Math.min(500 * 2 ** (retries - 1), 8000));
+          if (e instanceof ServerBusy) {
+            // The server did nothing with this PATCH (or kept the finished file for the next one).
+            if (busyRetries >= MAX_BUSY_RETRIES) throw new UploadFailed(e.message);
+            busyNotice(true);
+            await sleep(busyWaitMs(e.retryAfter, busyRetries++, this.busy));
+          } else {
+            if (e instanceof UploadFailed || ++retries > MAX_RETRIES) throw e;
+            // Network trouble: wait, then ask the server where to continue.
+            await sleep(Math.min(500 * 2 ** (retries - 1), 8000));
+          }
+          if (job.cancelled) return;
           offset = await this.headOffset(job);
           this.set(job, { status: 'uploading', sent: offset });
         }
       }
     } catch (e) {
       if (!job.cancelled) this.set(job, { status: 'error', speed: 0, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      busyNotice(false);
     }
   }
 
   private async create(job: Job): Promise<string> {
-    const res = await fetch(uploadsUrl(this.sessionId), {
+    const res = await fetchRetryingWhenBusy(uploadsUrl(this.sessionId), {
       method: 'POST',
       headers: {
         'Tus-Resumable': '1.0.0',
         'Upload-Length': String(job.file.size),
         'Upload-Metadata': [`filename ${b64(job.file.name)}`, ...(job.item.replaces ? [`replacesStemId ${b64(job.item.replaces.stemId)}`] : [])].join(','),
       },
-    });
+    }, this.busy);
     if (res.status !== 201) throw new UploadFailed(await errorText(res.status, await res.text()));
     return res.headers.get('location')!;
   }
 
   private async headOffset(job: Job): Promise<number> {
-    const res = await fetch(job.location!, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' }, cache: 'no-store' });
+    const res = await fetchRetryingWhenBusy(job.location!, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' }, cache: 'no-store' }, this.busy);
     if (res.status === 404 || res.status === 410) throw new UploadFailed('the server no longer has this upload; add the file again');
     if (!res.ok) throw new Error(`HEAD ${res.status}`);
     return Number(res.headers.get('upload-offset'));
@@ -171,6 +197,8 @@ export class UploadQueue {
       xhr.onload = () => {
         if (xhr.status === 204) {
           resolve({ offset: Number(xhr.getResponseHeader('Upload-Offset')), stemId: xhr.getResponseHeader(UPLOAD_STEM_HEADER), notes: parseNotes(xhr.getResponseHeader(UPLOAD_NOTES_HEADER)) });
+        } else if (isBusyAnswer(xhr.status, xhr.getResponseHeader('Retry-After'))) {
+          reject(new ServerBusy(xhr.getResponseHeader('Retry-After'), errorTextSync(xhr.status, xhr.responseText)));
         } else if (xhr.status === 503 && xhr.responseText.includes('"storage_unavailable"')) {
           // The server could not store the finished file and has discarded the upload: say why.
           reject(new UploadFailed(errorTextSync(xhr.status, xhr.responseText)));

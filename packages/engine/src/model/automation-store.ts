@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { paramDefFor, parseParamKey, type ParamScope } from './mix-model';
+import { paramDefFor, parseParamKey, type ParamScope } from './param-keys';
 import { sanitizeParamValue, type ParamDef } from './params';
 import { WriterRegisterMap } from './writer-register-map';
 import { CURVE_SHAPES, laneFromPoints, replaceRange, thinPoints, type AutomationLane, type AutomationPoint } from './automation';

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { paramDefFor, parseParamKey, type MixModel } from './mix-model';
+import type { MixModel } from './mix-model';
+import { paramDefFor, parseParamKey } from './param-keys';
 import type { WriterRegisterMap } from './writer-register-map';
 
 /** Moves of one control closer together than this are one step (a drag, a run of arrow-key nudges). */

@@ -1,22 +1,14 @@
 import * as Y from 'yjs';
-import {
-  CHANNEL_STRIP_PARAMS,
-  FX_BUSES,
-  FX_RETURN_PARAMS,
-  MASTER_BUS_PARAMS,
-  sanitizeParamValue,
-  type ChannelParamId,
-  type FxBus,
-  type FxParamId,
-  type MasterParamId,
-  type ParamDef,
-} from './params';
+import { sanitizeParamValue, type ChannelParamId, type FxBus, type FxParamId, type MasterParamId } from './params';
+import { DEFAULT_DELIVERY_TARGET, isDeliveryTargetId, paramDefFor, paramKey, paramTableFor, parseParamKey, type DeliveryTargetId, type ParamScope } from './param-keys';
 import { WriterRegisterMap } from './writer-register-map';
 import { MixHistory } from './mix-history';
 import { AutomationStore } from './automation-store';
 import type { AutomationLane } from './automation';
-import { DELIVERY_TARGETS, type PlatformId } from '../loudness/targets';
 import { isChannelColorId, isPositionKey, positionsForMove, type ChannelColorId } from './channel-order';
+
+// The key helpers moved to param-keys.ts (no import cycles); still exported from here.
+export * from './param-keys';
 
 /**
  * The mix of one session, on a Y.Doc:
@@ -77,53 +69,6 @@ export interface MixState {
    * is not in mode 'off'. Where a lane exists it, not the static value in `params`, sets the parameter.
    */
   automation: Record<string, AutomationLane>;
-}
-
-/** Delivery targets a session can choose (the built-in table; 'custom' is not stored). */
-export type DeliveryTargetId = Exclude<PlatformId, 'custom'>;
-export const DEFAULT_DELIVERY_TARGET: DeliveryTargetId = 'spotify';
-
-export function isDeliveryTargetId(id: unknown): id is DeliveryTargetId {
-  return typeof id === 'string' && DELIVERY_TARGETS.some((t) => t.id === id);
-}
-
-export type ParamScope = { kind: 'channel'; channelId: string } | { kind: 'master' } | { kind: 'fx'; bus: FxBus };
-
-export function paramKey(scope: ParamScope, paramId: string): string {
-  if (scope.kind === 'master') return `master/${paramId}`;
-  if (scope.kind === 'fx') return `fx:${scope.bus}/${paramId}`;
-  return `ch:${scope.channelId}/${paramId}`;
-}
-
-export function isFxBus(bus: unknown): bus is FxBus {
-  return typeof bus === 'string' && (FX_BUSES as readonly string[]).includes(bus);
-}
-
-export function parseParamKey(key: string): { scope: ParamScope; paramId: string } | null {
-  const slash = key.lastIndexOf('/');
-  if (slash < 0) return null;
-  const scopeText = key.slice(0, slash);
-  const paramId = key.slice(slash + 1);
-  if (scopeText === 'master') return { scope: { kind: 'master' }, paramId };
-  if (scopeText.startsWith('ch:')) return { scope: { kind: 'channel', channelId: scopeText.slice(3) }, paramId };
-  if (scopeText.startsWith('fx:')) {
-    const bus = scopeText.slice(3);
-    return isFxBus(bus) ? { scope: { kind: 'fx', bus }, paramId } : null;
-  }
-  return null;
-}
-
-/** The parameter table of a scope (channel strip, master bus or one FX return). */
-export function paramTableFor(scope: ParamScope): Readonly<Record<string, ParamDef>> {
-  if (scope.kind === 'master') return MASTER_BUS_PARAMS;
-  if (scope.kind === 'fx') return FX_RETURN_PARAMS[scope.bus];
-  return CHANNEL_STRIP_PARAMS;
-}
-
-export function paramDefFor(scope: ParamScope, paramId: string): ParamDef | undefined {
-  if (scope.kind === 'fx' && !isFxBus(scope.bus)) return undefined;
-  const table = paramTableFor(scope);
-  return Object.prototype.hasOwnProperty.call(table, paramId) ? table[paramId] : undefined;
 }
 
 /** Writes the initial structure of a new session's mix: one channel per stem, default parameters. */

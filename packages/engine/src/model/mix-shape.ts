@@ -1,4 +1,4 @@
-import { isDeliveryTargetId, paramDefFor, parseParamKey } from './mix-model';
+import { isDeliveryTargetId, paramDefFor, parseParamKey } from './param-keys';
 import { sanitizeParamValue } from './params';
 import { isChannelColorId, isPositionKey } from './channel-order';
 import { AUTOMATION_MODES, POINT_BYTES } from './automation-store';
