@@ -1,14 +1,9 @@
 'use client';
 import { useRef, useState } from 'react';
-import { AUTOMATION_MODES, CHANNEL_PARAMS, fromNormalized, formatParamValue, paramKey, toNormalized, type AutomationMode, type AutomationPoint, type ParamDef } from '@mixroom/engine';
+import { AUTOMATION_MODES, CHANNEL_PARAMS, fromNormalized, formatParamValue, paramDefFor, paramKey, toNormalized, type AutomationMode, type AutomationPoint, type ParamDef } from '@mixroom/engine';
+import { AddLaneMenu, BASE_LANES, laneLabel } from './AutomationLaneMenu';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { slug } from '../../lib/format';
-
-/** The lanes one click opens under a track: volume and pan. */
-export const TRACK_LANES = [
-  { paramId: 'gain', label: 'Volume' },
-  { paramId: 'pan', label: 'Pan' },
-] as const;
 
 const MODE_LABELS: Record<AutomationMode, string> = { off: 'Off', read: 'Read', touch: 'Touch', latch: 'Latch', write: 'Write' };
 
@@ -37,38 +32,57 @@ export function CurveOverlay({ points, duration, testId }: { points: readonly Au
   );
 }
 
-/** Heads of a track's open lanes: name, and (on the first) the strip's write mode. */
-export function AutomationHeads({ runtime, channelId, name }: { runtime: SessionRuntime; channelId: string; name: string }) {
+/**
+ * Heads of a track's open lanes: name, clear (a lane opened from the menu also folds away) and,
+ * on the first, the strip's write mode and the "+ lane" menu.
+ */
+export function AutomationHeads({ runtime, channelId, name, lanes, onAdd, onRemove }: {
+  runtime: SessionRuntime;
+  channelId: string;
+  name: string;
+  lanes: readonly string[];
+  onAdd: (paramId: string) => void;
+  onRemove: (paramId: string) => void;
+}) {
   const scope = { kind: 'channel' as const, channelId };
   const mode = runtime.model.automation.getMode(scope);
   return (
     <>
-      {TRACK_LANES.map((l, i) => (
-        <div key={l.paramId} className="auto-head">
-          <span>{l.label}</span>
-          {i === 0 && (
-            <select
-              value={mode}
-              aria-label={`${name} automation mode`}
-              data-testid={`auto-mode-${slug(name)}`}
-              onChange={(e) => runtime.model.automation.setMode(scope, e.target.value)}
+      {lanes.map((paramId, i) => {
+        const label = laneLabel(paramId);
+        return (
+          <div key={paramId} className="auto-head" data-testid={`auto-head-${slug(name)}-${paramId}`}>
+            <span title={label}>{label}</span>
+            {i === 0 && (
+              <>
+                <select
+                  value={mode}
+                  aria-label={`${name} automation mode`}
+                  data-testid={`auto-mode-${slug(name)}`}
+                  onChange={(e) => runtime.model.automation.setMode(scope, e.target.value)}
+                >
+                  {AUTOMATION_MODES.map((m) => (
+                    <option key={m} value={m}>{MODE_LABELS[m]}</option>
+                  ))}
+                </select>
+                <AddLaneMenu name={name} shown={lanes} onAdd={onAdd} />
+              </>
+            )}
+            <button
+              type="button"
+              className="auto-clear"
+              title={`Clear ${label.toLowerCase()} automation`}
+              aria-label={`Clear ${name} ${label.toLowerCase()} automation`}
+              onClick={() => {
+                runtime.model.automation.clear(paramKey(scope, paramId));
+                if (!(BASE_LANES as readonly string[]).includes(paramId)) onRemove(paramId);
+              }}
             >
-              {AUTOMATION_MODES.map((m) => (
-                <option key={m} value={m}>{MODE_LABELS[m]}</option>
-              ))}
-            </select>
-          )}
-          <button
-            type="button"
-            className="auto-clear"
-            title={`Clear ${l.label.toLowerCase()} automation`}
-            aria-label={`Clear ${name} ${l.label.toLowerCase()} automation`}
-            onClick={() => runtime.model.automation.clear(paramKey(scope, l.paramId))}
-          >
-            ×
-          </button>
-        </div>
-      ))}
+              ×
+            </button>
+          </div>
+        );
+      })}
     </>
   );
 }
@@ -79,7 +93,7 @@ export function AutomationHeads({ runtime, channelId, name }: { runtime: Session
  */
 export function AutomationLaneEditor({ runtime, channelId, paramId, name, duration }: { runtime: SessionRuntime; channelId: string; paramId: string; name: string; duration: number }) {
   const key = paramKey({ kind: 'channel', channelId }, paramId);
-  const def = CHANNEL_PARAMS[paramId as 'gain' | 'pan'];
+  const def = paramDefFor({ kind: 'channel', channelId }, paramId)!;
   const points = runtime.model.automation.points(key);
   const ref = useRef<HTMLDivElement>(null);
   const [dragging, setDragging] = useState<number | null>(null);
