@@ -7,7 +7,9 @@ import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/sessio
 import { Waveform } from '../Waveform';
 import { useFrame } from '../frame';
 import { usePersistentState } from './panes';
-import { AutomationHeads, AutomationLaneEditor, CurveOverlay } from './AutomationLanes';
+import { AutomationHeads, CurveOverlay } from './AutomationLanes';
+import { AutomationLaneEditor } from './AutomationLaneEditor';
+import { AutomationToolbar, type AutomationTool } from './AutomationToolbar';
 import { shownLanes } from './AutomationLaneMenu';
 
 const LANE_MIN = 24;
@@ -45,6 +47,9 @@ export function ArrangeView({
   const lanesOf = (channelId: string) => shownLanes(runtime, channelId, added.filter((k) => k.startsWith(`${channelId}/`)).map((k) => k.slice(channelId.length + 1)));
   const addLane = (channelId: string, paramId: string) => setAdded([...added.filter((k) => k !== `${channelId}/${paramId}`), `${channelId}/${paramId}`].join('\n'));
   const removeLane = (channelId: string, paramId: string) => setAdded(added.filter((k) => k !== `${channelId}/${paramId}`).join('\n'));
+  const [tool, setTool] = useState<AutomationTool>('point');
+  const [snapOn, setSnap] = usePersistentState<boolean>('mixroom.automationSnap', false);
+  const tools = { tool, snap: snapOn };
   const areaRef = useRef<HTMLDivElement>(null);
   const duration = snap.duration;
 
@@ -85,6 +90,15 @@ export function ArrangeView({
             type="range" min={LANE_MIN} max={LANE_MAX} step={2} value={laneHeight} aria-label="Lane height" title="Lane height" data-testid="lane-height"
             onChange={(e) => setLaneHeight(Number(e.target.value))}
           />
+          {openAuto.length > 0 && (
+            <AutomationToolbar
+              tools={tools}
+              onChange={(next) => {
+                setTool(next.tool);
+                setSnap(next.snap);
+              }}
+            />
+          )}
         </div>
         {commentStrip && <div className="comment-lane-head">Comments</div>}
         {stems.map((s) => {
@@ -158,7 +172,7 @@ export function ArrangeView({
           return (
             <div key={s.stem.id}>
               <Lane channelId={ch?.id} load={s} runtime={runtime} duration={duration} color={colorOf.get(s.stem.id) ?? '#888'} dimmed={ch?.audible === false} name={name} />
-              {ch && openAuto.includes(ch.id) && lanesOf(ch.id).map((id) => <AutomationLaneEditor key={id} runtime={runtime} channelId={ch.id} paramId={id} name={name} duration={duration} />)}
+              {ch && openAuto.includes(ch.id) && lanesOf(ch.id).map((id) => <AutomationLaneEditor key={id} runtime={runtime} channelId={ch.id} paramId={id} name={name} duration={duration} tools={tools} />)}
             </div>
           );
         })}

@@ -1,6 +1,5 @@
 'use client';
-import { useRef, useState } from 'react';
-import { AUTOMATION_MODES, CHANNEL_PARAMS, fromNormalized, formatParamValue, paramDefFor, paramKey, toNormalized, type AutomationMode, type AutomationPoint, type ParamDef } from '@mixroom/engine';
+import { AUTOMATION_MODES, CHANNEL_PARAMS, paramKey, toNormalized, type AutomationMode, type AutomationPoint, type ParamDef } from '@mixroom/engine';
 import { AddLaneMenu, BASE_LANES, laneLabel } from './AutomationLaneMenu';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { slug } from '../../lib/format';
@@ -84,73 +83,5 @@ export function AutomationHeads({ runtime, channelId, name, lanes, onAdd, onRemo
         );
       })}
     </>
-  );
-}
-
-/**
- * One editable lane: click adds a breakpoint, dragging one moves it, double-click (or Delete
- * while it has focus) removes it. Every edit goes straight into the shared document.
- */
-export function AutomationLaneEditor({ runtime, channelId, paramId, name, duration }: { runtime: SessionRuntime; channelId: string; paramId: string; name: string; duration: number }) {
-  const key = paramKey({ kind: 'channel', channelId }, paramId);
-  const def = paramDefFor({ kind: 'channel', channelId }, paramId)!;
-  const points = runtime.model.automation.points(key);
-  const ref = useRef<HTMLDivElement>(null);
-  const [dragging, setDragging] = useState<number | null>(null);
-  const at = (e: React.PointerEvent) => {
-    const r = ref.current!.getBoundingClientRect();
-    const fx = Math.min(1, Math.max(0, (e.clientX - r.left) / r.width));
-    const fy = Math.min(1, Math.max(0, (e.clientY - r.top) / r.height));
-    return { t: fx * duration, v: fromNormalized(def, 1 - fy) };
-  };
-  const write = (next: AutomationPoint[]) => runtime.model.automation.setPoints(key, next);
-  const testId = `auto-lane-${slug(name)}-${paramId}`;
-  return (
-    <div
-      ref={ref}
-      className="auto-lane"
-      data-testid={testId}
-      data-points={points.length}
-      title="Click: add a point · drag: move · double-click: delete"
-      onPointerDown={(e) => {
-        e.stopPropagation();
-        if (e.button !== 0 || duration <= 0) return;
-        const { t, v } = at(e);
-        write([...points, { t, v, shape: 'linear' }]);
-      }}
-      onPointerMove={(e) => {
-        if (dragging === null) return;
-        const { t, v } = at(e);
-        write(points.map((p, i) => (i === dragging ? { ...p, t, v } : p)));
-      }}
-      onPointerUp={() => {
-        if (dragging !== null) runtime.history.endGesture();
-        setDragging(null);
-      }}
-    >
-      <svg viewBox="0 0 1000 100" preserveAspectRatio="none" aria-hidden>
-        <polyline points={curvePath(points, def, duration)} vectorEffect="non-scaling-stroke" />
-      </svg>
-      {points.map((p, i) => (
-        <button
-          key={`${i}-${p.t}`}
-          type="button"
-          className="auto-point"
-          style={{ left: `${(p.t / Math.max(duration, 1e-9)) * 100}%`, top: `${(1 - toNormalized(def, p.v)) * 100}%` }}
-          aria-label={`${name} ${def.label} point at ${p.t.toFixed(2)} s: ${formatParamValue(def, p.v)}`}
-          data-testid={`${testId}-point`}
-          onPointerDown={(e) => {
-            e.stopPropagation();
-            if (e.button !== 0) return;
-            ref.current?.setPointerCapture(e.pointerId);
-            setDragging(i);
-          }}
-          onDoubleClick={() => write(points.filter((_, j) => j !== i))}
-          onKeyDown={(e) => {
-            if (e.key === 'Delete' || e.key === 'Backspace') write(points.filter((_, j) => j !== i));
-          }}
-        />
-      ))}
-    </div>
   );
 }
