@@ -99,7 +99,7 @@ export function AutomationLaneEditor({ runtime, channelId, paramId, name, durati
         {stroke && <polyline className="auto-stroke" points={stroke.map((s) => `${((s.t / duration) * 1000).toFixed(1)},${((1 - toNormalized(def, s.v)) * 100).toFixed(2)}`).join(' ')} vectorEffect="non-scaling-stroke" />}
       </svg>
       {range && <div className="auto-range" style={{ left: pct(range.from), width: pct(range.to - range.from) }} data-testid={`${testId}-selection`} />}
-      {range && !range.selecting && tools.tool === 'range' && <AutomationRangePanel points={points} def={def} from={range.from} to={range.to} testId={testId} onEdit={edit} />}
+      {range && !range.selecting && tools.tool === 'range' && <AutomationRangePanel points={points} def={def} from={range.from} to={range.to} duration={duration} testId={testId} onEdit={edit} />}
       {tools.tool === 'point' &&
         points.map((p, i) => (
           <button

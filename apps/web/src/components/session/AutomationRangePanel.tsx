@@ -9,8 +9,9 @@ let clipboard: AutomationClip | null = null;
  * What to do with a selected time range of a lane: scale it (% around its mean or toward 0),
  * offset it, copy it, paste the copied range at its start, or clear it. Each is one edit.
  */
-export function AutomationRangePanel({ points, def, from, to, testId, onEdit }: {
+export function AutomationRangePanel({ points, def, from, to, duration, testId, onEdit }: {
   points: readonly AutomationPoint[];
+  duration: number;
   def: ParamDef;
   from: number;
   to: number;
@@ -24,7 +25,9 @@ export function AutomationRangePanel({ points, def, from, to, testId, onEdit }: 
   const num = (s: string) => (s.trim() === '' ? NaN : Number(s));
   const stop = (e: React.SyntheticEvent) => e.stopPropagation();
   return (
-    <div className="auto-range-panel" data-testid={`${testId}-range`} onPointerDown={stop} onKeyDown={stop}>
+    // Above the lane, at the selection (its start, or its end in the song's second half): the
+    // lane itself stays free to select again.
+    <div className="auto-range-panel" style={placeAt(from, to, duration)} data-testid={`${testId}-range`} onPointerDown={stop} onKeyDown={stop}>
       <label>
         Scale
         <input value={percent} inputMode="decimal" aria-label="Scale the range, percent" data-testid={`${testId}-scale`} onChange={(e) => setPercent(e.target.value)} />%
@@ -79,4 +82,9 @@ export function AutomationRangePanel({ points, def, from, to, testId, onEdit }: 
       {message && <span role="status">{message}</span>}
     </div>
   );
+}
+
+function placeAt(from: number, to: number, duration: number): React.CSSProperties {
+  const d = Math.max(duration, 1e-9);
+  return from / d < 0.5 ? { left: `${(from / d) * 100}%` } : { right: `${(1 - to / d) * 100}%` };
 }
