@@ -6,7 +6,7 @@ import { firstSession, grabFader, openAs, resetMix, slug } from './helpers';
 type Hook = {
   model: {
     doc: { transact(fn: () => void): void };
-    getState(): { channels: Array<{ id: string; name: string; gain: number }> };
+    getState(): { channels: Array<{ id: string; name: string; gain: number; stemId: string | null }> };
     setChannelGain(id: string, db: number): boolean;
     setMute(id: string, on: boolean): boolean;
     setMasterParam(id: string, v: number): boolean;
@@ -18,6 +18,9 @@ type Hook = {
     };
   };
   transport: { position: number; state: string } | null;
+  runtime: { seek(seconds: number): void };
+  captureLive(req: { stems: Map<string, AudioBuffer>; state: unknown; seconds: number }): Promise<Float32Array[]>;
+  Tone: { getContext(): { rawContext: BaseAudioContext } };
 };
 const hook = (page: Page) => page.evaluate.bind(page);
 
@@ -95,6 +98,54 @@ test('the engineer rides a fader in Touch during playback; the artist sees the l
   await A.getByTestId(`auto-toggle-${name}`).click();
   await expect(A.getByTestId(`auto-lane-${name}-gain-point`)).toHaveCount(points.length);
 
+  // Read: the artist's fader shows the lane at their playhead (not the static value).
+  const lane = laneFromPoints(points, CHANNEL_PARAMS.gain);
+  const low = points.reduce((a, b) => (b.v < a.v ? b : a));
+  for (const t of [Math.max(0, points[0].t - 0.5), low.t]) {
+    await hook(A)((s) => (window.__mixroom as unknown as Hook).runtime.seek(s), t);
+    await expect.poll(async () => Number(await A.getByTestId(`fader-${name}`).getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeCloseTo(valueAt(lane, t), 1);
+  }
+  await hook(A)(() => (window.__mixroom as unknown as Hook).runtime.seek(0));
+
+  // The artist hears the ride: their live graph (the mix worklet, with the lane as synced to
+  // them) plays a steady tone on the ridden channel; its level over time follows the lane.
+  const heard = await hook(A)(
+    async ({ id, seconds }) => {
+      const h = window.__mixroom as unknown as Hook;
+      const state = h.model.getState() as unknown as { channels: Array<{ id: string; stemId: string | null }> };
+      const stemId = state.channels.find((c) => c.id === id)!.stemId!;
+      const sr = h.Tone.getContext().rawContext.sampleRate;
+      const tone = new AudioBuffer({ length: Math.ceil(seconds * sr), numberOfChannels: 1, sampleRate: sr });
+      const d = tone.getChannelData(0);
+      for (let i = 0; i < d.length; i++) d[i] = 0.25 * Math.sin((2 * Math.PI * 997 * i) / sr);
+      const out = await h.captureLive({ stems: new Map([[stemId, tone]]), state, seconds });
+      return { left: Array.from(out[0]), sampleRate: sr };
+    },
+    { id: ch.id, seconds: points[points.length - 1].t + 1 },
+  );
+  {
+    // 50 ms windows: measured level against the lane's mean power in the window, relative to before the ride.
+    const sr = heard.sampleRate;
+    const win = Math.round(0.05 * sr);
+    const levels: Array<{ t: number; measured: number; want: number }> = [];
+    for (let i0 = 0; i0 + win <= heard.left.length; i0 += win) {
+      let e = 0;
+      let g = 0;
+      for (let i = i0; i < i0 + win; i++) {
+        e += heard.left[i] * heard.left[i];
+        g += 10 ** (valueAt(lane, i / sr) / 10);
+      }
+      levels.push({ t: i0 / sr, measured: 10 * Math.log10(e / win + 1e-30), want: 10 * Math.log10(g / win) });
+    }
+    const ref = levels.find((l) => l.t >= 0.5 && l.t + 0.05 < points[0].t - 0.1) ?? levels[10];
+    const judged = levels.filter((l) => l.t >= 0.2 && l.want > -40);
+    const worstHeard = Math.max(...judged.map((l) => Math.abs(l.measured - ref.measured - (l.want - ref.want))));
+    console.log(`artist hears the ride within ${worstHeard.toFixed(3)} dB over ${judged.length} windows of 50 ms (lane from ${points[0].t.toFixed(2)} s, low ${low.v.toFixed(1)} dB at ${low.t.toFixed(2)} s)`);
+    expect(judged.length).toBeGreaterThan(20);
+    expect(judged.some((l) => l.want - ref.want < -6)).toBe(true);
+    expect(worstHeard).toBeLessThan(0.5);
+  }
+
   // The bounce with the lane, and with the strip's automation off (the fader's static value).
   await E.getByTestId('bounce-open').click();
   const ridden = await bounce(E);
@@ -109,7 +160,6 @@ test('the engineer rides a fader in Touch during playback; the artist sees the l
   // Everything after the fader is linear here (no sends, glue or limiter), so at every sample the
   // ridden bounce over the plain one is the lane's gain over the static one. Read where both are
   // far above the 24-bit floor.
-  const lane = laneFromPoints(points, CHANNEL_PARAMS.gain);
   const sr = ridden.sampleRate;
   const from = Math.max(0, points[0].t - 0.5);
   const to = points[points.length - 1].t + 0.5;

@@ -11,6 +11,7 @@ import { ValueEntry } from './ValueEntry';
 import { EqCurve } from './EqCurve';
 import { GrMeter } from './GrMeter';
 import { ParamControl } from './ParamControl';
+import { useAutomatedValue } from './use-automated-value';
 import type { HoldFn } from './mix-context';
 import { StripTop, type StripArrange } from './session/StripTop';
 
@@ -82,6 +83,10 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
   const panKey = paramKey({ kind: 'channel', channelId: channel.id }, 'pan');
   const setGain = (v: number) => model.setChannelGain(channel.id, v);
   const setPan = (v: number) => model.setPan(channel.id, v);
+  // In Read the fader, pan and mute move with their lanes.
+  const gain = useAutomatedValue(runtime, gainKey, channel.gain);
+  const pan = useAutomatedValue(runtime, panKey, channel.pan);
+  const muted = useAutomatedValue(runtime, paramKey({ kind: 'channel', channelId: channel.id }, 'mute'), channel.mute ? 1 : 0) >= 0.5;
   const failed = load?.status === 'error';
   const silencedBySolo = !channel.mute && !channel.audible;
 
@@ -107,18 +112,18 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
       <div className="strip-section">
         <PanControl
           def={CHANNEL_PARAMS.pan}
-          value={channel.pan}
+          value={pan}
           label={`${channel.name} pan`}
           testId={`pan-${id}`}
           onChange={setPan}
           onHold={(h) => onHold(panKey, h)}
           heldBy={held.get(panKey)}
         />
-        <ValueEntry def={CHANNEL_PARAMS.pan} value={channel.pan} onCommit={setPan} testId={`pan-value-${id}`} label={`${channel.name} pan`} className="small" />
+        <ValueEntry def={CHANNEL_PARAMS.pan} value={pan} onCommit={setPan} testId={`pan-value-${id}`} label={`${channel.name} pan`} className="small" />
       </div>
 
       <div className="strip-buttons">
-        <MuteButton muted={channel.mute} testId={`mute-${id}`} title="Mute" label={`Mute ${channel.name}`} onToggle={() => model.setMute(channel.id, !channel.mute)} />
+        <MuteButton muted={muted} testId={`mute-${id}`} title="Mute" label={`Mute ${channel.name}`} onToggle={() => model.setMute(channel.id, !muted)} />
         <button
           type="button"
           className={`btn-solo ${channel.solo ? 'on' : ''}`}
@@ -141,7 +146,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
 
       <StripFader
         def={CHANNEL_PARAMS.gain}
-        value={channel.gain}
+        value={gain}
         label={`${channel.name} fader`}
         testId={`fader-${id}`}
         valueTestId={`fader-value-${id}`}
@@ -162,7 +167,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
         ) : silencedBySolo ? (
           <span className="status-dim">solo-muted</span>
         ) : (
-          <span className="status-ok">{channel.mute ? 'muted' : ''}</span>
+          <span className="status-ok">{muted ? 'muted' : ''}</span>
         )}
       </div>
     </div>

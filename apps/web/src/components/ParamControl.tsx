@@ -4,6 +4,7 @@ import { formatParamValue, paramDefFor, paramKey, type ParamScope } from '@mixro
 import { Knob } from './Knob';
 import { scopeName, useMix } from './mix-context';
 import { ValueEntry } from './ValueEntry';
+import { useAutomatedValue } from './use-automated-value';
 
 interface Props {
   scope: ParamScope;
@@ -23,11 +24,13 @@ interface Props {
  * typeable readout for continuous values, a toggle button for on/off, a menu for choices.
  * Range, default, step, format and parsing all come from the table.
  */
-export const ParamControl = memo(function ParamControl({ scope, paramId, value, owner, caption, disabled, testPrefix = 'param' }: Props) {
+export const ParamControl = memo(function ParamControl({ scope, paramId, value: staticValue, owner, caption, disabled, testPrefix = 'param' }: Props) {
   const { runtime, held, onHold } = useMix();
+  const key = paramKey(scope, paramId);
+  // In Read an automated control moves with its lane.
+  const value = useAutomatedValue(runtime, key, staticValue);
   const def = paramDefFor(scope, paramId);
   if (!def) return null;
-  const key = paramKey(scope, paramId);
   const testId = `${testPrefix}-${scopeName(scope, owner)}-${paramId}`;
   const label = `${owner} ${def.label}`;
   const set = (v: number) => runtime.model.setParam(scope, paramId, v);

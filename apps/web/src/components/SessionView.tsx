@@ -85,6 +85,8 @@ function SessionView({ session }: { session: GetSessionResponse }) {
   const [identity, setIdentity] = useState<Identity | null>(null);
   const [askIdentity, setAskIdentity] = useState(false);
   const frameLoop = useMemo(() => new FrameLoop(), []);
+  // Automated controls follow their lanes from the same frame loop as the meters (≤ 15 Hz).
+  useEffect(() => (runtime ? frameLoop.add((now) => runtime.follow.frame(now)) : undefined), [runtime, frameLoop]);
 
   useEffect(() => {
     const saved = loadIdentity();

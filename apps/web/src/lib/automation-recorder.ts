@@ -20,7 +20,7 @@ const WRITE_PARAMS = ['gain', 'pan'];
 
 interface Take {
   key: string;
-  /** The curve before this take (null: there was none; then the static value before it). */
+  /** The curve before this take, or its pass after a loop (null: none; then the static value before it). */
   before: AutomationLane | null;
   staticBefore: number;
   /** Song time of the take's first point, and of the last point written into the document. */
@@ -56,11 +56,18 @@ export class AutomationRecorder {
     private readonly model: MixModel,
     /** Song position (s) while playing, null while stopped. */
     private readonly playhead: () => number | null,
+    /** Where playback loops back from (s), null when it does not loop. */
+    private readonly loopEnd: () => number | null = () => null,
   ) {}
 
   /** Lane keys this person is recording now. */
   get recording(): ReadonlySet<string> {
     return new Set(this.takes.keys());
+  }
+
+  /** Whether this person is recording the lane of `key` now (cheaper than `recording`). */
+  isRecording(key: string): boolean {
+    return this.takes.has(key);
   }
 
   onRecordingChange(listener: () => void): () => void {
@@ -121,8 +128,8 @@ export class AutomationRecorder {
       held: this.heldKeys.has(key),
       mode,
     };
-    // Punch in: the old curve holds right up to the take (no ramp from its previous point).
-    if (take.before && now > 0.01) take.pending.push({ t: now - 0.01, v: valueAt(take.before, now - 0.01), shape: 'linear' });
+    // Punch in: the old curve (or, on an empty lane, the static value) holds right up to the take.
+    if (now > 0.01) take.pending.push({ t: now - 0.01, v: take.before ? valueAt(take.before, now - 0.01) : take.staticBefore, shape: 'linear' });
     this.takes.set(key, take);
     this.ensureTimer();
     for (const l of this.listeners) l();
@@ -130,6 +137,7 @@ export class AutomationRecorder {
   }
 
   private record(take: Take, t: number, v: number): void {
+    if (take.last && t < take.last.t - 1e-6) this.wrap(take, t);
     const p: AutomationPoint = { t, v, shape: 'linear' };
     take.pending.push(p);
     take.last = p;
@@ -156,6 +164,7 @@ export class AutomationRecorder {
       this.sampleWriteMode(now);
     }
     for (const take of this.takes.values()) {
+      if (take.last && now < take.last.t - 1e-6) this.wrap(take, now);
       // Latch (and Write) hold the last value while the control rests.
       if ((take.mode === 'latch' || take.mode === 'write') && take.last && now > take.last.t + WRITE_SAMPLE_SECONDS) this.record(take, now, take.last.v);
       this.flush(take);
@@ -185,6 +194,29 @@ export class AutomationRecorder {
     this.model.automation.replace(take.key, Math.min(from, to), to, pts);
     take.flushedTo = to;
     take.flushed = true;
+  }
+
+  /**
+   * Playback jumped back to `now` (a loop, or a seek) during the take: this pass ends at the loop
+   * end (holding its last value there) and the take goes on from `now` as a new pass. Nothing
+   * joins the two: no segment is written across the jump, and the first pass stays in the lane
+   * until the new one writes over it.
+   */
+  private wrap(take: Take, now: number): void {
+    const last = take.last!;
+    const loopEnd = this.loopEnd();
+    if (loopEnd !== null && loopEnd > last.t && loopEnd - last.t <= 1) take.pending.push({ t: loopEnd, v: last.v, shape: 'linear' });
+    this.flush(take);
+    // The lane as it is now (the first pass included) is what the new pass punches into and
+    // what a release returns to; it holds right up to the new pass (no ramp from its previous point).
+    take.before = this.model.automation.lane(take.key);
+    if (take.before && now > 0.01) take.pending.push({ t: now - 0.01, v: valueAt(take.before, now - 0.01), shape: 'linear' });
+    take.from = now;
+    take.flushedTo = now;
+    take.flushed = false;
+    // Latch and Write keep the value across the jump; a Touch release returns to the lane from here.
+    take.last = null;
+    if (take.mode !== 'touch' || take.held) this.record(take, now, last.v);
   }
 
   private finish(take: Take, at: number | null): void {

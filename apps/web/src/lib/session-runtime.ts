@@ -8,9 +8,12 @@ import {
   createLiveStatus,
   loadDynamicsWorklet,
   paramDefFor,
+  parseParamKey,
+  AUTOMATED_CHANNEL_PARAMS,
   MixGraph,
   MixModel,
   MixTransport,
+  type AutomationLane,
   type LiveLoudnessReading,
   type LoudnessProcessorMessage,
   type MixState,
@@ -24,6 +27,7 @@ import { PlatformPreview } from './platform-preview';
 import { renderInBrowser, type RenderRequest } from './bounce';
 import { AutomationRecorder } from './automation-recorder';
 import { fetchRetryingWhenBusy } from './busy-retry';
+import { AutomationFollow } from './automation-follow';
 import { WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
@@ -123,6 +127,8 @@ export interface LoudnessSnapshot {
   /** Set when the meter could not be started (e.g. no AudioWorklet support). */
   error: string | null;
 }
+/** Channel parameters the engine plays lanes of (the others keep their static value). */
+const PLAYED_CHANNEL_PARAMS: ReadonlySet<string> = new Set(AUTOMATED_CHANNEL_PARAMS);
 const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession, WS_CLOSE.unauthorized, WS_CLOSE.removed]);
 
 /**
@@ -136,7 +142,17 @@ export class SessionRuntime {
   /** Undo/redo of this person's own mix moves (Ctrl/Cmd+Z); others' moves are never undone here. */
   readonly history = this.model.createHistory();
   /** Records moves of controls into automation lanes during playback (Touch/Latch/Write). */
-  readonly recorder = new AutomationRecorder(this.model, () => (this.transport?.state === 'started' ? this.transport.position : null));
+  readonly recorder = new AutomationRecorder(
+    this.model,
+    () => (this.transport?.state === 'started' ? this.transport.position : null),
+    // Playback loops over the whole song (setLoop): a take that loops ends its pass there.
+    () => (this.transport?.loop ? this.duration : null),
+  );
+  /** What the console's controls show in Read: their lanes at the playhead (see AutomationFollow). */
+  readonly follow = new AutomationFollow({
+    laneOf: (key) => this.playingLane(key),
+    position: () => this.transport?.position ?? 0,
+  });
   readonly provider: WebsocketProvider;
   Tone: ToneLib | null = null;
   liveContext: ReturnType<ToneLib['getContext']> | null = null;
@@ -244,9 +260,31 @@ export class SessionRuntime {
     return { ...mix, automation };
   }
 
-  /** A control was grabbed or let go: ends a Touch take, and an undo step. */
+  /**
+   * The lane this person hears for `key` now: null when there is none, its strip's mode is Off,
+   * the engine does not play that parameter, they are recording it, or a recalled mix plays.
+   */
+  private playingLane(key: string): AutomationLane | null {
+    if (this.snapshot.recalled || this.recorder.isRecording(key)) return null;
+    const parsed = parseParamKey(key);
+    if (!parsed || parsed.scope.kind !== 'channel' || !PLAYED_CHANNEL_PARAMS.has(parsed.paramId)) return null;
+    if (this.model.automation.getMode(parsed.scope) === 'off') return null;
+    return this.model.automation.lane(key);
+  }
+
+  /**
+   * A control was grabbed or let go: ends a Touch take, and an undo step. Grabbing an automated
+   * control while playing in Touch/Latch/Write picks it up where its lane is: the take starts
+   * from the automated value, not from the (unheard) static one.
+   */
   holdControl(key: string, held: boolean): void {
     this.recorder.hold(key, held);
+    if (held && this.transport?.state === 'started') {
+      const parsed = parseParamKey(key);
+      const mode = parsed ? this.model.automation.getMode(parsed.scope) : 'off';
+      const automated = this.follow.valueNow(key);
+      if (parsed && automated !== null && (mode === 'touch' || mode === 'latch' || mode === 'write')) this.model.setParam(parsed.scope, parsed.paramId, automated);
+    }
     if (!held) this.history.endGesture();
   }
 

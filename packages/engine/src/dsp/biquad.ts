@@ -142,4 +142,43 @@ export class BiquadCascade {
       st[k * 4 + 3] = r2;
     }
   }
+
+  /**
+   * process() with coefficients gliding linearly between two sets laid out as retune lays them
+   * (5 per section): at frame i they are from + (to − from)·(j0 + i)/span. Computed per frame from
+   * its position, not accumulated, so a frame gets the same coefficients however blocks are cut.
+   * Both sets must have this cascade's number of sections.
+   */
+  processGliding(channels: Float32Array[], frames: number, from: Float64Array, to: Float64Array, j0: number, span: number): void {
+    const st = this.state;
+    const left = channels[0];
+    const right = channels.length > 1 ? channels[1] : null;
+    const sections = Math.min(this.sections, from.length / 5, to.length / 5);
+    for (let k = 0; k < sections; k++) {
+      const o = k * 5;
+      const fb0 = from[o], fb1 = from[o + 1], fb2 = from[o + 2], fa1 = from[o + 3], fa2 = from[o + 4];
+      const db0 = to[o] - fb0, db1 = to[o + 1] - fb1, db2 = to[o + 2] - fb2, da1 = to[o + 3] - fa1, da2 = to[o + 4] - fa2;
+      let l1 = st[k * 4], l2 = st[k * 4 + 1], r1 = st[k * 4 + 2], r2 = st[k * 4 + 3];
+      for (let i = 0; i < frames; i++) {
+        const f = (j0 + i) / span;
+        const b0 = fb0 + db0 * f, b1 = fb1 + db1 * f, b2 = fb2 + db2 * f, a1 = fa1 + da1 * f, a2 = fa2 + da2 * f;
+        const xl = left[i];
+        const yl = b0 * xl + l1;
+        l1 = b1 * xl - a1 * yl + l2;
+        l2 = b2 * xl - a2 * yl;
+        left[i] = yl;
+        if (right) {
+          const xr = right[i];
+          const yr = b0 * xr + r1;
+          r1 = b1 * xr - a1 * yr + r2;
+          r2 = b2 * xr - a2 * yr;
+          right[i] = yr;
+        }
+      }
+      st[k * 4] = l1;
+      st[k * 4 + 1] = l2;
+      st[k * 4 + 2] = r1;
+      st[k * 4 + 3] = r2;
+    }
+  }
 }

@@ -5,6 +5,7 @@ import { musicLike } from '../loudness/test-signals';
 import { getDeliveryTarget } from '../loudness/targets';
 import { masterToTarget } from './master-to-target';
 import { SR, bufferFrom, mixOf, render } from './test-support';
+import type { MixModel } from '../model/mix-model';
 
 // 12 s of music-like program (two stems) at a quiet and at a loud level.
 const song = (gain: number) => {
@@ -55,4 +56,41 @@ describe('master to target', () => {
     expect(Math.abs(bounced.integrated - target.integratedLufs)).toBeLessThanOrEqual(0.5);
     expect(bounced.truePeak).toBeLessThanOrEqual(target.truePeakCeilingDbtp);
   }, 120_000);
+
+  it('takes automation into account: the render it measures plays the lanes, and the mastered bounce with them hits the target', async () => {
+    const Tone = await loadTone();
+    const target = getDeliveryTarget('spotify');
+    const stems = song(0.5);
+    const ids = Object.keys(stems);
+    // Both faders 6 dB down for the second half (not below the gate's −10 LU: the quiet half counts).
+    const ride = (m: MixModel) => {
+      for (const id of ids) {
+        m.automation.setPoints(`ch:${id}/gain`, [
+          { t: 0, v: 0, shape: 'linear' },
+          { t: 5.95, v: 0, shape: 'linear' },
+          { t: 6, v: -6, shape: 'linear' },
+          { t: 12, v: -6, shape: 'linear' },
+        ]);
+      }
+    };
+    const inputs = new Map(Object.entries(stems).map(([id, ch]) => [id, bufferFrom(ch)]));
+    const plain = await masterToTarget(Tone, mixOf(ids), inputs, target, { sampleRate: SR });
+    const ridden = await masterToTarget(Tone, mixOf(ids, ride), inputs, target, { sampleRate: SR });
+    // What a bounce of the ridden mix measures before mastering: the figure masterToTarget starts from.
+    const before = await render(mixOf(ids, ride), stems);
+    const measured = measureLoudness([before.left, before.right], SR).integrated;
+    console.log(`automation: before ${plain.before.integrated.toFixed(2)} LUFS plain, ${ridden.before.integrated.toFixed(2)} ridden (bounce ${measured.toFixed(2)})`);
+    expect(Math.abs(ridden.before.integrated - measured)).toBeLessThanOrEqual(0.1);
+    expect(ridden.before.integrated).toBeLessThan(plain.before.integrated - 0.8);
+    // The mastered settings differ, and the ridden mix with them lands on the target.
+    expect(ridden.params['limiter.drive'] + ridden.params.gain).toBeGreaterThan(plain.params['limiter.drive'] + plain.params.gain + 0.8);
+    const mastered = mixOf(ids, (m) => {
+      ride(m);
+      for (const [id, value] of Object.entries(ridden.params)) m.setMasterParam(id as never, value);
+    });
+    const bounced = await render(mastered, stems);
+    const loud = measureLoudness([bounced.left, bounced.right], SR);
+    expect(Math.abs(loud.integrated - target.integratedLufs)).toBeLessThanOrEqual(0.5);
+    expect(loud.truePeak).toBeLessThanOrEqual(target.truePeakCeilingDbtp);
+  }, 240_000);
 });

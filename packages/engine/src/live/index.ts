@@ -4,3 +4,4 @@ export { LiveMixCore } from './mix-core';
 export { LiveChannels, createLiveStatus } from './live-channels';
 export * from './window-plan';
 export { StemRateConverter } from './stem-rate';
+export { AUTOMATED_CHANNEL_PARAMS, AUTOMATION_GRID } from '../offline/channel';

@@ -211,6 +211,12 @@ describe('LiveMixCore', () => {
       // The send rides too (output 1); its return is muted so the render's output is the dry sum.
       m.automation.setPoints('ch:music/send1.level', [{ t: 0, v: -90, shape: 'linear' }, { t: 1, v: 0, shape: 'linear' }]);
       m.setFxParam('reverb', 'return.mute', 1);
+      // Inside the strip: an EQ band sweeping through 0 dB, its frequency, the high-pass and the compressor.
+      m.automation.setPoints('ch:music/eq2.gain', [{ t: 0, v: -12, shape: 'linear' }, { t: 0.5, v: 12, shape: 'hold' }, { t: 0.7, v: -6, shape: 'exp' }, { t: 1, v: 3, shape: 'linear' }]);
+      m.automation.setPoints('ch:music/eq2.freq', [{ t: 0, v: 200, shape: 'exp' }, { t: 1, v: 4000, shape: 'linear' }]);
+      m.setChannelParam('music', 'hpf.on', 1);
+      m.automation.setPoints('ch:music/hpf.freq', [{ t: 0.1, v: 30, shape: 'exp' }, { t: 0.9, v: 800, shape: 'linear' }]);
+      m.automation.setPoints('ch:bass/comp.threshold', [{ t: 0, v: 0, shape: 'linear' }, { t: 0.8, v: -40, shape: 'linear' }]);
     });
     const status = new SharedArrayBuffer(statusBytes());
     const core = new LiveMixCore(SR, status);

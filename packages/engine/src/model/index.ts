@@ -7,3 +7,4 @@ export * from './mix-shape';
 export * from './channel-order';
 export * from './automation';
 export * from './automation-store';
+export * from './automation-edit';

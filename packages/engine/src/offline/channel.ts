@@ -4,7 +4,7 @@ import { CompressorKernel } from '../dsp/compressor';
 import { butterworthQs } from '../graph/nodes';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { PARAM_SMOOTHING_SECONDS } from '../graph/smoothing';
-import { valueAt, type AutomationLane } from '../model/automation';
+import { LANE_LOG, valueAt, type AutomationLane } from '../model/automation';
 
 /**
  * Automation is evaluated every AUTOMATION_GRID frames of the song (a grid anchored to song frame
@@ -13,8 +13,26 @@ import { valueAt, type AutomationLane } from '../model/automation';
  */
 export const AUTOMATION_GRID = 64;
 
+/**
+ * Parameters inside the strip (filters, EQ bands, compressor) whose lanes retune the filters and
+ * the compressor on the automation grid, each value smoothed by a one-pole of TONE_SMOOTHING_SECONDS
+ * (in log frequency/Q, in dB for gains): a sweep or a step of an EQ gain does not zipper or click.
+ */
+export const TONE_AUTOMATION_PARAMS = [
+  'hpf.freq',
+  'lpf.freq',
+  ...[1, 2, 3, 4].flatMap((n) => [`eq${n}.gain`, `eq${n}.freq`, `eq${n}.q`]),
+  'comp.threshold',
+  'comp.ratio',
+  'comp.attack',
+  'comp.release',
+  'comp.knee',
+  'comp.makeup',
+] as const;
+export const TONE_SMOOTHING_SECONDS = 0.01;
+
 /** The channel parameters automation plays (the others keep their static value). */
-export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level'] as const;
+export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level', ...TONE_AUTOMATION_PARAMS] as const;
 export type ChannelAutomation = Partial<Record<(typeof AUTOMATED_CHANNEL_PARAMS)[number], AutomationLane>>;
 
 /** The lanes of one channel out of a mix state's automation (null when it has none that play). */
@@ -40,7 +58,7 @@ export interface Buses {
  * Butterworth sections, then the four EQ bands. Sections that are off, and EQ bands at 0 dB
  * (exactly unity), are left out.
  */
-export function filterSections(p: Record<string, number>, sampleRate: number, withCutFilters: boolean): BiquadCoefficients[] {
+export function filterSections(p: Record<string, number>, sampleRate: number, withCutFilters: boolean, keepUnityBands = false): BiquadCoefficients[] {
   const sections: BiquadCoefficients[] = [];
   if (withCutFilters) {
     for (const type of ['hpf', 'lpf'] as const) {
@@ -53,7 +71,8 @@ export function filterSections(p: Record<string, number>, sampleRate: number, wi
   EQ_BAND_TYPES.forEach((type, i) => {
     const n = i + 1;
     const gain = eqOn && p[`eq${n}.on`] >= 0.5 ? p[`eq${n}.gain`] : 0;
-    if (!isIdentity(type, gain)) sections.push(biquadCoefficients(type, p[`eq${n}.freq`], p[`eq${n}.q`], gain, sampleRate));
+    // Automated EQ keeps a band that passes 0 dB (its section stays in place: no state shift).
+    if (!isIdentity(type, gain) || (keepUnityBands && eqOn && p[`eq${n}.on`] >= 0.5)) sections.push(biquadCoefficients(type, p[`eq${n}.freq`], p[`eq${n}.q`], gain, sampleRate));
   });
   return sections;
 }
@@ -138,6 +157,20 @@ export class ChannelDsp {
   private readonly gridFrom = new Float64Array(GAINS);
   private readonly gridTo = new Float64Array(GAINS);
   private gridIndex = -1;
+  /** Lanes of TONE_AUTOMATION_PARAMS (null: none): the filters and compressor retune on the grid. */
+  private tone: {
+    ids: string[];
+    lanes: AutomationLane[];
+    log: boolean[];
+    smoothed: Float64Array;
+    params: Record<string, number>;
+    comp: boolean;
+    /** Filter coefficients (5 per section) at the start and the end of the current grid interval. */
+    coefFrom: Float64Array;
+    coefTo: Float64Array;
+  } | null = null;
+  private toneIndex = -1;
+  private readonly toneAlpha: number;
 
   constructor(
     private readonly sampleRate: number,
@@ -147,6 +180,7 @@ export class ChannelDsp {
   ) {
     this.panned = [new Float32Array(maxFrames), new Float32Array(maxFrames)];
     this.smoothing = 1 / (PARAM_SMOOTHING_SECONDS * sampleRate);
+    this.toneAlpha = 1 - Math.exp(-AUTOMATION_GRID / (TONE_SMOOTHING_SECONDS * sampleRate));
   }
 
   /** Takes new parameters; `immediate` jumps to them (renders), otherwise gains glide. */
@@ -157,9 +191,14 @@ export class ChannelDsp {
     this.staticFader = dbToGain(p.gain);
     this.staticSend1 = dbToGain(p['send1.level']);
     this.staticSend2 = dbToGain(p['send2.level']);
-    this.cascade.retune(filterSections(p, this.sampleRate, true));
+    if (this.tone) {
+      // Automated values stay as the grid left them; the rest take their new static values.
+      const automated = this.tone.params;
+      this.tone.params = { ...p };
+      for (const id of this.tone.ids) this.tone.params[id] = automated[id] ?? p[id];
+    } else this.cascade.retune(filterSections(p, this.sampleRate, true));
     // Created with the first settings, so a render starts compressed (or not) from frame 0.
-    const comp = compressorSettings(p, 'comp');
+    const comp = compressorSettings(this.tone ? this.tone.params : p, 'comp');
     if (this.comp) this.comp.configure(comp);
     else this.comp = new CompressorKernel(this.sampleRate, comp);
     const t = this.target;
@@ -187,6 +226,83 @@ export class ChannelDsp {
   setAutomation(lanes: ChannelAutomation | null): void {
     this.automation = lanes && Object.keys(lanes).length > 0 ? lanes : null;
     this.gridIndex = -1;
+    const ids = TONE_AUTOMATION_PARAMS.filter((id) => lanes?.[id] !== undefined);
+    if (ids.length === 0) {
+      if (this.tone) {
+        // Back to the static values.
+        this.cascade.retune(filterSections(this.params, this.sampleRate, true));
+        this.comp?.configure(compressorSettings(this.params, 'comp'));
+      }
+      this.tone = null;
+      return;
+    }
+    this.tone = {
+      ids,
+      lanes: ids.map((id) => lanes![id]!),
+      log: ids.map((id) => lanes![id]!.kind === LANE_LOG),
+      smoothed: new Float64Array(ids.length),
+      params: { ...this.params },
+      comp: ids.some((id) => id.startsWith('comp.')),
+      coefFrom: new Float64Array(0),
+      coefTo: new Float64Array(0),
+    };
+    this.toneIndex = -1;
+  }
+
+  /**
+   * Filters and compressor over frames [0, frames): in each grid interval the filter coefficients
+   * glide from those of its start to those of its end (no staircase: no zipper noise).
+   */
+  private processTone(input: Float32Array[], frames: number, songFrame: number): void {
+    const G = AUTOMATION_GRID;
+    const tone = this.tone!;
+    for (let done = 0; done < frames; ) {
+      const pos = songFrame + done;
+      const k = Math.floor(pos / G);
+      if (k !== this.toneIndex) this.retuneTone(k);
+      const j0 = pos - k * G;
+      const n = Math.min(frames - done, G - j0);
+      const part = done === 0 && n === frames ? input : input.map((c) => c.subarray(done, done + n));
+      this.cascade.processGliding(part, n, tone.coefFrom, tone.coefTo, j0, G);
+      this.comp?.process(part, n);
+      done += n;
+    }
+  }
+
+  /**
+   * The tone lanes over grid interval k: coefficients at its start (those the previous interval
+   * ended on; a jump of the song snaps to the lanes) and at its end, the smoothed values one grid
+   * step on. The compressor takes the values at the start.
+   */
+  private retuneTone(k: number): void {
+    const tone = this.tone!;
+    const snap = this.toneIndex < 0 || k !== this.toneIndex + 1;
+    if (snap) {
+      this.stepTone(k, true);
+      tone.coefFrom = Float64Array.from(filterSections(tone.params, this.sampleRate, true, true).flat());
+    } else tone.coefFrom = tone.coefTo;
+    if (tone.comp && this.comp) this.comp.configure(compressorSettings(tone.params, 'comp'));
+    this.stepTone(k + 1, false);
+    const sections = filterSections(tone.params, this.sampleRate, true, true);
+    tone.coefTo = Float64Array.from(sections.flat());
+    // The layout changed (a band or filter switched): start the interval on the new coefficients.
+    if (tone.coefFrom.length !== tone.coefTo.length) tone.coefFrom = tone.coefTo;
+    this.cascade.retune(sections);
+    this.toneIndex = k;
+  }
+
+  /** Moves the smoothed tone values to the lanes at grid point k (one one-pole step, or `snap`). */
+  private stepTone(k: number, snap: boolean): void {
+    const tone = this.tone!;
+    const t = (k * AUTOMATION_GRID) / this.sampleRate;
+    const a = this.toneAlpha;
+    for (let i = 0; i < tone.ids.length; i++) {
+      const v = valueAt(tone.lanes[i], t);
+      const target = tone.log[i] ? Math.log(Math.max(1e-6, v)) : v;
+      const s = snap ? target : tone.smoothed[i] + (target - tone.smoothed[i]) * a;
+      tone.smoothed[i] = s;
+      tone.params[tone.ids[i]] = tone.log[i] ? Math.exp(s) : s;
+    }
   }
 
   get automated(): boolean {
@@ -264,8 +380,11 @@ export class ChannelDsp {
     const trimTo = steady ? trimFrom : approach(trimFrom, tgt[TRIM], step);
     for (let c = 0; c < input.length; c++) scale(input[c], frames, trimFrom, trimTo);
     cur[TRIM] = trimTo;
-    this.cascade.process(input, frames);
-    this.comp?.process(input, frames);
+    if (this.tone) this.processTone(input, frames, songFrame);
+    else {
+      this.cascade.process(input, frames);
+      this.comp?.process(input, frames);
+    }
     if (this.automation) {
       this.processAutomated(input, frames, buses, busOffset, songFrame);
       return;

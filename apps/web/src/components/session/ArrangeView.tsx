@@ -7,7 +7,10 @@ import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/sessio
 import { Waveform } from '../Waveform';
 import { PlayheadCanvas } from './PlayheadCanvas';
 import { usePersistentState } from './panes';
-import { AutomationHeads, AutomationLaneEditor, CurveOverlay, TRACK_LANES } from './AutomationLanes';
+import { AutomationHeads, CurveOverlay } from './AutomationLanes';
+import { AutomationLaneEditor } from './AutomationLaneEditor';
+import { AutomationToolbar, type AutomationTool } from './AutomationToolbar';
+import { shownLanes } from './AutomationLaneMenu';
 
 const LANE_MIN = 24;
 const LANE_MAX = 160;
@@ -38,6 +41,15 @@ export function ArrangeView({
   const [openAutoText, setOpenAuto] = usePersistentState<string>('mixroom.automationOpen', '');
   const openAuto = openAutoText.split('\n').filter(Boolean);
   const toggleAuto = (channelId: string) => setOpenAuto((openAuto.includes(channelId) ? openAuto.filter((c) => c !== channelId) : [...openAuto, channelId]).join('\n'));
+  // Lanes opened from a track's "+ lane" menu ("<channel id>/<param id>"; lanes with points show anyway).
+  const [addedText, setAdded] = usePersistentState<string>('mixroom.automationLanes', '');
+  const added = addedText.split('\n').filter(Boolean);
+  const lanesOf = (channelId: string) => shownLanes(runtime, channelId, added.filter((k) => k.startsWith(`${channelId}/`)).map((k) => k.slice(channelId.length + 1)));
+  const addLane = (channelId: string, paramId: string) => setAdded([...added.filter((k) => k !== `${channelId}/${paramId}`), `${channelId}/${paramId}`].join('\n'));
+  const removeLane = (channelId: string, paramId: string) => setAdded(added.filter((k) => k !== `${channelId}/${paramId}`).join('\n'));
+  const [tool, setTool] = useState<AutomationTool>('point');
+  const [snapOn, setSnap] = usePersistentState<boolean>('mixroom.automationSnap', false);
+  const tools = { tool, snap: snapOn };
   const areaRef = useRef<HTMLDivElement>(null);
   const duration = snap.duration;
 
@@ -71,6 +83,15 @@ export function ArrangeView({
             type="range" min={LANE_MIN} max={LANE_MAX} step={2} value={laneHeight} aria-label="Lane height" title="Lane height" data-testid="lane-height"
             onChange={(e) => setLaneHeight(Number(e.target.value))}
           />
+          {openAuto.length > 0 && (
+            <AutomationToolbar
+              tools={tools}
+              onChange={(next) => {
+                setTool(next.tool);
+                setSnap(next.snap);
+              }}
+            />
+          )}
         </div>
         {commentStrip && <div className="comment-lane-head">Comments</div>}
         {stems.map((s) => {
@@ -97,7 +118,7 @@ export function ArrangeView({
               <button
                 type="button"
                 className={`lane-auto ${open ? 'on' : ''}`}
-                title={open ? 'Fold automation lanes' : 'Automation: volume and pan lanes'}
+                title={open ? 'Fold automation lanes' : 'Automation: volume and pan lanes (+ lane: any other)'}
                 aria-label={`${open ? 'Fold' : 'Show'} ${ch.name} automation`}
                 aria-expanded={open}
                 data-testid={`auto-toggle-${slug(ch.name)}`}
@@ -107,7 +128,16 @@ export function ArrangeView({
               </button>
             )}
           </div>
-          {open && <AutomationHeads runtime={runtime} channelId={ch.id} name={ch.name} />}
+          {open && (
+            <AutomationHeads
+              runtime={runtime}
+              channelId={ch.id}
+              name={ch.name}
+              lanes={lanesOf(ch.id)}
+              onAdd={(id) => addLane(ch.id, id)}
+              onRemove={(id) => removeLane(ch.id, id)}
+            />
+          )}
           </div>
           );
         })}
@@ -136,7 +166,7 @@ export function ArrangeView({
           return (
             <div key={s.stem.id}>
               <Lane channelId={ch?.id} load={s} runtime={runtime} duration={duration} color={colorOf.get(s.stem.id) ?? '#888'} dimmed={ch?.audible === false} name={name} />
-              {ch && openAuto.includes(ch.id) && TRACK_LANES.map((l) => <AutomationLaneEditor key={l.paramId} runtime={runtime} channelId={ch.id} paramId={l.paramId} name={name} duration={duration} />)}
+              {ch && openAuto.includes(ch.id) && lanesOf(ch.id).map((id) => <AutomationLaneEditor key={id} runtime={runtime} channelId={ch.id} paramId={id} name={name} duration={duration} tools={tools} />)}
             </div>
           );
         })}
