@@ -40,6 +40,8 @@ export const CreateCommentBody = z
     channelId: z.string().min(1).max(200).nullable().optional(),
     /** Replies name the comment they answer; they inherit its time. */
     parentId: z.string().min(1).max(64).nullable().optional(),
+    /** Placed on this version's timeline: the time refers to the version's audio. */
+    versionId: z.string().min(1).max(64).nullable().optional(),
   })
   .refine((c) => c.endSec == null || c.endSec > c.atSec, { message: 'range end must be after its start', path: ['endSec'] });
 export type CreateCommentBody = z.infer<typeof CreateCommentBody>;
@@ -71,6 +73,8 @@ export interface CommentInfo {
   createdAt: string;
   /** URL of the encoded mix state the comment was written against (for "Recall mix"), or null. */
   mixUrl: string | null;
+  /** The version whose timeline the comment is on (its time refers to that audio); null: the session's. */
+  versionId: string | null;
 }
 
 export interface ListCommentsResponse { comments: CommentInfo[] }

@@ -110,8 +110,8 @@ export class ReviewClient {
     }
   }
 
-  addComment(body: string, atSec: number, endSec: number | null, parentId?: string) {
-    return this.send<CommentInfo>(this.urls.comments, 'POST', { body, atSec, endSec, parentId }, 'commenting');
+  addComment(body: string, atSec: number, endSec: number | null, parentId?: string, versionId?: string) {
+    return this.send<CommentInfo>(this.urls.comments, 'POST', { body, atSec, endSec, parentId, versionId }, 'commenting');
   }
   editComment(id: string, body: string) {
     return this.send<CommentInfo>(this.urls.comment(id), 'PATCH', { body }, 'editing');
