@@ -3,6 +3,8 @@ import type { Router } from '../http/router.js';
 import { registerApprovalRoutes } from './approval.js';
 import { registerCommentRoutes } from './comments.js';
 import type { ReviewDeps } from './context.js';
+import { Deliveries } from './delivery.js';
+import { registerPackRoutes } from './pack.js';
 import { registerSessionReviewRoutes } from './session-review.js';
 import { registerVersionRoutes, VersionViews } from './versions.js';
 
@@ -14,6 +16,8 @@ export function registerReviewRoutes(router: Router, deps: ReviewDeps): void {
   const views = new VersionViews(deps);
   registerCommentRoutes(router, deps);
   registerVersionRoutes(router, deps, views);
-  registerApprovalRoutes(router, deps, views);
+  const deliveries = new Deliveries(deps);
+  registerApprovalRoutes(router, deps, views, deliveries);
+  registerPackRoutes(router, deps, views, deliveries);
   registerSessionReviewRoutes(router, deps);
 }
