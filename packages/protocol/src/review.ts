@@ -244,9 +244,23 @@ export const reviewUrls = (sessionId: string) => {
     versionDecision: (id: string) => `${base}/versions/${encodeURIComponent(id)}/decision`,
     versionDownload: (id: string, format: DownloadFormat) => `${base}/versions/${encodeURIComponent(id)}/download?format=${format}`,
     versionReport: (id: string) => `${base}/versions/${encodeURIComponent(id)}/report`,
+    /** The delivery pack (ZIP) of an approved version, with the metadata written into its files. */
+    versionPack: (id: string, meta: { title: string; artist: string; isrc: string }) => `${base}/versions/${encodeURIComponent(id)}/pack?${new URLSearchParams(meta)}`,
     settings: `${base}/review-settings`,
     activity: `${base}/activity`,
     notifications: `${base}/notifications`,
     notificationsRead: `${base}/notifications/read`,
   };
 };
+
+/** ISRC: country (2 letters), registrant (3 letters/digits), year (2 digits), designation (5 digits). */
+const ISRC_PATTERN = /^([A-Z]{2})-?([A-Z0-9]{3})-?(\d{2})-?(\d{5})$/;
+
+/** "gb-abc-26-00001", "GBABC2600001" → "GBABC2600001"; throws a plain-word error otherwise. */
+export function normaliseIsrc(raw: string): string {
+  const m = ISRC_PATTERN.exec(raw.trim().toUpperCase());
+  if (!m) {
+    throw new Error(`ISRC "${raw.trim().slice(0, 40)}" is not valid: it must be 12 characters like GB-ABC-26-00001 — a 2-letter country, a 3-character registrant, a 2-digit year and a 5-digit number (dashes optional)`);
+  }
+  return m.slice(1).join('');
+}

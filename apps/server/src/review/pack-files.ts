@@ -2,20 +2,10 @@
 // metadata validation (ISRC), WAV headers carrying BWF `bext` and LIST/INFO, an ID3v2.3 tag for
 // the MP3, the loudness report and the changelog of resolved comments. Pure: unit-tested.
 import { DELIVERY_TARGETS, platformPlaybackGain } from '@mixroom/engine';
-import type { CommentInfo, LoudnessReport } from '@mixroom/protocol';
+import { normaliseIsrc, type CommentInfo, type LoudnessReport } from '@mixroom/protocol';
 import { z } from 'zod';
 
-/** ISRC: country (2 letters), registrant (3 letters/digits), year (2 digits), designation (5 digits). */
-const ISRC = /^([A-Z]{2})-?([A-Z0-9]{3})-?(\d{2})-?(\d{5})$/;
-
-/** "gb-abc-26-00001", "GBABC2600001" → "GBABC2600001"; throws a plain-word error otherwise. */
-export function normaliseIsrc(raw: string): string {
-  const m = ISRC.exec(raw.trim().toUpperCase());
-  if (!m) {
-    throw new Error(`ISRC "${raw.trim().slice(0, 40)}" is not valid: it must be 12 characters like GB-ABC-26-00001 — a 2-letter country, a 3-character registrant, a 2-digit year and a 5-digit number (dashes optional)`);
-  }
-  return m.slice(1).join('');
-}
+export { normaliseIsrc };
 
 /** What the user enters for a pack (query string of GET …/pack). */
 export const PackMetadata = z.strictObject({

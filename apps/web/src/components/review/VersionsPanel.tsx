@@ -16,6 +16,7 @@ import { VersionPlayer } from './VersionPlayer';
 import { formatTime } from '../../lib/format';
 import { ApproveConfirm } from './ApproveConfirm';
 import { DeliveryStatus } from './DeliveryStatus';
+import { DeliveryPack } from './DeliveryPack';
 
 const lufs = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFixed(1)} ${unit}`);
 
@@ -174,6 +175,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
               )}
             </div>
             {(!deliverOnlyApproved || v.status === 'approved') && <DeliveryStatus version={v} progress={deliveries} />}
+            {v.status === 'approved' && <DeliveryPack sessionId={runtime.session.id} sessionTitle={runtime.session.title} version={v} />}
             {confirmFor === v.id && (
               <ApproveConfirm number={v.number} deliverOnlyApproved={deliverOnlyApproved} onApprove={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})} onCancel={() => setConfirmFor(null)} />
             )}
