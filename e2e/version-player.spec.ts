@@ -87,6 +87,8 @@ test('A/B of two versions is sample-aligned through the switch; seek, loop, tran
   const cookie = await demoCookie(baseURL!);
   const id = await createSessionAs(baseURL!, 'Version player');
   try {
+    // The new session answers its members before the uploads start (a refusal mid-body is only an EPIPE here).
+    await expect.poll(async () => (await fetch(`${baseURL}/api/sessions/${id}`, { headers: { cookie } })).status, { timeout: 30_000 }).toBe(200);
     await uploadStem(baseURL!, id, sineWav('vp-tone.wav', 220, 6));
     const loud = music(1);
     const quiet = music(0.5);
