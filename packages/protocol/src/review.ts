@@ -246,6 +246,11 @@ export const reviewUrls = (sessionId: string) => {
     versionReport: (id: string) => `${base}/versions/${encodeURIComponent(id)}/report`,
     /** The delivery pack (ZIP) of an approved version, with the metadata written into its files. */
     versionPack: (id: string, meta: { title: string; artist: string; isrc: string }) => `${base}/versions/${encodeURIComponent(id)}/pack?${new URLSearchParams(meta)}`,
+    /** Comments as DAW markers: format reaper | audacity | midi. */
+    commentsExport: (format: 'reaper' | 'audacity' | 'midi') => `${base}/comments/export?format=${format}`,
+    commentsImport: `${base}/comments/import`,
+    /** The version's WAV with the comments as cue points. */
+    versionCues: (id: string) => `${base}/versions/${encodeURIComponent(id)}/cues`,
     settings: `${base}/review-settings`,
     activity: `${base}/activity`,
     notifications: `${base}/notifications`,

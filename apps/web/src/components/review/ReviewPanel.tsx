@@ -12,6 +12,7 @@ import type { RuntimeSnapshot, SessionRuntime } from '../../lib/session-runtime'
 import { CommentLane, type Draft } from './CommentLane';
 import { CommentsPanel } from './CommentsPanel';
 import { VersionsPanel } from './VersionsPanel';
+import { MarkerTools } from './MarkerTools';
 
 export function useReview(review: ReviewClient): ReviewSnapshot {
   return useSyncExternalStore(review.subscribe, review.getSnapshot, review.getSnapshot);
@@ -87,6 +88,7 @@ export function ReviewPanel({ review, runtime, user, draft, setDraft }: {
         <span className="review-role" data-testid="review-role" title="Your role in this session">{user.role}</span>
       </div>
       {snap.error && <p className="error-text" role="alert" data-testid="review-error">{snap.error}</p>}
+      {tab === 'comments' && <MarkerTools review={review} />}
       {tab === 'comments' && (
         <CommentsPanel review={review} comments={snap.comments} userId={user.userId} unread={unread} draft={draft} setDraft={setDraft} onSeek={seek} onRecall={(c) => void recall(c)} />
       )}

@@ -171,6 +171,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                   <a href={v.downloads.flac} download data-testid="download-flac">FLAC</a>
                   <a href={v.downloads.mp3} download data-testid="download-mp3" title={v.deliveries?.mp3?.note ?? '320 kbps MP3 made from the master; its decoded peaks are kept under the delivery target'}>MP3</a>
                   <a href={v.downloads.report} download>Loudness report</a>
+                  <a href={review.urls.versionCues(v.id)} download data-testid="download-cues" title="The WAV with the comments as cue points (markers in most DAWs)">WAV + cues</a>
                 </>
               )}
             </div>
