@@ -331,11 +331,12 @@ test('phone 390×844: review mode — play, comment, reply, resolve, A/B and app
   // Versions: A/B level-matched, then approve after a confirmation that says what it locks.
   await page.getByTestId('tab-versions').click();
   const versions = page.getByTestId('versions-panel').locator('li.version');
-  // The version players know their length before anyone presses play (they read "0:00 / 0:00").
-  await expect.poll(() => versions.nth(0).getByTestId('version-audio').evaluate((a: HTMLAudioElement) => a.duration)).toBeCloseTo(2, 2);
+  // Each version shows its length before anyone presses play (the old players read "0:00 / 0:00").
+  await expect(versions.nth(0).getByTestId('version-duration')).toHaveText('0:02.0');
   await versions.nth(0).getByTestId('compare').check();
   await versions.nth(1).getByTestId('compare').check();
-  await expect(page.getByTestId('ab-player')).toBeVisible();
+  await expect(page.getByTestId('version-player')).toHaveAttribute('data-loaded', 'true');
+  await expect(page.getByTestId('deck-time')).toHaveText('0:00.0 / 0:02.0');
   await thumb('ab-b');
   await thumb('approve', versions.nth(0));
   await versions.nth(0).getByTestId('approve').click();

@@ -63,6 +63,8 @@ test('an approved master whose mix changed afterwards is flagged with the new mi
   // At once, without a render: the mix is no longer the master's.
   await expect(note).toHaveAttribute('data-state', 'changed');
   await expect(note).toContainText('The mix changed after this master (v1, approved)');
+  // …and says what is now different from the master's mix.
+  await expect(note.getByTestId('master-drift-changes')).toHaveText(' Now different: Tone +1.5 dB.');
   await note.getByTestId('master-drift-measure').click();
   await expect(note).toHaveAttribute('data-state', 'off-target', { timeout: 240_000 });
   const text = (await note.textContent())!;

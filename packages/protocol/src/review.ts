@@ -40,6 +40,8 @@ export const CreateCommentBody = z
     channelId: z.string().min(1).max(200).nullable().optional(),
     /** Replies name the comment they answer; they inherit its time. */
     parentId: z.string().min(1).max(64).nullable().optional(),
+    /** Placed on this version's timeline: the time refers to the version's audio. */
+    versionId: z.string().min(1).max(64).nullable().optional(),
   })
   .refine((c) => c.endSec == null || c.endSec > c.atSec, { message: 'range end must be after its start', path: ['endSec'] });
 export type CreateCommentBody = z.infer<typeof CreateCommentBody>;
@@ -71,6 +73,8 @@ export interface CommentInfo {
   createdAt: string;
   /** URL of the encoded mix state the comment was written against (for "Recall mix"), or null. */
   mixUrl: string | null;
+  /** The version whose timeline the comment is on (its time refers to that audio); null: the session's. */
+  versionId: string | null;
 }
 
 export interface ListCommentsResponse { comments: CommentInfo[] }
@@ -240,9 +244,28 @@ export const reviewUrls = (sessionId: string) => {
     versionDecision: (id: string) => `${base}/versions/${encodeURIComponent(id)}/decision`,
     versionDownload: (id: string, format: DownloadFormat) => `${base}/versions/${encodeURIComponent(id)}/download?format=${format}`,
     versionReport: (id: string) => `${base}/versions/${encodeURIComponent(id)}/report`,
+    /** The delivery pack (ZIP) of an approved version, with the metadata written into its files. */
+    versionPack: (id: string, meta: { title: string; artist: string; isrc: string }) => `${base}/versions/${encodeURIComponent(id)}/pack?${new URLSearchParams(meta)}`,
+    /** Comments as DAW markers: format reaper | audacity | midi. */
+    commentsExport: (format: 'reaper' | 'audacity' | 'midi') => `${base}/comments/export?format=${format}`,
+    commentsImport: `${base}/comments/import`,
+    /** The version's WAV with the comments as cue points. */
+    versionCues: (id: string) => `${base}/versions/${encodeURIComponent(id)}/cues`,
     settings: `${base}/review-settings`,
     activity: `${base}/activity`,
     notifications: `${base}/notifications`,
     notificationsRead: `${base}/notifications/read`,
   };
 };
+
+/** ISRC: country (2 letters), registrant (3 letters/digits), year (2 digits), designation (5 digits). */
+const ISRC_PATTERN = /^([A-Z]{2})-?([A-Z0-9]{3})-?(\d{2})-?(\d{5})$/;
+
+/** "gb-abc-26-00001", "GBABC2600001" → "GBABC2600001"; throws a plain-word error otherwise. */
+export function normaliseIsrc(raw: string): string {
+  const m = ISRC_PATTERN.exec(raw.trim().toUpperCase());
+  if (!m) {
+    throw new Error(`ISRC "${raw.trim().slice(0, 40)}" is not valid: it must be 12 characters like GB-ABC-26-00001 — a 2-letter country, a 3-character registrant, a 2-digit year and a 5-digit number (dashes optional)`);
+  }
+  return m.slice(1).join('');
+}

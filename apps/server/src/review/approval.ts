@@ -20,9 +20,8 @@ const alreadyApproved = (number: number) => new HttpError(409, 'conflict', `v${n
 /** Safe file name part from a session title. */
 const slug = (s: string) => s.normalize('NFKD').replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'master';
 
-export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: VersionViews): void {
+export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: VersionViews, deliveries = new Deliveries(deps)): void {
   const { prisma, access, blobs, broadcaster } = deps;
-  const deliveries = new Deliveries(deps);
 
   router.on('POST', '/api/sessions/:id/versions/:versionId/decision', async (req, res, params) => {
     const sessionId = parseSessionId(params.id);
@@ -101,6 +100,7 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
       session: title, version: v.number, status: v.status, file: { sha256: v.fileHash, format: v.format, sizeBytes: v.sizeBytes, sampleRate: v.sampleRate, channels: v.channels, bitDepth: v.bitDepth, durationSec: v.durationSec },
       loudness: info.loudness, approval, notes: v.notes, createdBy: v.createdByName, createdAt: info.createdAt,
       deliveries: info.deliveries,
+      pack: (await prisma.approval.findFirst({ where: { versionId: v.id, decision: 'approve' }, select: { packManifest: true } }))?.packManifest ?? null,
     };
     sendJson(res, 200, report, { 'Content-Disposition': `attachment; filename="${slug(title)}-v${v.number}-loudness.json"` });
   });

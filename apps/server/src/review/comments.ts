@@ -38,6 +38,7 @@ export function toCommentInfo(c: CommentRowJson): CommentInfo {
     deletedAt: iso(c.deletedAt),
     createdAt: iso(c.createdAt)!,
     mixUrl: hasMix && !c.deletedAt ? reviewUrls(c.sessionId).commentMix(c.id) : null,
+    versionId: c.versionId ?? null,
   };
 }
 
@@ -76,7 +77,7 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     const [{ list }] = await prisma.$queryRaw<{ list: string }[]>`
       SELECT coalesce(json_agg(json_build_object(
         'id', "id", 'sessionId', "session_id", 'authorId', "author_id", 'authorName', "author_name", 'body', "body",
-        'atSec', "at_sec", 'endSec', "end_sec", 'channelId', "channel_id", 'parentId', "parent_id",
+        'atSec', "at_sec", 'endSec', "end_sec", 'channelId', "channel_id", 'parentId', "parent_id", 'versionId', "version_id",
         'resolvedAt', ${isoSql(Prisma.sql`"resolved_at"`)}, 'resolvedBy', "resolved_by", 'editedAt', ${isoSql(Prisma.sql`"edited_at"`)},
         'deletedAt', ${isoSql(Prisma.sql`"deleted_at"`)}, 'createdAt', ${isoSql(Prisma.sql`"created_at"`)}, 'hasMix', ("mix_state" IS NOT NULL)
       ) ORDER BY "at_sec" ASC, "created_at" ASC), '[]')::text AS "list"
@@ -99,6 +100,7 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     let atSec = input.atSec;
     let endSec = input.endSec ?? null;
     let parentId: string | null = null;
+    let versionId: string | null = null;
     if (input.parentId) {
       const parent = await prisma.comment.findFirst({ where: { id: input.parentId, sessionId }, omit: { mixState: true } });
       if (!parent) throw notFound(`cannot reply: unknown comment ${input.parentId} in this session`);
@@ -107,6 +109,16 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
       parentId = parent.parentId ?? parent.id;
       atSec = parent.atSec;
       endSec = parent.endSec;
+      versionId = parent.versionId;
+    } else if (input.versionId) {
+      // On a version's timeline the time refers to that version's audio.
+      const version = await prisma.version.findFirst({ where: { id: input.versionId, sessionId }, select: { id: true, number: true, durationSec: true } });
+      if (!version) throw new HttpError(400, 'bad_request', `unknown version ${input.versionId} in this session`);
+      const end = endSec ?? atSec;
+      if (end > version.durationSec + 0.05) {
+        throw new HttpError(400, 'bad_request', `${endSec === null ? `time ${fmt(atSec)}` : `range ${fmt(atSec)}–${fmt(end)}`} is outside v${version.number} (0–${fmt(version.durationSec)})`);
+      }
+      versionId = version.id;
     } else {
       const duration = await deps.songLengths.get(sessionId);
       const end = endSec ?? atSec;
@@ -120,7 +132,7 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     if (!channelKnown) throw new HttpError(400, 'bad_request', `unknown channel ${channelId}`);
     const kind = parentId ? 'comment.replied' : 'comment.created';
     const row = {
-      id: newReviewId(), sessionId, authorId: actor.userId, authorName: actor.name, body: input.body, atSec, endSec, channelId, parentId,
+      id: newReviewId(), sessionId, authorId: actor.userId, authorName: actor.name, body: input.body, atSec, endSec, channelId, parentId, versionId,
     };
     const payload = { commentId: row.id, parentId, atSec, endSec, excerpt: input.body.slice(0, 200) };
     // The comment and its activity row in ONE statement: atomic without an interactive transaction
@@ -128,8 +140,8 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     const at = new Date();
     const [written] = await prisma.$queryRaw<{ id: bigint | number | string }[]>`
       WITH c AS (
-        INSERT INTO "comment" ("id", "session_id", "author_id", "author_name", "body", "at_sec", "end_sec", "channel_id", "parent_id", "mix_state", "created_at")
-        VALUES (${row.id}, ${sessionId}, ${row.authorId}, ${row.authorName}, ${row.body}, ${atSec}, ${endSec}, ${channelId}, ${parentId}, ${mixState}, ${at})
+        INSERT INTO "comment" ("id", "session_id", "author_id", "author_name", "body", "at_sec", "end_sec", "channel_id", "parent_id", "version_id", "mix_state", "created_at")
+        VALUES (${row.id}, ${sessionId}, ${row.authorId}, ${row.authorName}, ${row.body}, ${atSec}, ${endSec}, ${channelId}, ${parentId}, ${versionId}, ${mixState}, ${at})
         RETURNING "id"
       )
       INSERT INTO "activity_event" ("session_id", "actor_id", "actor_name", "kind", "payload", "at")

@@ -3,6 +3,9 @@ import type { Router } from '../http/router.js';
 import { registerApprovalRoutes } from './approval.js';
 import { registerCommentRoutes } from './comments.js';
 import type { ReviewDeps } from './context.js';
+import { Deliveries } from './delivery.js';
+import { registerMarkerRoutes } from './marker-routes.js';
+import { registerPackRoutes } from './pack.js';
 import { registerSessionReviewRoutes } from './session-review.js';
 import { registerVersionRoutes, VersionViews } from './versions.js';
 
@@ -12,8 +15,12 @@ export type { ReviewDeps } from './context.js';
 
 export function registerReviewRoutes(router: Router, deps: ReviewDeps): void {
   const views = new VersionViews(deps);
+  // Before the comment routes: /comments/export and /comments/import are not comment ids.
+  registerMarkerRoutes(router, deps);
   registerCommentRoutes(router, deps);
   registerVersionRoutes(router, deps, views);
-  registerApprovalRoutes(router, deps, views);
+  const deliveries = new Deliveries(deps);
+  registerApprovalRoutes(router, deps, views, deliveries);
+  registerPackRoutes(router, deps, views, deliveries);
   registerSessionReviewRoutes(router, deps);
 }

@@ -305,6 +305,27 @@ describe.each(databaseKinds)('review loop over $name', (kind) => {
       for (const v of list.filter((x) => x.number > v2.number)) expect((await engineer.json(urls.version(v.id), { method: 'DELETE' })).status).toBe(200);
     });
 
+    it('places comments on a version\'s timeline (its length bounds them) and replies stay on it', async () => {
+      const listener = await subscribed(engineer);
+      const seen = nextEvent<CommentInfo>(listener, REVIEW_EVENTS.comment, (c) => c.versionId === v1.id);
+      const on = await artist.json<CommentInfo>(urls.comments, { body: { body: 'snare too loud in v1', atSec: 1.5, endSec: 2.5, versionId: v1.id } });
+      expect(on.status).toBe(201);
+      expect(on.body).toMatchObject({ versionId: v1.id, atSec: 1.5, endSec: 2.5 });
+      expect((await seen).id).toBe(on.body.id);
+      const reply = await engineer.json<CommentInfo>(urls.comments, { body: { body: 'fixed in v2', atSec: 0, parentId: on.body.id } });
+      expect(reply.body).toMatchObject({ versionId: v1.id, atSec: 1.5, parentId: on.body.id });
+      const listed = (await viewer.json<{ comments: CommentInfo[] }>(urls.comments)).body.comments;
+      expect(listed.find((c) => c.id === on.body.id)?.versionId).toBe(v1.id);
+      // v1 is 3 s long although the song is 60 s; unknown versions and those of another session are refused.
+      const late = await artist.json(urls.comments, { body: { body: 'late', atSec: 5, versionId: v1.id } });
+      expect(late.status).toBe(400);
+      expect(late.body.error.message).toMatch(new RegExp(`time 5\\.0 s is outside v${v1.number} \\(0–3\\.0 s\\)`));
+      const unknown = await artist.json(urls.comments, { body: { body: 'where', atSec: 1, versionId: 'nope' } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toMatch(/unknown version nope in this session/);
+      expect((await artist.json(reviewUrls(otherSessionId).comments, { body: { body: 'cross', atSec: 1, versionId: v1.id } })).status).toBe(400);
+    });
+
     it('approves with the SHA-256 of the audio, then the version is immutable and a later version needs its own approval', async () => {
       const listener = await subscribed(engineer);
       const seen = nextEvent<VersionInfo>(listener, REVIEW_EVENTS.version, (v) => v.id === v1.id && v.status === 'approved');

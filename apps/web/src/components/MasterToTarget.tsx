@@ -91,6 +91,8 @@ export function DriftNote({ drift, versionId }: { drift: MasterDriftWatch | unde
   if (state.kind === 'none') return null;
   if (versionId !== undefined && state.ref.versionId !== versionId) return null;
   const label = state.ref.label ? ` (${state.ref.label})` : '';
+  const changes = drift?.changes() ?? [];
+  const what = changes.length > 0 ? <span className="drift-changes" data-testid="master-drift-changes"> Now different: {changes.join(', ')}.</span> : null;
   const measure = drift ? (
     <button type="button" className="link-button" data-testid="master-drift-measure" disabled={state.kind === 'measuring'} onClick={() => void drift.measure()} title="Render the mix now and measure its loudness against the target">
       {state.kind === 'measured' || state.kind === 'error' ? 'Measure again' : 'Measure it'}
@@ -99,14 +101,14 @@ export function DriftNote({ drift, versionId }: { drift: MasterDriftWatch | unde
   if (state.kind === 'changed') {
     return (
       <div className="drift-note off" role="alert" data-testid="master-drift" data-state="changed">
-        <span aria-hidden>⚠ </span>The mix changed after this master{label}: it may no longer be on target. {measure}
+        <span aria-hidden>⚠ </span>The mix changed after this master{label}: it may no longer be on target.{what} {measure}
       </div>
     );
   }
   if (state.kind === 'measuring') {
     return (
       <div className="drift-note" role="status" data-testid="master-drift" data-state="measuring">
-        The mix changed after this master{label}: measuring it… {Math.round(state.fraction * 100)}%
+        The mix changed after this master{label}: measuring it… {Math.round(state.fraction * 100)}%{what}
       </div>
     );
   }
@@ -127,7 +129,7 @@ export function DriftNote({ drift, versionId }: { drift: MasterDriftWatch | unde
       data-true-peak={state.reading.truePeak}
     >
       {state.off && <span aria-hidden>⚠ </span>}
-      {state.text} {measure}
+      {state.text}.{what} {measure}
     </div>
   );
 }

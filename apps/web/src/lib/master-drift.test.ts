@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DELIVERY_TARGETS, MixModel, mixStateFromUpdate } from '@mixroom/engine';
-import { driftMessage, mixSoundsDifferent, pickMasterVersion } from './master-drift';
+import { driftChanges, driftMessage, mixSoundsDifferent, pickMasterVersion } from './master-drift';
 
 const spotify = DELIVERY_TARGETS.find((t) => t.id === 'spotify')!;
 
@@ -37,6 +37,28 @@ describe('mixSoundsDifferent', () => {
     model.setChannelGain('a', 0);
     model.setMasterParam('limiter.drive', 2);
     expect(mixSoundsDifferent(stored, model.getState())).toBe(true);
+  });
+});
+
+describe('driftChanges: what is now different from the master', () => {
+  it('names moves of the mix and master chain, leaves renames out and caps the list', () => {
+    const doc = new Y.Doc();
+    const model = new MixModel(doc);
+    for (const [id, name] of [['a', 'Bass'], ['b', 'Keys'], ['c', 'Lead']]) model.addChannel({ id, name, stemId: `s-${id}` });
+    const master = mixStateFromUpdate(Y.encodeStateAsUpdate(doc));
+    model.renameChannel('a', 'Bass DI');
+    expect(driftChanges(master, model.getState())).toEqual([]);
+    model.setChannelGain('a', 1.5);
+    model.setMute('c', true);
+    const changes = driftChanges(master, model.getState());
+    expect(changes).toContain('Bass DI +1.5 dB');
+    expect(changes).toContain('Lead muted');
+    model.setMasterGain(-1);
+    expect(driftChanges(master, model.getState())).toContain('Master -1.0 dB');
+    for (const id of ['a', 'b', 'c']) model.setPan(id, 0.5);
+    const capped = driftChanges(master, model.getState(), 3);
+    expect(capped).toHaveLength(4);
+    expect(capped[3]).toMatch(/^and \d+ more$/);
   });
 });
 

@@ -4,7 +4,7 @@
 // target. The watch notices the change at once and, when asked, measures the new mix with the
 // engine's own render and BS.1770 meter (not a guess from fader moves: compressors and the
 // limiter decide).
-import type { DeliveryTarget, MixState } from '@mixroom/engine';
+import { diffMixStates, type DeliveryTarget, type MixState } from '@mixroom/engine';
 import { measureLiveMix, type MixLoudness } from './live-ab';
 import type { SessionRuntime } from './session-runtime';
 
@@ -44,6 +44,18 @@ export function driftMessage(reading: MixLoudness, target: DeliveryTarget, label
     off: true,
     text: `${head}: it now measures ${loud(reading.integrated)} LUFS, ${Math.abs(delta).toFixed(1)} LU ${delta > 0 ? 'over' : 'under'} ${target.label}'s ${num(target.integratedLufs)}${peak}`,
   };
+}
+
+/** Renames, order and colours do not change the sound. */
+const COSMETIC = /^(.+ renamed to .+|.+ colou?r .+|.+ moved .+)$/i;
+
+/**
+ * What is now different from the master's mix, as people read it ("Bass +1.5 dB", "Lead muted",
+ * "Master limiter ceiling …"), at most `max` items and "and N more"; renames and colours left out.
+ */
+export function driftChanges(master: MixState, now: MixState, max = 6): string[] {
+  const all = diffMixStates(master, now).filter((d) => !COSMETIC.test(d));
+  return all.length > max ? [...all.slice(0, max), `and ${all.length - max} more`] : all;
 }
 
 /** True when anything that changes the sound differs (names, order and colours do not). */
@@ -102,6 +114,12 @@ export class MasterDriftWatch {
   setLocalReference(mix: MixState): void {
     this.local = { label: null, versionId: null, mix, at: Date.now() };
     this.check(true);
+  }
+
+  /** What differs now from the reference master's mix (empty without a reference). */
+  changes(): string[] {
+    const ref = this.reference;
+    return ref ? driftChanges(ref.mix, this.runtime.getSnapshot().mix) : [];
   }
 
   get reference(): MasterReference | null {

@@ -110,8 +110,12 @@ export class ReviewClient {
     }
   }
 
-  addComment(body: string, atSec: number, endSec: number | null, parentId?: string) {
-    return this.send<CommentInfo>(this.urls.comments, 'POST', { body, atSec, endSec, parentId }, 'commenting');
+  addComment(body: string, atSec: number, endSec: number | null, parentId?: string, versionId?: string) {
+    return this.send<CommentInfo>(this.urls.comments, 'POST', { body, atSec, endSec, parentId, versionId }, 'commenting');
+  }
+  /** A Reaper marker/region CSV or Audacity label file → comments (at the song's times, or on a version). */
+  importMarkers(text: string, versionId?: string) {
+    return this.send<{ format: string; comments: CommentInfo[] }>(this.urls.commentsImport, 'POST', { text, versionId }, 'importing markers');
   }
   editComment(id: string, body: string) {
     return this.send<CommentInfo>(this.urls.comment(id), 'PATCH', { body }, 'editing');

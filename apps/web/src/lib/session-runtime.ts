@@ -185,6 +185,7 @@ export class SessionRuntime {
   private readonly listeners = new Set<() => void>();
   private readonly cleanups: Array<() => void> = [];
   private disposed = false;
+  private otherPlayer: (() => void) | null = null;
 
   constructor(readonly session: GetSessionResponse) {
     const wsOrigin = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
@@ -632,8 +633,22 @@ export class SessionRuntime {
     this.update({ recalled: null });
   }
 
+  /**
+   * The version player's stop: called whenever the main transport starts (here, or by Listen
+   * together), so the two never play at once. The version player pauses the transport itself.
+   */
+  setOtherPlayer(stop: (() => void) | null): void {
+    this.otherPlayer = stop;
+  }
+
+  /** This session's AudioContext, for players that must share its clock; null before audio starts. */
+  get audioContext(): AudioContext | null {
+    return this.rawContext;
+  }
+
   async play(): Promise<void> {
     if (!this.Tone || !this.transport) return;
+    this.otherPlayer?.();
     // Browsers only let audio start from a user gesture; Play is that gesture.
     await this.Tone.start();
     const group = this.group;
@@ -712,6 +727,8 @@ export class SessionRuntime {
   refreshTransportState(scheduled?: 'started'): void {
     if (!this.transport) return;
     const next = scheduled ?? this.transport.state;
+    // The main transport and the version player never play at once.
+    if (next === 'started') this.otherPlayer?.();
     // "Integrated since play started": playback starting from stopped starts the meter over.
     if (this.snapshot.transportState === 'stopped' && next === 'started') this.resetLoudness();
     this.update({ transportState: next, loop: this.transport.loop });

@@ -1,53 +1,9 @@
 'use client';
-// Level-matched A/B players: two versions, or one version against the live mix.
+// Level-matched A/B of one version against the live mix (two versions: VersionPlayer).
 import { useEffect, useRef, useState } from 'react';
 import type { VersionInfo } from '@mixroom/protocol';
 import { liveMixLoudness } from '../../lib/live-ab';
 import type { SessionRuntime } from '../../lib/session-runtime';
-
-/**
- * Level-matched A/B: both files play in step; switching only swaps which one is heard, at the
- * same position. The louder one is turned down to the quieter one's integrated loudness.
- */
-export function ABPlayer({ a, b }: { a: VersionInfo; b: VersionInfo }) {
-  const refs = [useRef<HTMLAudioElement>(null), useRef<HTMLAudioElement>(null)];
-  const [which, setWhich] = useState<0 | 1>(0);
-  const pair = [a, b];
-  const target = Math.min(...pair.map((v) => v.loudness.integrated ?? 0));
-  const gains = pair.map((v) => Math.min(1, 10 ** ((target - (v.loudness.integrated ?? target)) / 20)));
-  useEffect(() => {
-    refs.forEach((r, i) => {
-      if (!r.current) return;
-      r.current.volume = gains[i];
-      r.current.muted = i !== which;
-    });
-  });
-  const play = async () => {
-    const [x, y] = refs.map((r) => r.current!);
-    y.currentTime = x.currentTime;
-    await Promise.all([x.play(), y.play()]);
-  };
-  const pause = () => refs.forEach((r) => r.current?.pause());
-  const switchTo = (i: 0 | 1) => {
-    const from = refs[which].current!;
-    const to = refs[i].current!;
-    to.currentTime = from.currentTime;
-    setWhich(i);
-  };
-  return (
-    <div className="ab" data-testid="ab-player" data-target-lufs={target.toFixed(2)} data-heard={which === 0 ? 'a' : 'b'}>
-      {pair.map((v, i) => <audio key={v.id} ref={refs[i]} src={v.audioUrl} preload="auto" data-testid={`ab-audio-${i === 0 ? 'a' : 'b'}`} />)}
-      <button type="button" onClick={() => void play()} data-testid="ab-play">Play</button>
-      <button type="button" onClick={pause} data-testid="ab-pause">Pause</button>
-      {pair.map((v, i) => (
-        <button key={v.id} type="button" aria-pressed={which === i} onClick={() => switchTo(i as 0 | 1)} data-testid={`ab-${i === 0 ? 'a' : 'b'}`} data-version={v.number} data-trim-db={(20 * Math.log10(gains[i])).toFixed(2)}>
-          {i === 0 ? 'A' : 'B'}: v{v.number} ({(20 * Math.log10(gains[i])).toFixed(1)} dB)
-        </button>
-      ))}
-      <span className="muted">level-matched to {target.toFixed(1)} LUFS</span>
-    </div>
-  );
-}
 
 /**
  * Level-matched A/B between the live mix and one version: the version plays in step with the

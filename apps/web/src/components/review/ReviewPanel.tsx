@@ -12,6 +12,7 @@ import type { RuntimeSnapshot, SessionRuntime } from '../../lib/session-runtime'
 import { CommentLane, type Draft } from './CommentLane';
 import { CommentsPanel } from './CommentsPanel';
 import { VersionsPanel } from './VersionsPanel';
+import { MarkerTools } from './MarkerTools';
 
 export function useReview(review: ReviewClient): ReviewSnapshot {
   return useSyncExternalStore(review.subscribe, review.getSnapshot, review.getSnapshot);
@@ -87,10 +88,11 @@ export function ReviewPanel({ review, runtime, user, draft, setDraft }: {
         <span className="review-role" data-testid="review-role" title="Your role in this session">{user.role}</span>
       </div>
       {snap.error && <p className="error-text" role="alert" data-testid="review-error">{snap.error}</p>}
+      {tab === 'comments' && <MarkerTools review={review} />}
       {tab === 'comments' && (
         <CommentsPanel review={review} comments={snap.comments} userId={user.userId} unread={unread} draft={draft} setDraft={setDraft} onSeek={seek} onRecall={(c) => void recall(c)} />
       )}
-      {tab === 'versions' && <VersionsPanel review={review} runtime={runtime} versions={snap.versions} role={user.role} deliverOnlyApproved={snap.settings.deliverOnlyApproved} deliveries={snap.deliveries} />}
+      {tab === 'versions' && <VersionsPanel review={review} runtime={runtime} versions={snap.versions} role={user.role} deliverOnlyApproved={snap.settings.deliverOnlyApproved} deliveries={snap.deliveries} comments={snap.comments} />}
       {tab === 'activity' && (
         <div className="activity">
           {snap.unread > 0 && <button type="button" onClick={() => void review.markRead().catch(() => {})} data-testid="mark-read">Mark {snap.unread} notification{snap.unread === 1 ? '' : 's'} read</button>}

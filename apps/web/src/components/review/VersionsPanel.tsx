@@ -2,7 +2,7 @@
 // Master versions: bounce or upload, list with waveform/loudness/diff, level-matched A/B,
 // approve or request changes, downloads, and the "deliver only approved" setting.
 import { useContext, useEffect, useState } from 'react';
-import { can, type DeliveryProgress, type Role, type VersionInfo } from '@mixroom/protocol';
+import { can, type CommentInfo, type DeliveryProgress, type Role, type VersionInfo } from '@mixroom/protocol';
 import type { Peaks } from '@mixroom/engine';
 import { bounceVersion } from '../../lib/bounce';
 import { fetchPeaks } from '../../lib/peaks';
@@ -11,9 +11,12 @@ import type { SessionRuntime } from '../../lib/session-runtime';
 import { Waveform } from '../Waveform';
 import { DriftNote } from '../MasterToTarget';
 import { MixContext } from '../mix-context';
-import { ABPlayer, LiveABPlayer } from './ABPlayers';
+import { LiveABPlayer } from './ABPlayers';
+import { VersionPlayer } from './VersionPlayer';
+import { formatTime } from '../../lib/format';
 import { ApproveConfirm } from './ApproveConfirm';
 import { DeliveryStatus } from './DeliveryStatus';
+import { DeliveryPack } from './DeliveryPack';
 
 const lufs = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFixed(1)} ${unit}`);
 
@@ -28,8 +31,10 @@ function VersionWave({ url, duration }: { url: string | null; duration: number }
   return <div className="version-wave"><Waveform peaks={peaks} songDuration={duration} color="#5b9cf5" dimmed={false} /></div>;
 }
 
-export function VersionsPanel({ review, runtime, versions, role, deliverOnlyApproved, deliveries = {} }: {
+export function VersionsPanel({ review, runtime, versions, role, deliverOnlyApproved, deliveries = {}, comments = [] }: {
   review: ReviewClient;
+  /** For the comments placed on versions' timelines. */
+  comments?: CommentInfo[];
   runtime: SessionRuntime;
   versions: VersionInfo[];
   role: Role;
@@ -40,6 +45,8 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
   const [progress, setProgress] = useState<number | null>(null);
   const [notes, setNotes] = useState('');
   const [compare, setCompare] = useState<string[]>([]);
+  /** The version played on its own in the version player (when two are not ticked for A/B). */
+  const [solo, setSolo] = useState<string | null>(null);
   const [changesFor, setChangesFor] = useState<string | null>(null);
   // Approval is final, so it asks first and says what it locks.
   const [confirmFor, setConfirmFor] = useState<string | null>(null);
@@ -48,6 +55,8 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
   const drift = useContext(MixContext)?.drift;
   const duration = Math.max(1, ...versions.map((v) => v.durationSec));
   const ab = compare.length === 2 ? compare.map((id) => versions.find((v) => v.id === id)).filter((v): v is VersionInfo => !!v) : [];
+  const soloVersion = compare.length === 0 ? versions.find((v) => v.id === solo) : undefined;
+  const deckSides = ab.length === 2 ? ab : soloVersion ? [soloVersion] : [];
 
   const bounce = async () => {
     setError(null);
@@ -100,7 +109,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
         </label>
       )}
       {error && <p className="error-text" role="alert">{error}</p>}
-      {ab.length === 2 && <ABPlayer a={ab[0]} b={ab[1]} />}
+      {deckSides.length > 0 && <VersionPlayer sides={deckSides} runtime={runtime} review={review} comments={comments} />}
       {compare.length === 1 && versions.some((v) => v.id === compare[0]) && (
         <LiveABPlayer key={compare[0]} version={versions.find((v) => v.id === compare[0])!} runtime={runtime} />
       )}
@@ -119,7 +128,10 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                   checked={compare.includes(v.id)}
                   data-testid="compare"
                   aria-label={`Compare v${v.number} (A/B)`}
-                  onChange={(e) => setCompare(e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id))}
+                  onChange={(e) => {
+                    setSolo(null);
+                    setCompare(e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id));
+                  }}
                 /> A/B
               </label>
             </div>
@@ -137,8 +149,15 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                 {v.decision.decision === 'approve' && <> · SHA-256 <code data-testid="approved-sha">{v.decision.sha256}</code></>}
               </p>
             )}
-            {/* Metadata only (a range request for the header): the player shows the length instead of "0:00 / 0:00". */}
-            <audio controls preload="metadata" src={v.audioUrl} data-testid="version-audio" />
+            <div className="row small">
+              <button type="button" data-testid="version-play" aria-pressed={soloVersion?.id === v.id} onClick={() => { setCompare([]); setSolo(soloVersion?.id === v.id ? null : v.id); }}>
+                {soloVersion?.id === v.id ? 'Close player' : `Open v${v.number} in the player`}
+              </button>
+              <span className="muted" data-testid="version-duration">{formatTime(v.durationSec)}</span>
+              {comments.some((c) => c.versionId === v.id && !c.parentId && !c.deletedAt) && (
+                <span className="muted">{comments.filter((c) => c.versionId === v.id && !c.parentId && !c.deletedAt).length} comment(s) on v{v.number}</span>
+              )}
+            </div>
             <div className="row small">
               {can(role, 'versions.approve') && v.status !== 'approved' && (
                 <>
@@ -152,10 +171,12 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                   <a href={v.downloads.flac} download data-testid="download-flac">FLAC</a>
                   <a href={v.downloads.mp3} download data-testid="download-mp3" title={v.deliveries?.mp3?.note ?? '320 kbps MP3 made from the master; its decoded peaks are kept under the delivery target'}>MP3</a>
                   <a href={v.downloads.report} download>Loudness report</a>
+                  <a href={review.urls.versionCues(v.id)} download data-testid="download-cues" title="The WAV with the comments as cue points (markers in most DAWs)">WAV + cues</a>
                 </>
               )}
             </div>
             {(!deliverOnlyApproved || v.status === 'approved') && <DeliveryStatus version={v} progress={deliveries} />}
+            {v.status === 'approved' && <DeliveryPack sessionId={runtime.session.id} sessionTitle={runtime.session.title} version={v} />}
             {confirmFor === v.id && (
               <ApproveConfirm number={v.number} deliverOnlyApproved={deliverOnlyApproved} onApprove={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})} onCancel={() => setConfirmFor(null)} />
             )}

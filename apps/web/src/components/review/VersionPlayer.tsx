@@ -1,0 +1,143 @@
+'use client';
+// The version player: one version, or A/B of two, decoded and played from the session's audio
+// clock (VersionDeck), sample-aligned, switching with a 15 ms crossfade, level-matched; waveform
+// with playhead, click-to-seek, drag-to-loop; comments on the heard version's timeline.
+// Starting it pauses the main transport, and the main transport's Play stops it.
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { CommentInfo, VersionInfo } from '@mixroom/protocol';
+import { matchTrims } from '../../lib/deck-math';
+import { formatTime } from '../../lib/format';
+import type { ReviewClient } from '../../lib/review';
+import type { SessionRuntime } from '../../lib/session-runtime';
+import { decodeVersion, VersionDeck } from '../../lib/version-deck';
+import { DeckTimeline } from './DeckTimeline';
+
+declare global {
+  interface Window {
+    /** Debugging/test hook: the version player on the page (see README, "Version player"). */
+    __mixroomDeck?: VersionDeck;
+  }
+}
+
+function useDeck(runtime: SessionRuntime) {
+  const [tick, setTick] = useState(0);
+  const ctx = useSyncExternalStore(runtime.subscribe, () => runtime.audioContext, () => null);
+  const deck = useMemo(() => (ctx ? new VersionDeck(ctx, () => setTick((n) => n + 1)) : null), [ctx]);
+  useEffect(() => {
+    if (!deck) return;
+    window.__mixroomDeck = deck;
+    runtime.setOtherPlayer(() => deck.pause());
+    return () => {
+      runtime.setOtherPlayer(null);
+      deck.dispose();
+      if (window.__mixroomDeck === deck) delete window.__mixroomDeck;
+    };
+  }, [deck, runtime]);
+  return { deck, tick };
+}
+
+export function VersionPlayer({ sides, runtime, review, comments }: {
+  sides: VersionInfo[];
+  runtime: SessionRuntime;
+  review: ReviewClient;
+  comments: CommentInfo[];
+}) {
+  const { deck } = useDeck(runtime);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState('');
+  const key = sides.map((v) => v.id).join();
+  const trims = matchTrims(sides.map((v) => v.loudness.integrated));
+  const target = Math.min(...sides.map((v, i) => (v.loudness.integrated ?? 0) + trims[i]));
+
+  useEffect(() => {
+    if (!deck) return;
+    const ctx = runtime.audioContext!;
+    const ac = new AbortController();
+    setLoaded(false);
+    setError(null);
+    Promise.all(sides.map((v) => decodeVersion(ctx, v.audioUrl, ac.signal))).then(
+      (buffers) => {
+        if (ac.signal.aborted) return;
+        deck.setSides(buffers.map((buffer, i) => ({ id: sides[i].id, buffer, trimDb: trims[i] })));
+        setLoaded(true);
+      },
+      (e: unknown) => !ac.signal.aborted && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      ac.abort();
+      deck.pause();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reload only when the versions change
+  }, [deck, key]);
+
+  const position = useCallback(() => deck?.position ?? 0, [deck]);
+  if (!deck) return <p className="muted">The version player starts with the session's audio.</p>;
+  const heard = sides[deck.heard] ?? sides[0];
+  const duration = loaded ? deck.duration : Math.max(...sides.map((v) => v.durationSec));
+  const playing = deck.state === 'playing';
+  const onThis = comments.filter((c) => c.versionId === heard.id && !c.parentId && !c.deletedAt);
+  const loop = deck.loop;
+
+  const toggle = () => {
+    if (playing) return deck.pause();
+    if (runtime.transport?.state === 'started') runtime.pause();
+    void deck.play();
+  };
+  const comment = async () => {
+    const at = loop ? loop.start : deck.position;
+    await review.addComment(note.trim(), at, loop ? loop.end : null, undefined, heard.id).then(() => setNote(''), (e: Error) => setError(e.message));
+  };
+
+  return (
+    <div className="deck" data-testid="version-player" data-state={deck.state} data-heard={deck.heard === 0 ? 'a' : 'b'} data-target-lufs={target.toFixed(2)} data-loaded={loaded}>
+      <DeckTimeline
+        peaksUrl={heard.peaksUrl}
+        duration={duration}
+        position={position}
+        loop={loop}
+        comments={onThis}
+        onSeek={(t) => deck.seek(t)}
+        onLoop={(a, b) => deck.setLoop(a, b)}
+      />
+      <div className="ab">
+        <button type="button" onClick={toggle} disabled={!loaded} data-testid="deck-play" aria-label={playing ? 'Pause the version player' : 'Play the version player'}>
+          {playing ? 'Pause' : 'Play'}
+        </button>
+        <span className="deck-time" data-testid="deck-time"><DeckClock position={position} /> / {formatTime(duration)}</span>
+        {sides.length > 1 && sides.map((v, i) => (
+          <button key={v.id} type="button" aria-pressed={deck.heard === i} onClick={() => deck.switchTo(i)} data-testid={`ab-${i === 0 ? 'a' : 'b'}`} data-version={v.number} data-trim-db={trims[i].toFixed(2)}>
+            {i === 0 ? 'A' : 'B'}: v{v.number} ({trims[i].toFixed(1)} dB)
+          </button>
+        ))}
+        {loop && (
+          <button type="button" onClick={() => deck.setLoop(null)} data-testid="deck-loop-off" title="Stop looping">
+            Loop {formatTime(loop.start)}–{formatTime(loop.end)} ✕
+          </button>
+        )}
+        {sides.length > 1 && <span className="muted">level-matched to {target.toFixed(1)} LUFS</span>}
+        {!loaded && !error && <span className="muted" data-testid="deck-loading">Loading…</span>}
+      </div>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); void comment(); }}>
+        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={5000} placeholder={`Comment on v${heard.number} ${loop ? 'on the loop' : 'at the playhead'}`} data-testid="deck-comment-input" />
+        <button type="submit" disabled={!note.trim()} data-testid="deck-comment-send">Comment</button>
+      </form>
+      {error && <p className="error-text" role="alert">{error}</p>}
+    </div>
+  );
+}
+
+/** The position figure, redrawn each animation frame without re-rendering the player. */
+function DeckClock({ position }: { position: () => number }) {
+  const [text, setText] = useState(formatTime(position()));
+  useEffect(() => {
+    let raf = 0;
+    const frame = () => {
+      setText(formatTime(position()));
+      raf = requestAnimationFrame(frame);
+    };
+    raf = requestAnimationFrame(frame);
+    return () => cancelAnimationFrame(raf);
+  }, [position]);
+  return <span data-testid="deck-position">{text}</span>;
+}
