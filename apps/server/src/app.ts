@@ -236,7 +236,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   });
   registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, songLengths, logger });
   attachReviewSubscriptions(io, access, changes, logger);
-  attachTalk(io, { logger });
+  attachTalk(io, { logger, iceServers: config.iceServers });
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/socket.io')) return;

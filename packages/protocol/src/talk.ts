@@ -67,6 +67,19 @@ export const TalkSignalMessage = z.object({
 });
 export type TalkSignalMessage = z.infer<typeof TalkSignalMessage>;
 
+/**
+ * STUN/TURN servers for the browsers' RTCPeerConnections (RTCIceServer[]), set on the server with
+ * ICE_SERVERS (JSON) and handed out with `talk:join`. Empty on loopback and a LAN.
+ */
+export const IceServers = z.array(
+  z.strictObject({
+    urls: z.union([z.string().regex(/^(stun|stuns|turn|turns):/, 'an ICE server URL starts with stun:, stuns:, turn: or turns:'), z.array(z.string().regex(/^(stun|stuns|turn|turns):/, 'an ICE server URL starts with stun:, stuns:, turn: or turns:')).min(1)]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  }),
+).max(8);
+export type IceServers = z.infer<typeof IceServers>;
+
 export interface TalkPeer {
   peerId: string;
   name: string;
@@ -76,7 +89,7 @@ export interface TalkPeer {
 
 type TalkError = { ok: false; error: { code: 'not_joined' | 'forbidden' | 'bad_request' | 'rate_limited' | 'conflict' | 'internal'; message: string } };
 /** `peers`: everyone already in the voice; the one who joins offers a connection to each of them. */
-export type TalkJoinAck = { ok: true; peerId: string; canTalk: boolean; peers: TalkPeer[] } | TalkError;
+export type TalkJoinAck = { ok: true; peerId: string; canTalk: boolean; peers: TalkPeer[]; iceServers: IceServers } | TalkError;
 export type TalkSignalAck = { ok: true } | TalkError;
 export const TalkLeftPayload = z.object({ peerId: PeerId });
 export type TalkLeftPayload = z.infer<typeof TalkLeftPayload>;

@@ -1,6 +1,6 @@
 import {
   can, TALK_EVENTS, TALK_MAX_PEERS, TalkSignalPayload, sdpSendsAudio,
-  type TalkJoinAck, type TalkLeftPayload, type TalkPeer, type TalkSignalAck, type TalkSignalMessage,
+  type IceServers, type TalkJoinAck, type TalkLeftPayload, type TalkPeer, type TalkSignalAck, type TalkSignalMessage,
 } from '@mixroom/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log.js';
@@ -11,6 +11,8 @@ export interface TalkDeps {
   /** Token bucket per socket for signalling messages (ICE candidates come in bursts). */
   rateLimit?: { perSecond: number; burst: number };
   now?: () => number;
+  /** STUN/TURN servers for the browsers (ICE_SERVERS). */
+  iceServers?: IceServers;
 }
 
 /** Everyone in a session's voice. */
@@ -81,7 +83,7 @@ export function attachTalk(io: Server, deps: TalkDeps): void {
         return reply(fail('conflict', `the voice is full: at most ${TALK_MAX_PEERS} people can be in it at once`));
       }
       await socket.join([voiceRoom(sessionId), voicePeerRoom(sessionId, socket.id)]);
-      reply({ ok: true, peerId: socket.id, canTalk: can(data.role, 'talk'), peers });
+      reply({ ok: true, peerId: socket.id, canTalk: can(data.role, 'talk'), peers, iceServers: deps.iceServers ?? [] });
     });
 
     socket.on(TALK_EVENTS.leave, () => {
