@@ -77,10 +77,11 @@ test('talkback: A talks, B hears A and B\'s music is ducked by the set amount, t
     const heard = Math.max(loud, Object.values(await voiceLevels(B))[0]);
     console.log(`B hears A talking: peak block ${heard.toFixed(1)} dBFS`);
     expect(heard).toBeGreaterThan(-40);
-    const ducked = await duckingDb(B, 1000);
+    // Measured after the 30 ms attack: −12 dB within 0.5 dB.
+    let ducked = NaN;
+    await expect.poll(async () => (ducked = await duckingDb(B, 800)), { timeout: 15_000 }).toBeLessThan(-11.5);
     console.log(`B's music while A talks: ${ducked.toFixed(2)} dB`);
     expect(ducked).toBeGreaterThan(-12.5);
-    expect(ducked).toBeLessThan(-11.5);
 
     // A lets go: the music comes back (hold 300 ms + release 600 ms).
     await A.keyboard.up('t');
@@ -93,10 +94,10 @@ test('talkback: A talks, B hears A and B\'s music is ducked by the set amount, t
     await expect(B.getByTestId('talk-duck-value')).toHaveText('-6 dB');
     await A.getByTestId('talk-open-mic').check();
     await expect(B.getByTestId('avatar-Ana')).toHaveAttribute('data-talking', 'true', { timeout: 15_000 });
-    await B.waitForTimeout(500);
-    const six = await duckingDb(B, 800);
+    let six = NaN;
+    await expect.poll(async () => (six = await duckingDb(B, 800)), { timeout: 15_000 }).toBeLessThan(-5.5);
     console.log(`B's music at −6 dB depth while A talks: ${six.toFixed(2)} dB`);
-    expect(Math.abs(six + 6)).toBeLessThan(0.5);
+    expect(six).toBeGreaterThan(-6.5);
     // Muting Ana on B: her voice no longer ducks B's music.
     await B.getByTestId('talk-mute-Ana').check();
     await expect.poll(() => duckingDb(B, 300), { timeout: 10_000 }).toBeGreaterThan(-0.5);
