@@ -20,7 +20,7 @@ async function joinTalk(page: Page) {
 test.describe.configure({ mode: 'serial' });
 
 test('talkback: A talks, B hears A and B\'s music is ducked by the set amount, then returns; a viewer listens only; a non-member gets no signalling', async ({ baseURL }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(900_000);
   const session = await firstSession(baseURL!);
   const owner = await demoCookie(baseURL!, 'engineer');
   const artist = await demoCookie(baseURL!, 'artist');
@@ -104,7 +104,7 @@ test('talkback: A talks, B hears A and B\'s music is ducked by the set amount, t
     await A.getByTestId('talk-open-mic').uncheck();
 
     // The viewer: joins and hears, but Talk is disabled with the reason, and the server would refuse a sending offer anyway.
-    const V = await open(await contextWith(browser, baseURL!, viewer, 'Vera', '#8e4ec6'), session.id, 'Vera');
+    const V = await open(await contextWith(browser, baseURL!, viewer, 'Vera', '#8e4ec6'), session.id, 'Vera', false);
     await joinTalk(V);
     await expect(V.getByTestId('talk-button')).toBeDisabled();
     await expect(V.getByTestId('talk-message')).toHaveText('Your role can listen to the talk but not talk.');

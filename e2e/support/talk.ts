@@ -5,7 +5,6 @@ import path from 'node:path';
 import { chromium, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { decodeWav, encodeWav } from '@mixroom/engine';
 import config from '../../playwright.config';
-import { waitForMixer } from '../helpers';
 
 declare global {
   interface Window {
@@ -47,12 +46,16 @@ export async function contextWith(browser: Browser, baseURL: string, cookie: str
   return context;
 }
 
-export async function open(context: BrowserContext, sessionId: string, name: string): Promise<Page> {
+/** Opens the session; `stems: false` does not wait for the song to be decoded (a listener of the talk only). */
+export async function open(context: BrowserContext, sessionId: string, name: string, stems = true): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && console.log(`[${name}] console: ${m.text()}`));
   await page.goto(`/s/${sessionId}`);
-  await waitForMixer(page);
+  // Three pages decoding the song on a shared 2-core machine: more time than waitForMixer gives.
+  const mixer = page.getByTestId('mixer');
+  await expect(mixer).toHaveAttribute('data-synced', 'true', { timeout: 180_000 });
+  if (stems) await expect(mixer).toHaveAttribute('data-stems-state', 'done', { timeout: 180_000 });
   return page;
 }
 
