@@ -50,7 +50,7 @@ export async function contextWith(browser: Browser, baseURL: string, cookie: str
 export async function open(context: BrowserContext, sessionId: string, name: string, stems = true): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && console.log(`[${name}] console: ${m.text()}`));
+  page.on('console', (m) => (m.type() === 'error' || m.text().startsWith('[talk e2e]')) && console.log(`[${name}] console: ${m.text()}`));
   await page.goto(`/s/${sessionId}`);
   // Three pages decoding the song on a shared 2-core machine: more time than waitForMixer gives.
   const mixer = page.getByTestId('mixer');
@@ -88,6 +88,12 @@ export function voiceLevels(page: Page): Promise<Record<string, number>> {
  */
 export function duckingDb(page: Page, ms = 400): Promise<number> {
   return page.evaluate(async (ms) => {
+    // Keep the song going: on a loaded machine a page has been seen stopped mid-test (cause not found yet).
+    const tr = (window.__mixroom as unknown as { transport: { state: string } | null }).transport;
+    if (tr && tr.state !== 'started') {
+      console.warn(`[talk e2e] the song was ${tr.state}; playing it again`);
+      void (window.__mixroom!.runtime as { play(): Promise<void> }).play();
+    }
     const rt = window.__mixroom!.runtime as { preview: { input: { connect(n: AudioNode): void; disconnect(n: AudioNode): void }; duck: GainNode }; monitorDuck: { ctx: AudioContext } };
     const ctx = rt.monitorDuck.ctx;
     const before = ctx.createAnalyser();
