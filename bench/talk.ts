@@ -164,7 +164,7 @@ async function main(): Promise<void> {
       await p.click('[data-testid="talk-join"]');
       await p.waitForSelector('[data-testid="talk"][data-state="on"]');
     }
-    await B.waitForSelector('[data-testid="talk-peer-Ana"][data-connection="connected"]', { timeout: 60_000 });
+    await B.waitForSelector('[data-testid="talk-peer-Ana"][data-connection="connected"]', { state: 'attached', timeout: 60_000 });
     await A.check('[data-testid="talk-open-mic"]');
     await startProbe(A, 'mic');
     await startProbe(B, 'peer');
