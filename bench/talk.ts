@@ -152,6 +152,8 @@ async function main(): Promise<void> {
       const [k, v] = (await cookieOf(email)).split('=');
       await context.addCookies([{ name: k, value: v, url: base }]);
       await context.grantPermissions(['microphone']);
+      // tsx keeps function names with an `__name` helper that page.evaluate's copies lack.
+      await context.addInitScript('window.__name = (f) => f;');
       await context.addInitScript((n) => localStorage.setItem('mixroom.identity', JSON.stringify({ name: n, color: '#3366aa' })), name);
       const page = await context.newPage();
       await page.goto(`/s/${sessionId}`);
