@@ -18,6 +18,7 @@ import { DEFAULT_REDIS_PREFIX, type Config } from './config.js';
 import { openDatabase, type Database } from './db/open.js';
 import { attachPresence } from './events/presence.js';
 import { attachTogether } from './events/together.js';
+import { attachTalk } from './events/talk.js';
 import { InProcessTransportStore, type TransportStore } from './events/transport-store.js';
 import { connectRedisCluster, type RedisCluster } from './cluster/index.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
@@ -235,6 +236,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   });
   registerReviewRoutes(api, { prisma: db.prisma, blobs, access, broadcaster: socketIoBroadcaster(io), rooms, songLengths, logger });
   attachReviewSubscriptions(io, access, changes, logger);
+  attachTalk(io, { logger, iceServers: config.iceServers });
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/socket.io')) return;

@@ -28,3 +28,15 @@ describe('loadConfig: the blob store', () => {
     expect(() => loadConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'minio:9000' })).toThrow('S3_ENDPOINT must be an http(s) URL');
   });
 });
+
+describe('loadConfig: ICE_SERVERS for talkback', () => {
+  it('defaults to none and reads a JSON list of STUN/TURN servers', () => {
+    expect(loadConfig({}).iceServers).toEqual([]);
+    const servers = [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:turn.example.org:3478?transport=udp'], username: 'u', credential: 'p' }];
+    expect(loadConfig({ ICE_SERVERS: JSON.stringify(servers) }).iceServers).toEqual(servers);
+  });
+  it('refuses what is not a list of ICE servers, saying why', () => {
+    expect(() => loadConfig({ ICE_SERVERS: 'stun:x' })).toThrow('ICE_SERVERS must be JSON');
+    expect(() => loadConfig({ ICE_SERVERS: '[{"urls":"http://x"}]' })).toThrow('starts with stun:, stuns:, turn: or turns:');
+  });
+});

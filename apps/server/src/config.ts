@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SIGN_IN_LIMITS } from './auth/rate-limit.js';
 import type { S3Settings } from './blob/s3-blob-store.js';
 import type { DbWaitOptions } from './db/busy.js';
+import { IceServers } from '@mixroom/protocol';
 
 export interface Config {
   port: number;
@@ -47,6 +48,8 @@ export interface Config {
   redisPrefix?: string;
   /** Blobs in an S3-compatible bucket (S3_BUCKET and the S3_* settings); undefined → `<dataDir>/blobs`. */
   s3?: S3Settings;
+  /** STUN/TURN servers handed to browsers for talkback (ICE_SERVERS, JSON RTCIceServer[]); default none. */
+  iceServers?: IceServers;
 }
 
 export const MAX_UPLOAD_CEILING = 2 ** 31 - 1;
@@ -82,7 +85,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX,
     s3: s3Settings(env),
+    iceServers: iceServers(env.ICE_SERVERS),
   };
+}
+
+function iceServers(value: string | undefined): IceServers {
+  if (!value) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new Error(`ICE_SERVERS must be JSON, e.g. [{"urls":"stun:stun.example.org:3478"}], got "${value}"`);
+  }
+  const parsed = IceServers.safeParse(json);
+  if (!parsed.success) throw new Error(`ICE_SERVERS is not a list of ICE servers: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 function signUpConfirm(value: string | undefined): 'email' | undefined {

@@ -3,6 +3,7 @@
 // rename or a new field is a compile error on the other side instead of a silent drift.
 import { z } from 'zod';
 import { REVIEW_EVENTS } from './review';
+import { TALK_EVENTS } from './talk';
 import type { Role } from './roles';
 
 /** Session ids are URL path segments (/s/<id>, /yjs/<id>), so keep them URL-safe. */
@@ -105,6 +106,7 @@ export const EVENTS = {
 export const CLIENT_EVENTS = [
   EVENTS.join, EVENTS.leave, EVENTS.presenceUpdate, EVENTS.clockPing, EVENTS.transportCommand, EVENTS.transportGet,
   REVIEW_EVENTS.subscribe,
+  TALK_EVENTS.join, TALK_EVENTS.leave, TALK_EVENTS.signal,
 ] as const;
 
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
@@ -294,3 +296,4 @@ export const UPLOAD_CHANNEL_HEADER = 'Mixroom-Channel-Id';
 /** Plain-words notes on an accepted stem (very short, another sample rate, a name taken): percent-encoded JSON string[]. */
 export const UPLOAD_NOTES_HEADER = 'Mixroom-Stem-Notes';
 export * from './review';
+export * from './talk';

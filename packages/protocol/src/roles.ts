@@ -30,6 +30,8 @@ export const CAPABILITIES = {
   'members.manage': ['owner'],
   /** Delete the whole session. */
   'session.delete': ['owner'],
+  /** Send one's voice in the session's talkback (everyone with `session.view` may listen). */
+  talk: ['owner', 'engineer', 'artist'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

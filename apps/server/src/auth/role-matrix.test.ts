@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { computePeaks, encodePeaks, encodeWav } from '@mixroom/engine';
 import {
-  can, CLIENT_EVENTS, EVENTS, REVIEW_EVENTS, reviewUrls, ROLES, WS_CLOSE,
-  type Capability, type CommentInfo, type JoinAck, type Presence, type ReviewSubscribeAck, type Role, type TransportAck,
+  can, CLIENT_EVENTS, EVENTS, REVIEW_EVENTS, reviewUrls, ROLES, TALK_EVENTS, WS_CLOSE,
+  type Capability, type CommentInfo, type TalkJoinAck, type TalkSignalAck, type TalkSignalMessage, type JoinAck, type Presence, type ReviewSubscribeAck, type Role, type TransportAck,
 } from '@mixroom/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -353,6 +353,10 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
     [EVENTS.transportCommand]: 'transport.control',
     [EVENTS.transportGet]: 'session.view',
     [REVIEW_EVENTS.subscribe]: 'session.view',
+    [TALK_EVENTS.join]: 'session.view',
+    [TALK_EVENTS.leave]: 'session.view',
+    // An offer that sends audio; a listening-only one needs `session.view` (talk.test.ts).
+    [TALK_EVENTS.signal]: 'talk',
   };
 
   it('has an entry for every client socket.io event', () => {
@@ -437,6 +441,35 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
           else {
             await new Promise((r) => setTimeout(r, 100));
             expect(seen.some((c) => c.body === probe)).toBe(false);
+          }
+          break;
+        }
+        case TALK_EVENTS.join: {
+          const ack = (await sock.timeout(5000).emitWithAck(TALK_EVENTS.join, null)) as TalkJoinAck;
+          expect(ack.ok).toBe(allowed);
+          if (ack.ok) expect(ack.canTalk).toBe(can(actor as Role, 'talk'));
+          else expect(ack.error.code).toBe('not_joined');
+          break;
+        }
+        case TALK_EVENTS.leave:
+        case TALK_EVENTS.signal: {
+          // The owner listens; the actor enters the voice and offers to send audio.
+          const heard: TalkSignalMessage[] = [];
+          observer.on(TALK_EVENTS.incoming, (m: TalkSignalMessage) => heard.push(m));
+          expect((await join(observer)).ok).toBe(true);
+          expect(((await observer.timeout(5000).emitWithAck(TALK_EVENTS.join, null)) as TalkJoinAck).ok).toBe(true);
+          const entered = (await sock.timeout(5000).emitWithAck(TALK_EVENTS.join, null)) as TalkJoinAck;
+          expect(entered.ok).toBe(member);
+          if (event === TALK_EVENTS.leave) sock.emit(TALK_EVENTS.leave);
+          const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n';
+          const ack = (await sock.timeout(5000).emitWithAck(TALK_EVENTS.signal, { to: observer.id, kind: 'offer', sdp })) as TalkSignalAck;
+          const delivered = event === TALK_EVENTS.signal && allowed;
+          expect(ack.ok).toBe(delivered);
+          if (!ack.ok) expect(ack.error.code).toBe(event === TALK_EVENTS.leave || !member ? 'not_joined' : 'forbidden');
+          if (delivered) await waitFor(() => heard.some((m) => m.kind === 'offer' && m.from === sock.id));
+          else {
+            await new Promise((r) => setTimeout(r, 100));
+            expect(heard).toEqual([]);
           }
           break;
         }

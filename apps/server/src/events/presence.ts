@@ -11,6 +11,7 @@ import type { MembershipChanges } from '../auth/membership-changes.js';
 import { SIGN_IN_END_MESSAGES, type SignInWatch } from '../auth/sign-in-watch.js';
 import { HttpError } from '../http/respond.js';
 import type { Logger } from '../log.js';
+import { leaveVoice } from './talk.js';
 
 export interface PresenceDeps {
   access: DbAccessControl;
@@ -100,6 +101,7 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
     const leave = () => {
       if (!data.sessionId) return;
       const left: PresenceLeftPayload = { peerId: socket.id };
+      leaveVoice(io, socket, data.sessionId);
       socket.to(room(data.sessionId)).emit(EVENTS.presenceLeft, left);
       void socket.leave(room(data.sessionId));
       data.sessionId = undefined;

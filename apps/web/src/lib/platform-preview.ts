@@ -22,6 +22,11 @@ const SWITCH_SECONDS = 0.01;
  */
 export class PlatformPreview {
   readonly input: ToneNamespace.Gain;
+  /**
+   * The talkback ducker's gain (lib/ducking.ts), last before the speakers: after the mix, its
+   * meters and this preview, so loudness readings and renders never see it.
+   */
+  readonly duck: GainNode;
   private snap: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
   /** Level-matched A/B against a version: a level trim for the live mix, or the live mix silenced. */
   private trimDb = 0;
@@ -29,7 +34,11 @@ export class PlatformPreview {
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly Tone: ToneLib) {
-    this.input = new Tone.Gain(1).toDestination();
+    this.input = new Tone.Gain(1);
+    const ctx = Tone.getContext().rawContext as unknown as AudioContext;
+    this.duck = ctx.createGain();
+    this.input.connect(this.duck);
+    this.duck.connect(ctx.destination);
   }
 
   getSnapshot = (): PlatformPreviewSnapshot => this.snap;
@@ -90,5 +99,6 @@ export class PlatformPreview {
   dispose(): void {
     this.listeners.clear();
     this.input.dispose();
+    this.duck.disconnect();
   }
 }

@@ -165,6 +165,11 @@ export class SessionRuntime {
   /** Monitor-only platform normalisation ("hear it as Spotify would"); null until audio starts. */
   preview: PlatformPreview | null = null;
 
+  /** The talkback ducker's gain on the monitor path (see PlatformPreview.duck); null before the audio starts. */
+  get monitorDuck(): { gain: AudioParam; ctx: BaseAudioContext } | null {
+    return this.preview && this.rawContext ? { gain: this.preview.duck.gain, ctx: this.rawContext } : null;
+  }
+
   /** Streams the stems from the local cache into the mix worklet; null until audio starts. */
   library: StemLibrary | null = null;
   live: LiveChannels | null = null;

@@ -6,3 +6,5 @@ export * from './delay';
 export * from './biquad';
 export * from './resampler';
 export * from './sine-fit';
+export * from './voice-activity';
+export * from './ducker';

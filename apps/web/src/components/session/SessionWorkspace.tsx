@@ -21,6 +21,8 @@ import { ArrangeView } from './ArrangeView';
 import { MixerView } from './MixerView';
 import { ResizeHandle, useMediaQuery, usePersistentState } from './panes';
 import { TopBar } from './TopBar';
+import { TalkControls } from '../talk/TalkControls';
+import { useTalk } from '../talk/use-talk';
 import { TransportBar } from './TransportBar';
 import { useMasterDrift } from './use-master-drift';
 import { useSessionShortcuts } from './use-shortcuts';
@@ -127,6 +129,8 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     };
   }, [presence, runtime]);
   useEffect(() => presence?.setStatus({ loading: !loadingDone }), [presence, loadingDone]);
+  const talk = useTalk(presence, runtime);
+  const talking = useMemo(() => new Set(talk.snap.peers.filter((p) => p.talking).map((p) => p.peerId)), [talk.snap.peers]);
 
   const arrange = (
     <ArrangeView
@@ -155,6 +159,7 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
           session={session} snap={snap} runtime={runtime} pres={pres} identity={identity} onEditIdentity={onEditIdentity}
           uploads={uploads} canUpload={canUpload && !phone} hasReview={!!review && !phone} reviewOpen={reviewOpen} setReviewOpen={setReviewOpen}
           onShortcuts={openShortcuts} onMembers={() => setShowMembers((v) => !v)} loadingDone={loadingDone}
+          talk={!phone && <TalkControls talk={talk.talk} ducker={talk.ducker} snap={talk.snap} />} talking={talking}
         />
         <TransportBar runtime={runtime} snap={snap} together={together} readOnly={readOnly} uploads={uploads}>
           {!phone && <ViewSwitch view={view} onChange={setView} />}

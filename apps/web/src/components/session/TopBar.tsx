@@ -1,4 +1,5 @@
 'use client';
+import type { ReactNode } from 'react';
 import { can, type GetSessionResponse } from '@mixroom/protocol';
 import { slug } from '../../lib/format';
 import { initials, type Identity } from '../../lib/identity';
@@ -12,7 +13,7 @@ import { Brand } from '../Brand';
 import { UploadButton } from '../StemUploader';
 
 /** The session's header: title, account, panels to open, sync state and who is here. */
-export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity, uploads, canUpload, hasReview, reviewOpen, setReviewOpen, onShortcuts, onMembers, loadingDone }: {
+export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity, uploads, canUpload, hasReview, reviewOpen, setReviewOpen, onShortcuts, onMembers, loadingDone, talk, talking }: {
   session: GetSessionResponse;
   snap: RuntimeSnapshot;
   runtime: SessionRuntime;
@@ -27,6 +28,9 @@ export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity,
   onShortcuts: () => void;
   onMembers: () => void;
   loadingDone: boolean;
+  /** The talkback controls, and who is talking now (peer ids). */
+  talk?: ReactNode;
+  talking?: ReadonlySet<string>;
 }) {
   return (
       <header className="topbar">
@@ -68,19 +72,21 @@ export function TopBar({ session, snap, runtime, pres, identity, onEditIdentity,
             <i />
             {snap.syncError ? `Not synced: ${snap.syncError}` : snap.connected && snap.synced ? 'Live' : snap.connected ? 'Syncing…' : 'Offline – reconnecting'}
           </span>
+          {talk}
           <div className="avatars" data-testid="avatars">
             {[...pres.peers.values()].map((p) => (
               <span
                 key={p.peerId}
-                className="avatar"
+                className={`avatar${talking?.has(p.peerId) ? ' talking' : ''}`}
                 role="img"
-                aria-label={p.name}
+                aria-label={talking?.has(p.peerId) ? `${p.name} is talking` : p.name}
                 style={{ background: p.color }}
-                title={`${p.name}${p.control ? ' (adjusting)' : ''}${p.loading ? ' — loading stems' : ''}${p.together ? ' — listening together' : ''}`}
+                title={`${p.name}${talking?.has(p.peerId) ? ' is talking' : ''}${p.control ? ' (adjusting)' : ''}${p.loading ? ' — loading stems' : ''}${p.together ? ' — listening together' : ''}`}
                 data-testid={`avatar-${slug(p.name)}`}
                 data-name={p.name}
                 data-together={p.together}
                 data-loading={p.loading}
+                data-talking={talking?.has(p.peerId) ?? false}
               >
                 {initials(p.name)}
                 {p.together && <i className="avatar-badge together" aria-label="listening together" />}

@@ -1,0 +1,67 @@
+'use client';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { MusicDucker } from '../../lib/ducking';
+import type { PresenceClient } from '../../lib/presence';
+import type { SessionRuntime } from '../../lib/session-runtime';
+import { TalkClient, type TalkSnapshot } from '../../lib/talk';
+
+declare global {
+  interface Window {
+    /** Talkback, for the e2e tests and benchmarks. */
+    __mixroomTalk?: { talk: TalkClient; ducker: MusicDucker };
+  }
+}
+
+const OFF: TalkSnapshot = { state: 'off', canTalk: false, mic: 'off', micMessage: null, error: null, pushing: false, openMic: false, transmitting: false, peers: [], voiceActive: false };
+const noop = () => () => {};
+
+/**
+ * The session's talkback: a TalkClient on the presence socket, the music ducker driven by it, and
+ * the T key held to talk (not while typing).
+ */
+export function useTalk(presence: PresenceClient | null, runtime: SessionRuntime) {
+  const [parts, setParts] = useState<{ talk: TalkClient; ducker: MusicDucker } | null>(null);
+  useEffect(() => {
+    if (!presence) return;
+    const talk = new TalkClient(presence.socket);
+    const ducker = new MusicDucker(() => runtime.monitorDuck, () => talk.getSnapshot().voiceActive);
+    // The ducker runs while this person is in the talk.
+    const unsubscribe = talk.subscribe(() => (talk.getSnapshot().state === 'on' ? ducker.start() : ducker.stop()));
+    setParts({ talk, ducker });
+    window.__mixroomTalk = { talk, ducker };
+    return () => {
+      unsubscribe();
+      ducker.stop();
+      talk.dispose();
+      if (window.__mixroomTalk?.talk === talk) delete window.__mixroomTalk;
+    };
+  }, [presence, runtime]);
+
+  const snap = useSyncExternalStore(parts?.talk.subscribe ?? noop, parts?.talk.getSnapshot ?? (() => OFF), () => OFF);
+
+  useEffect(() => {
+    const talk = parts?.talk;
+    if (!talk) return;
+    const typing = (t: EventTarget | null) => !!(t as HTMLElement | null)?.closest?.('input, textarea, select, [contenteditable="true"]');
+    const down = (e: KeyboardEvent) => {
+      if (e.code !== 'KeyT' || e.repeat || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+      if (talk.getSnapshot().state !== 'on') return;
+      e.preventDefault();
+      talk.setPushing(true);
+    };
+    const up = (e: KeyboardEvent) => {
+      if (e.code === 'KeyT') talk.setPushing(false);
+    };
+    const blur = () => talk.setPushing(false);
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    window.addEventListener('blur', blur);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+      window.removeEventListener('blur', blur);
+    };
+  }, [parts]);
+
+  return { talk: parts?.talk ?? null, ducker: parts?.ducker ?? null, snap };
+}
