@@ -516,8 +516,8 @@ export class SessionRuntime {
     this.pendingProgress.set(p.stemId, { status, loadedBytes: p.cachedBytes, totalBytes: Math.max(1, p.totalBytes), error: p.error, fromCache: p.fromCache });
     // Download progress of dozens of stems would re-render the page many times a second: phase
     // changes show within 50 ms (48 stems turning ready one after another are a few renders of the
-    // page, not 48), bytes at most twice a second.
-    const delay = changesPhase ? 50 : 500;
+    // page, not 48), bytes once a second (each is a re-render and a repaint of the page).
+    const delay = changesPhase ? 50 : 1000;
     if (this.progressTimer && this.progressDue > performance.now() + delay) {
       clearTimeout(this.progressTimer);
       this.progressTimer = null;
