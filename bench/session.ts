@@ -82,6 +82,22 @@ function rendererRss(userDataDir: string): number {
   return total;
 }
 
+/** PSS (MB) of every renderer process of the browser started with `userDataDir`. */
+function rendererPssMB(userDataDir: string): number {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer') || !cmd.includes(userDataDir)) continue;
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // gone
+    }
+  }
+  return kb / 1024;
+}
+
 /** CPU seconds of the renderers' real-time audio threads (AudioWorklet and audio output). */
 function audioThreadCpu(userDataDir: string): number {
   const tick = 100; // USER_HZ
@@ -246,7 +262,13 @@ async function main(): Promise<void> {
       r.headerValue('content-length').then((v) => (bytes.n += Number(v ?? 0)), () => undefined);
     });
     let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rendererRss(userDataDir))), 200);
+    let peakPss = 0;
+    let tick = 0;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rendererRss(userDataDir));
+      // PSS: pages shared between the renderer processes (Chromium's code, fonts) counted once, not once per process.
+      if (tick++ % 5 === 0) peakPss = Math.max(peakPss, rendererPssMB(userDataDir));
+    }, 200);
 
     // Cold: nothing cached.
     let page = await browser.newPage();
@@ -283,6 +305,26 @@ async function main(): Promise<void> {
       loadDuring.push(load());
     }
     const wall = (Date.now() - t0) / 1000;
+    const task1 = await taskDuration();
+    const cpu1 = audioThreadCpu(userDataDir);
+    const statsAtEnd = await stats();
+    // What the page itself redraws while playing (counts from a trace, whatever the load): with
+    // everything that moves on canvases, layouts and paints should be next to none.
+    const lifecycle = await (async () => {
+      const events: Array<{ name: string; ph: string; pid: number; tid: number; args?: { name?: string } }> = [];
+      const onData = (e: { value: unknown }) => events.push(...(e.value as typeof events));
+      cdp.on('Tracing.dataCollected', onData);
+      const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+      await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+      await new Promise((r) => setTimeout(r, 4000));
+      await cdp.send('Tracing.end');
+      await done;
+      cdp.off('Tracing.dataCollected', onData);
+      const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+      const count = (name: string) => events.filter((e) => e.name === name && main.has(`${e.pid}:${e.tid}`) && e.ph === 'X').length;
+      return { seconds: 4, frames: count('FireAnimationFrame'), layouts: count('Layout'), paints: count('Paint'), styleRecalcs: count('UpdateLayoutTree') };
+    })();
+    log('page lifecycle during playback', JSON.stringify(lifecycle));
     if (args.includes('--profile')) {
       // Where the main thread's time goes during playback: top functions by self time.
       await cdp.send('Profiler.enable');
@@ -300,16 +342,17 @@ async function main(): Promise<void> {
       log('main thread, top self time over 5 s (ms):');
       for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) log(`  ${ms.toFixed(0).padStart(6)}  ${k}`);
     }
-    const after = await stats();
+    const after = statsAtEnd;
     const longAfter = after.longTasks.slice(before.longTasks.length);
     result.playback = {
       seconds: wall,
       underrunEvents: after.underrunEvents - before.underrunEvents,
       workletUnderrunBlocks: after.workletUnderruns - before.workletUnderruns,
-      mainThreadBusy: ((await taskDuration()) - task0) / wall,
-      audioThreadCpu: (audioThreadCpu(userDataDir) - cpu0) / wall,
+      mainThreadBusy: (task1 - task0) / wall,
+      audioThreadCpu: (cpu1 - cpu0) / wall,
       longTasksOver50ms: longAfter.length,
       longestTaskMs: Math.max(0, ...longAfter),
+      lifecycle,
       load: loadDuring,
     };
     log('playback', JSON.stringify(result.playback));
@@ -334,6 +377,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     clearInterval(sampler);
     result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);
+    result.peakRendererPssMB = Math.round(peakPss);
+    log(`peak renderer PSS ${result.peakRendererPssMB} MB (shared pages counted once)`);
     log(`peak renderer RSS ${result.peakRendererRssMB} MB`);
     await browser.close();
   } finally {

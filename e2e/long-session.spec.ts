@@ -68,6 +68,7 @@ test('a session of long 24-bit stems plays, seeks and loops from the local cache
     return model.getState().channels.map((c) => graph!.readChannelLevel(c.id).peakDb);
   });
   expect(levels.length).toBe(STEMS);
+  console.log('channel peaks at the start (dBFS):', levels.map((db) => db.toFixed(1)).join(' '));
   for (const db of levels) expect(db).toBeGreaterThan(-40);
 
   // Seek far ahead: every stem is ready there within moments, and the mix sounds from there.

@@ -208,6 +208,17 @@ const REST: Record<string, RestCase> = {
   // Downloads are of the approved fixture: allowed by session.view whether or not the session delivers only approved versions.
   'GET /api/sessions/:id/versions/:versionId/download': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionDownload(c.versionId, 'wav') }) },
   'GET /api/sessions/:id/versions/:versionId/report': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionReport(c.versionId) }) },
+  // Delivery pack and markers for the DAW (issue 21): of the approved fixture.
+  'GET /api/sessions/:id/versions/:versionId/pack': {
+    access: 'session.view',
+    request: async (c) => ({ path: `/api/sessions/${c.sessionId}/versions/${c.versionId}/pack?title=Song&artist=Band&isrc=` }),
+  },
+  'GET /api/sessions/:id/versions/:versionId/cues': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/versions/${c.versionId}/cues` }) },
+  'GET /api/sessions/:id/comments/export': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/comments/export?format=reaper` }) },
+  'POST /api/sessions/:id/comments/import': {
+    access: 'comments.write',
+    request: async (c, actor) => ({ path: `/api/sessions/${c.sessionId}/comments/import`, body: { text: `0.250000\t0.250000\tmarker from ${actor}\n` } }),
+  },
 
   // ---- review loop: settings, activity, notifications
   'GET /api/sessions/:id/review-settings': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).settings }) },
