@@ -70,6 +70,8 @@ test('the engineer rides a fader in Touch during playback; the artist sees the l
   await expect(E.getByTestId(`auto-lane-${name}-gain`)).toBeVisible();
   await E.getByTestId(`auto-mode-${name}`).selectOption('touch');
 
+  // From the top: the ride must end inside the 64 s song even on a slow machine.
+  await hook(E)(() => (window.__mixroom as unknown as Hook).runtime.seek(0));
   await E.getByTestId('play').click();
   await expect.poll(() => hook(E)(() => (window.__mixroom as unknown as Hook).transport?.position ?? 0), { timeout: 30_000 }).toBeGreaterThan(1.5);
   // The ride: grab the fader, pull it down in steps for about two seconds, let go.
