@@ -164,6 +164,9 @@ async function memoryByRealm(page: Page): Promise<Record<string, number> | strin
 async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }): Promise<Visit> {
   const t0 = Date.now();
   await page.goto(`${base}/s/${sessionId}`);
+  // Click as soon as Play is enabled, as a user waiting on it would (a bare click() retries with
+  // a back-off of up to 500 ms, which would count as opening time).
+  await page.waitForFunction(() => (document.querySelector('[data-testid="play"]') as HTMLButtonElement | null)?.disabled === false, undefined, { timeout: 600_000, polling: 20 });
   await page.getByTestId('play').click({ timeout: 600_000 });
   await page.waitForFunction(() => {
     const g = window.__mixroom?.graph as { readMasterLevel(): { peakDb: number } } | null;

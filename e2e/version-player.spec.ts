@@ -37,7 +37,7 @@ function music(gain: number): Uint8Array {
   return encodeWav(ch, SR, { bitDepth: 24, dither: 'none' });
 }
 
-interface Capture { left: number[]; startFrame: number; startedAt: number; offset: number; sr: number; switchAt: number | null; loop: { start: number; end: number } | null }
+interface Capture { left: number[]; missedFrames: number; startFrame: number; startedAt: number; offset: number; sr: number; switchAt: number | null; loop: { start: number; end: number } | null }
 
 /** Captures `seconds` of the version player's output from 0.2 s from now; optionally switches to B `switchAfterMs` in. */
 function capture(page: Page, seconds: number, switchAfterMs: number | null): Promise<Capture> {
@@ -48,7 +48,7 @@ function capture(page: Page, seconds: number, switchAfterMs: number | null): Pro
     const startFrame = Math.round((ctx.currentTime + 0.2) * sr);
     const frames = Math.round(secs * sr);
     const node = new AudioWorkletNode(ctx, 'mixroom-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', processorOptions: { startFrame, frames } });
-    const done = new Promise<Float32Array[]>((resolve) => (node.port.onmessage = (e: MessageEvent<Float32Array[]>) => resolve(e.data)));
+    const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (node.port.onmessage = (e) => resolve(e.data)));
     deck.output.connect(node);
     let switchAt: number | null = null;
     if (switchMs !== null) {
@@ -57,10 +57,10 @@ function capture(page: Page, seconds: number, switchAfterMs: number | null): Pro
       switchAt = ctx.currentTime;
       (document.querySelector('[data-testid="ab-b"]') as HTMLButtonElement).click();
     }
-    const [left] = await done;
+    const { channels: [left], missedFrames } = await done;
     deck.output.disconnect(node);
     const { startedAt, offset } = deck.timing;
-    return { left: Array.from(left), startFrame, startedAt: startedAt!, offset, sr, switchAt, loop: deck.loop };
+    return { left: Array.from(left), missedFrames, startFrame, startedAt: startedAt!, offset, sr, switchAt, loop: deck.loop };
   }, [seconds, switchAfterMs] as const);
 }
 
@@ -70,7 +70,8 @@ function residual(c: Capture, source: Float32Array, scale: number): { max: numbe
   const offsetF = Math.round(c.offset * c.sr);
   const loop = c.loop && { s: Math.round(c.loop.start * c.sr), e: Math.round(c.loop.end * c.sr) };
   let max = 0, sum = 0, sig = 0;
-  for (let k = 0; k < c.left.length; k++) {
+  // Frames that passed before the capture first ran (a busy page) were not taken.
+  for (let k = c.missedFrames; k < c.left.length; k++) {
     let f = offsetF + (c.startFrame + k - startedF);
     if (loop && offsetF < loop.e && f >= loop.e) f = loop.s + ((f - loop.s) % (loop.e - loop.s));
     const want = scale * (source[f] ?? 0);

@@ -566,23 +566,31 @@ export class SessionRuntime {
       live.addStem(id, cache, layout, buffer.length);
     }
     graph.apply(req.state, { immediate: true });
-    // Messages reach the worklet within a render quantum or two; start well after them.
-    await new Promise((r) => setTimeout(r, 300));
-    const startFrame = Math.round((ctx.currentTime + 0.3) * sr);
-    const frames = Math.round(req.seconds * sr);
-    const capture = new AudioWorkletNode(ctx, 'mixroom-capture', {
-      numberOfInputs: 1,
-      numberOfOutputs: 0,
-      channelCount: 2,
-      channelCountMode: 'explicit',
-      processorOptions: { startFrame: startFrame + graph.latencySamples, frames },
-    });
-    const done = new Promise<Float32Array[]>((resolve) => (capture.port.onmessage = (e: MessageEvent<Float32Array[]>) => resolve(e.data)));
-    graph.masterOutput.connect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
-    live.start(startFrame / sr, 0, 1);
-    const out = await done;
-    live.stop(0);
-    graph.masterOutput.disconnect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
+    // Messages reach the worklet within a render quantum or two; start well after them. A capture
+    // that began late (the page was busy past its start) is taken again with a wider margin.
+    let out: Float32Array[] = [];
+    for (const margin of [0.3, 1, 2, 4]) {
+      // Again only once the last take's reverb and delay tails have died away.
+      await new Promise((r) => setTimeout(r, margin === 0.3 ? 300 : 8000));
+      const startFrame = Math.round((ctx.currentTime + margin) * sr);
+      const frames = Math.round(req.seconds * sr);
+      const capture = new AudioWorkletNode(ctx, 'mixroom-capture', {
+        numberOfInputs: 1,
+        numberOfOutputs: 0,
+        channelCount: 2,
+        channelCountMode: 'explicit',
+        processorOptions: { startFrame: startFrame + graph.latencySamples, frames },
+      });
+      const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (capture.port.onmessage = (e) => resolve(e.data)));
+      graph.masterOutput.connect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
+      live.start(startFrame / sr, 0, 1);
+      const taken = await done;
+      live.stop(0);
+      graph.masterOutput.disconnect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
+      out = taken.channels;
+      if (taken.missedFrames === 0) break;
+      console.warn(`[mixroom] live capture began ${taken.missedFrames} frames late; taking it again`);
+    }
     for (const id of req.stems.keys()) live.dropStem(id);
     return out;
   }
@@ -653,6 +661,7 @@ export class SessionRuntime {
 
   async play(): Promise<void> {
     if (!this.Tone || !this.transport) return;
+    mark('play-pressed', true);
     this.otherPlayer?.();
     // Browsers only let audio start from a user gesture; Play is that gesture.
     await this.Tone.start();
@@ -660,6 +669,7 @@ export class SessionRuntime {
     if (group) return group.command({ kind: 'play', position: this.transport.position });
     await this.primeAt(this.transport.position);
     this.transport.play();
+    mark('transport-started', true);
     this.refreshTransportState();
   }
 

@@ -156,6 +156,22 @@ describe('LiveMixCore', () => {
     expect(out[0].subarray(3001).every((x) => x === 0)).toBe(true);
   });
 
+  it('a start that arrives after its frame plays from where the song is by now', () => {
+    const { core: late } = loadedCore();
+    runCore(late, 2048); // the audio thread is already past frame 1000 when the start arrives
+    late.receive({ type: 'start', frame: 1000, songFrame: 0, rate: 1 });
+    const lateOut = runCore(late, 4096, 2048);
+    const { core: onTime } = loadedCore();
+    onTime.receive({ type: 'start', frame: 1000, songFrame: 0, rate: 1 });
+    const onTimeOut = runCore(onTime, 2048 + 4096);
+    // The late one starts at context frame 2048 on song frame 1048, as the on-time one is then;
+    // after the filters settle both play the same samples.
+    const a = lateOut[0].subarray(2000, 4096);
+    const b = onTimeOut[0].subarray(2048 + 2000, 2048 + 4096);
+    expect(rms(b)).toBeGreaterThan(0.01);
+    expect(db(rms(a.map((x, i) => x - b[i]))) - db(rms(b))).toBeLessThan(-20);
+  });
+
   it('a seek (start at another song frame) plays that part of the song', () => {
     const { core } = loadedCore();
     core.receive({ type: 'start', frame: 0, songFrame: 12000, rate: 1 });

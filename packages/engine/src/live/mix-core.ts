@@ -138,7 +138,7 @@ export class LiveMixCore {
     let done = 0;
     while (done < frames) {
       const now = contextFrame + done;
-      while (this.events.length > 0 && this.events[0].frame <= now) this.apply(this.events.shift()!);
+      while (this.events.length > 0 && this.events[0].frame <= now) this.apply(this.events.shift()!, now);
       const next = this.events.length > 0 ? this.events[0].frame : Infinity;
       const n = Math.min(frames - done, Math.max(1, next - now));
       if (this.playing) this.mix(outputs, done, n);
@@ -148,14 +148,17 @@ export class LiveMixCore {
     return this.playing;
   }
 
-  private apply(ev: TransportEvent): void {
+  private apply(ev: TransportEvent, now: number): void {
     if (ev.kind === 'stop') {
       this.playing = false;
       return;
     }
     this.playing = true;
-    this.songPos = ev.songFrame;
     this.rate = ev.rate > 0 && Number.isFinite(ev.rate) ? ev.rate : 1;
+    // A start that reached the audio thread after its frame (a busy main thread) plays from where
+    // the song is by now, so it stays in step with the clock it was scheduled on (the other
+    // listener's, a capture's) instead of lagging by the delay.
+    this.songPos = ev.songFrame + Math.max(0, now - ev.frame) * this.rate;
   }
 
   private mix(outputs: Float32Array[][], offset: number, frames: number): void {

@@ -47,11 +47,14 @@ interface CaptureOptions {
 /**
  * 'mixroom-capture': keeps `frames` frames of its (stereo) input from context frame `startFrame`
  * on and posts them back: how tests hear exactly what live playback put out, frame-aligned.
+ * The message is `{ channels, missedFrames }`: frames at the start that had passed before the
+ * node first ran (a busy main thread made it too late), so a caller can try again.
  */
 class CaptureProcessor extends AudioWorkletProcessor {
   private readonly opts: CaptureOptions;
   private readonly data: Float32Array[];
   private done = false;
+  private missedFrames = -1;
 
   constructor(options: { processorOptions: CaptureOptions }) {
     super(options);
@@ -64,6 +67,7 @@ class CaptureProcessor extends AudioWorkletProcessor {
     const input = inputs[0] ?? [];
     const n = input[0]?.length ?? 128;
     const { startFrame, frames } = this.opts;
+    if (this.missedFrames < 0) this.missedFrames = Math.max(0, currentFrame - startFrame);
     for (let i = 0; i < n; i++) {
       const k = currentFrame + i - startFrame;
       if (k < 0 || k >= frames) continue;
@@ -71,7 +75,7 @@ class CaptureProcessor extends AudioWorkletProcessor {
     }
     if (currentFrame + n >= startFrame + frames) {
       this.done = true;
-      this.port.postMessage(this.data, this.data.map((d) => d.buffer));
+      this.port.postMessage({ channels: this.data, missedFrames: this.missedFrames }, this.data.map((d) => d.buffer));
       return false;
     }
     return true;
