@@ -30,7 +30,9 @@ let s3: FakeS3;
 async function startServer(port: number): Promise<string> {
   const url = new URL(PG_URL);
   url.searchParams.set('schema', schema);
-  const child = spawn('npx', ['tsx', 'apps/server/src/main.ts'], {
+  // Node itself, not `npx tsx`: npx does not pass SIGTERM on, and its server went on running
+  // (against the dropped schema) through every spec after this one.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: path.resolve(__dirname, '..'),
     env: serverProcessEnv({
       ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDirOf(port), DATABASE_URL: url.toString(),
@@ -62,8 +64,12 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await Promise.all(servers.map((child) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const hard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
     child.kill('SIGTERM');
   })));
   const client = new pg.Client({ connectionString: PG_URL });
