@@ -318,15 +318,30 @@ async function main(): Promise<void> {
       const onData = (e: { value: unknown }) => events.push(...(e.value as typeof events));
       cdp.on('Tracing.dataCollected', onData);
       const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
-      await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+      await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,v8,toplevel', transferMode: 'ReportEvents' });
       await new Promise((r) => setTimeout(r, 4000));
       await cdp.send('Tracing.end');
       await done;
       cdp.off('Tracing.dataCollected', onData);
       const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
       const count = (name: string) => events.filter((e) => e.name === name && main.has(`${e.pid}:${e.tid}`) && e.ph === 'X').length;
-      return { seconds: 4, frames: count('FireAnimationFrame'), layouts: count('Layout'), paints: count('Paint'), styleRecalcs: count('UpdateLayoutTree') };
+      // Where the main thread's time goes by trace event (nested events overlap their parents).
+      const busiest = new Map<string, number>();
+      for (const e of events as Array<{ name: string; ph: string; pid: number; tid: number; dur?: number }>) {
+        if (e.ph === 'X' && e.dur && main.has(`${e.pid}:${e.tid}`)) busiest.set(e.name, (busiest.get(e.name) ?? 0) + e.dur / 1000);
+      }
+      const topEventsMs = Object.fromEntries([...busiest].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Math.round(v)]));
+      return { seconds: 4, frames: count('FireAnimationFrame'), layouts: count('Layout'), paints: count('Paint'), styleRecalcs: count('UpdateLayoutTree'), topEventsMs };
     })();
+    // Composited layers: every frame's commit walks them all.
+    const layers = await (async () => {
+      const got = new Promise<number>((r) => cdp.once('LayerTree.layerTreeDidChange', (e: { layers?: unknown[] }) => r(e.layers?.length ?? -1)));
+      await cdp.send('LayerTree.enable');
+      const n = await Promise.race([got, new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
+      await cdp.send('LayerTree.disable');
+      return n;
+    })();
+    Object.assign(lifecycle, { layers });
     log('page lifecycle during playback', JSON.stringify(lifecycle));
     if (args.includes('--profile')) {
       // Where the main thread's time goes during playback: top functions by self time.

@@ -251,6 +251,31 @@ export const stemAudioUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/audio`;
 export const stemPeaksUrl = (sessionId: string, stemId: string) =>
   `/api/sessions/${encodeURIComponent(sessionId)}/stems/${encodeURIComponent(stemId)}/peaks`;
+
+/**
+ * Byte ranges of several stems in one request: a seek or an open needs the same seconds of every
+ * stem, and a browser opens at most six connections to a host (48 stems were eight rounds).
+ * POST a StemRangesRequest; the answer is the parts' bytes one after another, in request order,
+ * each as long as its STEM_RANGES_HEADER entry says (0 for a part with an error).
+ */
+export const stemRangesUrl = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/stems/ranges`;
+export const STEM_RANGES_MAX_PARTS = 64;
+export const STEM_RANGES_MAX_PART_BYTES = 8 << 20;
+export const STEM_RANGES_MAX_BYTES = 64 << 20;
+/** Response header: percent-encoded JSON StemRangePart[], one per requested part. */
+export const STEM_RANGES_HEADER = 'Mixroom-Parts';
+export const StemRangesRequest = z
+  .object({
+    parts: z
+      .array(z.object({ stemId: z.string().min(1).max(128), from: z.number().int().min(0), to: z.number().int().min(1) }).refine((p) => p.to > p.from, 'to must be after from'))
+      .min(1)
+      .max(STEM_RANGES_MAX_PARTS),
+  })
+  .refine((r) => r.parts.every((p) => p.to - p.from <= STEM_RANGES_MAX_PART_BYTES), `a part may span at most ${STEM_RANGES_MAX_PART_BYTES} bytes`)
+  .refine((r) => r.parts.reduce((n, p) => n + p.to - p.from, 0) <= STEM_RANGES_MAX_BYTES, `a request may ask for at most ${STEM_RANGES_MAX_BYTES} bytes`);
+export type StemRangesRequest = z.infer<typeof StemRangesRequest>;
+/** `length` bytes of the part follow in the body, from its `from` (clamped to the file's `total`). */
+export type StemRangePart = { length: number; total: number } | { error: string };
 export const AccessChangedPayload = z.object({ sessionId: SessionId, role: z.enum(['owner', 'engineer', 'artist', 'viewer']).nullable() });
 export type AccessChangedPayload = z.infer<typeof AccessChangedPayload>;
 export const SignInEndedPayload = z.object({ reason: z.enum(['signed_out', 'expired']), message: z.string() });

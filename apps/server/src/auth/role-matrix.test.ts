@@ -111,6 +111,7 @@ const REST: Record<string, RestCase> = {
     request: async (c) => ({ path: `/api/invites/${(await invite(c, await c.freshSession())).token}/accept` }),
   },
   'GET /api/sessions/:id/stems/:stemId/audio': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${c.stemId}/audio` }) },
+  'POST /api/sessions/:id/stems/ranges': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/ranges`, body: { parts: [{ stemId: c.stemId, from: 0, to: 16 }] } }) },
   'GET /api/sessions/:id/stems/:stemId/peaks': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/stems/${c.stemId}/peaks` }) },
   // tus discovery answers anyone (it reveals only the protocol's capabilities, no session data).
   'OPTIONS /api/sessions/:id/uploads': { access: 'public', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/uploads`, headers: TUS }) },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EVENTS, type GetSessionResponse, type JoinAck, type ListSessionsResponse, type Presence } from '@mixroom/protocol';
+import { EVENTS, STEM_RANGES_HEADER, STEM_RANGES_MAX_PART_BYTES, type GetSessionResponse, type JoinAck, type ListSessionsResponse, type Presence } from '@mixroom/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -97,6 +97,38 @@ describe.each(databaseKinds)('HTTP API, static site and presence over $name', (k
 
     const cached = await fetchAs(s.owner, stemUrl('drums'), { headers: { 'If-None-Match': `"${audioHash}"` } });
     expect(cached.status).toBe(304);
+  });
+
+  it('answers byte ranges of several stems in one request, each part on its own terms', async () => {
+    const url = `${s.url}/api/sessions/${sessionId}/stems/ranges`;
+    const post = (body: unknown) => fetchAs(s.owner, url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await post({
+      parts: [
+        { stemId: 'drums', from: 100, to: 200 },
+        { stemId: 'ghost', from: 0, to: 10 },
+        { stemId: 'drums', from: audio.length - 5, to: audio.length + 1000 },
+        { stemId: 'nope', from: 0, to: 10 },
+        { stemId: 'drums', from: audio.length, to: audio.length + 10 },
+        { stemId: 'drums', from: 0, to: 3 },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(decodeURIComponent(res.headers.get(STEM_RANGES_HEADER)!))).toEqual([
+      { length: 100, total: audio.length },
+      { error: 'stem file missing: Ghost bass' },
+      { length: 5, total: audio.length },
+      { error: `unknown stem nope in session ${sessionId}` },
+      { error: `bytes ${audio.length}- are outside 0-${audio.length - 1} of Drums` },
+      { length: 3, total: audio.length },
+    ]);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.equals(Buffer.concat([audio.subarray(100, 200), audio.subarray(-5), audio.subarray(0, 3)]))).toBe(true);
+
+    for (const bad of [{}, { parts: [] }, { parts: [{ stemId: 'drums', from: 10, to: 10 }] }, { parts: [{ stemId: 'drums', from: 0, to: STEM_RANGES_MAX_PART_BYTES + 1 }] }]) {
+      const refused = await post(bad);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { message: string } }).error.message.length).toBeGreaterThan(5);
+    }
   });
 
   it('says clearly when a stem file is missing on disk', async () => {

@@ -1,8 +1,9 @@
 /**
  * The stem worker: downloads each stem once into the browser's Origin Private File System (kept
- * across visits, keyed by content hash), in 1 MiB blocks fetched with Range requests, the blocks
+ * across visits, keyed by content hash), in 256 KiB blocks fetched by byte range, the blocks
  * around the playhead first; reads the PCM of the frames around the playhead straight from the
  * cached file and writes them into each stem's shared chunk cache, which the mix worklet plays.
+ * The ranges every stem needs at one moment (an open, a seek) travel together (stem-ranges.ts).
  * Nothing here holds a whole stem in memory. Bundled by scripts/build-worklets.mjs.
  */
 import {
@@ -19,6 +20,7 @@ import {
   type PcmLayout,
 } from '@mixroom/engine';
 import { fetchRetryingWhenBusy, serverBusy } from './busy-retry';
+import { BatchUnavailableError, StemRangeBatcher } from './stem-ranges';
 import type { StemPhase, StemProgress, StemWorkerReply, StemWorkerRequest } from './stem-stream-protocol';
 
 interface SyncHandle {
@@ -52,8 +54,13 @@ const BACKGROUND_RUN_BLOCKS = 8;
 const AHEAD_RUN_BLOCKS = 8;
 /** What the first request of a stem fetches: its header and first seconds. */
 const HEAD_BLOCKS = 4;
-/** Parallel requests (a browser opens at most 6 to one host): the playhead's blocks first. */
-const MAX_REQUESTS = 5;
+/**
+ * Runs of blocks on their way at once. They travel in a few batched requests (stem-ranges.ts),
+ * so the blocks at the playhead of every stem can all be asked for together; runs further ahead
+ * are fewer, so a seek's blocks never queue behind many megabytes of them.
+ */
+const MAX_PLAYHEAD_RUNS = 128;
+const MAX_REQUESTS = 12;
 /** The rest of every file, only while nothing near the playhead is missing. */
 const BACKGROUND_REQUESTS = 2;
 /** Chunks kept behind the playhead (a short seek back sounds at once). */
@@ -348,7 +355,7 @@ function fetchBlock(entry: Entry, b: number): Promise<void> {
   return fetchRun(entry, b, 1);
 }
 
-/** Fetches blocks [b, b + count) (those not cached or on their way) in one Range request. */
+/** Fetches blocks [b, b + count) (those not cached or on their way) in one range of a batched request. */
 function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
   const known = entry.totalBytes > 0;
   if (known && entry.blocks[b]) return Promise.resolve();
@@ -359,36 +366,14 @@ function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
   requests++;
   const p = (async () => {
     const from = b * BLOCK_BYTES;
-    const to = (known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES) - 1;
-    const res = await fetchRetryingWhenBusy(entry.url, { headers: { Range: `bytes=${from}-${to}` } });
-    if (!res.ok) throw new Error(await serverReason(res));
+    const to = known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES;
+    const { received, whole } = await download(entry, from, to, count === 1);
     if (entry.removed) return;
-    if (entry.totalBytes === 0) {
-      const range = res.headers.get('content-range');
-      const total = res.status === 206 && range ? Number(range.split('/')[1]) : Number(res.headers.get('content-length'));
-      if (Number.isFinite(total) && total > 0) setTotal(entry, total, false);
-    }
-    // Written to the cached file as it arrives: a 2 MiB response never sits in memory whole
-    // (dozens of them between garbage collections made the worker's heap grow by 100+ MB).
-    const at = res.status === 200 ? 0 : from;
-    let received = 0;
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (entry.removed) {
-        await reader.cancel();
-        return;
-      }
-      entry.file!.write(value, { at: at + received });
-      received += value.length;
-    }
     if (entry.totalBytes === 0) {
       if (received === 0) throw new Error('the server sent an empty stem');
       setTotal(entry, received, false);
     }
-    if (res.status === 200) {
-      // No range support: this is the whole file.
+    if (whole) {
       entry.blocks.fill(1);
     } else {
       const last = Math.min(entry.blocks.length, b + Math.ceil(received / BLOCK_BYTES));
@@ -411,6 +396,66 @@ function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
     waiting.set(`${entry.stemId}:${i}`, p);
   }
   return p;
+}
+
+const batchers = new Map<string, StemRangeBatcher>();
+
+/** The session's ranges route for a stem's audio URL (/api/sessions/:id/stems/:stemId/audio). */
+function batcherFor(entry: Entry): { batcher: StemRangeBatcher; stemId: string } | null {
+  const m = /^(.*\/api\/sessions\/[^/]+\/stems)\/([^/]+)\/audio$/.exec(entry.url);
+  if (!m) return null;
+  const url = `${m[1]}/ranges`;
+  let batcher = batchers.get(url);
+  if (!batcher) batchers.set(url, (batcher = new StemRangeBatcher(url, fetchRetryingWhenBusy)));
+  return { batcher, stemId: decodeURIComponent(m[2]) };
+}
+
+/**
+ * Bytes [from, to) of a stem into its cached file, written as they arrive (a 2 MiB answer held
+ * whole, dozens of them between garbage collections, had grown the worker's heap by 100+ MB):
+ * in a batch with the other stems' ranges of the moment, or alone when the batch cannot carry it.
+ * `whole`: the server sent the whole file instead (no range support).
+ */
+async function download(entry: Entry, from: number, to: number, urgent: boolean): Promise<{ received: number; whole: boolean }> {
+  const route = batcherFor(entry);
+  if (route) {
+    try {
+      const received = await route.batcher.request({
+        stemId: route.stemId, from, to, urgent,
+        onTotal: (total) => {
+          if (entry.totalBytes === 0 && !entry.removed) setTotal(entry, total, false);
+        },
+        onBytes: (bytes, at) => {
+          if (!entry.removed) entry.file!.write(bytes, { at });
+        },
+      });
+      return { received, whole: false };
+    } catch (e) {
+      if (!(e instanceof BatchUnavailableError)) throw e;
+    }
+  }
+  const res = await fetchRetryingWhenBusy(entry.url, { headers: { Range: `bytes=${from}-${to - 1}` } });
+  if (!res.ok) throw new Error(await serverReason(res));
+  if (entry.removed) return { received: 0, whole: false };
+  if (entry.totalBytes === 0) {
+    const range = res.headers.get('content-range');
+    const total = res.status === 206 && range ? Number(range.split('/')[1]) : Number(res.headers.get('content-length'));
+    if (Number.isFinite(total) && total > 0) setTotal(entry, total, false);
+  }
+  const at = res.status === 200 ? 0 : from;
+  let received = 0;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (entry.removed) {
+      await reader.cancel();
+      return { received, whole: false };
+    }
+    entry.file!.write(value, { at: at + received });
+    received += value.length;
+  }
+  return { received, whole: res.status === 200 };
 }
 
 /** The server's own words for a refused download (its JSON error body), else the status. */
@@ -507,7 +552,7 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
     for (const entry of list) {
       if (entry.derived || k * C >= entry.frames || bytesReady(entry, k)) continue;
       missing = true;
-      if (requests >= MAX_REQUESTS) return;
+      if (requests >= (i < 2 ? MAX_PLAYHEAD_RUNS : MAX_REQUESTS)) return;
       const [from, to] = chunkBytes(entry, k);
       for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
         if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, run).catch((e) => fail(entry, (e as Error).message));

@@ -1,0 +1,103 @@
+import { STEM_RANGES_HEADER, type StemRangePart } from '@mixroom/protocol';
+import { describe, expect, it } from 'vitest';
+import { BatchUnavailableError, StemRangeBatcher, type RangeWant } from './stem-ranges';
+
+const fileOf = (stemId: string) => Uint8Array.from({ length: 5000 }, (_, i) => (i * 7 + stemId.charCodeAt(0)) & 255);
+
+/** The ranges route's answer for `parts` over fixed files, its body cut into `chunk`-byte pieces. */
+function answer(body: { parts: Array<{ stemId: string; from: number; to: number }> }, opts: { chunk: number; cutAt?: number; missing?: string }): Response {
+  const header: StemRangePart[] = [];
+  const bytes: number[] = [];
+  for (const p of body.parts) {
+    if (p.stemId === opts.missing) {
+      header.push({ error: `unknown stem ${p.stemId}` });
+      continue;
+    }
+    const file = fileOf(p.stemId);
+    const slice = file.subarray(p.from, Math.min(p.to, file.length));
+    header.push({ length: slice.length, total: file.length });
+    bytes.push(...slice);
+  }
+  const all = Uint8Array.from(bytes).subarray(0, opts.cutAt ?? bytes.length);
+  let at = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= all.length) return controller.close();
+      controller.enqueue(all.slice(at, at + opts.chunk));
+      at += opts.chunk;
+    },
+  });
+  return new Response(stream, { status: 200, headers: { [STEM_RANGES_HEADER]: encodeURIComponent(JSON.stringify(header)) } });
+}
+
+function want(stemId: string, from: number, to: number, urgent = false) {
+  const file = new Uint8Array(5000);
+  let total = 0;
+  const w: RangeWant = { stemId, from, to, urgent, onTotal: (t) => (total = t), onBytes: (b, at) => file.set(b, at) };
+  return { w, file, total: () => total };
+}
+
+describe('StemRangeBatcher', () => {
+  it('asks for the ranges of one moment in one request and hands each part its bytes, across any chunking', async () => {
+    const calls: Array<{ parts: Array<{ stemId: string; from: number; to: number }> }> = [];
+    const batcher = new StemRangeBatcher('/api/sessions/s/stems/ranges', async (_url, init) => {
+      const body = JSON.parse(init.body as string);
+      calls.push(body);
+      return answer(body, { chunk: 7, missing: 'ghost' });
+    });
+    const a = want('a', 100, 1100);
+    const ghost = want('ghost', 0, 10);
+    const b = want('b', 4500, 6000); // past the end: clamped to the file
+    const results = await Promise.allSettled([a, ghost, b].map((x) => batcher.request(x.w)));
+    expect(calls).toHaveLength(1);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([1000, 'unknown stem ghost', 500]);
+    expect(a.file.subarray(100, 1100)).toEqual(fileOf('a').subarray(100, 1100));
+    expect(b.file.subarray(4500, 5000)).toEqual(fileOf('b').subarray(4500));
+    expect([a.total(), b.total()]).toEqual([5000, 5000]);
+  });
+
+  it('an answer that ends early settles the parts it carried and sends the rest to be fetched alone', async () => {
+    const batcher = new StemRangeBatcher('/r', async (_url, init) => answer(JSON.parse(init.body as string), { chunk: 64, cutAt: 1500 }));
+    const first = want('a', 0, 1000);
+    const second = want('b', 0, 1000);
+    const results = await Promise.allSettled([batcher.request(first.w), batcher.request(second.w)]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: 1000 });
+    expect(results[1].status).toBe('rejected');
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(BatchUnavailableError);
+  });
+
+  it('a server without the route is not asked again', async () => {
+    let calls = 0;
+    const batcher = new StemRangeBatcher('/r', async () => {
+      calls++;
+      return new Response(JSON.stringify({ error: { code: 'not_found', message: 'no API route /r' } }), { status: 404 });
+    });
+    await expect(batcher.request(want('a', 0, 10).w)).rejects.toBeInstanceOf(BatchUnavailableError);
+    await expect(batcher.request(want('a', 10, 20).w)).rejects.toBeInstanceOf(BatchUnavailableError);
+    expect(calls).toBe(1);
+  });
+
+  it('sends the playhead first, splits by parts and bytes, and keeps few requests in flight', async () => {
+    const sent: string[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const batcher = new StemRangeBatcher(
+      '/r',
+      async (_url, init) => {
+        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        sent.push(body.parts.map((p) => p.stemId));
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return answer(body, { chunk: 512 });
+      },
+      { maxParts: 2, maxBytes: 250, maxRequests: 2 },
+    );
+    const later = ['l1', 'l2', 'l3'].map((id) => batcher.request(want(id, 0, 100).w));
+    const now = ['n1', 'n2'].map((id) => batcher.request(want(id, 0, 100, true).w));
+    const big = batcher.request(want('big', 0, 400).w); // over maxBytes: a batch of its own
+    await Promise.all([...later, ...now, big]);
+    expect(sent).toEqual([['n1', 'n2'], ['l1', 'l2'], ['l3'], ['big']]);
+    expect(most).toBe(2);
+  });
+});
