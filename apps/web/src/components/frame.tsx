@@ -10,21 +10,29 @@ type FrameFn = (now: number) => void;
  * raster every frame of dozens of meters is painted by the CPU the audio also needs.
  */
 const FRAME_MS = 33;
-/** About one display frame: the callback comes at the first vsync after the timer. */
+/** A first guess of how long an asked-for frame takes to come (it comes at the next vsync); then measured. */
 const VSYNC_MS = 12;
 
 export class FrameLoop {
   private readonly fns = new Set<FrameFn>();
   private raf = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private requestedAt = 0;
+  /** How long a requested frame takes to come (waiting for vsync, or a busy page), averaged. */
+  private frameWait = VSYNC_MS;
 
   add(fn: FrameFn): () => void {
     this.fns.add(fn);
-    if (!this.raf && !this.timer) this.raf = requestAnimationFrame(this.run);
+    if (!this.raf && !this.timer) this.request();
     return () => {
       this.fns.delete(fn);
       if (this.fns.size === 0) this.stop();
     };
+  }
+
+  private request(): void {
+    this.requestedAt = performance.now();
+    this.raf = requestAnimationFrame(this.run);
   }
 
   private stop(): void {
@@ -36,14 +44,20 @@ export class FrameLoop {
 
   private run = (now: number) => {
     this.raf = 0;
+    // Timed from when this callback runs, not from `now` (the frame's start, which a busy page
+    // runs a frame or more late), and less the time a frame takes to come once asked for: a fixed
+    // guess of one vsync let the loop run at 44–60 frames a second where frames come on demand
+    // (headless, or a display without vsync), each one a commit of the whole console.
+    const started = performance.now();
+    this.frameWait += (started - this.requestedAt - this.frameWait) * 0.2;
     for (const fn of this.fns) fn(now);
     if (this.fns.size === 0) return;
     // The next frame is asked for only when it is due: a frame requested at every vsync and then
     // skipped still costs the page a lifecycle update and a commit, 60 times a second.
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (this.fns.size > 0) this.raf = requestAnimationFrame(this.run);
-    }, Math.max(0, FRAME_MS - VSYNC_MS - (performance.now() - now)));
+      if (this.fns.size > 0) this.request();
+    }, Math.max(0, FRAME_MS - Math.min(FRAME_MS, this.frameWait) - (performance.now() - started)));
   };
 }
 
