@@ -161,12 +161,35 @@ async function memoryByRealm(page: Page): Promise<Record<string, number> | strin
   });
 }
 
+/** Top self time of a CPU profile, by function and place in the bundle (for --profile-open). */
+function topSelfTime(profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>; samples?: number[]; timeDeltas?: number[] }, n: number): string[] {
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const dt = profile.timeDeltas ?? [];
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `${ms.toFixed(0).padStart(6)}  ${k}`);
+}
+
 async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }): Promise<Visit> {
+  const profiling = args.includes('--profile-open') ? await page.context().newCDPSession(page) : null;
+  if (profiling) {
+    await profiling.send('Profiler.enable');
+    await profiling.send('Profiler.setSamplingInterval', { interval: 500 });
+    await profiling.send('Profiler.start');
+  }
   const t0 = Date.now();
   await page.goto(`${base}/s/${sessionId}`);
   // Click as soon as Play is enabled, as a user waiting on it would (a bare click() retries with
   // a back-off of up to 500 ms, which would count as opening time).
-  await page.waitForFunction(() => (document.querySelector('[data-testid="play"]') as HTMLButtonElement | null)?.disabled === false, undefined, { timeout: 600_000, polling: 20 });
+  await page.waitForFunction(() => {
+    const enabled = (document.querySelector('[data-testid="play"]') as HTMLButtonElement | null)?.disabled === false;
+    if (enabled) performance.mark('mixroom:play-enabled');
+    return enabled;
+  }, undefined, { timeout: 600_000, polling: 20 });
   await page.getByTestId('play').click({ timeout: 600_000 });
   await page.waitForFunction(() => {
     const g = window.__mixroom?.graph as { readMasterLevel(): { peakDb: number } } | null;
@@ -175,6 +198,15 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
     return sounding;
   }, undefined, { timeout: 600_000, polling: 20 });
   const openToSoundMs = Date.now() - t0;
+  if (profiling) {
+    const { profile } = await profiling.send('Profiler.stop');
+    log('main thread while opening, top self time (ms):');
+    for (const line of topSelfTime(profile, 25)) log(`  ${line}`);
+    await profiling.detach();
+  }
+  // The page's long tasks until the mix sounded (start ms, duration ms): what a click then waited for.
+  const openLongTasks = await page.evaluate(() => (window as unknown as { __longTaskAt: Array<[number, number]> }).__longTaskAt.slice());
+  log(`long tasks while opening: ${openLongTasks.length}, ${openLongTasks.reduce((n, [, d]) => n + d, 0)} ms in all: ${openLongTasks.map(([at, d]) => `${d}@${at}`).join(' ')}`);
   const milestones = await page.evaluate(() => {
     const out: Record<string, number> = {};
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
@@ -254,14 +286,19 @@ async function main(): Promise<void> {
     if (res.status() !== 200) throw new Error('browser sign-in');
     await browser.addInitScript(() => {
       window.localStorage.setItem('mixroom.identity', JSON.stringify({ name: 'Bench', color: '#f5a524' }));
-      (window as unknown as { __longTasks: number[] }).__longTasks = [];
+      const w = window as unknown as { __longTasks: number[]; __longTaskAt: Array<[number, number]> };
+      w.__longTasks = [];
+      w.__longTaskAt = [];
       new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) (window as unknown as { __longTasks: number[] }).__longTasks.push(e.duration);
+        for (const e of l.getEntries()) {
+          w.__longTasks.push(e.duration);
+          w.__longTaskAt.push([Math.round(e.startTime), Math.round(e.duration)]);
+        }
       }).observe({ type: 'longtask', buffered: true });
     });
     const bytes = { n: 0 };
     browser.on('response', (r) => {
-      if (!r.url().includes('/stems/') || !r.url().endsWith('/audio')) return;
+      if (!r.url().includes('/stems/') || !(r.url().endsWith('/audio') || r.url().endsWith('/stems/ranges'))) return;
       r.headerValue('content-length').then((v) => (bytes.n += Number(v ?? 0)), () => undefined);
     });
     let peakRss = 0;

@@ -2,7 +2,34 @@
 import { useEffect, useRef } from 'react';
 import { bucketCount, pickPeakLevel, type Peaks } from '@mixroom/engine';
 
-/** Draws a stem's precomputed peaks, filling its lane; redraws on resize. */
+/**
+ * Lanes waiting to be drawn. A lane takes a few milliseconds to draw on a CPU-rastered canvas; a
+ * session opening with 48 of them drew them all in one task (0.8 s in which the page took no
+ * click). They are drawn a slice of time at a time, and only once on screen.
+ */
+const pendingDraws = new Set<() => void>();
+let drainScheduled = false;
+const DRAW_SLICE_MS = 8;
+
+function drawSoon(draw: () => void): void {
+  pendingDraws.add(draw);
+  if (drainScheduled) return;
+  drainScheduled = true;
+  setTimeout(drainDraws, 0);
+}
+
+function drainDraws(): void {
+  const end = performance.now() + DRAW_SLICE_MS;
+  for (const draw of pendingDraws) {
+    pendingDraws.delete(draw);
+    draw();
+    if (performance.now() > end) break;
+  }
+  drainScheduled = pendingDraws.size > 0;
+  if (drainScheduled) setTimeout(drainDraws, 0);
+}
+
+/** Draws a stem's precomputed peaks, filling its lane; redraws on resize, when on screen. */
 export function Waveform({
   peaks,
   songDuration,
@@ -62,10 +89,29 @@ export function Waveform({
       }
       g.fill();
     };
-    draw();
-    const ro = new ResizeObserver(draw);
+    // Both observers report once as soon as they observe: the first drawing needs no call here.
+    let onScreen = false;
+    let stale = true;
+    const request = () => {
+      stale = true;
+      if (onScreen) drawSoon(drawNow);
+    };
+    const drawNow = () => {
+      stale = false;
+      draw();
+    };
+    const ro = new ResizeObserver(request);
+    const io = new IntersectionObserver((entries) => {
+      onScreen = entries[entries.length - 1].isIntersecting;
+      if (onScreen && stale) drawSoon(drawNow);
+    });
     ro.observe(canvas);
-    return () => ro.disconnect();
+    io.observe(canvas);
+    return () => {
+      ro.disconnect();
+      io.disconnect();
+      pendingDraws.delete(drawNow);
+    };
   }, [peaks, color, songDuration]);
 
   return <canvas ref={canvasRef} className={`waveform ${dimmed ? 'dimmed' : ''}`} aria-hidden />;
