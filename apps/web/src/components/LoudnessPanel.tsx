@@ -221,13 +221,22 @@ function Readout({
 /** Short-term loudness over the last minute, with the target's integrated level dashed. */
 function LoudnessPlot({ history, target }: { history: readonly number[]; target: DeliveryTarget }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  // Its size comes from a ResizeObserver: reading clientWidth at each of ten readings a second
+  // laid out the whole page each time.
+  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas) return;
+    const ro = new ResizeObserver(([e]) => setSize((cur) => (cur && cur.w === e.contentRect.width && cur.h === e.contentRect.height ? cur : { w: e.contentRect.width, h: e.contentRect.height })));
+    ro.observe(canvas);
+    return () => ro.disconnect();
+  }, []);
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
+    if (!canvas || !ctx || !size) return;
     const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
+    const { w, h } = size;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
       canvas.width = Math.round(w * dpr);
       canvas.height = Math.round(h * dpr);
@@ -270,6 +279,6 @@ function LoudnessPlot({ history, target }: { history: readonly number[]; target:
     });
     ctx.stroke();
     ctx.lineWidth = 1;
-  }, [history, target]);
+  }, [history, target, size]);
   return <canvas ref={ref} className="loudness-plot" data-testid="loudness-plot" aria-label="Short-term loudness, last 60 s" />;
 }

@@ -439,6 +439,10 @@ export class SessionRuntime {
       if (r.durationSeconds > 0.2) return;
       this.awaitingReset = false;
     }
+    // Stopped, the meter reads the same silence ten times a second: the panel and its plot need
+    // no redraw for it (during an open they were laid out again each time).
+    const last = this.loudnessSnap.reading;
+    if (this.transport?.state !== 'started' && last && sameLoudness(last, r)) return;
     this.preview?.measured({ integrated: r.integrated, truePeak: r.truePeak });
     const h = this.loudnessHistory;
     h.push(r.shortTerm);
@@ -785,6 +789,11 @@ export class SessionRuntime {
     this.together?.dispose();
     if (window.__mixroom?.runtime === this) delete window.__mixroom;
   }
+}
+
+function sameLoudness(a: LiveLoudnessReading, b: LiveLoudnessReading): boolean {
+  const same = (x: number, y: number) => x === y || (!Number.isFinite(x) && !Number.isFinite(y));
+  return same(a.momentary, b.momentary) && same(a.shortTerm, b.shortTerm) && same(a.integrated, b.integrated) && same(a.range, b.range) && same(a.truePeak, b.truePeak);
 }
 
 /** The rate most of the session's stems have (48 kHz for an empty session). */
