@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { serverProcessEnv } from './server-process-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Settings from ./.env (see .env.example); what the environment already has wins.
+if (existsSync(`${root}/.env`)) process.loadEnvFile(`${root}/.env`);
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -27,7 +27,8 @@ import { HttpError, sendError, toHttpError } from './http/respond.js';
 import { Router, type RouteInfo } from './http/router.js';
 import { registerSessionRoutes } from './http/sessions.js';
 import { deleteSessionData } from './http/session-data.js';
-import { NOT_BUILT_PAGE, StaticSite } from './http/static.js';
+import { DevWebProxy, NEXT_DEV_PATH } from './http/dev-web.js';
+import { NOT_BUILT_PAGE, StaticSite, type WebPages } from './http/static.js';
 import { registerStemEditRoutes } from './http/stem-edits.js';
 import { registerStemRoutes } from './http/stems.js';
 import { registerUploadRoutes } from './http/uploads.js';
@@ -134,7 +135,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   const signIns = new SignInWatch(db.prisma, signInEvents, logger, { sweepMs: options.auth?.signInSweepMs ?? 30_000 });
   const trustProxy = config.trustProxy ?? false;
   const yjs = new YjsWebsocketServer(rooms, logger, access, changes, signIns, { trustProxy, ...options.sync });
-  const site = new StaticSite(path.resolve(config.webDist));
+  const site: WebPages = config.devWebUrl ? new DevWebProxy(config.devWebUrl, logger) : new StaticSite(path.resolve(config.webDist));
 
   const api = new Router();
   registerAuthRoutes(api, { prisma: db.prisma, accounts, access, trustProxy, signIns });
@@ -175,6 +176,11 @@ export async function createMixroomServer(config: Config, options: MixroomServer
       if (!(await api.handle(req, res, pathname, logger))) sendError(res, new HttpError(404, 'not_found', `no API route ${pathname}`));
       return;
     }
+    // npm run dev: Next's own dev endpoints (assets, the error overlay) take any method.
+    if (site instanceof DevWebProxy && NEXT_DEV_PATH.test(pathname)) {
+      await site.serve(req, res, pathname);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${pathname}`));
       return;
@@ -193,8 +199,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
         // not a valid id either way
       }
       if (!actor || (await access.roleIn(actor.userId, id).catch(() => null))) return sendPage(req, res, 'session');
-      const notFoundPage = await site.resolve('404.html');
-      if (notFoundPage) return site.send(req, res, notFoundPage, 404);
+      if (await site.sendPage(req, res, '404', 404)) return;
       res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Not found</title><h1>Session not found</h1>');
       return;
     }
@@ -205,15 +210,12 @@ export async function createMixroomServer(config: Config, options: MixroomServer
       res.end(NOT_BUILT_PAGE);
       return;
     }
-    const notFoundPage = await site.resolve('404.html');
-    if (notFoundPage) return site.send(req, res, notFoundPage, 404);
+    if (await site.sendPage(req, res, '404', 404)) return;
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
   };
 
   const sendPage = async (req: IncomingMessage, res: ServerResponse, name: string) => {
-    // Next's export may emit either layout depending on `trailingSlash`; accept both.
-    const page = await site.resolve(`${name}.html`, `${name}/index.html`);
-    if (page) return site.send(req, res, page, 200);
+    if (await site.sendPage(req, res, name, 200)) return;
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(NOT_BUILT_PAGE);
   };
@@ -240,6 +242,8 @@ export async function createMixroomServer(config: Config, options: MixroomServer
   httpServer.on('upgrade', (req, socket, head) => {
     if (yjs.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/socket.io')) return;
+    // npm run dev: the Next dev server's hot-reload socket.
+    if (site instanceof DevWebProxy && site.handleUpgrade(req, socket, head)) return;
     socket.destroy();
   });
 

@@ -14,6 +14,11 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Absolute path of the Next.js static export. */
   webDist: string;
+  /**
+   * `npm run dev` only (MIXROOM_DEV_WEB_URL): pages come from this Next dev server instead of
+   * webDist, proxied through this origin so they stay same-origin and cross-origin isolated.
+   */
+  devWebUrl?: string;
   /** Absolute path of prisma/migrations. */
   migrationsDir: string;
   /** Coalescing window for writing Yjs updates to the DB (ms). See docs/server.md for the trade-off. */
@@ -70,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: fromEnv(env.DATA_DIR, 'data'),
     databaseUrl: env.DATABASE_URL || undefined,
     webDist: fromEnv(env.WEB_DIST, 'apps/web/out'),
+    devWebUrl: devWebUrl(env.MIXROOM_DEV_WEB_URL),
     migrationsDir: fromEnv(env.MIGRATIONS_DIR, 'prisma/migrations'),
     syncFlushMs: int(env, 'SYNC_FLUSH_MS', 50),
     syncCompactRows: int(env, 'SYNC_COMPACT_ROWS', 200),
@@ -87,6 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     s3: s3Settings(env),
     iceServers: iceServers(env.ICE_SERVERS),
   };
+}
+
+function devWebUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^http:\/\/[^/]+\/?$/.test(value)) throw new Error(`MIXROOM_DEV_WEB_URL must be an http://host:port origin, got "${value}"`);
+  return value.replace(/\/$/, '');
 }
 
 function iceServers(value: string | undefined): IceServers {

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import './globals.css';
 import { BusyBanner } from '../src/components/BusyBanner';
+import { UpdatedBanner } from '../src/components/UpdatedBanner';
 
 export const metadata: Metadata = {
   title: 'Mixroom',
@@ -12,6 +13,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
     <html lang="en">
       <body>
         <BusyBanner />
+        <UpdatedBanner />
         {children}
       </body>
     </html>

@@ -1,6 +1,7 @@
 // Bundles the engine's AudioWorklet processors into plain scripts the browser can load with
 // audioWorklet.addModule(): public/worklets/<name>.js (generated, not committed).
-import { build } from 'esbuild';
+// `--watch` (npm run dev) keeps rebuilding each one when its sources change.
+import { build, context } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -18,19 +19,28 @@ const worklets = [
   { name: 'stem-worker', entry: path.resolve(here, '../src/lib/stem-worker.ts') },
 ];
 
+const watch = process.argv.includes('--watch');
+
 for (const w of worklets) {
   const outfile = path.join(outdir, `${w.name}.js`);
-  await build({
+  const options = {
     entryPoints: [w.entry],
     outfile,
     bundle: true,
     format: 'iife',
     platform: 'browser',
     target: 'es2022',
-    minify: true,
-    sourcemap: false,
-    logLevel: 'warning',
+    minify: !watch,
+    sourcemap: watch ? 'inline' : false,
+    logLevel: watch ? 'info' : 'warning',
     legalComments: 'none',
-  });
-  console.log(`worklet ${w.name} -> ${path.relative(process.cwd(), outfile)}`);
+  };
+  if (watch) {
+    const ctx = await context(options);
+    await ctx.watch();
+    console.log(`worklet ${w.name}: watching`);
+  } else {
+    await build(options);
+    console.log(`worklet ${w.name} -> ${path.relative(process.cwd(), outfile)}`);
+  }
 }

@@ -6,6 +6,62 @@ import { REVIEW_EVENTS } from './review';
 import { TALK_EVENTS } from './talk';
 import type { Role } from './roles';
 
+// ---------------------------------------------------------------- protocol version
+
+/**
+ * The version of this wire contract (socket.io events and payloads, the Yjs document's shape, the
+ * close codes). Bump it when a change means a page loaded before it can no longer work with the
+ * server: the server then refuses that page's connections with `protocol_mismatch` and the page
+ * asks its user to reload, instead of retrying forever against a server it cannot understand.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Query parameter of the Yjs websocket URL (`/yjs/<sessionId>?v=1`) that carries PROTOCOL_VERSION. */
+export const PROTOCOL_VERSION_PARAM = 'v';
+
+/** The socket.io handshake `auth` a client sends: `io({ auth: { protocolVersion: PROTOCOL_VERSION } })`. */
+export interface HandshakeAuth {
+  protocolVersion: number;
+}
+
+/** What a page shows when the server refuses it for another protocol version. */
+export const PROTOCOL_MISMATCH_MESSAGE = 'Mixroom was updated — please reload.';
+
+/**
+ * Why the server refused a client of another protocol version: the `data` of socket.io's
+ * `connect_error` (its `message` is PROTOCOL_MISMATCH_MESSAGE). The Yjs websocket says the same
+ * with its close code, WS_CLOSE.protocolMismatch, and PROTOCOL_MISMATCH_MESSAGE as the reason.
+ */
+export interface ProtocolMismatch {
+  code: 'protocol_mismatch';
+  serverVersion: number;
+  clientVersion: number;
+  message: string;
+}
+
+/**
+ * The refusal for a client that says it speaks `clientVersion`, or null when it may connect.
+ * A client that sends no version at all (a script, a test client) is not checked: every page of
+ * the web app sends one.
+ */
+export function checkProtocolVersion(clientVersion: unknown): ProtocolMismatch | null {
+  if (clientVersion === undefined || clientVersion === null || clientVersion === '') return null;
+  const n = typeof clientVersion === 'string' ? Number(clientVersion) : clientVersion;
+  if (n === PROTOCOL_VERSION) return null;
+  return {
+    code: 'protocol_mismatch',
+    serverVersion: PROTOCOL_VERSION,
+    clientVersion: typeof n === 'number' && Number.isFinite(n) ? n : -1,
+    message: PROTOCOL_MISMATCH_MESSAGE,
+  };
+}
+
+/** Reads a ProtocolMismatch out of a socket.io connect_error (its `data`), or null for any other error. */
+export function protocolMismatchOf(err: unknown): ProtocolMismatch | null {
+  const data = (err as { data?: unknown } | null)?.data as Partial<ProtocolMismatch> | undefined;
+  return data && data.code === 'protocol_mismatch' && typeof data.serverVersion === 'number' ? (data as ProtocolMismatch) : null;
+}
+
 /** Session ids are URL path segments (/s/<id>, /yjs/<id>), so keep them URL-safe. */
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid session id');
 export type SessionId = z.infer<typeof SessionId>;
@@ -41,6 +97,8 @@ export const WS_CLOSE = {
   clientIdTaken: 4409,
   /** The change does not fit the mix document's shape (an unknown part, a wrong type, a value out of range): not applied. */
   invalid: 4422,
+  /** The page speaks another PROTOCOL_VERSION than the server (`?v=` of the URL): it must reload, retrying cannot help. */
+  protocolMismatch: 4426,
   /** One update above YJS_LIMITS.maxUpdateBytes, or it would grow the document past YJS_LIMITS.maxDocBytes. */
   tooLarge: 4413,
   /** A websocket frame above 4 × maxUpdateBytes: refused by the socket layer before it is read at all. */
@@ -71,6 +129,7 @@ export const YJS_CLOSE_ADVICE: Record<number, { message: string; action: 'reload
   [WS_CLOSE.readOnly]: { message: 'You can only view this mix now; your last change was not saved.', action: 'reload' },
   [WS_CLOSE.refused]: { message: 'Your role cannot make that change (channels are managed by the owner and engineers); it was not saved.', action: 'reload' },
   [WS_CLOSE.clientIdTaken]: { message: 'This window wrote under another member\'s identity; reloading the mix.', action: 'reload' },
+  [WS_CLOSE.protocolMismatch]: { message: PROTOCOL_MISMATCH_MESSAGE, action: 'stop' },
   [WS_CLOSE.resync]: { message: 'Reconnecting to catch up with the server.', action: 'reconnect' },
   [WS_CLOSE.invalid]: { message: 'This window sent a change the mix cannot hold; it was not saved. Reloading the mix.', action: 'reload' },
   [WS_CLOSE.tooLarge]: { message: 'That change is too large for a mix document; it was not saved.', action: 'reload' },

@@ -22,7 +22,7 @@ export const CAPABILITIES = {
   'comments.write': ['owner', 'engineer', 'artist', 'viewer'],
   /** Edit or delete anyone's comment. */
   'comments.moderate': ['owner'],
-  /** Approve a version or request changes (see the approval rules in the README). */
+  /** Approve a version or request changes (see the approval rules in docs/review.md). */
   'versions.approve': ['owner', 'artist'],
   /** Session settings such as "deliver only approved". */
   'session.settings': ['owner', 'engineer'],
@@ -41,7 +41,7 @@ export function can(role: Role | null | undefined, capability: Capability): bool
   return !!role && (CAPABILITIES[capability] as readonly Role[]).includes(role);
 }
 
-/** The README's role matrix, generated from CAPABILITIES (a test keeps the README in step). */
+/** The role matrix in docs/access.md, generated from CAPABILITIES (a test keeps the doc in step). */
 export function roleMatrixMarkdown(): string {
   const header = `| capability | ${ROLES.join(' | ')} |`;
   const rule = `|---|${ROLES.map(() => ':-:').join('|')}|`;

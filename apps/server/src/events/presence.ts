@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import {
-  can, EVENTS, JoinPayload, PresenceUpdatePayload, SOCKET_IO_PATH,
+  can, checkProtocolVersion, EVENTS, JoinPayload, PresenceUpdatePayload, SOCKET_IO_PATH,
   type AccessChangedPayload, type JoinAck, type SignInEndedPayload, type Presence, type PresenceLeftPayload, type Role,
 } from '@mixroom/protocol';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
@@ -51,6 +51,15 @@ export function attachPresence(httpServer: HttpServer, deps: PresenceDeps): Serv
     // Cross-site pages must not open a socket riding on the user's cookie.
     allowRequest: (req, callback) => callback(null, !isForeignOrigin(req, deps.trustProxy)),
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
+  });
+
+  // A page of another protocol version is refused before anything else, with a typed reason
+  // (`connect_error`'s data: ProtocolMismatch) that tells it to reload rather than retry.
+  io.use((socket, next) => {
+    const mismatch = checkProtocolVersion((socket.handshake.auth as { protocolVersion?: unknown } | undefined)?.protocolVersion);
+    if (!mismatch) return next();
+    deps.logger.info(`refused a socket.io client of protocol ${mismatch.clientVersion} (server: ${mismatch.serverVersion})`);
+    next(Object.assign(new Error(mismatch.message), { data: mismatch }));
   });
 
   io.use((socket, next) => {

@@ -36,8 +36,21 @@ export const CROSS_ORIGIN_ISOLATION = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
+/**
+ * Where the web app's pages and assets come from: the static export (StaticSite) or, under
+ * `npm run dev`, the Next dev server behind a proxy (DevWebProxy in dev-web.ts).
+ */
+export interface WebPages {
+  /** Serves the file or page at `pathname`; false when there is none. */
+  serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean>;
+  /** Serves one of the app's pages by name (`session`, `invite`, `404`) with `status`; false when it is missing. */
+  sendPage(req: IncomingMessage, res: ServerResponse, name: string, status: number): Promise<boolean>;
+  /** Whether there is a web app to serve at all. */
+  exists(): Promise<boolean>;
+}
+
 /** Serves the Next.js static export. Only GET/HEAD; never escapes `root`. */
-export class StaticSite {
+export class StaticSite implements WebPages {
   constructor(readonly root: string) {}
 
   private async file(rel: string): Promise<{ file: string; size: number } | null> {
@@ -70,6 +83,14 @@ export class StaticSite {
     const f = await this.resolve(clean === '' ? 'index.html' : clean, `${clean}.html`, `${clean}/index.html`);
     if (!f) return false;
     await this.send(req, res, f, 200);
+    return true;
+  }
+
+  async sendPage(req: IncomingMessage, res: ServerResponse, name: string, status: number): Promise<boolean> {
+    // Next's export may emit either layout depending on `trailingSlash`; accept both.
+    const page = await this.resolve(`${name}.html`, `${name}/index.html`);
+    if (!page) return false;
+    await this.send(req, res, page, status);
     return true;
   }
 

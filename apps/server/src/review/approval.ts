@@ -1,4 +1,4 @@
-// Approval rules (README "Review loop"): the artist or the owner approves a version or asks
+// Approval rules (docs/review.md, "Approval rules"): the artist or the owner approves a version or asks
 // for changes (capability versions.approve — engineers and viewers cannot, not even for their
 // own version, unless they are the owner). An approval records the SHA-256 of the audio bytes
 // and makes the version immutable; one approval per version however requests race.

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { can, SessionId, WS_CLOSE, YJS_LIMITS, YJS_WS_PATH, type Role } from '@mixroom/protocol';
+import { can, checkProtocolVersion, PROTOCOL_VERSION_PARAM, SessionId, WS_CLOSE, YJS_LIMITS, YJS_WS_PATH, type Role } from '@mixroom/protocol';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { AccessControl } from '../auth/access.js';
 import { isForeignOrigin } from '../auth/csrf.js';
@@ -74,6 +74,12 @@ export class YjsWebsocketServer {
       rawId = pathname.slice(YJS_WS_PATH.length + 1);
     }
     // Accept first, then close with a code: browsers expose close codes to the page, not HTTP statuses.
+    const mismatch = checkProtocolVersion(new URL(req.url ?? '/', 'http://x').searchParams.get(PROTOCOL_VERSION_PARAM) ?? undefined);
+    if (mismatch) {
+      this.logger.info(`refused a Yjs client of protocol ${mismatch.clientVersion} (server: ${mismatch.serverVersion})`);
+      this.wss.handleUpgrade(req, socket, head, (ws) => ws.close(WS_CLOSE.protocolMismatch, reason(mismatch.message)));
+      return true;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.authorize(req, ws, rawId));
     return true;
   }

@@ -3,13 +3,17 @@ import {
   EVENTS,
   Presence,
   PresenceLeftPayload,
+  PROTOCOL_VERSION,
+  protocolMismatchOf,
   SOCKET_IO_PATH,
+  type HandshakeAuth,
   type JoinAck,
   type JoinPayload,
   type PresenceUpdatePayload,
 } from '@mixroom/protocol';
 import type { Identity } from './identity';
 import { redirectToSignIn } from './api';
+import { appOutdated } from './app-outdated';
 
 export interface PresenceSnapshot {
   selfId: string | null;
@@ -34,7 +38,16 @@ export class PresenceClient {
     private readonly sessionId: string,
     private identity: Identity,
   ) {
-    this.socket = io({ path: SOCKET_IO_PATH, transports: ['websocket'] });
+    const auth: HandshakeAuth = { protocolVersion: PROTOCOL_VERSION };
+    this.socket = io({ path: SOCKET_IO_PATH, transports: ['websocket'], auth: { ...auth } });
+    // The server was updated and speaks another protocol: stop here and ask for a reload
+    // (retrying would be refused the same way, for ever).
+    this.socket.on('connect_error', (err) => {
+      const mismatch = protocolMismatchOf(err);
+      if (!mismatch) return;
+      this.socket.disconnect();
+      appOutdated.set(mismatch);
+    });
     // (Re)join on every connect: after a reconnect the server has forgotten us.
     this.socket.on('connect', () => this.join());
     // Our role changed or we were removed: reload, so the page asks the server what we may do now.

@@ -1,6 +1,6 @@
 'use client';
 // Comments out to the DAW and back: Reaper / Audacity / MIDI marker downloads, and importing a
-// Reaper marker list or Audacity labels as comments (every role may comment; see README).
+// Reaper marker list or Audacity labels as comments (every role may comment; see docs/review.md).
 import { useState } from 'react';
 import type { ReviewClient } from '../../lib/review';
 

@@ -14,7 +14,7 @@ import { DeckTimeline } from './DeckTimeline';
 
 declare global {
   interface Window {
-    /** Debugging/test hook: the version player on the page (see README, "Version player"). */
+    /** Debugging/test hook: the version player on the page (see docs/review.md, "Version player"). */
     __mixroomDeck?: VersionDeck;
   }
 }
