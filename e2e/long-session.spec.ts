@@ -6,7 +6,7 @@ import { ARTIFACTS_DIR, demoCookie, masterLevelDb, openAs } from './helpers';
 import { createSessionAs, uploadStem } from './support/session-fixtures';
 
 // A session of long 24-bit stems: they stream from the browser's local cache in chunks around
-// the playhead (README "Real sessions"), so the tab holds a few seconds per stem, not the song.
+// the playhead (docs/engine.md, "Real sessions"), so the tab holds a few seconds per stem, not the song.
 const STEMS = 8;
 const SECONDS = 150;
 

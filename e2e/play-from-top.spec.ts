@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { firstSession, masterLevelDb, openAs, resetMix, traceSignal } from './helpers';
 
 // Tone's own synced players skipped their start at song position 0 for about one start time in
-// twelve, leaving the whole playback silent (README "The engine"). Twenty plays from the top, each
+// twelve, leaving the whole playback silent (docs/engine.md, "The audio engine"). Twenty plays from the top, each
 // at another AudioContext time, would have hit it with a probability of about 0.83.
 test('twenty plays from the top in a row are all heard from their first moment', async ({ browser, baseURL }) => {
   test.setTimeout(240_000);

@@ -28,7 +28,7 @@ import { renderInBrowser, type RenderRequest } from './bounce';
 import { AutomationRecorder } from './automation-recorder';
 import { fetchRetryingWhenBusy } from './busy-retry';
 import { AutomationFollow } from './automation-follow';
-import { WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
+import { PROTOCOL_VERSION, PROTOCOL_VERSION_PARAM, WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
 
@@ -194,7 +194,9 @@ export class SessionRuntime {
 
   constructor(readonly session: GetSessionResponse) {
     const wsOrigin = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
-    this.provider = new WebsocketProvider(`${wsOrigin}${YJS_WS_PATH}`, session.id, this.doc, { maxBackoffTime: 5000 });
+    // The protocol version rides along: a server of another version closes with protocolMismatch
+    // (a "please reload" stop, see onClose) instead of syncing a document it may misread.
+    this.provider = new WebsocketProvider(`${wsOrigin}${YJS_WS_PATH}`, session.id, this.doc, { maxBackoffTime: 5000, params: { [PROTOCOL_VERSION_PARAM]: String(PROTOCOL_VERSION) } });
     const totalGuess = (s: StemInfo) => Math.max(1, Math.round(s.durationSec * s.sampleRate * s.channels * 2));
     this.snapshot = {
       mix: this.model.getState(),
