@@ -231,6 +231,12 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
  */
 async function seeks(page: Page, what: string): Promise<number[]> {
   const out: number[] = [];
+  // How much of the files the local cache held as the seeks began (the background download may
+  // have fetched everything by then): a "not yet downloaded" figure means something only below 100 %.
+  const cachedShare = await page.evaluate(() => {
+    const stems = (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems;
+    return stems.reduce((n, x) => n + Math.min(x.loadedBytes, x.totalBytes), 0) / Math.max(1, stems.reduce((n, x) => n + x.totalBytes, 0));
+  });
   for (let i = 0; i < SEEKS; i++) {
     const to = ((i * 0.618 + 0.1) % 1) * (MINUTES * 60 - 10);
     out.push(
@@ -248,7 +254,7 @@ async function seeks(page: Page, what: string): Promise<number[]> {
     );
     await new Promise((r) => setTimeout(r, 1000));
   }
-  log(`seek ${what} → sounding (ms): ${out.map((x) => x.toFixed(0)).join(' ')} (load ${load()})`);
+  log(`seek ${what} → sounding (ms): ${out.map((x) => x.toFixed(0)).join(' ')} (files ${(cachedShare * 100).toFixed(0)} % in the local cache as the seeks began; load ${load()})`);
   return out;
 }
 
