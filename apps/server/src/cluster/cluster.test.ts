@@ -278,12 +278,18 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('two server processes sharing PostgreSQL 
 
 /** A private redis-server on a free port, so this suite may stop and restart it. */
 async function privateRedis(): Promise<{ url: string; start(): Promise<void>; stop(): Promise<void>; cleanup(): void }> {
-  const port = await new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
+  // Below the kernel's ephemeral range (32768–60999 here): while Redis is down its port is free,
+  // and a port the kernel hands out could go to one of the other suites' servers (listen(0)) in
+  // the meantime; Redis then could not restart, and the test waited on someone else's server.
+  const free = (p: number) => new Promise<boolean>((resolve) => {
+    const srv = net.createServer().once('error', () => resolve(false)).listen(p, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+  let port = 0;
+  for (let tries = 0; tries < 50 && !port; tries++) {
+    const p = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await free(p)) port = p;
+  }
+  if (!port) throw new Error('no free port below the ephemeral range for a private redis-server');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-redis-'));
   let child: ChildProcess | null = null;
   const answers = () => new Promise<boolean>((resolve) => {
@@ -294,8 +300,12 @@ async function privateRedis(): Promise<{ url: string; start(): Promise<void>; st
   return {
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-      for (let i = 0; i < 100 && !(await answers()); i++) await new Promise((r) => setTimeout(r, 50));
+      const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+      child = c;
+      for (let i = 0; i < 100 && c.exitCode === null && !(await answers()); i++) await new Promise((r) => setTimeout(r, 50));
+      // Something else answering on the port would pass for Redis: it must be ours, and running.
+      await new Promise((r) => setTimeout(r, 100));
+      if (c.exitCode !== null) throw new Error(`the private redis-server on port ${port} exited (${c.exitCode}): is the port taken?`);
     },
     async stop() {
       const c = child;
