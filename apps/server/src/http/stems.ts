@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { STEM_RANGES_HEADER, StemRangesRequest, type StemRangePart } from '@mixroom/protocol';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { AccessControl } from '../auth/access.js';
@@ -78,10 +77,31 @@ export function registerStemRoutes(router: Router, prisma: PrismaClient, blobs: 
 async function sendPart(res: ServerResponse, blobs: BlobStore, hash: string, from: number, length: number): Promise<boolean> {
   try {
     const stream = await blobs.createReadStream(hash, { start: from, end: from + length - 1 });
-    await pipeline(stream, res, { end: false });
-    return true;
+    // By hand, not pipeline(…, { end: false }): that leaves its listeners on the answer until it
+    // ends, eleven parts in a warning.
+    for await (const chunk of stream) {
+      if (res.destroyed) {
+        stream.destroy();
+        return false;
+      }
+      if (!res.write(chunk)) await drained(res);
+    }
+    return !res.destroyed;
   } catch {
     res.destroy();
     return false;
   }
+}
+
+/** Resolves when the answer can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
