@@ -169,13 +169,21 @@ test('the engineer rides a fader in Touch during playback; the artist sees the l
   const sr = ridden.sampleRate;
   const from = Math.max(0, points[0].t - 0.5);
   const to = points[points.length - 1].t + 0.5;
+  // Samples of the plain bounce above −50 dBFS: with the lane above −40 dB the ridden one stays
+  // above −90 dBFS, where 24-bit rounding moves a ratio by under 0.02 dB. The first channel is
+  // sparse near the top of the song (where the ride is), so the samples judged are counted and
+  // must spread over the ride, however few of them the intro has.
   let worst = 0;
   let measured = 0;
+  let first = Infinity;
+  let last = -Infinity;
   for (let i = Math.round(from * sr); i < Math.round(to * sr); i++) {
     const want = valueAt(lane, i / sr) - staticDb;
-    if (Math.abs(plain.left[i]) < 0.01 || want < -40) continue;
+    if (Math.abs(plain.left[i]) < 0.003 || want < -40) continue;
     worst = Math.max(worst, Math.abs(20 * Math.log10(Math.abs(ridden.left[i] / plain.left[i])) - want));
     measured++;
+    first = Math.min(first, i / sr);
+    last = Math.max(last, i / sr);
   }
   // The level over time, for the log: the bounce's RMS in 1 s steps against the lane.
   const rmsDb = (d: Float32Array, t: number) => {
@@ -187,8 +195,9 @@ test('the engineer rides a fader in Touch during playback; the artist sees the l
   const steps = [];
   for (let t = Math.floor(from); t < to; t += 1) steps.push(`${t}s ${(rmsDb(ridden.left, t) - rmsDb(plain.left, t)).toFixed(1)}/${valueAt(lane, t + 0.025).toFixed(1)}`);
   console.log(`bounce level vs plain (measured/lane, dB): ${steps.join(', ')}`);
-  console.log(`bounce follows the ride within ${worst.toFixed(4)} dB at ${measured} samples (${from.toFixed(2)}–${to.toFixed(2)} s)`);
-  expect(measured).toBeGreaterThan(10_000);
+  console.log(`bounce follows the ride within ${worst.toFixed(4)} dB at ${measured} samples from ${first.toFixed(2)} to ${last.toFixed(2)} s (${from.toFixed(2)}–${to.toFixed(2)} s)`);
+  expect(measured).toBeGreaterThan(2_000);
+  expect(last - first).toBeGreaterThan(1);
   expect(worst).toBeLessThan(0.1);
 
   await eng.context.close();
