@@ -96,7 +96,9 @@ function processTree(pid: number): number[] {
   let children: number[] = [];
   try {
     children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {}
+  } catch {
+    // the process is gone
+  }
   return [pid, ...children.flatMap(processTree)];
 }
 
@@ -123,7 +125,9 @@ function cpuSeconds(pid: number): { user: number; system: number } {
       const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
       user += Number(fields[11]) / 100;
       system += Number(fields[12]) / 100;
-    } catch {}
+    } catch {
+      // the process is gone
+    }
   }
   return { user, system };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAudible, ARTIFACTS_DIR, channelLevels, enterValue, firstSession, grabFader, masterLevelDb, openAliceAndBob, openAs, resetMix, slug, waitForMixer, signedInContext } from './helpers';
+import { expectAudible, ARTIFACTS_DIR, channelLevels, enterValue, firstSession, grabFader, masterLevelDb, openAliceAndBob, resetMix, slug, waitForMixer, signedInContext } from './helpers';
 
 const position = (page: Page) => page.evaluate(() => window.__mixroom!.transport!.position);
 

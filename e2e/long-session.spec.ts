@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ARTIFACTS_DIR, demoCookie, masterLevelDb, openAs } from './helpers';
 import { createSessionAs, uploadStem } from './support/session-fixtures';
 
@@ -44,7 +44,6 @@ type Hook = {
   };
   transport: { position: number; state: string };
 };
-const hook = (page: Page) => page.evaluateHandle(() => window.__mixroom as unknown as Hook);
 
 test('a session of long 24-bit stems plays, seeks and loops from the local cache in bounded memory, and a second visit downloads nothing', async ({ browser, baseURL }) => {
   test.setTimeout(600_000);

@@ -28,7 +28,7 @@ const liveLoudness = (page: Page) =>
 test.setTimeout(420_000);
 
 test('live master loudness from the AudioWorklet, and a shared delivery target', async ({ browser, baseURL }) => {
-  const { session, alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
+  const { alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
   // Below 1700 px the loudness pane starts collapsed beside the master, leaving the room to the strips.
   for (const p of [A, B]) {
     await expect(p.getByTestId('loudness-toggle')).toHaveAttribute('aria-expanded', 'false');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { encodeWav } from '../packages/engine/src/audio/wav';
 import { resample } from '../packages/engine/src/dsp/resampler';
 import { ARTIFACTS_DIR, demoCookie, openAs, dropFiles } from './helpers';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ARTIFACTS_DIR, demoCookie, openAs, dropFiles } from './helpers';
 
 /** Two real stems made by ffmpeg: a 24-bit WAV and a FLAC. */

@@ -32,7 +32,6 @@ import { NOT_BUILT_PAGE, StaticSite, type WebPages } from './http/static.js';
 import { registerStemEditRoutes } from './http/stem-edits.js';
 import { registerStemRoutes } from './http/stems.js';
 import { registerUploadRoutes } from './http/uploads.js';
-import type { AccessControl } from './auth/access.js';
 import { StemService } from './stems/stem-service.js';
 import { UploadDigests } from './stems/upload-digests.js';
 import { createLogger, type Logger } from './log.js';

@@ -105,7 +105,7 @@ export async function assertPostgresReachable(): Promise<void> {
     await client.connect();
     await client.end();
   } catch (err) {
-    throw new Error(`PostgreSQL at ${PG_URL} is unreachable (${(err as Error).message}); start it or set MIXROOM_SKIP_PG=1`);
+    throw new Error(`PostgreSQL at ${PG_URL} is unreachable (${(err as Error).message}); start it or set MIXROOM_SKIP_PG=1`, { cause: err });
   }
 }
 

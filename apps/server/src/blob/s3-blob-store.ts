@@ -72,7 +72,7 @@ export class S3BlobStore implements BlobStore {
       const where = `bucket "${this.settings.bucket}"${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
       const status = (err as S3ServiceException).$metadata?.httpStatusCode;
       const reason = status === 404 ? 'it does not exist' : status === 403 ? 'access denied (check S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY)' : (err as Error).message || (err as Error).name;
-      throw new Error(`cannot use S3 ${where}: ${reason}`);
+      throw new Error(`cannot use S3 ${where}: ${reason}`, { cause: err });
     }
   }
 

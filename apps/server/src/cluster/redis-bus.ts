@@ -68,7 +68,7 @@ export class RedisBus {
     } catch (err) {
       publisher.disconnect();
       subscriber.disconnect();
-      throw new Error(`cannot connect to Redis (REDIS_URL=${redactUrl(options.url)}): ${(err as Error).message}`);
+      throw new Error(`cannot connect to Redis (REDIS_URL=${redactUrl(options.url)}): ${(err as Error).message}`, { cause: err });
     }
     publisher.off('error', noteFirstError);
     subscriber.off('error', noteFirstError);

@@ -170,7 +170,9 @@ async function main() {
   const connections = new Set();
   try {
     unlinkSync(socketPath);
-  } catch {}
+  } catch {
+    // no socket left from an earlier run
+  }
   const server = net.createServer((socket) => {
     const conn = new Connection(socket, backend);
     connections.add(conn);
@@ -188,7 +190,9 @@ async function main() {
     await db.close().catch(() => {});
     try {
       unlinkSync(socketPath);
-    } catch {}
+    } catch {
+      // already gone
+    }
     process.exit(0);
   };
   process.on('message', (m) => { if (m && m.close) void close(); });

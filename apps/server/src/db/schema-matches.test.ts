@@ -57,11 +57,8 @@ describe('schema.prisma parser', () => {
 describe.each(databaseKinds)('migrations on $name', (kind) => {
   let database: TestDatabase;
   let db: Database;
-  // Every branch adds its own migration folder; the tests follow whatever the directory holds.
-  let all: string[];
   beforeAll(async () => {
     database = await kind.create();
-    all = (await readdir(database.config.migrationsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
     db = await openDatabase(database.config);
   });
   afterAll(async () => {

@@ -67,7 +67,7 @@ export class VersionViews {
     if (this.mixCache.size + missing.length > 5000) this.mixCache.clear();
     const found = new Map(rows.map((r) => [r.id, r.mixState]));
     for (const id of missing) {
-      let state: MixState | null = null;
+      let state: MixState | null;
       try {
         const bytes = found.get(id);
         state = bytes ? mixStateFromUpdate(bytes) : null;

@@ -8,7 +8,7 @@ import { WS_CLOSE, YJS_LIMITS } from '@mixroom/protocol';
 import { encodeUpdate } from './messages.js';
 import { bindingTable } from './client-owners.js';
 import {
-  addMember, assertPostgresReachable, connectClient, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, BARE_YJS, startServer, waitFor,
+  addMember, assertPostgresReachable, connectClient, createSession, databaseKinds, fetchAs, rawSocket, signUp, SKIP_PG, startServer, waitFor,
   type TestServer, type TestUser,
 } from '../test-support.js';
 

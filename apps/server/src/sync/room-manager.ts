@@ -191,7 +191,7 @@ export class RoomManager {
       if (!update) return;
       const why = `the database did not take ${count} update(s) of session ${room.sessionId} in ${delays.length + 1} attempts (${(err as Error).message})`;
       try {
-        if (!this.spill) throw new Error('no spill directory');
+        if (!this.spill) throw new Error('no spill directory', { cause: err });
         const file = await this.spill.write(room.sessionId, update);
         this.unpersisted.spilled.push(file);
         this.logger.error(`${why}; saved to ${file}, replayed at the next start`);

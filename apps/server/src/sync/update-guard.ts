@@ -72,6 +72,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, shapeCheck?: Shape
       list.push(s);
     }
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types its shared types' event as any by default
   const rootNames = new Map<Y.AbstractType<any>, string>();
   for (const [name, type] of doc.share) rootNames.set(type, name);
 
@@ -83,6 +84,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, shapeCheck?: Shape
   const DEEP = 'the mix document has nothing nested that deep';
 
   const whereOfDocItem = (item: Y.Item): Place => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types its shared types' event as any by default
     const type = item.parent as Y.AbstractType<any> | null;
     if (!(type instanceof Y.AbstractType)) return GONE;
     if (!type._item) {
@@ -92,6 +94,7 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, shapeCheck?: Shape
     const holder = type._item;
     const outer = holder.parent as unknown;
     if (!(outer instanceof Y.AbstractType)) return GONE;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types its shared types' event as any by default
     let top: Y.AbstractType<any> = outer;
     while (top._item) {
       const p: unknown = top._item.parent;

@@ -110,6 +110,8 @@ export class StemLibrary {
   source(stemId: string): StemSource {
     const entry = this.stems.get(stemId);
     if (!entry) throw new Error(`unknown stem ${stemId}`);
+    // The source's methods are plain functions (they keep their own `this`): the library is named.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const library = this;
     let held: { start: number; channels: Float32Array[] } | null = null;
     return {

@@ -244,6 +244,6 @@ export async function decodeVersion(ctx: AudioContext, url: string, signal?: Abo
   try {
     return await ctx.decodeAudioData(await res.arrayBuffer());
   } catch (e) {
-    throw new Error(`the browser could not decode this version: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`the browser could not decode this version: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }

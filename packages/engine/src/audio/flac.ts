@@ -46,7 +46,7 @@ class BitWriter {
       value &= 0xffffff;
     }
     // At most 7 bits wait in the accumulator, so 7 + 24 bits never overflow 31.
-    let acc = (this.acc << n) | (value & ((1 << n) - 1));
+    const acc = (this.acc << n) | (value & ((1 << n) - 1));
     let nacc = this.nacc + n;
     const buf = this.buf;
     let pos = this.pos;
@@ -208,9 +208,27 @@ export class FlacEncoder {
       oa = ol;
       ob = or;
       let bestCost = cl + cr;
-      if (cl + cs < bestCost) (assignment = LEFT_SIDE), (bestCost = cl + cs), (b = side), (ob = os);
-      if (cr + cs < bestCost) (assignment = RIGHT_SIDE), (bestCost = cr + cs), (a = side), (oa = os), (b = channels[1].subarray(start, start + n)), (ob = or);
-      if (cm + cs < bestCost) (assignment = MID_SIDE), (a = mid), (oa = om), (b = side), (ob = os);
+      if (cl + cs < bestCost) {
+        assignment = LEFT_SIDE;
+        bestCost = cl + cs;
+        b = side;
+        ob = os;
+      }
+      if (cr + cs < bestCost) {
+        assignment = RIGHT_SIDE;
+        bestCost = cr + cs;
+        a = side;
+        oa = os;
+        b = channels[1].subarray(start, start + n);
+        ob = or;
+      }
+      if (cm + cs < bestCost) {
+        assignment = MID_SIDE;
+        a = mid;
+        oa = om;
+        b = side;
+        ob = os;
+      }
     }
 
     w.write(0b11111111111110, 14);
@@ -264,10 +282,22 @@ export class FlacEncoder {
       }
     }
     let order = 0, best = s0;
-    if (s1 < best) (order = 1), (best = s1);
-    if (s2 < best) (order = 2), (best = s2);
-    if (s3 < best) (order = 3), (best = s3);
-    if (s4 < best) (order = 4), (best = s4);
+    if (s1 < best) {
+      order = 1;
+      best = s1;
+    }
+    if (s2 < best) {
+      order = 2;
+      best = s2;
+    }
+    if (s3 < best) {
+      order = 3;
+      best = s3;
+    }
+    if (s4 < best) {
+      order = 4;
+      best = s4;
+    }
     this.lastOrder = order;
     return best;
   }
@@ -334,11 +364,15 @@ export class FlacEncoder {
         const v = u[i];
         const q = v >>> k;
         if (q + 1 + k > 24) {
-          w.acc = acc, w.nacc = nacc, w.pos = pos;
+          w.acc = acc;
+          w.nacc = nacc;
+          w.pos = pos;
           w.reserve(((q + 1 + k) >> 3) + (to - i) * 3);
           w.rice(q, v & mask, k);
           buf = w.buf;
-          acc = w.acc, nacc = w.nacc, pos = w.pos;
+          acc = w.acc;
+          nacc = w.nacc;
+          pos = w.pos;
           continue;
         }
         const n = q + 1 + k;
@@ -350,7 +384,9 @@ export class FlacEncoder {
         }
         acc &= (1 << nacc) - 1;
       }
-      w.acc = acc, w.nacc = nacc, w.pos = pos;
+      w.acc = acc;
+      w.nacc = nacc;
+      w.pos = pos;
     }
   }
 

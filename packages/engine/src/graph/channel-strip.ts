@@ -40,6 +40,7 @@ export class ChannelStrip {
   readonly sendPre: GainNode[];
   readonly sendPost: GainNode[];
   readonly sendLevel: GainNode[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Tone's Analyser is generic over its reading's type; a level reads either
   analyser: ToneNamespace.Analyser<any> | null = null;
   /** Channel count of the attached stem (1 or 2). */
   stemChannels = 2;

@@ -66,6 +66,7 @@ export class MixGraph {
   private readonly masterEq: FourBandEq;
   private masterDynamics: DynamicsNode | null = null;
   private readonly masterGain: ToneNamespace.Gain;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Tone's Analyser is generic over its reading's type; a level reads either
   private readonly masterAnalyser: ToneNamespace.Analyser<any> | null;
   private readonly reverb: ReverbReturn;
   private readonly delay: DelayReturn;
@@ -285,6 +286,7 @@ function masterLimiterLatency(sampleRate: number): number {
   return new TruePeakLimiterKernel(sampleRate, 1, { on: true, ceilingDb: -1, releaseMs: 60 }).latency;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Tone's Analyser is generic over its reading's type; a level reads either
 function readLevel(analyser: ToneNamespace.Analyser<any>): LevelReading {
   const value = analyser.getValue();
   const channels = (Array.isArray(value) ? value : [value]) as Float32Array[];

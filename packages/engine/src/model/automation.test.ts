@@ -110,7 +110,7 @@ describe('automation in the mix document', () => {
     // take…): 100,000 moves written in flushes of 10, as the recorder does every ~100 ms.
     const rnd = mulberry32(7);
     let flushes = 0;
-    let pending: AutomationPoint[][] = [[], []];
+    const pending: AutomationPoint[][] = [[], []];
     for (let i = 0; i < 100_000; i++) {
       const who = i % 2;
       const t = ((i >> 1) % 3000) / 50; // 50 moves a second each, 60 s per take

@@ -18,6 +18,9 @@ export function LiveABPlayer({ version, runtime }: { version: VersionInfo; runti
   const [which, setWhich] = useState<'live' | 'version'>('live');
   useEffect(() => {
     let alive = true;
+    // Taken now: by the time an unmount's cleanup runs, React has already let go of the ref, and
+    // a version still playing in a detached <audio> would go on being heard.
+    const audio = audioRef.current;
     liveMixLoudness(runtime, (f) => alive && setProgress(f)).then(
       (l) => alive && setLiveLufs(l),
       (e: unknown) => alive && setError(e instanceof Error ? e.message : String(e)),
@@ -25,7 +28,7 @@ export function LiveABPlayer({ version, runtime }: { version: VersionInfo; runti
     return () => {
       alive = false;
       runtime.preview?.setComparison(0, false);
-      audioRef.current?.pause();
+      audio?.pause();
     };
   }, [runtime]);
   const versionLufs = version.loudness.integrated;
