@@ -281,24 +281,9 @@ export class FlacEncoder {
         p0 = e0; p1 = e1; p2 = e2; p3 = e3;
       }
     }
-    let order = 0, best = s0;
-    if (s1 < best) {
-      order = 1;
-      best = s1;
-    }
-    if (s2 < best) {
-      order = 2;
-      best = s2;
-    }
-    if (s3 < best) {
-      order = 3;
-      best = s3;
-    }
-    if (s4 < best) {
-      order = 4;
-      best = s4;
-    }
-    this.lastOrder = order;
+    const best = Math.min(s0, s1, s2, s3, s4);
+    // The lowest order among equals: its warm-up costs the fewest verbatim samples.
+    this.lastOrder = best === s0 ? 0 : best === s1 ? 1 : best === s2 ? 2 : best === s3 ? 3 : 4;
     return best;
   }
 
