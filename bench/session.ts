@@ -11,7 +11,11 @@
  *     main-thread busy share (CDP TaskDuration), audio-thread CPU (/proc, the renderer's
  *     real-time audio threads).
  *
- *   npm run bench:session [-- --stems 48 --minutes 5 --play 60 --seeks 10]
+ *   npm run bench:session [-- --stems 48 --minutes 5 --play 60 --seeks 10 --paint-compare 20]
+ *
+ * --paint-compare S: at the end, on the warm page, the main thread's busy share over S seconds of
+ * playback with the live canvases drawn by the paint worker, then by the page itself (the way
+ * before the worker), each on a fresh visit with every processor on (0 skips it).
  *
  * Stems are generated once into bench/.cache/ (deterministic).
  */
@@ -35,6 +39,7 @@ const MINUTES = opt('minutes', 5);
 const PLAY_SECONDS = opt('play', 60);
 const SEEKS = opt('seeks', 10);
 const PORT = opt('port', 3191);
+const PAINT_COMPARE_SECONDS = opt('paint-compare', 20);
 const base = `http://127.0.0.1:${PORT}`;
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -172,6 +177,32 @@ function topSelfTime(profile: { nodes: Array<{ id: number; callFrame: { function
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
   });
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `${ms.toFixed(0).padStart(6)}  ${k}`);
+}
+
+/** A compressor, EQ, high-pass and both sends on every channel; glue, limiter and EQ on the master. */
+function everyProcessorOn(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const m = window.__mixroom!.model;
+    m.doc.transact(() => {
+      for (const c of m.getState().channels) {
+        for (const [id, v] of [['comp.on', 1], ['comp.threshold', -24], ['eq1.gain', 3], ['eq2.gain', -2], ['eq3.gain', 2], ['eq4.gain', 1], ['hpf.on', 1], ['send1.level', -12], ['send2.level', -18]] as const) m.setParam({ kind: 'channel', channelId: c.id }, id, v);
+      }
+      for (const [id, v] of [['glue.on', 1], ['limiter.on', 1], ['eq1.gain', 1]] as const) m.setParam({ kind: 'master' }, id, v);
+    });
+  });
+}
+
+/** The main thread's busy share (Chromium's TaskDuration) over `seconds` of what the page is doing. */
+async function mainThreadBusy(page: Page, seconds: number): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskDuration = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  const t0 = Date.now();
+  const d0 = await taskDuration();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const busy = ((await taskDuration()) - d0) / ((Date.now() - t0) / 1000);
+  await cdp.detach();
+  return busy;
 }
 
 async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }): Promise<Visit> {
@@ -324,15 +355,7 @@ async function main(): Promise<void> {
     result.cold = cold;
 
     // Every processor on, then play P seconds.
-    await page.evaluate(() => {
-      const m = window.__mixroom!.model;
-      m.doc.transact(() => {
-        for (const c of m.getState().channels) {
-          for (const [id, v] of [['comp.on', 1], ['comp.threshold', -24], ['eq1.gain', 3], ['eq2.gain', -2], ['eq3.gain', 2], ['eq4.gain', 1], ['hpf.on', 1], ['send1.level', -12], ['send2.level', -18]] as const) m.setParam({ kind: 'channel', channelId: c.id }, id, v);
-        }
-        for (const [id, v] of [['glue.on', 1], ['limiter.on', 1], ['eq1.gain', 1]] as const) m.setParam({ kind: 'master' }, id, v);
-      });
-    });
+    await everyProcessorOn(page);
     const cdp = await browser.newCDPSession(page);
     await cdp.send('Performance.enable');
     const taskDuration = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
@@ -436,6 +459,27 @@ async function main(): Promise<void> {
     result.warm = await openAndPlay(page, sessionId, bytes);
     log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded; milestones ${JSON.stringify((result.warm as Visit).milestones)}`);
     await new Promise((r) => setTimeout(r, 3000));
+    if (PAINT_COMPARE_SECONDS > 0) {
+      // The same warm visit, playing with every processor on: live canvases drawn by the paint
+      // worker (as shipped), then by the page (localStorage 'mixroom.paint' = 'page').
+      const paint: Record<string, { mainThreadBusy: number; load: string }> = {};
+      for (const mode of ['worker', 'page'] as const) {
+        await page.evaluate((m) => (m === 'page' ? localStorage.setItem('mixroom.paint', 'page') : localStorage.removeItem('mixroom.paint')), mode);
+        if (mode === 'page') {
+          await page.close();
+          page = await browser.newPage();
+          await openAndPlay(page, sessionId, bytes);
+        }
+        await everyProcessorOn(page);
+        await new Promise((r) => setTimeout(r, 2000));
+        const drawnBy = await page.evaluate(() => (window as unknown as { __mixroomPaint?: { mode: string } }).__mixroomPaint?.mode ?? 'none');
+        if (drawnBy !== mode) throw new Error(`paint comparison: asked for ${mode}, the page draws with ${drawnBy}`);
+        paint[mode] = { mainThreadBusy: await mainThreadBusy(page, PAINT_COMPARE_SECONDS), load: load() };
+        log(`main thread busy, canvases drawn by the ${mode}: ${(paint[mode].mainThreadBusy * 100).toFixed(1)} % (load ${paint[mode].load})`);
+      }
+      await page.evaluate(() => localStorage.removeItem('mixroom.paint'));
+      result.paintCompare = { seconds: PAINT_COMPARE_SECONDS, ...paint, ratio: paint.worker.mainThreadBusy / paint.page.mainThreadBusy };
+    }
     clearInterval(sampler);
     result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);
     result.peakRendererPssMB = Math.round(peakPss);

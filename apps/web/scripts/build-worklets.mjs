@@ -17,6 +17,8 @@ const worklets = [
   { name: 'mix-processor', entry: path.join(engine, 'live/mix-processor.ts') },
   // Not a worklet: the dedicated worker that downloads, caches and reads the stems.
   { name: 'stem-worker', entry: path.resolve(here, '../src/lib/stem-worker.ts') },
+  // The worker that draws the live canvases (meters, playhead, position) off the main thread.
+  { name: 'paint-worker', entry: path.resolve(here, '../src/lib/paint-worker.ts') },
 ];
 
 const watch = process.argv.includes('--watch');

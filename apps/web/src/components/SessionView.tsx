@@ -7,6 +7,7 @@ import { colorFor, loadIdentity, randomIdentity, saveIdentity, type Identity } f
 import { PresenceClient } from '../lib/presence';
 import { SessionRuntime } from '../lib/session-runtime';
 import { FrameContext, FrameLoop } from './frame';
+import { paintMode } from '../lib/paint-host';
 import { IdentityDialog } from './IdentityDialog';
 import { NotFoundContent } from './NotFoundContent';
 import type { ReviewUser } from './review/ReviewPanel';
@@ -84,7 +85,7 @@ function SessionView({ session }: { session: GetSessionResponse }) {
   const runtime = useRuntime(session);
   const [identity, setIdentity] = useState<Identity | null>(null);
   const [askIdentity, setAskIdentity] = useState(false);
-  const frameLoop = useMemo(() => new FrameLoop(), []);
+  const frameLoop = useMemo(() => new FrameLoop(paintMode() === 'worker' ? 'timer' : 'frames'), []);
   // Automated controls follow their lanes from the same frame loop as the meters (≤ 15 Hz).
   useEffect(() => (runtime ? frameLoop.add((now) => runtime.follow.frame(now)) : undefined), [runtime, frameLoop]);
 

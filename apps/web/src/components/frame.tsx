@@ -14,16 +14,29 @@ const FRAME_MS = 33;
 const VSYNC_MS = 12;
 
 export class FrameLoop {
+  /**
+   * `clock`: 'frames' ticks on animation frames; 'timer' on a timer, for pages whose moving
+   * canvases are drawn by the paint worker (lib/paint-host.ts): an animation frame asked for by
+   * the page is itself a main-thread frame (lifecycle update and commit), which there is no
+   * longer anything on the page to need.
+   */
+  constructor(private readonly clock: 'frames' | 'timer' = 'frames') {}
+
   private readonly fns = new Set<FrameFn>();
   private raf = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private requestedAt = 0;
+  /**
+   * A tick is asked for or running. A function added while one runs (a meter scrolled into view)
+   * must not start a second chain of ticks beside it.
+   */
+  private pending = false;
   /** How long a requested frame takes to come (waiting for vsync, or a busy page), averaged. */
   private frameWait = VSYNC_MS;
 
   add(fn: FrameFn): () => void {
     this.fns.add(fn);
-    if (!this.raf && !this.timer) this.request();
+    if (!this.pending) this.request();
     return () => {
       this.fns.delete(fn);
       if (this.fns.size === 0) this.stop();
@@ -31,8 +44,22 @@ export class FrameLoop {
   }
 
   private request(): void {
+    this.pending = true;
     this.requestedAt = performance.now();
-    this.raf = requestAnimationFrame(this.run);
+    if (this.clock === 'frames') {
+      this.raf = requestAnimationFrame(this.run);
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // A hidden page shows nothing: ticks wait (as animation frames would) until it is shown.
+      if (document.hidden) {
+        this.pending = false;
+        document.addEventListener('visibilitychange', () => this.fns.size > 0 && !this.pending && this.request(), { once: true });
+        return;
+      }
+      this.run(performance.now());
+    }, 0);
   }
 
   private stop(): void {
@@ -40,6 +67,7 @@ export class FrameLoop {
     if (this.timer) clearTimeout(this.timer);
     this.raf = 0;
     this.timer = null;
+    this.pending = false;
   }
 
   private run = (now: number) => {
@@ -51,12 +79,16 @@ export class FrameLoop {
     const started = performance.now();
     this.frameWait += (started - this.requestedAt - this.frameWait) * 0.2;
     for (const fn of this.fns) fn(now);
-    if (this.fns.size === 0) return;
+    if (this.fns.size === 0) {
+      this.pending = false;
+      return;
+    }
     // The next frame is asked for only when it is due: a frame requested at every vsync and then
     // skipped still costs the page a lifecycle update and a commit, 60 times a second.
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.fns.size > 0) this.request();
+      else this.pending = false;
     }, Math.max(0, FRAME_MS - Math.min(FRAME_MS, this.frameWait) - (performance.now() - started)));
   };
 }

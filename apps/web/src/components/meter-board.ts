@@ -1,4 +1,6 @@
 import type { LevelReading } from '@mixroom/engine';
+import type { Paint2D, PaintGradient, PaintSurface } from '../lib/paint';
+import { paintSurface, releasePaintSurface } from '../lib/paint-host';
 
 export const METER_FLOOR_DB = -60;
 export const METER_CEIL_DB = 6;
@@ -109,8 +111,9 @@ export class MeterBoard {
   private readonly slots = new Map<MeterSlot, SlotState>();
   private readonly grSlots = new Map<GrSlot, GrState>();
   private readonly barSlots = new Map<BarSlot, BarState>();
-  private ctx: CanvasRenderingContext2D | null = null;
-  private gradients = new Map<number, CanvasGradient>();
+  private ctx: Paint2D | null = null;
+  private surface: PaintSurface | null = null;
+  private gradients = new Map<number, PaintGradient>();
   private last = 0;
   private dpr = 1;
 
@@ -203,6 +206,7 @@ export class MeterBoard {
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.watching = false;
+    releasePaintSurface(this.canvas);
   }
 
   private measure(now: number): NonNullable<MeterBoard['geometry']> {
@@ -296,7 +300,7 @@ export class MeterBoard {
   private barsReadAt = -1e9;
 
   /** A GR meter: the bar in ¼ dB steps, the figure (and data-gr) five times a second, all meters in the same frame. */
-  private frameGr(ctx: CanvasRenderingContext2D, slot: GrSlot, s: GrState, placed: { track: Box; num: Box; clip: Clip } | undefined, now: number): void {
+  private frameGr(ctx: Paint2D, slot: GrSlot, s: GrState, placed: { track: Box; num: Box; clip: Clip } | undefined, now: number): void {
     const gr = Math.max(0, slot.read());
     if (Math.floor(now / GR_TEXT_MS) !== Math.floor(s.textAt / GR_TEXT_MS)) {
       s.textAt = now;
@@ -317,9 +321,7 @@ export class MeterBoard {
     if (d && d.bar === bar && d.text === s.text && sameBox(d.track, track) && sameBox(d.num, num) && sameClip(d.clip, clip)) return;
     if (d) this.eraseGr(d);
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(clip.left, clip.top, clip.right - clip.left, clip.bottom - clip.top);
-    ctx.clip();
+    ctx.clipRect(clip.left, clip.top, clip.right - clip.left, clip.bottom - clip.top);
     if (bar > 0) {
       ctx.fillStyle = GR_COLOUR;
       ctx.fillRect(track.x + track.w - bar, track.y, bar, track.h);
@@ -359,17 +361,18 @@ export class MeterBoard {
     }
   }
 
-  private context(width: number, height: number): CanvasRenderingContext2D | null {
+  private context(width: number, height: number): Paint2D | null {
     const dpr = window.devicePixelRatio || 1;
     const w = Math.round(width * dpr);
     const h = Math.round(height * dpr);
-    if (!this.ctx || this.canvas.width !== w || this.canvas.height !== h || dpr !== this.dpr) {
+    this.surface ??= paintSurface(this.canvas);
+    const surface = this.surface;
+    if (!this.ctx || surface.width !== w || surface.height !== h || dpr !== this.dpr) {
       // Resizing clears the canvas: every meter is drawn again.
-      this.canvas.width = w;
-      this.canvas.height = h;
+      surface.setSize(w, h);
       this.dpr = dpr;
-      this.ctx = this.canvas.getContext('2d');
-      this.ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
+      this.ctx = surface.ctx;
+      this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       this.gradients.clear();
       for (const s of this.slots.values()) s.drawn = null;
       for (const s of this.grSlots.values()) s.drawn = null;
@@ -378,7 +381,7 @@ export class MeterBoard {
     return this.ctx;
   }
 
-  private gradient(ctx: CanvasRenderingContext2D, y: number, h: number): CanvasGradient {
+  private gradient(ctx: Paint2D, y: number, h: number): PaintGradient {
     const key = y * 100_000 + h;
     let g = this.gradients.get(key);
     if (!g) {
@@ -390,7 +393,7 @@ export class MeterBoard {
     return g;
   }
 
-  private draw(ctx: CanvasRenderingContext2D, box: { x: number; y: number; w: number; h: number }, lv: { peak: number; rms: number; hold: number }, clip: Clip): void {
+  private draw(ctx: Paint2D, box: { x: number; y: number; w: number; h: number }, lv: { peak: number; rms: number; hold: number }, clip: Clip): void {
     const x0 = Math.max(box.x, clip.left);
     const x1 = Math.min(box.x + box.w, clip.right);
     if (x1 <= x0) return;

@@ -2,6 +2,8 @@
 import { useEffect, useRef } from 'react';
 import { formatTime } from '../../lib/format';
 import { useFrame } from '../frame';
+import type { PaintSurface } from '../../lib/paint';
+import { paintSurface, releasePaintSurface } from '../../lib/paint-host';
 
 /**
  * The transport's position, drawn on a canvas. Changing a text node ten times a second made the
@@ -14,6 +16,9 @@ export function LcdClock({ read }: { read: () => number }) {
   const drawn = useRef({ text: '', width: 0, height: 0, dpr: 0, label: '' });
   // The canvas's CSS size, read when it changes: reading it every frame forced a layout per frame.
   const size = useRef({ width: 0, height: 0 });
+  const surfaceRef = useRef<PaintSurface | null>(null);
+  // The figure's font and colour, read when the canvas is measured (not on every draw).
+  const look = useRef({ font: '', colour: '' });
 
   const draw = (text: string) => {
     const canvas = canvasRef.current;
@@ -24,17 +29,14 @@ export function LcdClock({ read }: { read: () => number }) {
     if (width === 0 || height === 0) return;
     const dpr = window.devicePixelRatio || 1;
     if (text === d.text && width === d.width && height === d.height && dpr === d.dpr) return;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    if (width !== d.width || height !== d.height || dpr !== d.dpr) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-    }
-    const style = getComputedStyle(canvas);
+    surfaceRef.current ??= paintSurface(canvas);
+    const surface = surfaceRef.current;
+    const ctx = surface.ctx;
+    if (width !== d.width || height !== d.height || dpr !== d.dpr) surface.setSize(Math.round(width * dpr), Math.round(height * dpr));
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    ctx.font = `${style.fontSize} ${style.fontFamily}`;
-    ctx.fillStyle = style.color;
+    ctx.font = look.current.font;
+    ctx.fillStyle = look.current.colour;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'right';
     ctx.shadowColor = 'rgba(155, 233, 168, 0.35)';
@@ -63,6 +65,8 @@ export function LcdClock({ read }: { read: () => number }) {
     if (!canvas) return;
     const measure = () => {
       size.current = { width: canvas.clientWidth, height: canvas.clientHeight };
+      const style = getComputedStyle(canvas);
+      look.current = { font: `${style.fontSize} ${style.fontFamily}`, colour: style.color };
       drawn.current.text = '';
       update();
     };
@@ -74,6 +78,7 @@ export function LcdClock({ read }: { read: () => number }) {
     return () => {
       live = false;
       ro?.disconnect();
+      releasePaintSurface(canvas);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);

@@ -1,6 +1,8 @@
 'use client';
 import { useEffect, useRef, type RefObject } from 'react';
 import { useFrame } from '../frame';
+import type { PaintSurface } from '../../lib/paint';
+import { paintSurface, releasePaintSurface } from '../../lib/paint-host';
 
 /**
  * The arrange view's playhead, drawn on a canvas that stays over the visible lanes (sticky in the
@@ -12,6 +14,7 @@ export function PlayheadCanvas({ read, duration, scrollerRef }: { read: () => nu
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const size = useRef({ width: 0, height: 0 });
   const drawn = useRef<{ x: number; width: number; height: number; dpr: number } | null>(null);
+  const surfaceRef = useRef<PaintSurface | null>(null);
 
   const draw = () => {
     const canvas = canvasRef.current;
@@ -24,11 +27,11 @@ export function PlayheadCanvas({ read, duration, scrollerRef }: { read: () => nu
     const x = Math.round(Math.min(1, pos / duration) * width * dpr) / dpr;
     const d = drawn.current;
     if (d && d.x === x && d.width === width && d.height === height && d.dpr === dpr) return;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
+    surfaceRef.current ??= paintSurface(canvas);
+    const surface = surfaceRef.current;
+    const ctx = surface.ctx;
     if (!d || d.width !== width || d.height !== height || d.dpr !== dpr) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
+      surface.setSize(Math.round(width * dpr), Math.round(height * dpr));
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     } else {
       ctx.clearRect(d.x - 8, 0, 16, height);
@@ -41,6 +44,13 @@ export function PlayheadCanvas({ read, duration, scrollerRef }: { read: () => nu
   };
 
   useFrame(draw);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    return () => {
+      if (canvas) releasePaintSurface(canvas);
+    };
+  }, []);
 
   useEffect(() => {
     const canvas = canvasRef.current;
