@@ -433,8 +433,10 @@ function writeSection(runs: Result[]) {
     '',
   ].join('\n');
   console.log(md);
-  const benchMd = path.join(ROOT, 'BENCHMARKS.md');
-  const existing = existsSync(benchMd) ? readFileSync(benchMd, 'utf8') : '# Benchmarks\n\n';
+  // The run's table, as printed, replaces its section in latest-runs.md; BENCHMARKS.md (one table
+  // of current figures) and history.md are written by hand from it.
+  const benchMd = path.join(ROOT, 'bench/results/latest-runs.md');
+  const existing = existsSync(benchMd) ? readFileSync(benchMd, 'utf8') : '# The last run of each printed benchmark\n\n';
   const section = /## Review loop\n[\s\S]*?(?=\n## |$)/;
   const notes = existing.match(/<!-- review-notes -->[\s\S]*?<!-- \/review-notes -->\n/)?.[0] ?? '';
   const text = md + (notes ? `\n${notes}` : '');

@@ -414,8 +414,10 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(md);
 
-  const benchMd = path.join(ROOT, 'BENCHMARKS.md');
-  const existing = existsSync(benchMd) ? readFileSync(benchMd, 'utf8') : '# Benchmarks\n\n';
+  // The run's table, as printed, replaces its section in latest-runs.md; BENCHMARKS.md (one table
+  // of current figures) and history.md are written by hand from it.
+  const benchMd = path.join(ROOT, 'bench/results/latest-runs.md');
+  const existing = existsSync(benchMd) ? readFileSync(benchMd, 'utf8') : '# The last run of each printed benchmark\n\n';
   // Re-runs replace the previous section in place instead of piling up.
   const section = new RegExp(`## ${title}\\n[\\s\\S]*?(?=\\n## |$)`);
   if (section.test(existing)) writeFileSync(benchMd, existing.replace(section, () => md.replace(/\n+$/, '\n')));
