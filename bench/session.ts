@@ -13,9 +13,9 @@
  *
  *   npm run bench:session [-- --stems 48 --minutes 5 --play 60 --seeks 10 --paint-compare 20]
  *
- * --paint-compare S: at the end, on the warm page, the main thread's busy share over S seconds of
- * playback with the live canvases drawn by the paint worker, then by the page itself (the way
- * before the worker), each on a fresh visit with every processor on (0 skips it).
+ * --paint-compare S: at the end, the main thread's busy share over S seconds of playback with the
+ * live canvases drawn by the paint worker and by the page itself (the way before the worker),
+ * alternated twice, each a fresh warm visit with every processor on (0 skips it).
  *
  * Stems are generated once into bench/.cache/ (deterministic).
  */
@@ -460,25 +460,27 @@ async function main(): Promise<void> {
     log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded; milestones ${JSON.stringify((result.warm as Visit).milestones)}`);
     await new Promise((r) => setTimeout(r, 3000));
     if (PAINT_COMPARE_SECONDS > 0) {
-      // The same warm visit, playing with every processor on: live canvases drawn by the paint
-      // worker (as shipped), then by the page (localStorage 'mixroom.paint' = 'page').
-      const paint: Record<string, { mainThreadBusy: number; load: string }> = {};
-      for (const mode of ['worker', 'page'] as const) {
+      // Warm visits playing with every processor on: live canvases drawn by the paint worker (as
+      // shipped) or by the page (localStorage 'mixroom.paint' = 'page'), alternated twice so the
+      // machine's drift between them falls on both; each after the open has settled.
+      const runs: Array<{ mode: 'worker' | 'page'; mainThreadBusy: number; load: string }> = [];
+      for (const mode of ['page', 'worker', 'page', 'worker'] as const) {
         await page.evaluate((m) => (m === 'page' ? localStorage.setItem('mixroom.paint', 'page') : localStorage.removeItem('mixroom.paint')), mode);
-        if (mode === 'page') {
-          await page.close();
-          page = await browser.newPage();
-          await openAndPlay(page, sessionId, bytes);
-        }
+        await page.close();
+        page = await browser.newPage();
+        await openAndPlay(page, sessionId, bytes);
         await everyProcessorOn(page);
-        await new Promise((r) => setTimeout(r, 2000));
+        await new Promise((r) => setTimeout(r, 8000));
         const drawnBy = await page.evaluate(() => (window as unknown as { __mixroomPaint?: { mode: string } }).__mixroomPaint?.mode ?? 'none');
         if (drawnBy !== mode) throw new Error(`paint comparison: asked for ${mode}, the page draws with ${drawnBy}`);
-        paint[mode] = { mainThreadBusy: await mainThreadBusy(page, PAINT_COMPARE_SECONDS), load: load() };
-        log(`main thread busy, canvases drawn by the ${mode}: ${(paint[mode].mainThreadBusy * 100).toFixed(1)} % (load ${paint[mode].load})`);
+        const run = { mode, mainThreadBusy: await mainThreadBusy(page, PAINT_COMPARE_SECONDS), load: load() };
+        runs.push(run);
+        log(`main thread busy, canvases drawn by the ${mode}: ${(run.mainThreadBusy * 100).toFixed(1)} % (load ${run.load})`);
       }
       await page.evaluate(() => localStorage.removeItem('mixroom.paint'));
-      result.paintCompare = { seconds: PAINT_COMPARE_SECONDS, ...paint, ratio: paint.worker.mainThreadBusy / paint.page.mainThreadBusy };
+      const mean = (m: string) => runs.filter((r) => r.mode === m).reduce((n, r) => n + r.mainThreadBusy, 0) / 2;
+      result.paintCompare = { seconds: PAINT_COMPARE_SECONDS, runs, worker: mean('worker'), page: mean('page'), ratio: mean('worker') / mean('page') };
+      log(`paint comparison: worker ${(mean('worker') * 100).toFixed(1)} %, page ${(mean('page') * 100).toFixed(1)} %, ratio ${(mean('worker') / mean('page')).toFixed(2)}`);
     }
     clearInterval(sampler);
     result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);
