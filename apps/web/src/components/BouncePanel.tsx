@@ -29,7 +29,7 @@ export function BouncePanel({ runtime, ready }: { runtime: SessionRuntime; ready
       const onProgress = (f: number) => setJob({ kind, progress: f });
       const file = kind === 'mix' ? await bounceMix(runtime, format, onProgress) : await exportStems(runtime, format, onProgress);
       download(file, kind === 'mix' ? 'audio/wav' : 'application/zip');
-      setMessage({ error: false, text: `${file.name} · ${(file.wav.length / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s` });
+      setMessage({ error: false, text: `${file.name} · ${(file.blob.size / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s` });
     } catch (e) {
       setMessage({ error: true, text: `Render failed: ${e instanceof Error ? e.message : String(e)}` });
     } finally {

@@ -10,7 +10,7 @@ import {
 import * as Y from 'yjs';
 import type { SessionRuntime } from './session-runtime';
 import { slug } from './format';
-import { zipStore } from './zip';
+import { zipFiles } from './stem-zip';
 
 export const BOUNCE_SAMPLE_RATES = [44100, 48000, 96000] as const;
 export const BOUNCE_BIT_DEPTHS = [16, 24, 32] as const;
@@ -24,7 +24,8 @@ export interface BounceFormat {
 
 export interface BounceFile {
   name: string;
-  wav: Uint8Array;
+  /** A Blob: a large one is kept on disk by the browser, not in the tab's memory. */
+  blob: Blob;
 }
 
 /**
@@ -102,12 +103,14 @@ const formatTag = (f: BounceFormat) => `${f.sampleRate / 1000}k-${f.bitDepth ===
 /** "Bounce mix": the whole mix as one WAV file. */
 export async function bounceMix(runtime: SessionRuntime, format: BounceFormat, onProgress: (f: number) => void): Promise<BounceFile> {
   const { wav } = await renderInBrowser(runtime, { ...format, onProgress });
-  return { name: `${slug(runtime.session.title)}-mix-${formatTag(format)}.wav`, wav };
+  return { name: `${slug(runtime.session.title)}-mix-${formatTag(format)}.wav`, blob: new Blob([wav as BlobPart], { type: 'audio/wav' }) };
 }
 
 /**
  * "Export stems": every channel (post-fader, before the master chain) and each FX return,
- * one render each, packed into one zip so the browser asks once.
+ * one render each, packed into one zip so the browser asks once. Each render becomes a Blob as
+ * soon as it is done, so only one stem is in memory at a time (a real session's stems are
+ * gigabytes); the zip streams from those Blobs.
  */
 export async function exportStems(runtime: SessionRuntime, format: BounceFormat, onProgress: (f: number) => void): Promise<BounceFile> {
   const state = runtime.model.getState();
@@ -118,14 +121,15 @@ export async function exportStems(runtime: SessionRuntime, format: BounceFormat,
   const files: BounceFile[] = [];
   for (let i = 0; i < jobs.length; i++) {
     const { wav } = await renderInBrowser(runtime, { ...format, state, focus: jobs[i].focus, onProgress: (f) => onProgress((i + f) / jobs.length) });
-    files.push({ name: `${String(i + 1).padStart(2, '0')}-${slug(jobs[i].name)}.wav`, wav });
+    files.push({ name: `${String(i + 1).padStart(2, '0')}-${slug(jobs[i].name)}.wav`, blob: new Blob([wav as BlobPart], { type: 'audio/wav' }) });
   }
-  return { name: `${slug(runtime.session.title)}-stems-${formatTag(format)}.zip`, wav: zipStore(files) };
+  onProgress(1);
+  return { name: `${slug(runtime.session.title)}-stems-${formatTag(format)}.zip`, blob: await zipFiles(files) };
 }
 
 /** Hands a file to the browser's download manager. */
 export function download(file: BounceFile, mime: string): void {
-  const url = URL.createObjectURL(new Blob([file.wav as BlobPart], { type: mime }));
+  const url = URL.createObjectURL(file.blob.type === mime ? file.blob : new Blob([file.blob], { type: mime }));
   const a = document.createElement('a');
   a.href = url;
   a.download = file.name;
