@@ -13,6 +13,8 @@ type Hook = {
     automation: { points(key: string): AutomationPoint[]; setPoints(key: string, pts: AutomationPoint[]): boolean };
   };
   render(req: object): Promise<{ audio: AudioBuffer; notes: string[] }>;
+  runtime: { seek(seconds: number): void };
+  transport: { position: number } | null;
   captureLive(req: { stems: Map<string, AudioBuffer>; state: unknown; seconds: number }): Promise<Float32Array[]>;
   Tone: { getContext(): { rawContext: BaseAudioContext } };
 };
@@ -67,6 +69,15 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
   await expect(A.getByTestId('auto-curve-Master')).toBeVisible();
   await A.getByTestId('auto-toggle-Reverb-return').click();
   await expect(A.getByTestId('auto-lane-Reverb-return-return.mute-point')).toHaveCount(REVERB_MUTE.length);
+
+  // In Read the artist's master fader shows the lane at their playhead.
+  for (const t of [0.5, 1.4]) {
+    await hook(A)((s) => (window.__mixroom as unknown as Hook).runtime.seek(s), t);
+    const at = await hook(A)(() => (window.__mixroom as unknown as Hook).transport!.position);
+    const want = valueAt(laneFromPoints(MASTER, MASTER_PARAMS.gain), at);
+    await expect.poll(async () => Number(await A.getByTestId('master-fader').getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeCloseTo(want, 1);
+  }
+  await hook(A)(() => (window.__mixroom as unknown as Hook).runtime.seek(0));
 
   // The artist's live output (the mix worklet driving the native return and master gains, in
   // real time) for a steady tone on that channel, and the render of the same mix in their browser.
