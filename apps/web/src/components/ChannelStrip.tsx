@@ -182,9 +182,10 @@ export function MasterStrip({
   selected,
   onSelect,
 }: ConsoleStripProps & { mix: MixState }) {
-  const gain = mix.master.gain;
   const p = mix.master.params;
   const key = paramKey({ kind: 'master' }, 'gain');
+  // In Read the fader shows its lane at the playhead, as a channel's does.
+  const gain = useAutomatedValue(runtime, key, mix.master.gain);
   const setGain = (v: number) => runtime.model.setMasterGain(v);
   return (
     <div className="strip master" data-testid="strip-master">
@@ -229,7 +230,8 @@ export const FxReturnStrip = memo(function FxReturnStrip({
   const gainDef = FX_PARAMS[bus]['return.gain'];
   const key = paramKey(scope, 'return.gain');
   const setGain = (v: number) => runtime.model.setFxParam(bus, 'return.gain', v);
-  const muted = p['return.mute'] >= 0.5;
+  const muted = useAutomatedValue(runtime, paramKey(scope, 'return.mute'), p['return.mute']) >= 0.5;
+  const gain = useAutomatedValue(runtime, key, p['return.gain']);
   const main: FxParamId[] = bus === 'reverb' ? ['reverb.decay', 'reverb.predelay'] : [p['delay.sync'] > 0 ? 'delay.sync' : 'delay.time', 'delay.feedback'];
   return (
     <div className={`strip fx ${muted ? 'inaudible' : ''}`} data-testid={`strip-${bus}`}>
@@ -243,7 +245,7 @@ export const FxReturnStrip = memo(function FxReturnStrip({
       <div className="strip-buttons">
         <MuteButton muted={muted} testId={`mute-${bus}`} title="Mute return" label={`Mute ${name} return`} onToggle={() => runtime.model.setFxParam(bus, 'return.mute', !muted)} />
       </div>
-      <StripFader def={gainDef} value={p['return.gain']} label={`${name} return fader`} testId={`fader-${bus}`} valueTestId={`fader-value-${bus}`} onChange={setGain} holdKey={key} held={held} onHold={onHold} />
+      <StripFader def={gainDef} value={gain} label={`${name} return fader`} testId={`fader-${bus}`} valueTestId={`fader-value-${bus}`} onChange={setGain} holdKey={key} held={held} onHold={onHold} />
       <div className="strip-status" />
     </div>
   );

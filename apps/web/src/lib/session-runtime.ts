@@ -10,6 +10,8 @@ import {
   paramDefFor,
   parseParamKey,
   AUTOMATED_CHANNEL_PARAMS,
+  AUTOMATED_MASTER_PARAMS,
+  AUTOMATED_RETURN_PARAMS,
   MixGraph,
   MixModel,
   MixTransport,
@@ -127,8 +129,12 @@ export interface LoudnessSnapshot {
   /** Set when the meter could not be started (e.g. no AudioWorklet support). */
   error: string | null;
 }
-/** Channel parameters the engine plays lanes of (the others keep their static value). */
-const PLAYED_CHANNEL_PARAMS: ReadonlySet<string> = new Set(AUTOMATED_CHANNEL_PARAMS);
+/** Parameters the engine plays lanes of, per strip kind (the others keep their static value). */
+const PLAYED_PARAMS: Record<'channel' | 'fx' | 'master', ReadonlySet<string>> = {
+  channel: new Set(AUTOMATED_CHANNEL_PARAMS),
+  fx: new Set(AUTOMATED_RETURN_PARAMS),
+  master: new Set(AUTOMATED_MASTER_PARAMS),
+};
 const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession, WS_CLOSE.unauthorized, WS_CLOSE.removed]);
 
 /**
@@ -275,7 +281,7 @@ export class SessionRuntime {
   private playingLane(key: string): AutomationLane | null {
     if (this.snapshot.recalled || this.recorder.isRecording(key)) return null;
     const parsed = parseParamKey(key);
-    if (!parsed || parsed.scope.kind !== 'channel' || !PLAYED_CHANNEL_PARAMS.has(parsed.paramId)) return null;
+    if (!parsed || !PLAYED_PARAMS[parsed.scope.kind].has(parsed.paramId)) return null;
     if (this.model.automation.getMode(parsed.scope) === 'off') return null;
     return this.model.automation.lane(key);
   }

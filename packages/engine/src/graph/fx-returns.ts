@@ -20,10 +20,14 @@ class ReturnTail {
     this.mute = gainNode(ctx);
     this.eq.output.connect(this.fader).connect(this.mute).connect(master);
   }
-  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean): void {
+  /**
+   * `automated`: the fader and mute follow lanes, as the control signal the mix worklet puts
+   * into the fader's gain (MixGraph connects it); their own values then stay out of the way.
+   */
+  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false): void {
     this.eq.apply(fx.params, set, immediate);
-    set.set(this.fader.gain, dbToGain(fx.params['return.gain']), immediate);
-    set.set(this.mute.gain, audible ? 1 : 0, immediate);
+    set.set(this.fader.gain, automated ? 0 : dbToGain(fx.params['return.gain']), automated || immediate);
+    set.set(this.mute.gain, automated || audible ? 1 : 0, automated || immediate);
   }
   disconnect(): void {
     this.eq.disconnect();
@@ -52,7 +56,7 @@ export class ReverbReturn {
     this.spread.output.connect(this.predelay).connect(this.convolver).connect(this.tail.eq.input);
   }
 
-  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean): void {
+  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false): void {
     const p = fx.params;
     set.set(this.predelay.delayTime, p['reverb.predelay'] / 1000, immediate);
     const settings = { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] };
@@ -65,7 +69,12 @@ export class ReverbReturn {
       this.convolver.buffer = ir;
       this.irKey = key;
     }
-    this.tail.apply(fx, audible, set, immediate);
+    this.tail.apply(fx, audible, set, immediate, automated);
+  }
+
+  /** The return fader's gain, which the mix worklet's control signal drives when it has lanes. */
+  get faderGain(): AudioParam {
+    return this.tail.fader.gain;
   }
 
   get output(): AudioNode {
@@ -106,7 +115,7 @@ export class DelayReturn {
   }
 
   /** Returns a note when the delay is fed (`used`) but cannot play (worklet not loaded). */
-  apply(fx: FxReturnState, audible: boolean, used: boolean, tempoBpm: number, set: ParamSetter, immediate: boolean): string | null {
+  apply(fx: FxReturnState, audible: boolean, used: boolean, tempoBpm: number, set: ParamSetter, immediate: boolean, automated = false): string | null {
     const p = fx.params;
     const values: Record<DelayParamName, number> = { time: delaySeconds(p, tempoBpm), feedback: p['delay.feedback'] / 100, highcut: p['delay.highcut'] };
     let note: string | null = null;
@@ -130,8 +139,13 @@ export class DelayReturn {
     } else if (audible && used) {
       note = 'delay: not available (dynamics worklet not loaded)';
     }
-    this.tail.apply(fx, audible, set, immediate);
+    this.tail.apply(fx, audible, set, immediate, automated);
     return note;
+  }
+
+  /** The return fader's gain, which the mix worklet's control signal drives when it has lanes. */
+  get faderGain(): AudioParam {
+    return this.tail.fader.gain;
   }
 
   dispose(): void {

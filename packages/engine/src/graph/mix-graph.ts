@@ -11,6 +11,8 @@ import { TransportFollower } from './transport-follower';
 import type { StemPlayer } from './stem-player';
 import { TruePeakLimiterKernel } from '../dsp/limiter';
 import { LiveChannels } from '../live/live-channels';
+import { GAIN_CHANNELS } from '../live/mix-protocol';
+import { busAutomation, returnAudible, type BusAutomation } from '../offline/bus-automation';
 
 export type { ToneLib } from './channel-strip';
 export { PARAM_SMOOTHING_SECONDS } from './smoothing';
@@ -73,6 +75,7 @@ export class MixGraph {
   private readonly meters: boolean;
   readonly live: LiveChannels | null;
   private lastState: MixState | null = null;
+  private gainSplitter: ChannelSplitterNode | null = null;
   private disposed = false;
   private rate = 1;
   /** Things the graph could not do as asked (e.g. no dynamics worklet), for the UI to show. */
@@ -103,6 +106,15 @@ export class MixGraph {
       this.live.node.connect(this.masterSum, out.dry);
       this.live.node.connect(this.reverb.input, out.reverb);
       this.live.node.connect(this.delay.input, out.delay);
+      // Automated bus gains: the worklet's control signals add to the gains' own values (0 then).
+      this.gainSplitter = this.ctx.createChannelSplitter(GAIN_CHANNELS.length);
+      this.live.node.connect(this.gainSplitter, out.gains);
+      const params: Record<(typeof GAIN_CHANNELS)[number], AudioParam> = {
+        reverb: this.reverb.faderGain,
+        delay: this.delay.faderGain,
+        master: (this.masterGain.input as unknown as GainNode).gain,
+      };
+      GAIN_CHANNELS.forEach((name, i) => this.gainSplitter!.connect(params[name], i));
     }
     this.follower = new TransportFollower(Tone, () => this.players());
   }
@@ -184,17 +196,20 @@ export class MixGraph {
         this.strips.delete(id);
       }
     }
-    const fxAudible = (bus: FxBus) => state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus));
-    this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate);
+    // Bus lanes play only where the worklet can drive the native gains (live playback).
+    const lanes: BusAutomation = this.live ? busAutomation(state, focus) : { reverb: null, delay: null, master: null };
+    const fxAudible = (bus: FxBus) => (this.live ? returnAudible(state, bus, focus) : state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus)));
+    this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate, lanes.reverb !== null);
     const delayFed = state.channels.some((ch) => (ch.audible && dbToGain(ch.params['send2.level']) > 0) || state.automation?.[`ch:${ch.id}/send2.level`] !== undefined);
-    const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate);
+    const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate, lanes.delay !== null);
     if (delayNote) notes.push(delayNote);
-    this.applyMaster(state, focus.kind === 'mix', immediate, notes);
+    this.applyMaster(state, focus.kind === 'mix', immediate, notes, lanes.master !== null);
+    this.live?.applyBuses(lanes, this.latencySamples);
     this.notes = notes;
     this.lastState = state;
   }
 
-  private applyMaster(state: MixState, processing: boolean, immediate: boolean, notes: string[]): void {
+  private applyMaster(state: MixState, processing: boolean, immediate: boolean, notes: string[], automated: boolean): void {
     const p = state.master.params;
     const set = this.setter;
     // Stems are taken before the master chain: its EQ, glue and limiter sit out, output at unity.
@@ -221,7 +236,8 @@ export class MixGraph {
     } else if (processing && (p['glue.on'] >= 0.5 || p['limiter.on'] >= 0.5)) {
       notes.push('master: glue compressor and limiter not available (dynamics worklet not loaded)');
     }
-    set.set(this.masterGain.gain as unknown as AudioParam, processing ? dbToGain(state.master.gain) : 1, immediate);
+    // With lanes, the worklet's control signal is the fader (MixGraph's constructor connects it).
+    set.set(this.masterGain.gain as unknown as AudioParam, automated ? 0 : processing ? dbToGain(state.master.gain) : 1, automated || immediate);
   }
 
   get state(): MixState | null {
@@ -274,6 +290,7 @@ export class MixGraph {
     this.strips.clear();
     this.reverb.dispose();
     this.delay.dispose();
+    this.gainSplitter?.disconnect();
     this.masterSum.disconnect();
     this.masterEq.disconnect();
     this.masterDynamics?.disconnect();

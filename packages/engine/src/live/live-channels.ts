@@ -2,8 +2,11 @@ import type { MixState } from '../model/mix-model';
 import type { MixFocus } from '../graph/mix-graph';
 import { isAudible } from '../model/mix-model';
 import { channelAutomation, type ChannelAutomation } from '../offline/channel';
+import type { BusAutomation, BusGainLanes } from '../offline/bus-automation';
 import type { ChunkCacheLayout } from './chunk-cache';
 import {
+  GAIN_CHANNELS,
+  GAIN_OUTPUT,
   MIX_OUTPUTS,
   MIX_PROCESSOR_NAME,
   METER_FIELDS,
@@ -49,14 +52,28 @@ export class LiveChannels {
     this.meters = v.meters;
     this.node = new AudioWorkletNode(ctx, MIX_PROCESSOR_NAME, {
       numberOfInputs: 0,
-      numberOfOutputs: MIX_OUTPUTS.length,
-      outputChannelCount: MIX_OUTPUTS.map(() => 2),
+      numberOfOutputs: MIX_OUTPUTS.length + 1,
+      outputChannelCount: [...MIX_OUTPUTS.map(() => 2), GAIN_CHANNELS.length],
       processorOptions: { status: this.status },
     });
   }
 
-  /** Output index of each bus, for connect(). */
-  static readonly output = { dry: 0, reverb: 1, delay: 2 } as const;
+  /** Output index of each bus, for connect(); `gains`: the bus gain controls (GAIN_CHANNELS). */
+  static readonly output = { dry: 0, reverb: 1, delay: 2, gains: GAIN_OUTPUT } as const;
+
+  private postedBuses: BusAutomation | null = null;
+  private postedMasterDelay = -1;
+
+  /** Sends the lanes of the bus gain stages when they (or their static values) changed. */
+  applyBuses(buses: BusAutomation, masterDelay: number): void {
+    const same = (a: BusGainLanes | null, b: BusGainLanes | null) =>
+      a === b || (!!a && !!b && a.gain === b.gain && a.audible === b.audible && a.gainLane === b.gainLane && a.muteLane === b.muteLane);
+    const prev = this.postedBuses;
+    if (prev && masterDelay === this.postedMasterDelay && GAIN_CHANNELS.every((k) => same(prev[k], buses[k]))) return;
+    this.postedBuses = buses;
+    this.postedMasterDelay = masterDelay;
+    this.post({ type: 'buses', buses, masterDelay });
+  }
 
   private post(msg: MixProcessorMessage): void {
     this.node.port.postMessage(msg);

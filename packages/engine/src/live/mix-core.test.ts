@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { installWebAudioGlobals } from '../node/audio-context';
 import { ChunkCacheReader, ChunkCacheWriter, createChunkCacheBuffer, type ChunkCacheLayout } from './chunk-cache';
 import { LiveMixCore } from './mix-core';
-import { METER_FIELDS, METER_PEAK, METER_UNDERRUNS, STATUS_UNDERRUNS, statusBytes, statusViews, type LiveChannelConfig } from './mix-protocol';
+import { GAIN_CHANNELS, GAIN_OUTPUT, METER_FIELDS, METER_PEAK, METER_UNDERRUNS, STATUS_UNDERRUNS, statusBytes, statusViews, type LiveChannelConfig } from './mix-protocol';
+import { busAutomation } from '../offline/bus-automation';
+import { TruePeakLimiterKernel } from '../dsp/limiter';
 import { AudioBufferSource } from '../offline/stem-source';
 import { renderStream } from '../offline/stream';
 import { musicLike } from '../loudness/test-signals';
@@ -261,5 +263,79 @@ describe('LiveMixCore', () => {
       expect(rms(l)).toBeGreaterThan(0.02);
       expect(db(rms(diff)) - db(rms(l))).toBeLessThan(-140);
     }
+  });
+});
+
+describe('LiveMixCore bus gain controls', () => {
+  beforeAll(() => installWebAudioGlobals());
+  const seconds = 1;
+  const frames = SR * seconds;
+  // Quiet enough that the limiter never acts: after it, the ratio of two renders is the fader.
+  const tone = sines([1000], 0.02, seconds);
+  const lanes = (m: Parameters<Parameters<typeof mixOf>[1] & object>[0]) => {
+    m.setFxParam('reverb', 'return.gain', 0);
+    m.automation.setPoints('fx:reverb/return.gain', [{ t: 0.1, v: -24, shape: 'exp' }, { t: 0.5, v: 2, shape: 'hold' }, { t: 0.7, v: -8, shape: 'linear' }, { t: 0.9, v: 0, shape: 'linear' }]);
+    m.automation.setPoints('master/gain', [{ t: 0.05, v: 0, shape: 'linear' }, { t: 0.35, v: -30, shape: 'exp' }, { t: 0.6, v: -3, shape: 'hold' }, { t: 0.8, v: -10, shape: 'linear' }]);
+  };
+  /** Only the reverb return is heard (pre-fader send, the fader down); limiter on for its look-ahead. */
+  const session = (withLanes: boolean) =>
+    mixOf(['vox'], (m) => {
+      m.setChannelGain('vox', -Infinity);
+      m.setChannelParam('vox', 'send1.level', 0);
+      m.setChannelParam('vox', 'send1.pre', 1);
+      m.setChannelParam('vox', 'send2.level', -Infinity);
+      m.setMasterParam('glue.on', 0);
+      m.setMasterParam('limiter.on', 1);
+      m.setMasterGain(0);
+      if (withLanes) lanes(m);
+    });
+  const renderOf = async (state: MixState) =>
+    (
+      await renderStream({ state, stems: new Map([['vox', new AudioBufferSource(bufferFrom([tone]))]]), sampleRate: SR, startFrame: 0, length: frames, focus: { kind: 'mix' }, onProgress: () => undefined })
+    ).getChannelData(0).slice();
+
+  it('put out, on every frame, the gain the render applies to the reverb return and after the limiter (started mid-block)', async () => {
+    const state = session(true);
+    // The gain the render applied at each output frame: the ridden render over the plain one.
+    const ridden = await renderOf(state);
+    const plain = await renderOf(session(false));
+    const core = new LiveMixCore(SR, new SharedArrayBuffer(statusBytes()));
+    const latency = new TruePeakLimiterKernel(SR, 1, { on: true, ceilingDb: -1, releaseMs: 60 }).latency;
+    core.receive({ type: 'buses', buses: busAutomation(state, { kind: 'mix' }), masterDelay: latency });
+    const at = 1000;
+    core.receive({ type: 'start', frame: at, songFrame: 0, rate: 1 });
+    const total = at + frames + latency;
+    const gains = GAIN_CHANNELS.map(() => new Float32Array(total));
+    const outputs = [0, 1, 2].map(() => [new Float32Array(128), new Float32Array(128)]);
+    outputs.push(GAIN_CHANNELS.map(() => new Float32Array(128)));
+    for (let f = 0; f < total; f += 128) {
+      const n = Math.min(128, total - f);
+      core.process(outputs, f, n);
+      GAIN_CHANNELS.forEach((_, c) => gains[c].set(outputs[GAIN_OUTPUT][c].subarray(0, n), f));
+    }
+    const reverb = gains[GAIN_CHANNELS.indexOf('reverb')];
+    const master = gains[GAIN_CHANNELS.indexOf('master')];
+    expect(gains[GAIN_CHANNELS.indexOf('delay')].every((g) => g === 0)).toBe(true);
+    // Output frame j of the render is song frame j; live, context frame at + j carries it into
+    // the return, and at + j + latency out of the limiter into the master fader.
+    let worst = 0;
+    let read = 0;
+    for (let j = Math.round(0.05 * SR); j < frames; j++) {
+      if (Math.abs(plain[j]) < 1e-4) continue;
+      const applied = ridden[j] / plain[j];
+      worst = Math.max(worst, Math.abs(db(Math.abs(applied)) - db(reverb[at + j] * master[at + j + latency])));
+      read++;
+    }
+    console.log(`live bus gain controls vs the gains the render applied: within ${worst.toExponential(2)} dB at ${read} frames`);
+    expect(read).toBeGreaterThan(SR / 2);
+    expect(worst).toBeLessThan(1e-3);
+    // Stopped, the controls hold where the song stopped (a reverb tail keeps its level).
+    core.receive({ type: 'stop', frame: total + 100 });
+    const held = [0, 1, 2].map(() => [new Float32Array(128), new Float32Array(128)]);
+    held.push(GAIN_CHANNELS.map(() => new Float32Array(128)));
+    for (let f = total; f < total + 512; f += 128) core.process(held, f, 128);
+    const r = held[GAIN_OUTPUT][GAIN_CHANNELS.indexOf('reverb')];
+    expect(r.every((g) => g === r[0])).toBe(true);
+    expect(r[0]).toBeCloseTo(1, 6);
   });
 });

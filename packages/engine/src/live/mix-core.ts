@@ -1,6 +1,9 @@
 import { ChannelDsp, type Buses, type ChannelAutomation } from '../offline/channel';
+import { BusGainCurve, type BusAutomation } from '../offline/bus-automation';
 import { ChunkCacheReader, type ChunkCacheLayout } from './chunk-cache';
 import {
+  GAIN_CHANNELS,
+  GAIN_OUTPUT,
   MAX_LIVE_CHANNELS,
   METER_FIELDS,
   METER_GR,
@@ -59,6 +62,9 @@ export class LiveMixCore {
   private readonly meters: Float32Array;
   private underruns = 0;
   private meterFill = 0;
+  /** Bus gain stages with lanes, in GAIN_CHANNELS order (null: no lanes, the output stays 0). */
+  private busCurves: Array<BusGainCurve | null> = GAIN_CHANNELS.map(() => null);
+  private masterDelay = 0;
 
   constructor(
     readonly sampleRate: number,
@@ -88,6 +94,34 @@ export class LiveMixCore {
       case 'rate':
         this.rate = msg.rate > 0 && Number.isFinite(msg.rate) ? msg.rate : 1;
         break;
+      case 'buses':
+        this.setBuses(msg.buses, msg.masterDelay);
+        break;
+    }
+  }
+
+  private setBuses(buses: BusAutomation, masterDelay: number): void {
+    this.masterDelay = Number.isFinite(masterDelay) ? Math.max(0, masterDelay) : 0;
+    this.busCurves = GAIN_CHANNELS.map((name, i) => {
+      const spec = buses[name];
+      if (!spec) return null;
+      const curve = this.busCurves[i];
+      if (curve) curve.set(spec);
+      return curve ?? new BusGainCurve(spec, this.sampleRate);
+    });
+  }
+
+  /** The bus gain control signals over frames [offset, offset + frames) (held while stopped). */
+  private gains(outputs: Float32Array[][], offset: number, frames: number): void {
+    const out = outputs[GAIN_OUTPUT];
+    if (!out) return;
+    const rate = this.playing ? this.rate : 0;
+    for (let c = 0; c < GAIN_CHANNELS.length && c < out.length; c++) {
+      const curve = this.busCurves[c];
+      if (!curve) continue;
+      // The master fader sits after the limiter's look-ahead: it hears song frames that much older.
+      const at = GAIN_CHANNELS[c] === 'master' ? this.songPos - this.masterDelay : this.songPos;
+      curve.fill(out[c], offset, at, frames, rate);
     }
   }
 
@@ -131,7 +165,8 @@ export class LiveMixCore {
 
   /**
    * Renders `frames` (≤ 128) frames starting at context frame `contextFrame` into
-   * outputs[0..2] (dry, reverb send, delay send; two channels each). Returns true while playing.
+   * outputs[0..2] (dry, reverb send, delay send; two channels each) and the bus gain controls
+   * into outputs[3] (GAIN_CHANNELS). Returns true while playing.
    */
   process(outputs: Float32Array[][], contextFrame: number, frames: number): boolean {
     for (const out of outputs) for (const c of out) c.fill(0, 0, frames);
@@ -141,6 +176,7 @@ export class LiveMixCore {
       while (this.events.length > 0 && this.events[0].frame <= now) this.apply(this.events.shift()!, now);
       const next = this.events.length > 0 ? this.events[0].frame : Infinity;
       const n = Math.min(frames - done, Math.max(1, next - now));
+      this.gains(outputs, done, n);
       if (this.playing) this.mix(outputs, done, n);
       done += n;
     }

@@ -1,11 +1,20 @@
 import type { ChunkCacheLayout } from './chunk-cache';
 import type { ChannelAutomation, ChannelRouting } from '../offline/channel';
+import type { BusAutomation } from '../offline/bus-automation';
 
 /** AudioWorklet processor that runs every channel strip of a live mix. */
 export const MIX_PROCESSOR_NAME = 'mixroom-mix';
 
 /** Outputs of the mix processor, each stereo: the master sum and the two send buses. */
 export const MIX_OUTPUTS = ['dry', 'reverb', 'delay'] as const;
+
+/**
+ * A fourth output carries control signals, one channel per automated bus gain stage (reverb
+ * return, delay return, master output fader): the gain at each frame's song time where the stage
+ * has lanes, 0 where it has not (the native gain's own value then applies).
+ */
+export const GAIN_OUTPUT = MIX_OUTPUTS.length;
+export const GAIN_CHANNELS = ['reverb', 'delay', 'master'] as const;
 
 /** Channels a live mix can hold (the size of the shared meter table). */
 export const MAX_LIVE_CHANNELS = 256;
@@ -30,7 +39,12 @@ export type MixProcessorMessage =
   /** From context frame `frame` on, play song frame `songFrame` onwards at `rate` (replaces any play in progress). */
   | { type: 'start'; frame: number; songFrame: number; rate: number }
   | { type: 'stop'; frame: number }
-  | { type: 'rate'; rate: number };
+  | { type: 'rate'; rate: number }
+  /**
+   * Lanes of the bus gain stages; `masterDelay`: frames by which the master chain delays the
+   * dry sum before the output fader (the limiter's look-ahead), so the fader moves with the audio.
+   */
+  | { type: 'buses'; buses: BusAutomation; masterDelay: number };
 
 /**
  * Shared status the processor publishes every block, read by the page (meters, underruns) and

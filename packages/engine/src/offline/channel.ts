@@ -32,7 +32,7 @@ export const TONE_AUTOMATION_PARAMS = [
 export const TONE_SMOOTHING_SECONDS = 0.01;
 
 /** The channel parameters automation plays (the others keep their static value). */
-export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level', ...TONE_AUTOMATION_PARAMS] as const;
+export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level', 'trim', ...TONE_AUTOMATION_PARAMS] as const;
 export type ChannelAutomation = Partial<Record<(typeof AUTOMATED_CHANNEL_PARAMS)[number], AutomationLane>>;
 
 /** The lanes of one channel out of a mix state's automation (null when it has none that play). */
@@ -376,10 +376,13 @@ export class ChannelDsp {
     // Gains that glide move linearly over this block towards the target, by at most the
     // smoothing rate per frame: a fader move lands in PARAM_SMOOTHING_SECONDS.
     const step = Math.min(1, this.smoothing * frames);
-    const trimFrom = cur[TRIM];
-    const trimTo = steady ? trimFrom : approach(trimFrom, tgt[TRIM], step);
-    for (let c = 0; c < input.length; c++) scale(input[c], frames, trimFrom, trimTo);
-    cur[TRIM] = trimTo;
+    if (this.automation?.trim) this.trimAutomated(input, frames, songFrame);
+    else {
+      const trimFrom = cur[TRIM];
+      const trimTo = steady ? trimFrom : approach(trimFrom, tgt[TRIM], step);
+      for (let c = 0; c < input.length; c++) scale(input[c], frames, trimFrom, trimTo);
+      cur[TRIM] = trimTo;
+    }
     if (this.tone) this.processTone(input, frames, songFrame);
     else {
       this.cascade.process(input, frames);
@@ -401,6 +404,25 @@ export class ChannelDsp {
       if (g0 !== 0 || g1 !== 0) addScaled(bus, this.panned, g0, g1, busOffset, frames);
     }
     if (!steady) cur[POST_FADER] = approach(cur[POST_FADER], tgt[POST_FADER], step);
+  }
+
+  /** The trim (with polarity) from the automation grid, before the filters: linear in each grid interval. */
+  private trimAutomated(input: Float32Array[], frames: number, songFrame: number): void {
+    const G = AUTOMATION_GRID;
+    for (let done = 0; done < frames; ) {
+      const pos = songFrame + done;
+      const k = Math.floor(pos / G);
+      if (k !== this.gridIndex) this.evaluateGrid(k);
+      const j0 = pos - k * G;
+      const n = Math.min(frames - done, Math.ceil((k + 1) * G - pos));
+      const a = this.gridFrom[TRIM];
+      const d = this.gridTo[TRIM] - a;
+      const g0 = a + (d * j0) / G;
+      const g1 = a + (d * (j0 + n)) / G;
+      for (let c = 0; c < input.length; c++) scale(input[c], n, g0, g1, done);
+      done += n;
+    }
+    this.current[TRIM] = this.gridTo[TRIM];
   }
 
   /** Pan, fader and sends from the automation grid: sub-blocks cut at grid points, linear gains in each. */
@@ -455,6 +477,7 @@ export class ChannelDsp {
   private gainsAt(t: number, out: Float64Array): void {
     const lanes = this.automation!;
     const p = this.params;
+    out[TRIM] = lanes.trim ? dbToGain(valueAt(lanes.trim, t)) * (p.polarity >= 0.5 ? -1 : 1) : this.target[TRIM];
     if (lanes.pan || this.gridIndex < 0) out.set(panMatrix(lanes.pan ? valueAt(lanes.pan, t) : p.pan, this.channels, p['pan.law'] ?? 0), PAN_A);
     else out.set(this.gridTo.subarray(PAN_A, PAN_D + 1), PAN_A);
     const routing = this.routing;
@@ -511,14 +534,14 @@ function approach(from: number, to: number, fraction: number): number {
   return fraction >= 1 || Math.abs(to - next) <= 1e-6 * Math.max(1e-3, Math.abs(to)) ? to : next;
 }
 
-function scale(data: Float32Array, frames: number, from: number, to: number): void {
+function scale(data: Float32Array, frames: number, from: number, to: number, offset = 0): void {
   if (from === to) {
     if (from === 1) return;
-    for (let i = 0; i < frames; i++) data[i] *= from;
+    for (let i = 0; i < frames; i++) data[offset + i] *= from;
     return;
   }
   const d = (to - from) / frames;
-  for (let i = 0; i < frames; i++) data[i] *= from + d * i;
+  for (let i = 0; i < frames; i++) data[offset + i] *= from + d * i;
 }
 
 function addScaled(into: Float32Array[], from: Float32Array[], g0: number, g1: number, o: number, frames: number): void {

@@ -5,23 +5,41 @@ import { DelayKernel } from '../dsp/delay';
 import { REVERB_SEND_SPREAD, reverbImpulseResponse } from '../dsp/reverb-ir';
 import { StereoMatrix } from '../graph/nodes';
 import { filterSections } from './channel';
+import { BusGainCurve, type BusGainLanes } from './bus-automation';
 
 type OfflineCtor = typeof OfflineAudioContext;
 
-/** What every FX return shares after its effect (as graph/fx-returns.ts ReturnTail): EQ → fader. */
+/**
+ * What every FX return shares after its effect (as graph/fx-returns.ts ReturnTail): EQ → fader,
+ * the fader (and mute) following their lanes when `lanes` is given.
+ */
 class ReturnTail {
   private readonly eq: BiquadCascade;
   private readonly gain: number;
-  constructor(fx: FxReturnState, sampleRate: number) {
+  private readonly curve: BusGainCurve | null;
+  private gains = new Float32Array(0);
+  constructor(fx: FxReturnState, sampleRate: number, lanes: BusGainLanes | null) {
     this.eq = new BiquadCascade(filterSections(fx.params, sampleRate, false));
     this.gain = dbToGain(fx.params['return.gain']);
+    this.curve = lanes ? new BusGainCurve(lanes, sampleRate) : null;
   }
   get silent(): boolean {
-    return this.gain === 0;
+    return this.gain === 0 && !this.curve;
   }
-  /** EQs `signal` in place and adds it, at the return's level, into `into`. */
-  mixInto(signal: Float32Array[], into: Float32Array[], frames: number): void {
+  /** EQs `signal` in place and adds it, at the return's level at song frame `songFrame` on, into `into`. */
+  mixInto(signal: Float32Array[], into: Float32Array[], frames: number, songFrame: number): void {
     this.eq.process(signal, frames);
+    if (this.curve) {
+      if (this.gains.length < frames) this.gains = new Float32Array(frames);
+      const g = this.gains;
+      this.curve.fill(g, 0, songFrame, frames);
+      for (let c = 0; c < 2; c++) {
+        const s = signal[c];
+        const o = into[c];
+        for (let i = 0; i < frames; i++) o[i] += g[i] * s[i];
+      }
+      return;
+    }
     const g = this.gain;
     for (let c = 0; c < 2; c++) {
       const s = signal[c];
@@ -51,6 +69,7 @@ export class OfflineReverb {
     private readonly sampleRate: number,
     segmentFrames: number,
     private readonly Offline: OfflineCtor,
+    lanes: BusGainLanes | null = null,
   ) {
     const p = fx.params;
     const channels = reverbImpulseResponse(sampleRate, { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] });
@@ -59,7 +78,7 @@ export class OfflineReverb {
     this.predelaySeconds = p['reverb.predelay'] / 1000;
     this.tailFrames = Math.ceil(this.predelaySeconds * sampleRate) + channels[0].length + 1;
     this.pending = [0, 1].map(() => new Float32Array(segmentFrames + this.tailFrames));
-    this.tail = new ReturnTail(fx, sampleRate);
+    this.tail = new ReturnTail(fx, sampleRate, lanes);
   }
 
   get silent(): boolean {
@@ -92,10 +111,10 @@ export class OfflineReverb {
     }
   }
 
-  /** Hands on the first `frames` of the pending output (through EQ and fader into `into`). */
-  takeInto(into: Float32Array[], frames: number): void {
+  /** Hands on the first `frames` of the pending output, song frames from `songFrame` (through EQ and fader into `into`). */
+  takeInto(into: Float32Array[], frames: number, songFrame: number): void {
     const now = this.pending.map((c) => c.subarray(0, frames));
-    this.tail.mixInto(now, into, frames);
+    this.tail.mixInto(now, into, frames, songFrame);
     for (const c of this.pending) {
       c.copyWithin(0, frames);
       c.fill(0, c.length - frames);
@@ -107,19 +126,19 @@ export class OfflineReverb {
 export class OfflineDelay {
   private readonly kernel: DelayKernel;
   private readonly tail: ReturnTail;
-  constructor(fx: FxReturnState, timeSeconds: number, sampleRate: number) {
+  constructor(fx: FxReturnState, timeSeconds: number, sampleRate: number, lanes: BusGainLanes | null = null) {
     const p = fx.params;
     this.kernel = new DelayKernel(sampleRate, 2, { timeSeconds, feedback: p['delay.feedback'] / 100, highcutHz: p['delay.highcut'] });
-    this.tail = new ReturnTail(fx, sampleRate);
+    this.tail = new ReturnTail(fx, sampleRate, lanes);
   }
   get silent(): boolean {
     return this.tail.silent;
   }
-  /** Runs the send bus through the delay (in place) and adds the return into `into`. */
-  processInto(bus: Float32Array[], into: Float32Array[], frames: number): void {
+  /** Runs the send bus through the delay (in place) and adds the return, song frames from `songFrame`, into `into`. */
+  processInto(bus: Float32Array[], into: Float32Array[], frames: number, songFrame: number): void {
     const views = bus.map((c) => c.subarray(0, frames));
     this.kernel.process(views, frames);
-    this.tail.mixInto(views, into, frames);
+    this.tail.mixInto(views, into, frames, songFrame);
   }
 }
 

@@ -10,6 +10,7 @@ import { ChannelDsp, channelAutomation, filterSections, type Buses } from './cha
 import { isAudible } from '../model/mix-model';
 import type { StemSource } from './stem-source';
 import { OfflineDelay, OfflineReverb } from './returns';
+import { BusGainCurve, busAutomation, returnAudible } from './bus-automation';
 
 /**
  * Frames per segment: the unit of the native reverb render (its tail, ~1.2 × decay, is
@@ -67,11 +68,12 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const Offline = (globalThis as unknown as { OfflineAudioContext: typeof OfflineAudioContext }).OfflineAudioContext;
   const mixOut = focus.kind === 'mix';
   const p = state.master.params;
-  const fxAudible = (bus: FxBus) => state.fx[bus].audible && (mixOut || (focus.kind === 'fx' && focus.bus === bus));
+  const fxAudible = (bus: FxBus) => returnAudible(state, bus, focus);
   const segment = Math.round(SEGMENT_SECONDS * sampleRate);
+  const lanes = busAutomation(state, focus);
 
-  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline) : null;
-  const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate) : null;
+  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb) : null;
+  const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate, lanes.delay) : null;
   const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {
     const stem = req.stems.get(ch.stemId);
@@ -98,6 +100,8 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
       ? new TruePeakLimiterKernel(sampleRate, 2, { on: true, ceilingDb: p['limiter.ceiling'], releaseMs: p['limiter.release'], driveDb: p['limiter.drive'] })
       : null;
   const outGain = mixOut ? dbToGain(state.master.gain) : 1;
+  const outCurve = lanes.master ? new BusGainCurve(lanes.master, sampleRate) : null;
+  const outGains = outCurve ? new Float32Array(segment) : null;
   // The limiter's look-ahead delays the output: render `latency` frames more and drop as many.
   const latency = limiter?.latency ?? 0;
   const total = length + latency;
@@ -123,16 +127,20 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
     }
     if (useReverb) {
       await useReverb.addSegment(buses.reverb, frames);
-      useReverb.takeInto(buses.dry, frames);
+      useReverb.takeInto(buses.dry, frames, from);
     } else {
       await yieldToEventLoop(); // keeps a browser page responsive during a long render
     }
-    useDelay?.processInto(buses.delay, buses.dry, frames);
+    useDelay?.processInto(buses.delay, buses.dry, frames, from);
     const mix = buses.dry.map((c) => c.subarray(0, frames));
     masterEq.process(mix, frames);
     glue?.process(mix, frames);
     limiter?.process(mix, frames);
-    if (outGain !== 1) for (const c of mix) for (let i = 0; i < frames; i++) c[i] *= outGain;
+    if (outCurve && outGains) {
+      // After the limiter, frame k carries song frame from + k − latency: the fader at that time.
+      outCurve.fill(outGains, 0, from - latency, frames);
+      for (const c of mix) for (let i = 0; i < frames; i++) c[i] *= outGains[i];
+    } else if (outGain !== 1) for (const c of mix) for (let i = 0; i < frames; i++) c[i] *= outGain;
     // Frame k of this segment is output frame seg + k − latency.
     const skip = Math.max(0, latency - seg);
     const keep = Math.min(frames - skip, length - Math.max(0, seg - latency));

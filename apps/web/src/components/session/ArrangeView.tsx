@@ -11,6 +11,7 @@ import { AutomationHeads, CurveOverlay } from './AutomationLanes';
 import { AutomationLaneEditor } from './AutomationLaneEditor';
 import { AutomationToolbar, type AutomationTool } from './AutomationToolbar';
 import { shownLanes } from './AutomationLaneMenu';
+import { BusLaneHeads, BusLaneTracks, stripKey, type StripLanes } from './BusLanes';
 
 const LANE_MIN = 24;
 const LANE_MAX = 160;
@@ -37,16 +38,29 @@ export function ArrangeView({
   const sectionRef = useRef<HTMLElement>(null);
   // Small lanes show two dozen tracks on a laptop; tall ones show the waveform's detail.
   const [laneHeight, setLaneHeight] = usePersistentState<number>('mixroom.laneHeight', 52);
-  // Tracks whose automation lanes are unfolded (channel ids).
+  // Strips whose automation lanes are unfolded (stripKey: channel ids, "fx:reverb", "master").
   const [openAutoText, setOpenAuto] = usePersistentState<string>('mixroom.automationOpen', '');
   const openAuto = openAutoText.split('\n').filter(Boolean);
-  const toggleAuto = (channelId: string) => setOpenAuto((openAuto.includes(channelId) ? openAuto.filter((c) => c !== channelId) : [...openAuto, channelId]).join('\n'));
-  // Lanes opened from a track's "+ lane" menu ("<channel id>/<param id>"; lanes with points show anyway).
+  // Lanes opened from a strip's "+ lane" menu ("<strip key>/<param id>"; lanes with points show anyway).
   const [addedText, setAdded] = usePersistentState<string>('mixroom.automationLanes', '');
   const added = addedText.split('\n').filter(Boolean);
-  const lanesOf = (channelId: string) => shownLanes(runtime, channelId, added.filter((k) => k.startsWith(`${channelId}/`)).map((k) => k.slice(channelId.length + 1)));
-  const addLane = (channelId: string, paramId: string) => setAdded([...added.filter((k) => k !== `${channelId}/${paramId}`), `${channelId}/${paramId}`].join('\n'));
-  const removeLane = (channelId: string, paramId: string) => setAdded(added.filter((k) => k !== `${channelId}/${paramId}`).join('\n'));
+  const strips: StripLanes = {
+    isOpen: (scope) => openAuto.includes(stripKey(scope)),
+    toggle: (scope) => {
+      const k = stripKey(scope);
+      setOpenAuto((openAuto.includes(k) ? openAuto.filter((c) => c !== k) : [...openAuto, k]).join('\n'));
+    },
+    lanesOf: (scope) => {
+      const k = `${stripKey(scope)}/`;
+      return shownLanes(runtime, scope, added.filter((a) => a.startsWith(k)).map((a) => a.slice(k.length)));
+    },
+    add: (scope, paramId) => {
+      const k = `${stripKey(scope)}/${paramId}`;
+      setAdded([...added.filter((a) => a !== k), k].join('\n'));
+    },
+    remove: (scope, paramId) => setAdded(added.filter((a) => a !== `${stripKey(scope)}/${paramId}`).join('\n')),
+  };
+  const channelScope = (channelId: string) => ({ kind: 'channel' as const, channelId });
   const [tool, setTool] = useState<AutomationTool>('point');
   const [snapOn, setSnap] = usePersistentState<boolean>('mixroom.automationSnap', false);
   const tools = { tool, snap: snapOn };
@@ -122,7 +136,7 @@ export function ArrangeView({
                 aria-label={`${open ? 'Fold' : 'Show'} ${ch.name} automation`}
                 aria-expanded={open}
                 data-testid={`auto-toggle-${slug(ch.name)}`}
-                onClick={() => toggleAuto(ch.id)}
+                onClick={() => strips.toggle(channelScope(ch.id))}
               >
                 A
               </button>
@@ -131,16 +145,17 @@ export function ArrangeView({
           {open && (
             <AutomationHeads
               runtime={runtime}
-              channelId={ch.id}
+              scope={channelScope(ch.id)}
               name={ch.name}
-              lanes={lanesOf(ch.id)}
-              onAdd={(id) => addLane(ch.id, id)}
-              onRemove={(id) => removeLane(ch.id, id)}
+              lanes={strips.lanesOf(channelScope(ch.id))}
+              onAdd={(id) => strips.add(channelScope(ch.id), id)}
+              onRemove={(id) => strips.remove(channelScope(ch.id), id)}
             />
           )}
           </div>
           );
         })}
+        <BusLaneHeads runtime={runtime} lanes={strips} />
       </div>
       <div
         className="lanes"
@@ -166,10 +181,11 @@ export function ArrangeView({
           return (
             <div key={s.stem.id}>
               <Lane channelId={ch?.id} load={s} runtime={runtime} duration={duration} color={colorOf.get(s.stem.id) ?? '#888'} dimmed={ch?.audible === false} name={name} />
-              {ch && openAuto.includes(ch.id) && lanesOf(ch.id).map((id) => <AutomationLaneEditor key={id} runtime={runtime} channelId={ch.id} paramId={id} name={name} duration={duration} tools={tools} />)}
+              {ch && strips.isOpen(channelScope(ch.id)) && strips.lanesOf(channelScope(ch.id)).map((id) => <AutomationLaneEditor key={id} runtime={runtime} scope={channelScope(ch.id)} paramId={id} name={name} duration={duration} tools={tools} />)}
             </div>
           );
         })}
+        <BusLaneTracks runtime={runtime} lanes={strips} duration={duration} tools={tools} />
       </div>
     </section>
   );

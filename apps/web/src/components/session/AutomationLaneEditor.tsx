@@ -1,6 +1,6 @@
 'use client';
 import { useRef, useState } from 'react';
-import { CURVE_SHAPES, drawStroke, formatParamValue, fromNormalized, paramDefFor, paramKey, setSegmentShape, snapTime, toNormalized, type AutomationPoint, type CurveShape } from '@mixroom/engine';
+import { CURVE_SHAPES, drawStroke, formatParamValue, fromNormalized, paramDefFor, paramKey, setSegmentShape, snapTime, toNormalized, type AutomationPoint, type CurveShape, type ParamScope } from '@mixroom/engine';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { slug } from '../../lib/format';
 import { curvePath } from './AutomationLanes';
@@ -15,15 +15,15 @@ const SHAPE_LABELS: Record<CurveShape, string> = { linear: 'Linear', exp: 'Expon
  * paste or clear. Right-click: the shape of the segment under the pointer. With Snap on, times land
  * on the session's beats (Shift bypasses). Every edit is one undo step and syncs to everyone.
  */
-export function AutomationLaneEditor({ runtime, channelId, paramId, name, duration, tools }: {
+export function AutomationLaneEditor({ runtime, scope, paramId, name, duration, tools }: {
   runtime: SessionRuntime;
-  channelId: string;
+  /** The strip: a track, an FX return or the master. */
+  scope: ParamScope;
   paramId: string;
   name: string;
   duration: number;
   tools: LaneTools;
 }) {
-  const scope = { kind: 'channel' as const, channelId };
   const key = paramKey(scope, paramId);
   const def = paramDefFor(scope, paramId)!;
   const points = runtime.model.automation.points(key);

@@ -1,6 +1,6 @@
 'use client';
-import { AUTOMATION_MODES, CHANNEL_PARAMS, paramKey, toNormalized, type AutomationMode, type AutomationPoint, type ParamDef } from '@mixroom/engine';
-import { AddLaneMenu, BASE_LANES, laneLabel } from './AutomationLaneMenu';
+import { AUTOMATION_MODES, CHANNEL_PARAMS, paramKey, toNormalized, type AutomationMode, type AutomationPoint, type ParamDef, type ParamScope } from '@mixroom/engine';
+import { AddLaneMenu, baseLanes, laneLabel } from './AutomationLaneMenu';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { slug } from '../../lib/format';
 
@@ -22,33 +22,33 @@ export function curvePath(points: readonly AutomationPoint[], def: ParamDef, dur
 }
 
 /** The fader curve drawn over a track's waveform (read-only). */
-export function CurveOverlay({ points, duration, testId }: { points: readonly AutomationPoint[]; duration: number; testId: string }) {
+export function CurveOverlay({ points, duration, testId, def = CHANNEL_PARAMS.gain }: { points: readonly AutomationPoint[]; duration: number; testId: string; def?: ParamDef }) {
   if (points.length === 0) return null;
   return (
     <svg className="auto-overlay" viewBox="0 0 1000 100" preserveAspectRatio="none" aria-hidden data-testid={testId}>
-      <polyline points={curvePath(points, CHANNEL_PARAMS.gain, duration)} vectorEffect="non-scaling-stroke" />
+      <polyline points={curvePath(points, def, duration)} vectorEffect="non-scaling-stroke" />
     </svg>
   );
 }
 
 /**
- * Heads of a track's open lanes: name, clear (a lane opened from the menu also folds away) and,
- * on the first, the strip's write mode and the "+ lane" menu.
+ * Heads of a strip's open lanes (a track, an FX return, the master): name, clear (a lane opened
+ * from the menu also folds away) and, on the first, the strip's write mode and the "+ lane" menu.
  */
-export function AutomationHeads({ runtime, channelId, name, lanes, onAdd, onRemove }: {
+export function AutomationHeads({ runtime, scope, name, lanes, onAdd, onRemove }: {
   runtime: SessionRuntime;
-  channelId: string;
+  scope: ParamScope;
   name: string;
   lanes: readonly string[];
   onAdd: (paramId: string) => void;
   onRemove: (paramId: string) => void;
 }) {
-  const scope = { kind: 'channel' as const, channelId };
   const mode = runtime.model.automation.getMode(scope);
+  const base = baseLanes(scope);
   return (
     <>
       {lanes.map((paramId, i) => {
-        const label = laneLabel(paramId);
+        const label = laneLabel(paramId, scope);
         return (
           <div key={paramId} className="auto-head" data-testid={`auto-head-${slug(name)}-${paramId}`}>
             <span title={label}>{label}</span>
@@ -64,7 +64,7 @@ export function AutomationHeads({ runtime, channelId, name, lanes, onAdd, onRemo
                     <option key={m} value={m}>{MODE_LABELS[m]}</option>
                   ))}
                 </select>
-                <AddLaneMenu name={name} shown={lanes} onAdd={onAdd} />
+                <AddLaneMenu name={name} scope={scope} shown={lanes} onAdd={onAdd} />
               </>
             )}
             <button
@@ -74,7 +74,7 @@ export function AutomationHeads({ runtime, channelId, name, lanes, onAdd, onRemo
               aria-label={`Clear ${name} ${label.toLowerCase()} automation`}
               onClick={() => {
                 runtime.model.automation.clear(paramKey(scope, paramId));
-                if (!(BASE_LANES as readonly string[]).includes(paramId)) onRemove(paramId);
+                if (!base.includes(paramId)) onRemove(paramId);
               }}
             >
               ×
