@@ -19,6 +19,8 @@ const STORAGE_KEY = 'mixroom.talk.duckDb';
 export class MusicDucker {
   private readonly envelope: DuckerEnvelope;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Asked to run (someone may talk, a voice note plays); when not, the timer stops once the music is back. */
+  private wanted = false;
   private last = 0;
   private snap: DuckingSnapshot;
   private readonly listeners = new Set<() => void>();
@@ -26,7 +28,7 @@ export class MusicDucker {
   constructor(
     /** The gain to drive and its context; null until the audio engine is up. */
     private readonly target: () => { gain: AudioParam; ctx: BaseAudioContext } | null,
-    /** Whether someone is talking now. */
+    /** Whether someone is talking now, or a voice note plays. */
     private readonly active: () => boolean,
   ) {
     const stored = typeof localStorage !== 'undefined' ? Number(localStorage.getItem(STORAGE_KEY)) : NaN;
@@ -42,13 +44,24 @@ export class MusicDucker {
     return () => this.listeners.delete(l);
   };
 
+  /**
+   * On while someone may talk or a voice note plays. Off lets the envelope finish its hold and
+   * release first (no jump back to full level), then the timer stops.
+   */
+  setRunning(on: boolean): void {
+    this.wanted = on;
+    if (on) this.start();
+  }
+
   start(): void {
+    this.wanted = true;
     if (this.timer) return;
     this.last = performance.now();
     this.timer = setInterval(this.tick, TICK_MS);
   }
 
   stop(): void {
+    this.wanted = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.envelope.reset();
@@ -69,8 +82,10 @@ export class MusicDucker {
     const now = performance.now();
     const elapsed = Math.min(200, now - this.last);
     this.last = now;
-    this.envelope.advance(this.active(), elapsed);
+    const active = this.active();
+    this.envelope.advance(active, elapsed);
     this.apply(TICK_MS / 1000);
+    if (!this.wanted && !active && this.envelope.gainDb === 0) this.stop();
   };
 
   private apply(rampSeconds: number): void {
