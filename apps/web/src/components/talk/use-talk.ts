@@ -30,14 +30,23 @@ export function useTalk(presence: PresenceClient | null, runtime: SessionRuntime
   useEffect(() => {
     if (!presence) return;
     const talk = new TalkClient(presence.socket);
-    const ducker = new MusicDucker(() => runtime.monitorDuck, () => talk.getSnapshot().voiceActive || !!notes.current?.active);
-    // The ducker runs while this person is in the talk or a voice note plays.
-    const unsubscribe = talk.subscribe(() => ducker.setRunning(talk.getSnapshot().state === 'on' || !!notes.current?.getSnapshot().playing));
+    // The ducker listens to the received voices on the audio thread; the page tells it what changed.
+    const ducker = new MusicDucker(() => runtime.duckerHost, {
+      voices: () => talk.voiceStreams(),
+      force: () => talk.getSnapshot().transmitting || !!notes.current?.active,
+    });
+    const offTalk = talk.subscribe(() => ducker.sync());
+    const offRuntime = runtime.subscribe(() => ducker.sync());
+    const unsubscribe = () => {
+      offTalk();
+      offRuntime();
+    };
+    ducker.sync();
     setParts({ talk, ducker });
     window.__mixroomTalk = { talk, ducker };
     return () => {
       unsubscribe();
-      ducker.stop();
+      ducker.dispose();
       talk.dispose();
       if (window.__mixroomTalk?.talk === talk) delete window.__mixroomTalk;
     };
@@ -45,8 +54,8 @@ export function useTalk(presence: PresenceClient | null, runtime: SessionRuntime
 
   useEffect(() => {
     if (!parts || !voiceNotes) return;
-    const { talk, ducker } = parts;
-    return voiceNotes.subscribe(() => ducker.setRunning(talk.getSnapshot().state === 'on' || !!voiceNotes.getSnapshot().playing));
+    const { ducker } = parts;
+    return voiceNotes.subscribe(() => ducker.sync());
   }, [parts, voiceNotes]);
 
   const snap = useSyncExternalStore(parts?.talk.subscribe ?? noop, parts?.talk.getSnapshot ?? (() => OFF), () => OFF);
