@@ -179,6 +179,10 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
 
         {phone ? (
           <div className="phone-body">
+            {/* Talkback on the phone: a row of its own under the transport, thumb-sized (the header has no room). */}
+            <div className="phone-talk" data-testid="phone-talk">
+              <TalkControls talk={talk.talk} ducker={talk.ducker} snap={talk.snap} />
+            </div>
             {arrange}
             {review && (
               <button type="button" className="phone-comment" data-testid="comment-here" onClick={() => setDraft({ atSec: runtime.transport?.position ?? 0, endSec: null })}>
