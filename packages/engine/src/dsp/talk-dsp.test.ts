@@ -198,7 +198,9 @@ describe('SidechainDucker (the audio-thread ducker: detector + envelope in 128-f
     const gains = run(voice.x, voice.x.length);
     // Nothing before the speech.
     expect(Math.min(...gains.slice(0, first))).toBe(0);
-    // Full depth within 20 ms (onset) + 30 ms (attack) + 2 blocks of the first speech block.
+    // Full depth within 20 ms (onset) + 30 ms (attack) + 2 blocks, plus up to 60 ms: `first` is the
+    // first block within 40 dB of the loudest, a breath the detector (above −50 dBFS and 10 dB over
+    // its floor) does not count as voice yet. Measured: 98.7 ms.
     const reached = gains.findIndex((g, i) => i >= first && g <= -11.99);
     console.log(`speech from block ${first}: −12 dB after ${((reached - first) * blockMs).toFixed(1)} ms`);
     expect((reached - first) * blockMs).toBeLessThan(20 + 30 + 2 * blockMs + 60);
