@@ -12,7 +12,8 @@
  *   - mouth-to-ear = B's onset − A's onset (wall clock shared by both pages on this machine;
  *     what the fake device buffers before A's stream is not included);
  *   - ducking reaction = B's onset → B's music gain at −6 dB (half the default −12 in dB) and at
- *     −11.5 dB (read from the ducker's gain node).
+ *     −11.5 dB, read from the audio: the monitor path's input against its output over the last
+ *     256 samples (whatever does the ducking: a worklet since 2026-12-07, a timer-driven gain before).
  * Onsets are found by polling 512-sample analyser frames every ~2 ms and locating the first
  * sample above −30 dBFS after ≥ 500 ms of quiet. Reports p50 / p90 / max with the load average.
  */
@@ -97,7 +98,31 @@ function startProbe(page: Page, which: 'mic' | 'peer'): Promise<void> {
     const buf = new Float32Array(512);
     const threshold = 10 ** (-30 / 20);
     const rt = (window as any).__mixroom.runtime;
-    const duck: AudioParam | undefined = rt.monitorDuck?.gain;
+    // The music's gain after the ducker, read from the audio itself: the monitor path's input against
+    // what leaves it, over the last 256 samples (5.3 ms) — whichever node does the ducking.
+    const preview = rt.preview;
+    const mctx: AudioContext | undefined = rt.monitorDuck?.ctx;
+    let gainDb: (() => number | null) | null = null;
+    if (preview && mctx) {
+      const pre = mctx.createAnalyser();
+      const post = mctx.createAnalyser();
+      pre.fftSize = post.fftSize = 256;
+      preview.input.connect(pre);
+      preview.duck.connect(post);
+      const a = new Float32Array(256);
+      const b = new Float32Array(256);
+      gainDb = () => {
+        pre.getFloatTimeDomainData(a);
+        post.getFloatTimeDomainData(b);
+        let pa = 0;
+        let pb = 0;
+        for (let i = 0; i < 256; i++) {
+          pa += a[i] * a[i];
+          pb += b[i] * b[i];
+        }
+        return pa > 256 * 1e-8 ? 10 * Math.log10(pb / pa) : null;
+      };
+    }
     const out: { onsets: number[]; duckHalf: number[]; duckFull: number[]; outputLatencyMs: number } = {
       onsets: [], duckHalf: [], duckFull: [], outputLatencyMs: ((ctx.baseLatency ?? 0) + ((ctx as any).outputLatency ?? 0)) * 1000,
     };
@@ -117,8 +142,8 @@ function startProbe(page: Page, which: 'mic' | 'peer'): Promise<void> {
         }
         lastLoud = now;
       }
-      if (duck && (armedHalf || armedFull)) {
-        const db = 20 * Math.log10(Math.max(1e-9, duck.value));
+      const db = gainDb && (armedHalf || armedFull) ? gainDb() : null;
+      if (db !== null) {
         if (armedHalf && db <= -6) { out.duckHalf.push(now); armedHalf = false; }
         if (armedFull && db <= -11.5) { out.duckFull.push(now); armedFull = false; }
       }

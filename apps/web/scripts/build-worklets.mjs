@@ -13,6 +13,8 @@ const worklets = [
   { name: 'loudness-processor', entry: path.join(engine, 'loudness/worklet/loudness-processor.ts') },
   // Compressors and the true-peak limiter, for live playback and for bounces in the browser.
   { name: 'dynamics-processor', entry: path.join(engine, 'dsp/worklet/dynamics-processor.ts') },
+  // The talkback ducker: voice detection and the gain envelope on the audio thread.
+  { name: 'ducker-processor', entry: path.join(engine, 'dsp/worklet/ducker-processor.ts') },
   // Every channel strip of the live mix in one processor.
   { name: 'mix-processor', entry: path.join(engine, 'live/mix-processor.ts') },
   // Not a worklet: the dedicated worker that downloads, caches and reads the stems.

@@ -9,6 +9,17 @@ export const VERSION_NOTES_MAX_CHARS = 5000;
 /** Largest master file accepted for a version (a 10-minute 24-bit/96 kHz stereo WAV is ~350 MB). */
 export const VERSION_MAX_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Largest voice note accepted (bytes). Browsers record Opus at ~32–64 kb/s (2 minutes ≈ 1 MB); the
+ * WAV a browser without MediaRecorder makes (16 kHz mono 16-bit) is 32 KB a second.
+ */
+export const VOICE_NOTE_MAX_BYTES = 4 * 1024 * 1024;
+/** Longest voice note, seconds: a spoken comment, not a recording session. */
+export const VOICE_NOTE_MAX_SEC = 120;
+/** Audio containers a voice note may be in (recognised from the bytes, not the declared type). */
+export const VOICE_NOTE_TYPES = ['audio/webm', 'audio/ogg', 'audio/mp4', 'audio/wav'] as const;
+export type VoiceNoteType = (typeof VOICE_NOTE_TYPES)[number];
+
 export const REVIEW_EVENTS = {
   /** client → server, with ack `ReviewSubscribeAck`: receive this session's review events. */
   subscribe: 'review:subscribe',
@@ -46,6 +57,35 @@ export const CreateCommentBody = z
   .refine((c) => c.endSec == null || c.endSec > c.atSec, { message: 'range end must be after its start', path: ['endSec'] });
 export type CreateCommentBody = z.infer<typeof CreateCommentBody>;
 
+const QuerySeconds = z.coerce.number().finite().min(0, 'time must be ≥ 0');
+const QueryId = z.string().min(1).max(64).optional();
+/**
+ * Query string of `POST /api/sessions/:id/comments/voice` (the body is the recorded audio):
+ * where the voice note is pinned, as for a text comment, and how long the recording is.
+ */
+export const CreateVoiceNoteQuery = z
+  .strictObject({
+    atSec: QuerySeconds,
+    endSec: QuerySeconds.optional(),
+    durationSec: z.coerce.number().finite().positive('the recording is empty').max(VOICE_NOTE_MAX_SEC + 1, `a voice note is at most ${VOICE_NOTE_MAX_SEC / 60} minutes`),
+    /** Optional words to go with it (shown as the comment's text; a default names the length). */
+    body: Body.optional(),
+    channelId: z.string().min(1).max(200).optional(),
+    parentId: QueryId,
+    versionId: QueryId,
+  })
+  .refine((c) => c.endSec == null || c.endSec > c.atSec, { message: 'range end must be after its start', path: ['endSec'] });
+export type CreateVoiceNoteQuery = z.infer<typeof CreateVoiceNoteQuery>;
+
+/** The recorded audio of a comment. */
+export interface VoiceNoteInfo {
+  /** Streams the audio (Range requests work). */
+  url: string;
+  mimeType: VoiceNoteType;
+  durationSec: number;
+  sizeBytes: number;
+}
+
 export const EditCommentBody = z.strictObject({ body: Body });
 export type EditCommentBody = z.infer<typeof EditCommentBody>;
 
@@ -75,6 +115,8 @@ export interface CommentInfo {
   mixUrl: string | null;
   /** The version whose timeline the comment is on (its time refers to that audio); null: the session's. */
   versionId: string | null;
+  /** A voice note: the comment's recorded audio; null for a text comment (and once deleted). */
+  voice: VoiceNoteInfo | null;
 }
 
 export interface ListCommentsResponse { comments: CommentInfo[] }
@@ -236,6 +278,9 @@ export const reviewUrls = (sessionId: string) => {
     comments: `${base}/comments`,
     comment: (id: string) => `${base}/comments/${encodeURIComponent(id)}`,
     commentMix: (id: string) => `${base}/comments/${encodeURIComponent(id)}/mix`,
+    /** POST the recorded audio here to create a voice note. */
+    voiceNotes: `${base}/comments/voice`,
+    commentVoice: (id: string) => `${base}/comments/${encodeURIComponent(id)}/voice`,
     versions: `${base}/versions`,
     version: (id: string) => `${base}/versions/${encodeURIComponent(id)}`,
     versionAudio: (id: string) => `${base}/versions/${encodeURIComponent(id)}/audio`,

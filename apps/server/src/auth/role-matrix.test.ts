@@ -44,6 +44,8 @@ interface Ctx {
   versionId: string;
   /** A comment by the owner in the main session with a stored mix (read-only fixture). */
   commentId: string;
+  /** A voice note by the owner in the main session (read-only fixture; its audio is the WAV below). */
+  voiceCommentId: string;
   /** A version of its own in the main session, pending unless told (approving, editing, deleting consume it). */
   freshVersion(status?: 'pending' | 'approved'): Promise<string>;
   /** A root comment of its own in the main session, written by `author`. */
@@ -182,6 +184,12 @@ const REST: Record<string, RestCase> = {
     request: async (c) => ({ path: `${reviewUrls(c.sessionId).comment(await c.freshComment(c.users.owner!))}/resolve`, body: { resolved: true } }),
   },
   'GET /api/sessions/:id/comments/:commentId/mix': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).commentMix(c.commentId) }) },
+  // A voice note is a comment: whoever may comment may record one (viewers too, as the table says today).
+  'POST /api/sessions/:id/comments/voice': {
+    access: 'comments.write',
+    request: async (c) => ({ path: `${reviewUrls(c.sessionId).voiceNotes}?atSec=0.1&durationSec=0.5`, headers: { 'content-type': 'audio/wav' }, rawBody: new Blob([c.wav as Uint8Array<ArrayBuffer>]) }),
+  },
+  'GET /api/sessions/:id/comments/:commentId/voice': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).commentVoice(c.voiceCommentId) }) },
 
   // ---- review loop: versions
   'GET /api/sessions/:id/versions': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versions }) },
@@ -309,9 +317,13 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
     };
     const versionId = await freshVersion('approved');
     const commentId = await freshComment(s.owner);
+    const voiceCommentId = `cmt-${newId()}`;
+    await prisma.comment.create({
+      data: { id: voiceCommentId, sessionId, authorId: s.owner.id, authorName: s.owner.name, body: 'Voice note (0:01)', atSec: 1, mixState, voiceHash: wavBlob.sha256, voiceType: 'audio/wav', voiceDurationSec: 0.5, voiceBytes: wavBlob.size },
+    });
 
     Object.assign(ctx, {
-      s, users, sessionId, stemId: 'kick', wav, versionId, commentId, freshVersion, freshComment,
+      s, users, sessionId, stemId: 'kick', wav, versionId, commentId, voiceCommentId, freshVersion, freshComment,
       async freshSession() {
         const id = await createSession(s, 'Fresh');
         await prisma.membership.createMany({ data: memberRows(id) });

@@ -25,7 +25,8 @@ export async function deleteSessionData(deps: SessionDataDeps, data: DeletedSess
   }
   const stillUsed = async (sha256: string) =>
     (await prisma.stem.count({ where: { OR: [{ fileHash: sha256 }, { peaksHash: sha256 }] } })) +
-      (await prisma.version.count({ where: { fileHash: sha256 } })) >
+      (await prisma.version.count({ where: { fileHash: sha256 } })) +
+      (await prisma.comment.count({ where: { voiceHash: sha256 } })) >
     0;
   let removed = 0;
   for (const sha256 of data.blobHashes) {

@@ -1,7 +1,7 @@
 // Timestamped comments: threads, edit/delete own, resolve/reopen, filter, and the mix state
 // each comment was written against ("Recall mix").
 import { randomBytes } from 'node:crypto';
-import { can, CommentFilter, CreateCommentBody, EditCommentBody, ResolveCommentBody, reviewUrls, type CommentInfo, type ListCommentsResponse } from '@mixroom/protocol';
+import { can, CommentFilter, CreateCommentBody, EditCommentBody, ResolveCommentBody, reviewUrls, type CommentInfo, type ListCommentsResponse, type VoiceNoteType } from '@mixroom/protocol';
 import { MixModel } from '@mixroom/engine';
 import type { SessionActor } from '../auth/access.js';
 import { Prisma, type Comment } from '../generated/prisma/client.js';
@@ -15,9 +15,10 @@ export const newReviewId = () => randomBytes(12).toString('base64url');
 
 type Stamp = Date | string | null;
 /** A comment row as the database returns it: Prisma's row, or the list query's JSON (timestamps already ISO strings). */
-export type CommentRowJson = Omit<Comment, 'mixState' | 'resolvedAt' | 'editedAt' | 'deletedAt' | 'createdAt'> & {
+export type CommentRowJson = Omit<Comment, 'mixState' | 'resolvedAt' | 'editedAt' | 'deletedAt' | 'createdAt' | VoiceField> & {
   resolvedAt: Stamp; editedAt: Stamp; deletedAt: Stamp; createdAt: Date | string; hasMix?: boolean; mixState?: Uint8Array | null;
-};
+} & Partial<Pick<Comment, VoiceField>>;
+type VoiceField = 'voiceHash' | 'voiceType' | 'voiceDurationSec' | 'voiceBytes';
 const iso = (d: Stamp) => (d === null ? null : typeof d === 'string' ? d : d.toISOString());
 
 export function toCommentInfo(c: CommentRowJson): CommentInfo {
@@ -39,7 +40,23 @@ export function toCommentInfo(c: CommentRowJson): CommentInfo {
     createdAt: iso(c.createdAt)!,
     mixUrl: hasMix && !c.deletedAt ? reviewUrls(c.sessionId).commentMix(c.id) : null,
     versionId: c.versionId ?? null,
+    voice: c.voiceHash && !c.deletedAt
+      ? { url: reviewUrls(c.sessionId).commentVoice(c.id), mimeType: c.voiceType as VoiceNoteType, durationSec: c.voiceDurationSec ?? 0, sizeBytes: c.voiceBytes ?? 0 }
+      : null,
   };
+}
+
+/** A voice note's audio, already in the blob store. */
+export interface VoiceColumns { hash: string; type: VoiceNoteType; durationSec: number; bytes: number }
+
+/** Where a new comment goes and what it says; the time of a reply is its thread's. */
+export interface NewComment {
+  body: string;
+  atSec: number;
+  endSec?: number | null;
+  channelId?: string | null;
+  parentId?: string | null;
+  versionId?: string | null;
 }
 
 const conflict = (message: string) => new HttpError(409, 'conflict', message);
@@ -79,7 +96,8 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
         'id', "id", 'sessionId', "session_id", 'authorId', "author_id", 'authorName', "author_name", 'body', "body",
         'atSec', "at_sec", 'endSec', "end_sec", 'channelId', "channel_id", 'parentId', "parent_id", 'versionId', "version_id",
         'resolvedAt', ${isoSql(Prisma.sql`"resolved_at"`)}, 'resolvedBy', "resolved_by", 'editedAt', ${isoSql(Prisma.sql`"edited_at"`)},
-        'deletedAt', ${isoSql(Prisma.sql`"deleted_at"`)}, 'createdAt', ${isoSql(Prisma.sql`"created_at"`)}, 'hasMix', ("mix_state" IS NOT NULL)
+        'deletedAt', ${isoSql(Prisma.sql`"deleted_at"`)}, 'createdAt', ${isoSql(Prisma.sql`"created_at"`)}, 'hasMix', ("mix_state" IS NOT NULL),
+        'voiceHash', "voice_hash", 'voiceType', "voice_type", 'voiceDurationSec', "voice_duration_sec", 'voiceBytes', "voice_bytes"
       ) ORDER BY "at_sec" ASC, "created_at" ASC), '[]')::text AS "list"
       FROM "comment" WHERE "session_id" = ${sessionId}`;
     const rows = JSON.parse(list) as CommentRowJson[];
@@ -97,62 +115,7 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     const actor = await access.requireSession(req, sessionId, 'comments.write');
     // Read past the comment limit so an overlong body gets the precise 400, not a generic 413.
     const input = parseWith(CreateCommentBody, await readJsonBody(req, 1024 * 1024));
-    let atSec = input.atSec;
-    let endSec = input.endSec ?? null;
-    let parentId: string | null = null;
-    let versionId: string | null = null;
-    if (input.parentId) {
-      const parent = await prisma.comment.findFirst({ where: { id: input.parentId, sessionId }, omit: { mixState: true } });
-      if (!parent) throw notFound(`cannot reply: unknown comment ${input.parentId} in this session`);
-      if (parent.deletedAt) throw conflict('cannot reply to a deleted comment');
-      // Threads are one level deep: a reply to a reply joins the same thread.
-      parentId = parent.parentId ?? parent.id;
-      atSec = parent.atSec;
-      endSec = parent.endSec;
-      versionId = parent.versionId;
-    } else if (input.versionId) {
-      // On a version's timeline the time refers to that version's audio.
-      const version = await prisma.version.findFirst({ where: { id: input.versionId, sessionId }, select: { id: true, number: true, durationSec: true } });
-      if (!version) throw new HttpError(400, 'bad_request', `unknown version ${input.versionId} in this session`);
-      const end = endSec ?? atSec;
-      if (end > version.durationSec + 0.05) {
-        throw new HttpError(400, 'bad_request', `${endSec === null ? `time ${fmt(atSec)}` : `range ${fmt(atSec)}–${fmt(end)}`} is outside v${version.number} (0–${fmt(version.durationSec)})`);
-      }
-      versionId = version.id;
-    } else {
-      const duration = await deps.songLengths.get(sessionId);
-      const end = endSec ?? atSec;
-      if (duration > 0 && end > duration + 0.05) {
-        throw new HttpError(400, 'bad_request', `${endSec === null ? `time ${fmt(atSec)}` : `range ${fmt(atSec)}–${fmt(end)}`} is outside the song (0–${fmt(duration)})`);
-      }
-    }
-    // The snapshot comes from the session's live document in memory, not from the update log.
-    const channelId = input.channelId ?? null;
-    const { state: mixState, seen: channelKnown } = await currentMixState(deps, sessionId, (doc) => channelId === null || new MixModel(doc).hasChannel(channelId));
-    if (!channelKnown) throw new HttpError(400, 'bad_request', `unknown channel ${channelId}`);
-    const kind = parentId ? 'comment.replied' : 'comment.created';
-    const row = {
-      id: newReviewId(), sessionId, authorId: actor.userId, authorName: actor.name, body: input.body, atSec, endSec, channelId, parentId, versionId,
-    };
-    const payload = { commentId: row.id, parentId, atSec, endSec, excerpt: input.body.slice(0, 200) };
-    // The comment and its activity row in ONE statement: atomic without an interactive transaction
-    // (which on PGlite holds the only connection for several round trips), one round trip in all.
-    const at = new Date();
-    const [written] = await prisma.$queryRaw<{ id: bigint | number | string }[]>`
-      WITH c AS (
-        INSERT INTO "comment" ("id", "session_id", "author_id", "author_name", "body", "at_sec", "end_sec", "channel_id", "parent_id", "version_id", "mix_state", "created_at")
-        VALUES (${row.id}, ${sessionId}, ${row.authorId}, ${row.authorName}, ${row.body}, ${atSec}, ${endSec}, ${channelId}, ${parentId}, ${versionId}, ${mixState}, ${at})
-        RETURNING "id"
-      )
-      INSERT INTO "activity_event" ("session_id", "actor_id", "actor_name", "kind", "payload", "at")
-      SELECT ${sessionId}, ${actor.userId}, ${actor.name}, ${kind}, ${JSON.stringify(payload)}::jsonb, ${at} FROM c
-      RETURNING "id"`;
-    const comment = { ...row, resolvedAt: null, resolvedBy: null, editedAt: null, deletedAt: null, createdAt: at };
-    const event = toActivityInfo({ id: BigInt(written.id), sessionId, actorId: actor.userId, actorName: actor.name, kind, payload, at });
-    // Broadcast as soon as the write committed, before answering the poster.
-    const info = publish({ ...comment, hasMix: true });
-    announce(broadcaster, event);
-    sendJson(res, 201, info);
+    sendJson(res, 201, await insertComment(deps, actor, sessionId, input));
   });
 
   router.on('PATCH', '/api/sessions/:id/comments/:commentId', async (req, res, params) => {
@@ -180,7 +143,10 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     if (c.deletedAt) throw conflict('this comment was already deleted');
     // Soft delete: the replies stay readable, the text and the recalled mix are gone.
     const { updated, event } = await prisma.$transaction(async (tx) => {
-      const updated = await tx.comment.update({ where: { id: c.id }, data: { body: '', deletedAt: new Date(), mixState: null }, omit: { mixState: true } });
+      // A voice note's audio goes with its text (the blob stays until the session is deleted: another comment may share it).
+      const updated = await tx.comment.update({
+        where: { id: c.id }, data: { body: '', deletedAt: new Date(), mixState: null, voiceHash: null, voiceType: null, voiceDurationSec: null, voiceBytes: null }, omit: { mixState: true },
+      });
       const event = await recordActivity(tx, { sessionId, actor, kind: 'comment.deleted', payload: { commentId: c.id, atSec: c.atSec } });
       return { updated, event };
     });
@@ -223,4 +189,72 @@ export function registerCommentRoutes(router: Router, deps: ReviewDeps): void {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': row.mixState.byteLength, 'Cache-Control': 'private, max-age=31536000, immutable' });
     res.end(row.mixState);
   });
+}
+
+/**
+ * Writes a comment (text, or a voice note when `voice` names its stored audio) with the mix it was
+ * written against, and tells everyone in the session. Checks the placement: the parent, the
+ * version, the song's length, the channel.
+ */
+export async function insertComment(deps: ReviewDeps, actor: SessionActor, sessionId: string, input: NewComment, voice?: VoiceColumns): Promise<CommentInfo> {
+  let atSec = input.atSec;
+  let endSec = input.endSec ?? null;
+  let parentId: string | null = null;
+  let versionId: string | null = null;
+  if (input.parentId) {
+    const parent = await deps.prisma.comment.findFirst({ where: { id: input.parentId, sessionId }, omit: { mixState: true } });
+    if (!parent) throw notFound(`cannot reply: unknown comment ${input.parentId} in this session`);
+    if (parent.deletedAt) throw conflict('cannot reply to a deleted comment');
+    // Threads are one level deep: a reply to a reply joins the same thread.
+    parentId = parent.parentId ?? parent.id;
+    atSec = parent.atSec;
+    endSec = parent.endSec;
+    versionId = parent.versionId;
+  } else if (input.versionId) {
+    // On a version's timeline the time refers to that version's audio.
+    const version = await deps.prisma.version.findFirst({ where: { id: input.versionId, sessionId }, select: { id: true, number: true, durationSec: true } });
+    if (!version) throw new HttpError(400, 'bad_request', `unknown version ${input.versionId} in this session`);
+    const end = endSec ?? atSec;
+    if (end > version.durationSec + 0.05) {
+      throw new HttpError(400, 'bad_request', `${endSec === null ? `time ${fmt(atSec)}` : `range ${fmt(atSec)}–${fmt(end)}`} is outside v${version.number} (0–${fmt(version.durationSec)})`);
+    }
+    versionId = version.id;
+  } else {
+    const duration = await deps.songLengths.get(sessionId);
+    const end = endSec ?? atSec;
+    if (duration > 0 && end > duration + 0.05) {
+      throw new HttpError(400, 'bad_request', `${endSec === null ? `time ${fmt(atSec)}` : `range ${fmt(atSec)}–${fmt(end)}`} is outside the song (0–${fmt(duration)})`);
+    }
+  }
+  // The snapshot comes from the session's live document in memory, not from the update log.
+  const channelId = input.channelId ?? null;
+  const { state: mixState, seen: channelKnown } = await currentMixState(deps, sessionId, (doc) => channelId === null || new MixModel(doc).hasChannel(channelId));
+  if (!channelKnown) throw new HttpError(400, 'bad_request', `unknown channel ${channelId}`);
+  const kind = parentId ? 'comment.replied' : 'comment.created';
+  const row = {
+    id: newReviewId(), sessionId, authorId: actor.userId, authorName: actor.name, body: input.body, atSec, endSec, channelId, parentId, versionId,
+    voiceHash: voice?.hash ?? null, voiceType: voice?.type ?? null, voiceDurationSec: voice?.durationSec ?? null, voiceBytes: voice?.bytes ?? null,
+  };
+  const payload = { commentId: row.id, parentId, atSec, endSec, excerpt: input.body.slice(0, 200), ...(voice ? { voice: true } : {}) };
+  // The comment and its activity row in ONE statement: atomic without an interactive transaction
+  // (which on PGlite holds the only connection for several round trips), one round trip in all.
+  const at = new Date();
+  const [written] = await deps.prisma.$queryRaw<{ id: bigint | number | string }[]>`
+    WITH c AS (
+      INSERT INTO "comment" ("id", "session_id", "author_id", "author_name", "body", "at_sec", "end_sec", "channel_id", "parent_id", "version_id", "mix_state", "created_at",
+        "voice_hash", "voice_type", "voice_duration_sec", "voice_bytes")
+      VALUES (${row.id}, ${sessionId}, ${row.authorId}, ${row.authorName}, ${row.body}, ${atSec}, ${endSec}, ${channelId}, ${parentId}, ${versionId}, ${mixState}, ${at},
+        ${row.voiceHash}, ${row.voiceType}, ${row.voiceDurationSec}, ${row.voiceBytes})
+      RETURNING "id"
+    )
+    INSERT INTO "activity_event" ("session_id", "actor_id", "actor_name", "kind", "payload", "at")
+    SELECT ${sessionId}, ${actor.userId}, ${actor.name}, ${kind}, ${JSON.stringify(payload)}::jsonb, ${at} FROM c
+    RETURNING "id"`;
+  const comment = { ...row, resolvedAt: null, resolvedBy: null, editedAt: null, deletedAt: null, createdAt: at };
+  const event = toActivityInfo({ id: BigInt(written.id), sessionId, actorId: actor.userId, actorName: actor.name, kind, payload, at });
+  // Broadcast as soon as the write committed, before answering the poster.
+  const info = toCommentInfo({ ...comment, hasMix: true });
+  deps.broadcaster.comment(sessionId, info);
+  announce(deps.broadcaster, event);
+  return info;
 }

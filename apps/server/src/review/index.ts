@@ -8,6 +8,7 @@ import { registerMarkerRoutes } from './marker-routes.js';
 import { registerPackRoutes } from './pack.js';
 import { registerSessionReviewRoutes } from './session-review.js';
 import { registerVersionRoutes, VersionViews } from './versions.js';
+import { registerVoiceNoteRoutes } from './voice-notes.js';
 
 export { recordActivity, announce } from './activity.js';
 export { attachReviewSubscriptions, socketIoBroadcaster, type ReviewBroadcaster } from './broadcast.js';
@@ -15,8 +16,9 @@ export type { ReviewDeps } from './context.js';
 
 export function registerReviewRoutes(router: Router, deps: ReviewDeps): void {
   const views = new VersionViews(deps);
-  // Before the comment routes: /comments/export and /comments/import are not comment ids.
+  // Before the comment routes: /comments/export, /comments/import and /comments/voice are not comment ids.
   registerMarkerRoutes(router, deps);
+  registerVoiceNoteRoutes(router, deps);
   registerCommentRoutes(router, deps);
   registerVersionRoutes(router, deps, views);
   const deliveries = new Deliveries(deps);

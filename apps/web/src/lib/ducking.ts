@@ -1,39 +1,56 @@
-import { DUCKER_DEFAULTS, DuckerEnvelope } from '@mixroom/engine';
+import { DUCKER_DEFAULTS, DUCKER_PROCESSOR_NAME, type DuckerCommand, type DuckerReport } from '@mixroom/engine';
 
 export interface DuckingSnapshot {
   /** How far the music goes down while someone talks, dB (≤ 0; 0 = no ducking). */
   depthDb: number;
-  /** The gain applied now, dB. */
+  /** The gain applied now, dB (as the audio thread last reported it). */
   gainDb: number;
 }
 
-const TICK_MS = 20;
 const STORAGE_KEY = 'mixroom.talk.duckDb';
+export const DUCKER_WORKLET_URL = '/worklets/ducker-processor.js';
+
+/** Where the ducker sits: the session's context and the monitor path to put it in. */
+export interface DuckerHost {
+  ctx: AudioContext;
+  /** Puts `node` on the monitor path after the mix, its meters and the platform preview. */
+  insert(node: AudioNode): void;
+}
+
+/** What drives it: the voices received now, and whether to duck regardless (talking oneself, a voice note). */
+export interface DuckerSources {
+  voices(): Array<{ peerId: string; stream: MediaStream }>;
+  force(): boolean;
+}
 
 /**
- * Turns this listener's music down while anyone talks (talkback), locally: a gain on the monitor
- * path after the mix and its meters (PlatformPreview.duck), so loudness readings, renders and the
- * others' music are untouched. The envelope is the engine's DuckerEnvelope (attack 30 ms, hold
- * 300 ms, release 600 ms), advanced every 20 ms by the real elapsed time and ramped onto the gain.
+ * Turns this listener's music down while anyone talks (talkback) or a voice note plays, locally,
+ * on the monitor path after the mix and its meters: loudness readings, renders and the others'
+ * music are untouched. The envelope (attack 30 ms, hold 300 ms, release 600 ms) and the voice
+ * detection run on the audio thread, in the 'mixroom-ducker' worklet (engine SidechainDucker):
+ * the received voices are its sidechain, in this session's context. The page only tells it about
+ * changes — voices joining or muted, the force flag, the depth — as they happen; no page timer.
  */
 export class MusicDucker {
-  private readonly envelope: DuckerEnvelope;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private last = 0;
   private snap: DuckingSnapshot;
   private readonly listeners = new Set<() => void>();
+  private node: AudioWorkletNode | null = null;
+  private sidechain: GainNode | null = null;
+  private installing: Promise<void> | null = null;
+  private installedIn: AudioContext | null = null;
+  private readonly voices = new Map<string, { stream: MediaStream; source: MediaStreamAudioSourceNode }>();
+  private forced = false;
+  private disposed = false;
 
   constructor(
-    /** The gain to drive and its context; null until the audio engine is up. */
-    private readonly target: () => { gain: AudioParam; ctx: BaseAudioContext } | null,
-    /** Whether someone is talking now. */
-    private readonly active: () => boolean,
+    /** The session's audio; null until it starts. */
+    private readonly host: () => DuckerHost | null,
+    private readonly sources: DuckerSources,
   ) {
-    const stored = typeof localStorage !== 'undefined' ? Number(localStorage.getItem(STORAGE_KEY)) : NaN;
-    const depthDb = Number.isFinite(stored) && stored <= 0 && localStorage.getItem(STORAGE_KEY) !== null ? stored : DUCKER_DEFAULTS.depthDb;
-    // The envelope runs in "frames" of 1 ms: the caller's clock is the page's, not the audio thread's.
-    this.envelope = new DuckerEnvelope({ sampleRate: 1000, depthDb });
-    this.snap = { depthDb: this.envelope.depthDb, gainDb: 0 };
+    const raw = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
+    const stored = raw === null ? NaN : Number(raw);
+    const depthDb = Number.isFinite(stored) && stored <= 0 ? Math.max(-60, stored) : DUCKER_DEFAULTS.depthDb;
+    this.snap = { depthDb, gainDb: 0 };
   }
 
   getSnapshot = (): DuckingSnapshot => this.snap;
@@ -42,49 +59,93 @@ export class MusicDucker {
     return () => this.listeners.delete(l);
   };
 
-  start(): void {
-    if (this.timer) return;
-    this.last = performance.now();
-    this.timer = setInterval(this.tick, TICK_MS);
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    this.envelope.reset();
-    this.apply(0);
+  /** Brings the audio thread up to date: call when voices, mutes, talking or voice notes change, and when the audio starts. */
+  sync(): void {
+    if (this.disposed) return;
+    const host = this.host();
+    if (!host) return;
+    if (this.installedIn !== host.ctx) {
+      this.installing ??= this.install(host).finally(() => (this.installing = null));
+      return;
+    }
+    const node = this.node!;
+    const force = this.sources.force();
+    if (force !== this.forced) {
+      this.forced = force;
+      this.send({ type: 'force', on: force });
+    }
+    const wanted = new Map(this.sources.voices().map((v) => [v.peerId, v.stream]));
+    for (const [id, v] of this.voices) {
+      if (wanted.get(id) === v.stream) continue;
+      v.source.disconnect();
+      this.voices.delete(id);
+    }
+    for (const [id, stream] of wanted) {
+      if (this.voices.has(id) || !stream.getAudioTracks().length) continue;
+      const source = host.ctx.createMediaStreamSource(stream);
+      source.connect(this.sidechain!);
+      this.voices.set(id, { stream, source });
+    }
+    void node;
   }
 
   setDepth(depthDb: number): void {
-    this.envelope.setDepth(depthDb);
+    const d = Math.max(-60, Math.min(0, Number.isFinite(depthDb) ? depthDb : DUCKER_DEFAULTS.depthDb));
+    this.send({ type: 'depth', depthDb: d });
     try {
-      localStorage.setItem(STORAGE_KEY, String(this.envelope.depthDb));
+      localStorage.setItem(STORAGE_KEY, String(d));
     } catch {
       /* private mode: not remembered */
     }
-    this.set({ depthDb: this.envelope.depthDb });
+    this.set({ depthDb: d });
   }
 
-  private tick = (): void => {
-    const now = performance.now();
-    const elapsed = Math.min(200, now - this.last);
-    this.last = now;
-    this.envelope.advance(this.active(), elapsed);
-    this.apply(TICK_MS / 1000);
-  };
+  /** Leaves the node in place (unity gain when nobody talks) but lets go of the voices and the force flag. */
+  stop(): void {
+    for (const v of this.voices.values()) v.source.disconnect();
+    this.voices.clear();
+    if (this.forced) this.send({ type: 'force', on: false });
+    this.forced = false;
+  }
 
-  private apply(rampSeconds: number): void {
-    const gainDb = this.envelope.gainDb;
-    const t = this.target();
-    if (t) {
-      const at = t.ctx.currentTime;
-      const value = 10 ** (gainDb / 20);
-      t.gain.cancelScheduledValues(at);
-      t.gain.setValueAtTime(t.gain.value, at);
-      if (rampSeconds > 0) t.gain.linearRampToValueAtTime(value, at + rampSeconds);
-      else t.gain.setValueAtTime(value, at);
+  dispose(): void {
+    this.stop();
+    this.disposed = true;
+    this.listeners.clear();
+  }
+
+  private async install(host: DuckerHost): Promise<void> {
+    const { ctx } = host;
+    try {
+      await ctx.audioWorklet.addModule(DUCKER_WORKLET_URL);
+    } catch (e) {
+      console.warn('the ducker worklet could not be loaded: the music will not be turned down for voices', e);
+      return;
     }
-    if (Math.abs(gainDb - this.snap.gainDb) > 0.05 || (gainDb === 0) !== (this.snap.gainDb === 0)) this.set({ gainDb });
+    if (this.disposed) return;
+    const node = new AudioWorkletNode(ctx, DUCKER_PROCESSOR_NAME, {
+      numberOfInputs: 2, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: { depthDb: this.snap.depthDb },
+    });
+    // Every voice summed to one channel for the detector.
+    const sidechain = ctx.createGain();
+    sidechain.channelCount = 1;
+    sidechain.channelCountMode = 'explicit';
+    sidechain.channelInterpretation = 'speakers';
+    sidechain.connect(node, 0, 1);
+    node.port.onmessage = (e: MessageEvent<DuckerReport>) => {
+      if (e.data.type === 'gain') this.set({ gainDb: Math.round(e.data.gainDb * 100) / 100 });
+    };
+    host.insert(node);
+    this.node = node;
+    this.sidechain = sidechain;
+    this.installedIn = ctx;
+    this.voices.clear();
+    this.forced = false;
+    this.sync();
+  }
+
+  private send(cmd: DuckerCommand): void {
+    this.node?.port.postMessage(cmd);
   }
 
   private set(patch: Partial<DuckingSnapshot>): void {

@@ -23,8 +23,9 @@ const SWITCH_SECONDS = 0.01;
 export class PlatformPreview {
   readonly input: ToneNamespace.Gain;
   /**
-   * The talkback ducker's gain (lib/ducking.ts), last before the speakers: after the mix, its
-   * meters and this preview, so loudness readings and renders never see it.
+   * The last node before the speakers, at unity: the talkback ducker's worklet (lib/ducking.ts) sits
+   * just before it, after the mix, its meters and this preview, so loudness readings and renders
+   * never see the ducking; what comes out of here is what the listener hears.
    */
   readonly duck: GainNode;
   private snap: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
@@ -39,6 +40,13 @@ export class PlatformPreview {
     this.duck = ctx.createGain();
     this.input.connect(this.duck);
     this.duck.connect(ctx.destination);
+  }
+
+  /** Puts the talkback ducker (an AudioWorkletNode, lib/ducking.ts) between the preview and `duck`. */
+  insertDucker(node: AudioNode): void {
+    this.input.disconnect(this.duck);
+    this.input.connect(node);
+    node.connect(this.duck);
   }
 
   getSnapshot = (): PlatformPreviewSnapshot => this.snap;

@@ -139,6 +139,21 @@ export class ReviewClient {
     this.set({ unread: 0, lastReadId: top });
   }
 
+  /** A recorded voice note pinned at `atSec` (or the range), or a spoken reply to `parentId`. */
+  async addVoiceNote(audio: Blob, durationSec: number, atSec: number, endSec: number | null, parentId?: string): Promise<CommentInfo> {
+    const query = new URLSearchParams({ atSec: String(atSec), durationSec: durationSec.toFixed(3) });
+    if (endSec !== null) query.set('endSec', String(endSec));
+    if (parentId) query.set('parentId', parentId);
+    const res = await fetchRetryingWhenBusy(`${this.urls.voiceNotes}?${query}`, { method: 'POST', headers: { 'content-type': audio.type || 'application/octet-stream' }, body: audio });
+    if (!res.ok) {
+      const err = await httpError(res, 'saving the voice note');
+      this.set({ error: err.message });
+      throw err;
+    }
+    this.set({ error: null });
+    return (await res.json()) as CommentInfo;
+  }
+
   async uploadVersion(wav: Uint8Array, source: 'bounce' | 'upload', notes: string, mixState?: Uint8Array): Promise<VersionInfo> {
     const headers: Record<string, string> = { 'content-type': 'audio/wav' };
     if (mixState) headers[MIX_STATE_HEADER] = btoa(Array.from(mixState, (b) => String.fromCharCode(b)).join(''));

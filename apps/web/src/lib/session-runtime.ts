@@ -176,6 +176,12 @@ export class SessionRuntime {
     return this.preview && this.rawContext ? { gain: this.preview.duck.gain, ctx: this.rawContext } : null;
   }
 
+  /** Where the talkback ducker's worklet goes (lib/ducking.ts); null before the audio starts. */
+  get duckerHost(): { ctx: AudioContext; insert(node: AudioNode): void } | null {
+    const preview = this.preview;
+    return preview && this.rawContext ? { ctx: this.rawContext, insert: (node) => preview.insertDucker(node) } : null;
+  }
+
   /** Streams the stems from the local cache into the mix worklet; null until audio starts. */
   library: StemLibrary | null = null;
   live: LiveChannels | null = null;

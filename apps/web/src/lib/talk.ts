@@ -41,6 +41,7 @@ interface Peer {
   pendingIce: RTCIceCandidateInit[];
   remoteSet: boolean;
   element: HTMLAudioElement | null;
+  stream: MediaStream | null;
   source: MediaStreamAudioSourceNode | null;
   analyser: AnalyserNode | null;
   gain: GainNode | null;
@@ -231,7 +232,7 @@ export class TalkClient {
     this.drop(peerId);
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     const peer: Peer = {
-      pc, name, pendingIce: [], remoteSet: false, element: null, source: null, analyser: null, gain: null, vad: null,
+      pc, name, pendingIce: [], remoteSet: false, element: null, stream: null, source: null, analyser: null, gain: null, vad: null,
       talking: false, volume: 1, muted: false, peakDb: -Infinity,
     };
     this.peers.set(peerId, peer);
@@ -343,7 +344,14 @@ export class TalkClient {
     peer.source.connect(peer.analyser);
     peer.source.connect(peer.gain).connect(ctx.destination);
     peer.vad = new VoiceActivityDetector({ sampleRate: ctx.sampleRate });
+    peer.stream = stream;
     this.applyGain(peer);
+    this.publishPeers();
+  }
+
+  /** The voices received now (not the muted ones): the music ducker listens to them on the audio thread. */
+  voiceStreams(): Array<{ peerId: string; stream: MediaStream }> {
+    return [...this.peers.entries()].filter(([, p]) => p.stream && !p.muted).map(([peerId, p]) => ({ peerId, stream: p.stream! }));
   }
 
   private applyGain(p: Peer): void {

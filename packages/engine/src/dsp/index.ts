@@ -8,3 +8,4 @@ export * from './resampler';
 export * from './sine-fit';
 export * from './voice-activity';
 export * from './ducker';
+export * from './sidechain-ducker';

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../audio/wav';
 import { mulberry32 } from '../util/prng';
 import { DuckerEnvelope } from './ducker';
+import { SidechainDucker } from './sidechain-ducker';
 import { VoiceActivityDetector } from './voice-activity';
 
 const db = (g: number) => 20 * Math.log10(g);
@@ -167,5 +168,64 @@ describe('VoiceActivityDetector', () => {
     const flags = run(x, sr, 320);
     expect(flags.slice(0, Math.floor(pre / 320)).some(Boolean)).toBe(false);
     expect(flags.slice(Math.floor(pre / 320)).filter(Boolean).length).toBeGreaterThan(0.7 * (s.samples.length / 320));
+  });
+});
+
+describe('SidechainDucker (the audio-thread ducker: detector + envelope in 128-frame blocks)', () => {
+  const sr = 48000;
+  /** Runs music at 1.0 through the ducker with `side` as the voices; returns the gain (dB) after each block and the block length in ms. */
+  const run = (side: Float32Array | null, frames: number, force: (t: number) => boolean = () => false) => {
+    const ducker = new SidechainDucker(sr);
+    const music = [new Float32Array(128), new Float32Array(128)];
+    const out: number[] = [];
+    for (let i = 0; i + 128 <= frames; i += 128) {
+      music[0].fill(1);
+      music[1].fill(1);
+      ducker.force = force(i / sr);
+      ducker.process(music, side ? side.subarray(i, i + 128) : null, 128);
+      // The output is the music times the gain, sample by sample: the last sample is the gain now.
+      expect(music[0][127]).toBe(music[1][127]);
+      out.push(db(music[0][127]));
+    }
+    return out;
+  };
+  const blockMs = (128 / sr) * 1000;
+
+  it('ducks the music by 12 dB while recorded speech arrives, within the detector onset + attack, and lets it back after', () => {
+    const s = speech();
+    const voice = withSilence(upsample3(s.samples), sr, 1.5, 2.5);
+    const [first, last] = speechSpan(voice.x, 128);
+    const gains = run(voice.x, voice.x.length);
+    // Nothing before the speech.
+    expect(Math.min(...gains.slice(0, first))).toBe(0);
+    // Full depth within 20 ms (onset) + 30 ms (attack) + 2 blocks, plus up to 60 ms: `first` is the
+    // first block within 40 dB of the loudest, a breath the detector (above −50 dBFS and 10 dB over
+    // its floor) does not count as voice yet. Measured: 98.7 ms.
+    const reached = gains.findIndex((g, i) => i >= first && g <= -11.99);
+    console.log(`speech from block ${first}: −12 dB after ${((reached - first) * blockMs).toFixed(1)} ms`);
+    expect((reached - first) * blockMs).toBeLessThan(20 + 30 + 2 * blockMs + 60);
+    // Down (no pumping) through the speech, pauses included.
+    expect(Math.max(...gains.slice(reached, last))).toBeLessThan(-11.9);
+    // Back at 0 dB by hangover 250 + hold 300 + release 600 ms after the last speech block.
+    const back = Math.ceil((250 + 300 + 600) / blockMs) + 2;
+    expect(gains[last + back]).toBe(0);
+  });
+
+  it('leaves the music alone on silence, no voice at all, and white noise', () => {
+    expect(Math.min(...run(new Float32Array(sr * 3), sr * 3))).toBe(0);
+    expect(Math.min(...run(null, sr * 3))).toBe(0);
+    const noise = withSilence(new Float32Array(sr * 2), sr, 0.5, 0.5, -20).x;
+    expect(Math.min(...run(noise, noise.length))).toBe(0);
+  });
+
+  it('ducks while forced (oneself talking, a voice note playing) with no voice on the sidechain', () => {
+    const gains = run(null, sr * 3, (t) => t >= 0.5 && t < 1.5);
+    const at = (t: number) => gains[Math.floor((t * sr) / 128)];
+    expect(at(0.4)).toBe(0);
+    expect(at(0.5 + 0.035)).toBeCloseTo(-12, 6);
+    expect(at(1.4)).toBeCloseTo(-12, 6);
+    expect(at(1.5 + 0.29)).toBeCloseTo(-12, 6);
+    expect(at(1.5 + 0.3 + 0.3)).toBeCloseTo(-6, 0);
+    expect(at(2.5)).toBe(0);
   });
 });

@@ -5,6 +5,8 @@ import type { CommentInfo } from '@mixroom/protocol';
 import { formatDateTime, formatTime } from '../../lib/format';
 import type { ReviewClient } from '../../lib/review';
 import type { Draft } from './CommentLane';
+import type { VoiceNotePlayer } from '../../lib/voice-note-player';
+import { VoicePlay } from './VoicePlay';
 
 /** A comment's text; its author can switch it to a text box and save a new version of it. */
 function CommentText({ review, comment, mine, inline }: { review: ReviewClient; comment: CommentInfo; mine: boolean; inline?: boolean }) {
@@ -62,7 +64,7 @@ function PostedAt({ iso }: { iso: string }) {
 const when = (c: CommentInfo) => (c.endSec !== null ? `${formatTime(c.atSec)}–${formatTime(c.endSec)}` : formatTime(c.atSec));
 
 export function CommentsPanel({
-  review, comments, userId, unread, draft, setDraft, onSeek, onRecall,
+  review, comments, userId, unread, draft, setDraft, onSeek, onRecall, voicePlayer = null,
 }: {
   review: ReviewClient;
   comments: CommentInfo[];
@@ -72,6 +74,7 @@ export function CommentsPanel({
   setDraft: (d: Draft | null) => void;
   onSeek: (c: CommentInfo, play: boolean) => void;
   onRecall: (c: CommentInfo) => void;
+  voicePlayer?: VoiceNotePlayer | null;
 }) {
   const [filter, setFilter] = useState<'open' | 'resolved' | 'all'>('open');
   const [text, setText] = useState('');
@@ -111,7 +114,7 @@ export function CommentsPanel({
           </button>
         ))}
       </div>
-      {roots.length === 0 && <p className="muted">No {filter === 'all' ? '' : filter} comments. Click or drag on the comment strip, or press C.</p>}
+      {roots.length === 0 && <p className="muted">No {filter === 'all' ? '' : filter} comments. Click or drag on the comment strip, hold it to record a voice note, or press C.</p>}
       <ul className="threads">
         {roots.map((c) => (
           <li key={c.id} className={`thread ${c.resolvedAt ? 'resolved' : ''}`} data-testid="comment-thread" data-comment-id={c.id}>
@@ -126,6 +129,7 @@ export function CommentsPanel({
             </div>
             <CommentText review={review} comment={c} mine={c.authorId === userId} />
             <div className="row small">
+              <VoicePlay player={voicePlayer} comment={c} />
               {c.mixUrl && <button type="button" onClick={() => onRecall(c)} data-testid="recall-mix">Recall mix</button>}
               {!c.deletedAt && (
                 <button type="button" data-testid="resolve" onClick={() => void review.resolve(c.id, !c.resolvedAt).catch(() => {})}>
@@ -137,7 +141,7 @@ export function CommentsPanel({
             </div>
             {repliesOf(c.id).map((r) => (
               <div key={r.id} className="reply" data-testid="comment-reply">
-                <strong>{r.authorName}</strong> <PostedAt iso={r.createdAt} /> <CommentText review={review} comment={r} mine={r.authorId === userId} inline />
+                <strong>{r.authorName}</strong> <PostedAt iso={r.createdAt} /> <CommentText review={review} comment={r} mine={r.authorId === userId} inline /> <VoicePlay player={voicePlayer} comment={r} />
               </div>
             ))}
             {replyTo === c.id && (

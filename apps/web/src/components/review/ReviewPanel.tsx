@@ -13,6 +13,8 @@ import { CommentLane, type Draft } from './CommentLane';
 import { CommentsPanel } from './CommentsPanel';
 import { VersionsPanel } from './VersionsPanel';
 import { MarkerTools } from './MarkerTools';
+import type { VoiceNotePlayer } from '../../lib/voice-note-player';
+import type { VoiceNoteRecorder } from '../../lib/voice-recorder';
 
 export function useReview(review: ReviewClient): ReviewSnapshot {
   return useSyncExternalStore(review.subscribe, review.getSnapshot, review.getSnapshot);
@@ -41,21 +43,23 @@ export function RecallBanner({ runtime, snap }: { runtime: SessionRuntime; snap:
   );
 }
 
-export function ReviewTimelineStrip({ review, runtime, duration, userId, onDraft, onOpen }: {
+export function ReviewTimelineStrip({ review, runtime, duration, userId, onDraft, onOpen, recorder }: {
   review: ReviewClient; runtime: SessionRuntime; duration: number; userId: string; onDraft: (d: Draft) => void; onOpen: (c: CommentInfo) => void;
+  recorder: VoiceNoteRecorder | null;
 }) {
   const snap = useReview(review);
   const unread = useUnread(snap, userId);
   void runtime;
-  return <CommentLane comments={snap.comments} duration={duration} unread={unread} onDraft={onDraft} onOpen={onOpen} />;
+  return <CommentLane comments={snap.comments} duration={duration} unread={unread} onDraft={onDraft} onOpen={onOpen} recorder={recorder} />;
 }
 
-export function ReviewPanel({ review, runtime, user, draft, setDraft }: {
+export function ReviewPanel({ review, runtime, user, draft, setDraft, voicePlayer }: {
   review: ReviewClient;
   runtime: SessionRuntime;
   user: ReviewUser;
   draft: Draft | null;
   setDraft: (d: Draft | null) => void;
+  voicePlayer: VoiceNotePlayer | null;
 }) {
   const snap = useReview(review);
   const unread = useUnread(snap, user.userId);
@@ -90,7 +94,7 @@ export function ReviewPanel({ review, runtime, user, draft, setDraft }: {
       {snap.error && <p className="error-text" role="alert" data-testid="review-error">{snap.error}</p>}
       {tab === 'comments' && <MarkerTools review={review} />}
       {tab === 'comments' && (
-        <CommentsPanel review={review} comments={snap.comments} userId={user.userId} unread={unread} draft={draft} setDraft={setDraft} onSeek={seek} onRecall={(c) => void recall(c)} />
+        <CommentsPanel review={review} comments={snap.comments} userId={user.userId} unread={unread} draft={draft} setDraft={setDraft} onSeek={seek} onRecall={(c) => void recall(c)} voicePlayer={voicePlayer} />
       )}
       {tab === 'versions' && <VersionsPanel review={review} runtime={runtime} versions={snap.versions} role={user.role} deliverOnlyApproved={snap.settings.deliverOnlyApproved} deliveries={snap.deliveries} comments={snap.comments} />}
       {tab === 'activity' && (

@@ -23,6 +23,7 @@ import { ResizeHandle, useMediaQuery, usePersistentState } from './panes';
 import { TopBar } from './TopBar';
 import { TalkControls } from '../talk/TalkControls';
 import { useTalk } from '../talk/use-talk';
+import { useVoiceNotes } from '../review/use-voice-notes';
 import { TransportBar } from './TransportBar';
 import { useMasterDrift } from './use-master-drift';
 import { useSessionShortcuts } from './use-shortcuts';
@@ -129,7 +130,8 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
     };
   }, [presence, runtime]);
   useEffect(() => presence?.setStatus({ loading: !loadingDone }), [presence, loadingDone]);
-  const talk = useTalk(presence, runtime);
+  const voiceNotes = useVoiceNotes(review, runtime);
+  const talk = useTalk(presence, runtime, voiceNotes.player);
   const talking = useMemo(() => new Set(talk.snap.peers.filter((p) => p.talking).map((p) => p.peerId)), [talk.snap.peers]);
 
   const arrange = (
@@ -140,10 +142,10 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
       loads={loads}
       colorOf={colorOf}
       onEditStem={canUpload && !phone ? setEditing : undefined}
-      commentStrip={review && <ReviewTimelineStrip review={review} runtime={runtime} duration={snap.duration} userId={devUser.userId} onDraft={setDraft} onOpen={(c) => runtime.seek(c.atSec)} />}
+      commentStrip={review && <ReviewTimelineStrip review={review} runtime={runtime} duration={snap.duration} userId={devUser.userId} onDraft={setDraft} onOpen={(c) => runtime.seek(c.atSec)} recorder={voiceNotes.recorder} />}
     />
   );
-  const reviewPanel = review && <ReviewPanel review={review} runtime={runtime} user={devUser} draft={draft} setDraft={setDraft} />;
+  const reviewPanel = review && <ReviewPanel review={review} runtime={runtime} user={devUser} draft={draft} setDraft={setDraft} voicePlayer={voiceNotes.player} />;
 
   return (
     <MixContext.Provider value={mixContext}>
@@ -177,6 +179,10 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
 
         {phone ? (
           <div className="phone-body">
+            {/* Talkback on the phone: a row of its own under the transport, thumb-sized (the header has no room). */}
+            <div className="phone-talk" data-testid="phone-talk">
+              <TalkControls talk={talk.talk} ducker={talk.ducker} snap={talk.snap} />
+            </div>
             {arrange}
             {review && (
               <button type="button" className="phone-comment" data-testid="comment-here" onClick={() => setDraft({ atSec: runtime.transport?.position ?? 0, endSec: null })}>

@@ -1,9 +1,10 @@
 'use client';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { MusicDucker } from '../../lib/ducking';
 import type { PresenceClient } from '../../lib/presence';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { TalkClient, type TalkSnapshot } from '../../lib/talk';
+import type { VoiceNotePlayer } from '../../lib/voice-note-player';
 
 declare global {
   interface Window {
@@ -19,23 +20,43 @@ const noop = () => () => {};
  * The session's talkback: a TalkClient on the presence socket, the music ducker driven by it, and
  * the T key held to talk (not while typing).
  */
-export function useTalk(presence: PresenceClient | null, runtime: SessionRuntime) {
+export function useTalk(presence: PresenceClient | null, runtime: SessionRuntime, voiceNotes: VoiceNotePlayer | null) {
   const [parts, setParts] = useState<{ talk: TalkClient; ducker: MusicDucker } | null>(null);
+  // Read by the ducker on each tick: the player arrives after the talk client, which must not be remade for it.
+  const notes = useRef(voiceNotes);
+  useEffect(() => {
+    notes.current = voiceNotes;
+  }, [voiceNotes]);
   useEffect(() => {
     if (!presence) return;
     const talk = new TalkClient(presence.socket);
-    const ducker = new MusicDucker(() => runtime.monitorDuck, () => talk.getSnapshot().voiceActive);
-    // The ducker runs while this person is in the talk.
-    const unsubscribe = talk.subscribe(() => (talk.getSnapshot().state === 'on' ? ducker.start() : ducker.stop()));
+    // The ducker listens to the received voices on the audio thread; the page tells it what changed.
+    const ducker = new MusicDucker(() => runtime.duckerHost, {
+      voices: () => talk.voiceStreams(),
+      force: () => talk.getSnapshot().transmitting || !!notes.current?.active,
+    });
+    const offTalk = talk.subscribe(() => ducker.sync());
+    const offRuntime = runtime.subscribe(() => ducker.sync());
+    const unsubscribe = () => {
+      offTalk();
+      offRuntime();
+    };
+    ducker.sync();
     setParts({ talk, ducker });
     window.__mixroomTalk = { talk, ducker };
     return () => {
       unsubscribe();
-      ducker.stop();
+      ducker.dispose();
       talk.dispose();
       if (window.__mixroomTalk?.talk === talk) delete window.__mixroomTalk;
     };
   }, [presence, runtime]);
+
+  useEffect(() => {
+    if (!parts || !voiceNotes) return;
+    const { ducker } = parts;
+    return voiceNotes.subscribe(() => ducker.sync());
+  }, [parts, voiceNotes]);
 
   const snap = useSyncExternalStore(parts?.talk.subscribe ?? noop, parts?.talk.getSnapshot ?? (() => OFF), () => OFF);
 

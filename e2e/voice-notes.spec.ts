@@ -1,0 +1,113 @@
+// Voice notes with fake microphones (Chromium plays espeak-ng speech as the microphone): A holds
+// the comment strip and speaks; B sees the note at its time, plays it, and B's page outputs the
+// voice (analyser on the note's player) while B's music is turned down by the ducker, coming back
+// afterwards. A person whose microphone is refused is told so in words.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { demoCookie, firstSession } from './helpers';
+import { contextWith, duckingDb, launchWithMicrophone, open, speechWav } from './support/talk';
+
+declare global {
+  interface Window {
+    __mixroomVoiceNotes?: { player: { takePeakLevel(): number } };
+  }
+}
+
+const voiceLevel = (page: Page) => page.evaluate(() => window.__mixroomVoiceNotes!.player.takePeakLevel());
+
+test('voice note: A records one on the timeline, B sees it at its time and plays it with the music ducked; a refused microphone is explained', async ({ baseURL }) => {
+  test.setTimeout(900_000);
+  const session = await firstSession(baseURL!);
+  const engineer = await demoCookie(baseURL!, 'engineer');
+  const artist = await demoCookie(baseURL!, 'artist');
+  const browser = await launchWithMicrophone(speechWav());
+  try {
+    const A = await open(await contextWith(browser, baseURL!, engineer, 'Ana', '#e5484d'), session.id, 'Ana');
+    const bContext = await contextWith(browser, baseURL!, artist, 'Ben', '#3ecf8e');
+    // Ben's browser refuses the microphone, as when the person said no to the prompt.
+    await bContext.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    const B = await open(bContext, session.id, 'Ben');
+    const duration = session.stems.reduce((m, s) => Math.max(m, s.durationSec), 0);
+
+    // A holds the strip at 25 % of the song, speaks for about 4 s, lets go.
+    const strip = (await A.getByTestId('comment-lane').boundingBox())!;
+    const x = strip.x + strip.width * 0.25;
+    await A.mouse.move(x, strip.y + strip.height / 2);
+    await A.mouse.down();
+    await expect(A.getByTestId('comment-lane')).toHaveAttribute('data-recording', 'recording', { timeout: 15_000 });
+    await expect(A.getByTestId('voice-recording')).toContainText('Recording at');
+    await A.waitForTimeout(4000);
+    await A.mouse.up();
+    await expect(A.getByTestId('comment-lane')).toHaveAttribute('data-recording', 'idle', { timeout: 30_000 });
+    await expect(A.getByTestId('voice-message')).toHaveCount(0);
+
+    // B sees it live: a voice marker at that time, a thread with a play button.
+    const marker = B.getByTestId('comment-marker').and(B.locator('[data-voice="true"]'));
+    await expect(marker).toHaveCount(1, { timeout: 15_000 });
+    const at = Number(await marker.getAttribute('data-at'));
+    console.log(`voice note pinned at ${at.toFixed(2)} s of ${duration.toFixed(1)} s (pressed at ${(duration * 0.25).toFixed(2)} s)`);
+    // One pixel of the strip is this many seconds; the press is a pixel-exact spot.
+    expect(Math.abs(at - duration * 0.25)).toBeLessThan((duration / strip.width) * 2);
+    // The stored recording, read by ffprobe/ffmpeg: about as long as A held, and speech, not silence.
+    const noteUrl = await B.evaluate(async (sid) => {
+      const r = await fetch(`/api/sessions/${sid}/comments`);
+      const { comments } = (await r.json()) as { comments: Array<{ voice: { url: string } | null }> };
+      return comments.find((c) => c.voice)!.voice!.url;
+    }, session.id);
+    const file = path.join(test.info().outputDir, 'voice-note.webm');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.from(await (await B.request.get(noteUrl)).body()));
+    const codec = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file]).toString().trim();
+    // A recorder's WebM has no duration in its header: decode it all and read how far ffmpeg got.
+    const decoded = spawnSync('ffmpeg', ['-hide_banner', '-i', file, '-af', 'volumedetect', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    const seconds = [...decoded.matchAll(/time=(\d+):(\d+):([\d.]+)/g)].map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])).pop()!;
+    const meanDb = Number(/mean_volume: (-?[\d.]+) dB/.exec(decoded)![1]);
+    console.log(`stored voice note: ${codec}, ${seconds.toFixed(2)} s, mean ${meanDb} dBFS`);
+    expect(codec).toBe('opus');
+    expect(seconds).toBeGreaterThan(3);
+    expect(seconds).toBeLessThan(8);
+    expect(meanDb).toBeGreaterThan(-40);
+    await B.getByTestId('tab-comments').click();
+    const thread = B.getByTestId('comment-thread').filter({ has: B.getByTestId('voice-play') });
+    await expect(thread).toHaveCount(1);
+    await expect(thread.getByTestId('comment-body')).toHaveText(/^Voice note \(0:0[3-9]\)$/);
+
+    // B plays the song, looped; nothing turns it down yet.
+    await B.evaluate(() => {
+      const rt = window.__mixroom!.runtime as { setLoop(on: boolean): void; play(): Promise<void> };
+      rt.setLoop(true);
+      return rt.play();
+    });
+    await expect.poll(() => duckingDb(B, 300), { timeout: 30_000 }).toBeGreaterThan(-0.5);
+
+    // B plays the note: B's page outputs the voice and the music is 12 dB down meanwhile.
+    await voiceLevel(B);
+    await thread.getByTestId('voice-play').click();
+    await expect(thread.getByTestId('voice-play')).toHaveAttribute('data-state', 'playing', { timeout: 20_000 });
+    // Measured after the 30 ms attack (a window that starts in it reads a little less).
+    await B.waitForTimeout(150);
+    let ducked = NaN;
+    await expect.poll(async () => (ducked = await duckingDb(B, 500)), { timeout: 3000, intervals: [0] }).toBeLessThan(-11.5);
+    const heard = await voiceLevel(B);
+    console.log(`B while the note plays: voice peak ${heard.toFixed(1)} dBFS, music ${ducked.toFixed(2)} dB`);
+    expect(heard).toBeGreaterThan(-40);
+    expect(ducked).toBeGreaterThan(-12.5);
+    // When it ends the music comes back (hold 300 ms + release 600 ms).
+    await expect(thread.getByTestId('voice-play')).toHaveAttribute('data-state', 'stopped', { timeout: 30_000 });
+    await expect.poll(() => duckingDb(B, 300), { timeout: 10_000 }).toBeGreaterThan(-0.5);
+
+    // B holds the strip with the microphone refused: told why, and nothing is posted.
+    const bStrip = (await B.getByTestId('comment-lane').boundingBox())!;
+    await B.mouse.move(bStrip.x + bStrip.width * 0.6, bStrip.y + bStrip.height / 2);
+    await B.mouse.down();
+    await expect(B.getByTestId('voice-message')).toHaveText(/^Microphone permission was refused, so voice notes cannot be recorded\./, { timeout: 15_000 });
+    await B.mouse.up();
+    await expect(A.getByTestId('comment-marker').and(A.locator('[data-voice="true"]'))).toHaveCount(1);
+  } finally {
+    await browser.close();
+  }
+});
