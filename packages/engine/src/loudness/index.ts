@@ -27,3 +27,10 @@ export {
   type LiveLoudnessReading,
   type LoudnessProcessorMessage,
 } from './worklet/protocol';
+export {
+  DEFAULT_SPECTRUM_FFT_SIZE,
+  measureSpectrum,
+  THIRD_OCTAVE_NOMINAL,
+  ThirdOctaveAnalyzer,
+  type ThirdOctaveSpectrum,
+} from './spectrum';
