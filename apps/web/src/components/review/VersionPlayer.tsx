@@ -1,16 +1,19 @@
 'use client';
-// The version player: one version, or A/B of two, decoded and played from the session's audio
-// clock (VersionDeck), sample-aligned, switching with a 15 ms crossfade, level-matched; waveform
-// with playhead, click-to-seek, drag-to-loop; comments on the heard version's timeline.
+// The version player: one version, or A/B of two, and optionally a reference track, decoded and
+// played from the session's audio clock (VersionDeck), sample-aligned, switching with a 15 ms
+// crossfade, level-matched; waveform with playhead, click-to-seek, drag-to-loop; comments on the
+// heard version's timeline; loudness figures and spectra of the sides compared.
 // Starting it pauses the main transport, and the main transport's Play stops it.
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { CommentInfo, VersionInfo } from '@mixroom/protocol';
+import type { CommentInfo } from '@mixroom/protocol';
+import { isReference, sideLetter, sourceLabel, type DeckSource } from '../../lib/deck-sources';
 import { matchTrims } from '../../lib/deck-math';
 import { formatTime } from '../../lib/format';
 import type { ReviewClient } from '../../lib/review';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { decodeVersion, VersionDeck } from '../../lib/version-deck';
 import { DeckTimeline } from './DeckTimeline';
+import { SpectrumCompare } from './SpectrumCompare';
 
 declare global {
   interface Window {
@@ -37,7 +40,7 @@ function useDeck(runtime: SessionRuntime) {
 }
 
 export function VersionPlayer({ sides, runtime, review, comments }: {
-  sides: VersionInfo[];
+  sides: DeckSource[];
   runtime: SessionRuntime;
   review: ReviewClient;
   comments: CommentInfo[];
@@ -76,7 +79,7 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
   const heard = sides[deck.heard] ?? sides[0];
   const duration = loaded ? deck.duration : Math.max(...sides.map((v) => v.durationSec));
   const playing = deck.state === 'playing';
-  const onThis = comments.filter((c) => c.versionId === heard.id && !c.parentId && !c.deletedAt);
+  const onThis = isReference(heard) ? [] : comments.filter((c) => c.versionId === heard.id && !c.parentId && !c.deletedAt);
   const loop = deck.loop;
 
   const toggle = () => {
@@ -90,7 +93,7 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
   };
 
   return (
-    <div className="deck" data-testid="version-player" data-state={deck.state} data-heard={deck.heard === 0 ? 'a' : 'b'} data-target-lufs={target.toFixed(2)} data-loaded={loaded}>
+    <div className="deck" data-testid="version-player" data-state={deck.state} data-heard={sideLetter(deck.heard).toLowerCase()} data-target-lufs={target.toFixed(2)} data-loaded={loaded}>
       <DeckTimeline
         peaksUrl={heard.peaksUrl}
         duration={duration}
@@ -106,8 +109,11 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
         </button>
         <span className="deck-time" data-testid="deck-time"><DeckClock position={position} /> / {formatTime(duration)}</span>
         {sides.length > 1 && sides.map((v, i) => (
-          <button key={v.id} type="button" aria-pressed={deck.heard === i} onClick={() => deck.switchTo(i)} data-testid={`ab-${i === 0 ? 'a' : 'b'}`} data-version={v.number} data-trim-db={trims[i].toFixed(2)}>
-            {i === 0 ? 'A' : 'B'}: v{v.number} ({trims[i].toFixed(1)} dB)
+          <button
+            key={v.id} type="button" aria-pressed={deck.heard === i} onClick={() => deck.switchTo(i)}
+            data-testid={`ab-${sideLetter(i).toLowerCase()}`} data-version={isReference(v) ? undefined : v.number} data-reference={isReference(v) ? v.id : undefined} data-trim-db={trims[i].toFixed(2)}
+          >
+            {sideLetter(i)}: {sourceLabel(v)} ({trims[i].toFixed(1)} dB)
           </button>
         ))}
         {loop && (
@@ -118,10 +124,13 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
         {sides.length > 1 && <span className="muted">level-matched to {target.toFixed(1)} LUFS</span>}
         {!loaded && !error && <span className="muted" data-testid="deck-loading">Loading…</span>}
       </div>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); void comment(); }}>
-        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={5000} placeholder={`Comment on v${heard.number} ${loop ? 'on the loop' : 'at the playhead'}`} data-testid="deck-comment-input" />
-        <button type="submit" disabled={!note.trim()} data-testid="deck-comment-send">Comment</button>
-      </form>
+      {sides.length > 1 && <SpectrumCompare sides={sides} heard={deck.heard} trims={trims} review={review} />}
+      {!isReference(heard) && (
+        <form className="row" onSubmit={(e) => { e.preventDefault(); void comment(); }}>
+          <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={5000} placeholder={`Comment on v${heard.number} ${loop ? 'on the loop' : 'at the playhead'}`} data-testid="deck-comment-input" />
+          <button type="submit" disabled={!note.trim()} data-testid="deck-comment-send">Comment</button>
+        </form>
+      )}
       {error && <p className="error-text" role="alert">{error}</p>}
     </div>
   );
