@@ -29,7 +29,7 @@ const dir = path.join(ARTIFACTS_DIR, 'reference-tracks');
 
 /** ffmpeg's ebur128 reading of a file: integrated loudness (LUFS). */
 function ffmpegIntegrated(file: string): number {
-  const out = execFileSync('ffmpeg', ['-nostdin', '-nostats', '-hide_banner', '-i', file, '-af', 'ebur128=metadata=1,ametadata=mode=print:file=-', '-f', 'null', '-'], { maxBuffer: 1 << 28 }).toString();
+  const out = execFileSync('ffmpeg', ['-nostdin', '-nostats', '-hide_banner', '-i', file, '-af', 'ebur128=metadata=1,ametadata=mode=print:file=-', '-f', 'null', '-'], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
   return Number([...out.matchAll(/^lavfi\.r128\.I=(\S+)$/gm)].pop()![1]);
 }
 

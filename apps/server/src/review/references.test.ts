@@ -37,7 +37,7 @@ function sineMaster(): Uint8Array {
 
 /** ffmpeg's own decoder and ebur128 meter: integrated, LRA, true peak (dBTP). */
 function ffmpegLoudnessOfFile(file: string) {
-  const out = execFileSync('ffmpeg', ['-nostdin', '-nostats', '-hide_banner', '-i', file, '-af', 'ebur128=peak=true:metadata=1,ametadata=mode=print:file=-', '-f', 'null', '-'], { maxBuffer: 1 << 28 }).toString();
+  const out = execFileSync('ffmpeg', ['-nostdin', '-nostats', '-hide_banner', '-i', file, '-af', 'ebur128=peak=true:metadata=1,ametadata=mode=print:file=-', '-f', 'null', '-'], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
   const last = (key: string) => Number([...out.matchAll(new RegExp(`^lavfi\\.r128\\.${key}=(\\S+)$`, 'gm'))].pop()?.[1]);
   return { integrated: last('I'), range: last('LRA'), truePeak: 20 * Math.log10(last('true_peak')) };
 }
