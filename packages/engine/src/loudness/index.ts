@@ -34,3 +34,12 @@ export {
   ThirdOctaveAnalyzer,
   type ThirdOctaveSpectrum,
 } from './spectrum';
+export {
+  alignDecoded,
+  checkCodecRoundTrip,
+  codecDifference,
+  findCodecDelay,
+  MAX_CODEC_DELAY,
+  truePeakDbtp,
+  type CodecCheck,
+} from './codec-check';
