@@ -33,6 +33,8 @@ export const REVIEW_EVENTS = {
   settings: 'review:settings',
   /** server → clients: progress of a FLAC/MP3 being made for download (`DeliveryProgress`). */
   delivery: 'review:delivery',
+  /** server → clients: a reference track was added (`ReferenceInfo`) or removed (`{ id, deleted: true }`). */
+  reference: 'review:reference',
 } as const;
 
 const Seconds = z.number().finite().min(0, 'time must be ≥ 0');
@@ -153,6 +155,8 @@ export const DecisionBody = z
   .strictObject({
     decision: z.enum(['approve', 'request_changes']),
     comment: z.string().max(COMMENT_MAX_CHARS).default(''),
+    /** The reference track the version was compared with (recorded with the decision). */
+    referenceId: z.string().min(1).max(64).nullable().optional(),
   })
   .refine((d) => d.decision !== 'request_changes' || d.comment.trim().length > 0, {
     message: 'say what should change: a comment is required when requesting changes',
@@ -168,6 +172,8 @@ export interface ApprovalInfo {
   /** SHA-256 of the audio file the decision was made on. */
   sha256: string;
   comment: string;
+  /** The reference track it was compared with (name and file hash kept if the reference is later deleted). */
+  reference: { id: string | null; name: string; sha256: string } | null;
 }
 
 /** What a version downloads as: the stored WAV, lossless FLAC, or a 320 kbps MP3 made from it. */
@@ -199,6 +205,8 @@ export interface VersionInfo {
   audioUrl: string;
   peaksUrl: string | null;
   mixUrl: string | null;
+  /** The version's long-term 1/3-octave spectrum (`ThirdOctaveSpectrum`, measured on first request). */
+  spectrumUrl: string;
   /** Download URLs (WAV, FLAC) and the loudness report. */
   downloads: { wav: string; flac: string; mp3: string; report: string };
   /** What the encodes made so far did (null until made; a lossy one says whether it was turned down). */
@@ -237,6 +245,53 @@ export interface DeliveryProgress {
 
 export interface ListVersionsResponse { versions: VersionInfo[] }
 
+/** Largest reference file accepted (a 10-minute 24-bit/96 kHz stereo WAV is ~350 MB). */
+export const REFERENCE_MAX_BYTES = 512 * 1024 * 1024;
+export const REFERENCE_NAME_MAX_CHARS = 200;
+/** Containers a reference may come in (sniffed from the bytes, not the name). */
+export const REFERENCE_FORMATS = ['wav', 'flac', 'mp3', 'ogg'] as const;
+export type ReferenceFormat = (typeof REFERENCE_FORMATS)[number];
+
+/** Query string of `POST /api/sessions/:id/references` (the body is the audio file itself). */
+export const CreateReferenceQuery = z.strictObject({
+  name: z
+    .string()
+    .max(REFERENCE_NAME_MAX_CHARS, `name is longer than ${REFERENCE_NAME_MAX_CHARS} characters`)
+    .refine((s) => s.trim().length > 0, 'name is empty'),
+  fileName: z.string().max(255).default(''),
+});
+export type CreateReferenceQuery = z.infer<typeof CreateReferenceQuery>;
+
+/** Long-term 1/3-octave spectrum: dB re a full-scale sine per band (null: above Nyquist or silent). */
+export interface SpectrumInfo {
+  centersHz: number[];
+  levelsDb: Array<number | null>;
+}
+
+/** A commercial reference track in a session: listened to and compared, never mixed or rendered. */
+export interface ReferenceInfo {
+  id: string;
+  sessionId: string;
+  name: string;
+  fileName: string;
+  fileHash: string;
+  format: ReferenceFormat;
+  sizeBytes: number;
+  /** Rate it was decoded and measured at (the file's own; 48 kHz when its headers do not say). */
+  sampleRate: number;
+  channels: number;
+  durationSec: number;
+  loudness: LoudnessReport;
+  spectrum: SpectrumInfo;
+  createdById: string;
+  createdByName: string;
+  createdAt: string;
+  audioUrl: string;
+  peaksUrl: string | null;
+}
+
+export interface ListReferencesResponse { references: ReferenceInfo[] }
+
 export const ReviewSettings = z.strictObject({ deliverOnlyApproved: z.boolean() });
 export type ReviewSettings = z.infer<typeof ReviewSettings>;
 
@@ -244,7 +299,7 @@ export type ReviewSettings = z.infer<typeof ReviewSettings>;
 export const ACTIVITY_KINDS = [
   'comment.created', 'comment.replied', 'comment.edited', 'comment.deleted', 'comment.resolved', 'comment.reopened',
   'version.created', 'version.edited', 'version.deleted', 'version.approved', 'version.changes_requested',
-  'settings.changed', 'stem.uploaded', 'member.role_changed',
+  'settings.changed', 'stem.uploaded', 'member.role_changed', 'reference.added', 'reference.deleted',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 /** Kinds that notify the other members of the session. */
@@ -289,6 +344,11 @@ export const reviewUrls = (sessionId: string) => {
     versionDecision: (id: string) => `${base}/versions/${encodeURIComponent(id)}/decision`,
     versionDownload: (id: string, format: DownloadFormat) => `${base}/versions/${encodeURIComponent(id)}/download?format=${format}`,
     versionReport: (id: string) => `${base}/versions/${encodeURIComponent(id)}/report`,
+    versionSpectrum: (id: string) => `${base}/versions/${encodeURIComponent(id)}/spectrum`,
+    references: `${base}/references`,
+    reference: (id: string) => `${base}/references/${encodeURIComponent(id)}`,
+    referenceAudio: (id: string) => `${base}/references/${encodeURIComponent(id)}/audio`,
+    referencePeaks: (id: string) => `${base}/references/${encodeURIComponent(id)}/peaks`,
     /** The delivery pack (ZIP) of an approved version, with the metadata written into its files. */
     versionPack: (id: string, meta: { title: string; artist: string; isrc: string }) => `${base}/versions/${encodeURIComponent(id)}/pack?${new URLSearchParams(meta)}`,
     /** Comments as DAW markers: format reaper | audacity | midi. */

@@ -24,6 +24,8 @@ export const CAPABILITIES = {
   'comments.moderate': ['owner'],
   /** Approve a version or request changes (see the approval rules in docs/review.md). */
   'versions.approve': ['owner', 'artist'],
+  /** Upload and remove reference tracks (everyone with `session.view` may listen to them). */
+  'references.manage': ['owner', 'engineer', 'artist'],
   /** Session settings such as "deliver only approved". */
   'session.settings': ['owner', 'engineer'],
   /** Invite links, role changes, removing members. */

@@ -50,6 +50,10 @@ interface Ctx {
   freshVersion(status?: 'pending' | 'approved'): Promise<string>;
   /** A root comment of its own in the main session, written by `author`. */
   freshComment(author: TestUser): Promise<string>;
+  /** A reference track of the main session (read-only fixture). */
+  referenceId: string;
+  /** A reference track of its own in the main session (deleting consumes it). */
+  freshReference(): Promise<string>;
 }
 
 interface RestCase {
@@ -222,6 +226,20 @@ const REST: Record<string, RestCase> = {
     access: 'session.view',
     request: async (c) => ({ path: `/api/sessions/${c.sessionId}/versions/${c.versionId}/pack?title=Song&artist=Band&isrc=` }),
   },
+  'GET /api/sessions/:id/versions/:versionId/spectrum': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).versionSpectrum(c.versionId) }) },
+  // ---- reference tracks: viewers listen, owner/engineer/artist upload and remove
+  'GET /api/sessions/:id/references': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).references }) },
+  'POST /api/sessions/:id/references': {
+    access: 'references.manage',
+    request: async (c) => ({ path: `${reviewUrls(c.sessionId).references}?name=Matrix`, headers: { 'content-type': 'audio/wav' }, rawBody: new Blob([c.wav as Uint8Array<ArrayBuffer>]) }),
+  },
+  'GET /api/sessions/:id/references/:referenceId': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).reference(c.referenceId) }) },
+  'DELETE /api/sessions/:id/references/:referenceId': {
+    access: 'references.manage',
+    request: async (c) => ({ path: reviewUrls(c.sessionId).reference(await c.freshReference()) }),
+  },
+  'GET /api/sessions/:id/references/:referenceId/audio': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).referenceAudio(c.referenceId) }) },
+  'GET /api/sessions/:id/references/:referenceId/peaks': { access: 'session.view', request: async (c) => ({ path: reviewUrls(c.sessionId).referencePeaks(c.referenceId) }) },
   'GET /api/sessions/:id/versions/:versionId/cues': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/versions/${c.versionId}/cues` }) },
   'GET /api/sessions/:id/comments/export': { access: 'session.view', request: async (c) => ({ path: `/api/sessions/${c.sessionId}/comments/export?format=reaper` }) },
   'POST /api/sessions/:id/comments/import': {
@@ -322,8 +340,21 @@ describe.each(databaseKinds)('role matrix over $name', (kind) => {
       data: { id: voiceCommentId, sessionId, authorId: s.owner.id, authorName: s.owner.name, body: 'Voice note (0:01)', atSec: 1, mixState, voiceHash: wavBlob.sha256, voiceType: 'audio/wav', voiceDurationSec: 0.5, voiceBytes: wavBlob.size },
     });
 
+    // References share the master's bytes (content-addressed, so deleting one keeps the blob for the versions).
+    const freshReference = async () => {
+      const id = `ref-${newId()}`;
+      await prisma.referenceTrack.create({
+        data: {
+          id, sessionId, name: 'Ref', fileName: 'ref.wav', fileHash: wavBlob.sha256, format: 'wav', sizeBytes: wavBlob.size, sampleRate: sr, channels: 2, durationSec: 0.5,
+          loudness: { integrated: -15, range: 0, truePeak: -12, samplePeak: -12 }, spectrum: { centersHz: [1000], levelsDb: [-12] }, peaks, createdById: s.owner.id, createdByName: s.owner.name,
+        },
+      });
+      return id;
+    };
+    const referenceId = await freshReference();
+
     Object.assign(ctx, {
-      s, users, sessionId, stemId: 'kick', wav, versionId, commentId, voiceCommentId, freshVersion, freshComment,
+      s, users, sessionId, stemId: 'kick', wav, versionId, commentId, voiceCommentId, freshVersion, freshComment, referenceId, freshReference,
       async freshSession() {
         const id = await createSession(s, 'Fresh');
         await prisma.membership.createMany({ data: memberRows(id) });

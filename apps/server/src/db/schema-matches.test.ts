@@ -49,7 +49,7 @@ const allMigrations = async () =>
 describe('schema.prisma parser', () => {
   it('finds every model of the schema', async () => {
     const cols = parseSchema(await readFile(path.join(REPO_ROOT, 'prisma/schema.prisma'), 'utf8'));
-    expect(new Set(cols.map((c) => c.model))).toEqual(new Set(['MixSession', 'Stem', 'DocUpdate', 'User', 'AuthSession', 'Membership', 'Invite', 'RateLimit', 'Upload', 'Comment', 'Version', 'Approval', 'ActivityEvent', 'ReadMarker', 'DerivedBlob']));
+    expect(new Set(cols.map((c) => c.model))).toEqual(new Set(['MixSession', 'Stem', 'DocUpdate', 'User', 'AuthSession', 'Membership', 'Invite', 'RateLimit', 'Upload', 'Comment', 'Version', 'Approval', 'ActivityEvent', 'ReadMarker', 'DerivedBlob', 'ReferenceTrack']));
     expect(cols.find((c) => c.field === 'peaks')).toMatchObject({ table: 'stem', column: 'peaks', type: 'Bytes', optional: true });
   });
 });

@@ -15,6 +15,17 @@ export interface SessionDataDeps {
   logger: Logger;
 }
 
+/** Whether any stem, version, voice note or reference track (of any session) still stores these bytes. */
+export async function blobStillUsed(prisma: PrismaClient, sha256: string): Promise<boolean> {
+  const [stems, versions, voices, references] = await Promise.all([
+    prisma.stem.count({ where: { OR: [{ fileHash: sha256 }, { peaksHash: sha256 }] } }),
+    prisma.version.count({ where: { fileHash: sha256 } }),
+    prisma.comment.count({ where: { voiceHash: sha256 } }),
+    prisma.referenceTrack.count({ where: { fileHash: sha256 } }),
+  ]);
+  return stems + versions + voices + references > 0;
+}
+
 /** Runs after the session's rows are gone; failures are logged, never surfaced (the session is deleted either way). */
 export async function deleteSessionData(deps: SessionDataDeps, data: DeletedSessionData): Promise<void> {
   const { prisma, blobs, logger } = deps;
@@ -23,11 +34,7 @@ export async function deleteSessionData(deps: SessionDataDeps, data: DeletedSess
     if (!/^[A-Za-z0-9_-]+$/.test(id)) continue;
     await rm(path.join(deps.uploadsDir, id), { force: true }).catch((err) => logger.warn(`removing upload ${id} of deleted session ${data.sessionId} failed`, err));
   }
-  const stillUsed = async (sha256: string) =>
-    (await prisma.stem.count({ where: { OR: [{ fileHash: sha256 }, { peaksHash: sha256 }] } })) +
-      (await prisma.version.count({ where: { fileHash: sha256 } })) +
-      (await prisma.comment.count({ where: { voiceHash: sha256 } })) >
-    0;
+  const stillUsed = (sha256: string) => blobStillUsed(prisma, sha256);
   let removed = 0;
   for (const sha256 of data.blobHashes) {
     try {

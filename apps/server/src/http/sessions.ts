@@ -59,7 +59,7 @@ export interface SessionRouteDeps {
 /** What of a session lives outside its database rows. */
 export interface DeletedSessionData {
   sessionId: string;
-  /** Content hashes (stem files, stem peaks, version files, voice notes) the session referenced. */
+  /** Content hashes (stem files, stem peaks, version files, voice notes, reference tracks) the session referenced. */
   blobHashes: string[];
   uploadIds: string[];
 }
@@ -107,18 +107,19 @@ export function registerSessionRoutes(router: Router, { prisma, access, changes,
 
   router.on('DELETE', '/api/sessions/:id', async (req, res, params) => {
     const { sessionId } = await access.requireSession(req, params.id, 'session.delete');
-    const [members, stems, versions, uploads, voices] = await Promise.all([
+    const [members, stems, versions, uploads, voices, references] = await Promise.all([
       prisma.membership.findMany({ where: { sessionId }, select: { userId: true } }),
       prisma.stem.findMany({ where: { sessionId }, select: { fileHash: true, peaksHash: true } }),
       prisma.version.findMany({ where: { sessionId }, select: { fileHash: true } }),
       prisma.upload.findMany({ where: { sessionId }, select: { id: true } }),
       prisma.comment.findMany({ where: { sessionId, voiceHash: { not: null } }, select: { voiceHash: true } }),
+      prisma.referenceTrack.findMany({ where: { sessionId }, select: { fileHash: true } }),
     ]);
     // Every row of the session goes with it (ON DELETE CASCADE: stems, updates, comments, versions, members, invites, uploads).
     await prisma.mixSession.delete({ where: { id: sessionId } });
     // Everyone connected loses access at once, like a removal; every process drops its copy of the mix.
     for (const m of members) changes.publish({ sessionId, userId: m.userId, role: null, sessionDeleted: true });
-    const blobHashes = [...new Set([...stems.flatMap((st) => [st.fileHash, st.peaksHash ?? '']), ...versions.map((v) => v.fileHash), ...voices.map((c) => c.voiceHash ?? '')].filter(Boolean))];
+    const blobHashes = [...new Set([...stems.flatMap((st) => [st.fileHash, st.peaksHash ?? '']), ...versions.map((v) => v.fileHash), ...voices.map((c) => c.voiceHash ?? ''), ...references.map((r) => r.fileHash)].filter(Boolean))];
     await deleteSessionData({ sessionId, blobHashes, uploadIds: uploads.map((u) => u.id) });
     res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
   });

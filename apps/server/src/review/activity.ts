@@ -41,6 +41,8 @@ export function describeActivity(kind: string, actorName: string, p: Record<stri
     case 'version.changes_requested': return `${actorName} requested changes on ${v}: “${excerpt(p.comment)}”`;
     case 'settings.changed': return `${actorName} turned “deliver only approved” ${p.deliverOnlyApproved ? 'on' : 'off'}`;
     case 'stem.uploaded': return `${actorName} uploaded stem ${String(p.name ?? '')}`.trim();
+    case 'reference.added': return `${actorName} added reference “${excerpt(p.name)}”`;
+    case 'reference.deleted': return `${actorName} removed reference “${excerpt(p.name)}”`;
     case 'member.role_changed': return `${actorName} made ${String(p.name ?? 'someone')} ${String(p.role ?? '')}`.trim();
     default: return `${actorName}: ${kind}`;
   }

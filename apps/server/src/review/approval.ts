@@ -14,6 +14,7 @@ import { isUniqueViolation, parseWith, type ReviewDeps } from './context.js';
 import { newReviewId } from './comments.js';
 import { findVersion, hashBlob, immutable, type VersionViews } from './versions.js';
 import { Deliveries, deliveryHeaders } from './delivery.js';
+import { referenceForDecision } from './references.js';
 
 const alreadyApproved = (number: number) => new HttpError(409, 'conflict', `v${number} is already approved`);
 
@@ -28,6 +29,7 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
     const actor = await access.requireSession(req, sessionId, 'versions.approve');
     const input = parseWith(DecisionBody, await readJsonBody(req));
     const v = await findVersion(deps, sessionId, params.versionId);
+    const reference = await referenceForDecision(deps, sessionId, input.referenceId);
     if (v.status === 'approved') throw input.decision === 'approve' ? alreadyApproved(v.number) : immutable(v.number);
     // What the approval certifies is the bytes in storage, so hash them rather than trusting the row.
     const sha256 = await hashBlob(deps, v.fileHash);
@@ -41,10 +43,15 @@ export function registerApprovalRoutes(router: Router, deps: ReviewDeps, views: 
           data: { status: input.decision === 'approve' ? 'approved' : 'changes_requested' },
         });
         if (n.count === 0) throw input.decision === 'approve' ? alreadyApproved(v.number) : immutable(v.number);
-        await tx.approval.create({ data: { id: newReviewId(), versionId: v.id, decision: input.decision, byId: actor.userId, byName: actor.name, sha256, comment: input.comment } });
+        await tx.approval.create({
+          data: {
+            id: newReviewId(), versionId: v.id, decision: input.decision, byId: actor.userId, byName: actor.name, sha256, comment: input.comment,
+            ...(reference ? { referenceId: reference.id, referenceName: reference.name, referenceSha256: reference.fileHash } : {}),
+          },
+        });
         return recordActivity(tx, {
           sessionId, actor, kind: input.decision === 'approve' ? 'version.approved' : 'version.changes_requested',
-          payload: { versionId: v.id, number: v.number, sha256, comment: input.comment.slice(0, 200) },
+          payload: { versionId: v.id, number: v.number, sha256, comment: input.comment.slice(0, 200), ...(reference ? { reference: reference.name } : {}) },
         });
       });
     } catch (err) {

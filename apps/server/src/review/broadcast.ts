@@ -1,7 +1,7 @@
 // Live review events to everyone watching a session. Emitting through socket.io rooms keeps
 // the multi-process seam where socket.io already has one: with an adapter such as
 // @socket.io/redis-adapter installed on the server, `io.to(room)` reaches sockets in every process.
-import { can, REVIEW_EVENTS, ReviewSubscribePayload, type ActivityInfo, type CommentInfo, type DeliveryProgress, type ReviewSettings, type ReviewSubscribeAck, type VersionInfo } from '@mixroom/protocol';
+import { can, REVIEW_EVENTS, ReviewSubscribePayload, type ActivityInfo, type CommentInfo, type DeliveryProgress, type ReferenceInfo, type ReviewSettings, type ReviewSubscribeAck, type VersionInfo } from '@mixroom/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { AccessControl, Actor } from '../auth/access.js';
 import type { MembershipChanges } from '../auth/membership-changes.js';
@@ -13,6 +13,7 @@ export interface ReviewBroadcaster {
   activity(sessionId: string, event: ActivityInfo): void;
   settings(sessionId: string, settings: ReviewSettings): void;
   delivery(sessionId: string, progress: DeliveryProgress): void;
+  reference(sessionId: string, reference: ReferenceInfo | { id: string; deleted: true }): void;
 }
 
 const reviewRoom = (sessionId: string) => `review:${sessionId}`;
@@ -25,6 +26,7 @@ export function socketIoBroadcaster(io: Server): ReviewBroadcaster {
     activity: (s, e) => emit(s, REVIEW_EVENTS.activity, e),
     settings: (s, x) => emit(s, REVIEW_EVENTS.settings, x),
     delivery: (s, p) => emit(s, REVIEW_EVENTS.delivery, p),
+    reference: (s, r) => emit(s, REVIEW_EVENTS.reference, r),
   };
 }
 

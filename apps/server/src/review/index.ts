@@ -6,6 +6,7 @@ import type { ReviewDeps } from './context.js';
 import { Deliveries } from './delivery.js';
 import { registerMarkerRoutes } from './marker-routes.js';
 import { registerPackRoutes } from './pack.js';
+import { registerReferenceRoutes } from './references.js';
 import { registerSessionReviewRoutes } from './session-review.js';
 import { registerVersionRoutes, VersionViews } from './versions.js';
 import { registerVoiceNoteRoutes } from './voice-notes.js';
@@ -25,4 +26,5 @@ export function registerReviewRoutes(router: Router, deps: ReviewDeps): void {
   registerApprovalRoutes(router, deps, views, deliveries);
   registerPackRoutes(router, deps, views, deliveries);
   registerSessionReviewRoutes(router, deps);
+  registerReferenceRoutes(router, deps);
 }

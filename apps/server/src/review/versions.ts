@@ -18,25 +18,25 @@ import { announce, recordActivity } from './activity.js';
 import { currentMixState, isUniqueViolation, parseWith, type ReviewDeps } from './context.js';
 import { newReviewId } from './comments.js';
 
-type VersionRow = Omit<Version, 'mixState' | 'peaks'> & { approvals: Approval[] };
-const VERSION_OMIT = { mixState: true, peaks: true } as const;
+type VersionRow = Omit<Version, 'mixState' | 'peaks' | 'spectrum'> & { approvals: Approval[] };
+const VERSION_OMIT = { mixState: true, peaks: true, spectrum: true } as const;
 const VERSION_INCLUDE = { approvals: { orderBy: { at: 'desc' as const }, take: 1 } };
 
 export const immutable = (number: number) => new HttpError(409, 'conflict', `v${number} is approved and can no longer be changed`);
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
 
-async function readUpload(req: IncomingMessage): Promise<Uint8Array> {
+export async function readUpload(req: IncomingMessage, max = VERSION_MAX_BYTES, what = 'the WAV'): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length']);
-  if (declared > VERSION_MAX_BYTES) throw new HttpError(413, 'payload_too_large', `file is larger than ${VERSION_MAX_BYTES} bytes`);
+  if (declared > max) throw new HttpError(413, 'payload_too_large', `file is larger than ${max} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > VERSION_MAX_BYTES) throw new HttpError(413, 'payload_too_large', `file is larger than ${VERSION_MAX_BYTES} bytes`);
+    if (size > max) throw new HttpError(413, 'payload_too_large', `file is larger than ${max} bytes`);
     chunks.push(chunk);
   }
-  if (size === 0) throw new HttpError(400, 'bad_request', 'no file: send the WAV as the request body');
+  if (size === 0) throw new HttpError(400, 'bad_request', `no file: send ${what} as the request body`);
   return new Uint8Array(Buffer.concat(chunks));
 }
 
@@ -89,7 +89,10 @@ export class VersionViews {
     const b = previous && a ? await this.mixOf(row.id) : null;
     const last = row.approvals[0];
     const decision: ApprovalInfo | null = last
-      ? { decision: last.decision as ApprovalInfo['decision'], byId: last.byId, byName: last.byName, at: last.at.toISOString(), sha256: last.sha256, comment: last.comment }
+      ? {
+          decision: last.decision as ApprovalInfo['decision'], byId: last.byId, byName: last.byName, at: last.at.toISOString(), sha256: last.sha256, comment: last.comment,
+          reference: last.referenceName && last.referenceSha256 ? { id: last.referenceId, name: last.referenceName, sha256: last.referenceSha256 } : null,
+        }
       : null;
     return {
       id: row.id,
@@ -114,6 +117,7 @@ export class VersionViews {
       audioUrl: urls.versionAudio(row.id),
       peaksUrl: hasPeaks ? urls.versionPeaks(row.id) : null,
       mixUrl: hasMix ? urls.versionMix(row.id) : null,
+      spectrumUrl: urls.versionSpectrum(row.id),
       downloads: { wav: urls.versionDownload(row.id, 'wav'), flac: urls.versionDownload(row.id, 'flac'), mp3: urls.versionDownload(row.id, 'mp3'), report: urls.versionReport(row.id) },
       deliveries,
     };

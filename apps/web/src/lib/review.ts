@@ -3,7 +3,7 @@
 import {
   MIX_STATE_HEADER, REVIEW_EVENTS, reviewUrls,
   type ActivityInfo, type CommentInfo, type DeliveryProgress, type ListActivityResponse, type ListCommentsResponse, type ListVersionsResponse,
-  type NotificationsResponse, type ReviewSettings, type VersionInfo,
+  type ListReferencesResponse, type NotificationsResponse, type ReferenceInfo, type ReviewSettings, type VersionInfo,
 } from '@mixroom/protocol';
 import type { Socket } from 'socket.io-client';
 import { httpError } from './api';
@@ -12,6 +12,8 @@ import { fetchRetryingWhenBusy } from './busy-retry';
 export interface ReviewSnapshot {
   comments: CommentInfo[];
   versions: VersionInfo[];
+  /** Commercial reference tracks of the session, oldest first. */
+  references: ReferenceInfo[];
   activity: ActivityInfo[];
   notifications: ActivityInfo[];
   unread: number;
@@ -26,7 +28,7 @@ const byTime = (a: CommentInfo, b: CommentInfo) => a.atSec - b.atSec || a.create
 
 export class ReviewClient {
   readonly urls: ReturnType<typeof reviewUrls>;
-  private snapshot: ReviewSnapshot = { comments: [], versions: [], activity: [], notifications: [], unread: 0, lastReadId: '0', settings: { deliverOnlyApproved: false }, error: null, deliveries: {} };
+  private snapshot: ReviewSnapshot = { comments: [], versions: [], references: [], activity: [], notifications: [], unread: 0, lastReadId: '0', settings: { deliverOnlyApproved: false }, error: null, deliveries: {} };
   private readonly listeners = new Set<() => void>();
   private readonly offs: Array<() => void> = [];
 
@@ -55,6 +57,10 @@ export class ReviewClient {
       this.set({ activity, ...(notifies ? { notifications: [e, ...this.snapshot.notifications], unread: this.snapshot.unread + 1 } : {}) });
     });
     on<ReviewSettings>(REVIEW_EVENTS.settings, (settings) => this.set({ settings }));
+    on<ReferenceInfo | { id: string; deleted: true }>(REVIEW_EVENTS.reference, (r) => {
+      const rest = this.snapshot.references.filter((x) => x.id !== r.id);
+      this.set({ references: 'deleted' in r ? rest : [...rest, r].sort((a, b) => a.createdAt.localeCompare(b.createdAt)) });
+    });
     on<DeliveryProgress>(REVIEW_EVENTS.delivery, (p) => {
       const { [`${p.versionId}:${p.format}`]: _done, ...rest } = this.snapshot.deliveries;
       if (p.stage !== 'ready') return this.set({ deliveries: { ...rest, [`${p.versionId}:${p.format}`]: p } });
@@ -95,6 +101,15 @@ export class ReviewClient {
     this.set({ versions: (await this.get<ListVersionsResponse>(this.urls.versions, 'loading versions')).versions });
   }
 
+  async loadReferences() {
+    this.set({ references: (await this.get<ListReferencesResponse>(this.urls.references, 'loading references')).references });
+  }
+
+  /** Fetches JSON the review routes serve (a version's spectrum). */
+  getJson<T>(url: string, what: string): Promise<T> {
+    return this.get<T>(url, what);
+  }
+
   async refresh(): Promise<void> {
     try {
       const [c, a, n, settings] = await Promise.all([
@@ -103,6 +118,7 @@ export class ReviewClient {
         this.get<NotificationsResponse>(this.urls.notifications, 'loading notifications'),
         this.get<ReviewSettings>(this.urls.settings, 'loading settings'),
         this.loadVersions(),
+        this.loadReferences(),
       ]);
       this.set({ comments: c.comments, activity: a.events, notifications: n.items, unread: n.unread, lastReadId: n.lastReadId, settings, error: null });
     } catch (e) {
@@ -126,8 +142,24 @@ export class ReviewClient {
   deleteComment(id: string) {
     return this.send<CommentInfo>(this.urls.comment(id), 'DELETE', undefined, 'deleting');
   }
-  decide(versionId: string, decision: 'approve' | 'request_changes', comment = '') {
-    return this.send<VersionInfo>(this.urls.versionDecision(versionId), 'POST', { decision, comment }, 'deciding');
+  /** `referenceId`: the reference track the version was compared with (recorded with the decision). */
+  decide(versionId: string, decision: 'approve' | 'request_changes', comment = '', referenceId?: string | null) {
+    return this.send<VersionInfo>(this.urls.versionDecision(versionId), 'POST', { decision, comment, ...(referenceId ? { referenceId } : {}) }, 'deciding');
+  }
+  deleteReference(id: string) {
+    return this.send<{ id: string; deleted: true }>(this.urls.reference(id), 'DELETE', undefined, 'removing the reference');
+  }
+
+  /** Uploads a commercial reference (WAV, FLAC, MP3 or Ogg); the server measures it. */
+  async uploadReference(bytes: Uint8Array, name: string, fileName: string): Promise<ReferenceInfo> {
+    const res = await fetchRetryingWhenBusy(`${this.urls.references}?${new URLSearchParams({ name, fileName })}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
+    if (!res.ok) {
+      const err = await httpError(res, 'uploading the reference');
+      this.set({ error: err.message });
+      throw err;
+    }
+    this.set({ error: null });
+    return (await res.json()) as ReferenceInfo;
   }
   setDeliverOnlyApproved(on: boolean) {
     return this.send<ReviewSettings>(this.urls.settings, 'PUT', { deliverOnlyApproved: on }, 'saving settings');

@@ -27,3 +27,19 @@ export {
   type LiveLoudnessReading,
   type LoudnessProcessorMessage,
 } from './worklet/protocol';
+export {
+  DEFAULT_SPECTRUM_FFT_SIZE,
+  measureSpectrum,
+  THIRD_OCTAVE_NOMINAL,
+  ThirdOctaveAnalyzer,
+  type ThirdOctaveSpectrum,
+} from './spectrum';
+export {
+  alignDecoded,
+  checkCodecRoundTrip,
+  codecDifference,
+  findCodecDelay,
+  MAX_CODEC_DELAY,
+  truePeakDbtp,
+  type CodecCheck,
+} from './codec-check';

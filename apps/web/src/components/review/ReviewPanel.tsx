@@ -96,7 +96,7 @@ export function ReviewPanel({ review, runtime, user, draft, setDraft, voicePlaye
       {tab === 'comments' && (
         <CommentsPanel review={review} comments={snap.comments} userId={user.userId} unread={unread} draft={draft} setDraft={setDraft} onSeek={seek} onRecall={(c) => void recall(c)} voicePlayer={voicePlayer} />
       )}
-      {tab === 'versions' && <VersionsPanel review={review} runtime={runtime} versions={snap.versions} role={user.role} deliverOnlyApproved={snap.settings.deliverOnlyApproved} deliveries={snap.deliveries} comments={snap.comments} />}
+      {tab === 'versions' && <VersionsPanel review={review} runtime={runtime} versions={snap.versions} references={snap.references} role={user.role} deliverOnlyApproved={snap.settings.deliverOnlyApproved} deliveries={snap.deliveries} comments={snap.comments} />}
       {tab === 'activity' && (
         <div className="activity">
           {snap.unread > 0 && <button type="button" onClick={() => void review.markRead().catch(() => {})} data-testid="mark-read">Mark {snap.unread} notification{snap.unread === 1 ? '' : 's'} read</button>}

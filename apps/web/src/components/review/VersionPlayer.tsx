@@ -1,16 +1,21 @@
 'use client';
-// The version player: one version, or A/B of two, decoded and played from the session's audio
-// clock (VersionDeck), sample-aligned, switching with a 15 ms crossfade, level-matched; waveform
-// with playhead, click-to-seek, drag-to-loop; comments on the heard version's timeline.
+// The version player: one version, or A/B of two, and optionally a reference track, decoded and
+// played from the session's audio clock (VersionDeck), sample-aligned, switching with a 15 ms
+// crossfade, level-matched; waveform with playhead, click-to-seek, drag-to-loop; comments on the
+// heard version's timeline; loudness figures and spectra of the sides compared.
 // Starting it pauses the main transport, and the main transport's Play stops it.
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { CommentInfo, VersionInfo } from '@mixroom/protocol';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { CommentInfo } from '@mixroom/protocol';
+import { isReference, sideLetter, sourceLabel, type DeckSource } from '../../lib/deck-sources';
 import { matchTrims } from '../../lib/deck-math';
 import { formatTime } from '../../lib/format';
 import type { ReviewClient } from '../../lib/review';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { decodeVersion, VersionDeck } from '../../lib/version-deck';
 import { DeckTimeline } from './DeckTimeline';
+import { SpectrumCompare } from './SpectrumCompare';
+import { CodecPreviewPanel } from './CodecPreviewPanel';
+import { PREVIEW_CODECS, type CodecPreview } from '../../lib/codec-preview';
 
 declare global {
   interface Window {
@@ -37,7 +42,7 @@ function useDeck(runtime: SessionRuntime) {
 }
 
 export function VersionPlayer({ sides, runtime, review, comments }: {
-  sides: VersionInfo[];
+  sides: DeckSource[];
   runtime: SessionRuntime;
   review: ReviewClient;
   comments: CommentInfo[];
@@ -46,9 +51,14 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState('');
+  /** A codec preview of the one version open: played as two more sides (decoded, difference), as is. */
+  const [preview, setPreview] = useState<CodecPreview | null>(null);
+  const buffers = useRef<AudioBuffer[]>([]);
   const key = sides.map((v) => v.id).join();
-  const trims = matchTrims(sides.map((v) => v.loudness.integrated));
-  const target = Math.min(...sides.map((v, i) => (v.loudness.integrated ?? 0) + trims[i]));
+  const matched = matchTrims(sides.map((v) => v.loudness.integrated));
+  const trims = preview ? [...matched, 0, 0] : matched;
+  const target = Math.min(...sides.map((v, i) => (v.loudness.integrated ?? 0) + matched[i]));
+  const previewLabels = preview ? [`${PREVIEW_CODECS[preview.codec].label} decoded`, `what ${PREVIEW_CODECS[preview.codec].label} removes`] : [];
 
   useEffect(() => {
     if (!deck) return;
@@ -56,10 +66,13 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
     const ac = new AbortController();
     setLoaded(false);
     setError(null);
+    setPreview(null);
+    buffers.current = [];
     Promise.all(sides.map((v) => decodeVersion(ctx, v.audioUrl, ac.signal))).then(
-      (buffers) => {
+      (decoded) => {
         if (ac.signal.aborted) return;
-        deck.setSides(buffers.map((buffer, i) => ({ id: sides[i].id, buffer, trimDb: trims[i] })));
+        buffers.current = decoded;
+        deck.setSides(decoded.map((buffer, i) => ({ id: sides[i].id, buffer, trimDb: matched[i] })));
         setLoaded(true);
       },
       (e: unknown) => !ac.signal.aborted && setError(e instanceof Error ? e.message : String(e)),
@@ -71,12 +84,20 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reload only when the versions change
   }, [deck, key]);
 
+  const showPreview = (p: CodecPreview | null) => {
+    if (!deck || !buffers.current.length) return;
+    setPreview(p);
+    const base = buffers.current.map((buffer, i) => ({ id: sides[i].id, buffer, trimDb: matched[i] }));
+    deck.setSides(p ? [...base, { id: `${p.codec}-decoded`, buffer: p.decoded, trimDb: 0 }, { id: `${p.codec}-difference`, buffer: p.difference, trimDb: 0 }] : base);
+  };
+
   const position = useCallback(() => deck?.position ?? 0, [deck]);
   if (!deck) return <p className="muted">The version player starts with the session's audio.</p>;
+  // A codec side is the same version's audio: its comments and timeline are the version's.
   const heard = sides[deck.heard] ?? sides[0];
   const duration = loaded ? deck.duration : Math.max(...sides.map((v) => v.durationSec));
   const playing = deck.state === 'playing';
-  const onThis = comments.filter((c) => c.versionId === heard.id && !c.parentId && !c.deletedAt);
+  const onThis = isReference(heard) ? [] : comments.filter((c) => c.versionId === heard.id && !c.parentId && !c.deletedAt);
   const loop = deck.loop;
 
   const toggle = () => {
@@ -90,7 +111,7 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
   };
 
   return (
-    <div className="deck" data-testid="version-player" data-state={deck.state} data-heard={deck.heard === 0 ? 'a' : 'b'} data-target-lufs={target.toFixed(2)} data-loaded={loaded}>
+    <div className="deck" data-testid="version-player" data-state={deck.state} data-heard={sideLetter(deck.heard).toLowerCase()} data-target-lufs={target.toFixed(2)} data-loaded={loaded}>
       <DeckTimeline
         peaksUrl={heard.peaksUrl}
         duration={duration}
@@ -105,9 +126,17 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
           {playing ? 'Pause' : 'Play'}
         </button>
         <span className="deck-time" data-testid="deck-time"><DeckClock position={position} /> / {formatTime(duration)}</span>
-        {sides.length > 1 && sides.map((v, i) => (
-          <button key={v.id} type="button" aria-pressed={deck.heard === i} onClick={() => deck.switchTo(i)} data-testid={`ab-${i === 0 ? 'a' : 'b'}`} data-version={v.number} data-trim-db={trims[i].toFixed(2)}>
-            {i === 0 ? 'A' : 'B'}: v{v.number} ({trims[i].toFixed(1)} dB)
+        {sides.length + previewLabels.length > 1 && sides.map((v, i) => (
+          <button
+            key={v.id} type="button" aria-pressed={deck.heard === i} onClick={() => deck.switchTo(i)}
+            data-testid={`ab-${sideLetter(i).toLowerCase()}`} data-version={isReference(v) ? undefined : v.number} data-reference={isReference(v) ? v.id : undefined} data-trim-db={trims[i].toFixed(2)}
+          >
+            {sideLetter(i)}: {sourceLabel(v)} ({trims[i].toFixed(1)} dB)
+          </button>
+        ))}
+        {previewLabels.map((label, k) => (
+          <button key={label} type="button" aria-pressed={deck.heard === sides.length + k} onClick={() => deck.switchTo(sides.length + k)} data-testid={`ab-${sideLetter(sides.length + k).toLowerCase()}`} data-codec-side={k === 0 ? 'decoded' : 'difference'}>
+            {sideLetter(sides.length + k)}: {label}
           </button>
         ))}
         {loop && (
@@ -118,10 +147,16 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
         {sides.length > 1 && <span className="muted">level-matched to {target.toFixed(1)} LUFS</span>}
         {!loaded && !error && <span className="muted" data-testid="deck-loading">Loading…</span>}
       </div>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); void comment(); }}>
-        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={5000} placeholder={`Comment on v${heard.number} ${loop ? 'on the loop' : 'at the playhead'}`} data-testid="deck-comment-input" />
-        <button type="submit" disabled={!note.trim()} data-testid="deck-comment-send">Comment</button>
-      </form>
+      {sides.length > 1 && <SpectrumCompare sides={sides} heard={deck.heard} trims={trims} review={review} />}
+      {sides.length === 1 && !isReference(sides[0]) && loaded && (
+        <CodecPreviewPanel key={sides[0].id} ctx={runtime.audioContext!} source={buffers.current[0] ?? null} preview={preview} onPreview={showPreview} />
+      )}
+      {!isReference(heard) && (
+        <form className="row" onSubmit={(e) => { e.preventDefault(); void comment(); }}>
+          <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={5000} placeholder={`Comment on v${heard.number} ${loop ? 'on the loop' : 'at the playhead'}`} data-testid="deck-comment-input" />
+          <button type="submit" disabled={!note.trim()} data-testid="deck-comment-send">Comment</button>
+        </form>
+      )}
       {error && <p className="error-text" role="alert">{error}</p>}
     </div>
   );

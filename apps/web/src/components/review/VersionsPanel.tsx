@@ -2,7 +2,7 @@
 // Master versions: bounce or upload, list with waveform/loudness/diff, level-matched A/B,
 // approve or request changes, downloads, and the "deliver only approved" setting.
 import { useContext, useEffect, useState } from 'react';
-import { can, type CommentInfo, type DeliveryProgress, type Role, type VersionInfo } from '@mixroom/protocol';
+import { can, type CommentInfo, type DeliveryProgress, type ReferenceInfo, type Role, type VersionInfo } from '@mixroom/protocol';
 import type { Peaks } from '@mixroom/engine';
 import { bounceVersion } from '../../lib/bounce';
 import { fetchPeaks } from '../../lib/peaks';
@@ -17,6 +17,8 @@ import { formatTime } from '../../lib/format';
 import { ApproveConfirm } from './ApproveConfirm';
 import { DeliveryStatus } from './DeliveryStatus';
 import { DeliveryPack } from './DeliveryPack';
+import { ReferencesPanel } from './ReferencesPanel';
+import { deckSides as withReference } from '../../lib/deck-sources';
 
 const lufs = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFixed(1)} ${unit}`);
 
@@ -31,8 +33,10 @@ function VersionWave({ url, duration }: { url: string | null; duration: number }
   return <div className="version-wave"><Waveform peaks={peaks} songDuration={duration} color="#5b9cf5" dimmed={false} /></div>;
 }
 
-export function VersionsPanel({ review, runtime, versions, role, deliverOnlyApproved, deliveries = {}, comments = [] }: {
+export function VersionsPanel({ review, runtime, versions, references = [], role, deliverOnlyApproved, deliveries = {}, comments = [] }: {
   review: ReviewClient;
+  /** The session's reference tracks. */
+  references?: ReferenceInfo[];
   /** For the comments placed on versions' timelines. */
   comments?: CommentInfo[];
   runtime: SessionRuntime;
@@ -56,7 +60,10 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
   const duration = Math.max(1, ...versions.map((v) => v.durationSec));
   const ab = compare.length === 2 ? compare.map((id) => versions.find((v) => v.id === id)).filter((v): v is VersionInfo => !!v) : [];
   const soloVersion = compare.length === 0 ? versions.find((v) => v.id === solo) : undefined;
-  const deckSides = ab.length === 2 ? ab : soloVersion ? [soloVersion] : [];
+  /** The reference track to compare with (played as the last side; recorded with an approval). */
+  const [referenceId, setReferenceId] = useState<string | null>(null);
+  const reference = references.find((r) => r.id === referenceId);
+  const deckSides = withReference(ab.length === 2 ? ab : soloVersion ? [soloVersion] : [], reference);
 
   const bounce = async () => {
     setError(null);
@@ -109,6 +116,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
         </label>
       )}
       {error && <p className="error-text" role="alert">{error}</p>}
+      <ReferencesPanel review={review} references={references} role={role} chosen={reference?.id ?? null} onChoose={setReferenceId} />
       {deckSides.length > 0 && <VersionPlayer sides={deckSides} runtime={runtime} review={review} comments={comments} />}
       {compare.length === 1 && versions.some((v) => v.id === compare[0]) && (
         <LiveABPlayer key={compare[0]} version={versions.find((v) => v.id === compare[0])!} runtime={runtime} />
@@ -147,6 +155,7 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
                 {v.decision.decision === 'approve' ? 'Approved' : 'Changes requested'} by {v.decision.byName}
                 {v.decision.comment ? `: “${v.decision.comment}”` : ''}
                 {v.decision.decision === 'approve' && <> · SHA-256 <code data-testid="approved-sha">{v.decision.sha256}</code></>}
+                {v.decision.reference && <span data-testid="decision-reference"> · compared with reference “{v.decision.reference.name}”</span>}
               </p>
             )}
             <div className="row small">
@@ -178,7 +187,10 @@ export function VersionsPanel({ review, runtime, versions, role, deliverOnlyAppr
             {(!deliverOnlyApproved || v.status === 'approved') && <DeliveryStatus version={v} progress={deliveries} />}
             {v.status === 'approved' && <DeliveryPack sessionId={runtime.session.id} sessionTitle={runtime.session.title} version={v} />}
             {confirmFor === v.id && (
-              <ApproveConfirm number={v.number} deliverOnlyApproved={deliverOnlyApproved} onApprove={() => void review.decide(v.id, 'approve').then(() => setConfirmFor(null), () => {})} onCancel={() => setConfirmFor(null)} />
+              <ApproveConfirm
+                number={v.number} deliverOnlyApproved={deliverOnlyApproved} referenceName={reference?.name ?? null}
+                onApprove={() => void review.decide(v.id, 'approve', '', reference?.id).then(() => setConfirmFor(null), () => {})} onCancel={() => setConfirmFor(null)}
+              />
             )}
             {changesFor === v.id && (
               <form

@@ -1,0 +1,142 @@
+// Reference tracks (issue 21) in real Chromium: a commercial-style reference (an MP3 made by
+// ffmpeg from sox pink noise, 12 dB quieter than the master) is uploaded through the page; its
+// loudness is shown as ffmpeg's ebur128 reads it and its spectrum is drawn next to the version's;
+// A/B against a version is level-matched (the trims equal ffmpeg's loudness gap, and the captured
+// output is as loud on both sides) and the switch does not restart playback (same start frame);
+// approving records the reference compared with.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { ARTIFACTS_DIR, demoCookie, signedInContext } from './helpers';
+import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
+
+test.setTimeout(300_000);
+
+// The version player's debugging hook, declared as e2e/version-player.spec.ts does.
+declare global {
+  interface Window {
+    __mixroomDeck?: {
+      output: AudioNode;
+      position: number;
+      loop: { start: number; end: number } | null;
+      timing: { startedAt: number | null; offset: number };
+    };
+  }
+}
+
+const dir = path.join(ARTIFACTS_DIR, 'reference-tracks');
+
+/** ffmpeg's ebur128 reading of a file: integrated loudness (LUFS). */
+function ffmpegIntegrated(file: string): number {
+  const out = execFileSync('ffmpeg', ['-nostdin', '-nostats', '-hide_banner', '-i', file, '-af', 'ebur128=metadata=1,ametadata=mode=print:file=-', '-f', 'null', '-'], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  return Number([...out.matchAll(/^lavfi\.r128\.I=(\S+)$/gm)].pop()![1]);
+}
+
+/** RMS (dBFS) of the version player's output over `seconds`, captured from the audio graph. */
+function outputRmsDb(page: Page, seconds: number): Promise<number> {
+  return page.evaluate(async (secs) => {
+    const deck = window.__mixroomDeck!;
+    const ctx = deck.output.context as AudioContext;
+    const startFrame = Math.round((ctx.currentTime + 0.1) * ctx.sampleRate);
+    const node = new AudioWorkletNode(ctx, 'mixroom-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', processorOptions: { startFrame, frames: Math.round(secs * ctx.sampleRate) } });
+    const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (node.port.onmessage = (e) => resolve(e.data)));
+    deck.output.connect(node);
+    const { channels: [left], missedFrames } = await done;
+    deck.output.disconnect(node);
+    let sum = 0;
+    for (let i = missedFrames; i < left.length; i++) sum += left[i] * left[i];
+    return 10 * Math.log10(sum / (left.length - missedFrames));
+  }, seconds);
+}
+
+test('upload a reference, see its loudness and spectrum, A/B it level-matched against a version, approve with it', async ({ browser, baseURL }) => {
+  mkdirSync(dir, { recursive: true });
+  const master = path.join(dir, 'master.wav');
+  const refWav = path.join(dir, 'ref.wav');
+  const refMp3 = path.join(dir, 'Night Reference.mp3');
+  execFileSync('sox', ['-R', '-n', '-r', '48000', '-c', '2', '-b', '24', master, 'synth', '20', 'pinknoise', 'vol', '0.5']);
+  execFileSync('sox', ['-R', '-n', '-r', '44100', '-c', '2', '-b', '16', refWav, 'synth', '20', 'pinknoise', 'vol', '0.125']);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', refWav, '-c:a', 'libmp3lame', '-b:a', '320k', refMp3]);
+  const masterLufs = ffmpegIntegrated(master);
+  const refLufs = ffmpegIntegrated(refMp3);
+  console.log(`ffmpeg: master ${masterLufs} LUFS, reference ${refLufs} LUFS`);
+
+  const cookie = await demoCookie(baseURL!);
+  const id = await createSessionAs(baseURL!, 'Reference tracks');
+  try {
+    await expect.poll(async () => (await fetch(`${baseURL}/api/sessions/${id}`, { headers: { cookie } })).status, { timeout: 30_000 }).toBe(200);
+    await uploadStem(baseURL!, id, sineWav('ref-tone.wav', 220, 6));
+    const up = await fetch(`${baseURL}/api/sessions/${id}/versions?source=upload&notes=master`, { method: 'POST', headers: { cookie, 'content-type': 'audio/wav' }, body: readFileSync(master) });
+    expect(up.status).toBe(201);
+    const version = (await up.json()) as { number: number };
+
+    const context = await signedInContext(browser, 'engineer');
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+    await page.goto(`/s/${id}`);
+    await expect(page.getByTestId('mixer')).toHaveAttribute('data-stems-state', 'done', { timeout: 120_000 });
+    await page.getByTestId('tab-versions').click();
+
+    // Upload through the page: the server measures it; the row shows its loudness.
+    await page.getByTestId('upload-reference').setInputFiles(refMp3);
+    const row = page.getByTestId('reference');
+    await expect(row).toHaveCount(1, { timeout: 60_000 });
+    await expect(row).toContainText('Night Reference');
+    const shown = Number(/(-?\d+\.\d) LUFS/.exec((await row.getByTestId('reference-loudness').textContent())!)![1]);
+    expect(Math.abs(shown - refLufs)).toBeLessThanOrEqual(0.15);
+    // Not a stem: the mixer still has one channel.
+    const detail = (await (await fetch(`${baseURL}/api/sessions/${id}`, { headers: { cookie } })).json()) as { stems: unknown[] };
+    expect(detail.stems).toHaveLength(1);
+
+    // Uploading chose it for comparison; open the version: A = the version, B = the reference.
+    await expect(row.getByTestId('reference-compare')).toHaveAttribute('aria-pressed', 'true');
+    await page.getByTestId(`version-v${version.number}`).getByTestId('version-play').click();
+    const player = page.getByTestId('version-player');
+    await expect(player).toHaveAttribute('data-loaded', 'true', { timeout: 60_000 });
+    await expect(player.getByTestId('ab-b')).toContainText('ref “Night Reference”');
+    const trims = [Number(await player.getByTestId('ab-a').getAttribute('data-trim-db')), Number(await player.getByTestId('ab-b').getAttribute('data-trim-db'))];
+    console.log(`trims A (version) ${trims[0]} dB, B (reference) ${trims[1]} dB; ffmpeg's gap ${(refLufs - masterLufs).toFixed(2)} dB`);
+    expect(Math.abs(trims[0] - (refLufs - masterLufs))).toBeLessThan(0.2);
+    expect(trims[1]).toBe(0);
+
+    // Loudness figures and both spectra side by side.
+    const compare = player.getByTestId('deck-compare');
+    await expect(compare).toHaveAttribute('data-spectra-ready', 'true', { timeout: 60_000 });
+    await expect(compare.getByTestId('figure-integrated-1')).toHaveText(`${shown.toFixed(1)} LUFS`);
+    const levels = JSON.parse((await compare.getByTestId('spectrum-canvas').getAttribute('data-levels'))!) as Array<Array<number | null>>;
+    // Both are pink noise: flat per band (31.5 Hz – 12.5 kHz: bands 2…28), 12 dB apart.
+    const mid = (l: Array<number | null>) => l.slice(2, 29) as number[];
+    for (const l of levels) expect(Math.max(...mid(l)) - Math.min(...mid(l))).toBeLessThan(2);
+    const gap = mid(levels[0]).reduce((a, x, i) => a + x - mid(levels[1])[i], 0) / mid(levels[0]).length;
+    expect(gap).toBeCloseTo(12.04, 0);
+    await player.screenshot({ path: path.join(dir, 'reference-ab.png') });
+
+    // Play A, switch to B: the same sources keep running (one start frame), and B is as loud as A.
+    await player.getByTestId('deck-play').click();
+    await expect(player).toHaveAttribute('data-state', 'playing');
+    const before = await page.evaluate(() => window.__mixroomDeck!.timing);
+    const rmsA = await outputRmsDb(page, 1.5);
+    await player.getByTestId('ab-b').click();
+    await expect(player).toHaveAttribute('data-heard', 'b');
+    await page.waitForTimeout(100);
+    const rmsB = await outputRmsDb(page, 1.5);
+    const after = await page.evaluate(() => window.__mixroomDeck!.timing);
+    console.log(`output RMS: A ${rmsA.toFixed(2)} dBFS, B ${rmsB.toFixed(2)} dBFS`);
+    expect(after).toEqual(before);
+    expect(Math.abs(rmsA - rmsB)).toBeLessThan(0.5);
+    // Unmatched, they would be 12 dB apart: the check can fail.
+    expect(Math.abs(rmsA - trims[0] - rmsB)).toBeGreaterThan(10);
+    await player.getByTestId('deck-play').click();
+
+    // Approving records the reference compared with.
+    const vrow = page.getByTestId(`version-v${version.number}`);
+    await vrow.getByTestId('approve').click();
+    await expect(vrow.getByTestId('approve-reference')).toHaveText('Night Reference');
+    await vrow.getByTestId('approve-confirm-yes').click();
+    await expect(vrow.getByTestId('decision-reference')).toContainText('Night Reference');
+    await context.close();
+  } finally {
+    await fetch(`${baseURL}/api/sessions/${id}`, { method: 'DELETE', headers: { cookie } });
+  }
+});
