@@ -7,22 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ARTIFACTS_DIR, demoCookie, signedInContext } from './helpers';
 import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
+import { deckOutputRmsDb } from './support/version-deck';
 
 test.setTimeout(300_000);
 
-declare global {
-  interface Window {
-    __mixroomDeck?: {
-      output: AudioNode;
-      position: number;
-      loop: { start: number; end: number } | null;
-      timing: { startedAt: number | null; offset: number };
-    };
-  }
-}
 
 const dir = path.join(ARTIFACTS_DIR, 'codec-preview');
 
@@ -31,21 +22,6 @@ function ffmpegTruePeak(file: string): number {
   return 20 * Math.log10(Number([...out.matchAll(/^lavfi\.r128\.true_peak=(\S+)$/gm)].pop()![1]));
 }
 
-function outputRmsDb(page: Page, seconds: number): Promise<number> {
-  return page.evaluate(async (secs) => {
-    const deck = window.__mixroomDeck!;
-    const ctx = deck.output.context as AudioContext;
-    const startFrame = Math.round((ctx.currentTime + 0.1) * ctx.sampleRate);
-    const node = new AudioWorkletNode(ctx, 'mixroom-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', processorOptions: { startFrame, frames: Math.round(secs * ctx.sampleRate) } });
-    const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (node.port.onmessage = (e) => resolve(e.data)));
-    deck.output.connect(node);
-    const { channels: [left], missedFrames } = await done;
-    deck.output.disconnect(node);
-    let sum = 0;
-    for (let i = missedFrames; i < left.length; i++) sum += left[i] * left[i];
-    return 10 * Math.log10(sum / (left.length - missedFrames));
-  }, seconds);
-}
 
 test('codec preview: MP3 128 and Opus decoded in the page, true peak against the ceiling, the difference audible', async ({ browser, baseURL }) => {
   mkdirSync(dir, { recursive: true });
@@ -93,15 +69,15 @@ test('codec preview: MP3 128 and Opus decoded in the page, true peak against the
     await player.getByTestId('deck-play').click();
     await expect(player).toHaveAttribute('data-state', 'playing');
     const before = await page.evaluate(() => window.__mixroomDeck!.timing);
-    const music = await outputRmsDb(page, 1.5);
+    const music = await deckOutputRmsDb(page, 1.5);
     await player.getByTestId('ab-b').click();
     await expect(player).toHaveAttribute('data-heard', 'b');
     await page.waitForTimeout(100);
-    const decoded = await outputRmsDb(page, 1.5);
+    const decoded = await deckOutputRmsDb(page, 1.5);
     await player.getByTestId('ab-c').click();
     await expect(player).toHaveAttribute('data-heard', 'c');
     await page.waitForTimeout(100);
-    const removed = await outputRmsDb(page, 1.5);
+    const removed = await deckOutputRmsDb(page, 1.5);
     expect(await page.evaluate(() => window.__mixroomDeck!.timing)).toEqual(before);
     console.log(`output RMS: original ${music.toFixed(2)}, decoded ${decoded.toFixed(2)}, difference ${removed.toFixed(2)} dBFS`);
     // Different 1.5 s of pink noise differ by a few tenths of a dB, and MP3 128 drops what it cannot

@@ -7,23 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ARTIFACTS_DIR, demoCookie, signedInContext } from './helpers';
 import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
+import { deckOutputRmsDb } from './support/version-deck';
 
 test.setTimeout(300_000);
 
-// The version player's debugging hook, declared as e2e/version-player.spec.ts does.
-declare global {
-  interface Window {
-    __mixroomDeck?: {
-      output: AudioNode;
-      position: number;
-      loop: { start: number; end: number } | null;
-      timing: { startedAt: number | null; offset: number };
-    };
-  }
-}
 
 const dir = path.join(ARTIFACTS_DIR, 'reference-tracks');
 
@@ -33,22 +23,6 @@ function ffmpegIntegrated(file: string): number {
   return Number([...out.matchAll(/^lavfi\.r128\.I=(\S+)$/gm)].pop()![1]);
 }
 
-/** RMS (dBFS) of the version player's output over `seconds`, captured from the audio graph. */
-function outputRmsDb(page: Page, seconds: number): Promise<number> {
-  return page.evaluate(async (secs) => {
-    const deck = window.__mixroomDeck!;
-    const ctx = deck.output.context as AudioContext;
-    const startFrame = Math.round((ctx.currentTime + 0.1) * ctx.sampleRate);
-    const node = new AudioWorkletNode(ctx, 'mixroom-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', processorOptions: { startFrame, frames: Math.round(secs * ctx.sampleRate) } });
-    const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (node.port.onmessage = (e) => resolve(e.data)));
-    deck.output.connect(node);
-    const { channels: [left], missedFrames } = await done;
-    deck.output.disconnect(node);
-    let sum = 0;
-    for (let i = missedFrames; i < left.length; i++) sum += left[i] * left[i];
-    return 10 * Math.log10(sum / (left.length - missedFrames));
-  }, seconds);
-}
 
 test('upload a reference, see its loudness and spectrum, A/B it level-matched against a version, approve with it', async ({ browser, baseURL }) => {
   mkdirSync(dir, { recursive: true });
@@ -116,11 +90,11 @@ test('upload a reference, see its loudness and spectrum, A/B it level-matched ag
     await player.getByTestId('deck-play').click();
     await expect(player).toHaveAttribute('data-state', 'playing');
     const before = await page.evaluate(() => window.__mixroomDeck!.timing);
-    const rmsA = await outputRmsDb(page, 1.5);
+    const rmsA = await deckOutputRmsDb(page, 1.5);
     await player.getByTestId('ab-b').click();
     await expect(player).toHaveAttribute('data-heard', 'b');
     await page.waitForTimeout(100);
-    const rmsB = await outputRmsDb(page, 1.5);
+    const rmsB = await deckOutputRmsDb(page, 1.5);
     const after = await page.evaluate(() => window.__mixroomDeck!.timing);
     console.log(`output RMS: A ${rmsA.toFixed(2)} dBFS, B ${rmsB.toFixed(2)} dBFS`);
     expect(after).toEqual(before);

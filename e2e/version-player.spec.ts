@@ -10,20 +10,10 @@ import { expect, test, type Page } from '@playwright/test';
 import { decodeWav, encodeWav } from '../packages/engine/src/audio/wav';
 import { ARTIFACTS_DIR, demoCookie, signedInContext } from './helpers';
 import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
+import './support/version-deck';
 
 test.setTimeout(300_000);
 
-// The version player's debugging hook (apps/web/src/components/review/VersionPlayer.tsx), typed loosely.
-declare global {
-  interface Window {
-    __mixroomDeck?: {
-      output: AudioNode;
-      position: number;
-      loop: { start: number; end: number } | null;
-      timing: { startedAt: number | null; offset: number };
-    };
-  }
-}
 
 const SR = 48000;
 /** Versions long enough that playback never runs out during the test on a loaded machine. */
