@@ -10,7 +10,15 @@ const CATCH_UP = 2;
 const AWARENESS = 3;
 /** "I just started holding this session: send me your clients' awareness states." */
 const AWARENESS_QUERY = 4;
-const KINDS = new Set([UPDATE, CATCH_UP, AWARENESS, AWARENESS_QUERY]);
+/**
+ * The answer to a CATCH_UP besides the requester's missing part: the answerer's own state
+ * vector, so the requester sends back what the answerer lacks. A process's own CATCH_UP may
+ * have been published before the other processes were listening again (each reconnects on its
+ * own schedule), and then only this reply brings their side over. Answered with an UPDATE only,
+ * never with another request.
+ */
+const SYNC_BACK = 5;
+const KINDS = new Set([UPDATE, CATCH_UP, AWARENESS, AWARENESS_QUERY, SYNC_BACK]);
 /** Yjs encodes an update that holds nothing as these two bytes (no structs, empty delete set). */
 const EMPTY_UPDATE_BYTES = 2;
 
@@ -32,8 +40,10 @@ const docChannel = (sessionId: string) => `doc:${sessionId}`;
 /**
  * Yjs updates between server processes over Redis pub/sub, one channel per session. Pub/sub
  * keeps nothing for a listener that is away, so after a dropped connection each process sends
- * its state vector for every session it holds and the others answer with the difference; the
- * database log is never needed for this, and Yjs makes applying anything twice harmless.
+ * its state vector for every session it holds and the others answer with the difference and
+ * their own state vector, which it answers in turn (so both directions are covered whichever
+ * process was listening first); the database log is never needed for this, and Yjs makes
+ * applying anything twice harmless.
  */
 export class RedisFanout implements DocUpdateFanout {
   private readonly sessions = new Map<string, { sourceId: string; peer: FanoutPeer }>();
@@ -109,6 +119,7 @@ export class RedisFanout implements DocUpdateFanout {
       return;
     }
     if (missing.length > EMPTY_UPDATE_BYTES) this.publish(sessionId, missing, ownId);
+    if (frame.kind === CATCH_UP) this.bus.publish(docChannel(sessionId), encodeFrame(SYNC_BACK, ownId, peer.stateVector()));
   }
 
   async close(): Promise<void> {
