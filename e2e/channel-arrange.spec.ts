@@ -9,7 +9,8 @@ import { addDemoMember, createSessionAs, sineWav, uploadStem } from './support/s
 
 const stripOrder = (p: Page) => p.locator('.console-strips > .strip .strip-name-text').allTextContents();
 const navOrder = (p: Page) => p.locator('.channel-nav-item .channel-nav-name').allTextContents();
-const laneOrder = (p: Page) => p.locator('.lane-head .lane-name').allTextContents();
+// Track lanes only: the FX return and master rows sit under the tracks with lane heads of their own.
+const laneOrder = (p: Page) => p.locator('.lane-head:not(.bus-head) .lane-name').allTextContents();
 const cssVar = (l: Locator, name: string) => l.evaluate((el, n) => getComputedStyle(el).getPropertyValue(n).trim(), name);
 
 /** Drags with the mouse from the centre of `from` to `x` (and the centre height of `from`), in steps as a hand would. */

@@ -1,6 +1,6 @@
 /**
  * The stem worker: downloads each stem once into the browser's Origin Private File System (kept
- * across visits, keyed by content hash), in 64 KiB blocks fetched by byte range, the blocks
+ * across visits, keyed by content hash), in 256 KiB blocks fetched by byte range, the blocks
  * around the playhead first; reads the PCM of the frames around the playhead straight from the
  * cached file and writes them into each stem's shared chunk cache, which the mix worklet plays.
  * The ranges every stem needs at one moment (an open, a seek) travel together (stem-ranges.ts).
@@ -45,20 +45,15 @@ declare const self: {
 };
 
 /**
- * Unit of the cache's bitmap: small, so a seek into a part not yet downloaded fetches little
- * more than the chunk it waits for (64 KiB is 0.23 s of a 24-bit stereo 48 kHz stem; a 16,384-
- * frame chunk of one spans 2–3 blocks). With 256 KiB blocks a seek of 48 stems moved 12–24 MiB
- * before it could sound. Requests further from the playhead take runs of blocks at once.
+ * Unit of the cache's bitmap: small, so a seek fetches little more than it needs (256 KiB is
+ * 0.9 s of a 24-bit stereo 48 kHz stem). Background requests take runs of blocks at once.
  */
-const BLOCK_BYTES = 1 << 16;
-/** The bitmap's file name says its block size: a bitmap of another size is not read as this one. */
-const BITMAP_SUFFIX = `.blocks${BLOCK_BYTES >> 10}k`;
-const RUN_BYTES = 2 << 20;
-const BACKGROUND_RUN_BLOCKS = RUN_BYTES / BLOCK_BYTES;
+const BLOCK_BYTES = 1 << 18;
+const BACKGROUND_RUN_BLOCKS = 8;
 /** Requests for the window ahead of the playhead take this many blocks at once (2 MiB, ~7 s). */
-const AHEAD_RUN_BLOCKS = RUN_BYTES / BLOCK_BYTES;
-/** What the first request of a stem fetches: its header and first seconds (1 MiB). */
-const HEAD_BLOCKS = (1 << 20) / BLOCK_BYTES;
+const AHEAD_RUN_BLOCKS = 8;
+/** What the first request of a stem fetches: its header and first seconds. */
+const HEAD_BLOCKS = 4;
 /**
  * Runs of blocks on their way at once. They travel in a few batched requests (stem-ranges.ts),
  * so the blocks at the playhead of every stem can all be asked for together; runs further ahead
@@ -189,10 +184,8 @@ function add(stemId: string, url: string, key: string, cache: SharedArrayBuffer,
 async function open(entry: Entry): Promise<void> {
   const safeKey = entry.key.replace(/[^A-Za-z0-9_-]/g, '_');
   entry.file = await openFile(safeKey);
-  const bitmapFile = await openFile(`${safeKey}${BITMAP_SUFFIX}`);
+  const bitmapFile = await openFile(`${safeKey}.blocks`);
   entry.bitmapFile = bitmapFile;
-  // The bitmap of 256 KiB blocks an earlier version kept (its data file is reused, re-downloaded block by block).
-  void stemsDir().then((dir) => dir.removeEntry(`${safeKey}.blocks`)).catch(() => undefined);
   if (entry.removed) return close(entry);
   const head = new Uint8Array(BITMAP_HEADER);
   if (bitmapFile!.read(head, { at: 0 }) === BITMAP_HEADER) {
@@ -232,9 +225,7 @@ async function open(entry: Entry): Promise<void> {
   // A float file of an older version (resampled by the browser) is not used any more.
   await stemsDir().then((dir) => dir.removeEntry(`${safeKey}.${sampleRate}.f32`)).catch(() => undefined);
   setPhase(entry, 'downloading');
-  const runs: Promise<void>[] = [];
-  for (let b = 0; b < entry.blocks.length; b += BACKGROUND_RUN_BLOCKS) runs.push(fetchSpan(entry, b, Math.min(entry.blocks.length, b + BACKGROUND_RUN_BLOCKS) - 1, false));
-  await Promise.all(runs);
+  await Promise.all(Array.from({ length: entry.blocks.length }, (_, b) => fetchBlock(entry, b)));
   if (entry.removed) return;
   setPhase(entry, 'decoding');
   if (pcm && pcm.frames > 0) return convertPcm(entry, pcm);
@@ -359,26 +350,13 @@ function setTotal(entry: Entry, total: number, fromBitmap: boolean): void {
 
 const waiting = new Map<string, Promise<void>>();
 
-/**
- * Fetches blocks [first, last] of a stem: each stretch of them neither cached nor on its way as
- * one range, waiting for those already on their way too.
- */
-function fetchSpan(entry: Entry, first: number, last: number, urgent: boolean): Promise<void> {
-  const waits: Promise<void>[] = [];
-  for (let b = first; b <= last; b++) {
-    if (entry.totalBytes > 0 && entry.blocks[b]) continue;
-    const pending = waiting.get(`${entry.stemId}:${b}`);
-    if (pending) {
-      if (waits[waits.length - 1] !== pending) waits.push(pending);
-      continue;
-    }
-    waits.push(fetchRun(entry, b, last - b + 1, urgent));
-  }
-  return Promise.all(waits).then(() => undefined);
+/** Fetches block `b` of a stem into its cached file (once, however many ask). */
+function fetchBlock(entry: Entry, b: number): Promise<void> {
+  return fetchRun(entry, b, 1);
 }
 
 /** Fetches blocks [b, b + count) (those not cached or on their way) in one range of a batched request. */
-function fetchRun(entry: Entry, b: number, count: number, urgent = false): Promise<void> {
+function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
   const known = entry.totalBytes > 0;
   if (known && entry.blocks[b]) return Promise.resolve();
   const pending = waiting.get(`${entry.stemId}:${b}`);
@@ -389,7 +367,7 @@ function fetchRun(entry: Entry, b: number, count: number, urgent = false): Promi
   const p = (async () => {
     const from = b * BLOCK_BYTES;
     const to = known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES;
-    const { received, whole } = await download(entry, from, to, urgent);
+    const { received, whole } = await download(entry, from, to, count === 1);
     if (entry.removed) return;
     if (entry.totalBytes === 0) {
       if (received === 0) throw new Error('the server sent an empty stem');
@@ -570,19 +548,14 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
     // At the playhead (what Play and a seek wait for) only the blocks themselves: every stem's
     // first bytes arrive before any stem's next ones. Further ahead, runs keep the number of
     // requests low (48 stems playing need 13.8 MB/s: in 256 KiB requests that is 53 a second).
-    const atPlayhead = i < 2;
+    const run = i < 2 ? 1 : AHEAD_RUN_BLOCKS;
     for (const entry of list) {
       if (entry.derived || k * C >= entry.frames || bytesReady(entry, k)) continue;
       missing = true;
-      if (requests >= (atPlayhead ? MAX_PLAYHEAD_RUNS : MAX_REQUESTS)) return;
+      if (requests >= (i < 2 ? MAX_PLAYHEAD_RUNS : MAX_REQUESTS)) return;
       const [from, to] = chunkBytes(entry, k);
-      const first = Math.floor(from / BLOCK_BYTES);
-      const last = Math.floor((to - 1) / BLOCK_BYTES);
-      if (atPlayhead) fetchSpan(entry, first, last, true).catch((e) => fail(entry, (e as Error).message));
-      else {
-        for (let b = first; b <= last; b++) {
-          if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, AHEAD_RUN_BLOCKS).catch((e) => fail(entry, (e as Error).message));
-        }
+      for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
+        if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, run).catch((e) => fail(entry, (e as Error).message));
       }
     }
   });
@@ -651,7 +624,9 @@ async function readForRender(id: number, stemId: string, start: number, frames: 
     if (entry.pcm && n > 0) {
       const [from] = chunkBytesOf(entry, start);
       const [, to] = chunkBytesOf(entry, start + n);
-      await fetchSpan(entry, Math.floor(from / BLOCK_BYTES), Math.floor((to - 1) / BLOCK_BYTES), true);
+      const blocks: Promise<void>[] = [];
+      for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) blocks.push(fetchBlock(entry, b));
+      await Promise.all(blocks);
     }
     const out = Array.from({ length: entry.layout.channels }, () => new Float32Array(frames));
     readFrames(entry, Math.max(0, start), n, out);
