@@ -305,7 +305,8 @@ export class SessionRuntime {
       const automated = this.follow.valueNow(key);
       if (parsed && automated !== null && (mode === 'touch' || mode === 'latch' || mode === 'write')) this.model.setParam(parsed.scope, parsed.paramId, automated);
     }
-    if (!held) this.history.endGesture();
+    if (held) this.history.beginGesture();
+    else this.history.endGesture();
   }
 
   /** Re-reads the session's stems and starts loading the ones that are new to us. */

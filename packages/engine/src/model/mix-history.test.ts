@@ -72,6 +72,28 @@ describe('MixHistory: undo and redo of your own moves', () => {
     history.destroy();
   });
 
+  it('a held drag stays one step through pauses longer than the capture window (a loaded page stalls between pointer events)', async () => {
+    const { A, B } = twoPeople();
+    const history = A.createHistory({ captureMs: 30 });
+    A.setChannelGain('bass', -1);
+    history.beginGesture(); // a new grab: not merged into the nudge just before
+    A.setChannelGain('bass', -2);
+    await wait(60);
+    A.setChannelGain('bass', -6);
+    await wait(60);
+    A.setChannelGain('bass', -8);
+    history.endGesture();
+    expect(history.undo()).toEqual(['ch:bass/gain']);
+    expect([gain(A, 'bass'), gain(B, 'bass')]).toEqual([-1, -1]);
+    // Released: the window applies again between keyboard nudges.
+    A.setChannelGain('bass', -3);
+    await wait(60);
+    A.setChannelGain('bass', -4);
+    history.undo();
+    expect(gain(A, 'bass')).toBe(-3);
+    history.destroy();
+  });
+
   it("undo never touches the other person's moves, and never overwrites a control they moved since", () => {
     const { A, B } = twoPeople();
     const history = A.createHistory();

@@ -21,8 +21,9 @@ export interface MixHistorySnapshot {
  * itself (origin null); moves arriving from others come with the provider as origin. Undoing a
  * move brings back the value it replaced, unless someone has moved that control since: their
  * later value has the higher timestamp and stays (every replica agrees). One step is one gesture:
- * a new step starts when another control is touched, after `endGesture()` (pointer released), or
- * after UNDO_CAPTURE_MS without moves.
+ * a new step starts when another control is touched, at `beginGesture()` / `endGesture()`
+ * (pointer pressed / released), or, between gestures (keyboard nudges), after UNDO_CAPTURE_MS
+ * without moves.
  */
 export class MixHistory {
   private readonly manager: Y.UndoManager;
@@ -36,10 +37,13 @@ export class MixHistory {
   private readonly offChanges: Array<() => void>;
 
   /** `registers`: the parameter registers and, since automation, the automation pieces (one undo stack for both). */
+  private readonly captureMs: number;
+
   constructor(registers: WriterRegisterMap | WriterRegisterMap[], options: { captureMs?: number } = {}) {
     const all = Array.isArray(registers) ? registers : [registers];
+    this.captureMs = options.captureMs ?? UNDO_CAPTURE_MS;
     this.manager = new Y.UndoManager(all.map((r) => r.sharedType), {
-      captureTimeout: options.captureMs ?? UNDO_CAPTURE_MS,
+      captureTimeout: this.captureMs,
       trackedOrigins: new Set([null]),
       // A writer's own array is created by its first move; undoing that move must remove the
       // entry, not the array (which later moves, and moves restored by other undos, live in).
@@ -72,8 +76,19 @@ export class MixHistory {
     this.manager.on('stack-cleared', () => this.refresh());
   }
 
+  /**
+   * A control was grabbed: every move until `endGesture()` is one step, however long the person
+   * holds still mid-drag (or the page stalls between pointer events under load), and grabbing it
+   * again right after a nudge starts a new one.
+   */
+  beginGesture(): void {
+    this.manager.stopCapturing();
+    this.manager.captureTimeout = Number.POSITIVE_INFINITY;
+  }
+
   /** The pointer was released: the next move, even of the same control, is a new step. */
   endGesture(): void {
+    this.manager.captureTimeout = this.captureMs;
     this.manager.stopCapturing();
   }
 
