@@ -59,21 +59,6 @@ export class ClientOwners {
     return typeof v === 'string' ? v : undefined;
   }
 
-  /** A new, empty numbered table (see TABLE_WRITER), made as every process would make it. */
-  private newTable(): Y.Map<string> {
-    const scratch = new Y.Doc();
-    const map = scratch.getMap(CLIENT_OWNERS_ROOT);
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
-    // Only after the state is in: a doc that receives structs under its own id takes a new one.
-    scratch.clientID = TABLE_WRITER;
-    const n = Y.getState(scratch.store, TABLE_WRITER);
-    map.set(`t${n}`, new Y.Map<string>());
-    const update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(this.doc));
-    scratch.destroy();
-    Y.applyUpdate(this.doc, update);
-    return this.root.get(`t${n}`) as Y.Map<string>;
-  }
-
   /** The account bound to `client`; 'retired' when it wrote here before but is bound to nobody now. */
   ownerOf(client: number): string | 'retired' | undefined {
     const raw = this.raw(client);
@@ -100,25 +85,19 @@ export class ClientOwners {
     });
     const prune = now >= this.nextPruneCheck;
     if (claims.length === 0 && stale.length === 0 && !prune) return;
-    this.doc.transact(() => {
-      let table = this.table();
-      if (!table || !isNumbered(this.root, table)) table = this.replaceTable(table, () => true);
-      if (prune) {
-        this.nextPruneCheck = now + HOUR_MS;
-        table = this.pruned(table, now);
-      }
-      for (const c of [...claims, ...stale]) table.set(String(c), `${userId}@${hour}`);
-    }, origin);
-  }
-
-  /** The table without idle bindings: the same one if none are idle, else a fresh copy. */
-  private pruned(table: Y.Map<string>, now: number): Y.Map<string> {
-    const idle = ([, v]: [string, string]) => {
-      const stamp = Number(v.split('@')[1]);
-      return Number.isFinite(stamp) && stamp * HOUR_MS <= now - this.idleMs;
-    };
-    if (![...table.entries()].some(idle) && !this.hasFlat()) return table;
-    return this.replaceTable(table, (e) => !idle(e));
+    const sets = [...claims, ...stale].map((c): [string, string] => [String(c), `${userId}@${hour}`]);
+    const table = this.table();
+    let keep: ((e: [string, string]) => boolean) | null = !table || !isNumbered(this.root, table) ? () => true : null;
+    if (prune) {
+      this.nextPruneCheck = now + HOUR_MS;
+      const idle = ([, v]: [string, string]) => {
+        const stamp = Number(v.split('@')[1]);
+        return Number.isFinite(stamp) && stamp * HOUR_MS <= now - this.idleMs;
+      };
+      if (table && ([...table.entries()].some(idle) || this.hasFlat())) keep = (e) => !idle(e);
+    }
+    if (keep || !table) this.writeNewTable(table, keep ?? (() => true), sets, origin);
+    else if (sets.length > 0) this.doc.transact(() => sets.forEach(([k, v]) => table.set(k, v)), origin);
   }
 
   private hasFlat(): boolean {
@@ -126,18 +105,44 @@ export class ClientOwners {
   }
 
   /**
-   * A new numbered table holding the bindings of `old` (and of flat entries) that `keep` keeps; the
-   * old table and every other one are deleted, so they are garbage-collected as a whole.
+   * Replaces every table with a new numbered one holding the bindings of `old` (and of flat
+   * entries) that `keep` keeps, plus `sets`; the old tables are deleted, so they are
+   * garbage-collected as a whole. Written in a scratch copy and applied as one update: the table
+   * itself as every process would make it (see TABLE_WRITER), the rest under a fresh client id of
+   * its own. Not under this doc's id: Yjs marks a transaction that applies an update as remote,
+   * and a remote transaction holding the doc's own writes makes it drop its id as "used by
+   * another client".
    */
-  private replaceTable(old: Y.Map<string> | undefined, keep: (e: [string, string]) => boolean): Y.Map<string> {
+  private writeNewTable(old: Y.Map<string> | undefined, keep: (e: [string, string]) => boolean, sets: Array<[string, string]>, origin: unknown): void {
     const hour = Math.floor(this.now() / HOUR_MS);
     const flat = [...this.root.entries()].filter(([k, v]) => k !== LEGACY_TABLE && !TABLE_KEY.test(k) && typeof v === 'string') as [string, string][];
     // Flat entries carry no stamp: they count from now (written at most an idle period ago, or by an older version).
     const entries = [...flat.map(([k, v]) => [k, `${v}@${hour}`] as [string, string]), ...(old?.entries() ?? [])].filter(keep);
-    const fresh = this.newTable();
-    for (const k of [...this.root.keys()]) if (this.root.get(k) !== fresh) this.root.delete(k);
-    for (const [k, v] of entries) fresh.set(k, v);
-    return fresh;
+    const scratch = new Y.Doc();
+    const root = scratch.getMap(CLIENT_OWNERS_ROOT);
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
+    const before = Y.encodeStateVector(scratch);
+    // Only after the state is in: a doc that receives structs under its own id takes a new one.
+    scratch.clientID = TABLE_WRITER;
+    const key = `t${Y.getState(scratch.store, TABLE_WRITER)}`;
+    const fresh = new Y.Map<string>();
+    root.set(key, fresh);
+    scratch.clientID = unusedClientId(this.doc);
+    scratch.transact(() => {
+      for (const k of [...root.keys()]) if (k !== key) root.delete(k);
+      for (const [k, v] of [...entries, ...sets]) fresh.set(k, v);
+    });
+    const update = Y.encodeStateAsUpdate(scratch, before);
+    scratch.destroy();
+    Y.applyUpdate(this.doc, update, origin);
+  }
+}
+
+/** A random Yjs client id nothing in `doc` has written under (nor the tables' writer). */
+function unusedClientId(doc: Y.Doc): number {
+  for (;;) {
+    const id = crypto.getRandomValues(new Uint32Array(1))[0];
+    if (id !== TABLE_WRITER && id !== doc.clientID && Y.getState(doc.store, id) === 0) return id;
   }
 }
 
