@@ -91,7 +91,7 @@ describe('StemRangeBatcher', () => {
         inFlight--;
         return answer(body, { chunk: 512 });
       },
-      { maxParts: 2, maxBytes: 250, maxRequests: 2 },
+      { maxParts: 2, maxBytes: 250, maxRequests: 2, urgentRequests: 0 },
     );
     const later = ['l1', 'l2', 'l3'].map((id) => batcher.request(want(id, 0, 100).w));
     const now = ['n1', 'n2'].map((id) => batcher.request(want(id, 0, 100, true).w));
@@ -99,5 +99,35 @@ describe('StemRangeBatcher', () => {
     await Promise.all([...later, ...now, big]);
     expect(sent).toEqual([['n1', 'n2'], ['l1', 'l2'], ['l3'], ['big']]);
     expect(most).toBe(2);
+  });
+
+  it("a seek's parts take a spare lane at once instead of waiting for the read-ahead on its way", async () => {
+    const sent: string[][] = [];
+    const release: Array<() => void> = [];
+    let released = false;
+    const batcher = new StemRangeBatcher(
+      '/r',
+      async (_url, init) => {
+        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        sent.push(body.parts.map((p) => p.stemId));
+        // Read-ahead answers stay on their way until released; the seek's answer comes at once.
+        if (!released && !body.parts[0].stemId.startsWith('seek')) await new Promise<void>((r) => release.push(r));
+        return answer(body, { chunk: 512 });
+      },
+      { maxParts: 2, maxRequests: 2, urgentRequests: 1 },
+    );
+    const ahead = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => batcher.request(want(id, 0, 100).w));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(sent).toEqual([['a1', 'a2'], ['a3', 'a4']]);
+    const seek = ['seek1', 'seek2', 'seek3'].map((id) => batcher.request(want(id, 0, 100, true).w));
+    const first = await Promise.race([Promise.all(seek.slice(0, 2)).then(() => 'seek'), new Promise((r) => setTimeout(() => r('waited'), 200))]);
+    expect(first).toBe('seek');
+    // The spare lane is urgent-only: the rest of the read-ahead still waits for a regular one.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(sent.slice(2)).toEqual([['seek1', 'seek2'], ['seek3']]);
+    released = true;
+    while (release.length) release.shift()!();
+    await Promise.all([...ahead, ...seek]);
+    expect(sent.at(-1)).toEqual(['a5']);
   });
 });

@@ -27,6 +27,11 @@ export interface BatcherOptions {
   maxBytes?: number;
   /** Requests in flight at once: a browser opens six connections to a host and the page needs some. */
   maxRequests?: number;
+  /**
+   * Further requests urgent parts may use when the others are all taken: a seek's blocks must not
+   * wait for megabytes of read-ahead and background download on their way (the seek's sound did).
+   */
+  urgentRequests?: number;
 }
 
 /**
@@ -42,6 +47,7 @@ export class StemRangeBatcher {
   private readonly maxParts: number;
   private readonly maxBytes: number;
   private readonly maxRequests: number;
+  private readonly urgentRequests: number;
 
   constructor(
     private readonly url: string,
@@ -51,6 +57,7 @@ export class StemRangeBatcher {
     this.maxParts = Math.min(options.maxParts ?? 24, STEM_RANGES_MAX_PARTS);
     this.maxBytes = Math.min(options.maxBytes ?? 16 << 20, STEM_RANGES_MAX_BYTES);
     this.maxRequests = options.maxRequests ?? 3;
+    this.urgentRequests = options.urgentRequests ?? 2;
   }
 
   /** Resolves with the bytes received for the part; rejects with the server's words for it, or BatchUnavailableError. */
@@ -71,10 +78,12 @@ export class StemRangeBatcher {
   }
 
   private flush(): void {
-    while (this.inFlight < this.maxRequests && this.queue.length > 0) {
+    // Urgent parts queue first; an urgent batch carries only urgent parts, so it can take a spare lane.
+    while (this.queue.length > 0 && this.inFlight < this.maxRequests + (this.queue[0].urgent ? this.urgentRequests : 0)) {
+      const urgent = this.queue[0].urgent;
       const batch: Pending[] = [];
       let bytes = 0;
-      while (this.queue.length > 0 && batch.length < this.maxParts) {
+      while (this.queue.length > 0 && batch.length < this.maxParts && this.queue[0].urgent === urgent) {
         const next = this.queue[0];
         const size = next.to - next.from;
         if (batch.length > 0 && bytes + size > this.maxBytes) break;
