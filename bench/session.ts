@@ -23,7 +23,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Page, type Request } from 'playwright-core';
 import { serverProcessEnv } from '../scripts/server-process-env.mjs';
 import { makeStems } from './make-stems';
 import { uploadAll, useTusCookie } from '../apps/server/src/stems/tus-test-client';
@@ -268,8 +268,16 @@ async function seeks(page: Page, what: string): Promise<number[]> {
     const stems = (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems;
     return stems.reduce((n, x) => n + Math.min(x.loadedBytes, x.totalBytes), 0) / Math.max(1, stems.reduce((n, x) => n + x.totalBytes, 0));
   });
+  // The batched range requests each seek made (the stem worker's, seen from the page): when the
+  // first answer began and the last one ended, after the seek, in ms (where a seek's time goes).
+  const ranges: Array<{ sentAt: number; request: Request }> = [];
+  const onRequest = (r: Request) => r.url().endsWith('/stems/ranges') && ranges.push({ sentAt: Date.now(), request: r });
+  page.on('request', onRequest);
+  const phases: string[] = [];
   for (let i = 0; i < SEEKS; i++) {
     const to = ((i * 0.618 + 0.1) % 1) * (MINUTES * 60 - 10);
+    const seekAt = Date.now();
+    ranges.length = 0;
     out.push(
       await page.evaluate(async (pos) => {
         const h = window.__mixroom as unknown as { transport: { position: number; state: string }; runtime: { seek(s: number): void; library: { missingAt(s: number): string[] } } };
@@ -283,8 +291,19 @@ async function seeks(page: Page, what: string): Promise<number[]> {
         return performance.now() - t;
       }, to),
     );
+    const answered = await Promise.all(
+      ranges.map(async ({ sentAt, request }) => {
+        await request.response().catch(() => null);
+        const t = request.timing();
+        return { sent: sentAt - seekAt, first: t.responseStart >= 0 ? t.startTime + t.responseStart - seekAt : NaN, end: t.responseEnd >= 0 ? t.startTime + t.responseEnd - seekAt : NaN };
+      }),
+    );
+    const early = answered.filter((a) => a.sent < out[i]);
+    phases.push(early.length === 0 ? 'none' : early.map((a) => `${a.sent.toFixed(0)}→${a.first.toFixed(0)}`).join(' '));
     await new Promise((r) => setTimeout(r, 1000));
   }
+  page.off('request', onRequest);
+  log(`seek ${what}: range requests before sounding, sent→first byte (ms after the seek): ${phases.join(' | ')}`);
   log(`seek ${what} → sounding (ms): ${out.map((x) => x.toFixed(0)).join(' ')} (files ${(cachedShare * 100).toFixed(0)} % in the local cache as the seeks began; load ${load()})`);
   return out;
 }
