@@ -3,11 +3,12 @@ import type { MixFocus } from '../graph/mix-graph';
 import { dbToGain, type FxBus } from '../model/params';
 import { valueAt, type AutomationLane } from '../model/automation';
 import { AUTOMATION_GRID } from './channel';
+import { MASTER_CHAIN_AUTOMATION_PARAMS } from './master-automation';
 
 /** FX return parameters automation plays: the return fader and its mute. */
 export const AUTOMATED_RETURN_PARAMS = ['return.gain', 'return.mute'] as const;
-/** Master parameters automation plays: the output fader. */
-export const AUTOMATED_MASTER_PARAMS = ['gain'] as const;
+/** Master parameters automation plays: the output fader (here) and the chain's (master-automation.ts). */
+export const AUTOMATED_MASTER_PARAMS: readonly string[] = ['gain', ...MASTER_CHAIN_AUTOMATION_PARAMS];
 
 /**
  * A gain stage of a bus (an FX return's fader × mute, the master output fader) with lanes: the

@@ -1,0 +1,126 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installWebAudioGlobals } from '../node/audio-context';
+import { SR, amplitudeAt, db, mixOf, render, rms, sines } from '../graph/test-support';
+import { laneFromPoints, valueAt, type AutomationPoint } from '../model/automation';
+import { BiquadCascade, biquadCoefficients } from '../dsp/biquad';
+import { butterworthQs } from '../graph/nodes';
+import { TONE_SMOOTHING_SECONDS } from './channel';
+import { MASTER_BUS_PARAMS } from '../model/params';
+import type { MixModel } from '../model/mix-model';
+import { frameOfTime } from './master-automation';
+
+const p = (t: number, v: number, shape: AutomationPoint['shape'] = 'linear'): AutomationPoint => ({ t, v, shape });
+
+/** One channel straight into the master: no sends, glue off, the limiter as `limiter`. */
+function plain(m: MixModel, limiter: boolean) {
+  m.setMasterParam('limiter.on', limiter ? 1 : 0);
+  m.setMasterParam('glue.on', 0);
+  m.setChannelParam('vox', 'send1.level', -Infinity);
+  m.setChannelParam('vox', 'send2.level', -Infinity);
+}
+
+/** What lies above 2 kHz (8th-order Butterworth high-pass): a 200 Hz tone leaves −160 dB there, a click does not. */
+function above2k(x: Float32Array): Float32Array {
+  const hp = new BiquadCascade(butterworthQs(4).map((q) => biquadCoefficients('highpass', 2000, 20 * Math.log10(q), 0, SR)));
+  const y = x.slice();
+  hp.process([y], y.length);
+  return y;
+}
+
+function peakDb(x: Float32Array, from: number, to: number): number {
+  let m = 0;
+  for (let i = Math.round(from * SR); i < Math.round(to * SR); i++) m = Math.max(m, Math.abs(x[i]));
+  return db(m);
+}
+
+describe('automation of the master chain in renders', () => {
+  beforeAll(() => installWebAudioGlobals());
+
+  it("a master EQ band's gain follows its lane within 0.1 dB at the tone's frequency, without clicks", async () => {
+    const F = 200;
+    const A = 0.1;
+    const tone = sines([F], A, 2);
+    // −12 → +12 dB over 0.6 s, held, then a step down to −6 dB at 1.3 s.
+    const curve = [p(0.2, -12), p(0.8, 12, 'hold'), p(1.3, -6), p(2, -6)];
+    const lane = laneFromPoints(curve, MASTER_BUS_PARAMS['eq2.gain']);
+    const state = mixOf(['vox'], (m) => {
+      plain(m, false);
+      m.setMasterParam('eq2.freq', F);
+      m.setMasterParam('eq2.q', 1);
+      m.setMasterParam('eq2.gain', 3); // the static value: the lane overrides it
+      m.automation.setPoints('master/eq2.gain', curve);
+    });
+    const out = await render(state, { vox: [tone, tone] });
+    let worst = 0;
+    // The tone's level over 50 ms windows (10 cycles) against the lane's mean gain over the window, as smoothed.
+    for (let t = 0.05; t < 1.9; t += 0.05) {
+      const i = Math.round(t * SR);
+      const measured = db(amplitudeAt(out.left, F, i, i + SR / 20) / A);
+      let g = 0;
+      for (let k = 0; k < 20; k++) g += 10 ** (valueAt(lane, t + (k + 0.5) * 0.0025 - TONE_SMOOTHING_SECONDS) / 20);
+      const want = db(g / 20);
+      // Windows holding the step (1.3 s) read a mix of both levels; skip them.
+      if (Math.abs(t + 0.025 - 1.3) < 0.05) continue;
+      worst = Math.max(worst, Math.abs(measured - want));
+    }
+    const hf = above2k(out.left);
+    let click = -Infinity;
+    for (let i = Math.round(0.05 * SR); i + 240 <= Math.round(1.95 * SR); i += 240) click = Math.max(click, db(rms(hf, i, i + 240) / A));
+    console.log(`master EQ gain lane: within ${worst.toFixed(3)} dB of the lane; worst 5 ms above 2 kHz ${click.toFixed(1)} dB re the tone`);
+    expect(worst).toBeLessThan(0.1);
+    expect(click).toBeLessThan(-70);
+  });
+
+  it("the limiter's ceiling follows its lane (the output's peak sits at it)", async () => {
+    const F = 1000;
+    const tone = sines([F], 0.9, 2);
+    // −1 dBTP, then down to −12 over 0.5 s, held, then back to −6 (a hold step up).
+    const curve = [p(0, -1), p(0.4, -1), p(0.9, -12, 'hold'), p(1.4, -6, 'hold')];
+    const lane = laneFromPoints(curve, MASTER_BUS_PARAMS['limiter.ceiling']);
+    const state = mixOf(['vox'], (m) => {
+      plain(m, true);
+      m.setMasterParam('limiter.release', 20);
+      m.automation.setPoints('master/limiter.ceiling', curve);
+    });
+    const out = await render(state, { vox: [tone, tone] });
+    const readings: string[] = [];
+    let worst = 0;
+    for (const [from, to] of [[0.2, 0.35], [1.0, 1.35], [1.6, 1.95]]) {
+      const peak = peakDb(out.left, from, to);
+      const want = valueAt(lane, from);
+      readings.push(`${peak.toFixed(2)} (lane ${want})`);
+      worst = Math.max(worst, Math.abs(peak - want));
+    }
+    // Mid-ramp, 20 ms windows: never above the (smoothed) lane.
+    let over = -Infinity;
+    for (let t = 0.45; t < 0.85; t += 0.02) over = Math.max(over, peakDb(out.left, t, t + 0.02) - valueAt(lane, t - 2 * TONE_SMOOTHING_SECONDS));
+    console.log(`limiter ceiling lane: peaks ${readings.join(', ')} dB; mid-ramp at most ${over.toFixed(3)} dB over the lane`);
+    expect(worst).toBeLessThan(0.1);
+    expect(over).toBeLessThan(0.05);
+  });
+
+  it('a master switch (EQ band on) flips on the exact frame of its breakpoint', async () => {
+    const F = 200;
+    const tone = sines([F], 0.1, 1);
+    const base = (m: MixModel) => {
+      plain(m, true);
+      m.setMasterParam('eq2.freq', F);
+      m.setMasterParam('eq2.gain', 12);
+    };
+    const at = 0.50031; // between grid points and between frames
+    const state = mixOf(['vox'], (m) => {
+      base(m);
+      m.setMasterParam('eq2.on', 1); // static on: the lane overrides it
+      m.automation.setPoints('master/eq2.on', [p(0, 0, 'hold'), p(at, 1, 'hold')]);
+    });
+    const off = await render(mixOf(['vox'], (m) => (base(m), m.setMasterParam('eq2.on', 0))), { vox: [tone, tone] });
+    const ridden = await render(state, { vox: [tone, tone] });
+    const first = ridden.left.findIndex((x, i) => x !== off.left[i]);
+    console.log(`eq2.on lane: first frame that differs from the band-off render ${first} (breakpoint frame ${frameOfTime(at, SR)})`);
+    expect(first).toBe(frameOfTime(at, SR));
+    expect(first).toBe(Math.ceil(at * SR));
+    // Then the band is on: the tone +12 dB once the filter has settled.
+    const i = Math.round(0.8 * SR);
+    expect(db(amplitudeAt(ridden.left, F, i, i + SR / 20) / 0.1)).toBeCloseTo(12, 1);
+  });
+});
