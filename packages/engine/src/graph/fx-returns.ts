@@ -6,6 +6,8 @@ import { DELAY_PROCESSOR_NAME, type DelayParamName } from '../dsp/dynamics-proto
 import { hasDynamicsWorklet } from './dynamics-node';
 import { FourBandEq, StereoMatrix, gainNode } from './nodes';
 import type { ParamSetter } from './smoothing';
+import type { ChainLanes } from '../offline/master-automation';
+import type { MasterChainMessage } from '../live/master-chain-live';
 
 const MAX_PREDELAY_SECONDS = 0.3;
 
@@ -24,8 +26,9 @@ class ReturnTail {
    * `automated`: the fader and mute follow lanes, as the control signal the mix worklet puts
    * into the fader's gain (MixGraph connects it); their own values then stay out of the way.
    */
-  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false): void {
-    this.eq.apply(fx.params, set, immediate);
+  /** `eqElsewhere`: the EQ plays in the effect's worklet (lanes): this one goes flat. */
+  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false, eqElsewhere = false): void {
+    this.eq.apply(eqElsewhere ? { ...fx.params, 'eq.on': 0 } : fx.params, set, immediate || eqElsewhere);
     set.set(this.fader.gain, automated ? 0 : dbToGain(fx.params['return.gain']), automated || immediate);
     set.set(this.mute.gain, automated || audible ? 1 : 0, automated || immediate);
   }
@@ -114,8 +117,23 @@ export class DelayReturn {
     this.tail = new ReturnTail(ctx, master);
   }
 
-  /** Returns a note when the delay is fed (`used`) but cannot play (worklet not loaded). */
-  apply(fx: FxReturnState, audible: boolean, used: boolean, tempoBpm: number, set: ParamSetter, immediate: boolean, automated = false): string | null {
+  private posted: { params: string; lanes: ChainLanes | null } = { params: '', lanes: null };
+
+  /**
+   * Returns a note when the delay is fed (`used`) but cannot play (worklet not loaded).
+   * `chain`: lanes of the effect or the EQ (live playback) and the mix worklet's status, which
+   * the delay worklet reads the song's frames from to play them as renders do.
+   */
+  apply(
+    fx: FxReturnState,
+    audible: boolean,
+    used: boolean,
+    tempoBpm: number,
+    set: ParamSetter,
+    immediate: boolean,
+    automated = false,
+    chain: { lanes: ChainLanes | null; status: SharedArrayBuffer } | null = null,
+  ): string | null {
     const p = fx.params;
     const values: Record<DelayParamName, number> = { time: delaySeconds(p, tempoBpm), feedback: p['delay.feedback'] / 100, highcut: p['delay.highcut'] };
     let note: string | null = null;
@@ -136,11 +154,23 @@ export class DelayReturn {
       const params = this.node.parameters as unknown as Map<string, AudioParam>;
       // k-rate and glided inside the kernel: set directly.
       for (const name of Object.keys(values) as DelayParamName[]) set.set(params.get(name)!, values[name], true);
+      if (chain) this.postChain(fx.params, tempoBpm, chain.lanes, chain.status);
     } else if (audible && used) {
       note = 'delay: not available (dynamics worklet not loaded)';
     }
-    this.tail.apply(fx, audible, set, immediate, automated);
+    this.tail.apply(fx, audible, set, immediate, automated, this.node !== null && !!chain?.lanes);
     return note;
+  }
+
+  /** Sends the lanes (with the static values and tempo) to the delay worklet when they changed. */
+  private postChain(params: Record<string, number>, tempo: number, lanes: ChainLanes | null, status: SharedArrayBuffer): void {
+    const prev = this.posted;
+    const key = lanes ? JSON.stringify({ params, tempo }) : '';
+    const same = prev.lanes === lanes || (!!prev.lanes && !!lanes && Object.keys(lanes).length === Object.keys(prev.lanes).length && Object.keys(lanes).every((k) => prev.lanes![k] === lanes[k]));
+    if (same && key === prev.params) return;
+    this.posted = { params: key, lanes };
+    const msg: MasterChainMessage = { type: 'master-chain', kind: 'delay', tempo, params: { ...params }, lanes, status };
+    this.node!.port.postMessage(msg);
   }
 
   /** The return fader's gain, which the mix worklet's control signal drives when it has lanes. */

@@ -13,7 +13,7 @@ import { TruePeakLimiterKernel } from '../dsp/limiter';
 import { LiveChannels } from '../live/live-channels';
 import { GAIN_CHANNELS } from '../live/mix-protocol';
 import { busAutomation, returnAudible, type BusAutomation } from '../offline/bus-automation';
-import { masterChainAutomation, type MasterChainLanes } from '../offline/master-automation';
+import { masterChainAutomation, returnChainAutomation, type MasterChainLanes } from '../offline/master-automation';
 import type { MasterChainMessage } from '../live/master-chain-live';
 
 export type { ToneLib } from './channel-strip';
@@ -203,7 +203,8 @@ export class MixGraph {
     const fxAudible = (bus: FxBus) => (this.live ? returnAudible(state, bus, focus) : state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus)));
     this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate, lanes.reverb !== null);
     const delayFed = state.channels.some((ch) => (ch.audible && dbToGain(ch.params['send2.level']) > 0) || state.automation?.[`ch:${ch.id}/send2.level`] !== undefined);
-    const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate, lanes.delay !== null);
+    const delayChain = this.live ? { lanes: returnChainAutomation(state.automation, 'delay'), status: this.live.status } : null;
+    const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate, lanes.delay !== null, delayChain);
     if (delayNote) notes.push(delayNote);
     // The master chain's lanes play live where the master worklet can run the chain on the song's frames.
     const chainLanes = this.live ? masterChainAutomation(state.automation, focus.kind === 'mix') : null;

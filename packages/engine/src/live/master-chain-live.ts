@@ -1,9 +1,15 @@
-import { MasterChainDsp, type MasterChainLanes } from '../offline/master-automation';
+import { BusChainDsp, type MasterChainLanes } from '../offline/master-automation';
 import { STATUS_CONTEXT_FRAME, STATUS_SONG_FRAME, statusViews, type StatusViews } from './mix-protocol';
 
-/** Message to the master 'mixroom-dynamics' node: play the master chain with these lanes (null: back to its AudioParams). */
+/**
+ * Message to the master 'mixroom-dynamics' node (kind 'master') or the 'mixroom-delay' node
+ * (kind 'delay'): play the chain with these lanes (null: back to its AudioParams).
+ */
 export interface MasterChainMessage {
   type: 'master-chain';
+  kind?: 'master' | 'delay';
+  /** Session tempo (a synced delay). */
+  tempo?: number;
   /** The master's static params (the lanes override theirs). */
   params: Record<string, number>;
   lanes: MasterChainLanes | null;
@@ -12,26 +18,33 @@ export interface MasterChainMessage {
 }
 
 /**
- * The master chain of live playback while the master has lanes: the renders' MasterChainDsp,
- * run by the master worklet on the song frames the mix worklet just put into the dry sum (it is
+ * The master chain (or the delay return's) of live playback while it has lanes: the renders'
+ * BusChainDsp, run by the master worklet (or the delay worklet) on the song frames the mix worklet just put into the dry sum (it is
  * upstream, so it has run this render quantum already and left the song frame and rate of each
  * of its frames in the shared status). Runs of consecutive song frames go through as one piece;
  * a stop holds the lanes where the song stopped; a status that is not this quantum's (the mix
  * node not running) is taken as stopped where the song last was.
  */
 export class LiveMasterChain {
-  readonly dsp: MasterChainDsp;
+  dsp: BusChainDsp;
   private views: StatusViews;
+  private tempo: number;
 
-  constructor(sampleRate: number, msg: MasterChainMessage) {
-    this.dsp = new MasterChainDsp(sampleRate, msg.params, msg.lanes);
+  constructor(private readonly sampleRate: number, msg: MasterChainMessage) {
+    this.tempo = msg.tempo ?? 120;
+    this.dsp = new BusChainDsp(sampleRate, msg.kind ?? 'master', msg.params, msg.lanes, this.tempo);
     this.views = statusViews(msg.status);
   }
 
-  /** A later message: new static values and lanes. */
+  /** A later message: new static values and lanes (a new tempo starts the chain afresh). */
   update(msg: MasterChainMessage): void {
-    this.dsp.configure(msg.params);
-    this.dsp.setLanes(msg.lanes);
+    if ((msg.tempo ?? 120) !== this.tempo) {
+      this.tempo = msg.tempo ?? 120;
+      this.dsp = new BusChainDsp(this.sampleRate, msg.kind ?? 'master', msg.params, msg.lanes, this.tempo);
+    } else {
+      this.dsp.configure(msg.params);
+      this.dsp.setLanes(msg.lanes);
+    }
     this.views = statusViews(msg.status);
   }
 

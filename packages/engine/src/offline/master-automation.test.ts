@@ -124,3 +124,81 @@ describe('automation of the master chain in renders', () => {
     expect(db(amplitudeAt(ridden.left, F, i, i + SR / 20) / 0.1)).toBeCloseTo(12, 1);
   });
 });
+
+describe('automation of the delay return in renders', () => {
+  beforeAll(() => installWebAudioGlobals());
+  /** Only the delay return is heard: the send is pre-fader, the channel fader down, one echo (no feedback). */
+  const base = (m: MixModel) => {
+    plain(m, false);
+    m.setChannelGain('vox', -Infinity);
+    m.setChannelParam('vox', 'send2.level', 0);
+    m.setChannelParam('vox', 'send2.pre', 1);
+    m.setFxParam('delay', 'delay.feedback', 0);
+    m.setFxParam('delay', 'delay.highcut', 20000);
+    m.setFxParam('delay', 'return.gain', 0);
+  };
+
+  it("the delay time follows its lane by sliding the read position: a ramp shifts a tone's pitch as theory says, a step does not click", async () => {
+    const F = 1000;
+    const A = 0.5;
+    const tone = sines([F], A, 2.5);
+    // 100 ms → 400 ms over 1 s (0.3 s per s: the echo plays 30% slower, 700 Hz), then a hold step back to 100 ms.
+    const state = mixOf(['vox'], (m) => {
+      base(m);
+      m.automation.setPoints('fx:delay/delay.time', [p(0.5, 100), p(1.5, 400, 'hold'), p(2, 100, 'hold')]);
+    });
+    const out = await render(state, { vox: [tone, tone] });
+    const at = (f: number, t: number) => db(amplitudeAt(out.left, f, Math.round(t * SR), Math.round(t * SR) + SR / 10) / A);
+    const steady = at(F, 0.3);
+    const ramp700 = at(700, 0.9);
+    const ramp1000 = at(F, 0.9);
+    const after = at(F, 1.7);
+    // The step: the read position slides (at most half a sample per sample), no jump in the waveform.
+    let largest = 0;
+    for (let i = Math.round(1.95 * SR); i < Math.round(2.4 * SR); i++) largest = Math.max(largest, Math.abs(out.left[i] - out.left[i - 1]));
+    const sineStep = (2 * Math.PI * F * 1.5 * A) / SR;
+    console.log(`delay time lane: 1 kHz before ${steady.toFixed(2)} dB; mid-ramp 700 Hz ${ramp700.toFixed(2)} dB, 1 kHz ${ramp1000.toFixed(1)} dB; after ${after.toFixed(2)} dB; largest step at the time step ${largest.toFixed(4)} (a 1.5 kHz sine's ${sineStep.toFixed(4)})`);
+    expect(Math.abs(steady)).toBeLessThan(0.1);
+    expect(Math.abs(ramp700)).toBeLessThan(0.1);
+    expect(ramp1000).toBeLessThan(-40);
+    expect(Math.abs(after)).toBeLessThan(0.1);
+    expect(largest).toBeLessThan(sineStep * 1.05);
+  });
+
+  it("the delay's feedback and its return EQ follow their lanes", async () => {
+    const F = 200;
+    const A = 0.1;
+    const tone = sines([F], A, 2);
+    const state = mixOf(['vox'], (m) => {
+      base(m);
+      m.setFxParam('delay', 'delay.time', 250);
+      m.setFxParam('delay', 'eq2.freq', F);
+      m.automation.setPoints('fx:delay/eq2.gain', [p(0, 0, 'hold'), p(0.7, 9, 'hold'), p(1.4, -6, 'hold')]);
+    });
+    const out = await render(state, { vox: [tone, tone] });
+    const at = (t: number) => db(amplitudeAt(out.left, F, Math.round(t * SR), Math.round(t * SR) + SR / 20) / A);
+    const levels = [at(0.4), at(1.1), at(1.8)];
+    console.log(`delay return EQ lane (0, +9, -6 dB): ${levels.map((l) => l.toFixed(2)).join(', ')} dB`);
+    expect(Math.abs(levels[0])).toBeLessThan(0.1);
+    expect(Math.abs(levels[1] - 9)).toBeLessThan(0.1);
+    expect(Math.abs(levels[2] + 6)).toBeLessThan(0.1);
+    // Feedback 0 → 50% at 1 s: a 250 ms-delayed impulse's second echo appears, at −6 dB of the first.
+    const click = new Float32Array(SR * 2);
+    click[Math.round(1.2 * SR)] = 0.5;
+    const fb = await render(
+      mixOf(['vox'], (m) => {
+        base(m);
+        m.setFxParam('delay', 'delay.time', 250);
+        m.automation.setPoints('fx:delay/delay.feedback', [p(0, 0, 'hold'), p(1, 50, 'hold')]);
+      }),
+      { vox: [click, click] },
+    );
+    // Each echo's area (the high cut in the loop smears it, at unity gain for DC).
+    const area = (t: number) => fb.left.subarray(Math.round(t * SR) - 100, Math.round(t * SR) + 100).reduce((a, x) => a + x, 0);
+    const e1 = area(1.45);
+    const e2 = area(1.7);
+    console.log(`feedback lane: first echo ${e1.toFixed(4)}, second ${e2.toFixed(4)} (${db(e2 / e1).toFixed(3)} dB)`);
+    expect(e1).toBeCloseTo(0.5, 3);
+    expect(db(e2 / e1)).toBeCloseTo(-6.02, 1);
+  });
+});

@@ -1,8 +1,9 @@
-import { EQ_BAND_TYPES, EQ_PARAMS, MASTER_PARAMS } from '../model/params';
+import { DELAY_NOTE_QUARTERS, DELAY_PARAMS, EQ_BAND_TYPES, EQ_PARAMS, MASTER_PARAMS, type FxBus } from '../model/params';
 import { LANE_LOG, LANE_STEP, pointIndexAt, valueAt, type AutomationLane } from '../model/automation';
 import { BiquadCascade, biquadCoefficientsInto, type BiquadCoefficients } from '../dsp/biquad';
 import { CompressorKernel, type CompressorSettings } from '../dsp/compressor';
 import { TruePeakLimiterKernel, type LimiterSettings } from '../dsp/limiter';
+import { DelayKernel, MAX_DELAY_SECONDS, MAX_SLIDE } from '../dsp/delay';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { AUTOMATION_GRID, TONE_SMOOTHING_SECONDS, filterSections } from './channel';
 
@@ -18,17 +19,37 @@ export const MASTER_CHAIN_AUTOMATION_PARAMS: readonly string[] = [
   ...Object.keys(MASTER_PARAMS).filter((id) => id !== 'gain' && id !== 'tempo'),
 ];
 
-export type MasterChainLanes = Readonly<Record<string, AutomationLane>>;
+/**
+ * FX return parameters, besides the fader and mute, that automation plays: the delay's effect
+ * (time, sync, feedback, high cut) and its return EQ. The reverb's room (decay, size, damping,
+ * pre-delay) is one impulse response and its EQ follows the convolver on native nodes: not played.
+ */
+export const RETURN_CHAIN_AUTOMATION_PARAMS: { readonly [B in FxBus]: readonly string[] } = {
+  reverb: [],
+  delay: [...Object.keys(DELAY_PARAMS).filter((id) => !id.startsWith('return.')), ...Object.keys(EQ_PARAMS)],
+};
 
-/** The master chain's lanes out of a mix state's automation (null: none, or a stem is rendered before the master). */
-export function masterChainAutomation(automation: Readonly<Record<string, AutomationLane>> | undefined, mixOut: boolean): MasterChainLanes | null {
-  if (!automation || !mixOut) return null;
+export type MasterChainLanes = Readonly<Record<string, AutomationLane>>;
+export type ChainLanes = MasterChainLanes;
+
+function lanesOf(automation: Readonly<Record<string, AutomationLane>> | undefined, prefix: string, ids: readonly string[]): ChainLanes | null {
+  if (!automation) return null;
   let out: Record<string, AutomationLane> | null = null;
-  for (const id of MASTER_CHAIN_AUTOMATION_PARAMS) {
-    const lane = automation[`master/${id}`];
+  for (const id of ids) {
+    const lane = automation[`${prefix}${id}`];
     if (lane && lane.t.length > 0) (out ??= {})[id] = lane;
   }
   return out;
+}
+
+/** The master chain's lanes out of a mix state's automation (null: none, or a stem is rendered before the master). */
+export function masterChainAutomation(automation: Readonly<Record<string, AutomationLane>> | undefined, mixOut: boolean): MasterChainLanes | null {
+  return mixOut ? lanesOf(automation, 'master/', MASTER_CHAIN_AUTOMATION_PARAMS) : null;
+}
+
+/** An FX return's effect and EQ lanes (null: none). */
+export function returnChainAutomation(automation: Readonly<Record<string, AutomationLane>> | undefined, bus: FxBus): ChainLanes | null {
+  return lanesOf(automation, `fx:${bus}/`, RETURN_CHAIN_AUTOMATION_PARAMS[bus]);
 }
 
 /** The first frame whose time (frame / sampleRate) is at or after t: where valueAt starts to read a breakpoint at t. */
@@ -56,8 +77,13 @@ const BAND_KEYS = Array.from({ length: BANDS }, (_, b) => ['on', 'freq', 'gain',
  * the compressor and limiter are retuned at each grid point. Sub-blocks go through a scratch
  * buffer of one grid interval: nothing is allocated while processing.
  */
-export class MasterChainDsp {
+export class BusChainDsp {
   private readonly eq: BiquadCascade;
+  /** The delay return's effect (kind 'delay'): before the EQ. */
+  private readonly delay: DelayKernel | null;
+  /** Delay in samples at the start and end of grid interval k (slides, never jumps). */
+  private delayK = 0;
+  private delayK1 = 0;
   private glue: CompressorKernel | null;
   private limiter: TruePeakLimiterKernel | null;
   private params: Record<string, number>;
@@ -70,7 +96,11 @@ export class MasterChainDsp {
     atK1: Float64Array;
     swIds: string[];
     sw: AutomationLane[];
+    timeLane: AutomationLane | undefined;
+    syncLane: AutomationLane | undefined;
   } | null = null;
+  private delayFeedbackK = 0;
+  private delayFeedbackK1 = 0;
   /** Working values: the static params with the automated ones written over them. */
   private work: Record<string, number>;
   private k = -1;
@@ -86,18 +116,23 @@ export class MasterChainDsp {
 
   constructor(
     private readonly sampleRate: number,
+    private readonly kind: 'master' | 'delay',
     params: Record<string, number>,
     lanes: MasterChainLanes | null,
+    /** The session tempo (a synced delay's time). */
+    private readonly tempo = 120,
   ) {
     this.params = params;
+    this.delay = kind === 'delay' ? new DelayKernel(sampleRate, 2, { timeSeconds: delaySecondsOf(params['delay.time'], params['delay.sync'], tempo), feedback: params['delay.feedback'] / 100, highcutHz: params['delay.highcut'] }) : null;
     this.work = { ...params };
     this.alpha = 1 - Math.exp(-G / (TONE_SMOOTHING_SECONDS * sampleRate));
     this.glueSettings = compressorSettings(params, 'glue');
     this.setLanesOnly(lanes);
     const automated = this.lanes !== null;
     this.eq = new BiquadCascade(automated ? [] : filterSections(params, sampleRate, false));
-    this.glue = automated || params['glue.on'] >= 0.5 ? new CompressorKernel(sampleRate, compressorSettings(params, 'glue')) : null;
-    this.limiter = automated || params['limiter.on'] >= 0.5 ? new TruePeakLimiterKernel(sampleRate, 2, this.limiterFrom(params)) : null;
+    const master = kind === 'master';
+    this.glue = master && (automated || params['glue.on'] >= 0.5) ? new CompressorKernel(sampleRate, compressorSettings(params, 'glue')) : null;
+    this.limiter = master && (automated || params['limiter.on'] >= 0.5) ? new TruePeakLimiterKernel(sampleRate, 2, this.limiterFrom(params)) : null;
     if (automated) this.eq.retune(IDENTITY);
   }
 
@@ -129,6 +164,7 @@ export class MasterChainDsp {
     this.eq.retune(filterSections(params, this.sampleRate, false));
     this.glue?.configure(compressorSettings(params, 'glue'));
     this.limiter?.configure(this.limiterFrom(params));
+    this.delay?.configure({ timeSeconds: delaySecondsOf(params['delay.time'], params['delay.sync'], this.tempo), feedback: params['delay.feedback'] / 100, highcutHz: params['delay.highcut'] });
   }
 
   /** Plays these lanes (null: none); from the next frame on, snapped to them. Needs a chain made with lanes to add stages. */
@@ -137,8 +173,10 @@ export class MasterChainDsp {
     if (!this.lanes) this.configure(this.params);
     else {
       // A chain made without lanes gains the stages it left out (the limiter's latency may change then).
-      this.glue ??= new CompressorKernel(this.sampleRate, compressorSettings(this.params, 'glue'));
-      this.limiter ??= new TruePeakLimiterKernel(this.sampleRate, 2, this.limiterFrom(this.params));
+      if (this.kind === 'master') {
+        this.glue ??= new CompressorKernel(this.sampleRate, compressorSettings(this.params, 'glue'));
+        this.limiter ??= new TruePeakLimiterKernel(this.sampleRate, 2, this.limiterFrom(this.params));
+      }
       if (this.eq.sections !== BANDS) this.eq.retune(IDENTITY);
     }
   }
@@ -152,7 +190,8 @@ export class MasterChainDsp {
       this.lanes = null;
       return;
     }
-    const contIds = ids.filter((id) => lanes![id].kind !== LANE_STEP);
+    // The delay time is not smoothed: its read position slides at a bounded rate instead (below).
+    const contIds = ids.filter((id) => lanes![id].kind !== LANE_STEP && id !== 'delay.time');
     const swIds = ids.filter((id) => lanes![id].kind === LANE_STEP);
     this.lanes = {
       contIds,
@@ -162,6 +201,8 @@ export class MasterChainDsp {
       atK1: new Float64Array(contIds.length),
       swIds,
       sw: swIds.map((id) => lanes![id]),
+      timeLane: lanes!['delay.time'],
+      syncLane: lanes!['delay.sync'],
     };
   }
 
@@ -175,6 +216,7 @@ export class MasterChainDsp {
    */
   process(channels: Float32Array[], frames: number, songFrame: number, advance = true): void {
     if (!this.lanes) {
+      this.delay?.process(channels, frames);
       this.eq.process(channels, frames);
       this.glue?.process(channels, frames);
       this.limiter?.process(channels, frames);
@@ -194,14 +236,20 @@ export class MasterChainDsp {
         s0[i] = left[done + i];
         s1[i] = right[done + i];
       }
+      if (this.delay) {
+        // Stopped, the delay keeps running (its echoes ring out) at the time where the song stopped.
+        const dd = advance ? this.delayK1 - this.delayK : 0;
+        const df = advance ? this.delayFeedbackK1 - this.delayFeedbackK : 0;
+        this.delay.processRamp(this.scratch, n, this.delayK, dd, this.delayFeedbackK, df, advance ? j0 : 0, G);
+      }
       if (advance) this.eq.processGliding(this.scratch, n, this.coefFrom, this.coefTo, j0, G);
       else {
         const f = j0 / G;
         for (let i = 0; i < this.coefHeld.length; i++) this.coefHeld[i] = this.coefFrom[i] + (this.coefTo[i] - this.coefFrom[i]) * f;
         this.eq.processGliding(this.scratch, n, this.coefHeld, this.coefHeld, 0, G);
       }
-      this.glue!.process(this.scratch, n);
-      this.limiter!.process(this.scratch, n);
+      this.glue?.process(this.scratch, n);
+      this.limiter?.process(this.scratch, n);
       for (let i = 0; i < n; i++) {
         left[done + i] = s0[i];
         if (right !== left) right[done + i] = s1[i];
@@ -225,7 +273,23 @@ export class MasterChainDsp {
     for (let i = 0; i < L.atK1.length; i++) L.atK1[i] = L.atK[i] + (L.atK1[i] - L.atK[i]) * a;
     this.k = k;
     if (snap) this.switchAt = Infinity;
+    if (this.delay) {
+      // The read position slides towards the lane's time by at most MAX_SLIDE samples per sample (tape-like: no click).
+      const d1 = this.delaySamplesAt(k + 1);
+      this.delayK = snap ? this.delaySamplesAt(k) : this.delayK1;
+      this.delayK1 = this.delayK + Math.max(-MAX_SLIDE * G, Math.min(MAX_SLIDE * G, d1 - this.delayK));
+    }
     this.retune();
+  }
+
+  /** The delay (whole samples) at grid point k: the time lane's value, or the static time, synced as the switch says. */
+  private delaySamplesAt(k: number): number {
+    const L = this.lanes!;
+    const t = (k * G) / this.sampleRate;
+    const w = this.work;
+    const time = L.timeLane ? valueAt(L.timeLane, t) : this.params['delay.time'];
+    const sync = L.syncLane ? valueAt(L.syncLane, t) : w['delay.sync'];
+    return this.delay!.delaySamples(delaySecondsOf(time, sync, this.tempo));
   }
 
   /** The continuous lanes at grid point k (log lanes as logarithms), into out. */
@@ -265,11 +329,18 @@ export class MasterChainDsp {
   /** EQ coefficients at both ends of the interval, and compressor/limiter settings, from the working values. */
   private retune(): void {
     const L = this.lanes!;
+    const w = this.work;
     this.load(L.atK1);
     this.eqInto(this.coefTo);
+    // Feedback glides across the interval; the high cut in the loop is retuned at each grid point.
+    if (this.delay) this.delayFeedbackK1 = Math.min(0.95, Math.max(0, w['delay.feedback'] / 100));
     this.load(L.atK);
     this.eqInto(this.coefFrom);
-    const w = this.work;
+    if (this.delay) {
+      this.delayFeedbackK = Math.min(0.95, Math.max(0, w['delay.feedback'] / 100));
+      this.delay.setHighcut(w['delay.highcut']);
+    }
+    if (this.kind !== 'master') return;
     const g = this.glueSettings;
     g.on = w['glue.on'] >= 0.5;
     g.thresholdDb = w['glue.threshold'];
@@ -278,13 +349,13 @@ export class MasterChainDsp {
     g.releaseMs = w['glue.release'];
     g.kneeDb = Math.max(0, w['glue.knee']);
     g.makeupDb = w['glue.makeup'];
-    this.glue!.configure(g);
+    this.glue?.configure(g);
     const l = this.limiterSettings;
     l.on = w['limiter.on'] >= 0.5;
     l.ceilingDb = w['limiter.ceiling'];
     l.releaseMs = w['limiter.release'];
     l.driveDb = w['limiter.drive'];
-    this.limiter!.configure(l);
+    this.limiter?.configure(l);
   }
 
   /** The four bands (a band that is off, or the whole EQ off, is an identity section at 0 dB). */
@@ -296,4 +367,19 @@ export class MasterChainDsp {
       biquadCoefficientsInto(out, b * 5, EQ_BAND_TYPES[b], w[freq], w[q], eqOn && w[on] >= 0.5 ? w[gain] : 0, this.sampleRate);
     }
   }
+}
+
+/** The master chain: EQ → glue compressor → true-peak limiter (BusChainDsp of kind 'master'). */
+export class MasterChainDsp extends BusChainDsp {
+  constructor(sampleRate: number, params: Record<string, number>, lanes: MasterChainLanes | null) {
+    super(sampleRate, 'master', params, lanes);
+  }
+}
+
+/** graph/fx-returns.ts delaySeconds (free time in ms, or a note value at the tempo), without the graph in the worklet's bundle. */
+function delaySecondsOf(timeMs: number, sync: number, tempo: number): number {
+  const note = Math.round(sync);
+  const quarters = DELAY_NOTE_QUARTERS[note] ?? 0;
+  const s = note > 0 && quarters > 0 ? (quarters * 60) / tempo : timeMs / 1000;
+  return Math.min(MAX_DELAY_SECONDS, Math.max(1 / 1000, s));
 }

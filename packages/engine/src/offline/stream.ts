@@ -3,7 +3,7 @@ import { dbToGain, type FxBus } from '../model/params';
 import { delaySeconds } from '../graph/fx-returns';
 import type { MixFocus } from '../graph/mix-graph';
 import { ChannelDsp, channelAutomation, type Buses } from './channel';
-import { MasterChainDsp, masterChainAutomation } from './master-automation';
+import { MasterChainDsp, masterChainAutomation, returnChainAutomation } from './master-automation';
 import { isAudible } from '../model/mix-model';
 import type { StemSource } from './stem-source';
 import { OfflineDelay, OfflineReverb } from './returns';
@@ -70,7 +70,7 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const lanes = busAutomation(state, focus);
 
   const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb) : null;
-  const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate, lanes.delay) : null;
+  const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate, lanes.delay, returnChainAutomation(state.automation, 'delay'), p.tempo) : null;
   const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {
     const stem = req.stems.get(ch.stemId);
