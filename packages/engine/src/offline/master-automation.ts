@@ -6,6 +6,9 @@ import { TruePeakLimiterKernel, type LimiterSettings } from '../dsp/limiter';
 import { DelayKernel, MAX_DELAY_SECONDS, MAX_SLIDE } from '../dsp/delay';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { AUTOMATION_GRID, TONE_SMOOTHING_SECONDS, filterSections } from './channel';
+import { frameOfTime } from './frames';
+
+export { frameOfTime };
 
 /**
  * Master parameters of the chain (EQ → glue compressor → true-peak limiter) that automation
@@ -50,14 +53,6 @@ export function masterChainAutomation(automation: Readonly<Record<string, Automa
 /** An FX return's effect and EQ lanes (null: none). */
 export function returnChainAutomation(automation: Readonly<Record<string, AutomationLane>> | undefined, bus: FxBus): ChainLanes | null {
   return lanesOf(automation, `fx:${bus}/`, RETURN_CHAIN_AUTOMATION_PARAMS[bus]);
-}
-
-/** The first frame whose time (frame / sampleRate) is at or after t: where valueAt starts to read a breakpoint at t. */
-export function frameOfTime(t: number, sampleRate: number): number {
-  let f = Math.ceil(t * sampleRate);
-  while ((f - 1) / sampleRate >= t) f--;
-  while (f / sampleRate < t) f++;
-  return f;
 }
 
 const G = AUTOMATION_GRID;
