@@ -7,7 +7,9 @@ import { butterworthQs } from '../graph/nodes';
 import { TONE_SMOOTHING_SECONDS } from './channel';
 import { MASTER_BUS_PARAMS } from '../model/params';
 import type { MixModel } from '../model/mix-model';
-import { frameOfTime } from './master-automation';
+import { frameOfTime, masterDynamicsWithLanes } from './master-automation';
+import { limiterLatency, withoutMasterDynamics } from '../graph/dynamics-passes';
+import { musicLike } from '../loudness/test-signals';
 
 const p = (t: number, v: number, shape: AutomationPoint['shape'] = 'linear'): AutomationPoint => ({ t, v, shape });
 
@@ -122,6 +124,38 @@ describe('automation of the master chain in renders', () => {
     // Then the band is on: the tone +12 dB once the filter has settled.
     const i = Math.round(0.8 * SR);
     expect(db(amplitudeAt(ridden.left, F, i, i + SR / 20) / 0.1)).toBeCloseTo(12, 1);
+  });
+});
+
+describe('master to target with dynamics lanes', () => {
+  beforeAll(() => installWebAudioGlobals());
+
+  it("the dynamics pass master-to-target measures plays the glue and limiter lanes as the render does", async () => {
+    const music = musicLike(SR, 1.5, 5).map((x) => x.map((v) => v * 3));
+    const state = mixOf(['vox'], (m) => {
+      plain(m, true);
+      m.setMasterParam('glue.on', 1);
+      m.automation.setPoints('master/eq2.gain', [p(0, -6), p(1, 6)]);
+      m.automation.setPoints('master/glue.threshold', [p(0, 0), p(1, -24)]);
+      m.automation.setPoints('master/limiter.ceiling', [p(0, -1), p(1.2, -8)]);
+      m.automation.setPoints('master/limiter.on', [p(0, 1, 'hold'), p(1.3, 0, 'hold')]);
+    });
+    const rendered = await render(state, { vox: music });
+    // As masterToTarget does: the mix without the dynamics (the lanes of the EQ still play), then the dynamics.
+    const pre = await render(withoutMasterDynamics(state), { vox: music });
+    const length = pre.left.length;
+    const latency = limiterLatency(SR);
+    const padded = [pre.left, pre.right].map((x) => {
+      const y = new Float32Array(length + latency);
+      y.set(x);
+      return y;
+    });
+    const through = masterDynamicsWithLanes(state, padded, length, SR)!;
+    const diff = through[0].map((x, i) => x - rendered.left[i]);
+    const nullDb = db(rms(diff)) - db(rms(rendered.left));
+    console.log(`master-to-target's dynamics pass with lanes vs the render: ${nullDb.toFixed(1)} dB`);
+    expect(rms(rendered.left)).toBeGreaterThan(0.05);
+    expect(nullDb).toBeLessThan(-120);
   });
 });
 

@@ -1,10 +1,11 @@
-import { DELAY_NOTE_QUARTERS, DELAY_PARAMS, EQ_BAND_TYPES, EQ_PARAMS, MASTER_PARAMS, type FxBus } from '../model/params';
+import { DELAY_NOTE_QUARTERS, DELAY_PARAMS, EQ_BAND_TYPES, EQ_PARAMS, MASTER_PARAMS, dbToGain, type FxBus } from '../model/params';
 import { LANE_LOG, LANE_STEP, pointIndexAt, valueAt, type AutomationLane } from '../model/automation';
 import { BiquadCascade, biquadCoefficientsInto, type BiquadCoefficients } from '../dsp/biquad';
 import { CompressorKernel, type CompressorSettings } from '../dsp/compressor';
 import { TruePeakLimiterKernel, type LimiterSettings } from '../dsp/limiter';
 import { DelayKernel, MAX_DELAY_SECONDS, MAX_SLIDE } from '../dsp/delay';
-import { compressorSettings } from '../graph/dynamics-passes';
+import { compressorSettings, isDynamicsLane } from '../graph/dynamics-passes';
+import type { MixState } from '../model/mix-model';
 import { AUTOMATION_GRID, TONE_SMOOTHING_SECONDS, filterSections } from './channel';
 import { frameOfTime } from './frames';
 
@@ -377,4 +378,27 @@ function delaySecondsOf(timeMs: number, sync: number, tempo: number): number {
   const quarters = DELAY_NOTE_QUARTERS[note] ?? 0;
   const s = note > 0 && quarters > 0 ? (quarters * 60) / tempo : timeMs / 1000;
   return Math.min(MAX_DELAY_SECONDS, Math.max(1 / 1000, s));
+}
+
+/**
+ * masterDynamics (graph/dynamics-passes.ts) when the glue compressor or the limiter have lanes
+ * (null otherwise): they play as renders and live playback play them, the master chain with its
+ * EQ flat (the pre-render had it), sample i being song frame i; `audio` holds `latency` extra samples.
+ */
+export function masterDynamicsWithLanes(state: MixState, audio: Float32Array[], length: number, sampleRate: number): Float32Array[] | null {
+  const lanes = Object.entries(state.automation ?? {}).filter(([key, lane]) => isDynamicsLane(key) && lane.t.length > 0);
+  if (lanes.length === 0) return null;
+  const chain = new MasterChainDsp(sampleRate, { ...state.master.params, 'eq.on': 0 }, Object.fromEntries(lanes.map(([key, lane]) => [key.slice('master/'.length), lane])));
+  const total = audio[0].length;
+  const BLOCK = 4096;
+  for (let i = 0; i < total; i += BLOCK) {
+    const n = Math.min(BLOCK, total - i);
+    chain.process(audio.map((ch) => ch.subarray(i, i + n)), n, i);
+  }
+  const g = dbToGain(state.master.gain);
+  return audio.map((ch) => {
+    const out = ch.slice(chain.latency, chain.latency + length);
+    if (g !== 1) for (let i = 0; i < out.length; i++) out[i] *= g;
+    return out;
+  });
 }
