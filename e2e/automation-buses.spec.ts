@@ -61,6 +61,12 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
         model.automation.setPoints('master/gain', master);
         model.setMasterParam('eq2.freq', 997);
         model.automation.setPoints('master/eq2.gain', eq);
+        // The reverb return's EQ rides too (its own EQ worklet after the convolver).
+        model.setFxParam('reverb', 'eq2.freq', 997);
+        model.automation.setPoints('fx:reverb/eq2.gain', [
+          { t: 0, v: 0, shape: 'hold' },
+          { t: 0.4, v: 6, shape: 'hold' },
+        ]);
       });
       return first.id;
     },
@@ -107,7 +113,7 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
   const n = Math.min(heard.live.length, heard.rendered.length);
   expect(n).toBeGreaterThan(2 * sr);
 
-  // Live and render are the same sound, reverb ride and mute and the master EQ ride included.
+  // Live and render are the same sound, reverb ride, mute and EQ ride and the master EQ ride included.
   let e = 0;
   let d = 0;
   for (let i = 0; i < n; i++) {

@@ -201,7 +201,8 @@ export class MixGraph {
     // Bus lanes play only where the worklet can drive the native gains (live playback).
     const lanes: BusAutomation = this.live ? busAutomation(state, focus) : { reverb: null, delay: null, master: null };
     const fxAudible = (bus: FxBus) => (this.live ? returnAudible(state, bus, focus) : state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus)));
-    this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate, lanes.reverb !== null);
+    const reverbChain = this.live ? { lanes: returnChainAutomation(state.automation, 'reverb'), status: this.live.status } : null;
+    this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate, lanes.reverb !== null, reverbChain);
     const delayFed = state.channels.some((ch) => (ch.audible && dbToGain(ch.params['send2.level']) > 0) || state.automation?.[`ch:${ch.id}/send2.level`] !== undefined);
     const delayChain = this.live ? { lanes: returnChainAutomation(state.automation, 'delay'), status: this.live.status } : null;
     const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate, lanes.delay !== null, delayChain);

@@ -7,7 +7,7 @@ import { STATUS_CONTEXT_FRAME, STATUS_SONG_FRAME, statusViews, type StatusViews 
  */
 export interface MasterChainMessage {
   type: 'master-chain';
-  kind?: 'master' | 'delay';
+  kind?: 'master' | 'delay' | 'eq';
   /** Session tempo (a synced delay). */
   tempo?: number;
   /** The master's static params (the lanes override theirs). */

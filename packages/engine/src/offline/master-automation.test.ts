@@ -236,3 +236,36 @@ describe('automation of the delay return in renders', () => {
     expect(db(e2 / e1)).toBeCloseTo(-6.02, 1);
   });
 });
+
+describe('automation of the reverb return EQ in renders', () => {
+  beforeAll(() => installWebAudioGlobals());
+
+  it("the reverb return's EQ band follows its lane (the ridden return over the plain one, at the tone)", async () => {
+    const F = 200;
+    const tone = sines([F], 0.2, 2.5);
+    const base = (m: MixModel) => {
+      plain(m, false);
+      m.setChannelGain('vox', -Infinity);
+      m.setChannelParam('vox', 'send1.level', 0);
+      m.setChannelParam('vox', 'send1.pre', 1);
+      m.setFxParam('reverb', 'eq2.freq', F);
+    };
+    const ref = await render(mixOf(['vox'], base), { vox: [tone, tone] });
+    const ridden = await render(
+      mixOf(['vox'], (m) => {
+        base(m);
+        m.automation.setPoints('fx:reverb/eq2.gain', [p(0, 0, 'hold'), p(0.8, 9, 'hold'), p(1.6, -6, 'hold')]);
+      }),
+      { vox: [tone, tone] },
+    );
+    const at = (t: number) => {
+      const i = Math.round(t * SR);
+      return db(amplitudeAt(ridden.left, F, i, i + SR / 10) / amplitudeAt(ref.left, F, i, i + SR / 10));
+    };
+    const levels = [at(0.6), at(1.3), at(2.2)];
+    console.log(`reverb return EQ lane (0, +9, -6 dB): ${levels.map((l) => l.toFixed(3)).join(', ')} dB`);
+    expect(Math.abs(levels[0])).toBeLessThan(0.1);
+    expect(Math.abs(levels[1] - 9)).toBeLessThan(0.1);
+    expect(Math.abs(levels[2] + 6)).toBeLessThan(0.1);
+  });
+});

@@ -25,11 +25,11 @@ export const MASTER_CHAIN_AUTOMATION_PARAMS: readonly string[] = [
 
 /**
  * FX return parameters, besides the fader and mute, that automation plays: the delay's effect
- * (time, sync, feedback, high cut) and its return EQ. The reverb's room (decay, size, damping,
- * pre-delay) is one impulse response and its EQ follows the convolver on native nodes: not played.
+ * (time, sync, feedback, high cut) and its return EQ, and the reverb's return EQ. The reverb's
+ * room (decay, size, damping, pre-delay) is one impulse response, convolved natively: not played.
  */
 export const RETURN_CHAIN_AUTOMATION_PARAMS: { readonly [B in FxBus]: readonly string[] } = {
-  reverb: [],
+  reverb: Object.keys(EQ_PARAMS),
   delay: [...Object.keys(DELAY_PARAMS).filter((id) => !id.startsWith('return.')), ...Object.keys(EQ_PARAMS)],
 };
 
@@ -112,7 +112,8 @@ export class BusChainDsp {
 
   constructor(
     private readonly sampleRate: number,
-    private readonly kind: 'master' | 'delay',
+    /** 'master': EQ → glue → limiter; 'delay': delay kernel → EQ; 'eq': a return's EQ alone (the reverb's). */
+    private readonly kind: 'master' | 'delay' | 'eq',
     params: Record<string, number>,
     lanes: MasterChainLanes | null,
     /** The session tempo (a synced delay's time). */

@@ -72,6 +72,8 @@ export class OfflineReverb {
     segmentFrames: number,
     private readonly Offline: OfflineCtor,
     lanes: BusGainLanes | null = null,
+    /** Lanes of the return EQ: it plays as a BusChainDsp (as the live EQ worklet after the convolver). */
+    chainLanes: ChainLanes | null = null,
   ) {
     const p = fx.params;
     const channels = reverbImpulseResponse(sampleRate, { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] });
@@ -80,8 +82,11 @@ export class OfflineReverb {
     this.predelaySeconds = p['reverb.predelay'] / 1000;
     this.tailFrames = Math.ceil(this.predelaySeconds * sampleRate) + channels[0].length + 1;
     this.pending = [0, 1].map(() => new Float32Array(segmentFrames + this.tailFrames));
-    this.tail = new ReturnTail(fx, sampleRate, lanes);
+    this.eq = chainLanes ? new BusChainDsp(sampleRate, 'eq', p, chainLanes) : null;
+    this.tail = new ReturnTail(fx, sampleRate, lanes, !this.eq);
   }
+
+  private readonly eq: BusChainDsp | null;
 
   get silent(): boolean {
     return this.tail.silent;
@@ -116,6 +121,7 @@ export class OfflineReverb {
   /** Hands on the first `frames` of the pending output, song frames from `songFrame` (through EQ and fader into `into`). */
   takeInto(into: Float32Array[], frames: number, songFrame: number): void {
     const now = this.pending.map((c) => c.subarray(0, frames));
+    this.eq?.process(now, frames, songFrame);
     this.tail.mixInto(now, into, frames, songFrame);
     for (const c of this.pending) {
       c.copyWithin(0, frames);

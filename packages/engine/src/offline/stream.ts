@@ -69,7 +69,7 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const segment = Math.round(SEGMENT_SECONDS * sampleRate);
   const lanes = busAutomation(state, focus);
 
-  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb) : null;
+  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb, returnChainAutomation(state.automation, 'reverb')) : null;
   const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate, lanes.delay, returnChainAutomation(state.automation, 'delay'), p.tempo) : null;
   const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {

@@ -29,8 +29,12 @@ class DelayProcessor extends AudioWorkletProcessor {
   /** While the return has effect or EQ lanes: kernel and EQ as renders run them, on the song's frames. */
   private chain: LiveMasterChain | null = null;
 
-  constructor(options?: unknown) {
+  /** A node that is a return's EQ (processorOptions.eqOnly): it passes its input through until its lanes arrive. */
+  private readonly eqOnly: boolean;
+
+  constructor(options?: { processorOptions?: { eqOnly?: boolean } }) {
     super(options);
+    this.eqOnly = options?.processorOptions?.eqOnly === true;
     this.port.onmessage = (e: MessageEvent<MasterChainMessage>) => {
       if (e.data?.type !== 'master-chain') return;
       if (!e.data.lanes) this.chain = null;
@@ -59,7 +63,7 @@ class DelayProcessor extends AudioWorkletProcessor {
       else output[c].fill(0);
     }
     if (this.chain) this.chain.process(output, frames, currentFrame);
-    else this.kernel.process(output, frames);
+    else if (!this.eqOnly) this.kernel.process(output, frames);
     return true;
   }
 }
