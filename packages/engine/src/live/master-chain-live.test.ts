@@ -6,10 +6,10 @@ import { LiveMasterChain } from './master-chain-live';
 import { statusBytes } from './mix-protocol';
 import { AudioBufferSource } from '../offline/stem-source';
 import { renderStream } from '../offline/stream';
-import { channelAutomation } from '../offline/channel';
+import { TONE_SMOOTHING_SECONDS, channelAutomation } from '../offline/channel';
 import { masterChainAutomation, returnChainAutomation } from '../offline/master-automation';
 import { musicLike } from '../loudness/test-signals';
-import { SR, bufferFrom, db, mixOf, rms } from '../graph/test-support';
+import { SR, amplitudeAt, bufferFrom, db, mixOf, rms } from '../graph/test-support';
 import type { MixState } from '../model/mix-model';
 
 const p = (t: number, v: number, shape: 'linear' | 'exp' | 'hold' = 'linear') => ({ t, v, shape });
@@ -149,5 +149,36 @@ describe('live master chain with lanes', () => {
       expect(rms(l)).toBeGreaterThan(0.05);
       expect(nullDb).toBeLessThan(-140);
     }
+  });
+
+  it('holds the lanes where the song stopped, and when the mix worklet did not run this quantum', () => {
+    // A master EQ band ramping 0 → +12 dB over 1 s at 1 kHz; the song stops at 0.5 s (+6 dB).
+    const lanes = masterChainAutomation(mixOf(['music'], (m) => m.automation.setPoints('master/eq2.gain', [p(0, 0), p(1, 12)])).automation, true)!;
+    const params = { ...state.master.params, 'eq2.freq': 1000, 'eq2.q': 1, 'limiter.on': 0, 'glue.on': 0 };
+    const status = new SharedArrayBuffer(statusBytes());
+    const core = new LiveMixCore(SR, status);
+    const chain = new LiveMasterChain(SR, { type: 'master-chain', params, lanes, status });
+    const stopAt = SR / 2;
+    core.receive({ type: 'start', frame: 0, songFrame: 0, rate: 1 });
+    core.receive({ type: 'stop', frame: stopAt });
+    const outputs = [0, 1, 2].map(() => [new Float32Array(128), new Float32Array(128)]);
+    const tone = (f: number, n: number) => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => 0.1 * Math.sin((2 * Math.PI * 1000 * (f + i)) / SR)));
+    const heard = new Float32Array(SR);
+    for (let f = 0; f < SR; f += 128) {
+      // Silence from the (empty) core; the chain gets a steady tone, as a reverb tail would keep sounding.
+      core.process(outputs, f, 128);
+      const x = tone(f, 128);
+      chain.process(x, 128, f);
+      heard.set(x[0], f);
+    }
+    const level = (from: number) => db(amplitudeAt(heard, 1000, from, from + 4800) / 0.1);
+    // Stopped at song frame 24000 (+6 dB on the lane; the smoothed value lags it by 10 ms: +5.88): the band stays there.
+    const held = 12 * (0.5 - TONE_SMOOTHING_SECONDS);
+    expect(level(SR / 2 + 4800)).toBeCloseTo(held, 1);
+    expect(level(SR - 4800)).toBeCloseTo(held, 1);
+    // The mix worklet not running (its status is of an older quantum): held where the song last was.
+    const stale = tone(SR, 4800);
+    for (let f = 0; f < 4800; f += 128) chain.process(stale.map((c) => c.subarray(f, f + 128)), 128, SR + 128 * 1000 + f);
+    expect(db(amplitudeAt(stale[0], 1000, 2400, 4800) / 0.1)).toBeCloseTo(held, 1);
   });
 });

@@ -23,7 +23,9 @@ export function laneLabel(paramId: string, scope: ParamScope = { kind: 'channel'
   const def = paramDefFor(scope, paramId);
   if (BASE_LABELS[paramId]) return BASE_LABELS[paramId];
   if (!def) return paramId;
-  return def.section === 'comp' ? `Compressor ${def.label.toLowerCase()}` : def.label;
+  if (def.section === 'comp') return `Compressor ${def.label.toLowerCase()}`;
+  // The master's glue compressor shares the channel compressor's labels ('Threshold', 'Compressor on').
+  return def.section === 'glue' ? `Glue ${def.label.replace(/^Compressor /, '').toLowerCase()}` : def.label;
 }
 
 /** What the "+ lane" menu offers, by section in strip order: every parameter of the strip the engine plays. */
