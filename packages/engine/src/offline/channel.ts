@@ -44,8 +44,11 @@ export const TONE_SWITCH_PARAMS = ['hpf.on', 'hpf.slope', 'lpf.on', 'lpf.slope',
  */
 export const GAIN_SWITCH_PARAMS = ['polarity', 'pan.law', 'send1.pre', 'send2.pre'] as const;
 
-/** The channel parameters automation plays (the others keep their static value; solo is not played). */
-export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level', 'trim', ...TONE_AUTOMATION_PARAMS, ...TONE_SWITCH_PARAMS, ...GAIN_SWITCH_PARAMS] as const;
+/**
+ * The channel parameters automation plays (the others keep their static value). Solo lanes are
+ * folded into every channel's mute lane (offline/solo-automation.ts).
+ */
+export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'solo', 'send1.level', 'send2.level', 'trim', ...TONE_AUTOMATION_PARAMS, ...TONE_SWITCH_PARAMS, ...GAIN_SWITCH_PARAMS] as const;
 export type ChannelAutomation = Partial<Record<(typeof AUTOMATED_CHANNEL_PARAMS)[number], AutomationLane>>;
 
 /** The lanes of one channel out of a mix state's automation (null when it has none that play). */

@@ -2,9 +2,9 @@ import type { MixState } from '../model/mix-model';
 import { dbToGain, type FxBus } from '../model/params';
 import { delaySeconds } from '../graph/fx-returns';
 import type { MixFocus } from '../graph/mix-graph';
-import { ChannelDsp, channelAutomation, type Buses } from './channel';
+import { ChannelDsp, type Buses } from './channel';
+import { channelPlayback } from './solo-automation';
 import { MasterChainDsp, masterChainAutomation, returnChainAutomation } from './master-automation';
-import { isAudible } from '../model/mix-model';
 import type { StemSource } from './stem-source';
 import { OfflineDelay, OfflineReverb } from './returns';
 import { BusGainCurve, busAutomation, returnAudible } from './bus-automation';
@@ -74,10 +74,8 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {
     const stem = req.stems.get(ch.stemId);
-    const lanes = channelAutomation(state.automation, ch.id);
-    // Automated mute: the lane mutes, the static switch does not.
-    const mute = ch.mute && !lanes?.mute;
-    const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !mute : isAudible(mute, ch.solo, state.anySolo);
+    // Automated mute (or solo): the lanes decide who is heard, the static switches do not.
+    const { lanes, audible } = channelPlayback(state, ch, focus);
     if (!stem || !audible) continue;
     const dsp = new ChannelDsp(sampleRate, BLOCK, Math.min(2, stem.numberOfChannels));
     dsp.setAutomation(lanes);

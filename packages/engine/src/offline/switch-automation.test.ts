@@ -62,4 +62,34 @@ describe('switch lanes of a channel strip in renders', () => {
     expect(before).toBe(true);
     expect(after).toBe(true);
   });
+
+  it('a solo lane silences the other channels from its point on (its static solo overridden, a static mute elsewhere still muting)', async () => {
+    const a = sines([300], 0.2, 1.5);
+    const b = sines([500], 0.2, 1.5);
+    const c = sines([700], 0.2, 1.5);
+    const state = mixOf(['a', 'b', 'c'], (m) => {
+      m.setMasterParam('limiter.on', 0);
+      m.setMasterParam('glue.on', 0);
+      for (const id of ['a', 'b', 'c']) {
+        m.setChannelParam(id, 'send1.level', -Infinity);
+        m.setChannelParam(id, 'send2.level', -Infinity);
+      }
+      m.setSolo('a', true); // the lane overrides it
+      m.automation.setPoints('ch:a/solo', [p(0, 0), p(0.5, 1), p(1, 0)]);
+      m.setMute('c', true); // a static mute still mutes
+    });
+    const out = await render(state, { a: [a, a], b: [b, b], c: [c, c] });
+    const level = (f: number, t: number) => db(amplitudeAt(out.left, f, Math.round(t * SR), Math.round(t * SR) + SR / 10) / 0.2);
+    const readings = [0.2, 0.7, 1.2].map((t) => [300, 500, 700].map((f) => level(f, t)));
+    console.log(`solo lane on a (off, on, off); c muted: ${readings.map((r) => r.map((x) => x.toFixed(1)).join('/')).join(', ')} dB at 300/500/700 Hz`);
+    // Off: a and b heard (centre pan of a stereo stem: untouched), c muted; on: only a; off again: a and b.
+    for (const t of [0, 2]) {
+      expect(Math.abs(readings[t][0])).toBeLessThan(0.01);
+      expect(Math.abs(readings[t][1])).toBeLessThan(0.01);
+      expect(readings[t][2]).toBeLessThan(-100);
+    }
+    expect(Math.abs(readings[1][0])).toBeLessThan(0.01);
+    expect(readings[1][1]).toBeLessThan(-100);
+    expect(readings[1][2]).toBeLessThan(-100);
+  });
 });
