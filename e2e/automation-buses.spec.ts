@@ -25,6 +25,8 @@ const p = (t: number, v: number, shape: AutomationPoint['shape'] = 'linear'): Au
 const REVERB_LEVEL = [p(0.2, -30), p(0.6, 0)];
 const REVERB_MUTE = [p(0, 0, 'hold'), p(0.8, 1, 'hold')];
 const MASTER = [p(1.0, 0), p(1.8, -20)];
+// The master EQ's low-mid band, on the tone, rides up before the fader does (the master chain's lanes live).
+const MASTER_EQ = [p(0.1, -6), p(0.6, 6, 'hold')];
 const SECONDS = 2.2;
 
 test('returns and master in the arrange view; the artist hears the engineer\'s return and master lanes live as the render plays them', async ({ browser, baseURL }) => {
@@ -46,7 +48,7 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
   await expect(E.getByTestId('auto-lane-Reverb-return-return.mute')).toBeVisible();
   // One channel alone, its send into the reverb; no limiter (every stage after the fader is linear).
   const channelId = await hook(E)(
-    ({ level, mute, master }) => {
+    ({ level, mute, master, eq }) => {
       const { model } = window.__mixroom as unknown as Hook;
       const [first, ...rest] = model.getState().channels;
       model.doc.transact(() => {
@@ -57,10 +59,18 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
         model.automation.setPoints('fx:reverb/return.gain', level);
         model.automation.setPoints('fx:reverb/return.mute', mute);
         model.automation.setPoints('master/gain', master);
+        model.setMasterParam('eq2.freq', 997);
+        model.automation.setPoints('master/eq2.gain', eq);
+        // The reverb return's EQ rides too (its own EQ worklet after the convolver).
+        model.setFxParam('reverb', 'eq2.freq', 997);
+        model.automation.setPoints('fx:reverb/eq2.gain', [
+          { t: 0, v: 0, shape: 'hold' },
+          { t: 0.4, v: 6, shape: 'hold' },
+        ]);
       });
       return first.id;
     },
-    { level: REVERB_LEVEL, mute: REVERB_MUTE, master: MASTER },
+    { level: REVERB_LEVEL, mute: REVERB_MUTE, master: MASTER, eq: MASTER_EQ },
   );
   await expect(E.getByTestId('auto-lane-Master-gain-point')).toHaveCount(MASTER.length);
 
@@ -103,7 +113,7 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
   const n = Math.min(heard.live.length, heard.rendered.length);
   expect(n).toBeGreaterThan(2 * sr);
 
-  // Live and render are the same sound, reverb ride and mute included.
+  // Live and render are the same sound, reverb ride, mute and EQ ride and the master EQ ride included.
   let e = 0;
   let d = 0;
   for (let i = 0; i < n; i++) {
@@ -129,14 +139,17 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
   const judged = [1.2, 1.4, 1.6, 1.9].map((t) => ({ t, ...level(t) }));
   const worst = Math.max(...judged.map((j) => Math.abs(j.measured - ref.measured - (j.want - ref.want))));
   const reverbOn = level(0.65).measured - ref.measured;
+  // The EQ ride: at 0.1 s the band cuts the tone 6 dB, from 0.6 s it lifts it 6 dB (the fader holds 0 dB until 1 s).
+  const eqRide = level(0.05).measured - level(0.9).measured;
   console.log(
-    `artist's live output vs the render: ${nullDb.toFixed(1)} dB apart; master ride heard within ${worst.toFixed(3)} dB (${judged.map((j) => `${j.t}s ${(j.measured - ref.measured).toFixed(2)}/${(j.want - ref.want).toFixed(2)}`).join(', ')}); reverb return before its mute ${reverbOn.toFixed(2)} dB`,
+    `artist's live output vs the render: ${nullDb.toFixed(1)} dB apart; master ride heard within ${worst.toFixed(3)} dB (${judged.map((j) => `${j.t}s ${(j.measured - ref.measured).toFixed(2)}/${(j.want - ref.want).toFixed(2)}`).join(', ')}); reverb return before its mute ${reverbOn.toFixed(2)} dB; master EQ lane ${eqRide.toFixed(2)} dB (-12)`,
   );
   expect(nullDb).toBeGreaterThan(60);
   expect(worst).toBeLessThan(0.2);
   expect(judged[judged.length - 1].measured - ref.measured).toBeLessThan(-15);
   // The return was heard while its lane had it open (the level differs from the tone alone).
   expect(Math.abs(reverbOn)).toBeGreaterThan(0.1);
+  expect(eqRide).toBeLessThan(-10);
   await eng.context.close();
   await art.context.close();
 });

@@ -11,7 +11,7 @@ import {
   parseParamKey,
   AUTOMATED_CHANNEL_PARAMS,
   AUTOMATED_MASTER_PARAMS,
-  AUTOMATED_RETURN_PARAMS,
+  AUTOMATED_FX_PARAMS,
   MixGraph,
   MixModel,
   MixTransport,
@@ -130,9 +130,10 @@ export interface LoudnessSnapshot {
   error: string | null;
 }
 /** Parameters the engine plays lanes of, per strip kind (the others keep their static value). */
-const PLAYED_PARAMS: Record<'channel' | 'fx' | 'master', ReadonlySet<string>> = {
+const PLAYED_PARAMS: Record<'channel' | 'reverb' | 'delay' | 'master', ReadonlySet<string>> = {
   channel: new Set(AUTOMATED_CHANNEL_PARAMS),
-  fx: new Set(AUTOMATED_RETURN_PARAMS),
+  reverb: new Set(AUTOMATED_FX_PARAMS.reverb),
+  delay: new Set(AUTOMATED_FX_PARAMS.delay),
   master: new Set(AUTOMATED_MASTER_PARAMS),
 };
 const PERMANENT_CLOSE_CODES = new Set<number>([WS_CLOSE.unknownSession, WS_CLOSE.unauthorized, WS_CLOSE.removed]);
@@ -287,7 +288,7 @@ export class SessionRuntime {
   private playingLane(key: string): AutomationLane | null {
     if (this.snapshot.recalled || this.recorder.isRecording(key)) return null;
     const parsed = parseParamKey(key);
-    if (!parsed || !PLAYED_PARAMS[parsed.scope.kind].has(parsed.paramId)) return null;
+    if (!parsed || !PLAYED_PARAMS[parsed.scope.kind === 'fx' ? parsed.scope.bus : parsed.scope.kind].has(parsed.paramId)) return null;
     if (this.model.automation.getMode(parsed.scope) === 'off') return null;
     return this.model.automation.lane(key);
   }

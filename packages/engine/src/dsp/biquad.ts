@@ -12,6 +12,13 @@ export type BiquadType = 'lowpass' | 'highpass' | 'peaking' | 'lowshelf' | 'high
 export type BiquadCoefficients = [number, number, number, number, number];
 
 export function biquadCoefficients(type: BiquadType, frequency: number, q: number, gainDb: number, sampleRate: number): BiquadCoefficients {
+  const out: BiquadCoefficients = [0, 0, 0, 0, 0];
+  biquadCoefficientsInto(out, 0, type, frequency, q, gainDb, sampleRate);
+  return out;
+}
+
+/** biquadCoefficients written into out[at, at + 5) (automation recomputes them every grid step without allocating). */
+export function biquadCoefficientsInto(out: { [i: number]: number }, at: number, type: BiquadType, frequency: number, q: number, gainDb: number, sampleRate: number): void {
   const nyquist = sampleRate / 2;
   const f = Math.min(nyquist * 0.999999, Math.max(1e-3, frequency));
   const w0 = (2 * Math.PI * f) / sampleRate;
@@ -55,7 +62,11 @@ export function biquadCoefficients(type: BiquadType, frequency: number, q: numbe
       break;
     }
   }
-  return [b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0];
+  out[at] = b0 / a0;
+  out[at + 1] = b1 / a0;
+  out[at + 2] = b2 / a0;
+  out[at + 3] = a1 / a0;
+  out[at + 4] = a2 / a0;
 }
 
 /** Magnitude (linear) of one section at `frequency` Hz: EQ curves and tests. */

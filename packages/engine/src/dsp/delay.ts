@@ -29,7 +29,7 @@ export const MAX_DELAY_SECONDS = 6;
 const BUTTERWORTH_Q_DB = 20 * Math.log10(Math.SQRT1_2);
 const GLIDE_SECONDS = 0.02;
 /** A new delay time is reached by sliding the read position at up to this many samples per sample. */
-const MAX_SLIDE = 0.5;
+export const MAX_SLIDE = 0.5;
 const BLOCK = 128;
 
 export class DelayKernel {
@@ -126,6 +126,49 @@ export class DelayKernel {
         x[i] = h;
         if (++w === size) w = 0;
         if (++r === size) r = 0;
+      }
+      this.filterState[2 * c] = s1;
+      this.filterState[2 * c + 1] = s2;
+    }
+    this.writePos = (this.writePos + frames) % size;
+  }
+
+  /** The high cut in the loop, at once (automation retunes it on its grid, smoothed there). */
+  setHighcut(hz: number): void {
+    this.highcut = this.targetHighcut = Math.min(this.sampleRate * 0.45, Math.max(20, hz));
+    this.coefs = biquadCoefficients('lowpass', this.highcut, BUTTERWORTH_Q_DB, 0, this.sampleRate);
+  }
+
+  /**
+   * Automation's path (frames ≤ 128): at frame i the delay is d0 + dDelta·f samples and the
+   * feedback fb0 + fbDelta·f, f = (j0 + i)/span, computed from the frame's position (not
+   * accumulated) so a frame gets the same values however blocks are cut. The read position is
+   * interpolated, so a delay that slides does not click.
+   */
+  processRamp(channels: Float32Array[], frames: number, d0: number, dDelta: number, fb0: number, fbDelta: number, j0: number, span: number): void {
+    const [b0, b1, b2, a1, a2] = this.coefs;
+    const size = this.size;
+    const C = Math.min(channels.length, this.lines.length);
+    for (let c = 0; c < C; c++) {
+      const line = this.lines[c];
+      const x = channels[c];
+      let s1 = this.filterState[2 * c];
+      let s2 = this.filterState[2 * c + 1];
+      let w = this.writePos;
+      for (let i = 0; i < frames; i++) {
+        const f = (j0 + i) / span;
+        const d = d0 + dDelta * f;
+        let pos = w - d;
+        if (pos < 0) pos += size;
+        const i0 = Math.floor(pos);
+        const frac = pos - i0;
+        const v = frac === 0 ? line[i0 % size] : line[i0 % size] * (1 - frac) + line[(i0 + 1) % size] * frac;
+        const h = b0 * v + s1;
+        s1 = b1 * v - a1 * h + s2;
+        s2 = b2 * v - a2 * h;
+        line[w] = x[i] + (fb0 + fbDelta * f) * h;
+        x[i] = h;
+        if (++w === size) w = 0;
       }
       this.filterState[2 * c] = s1;
       this.filterState[2 * c + 1] = s2;

@@ -76,6 +76,11 @@ export class DynamicsNode {
     for (const [name, value] of Object.entries(DynamicsNode.compressorValues(p, section))) this.set(name as DynamicsParamName, value!, setter, immediate);
   }
 
+  /** A message to the processor (the master chain's lanes). */
+  post(msg: unknown): void {
+    this.node.port.postMessage(msg);
+  }
+
   disconnect(): void {
     this.node.disconnect();
     this.node.port.onmessage = null;

@@ -23,10 +23,14 @@ export function compressorSettings(p: Record<string, number>, section: 'comp' | 
   };
 }
 
+/** Lanes of the master's glue compressor and limiter: masterDynamics plays them, not the pre-render. */
+export const isDynamicsLane = (key: string) => key.startsWith('master/glue.') || key.startsWith('master/limiter.');
+
 /** The master up to its dynamics: glue, limiter and output gain off (master-to-target applies them afterwards). */
 export function withoutMasterDynamics(state: MixState): MixState {
   const params = { ...state.master.params, 'glue.on': 0, 'limiter.on': 0, gain: 0 };
-  return { ...state, master: { gain: 0, params } };
+  const automation = Object.fromEntries(Object.entries(state.automation ?? {}).filter(([key]) => !isDynamicsLane(key)));
+  return { ...state, master: { gain: 0, params }, automation };
 }
 
 export function limiterLatency(sampleRate: number): number {

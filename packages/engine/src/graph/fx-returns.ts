@@ -6,6 +6,8 @@ import { DELAY_PROCESSOR_NAME, type DelayParamName } from '../dsp/dynamics-proto
 import { hasDynamicsWorklet } from './dynamics-node';
 import { FourBandEq, StereoMatrix, gainNode } from './nodes';
 import type { ParamSetter } from './smoothing';
+import type { ChainLanes } from '../offline/master-automation';
+import type { MasterChainMessage } from '../live/master-chain-live';
 
 const MAX_PREDELAY_SECONDS = 0.3;
 
@@ -24,8 +26,9 @@ class ReturnTail {
    * `automated`: the fader and mute follow lanes, as the control signal the mix worklet puts
    * into the fader's gain (MixGraph connects it); their own values then stay out of the way.
    */
-  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false): void {
-    this.eq.apply(fx.params, set, immediate);
+  /** `eqElsewhere`: the EQ plays in the effect's worklet (lanes): this one goes flat. */
+  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false, eqElsewhere = false): void {
+    this.eq.apply(eqElsewhere ? { ...fx.params, 'eq.on': 0 } : fx.params, set, immediate || eqElsewhere);
     set.set(this.fader.gain, automated ? 0 : dbToGain(fx.params['return.gain']), automated || immediate);
     set.set(this.mute.gain, automated || audible ? 1 : 0, automated || immediate);
   }
@@ -56,8 +59,31 @@ export class ReverbReturn {
     this.spread.output.connect(this.predelay).connect(this.convolver).connect(this.tail.eq.input);
   }
 
-  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false): void {
+  private eqNode: AudioWorkletNode | null = null;
+  private posted: { params: string; lanes: ChainLanes | null } = { params: '', lanes: null };
+
+  /**
+   * `chain`: lanes of the return EQ (live playback) and the mix worklet's status. They play in a
+   * 'mixroom-delay' node of its own after the convolver (EQ only, the renders' BusChainDsp on the
+   * song's frames); the native EQ goes flat meanwhile.
+   */
+  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false, chain: { lanes: ChainLanes | null; status: SharedArrayBuffer } | null = null): void {
     const p = fx.params;
+    if (chain?.lanes && !this.eqNode && hasDynamicsWorklet(this.ctx)) {
+      const Ctor = (globalThis as unknown as { AudioWorkletNode: typeof AudioWorkletNode }).AudioWorkletNode;
+      this.eqNode = new Ctor(this.ctx, DELAY_PROCESSOR_NAME, {
+        numberOfInputs: 1,
+        numberOfOutputs: 1,
+        outputChannelCount: [2],
+        channelCount: 2,
+        channelCountMode: 'explicit',
+        channelInterpretation: 'speakers',
+        processorOptions: { eqOnly: true },
+      });
+      this.convolver.disconnect();
+      this.convolver.connect(this.eqNode).connect(this.tail.eq.input);
+    }
+    if (this.eqNode && chain) this.posted = postChain(this.eqNode, this.posted, 'eq', p, 120, chain.lanes, chain.status);
     set.set(this.predelay.delayTime, p['reverb.predelay'] / 1000, immediate);
     const settings = { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] };
     const key = JSON.stringify(settings);
@@ -69,7 +95,7 @@ export class ReverbReturn {
       this.convolver.buffer = ir;
       this.irKey = key;
     }
-    this.tail.apply(fx, audible, set, immediate, automated);
+    this.tail.apply(fx, audible, set, immediate, automated, this.eqNode !== null && !!chain?.lanes);
   }
 
   /** The return fader's gain, which the mix worklet's control signal drives when it has lanes. */
@@ -86,6 +112,7 @@ export class ReverbReturn {
     this.spread.disconnect();
     this.predelay.disconnect();
     this.convolver.disconnect();
+    this.eqNode?.disconnect();
     this.tail.disconnect();
   }
 }
@@ -114,8 +141,23 @@ export class DelayReturn {
     this.tail = new ReturnTail(ctx, master);
   }
 
-  /** Returns a note when the delay is fed (`used`) but cannot play (worklet not loaded). */
-  apply(fx: FxReturnState, audible: boolean, used: boolean, tempoBpm: number, set: ParamSetter, immediate: boolean, automated = false): string | null {
+  private posted: { params: string; lanes: ChainLanes | null } = { params: '', lanes: null };
+
+  /**
+   * Returns a note when the delay is fed (`used`) but cannot play (worklet not loaded).
+   * `chain`: lanes of the effect or the EQ (live playback) and the mix worklet's status, which
+   * the delay worklet reads the song's frames from to play them as renders do.
+   */
+  apply(
+    fx: FxReturnState,
+    audible: boolean,
+    used: boolean,
+    tempoBpm: number,
+    set: ParamSetter,
+    immediate: boolean,
+    automated = false,
+    chain: { lanes: ChainLanes | null; status: SharedArrayBuffer } | null = null,
+  ): string | null {
     const p = fx.params;
     const values: Record<DelayParamName, number> = { time: delaySeconds(p, tempoBpm), feedback: p['delay.feedback'] / 100, highcut: p['delay.highcut'] };
     let note: string | null = null;
@@ -136,10 +178,11 @@ export class DelayReturn {
       const params = this.node.parameters as unknown as Map<string, AudioParam>;
       // k-rate and glided inside the kernel: set directly.
       for (const name of Object.keys(values) as DelayParamName[]) set.set(params.get(name)!, values[name], true);
+      if (chain) this.posted = postChain(this.node, this.posted, 'delay', fx.params, tempoBpm, chain.lanes, chain.status);
     } else if (audible && used) {
       note = 'delay: not available (dynamics worklet not loaded)';
     }
-    this.tail.apply(fx, audible, set, immediate, automated);
+    this.tail.apply(fx, audible, set, immediate, automated, this.node !== null && !!chain?.lanes);
     return note;
   }
 
@@ -153,4 +196,16 @@ export class DelayReturn {
     this.node?.disconnect();
     this.tail.disconnect();
   }
+}
+
+type Posted = { params: string; lanes: ChainLanes | null };
+
+/** Sends a return's lanes (with its static values and the tempo) to its worklet when they changed; returns what is posted now. */
+function postChain(node: AudioWorkletNode, prev: Posted, kind: 'delay' | 'eq', params: Record<string, number>, tempo: number, lanes: ChainLanes | null, status: SharedArrayBuffer): Posted {
+  const key = lanes ? JSON.stringify({ params, tempo }) : '';
+  const same = prev.lanes === lanes || (!!prev.lanes && !!lanes && Object.keys(lanes).length === Object.keys(prev.lanes).length && Object.keys(lanes).every((k) => prev.lanes![k] === lanes[k]));
+  if (same && key === prev.params) return prev;
+  const msg: MasterChainMessage = { type: 'master-chain', kind, tempo, params: { ...params }, lanes, status };
+  node.port.postMessage(msg);
+  return { params: key, lanes };
 }

@@ -4,6 +4,7 @@ import { measureLoudness, type LoudnessResult } from '../loudness/measure';
 import { limiterLatency, masterDynamics, withoutMasterDynamics } from './dynamics-passes';
 import type { ToneLib } from './mix-graph';
 import { renderMixDetailed } from './render';
+import { masterDynamicsWithLanes } from '../offline/master-automation';
 
 export interface MasterTarget {
   /** Integrated loudness to land on, LUFS. */
@@ -80,7 +81,8 @@ export async function masterToTarget(
     x.set(audio.getChannelData(Math.min(c, audio.numberOfChannels - 1)));
     return x;
   });
-  const through = (s: MixState) => masterDynamics(s, pre.map((x) => x.slice()), length, sampleRate);
+  // Lanes of the glue compressor or the limiter play here (the pre-render left them out).
+  const through = (s: MixState) => masterDynamicsWithLanes(s, pre.map((x) => x.slice()), length, sampleRate) ?? masterDynamics(s, pre.map((x) => x.slice()), length, sampleRate);
 
   const before = figures(measureLoudness(through(state), sampleRate));
   if (!Number.isFinite(before.integrated)) throw new Error('the mix is silent: nothing to master');

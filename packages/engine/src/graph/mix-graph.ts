@@ -13,6 +13,8 @@ import { TruePeakLimiterKernel } from '../dsp/limiter';
 import { LiveChannels } from '../live/live-channels';
 import { GAIN_CHANNELS } from '../live/mix-protocol';
 import { busAutomation, returnAudible, type BusAutomation } from '../offline/bus-automation';
+import { masterChainAutomation, returnChainAutomation, type MasterChainLanes } from '../offline/master-automation';
+import type { MasterChainMessage } from '../live/master-chain-live';
 
 export type { ToneLib } from './channel-strip';
 export { PARAM_SMOOTHING_SECONDS } from './smoothing';
@@ -199,21 +201,39 @@ export class MixGraph {
     // Bus lanes play only where the worklet can drive the native gains (live playback).
     const lanes: BusAutomation = this.live ? busAutomation(state, focus) : { reverb: null, delay: null, master: null };
     const fxAudible = (bus: FxBus) => (this.live ? returnAudible(state, bus, focus) : state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus)));
-    this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate, lanes.reverb !== null);
+    const reverbChain = this.live ? { lanes: returnChainAutomation(state.automation, 'reverb'), status: this.live.status } : null;
+    this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate, lanes.reverb !== null, reverbChain);
     const delayFed = state.channels.some((ch) => (ch.audible && dbToGain(ch.params['send2.level']) > 0) || state.automation?.[`ch:${ch.id}/send2.level`] !== undefined);
-    const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate, lanes.delay !== null);
+    const delayChain = this.live ? { lanes: returnChainAutomation(state.automation, 'delay'), status: this.live.status } : null;
+    const delayNote = this.delay.apply(state.fx.delay, fxAudible('delay'), delayFed, state.master.params.tempo, set, immediate, lanes.delay !== null, delayChain);
     if (delayNote) notes.push(delayNote);
-    this.applyMaster(state, focus.kind === 'mix', immediate, notes, lanes.master !== null);
+    // The master chain's lanes play live where the master worklet can run the chain on the song's frames.
+    const chainLanes = this.live ? masterChainAutomation(state.automation, focus.kind === 'mix') : null;
+    this.applyMaster(state, focus.kind === 'mix', immediate, notes, lanes.master !== null, chainLanes);
     this.live?.applyBuses(lanes, this.latencySamples);
     this.notes = notes;
     this.lastState = state;
   }
 
-  private applyMaster(state: MixState, processing: boolean, immediate: boolean, notes: string[], automated: boolean): void {
+  private postedChain: { params: string; lanes: MasterChainLanes | null } = { params: '', lanes: null };
+
+  /** Sends the master chain's lanes (and its static values) to the master worklet when they changed. */
+  private applyMasterChain(p: Record<string, number>, lanes: MasterChainLanes | null): void {
+    const d = this.masterDynamics;
+    const status = this.live?.status;
+    if (!d || !status) return;
+    const prev = this.postedChain;
+    const params = lanes ? JSON.stringify(p) : '';
+    const same = prev.lanes === lanes || (!!prev.lanes && !!lanes && Object.keys(lanes).length === Object.keys(prev.lanes).length && Object.keys(lanes).every((k) => prev.lanes![k] === lanes[k]));
+    if (same && params === prev.params) return;
+    this.postedChain = { params, lanes };
+    const msg: MasterChainMessage = { type: 'master-chain', params: { ...p }, lanes, status };
+    d.post(msg);
+  }
+
+  private applyMaster(state: MixState, processing: boolean, immediate: boolean, notes: string[], automated: boolean, chainLanes: MasterChainLanes | null = null): void {
     const p = state.master.params;
     const set = this.setter;
-    // Stems are taken before the master chain: its EQ, glue and limiter sit out, output at unity.
-    this.masterEq.apply(processing ? p : { ...p, 'eq.on': 0 }, set, immediate);
     if (!this.masterDynamics && hasDynamicsWorklet(this.ctx)) {
       this.masterDynamics = new DynamicsNode(this.ctx, 'master', 2, {
         ...DynamicsNode.compressorValues(processing ? p : { ...p, 'glue.on': 0 }, 'glue'),
@@ -226,6 +246,10 @@ export class MixGraph {
       this.masterEq.output.connect(this.masterDynamics.node).connect(this.masterGain.input as unknown as AudioNode);
       this.masterLatency = masterLimiterLatency(this.ctx.sampleRate);
     }
+    // With lanes the master worklet plays the EQ too (as renders do): the native EQ goes flat.
+    const chained = chainLanes !== null && this.masterDynamics !== null && this.live !== null;
+    // Stems are taken before the master chain: its EQ, glue and limiter sit out, output at unity.
+    this.masterEq.apply(processing && !chained ? p : { ...p, 'eq.on': 0 }, set, immediate || chained);
     if (this.masterDynamics) {
       const d = this.masterDynamics;
       d.applyCompressor(processing ? p : { ...p, 'glue.on': 0 }, 'glue', set, immediate);
@@ -233,6 +257,7 @@ export class MixGraph {
       d.set('ceiling', p['limiter.ceiling'], set, immediate);
       d.set('limiterRelease', p['limiter.release'], set, immediate);
       d.set('drive', p['limiter.drive'], set, immediate);
+      this.applyMasterChain(p, chainLanes);
     } else if (processing && (p['glue.on'] >= 0.5 || p['limiter.on'] >= 0.5)) {
       notes.push('master: glue compressor and limiter not available (dynamics worklet not loaded)');
     }

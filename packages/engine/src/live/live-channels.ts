@@ -1,7 +1,7 @@
 import type { MixState } from '../model/mix-model';
 import type { MixFocus } from '../graph/mix-graph';
-import { isAudible } from '../model/mix-model';
-import { channelAutomation, type ChannelAutomation } from '../offline/channel';
+import type { ChannelAutomation } from '../offline/channel';
+import { channelPlayback } from '../offline/solo-automation';
 import type { BusAutomation, BusGainLanes } from '../offline/bus-automation';
 import type { ChunkCacheLayout } from './chunk-cache';
 import {
@@ -89,15 +89,15 @@ export class LiveChannels {
 
   /** Sends the channel strips of a mix state (unchanged states are not sent again). */
   apply(state: MixState, focus: MixFocus, routing: { reverbOn: boolean; delayOn: boolean }, immediate: boolean): void {
-    const lanes = new Map(state.channels.map((ch) => [ch.id, channelAutomation(state.automation, ch.id)]));
+    // Automated mute (or solo): the lanes decide who is heard, the static switches do not (as in renders).
+    const playback = new Map(state.channels.map((ch) => [ch.id, channelPlayback(state, ch, focus)]));
+    const lanes = new Map([...playback].map(([id, p]) => [id, p.lanes]));
     const channels: LiveChannelConfig[] = state.channels.map((ch) => {
-      // Automated mute: the lane mutes, the static switch does not (as in renders).
-      const mute = ch.mute && !lanes.get(ch.id)?.mute;
       return {
         id: ch.id,
         stemId: ch.stemId,
         params: ch.params,
-        audible: focus.kind === 'channel' ? focus.channelId === ch.id && !mute : isAudible(mute, ch.solo, state.anySolo),
+        audible: playback.get(ch.id)!.audible,
         directOn: focus.kind !== 'fx',
         reverbOn: routing.reverbOn,
         delayOn: routing.delayOn,

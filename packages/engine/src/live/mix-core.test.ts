@@ -235,6 +235,13 @@ describe('LiveMixCore', () => {
       m.setChannelParam('music', 'hpf.on', 1);
       m.automation.setPoints('ch:music/hpf.freq', [{ t: 0.1, v: 30, shape: 'exp' }, { t: 0.9, v: 800, shape: 'linear' }]);
       m.automation.setPoints('ch:bass/comp.threshold', [{ t: 0, v: 0, shape: 'linear' }, { t: 0.8, v: -40, shape: 'linear' }]);
+      // Switches: inside the strip they flip on their breakpoint's frame, on the gains on the grid.
+      m.automation.setPoints('ch:music/eq2.on', [{ t: 0, v: 1, shape: 'hold' }, { t: 0.33331, v: 0, shape: 'hold' }, { t: 0.61, v: 1, shape: 'hold' }]);
+      m.automation.setPoints('ch:music/hpf.slope', [{ t: 0, v: 0, shape: 'hold' }, { t: 0.45, v: 3, shape: 'hold' }]);
+      m.automation.setPoints('ch:bass/comp.on', [{ t: 0, v: 1, shape: 'hold' }, { t: 0.2, v: 0, shape: 'hold' }, { t: 0.52, v: 1, shape: 'hold' }]);
+      m.automation.setPoints('ch:mono/polarity', [{ t: 0, v: 0, shape: 'hold' }, { t: 0.25, v: 1, shape: 'hold' }]);
+      m.automation.setPoints('ch:music/pan.law', [{ t: 0, v: 0, shape: 'hold' }, { t: 0.5, v: 1, shape: 'hold' }]);
+      m.automation.setPoints('ch:music/send1.pre', [{ t: 0, v: 0, shape: 'hold' }, { t: 0.3, v: 1, shape: 'hold' }]);
     });
     const status = new SharedArrayBuffer(statusBytes());
     const core = new LiveMixCore(SR, status);

@@ -60,6 +60,8 @@ export class LiveMixCore {
   private readonly input = [new Float32Array(MAX_BLOCK), new Float32Array(MAX_BLOCK)];
   private readonly header: Float64Array;
   private readonly meters: Float32Array;
+  private readonly positions: Float64Array;
+  private readonly rates: Float64Array;
   private underruns = 0;
   private meterFill = 0;
   /** Bus gain stages with lanes, in GAIN_CHANNELS order (null: no lanes, the output stays 0). */
@@ -73,6 +75,8 @@ export class LiveMixCore {
     const v = statusViews(status);
     this.header = v.header;
     this.meters = v.meters;
+    this.positions = v.positions;
+    this.rates = v.rates;
   }
 
   /** Applies one message from the page. */
@@ -177,11 +181,22 @@ export class LiveMixCore {
       const next = this.events.length > 0 ? this.events[0].frame : Infinity;
       const n = Math.min(frames - done, Math.max(1, next - now));
       this.gains(outputs, done, n);
+      this.mark(done, n);
       if (this.playing) this.mix(outputs, done, n);
       done += n;
     }
     this.publish(contextFrame + frames);
     return this.playing;
+  }
+
+  /** The song frame and rate of frames [offset, offset + frames) into the shared status (the master worklet reads them). */
+  private mark(offset: number, frames: number): void {
+    const rate = this.playing ? this.rate : 0;
+    const end = Math.min(this.positions.length, offset + frames);
+    for (let i = offset; i < end; i++) {
+      this.positions[i] = this.songPos + (i - offset) * rate;
+      this.rates[i] = rate;
+    }
   }
 
   private apply(ev: TransportEvent, now: number): void {

@@ -65,13 +65,32 @@ export const METER_RMS = 1;
 export const METER_GR = 2;
 export const METER_UNDERRUNS = 3;
 
+/**
+ * After the meters, per frame of the block last processed: its song frame, and the rate the song
+ * moved at (0: stopped, held at that frame). The master worklet, later in the same render
+ * quantum, reads them to play the master chain's lanes on the song frames the dry sum carries.
+ */
+export const STATUS_BLOCK_FRAMES = 128;
+
 export function statusBytes(): number {
-  return STATUS_HEADER.length * 8 + MAX_LIVE_CHANNELS * METER_FIELDS * 4;
+  return STATUS_HEADER.length * 8 + MAX_LIVE_CHANNELS * METER_FIELDS * 4 + 2 * STATUS_BLOCK_FRAMES * 8;
 }
 
-export function statusViews(buffer: SharedArrayBuffer | ArrayBuffer): { header: Float64Array; meters: Float32Array } {
+export interface StatusViews {
+  header: Float64Array;
+  meters: Float32Array;
+  /** Song frame of each frame of the last block. */
+  positions: Float64Array;
+  /** Rate of each frame of the last block (0: stopped). */
+  rates: Float64Array;
+}
+
+export function statusViews(buffer: SharedArrayBuffer | ArrayBuffer): StatusViews {
+  const blockAt = STATUS_HEADER.length * 8 + MAX_LIVE_CHANNELS * METER_FIELDS * 4;
   return {
     header: new Float64Array(buffer, 0, STATUS_HEADER.length),
     meters: new Float32Array(buffer, STATUS_HEADER.length * 8, MAX_LIVE_CHANNELS * METER_FIELDS),
+    positions: new Float64Array(buffer, blockAt, STATUS_BLOCK_FRAMES),
+    rates: new Float64Array(buffer, blockAt + STATUS_BLOCK_FRAMES * 8, STATUS_BLOCK_FRAMES),
   };
 }

@@ -3,11 +3,17 @@ import type { MixFocus } from '../graph/mix-graph';
 import { dbToGain, type FxBus } from '../model/params';
 import { valueAt, type AutomationLane } from '../model/automation';
 import { AUTOMATION_GRID } from './channel';
+import { MASTER_CHAIN_AUTOMATION_PARAMS, RETURN_CHAIN_AUTOMATION_PARAMS } from './master-automation';
 
-/** FX return parameters automation plays: the return fader and its mute. */
+/** FX return parameters automation plays on both returns: the return fader and its mute. */
 export const AUTOMATED_RETURN_PARAMS = ['return.gain', 'return.mute'] as const;
-/** Master parameters automation plays: the output fader. */
-export const AUTOMATED_MASTER_PARAMS = ['gain'] as const;
+/** Per return, every parameter automation plays: fader and mute, and the delay's effect and EQ (master-automation.ts). */
+export const AUTOMATED_FX_PARAMS: { readonly [B in FxBus]: readonly string[] } = {
+  reverb: [...AUTOMATED_RETURN_PARAMS, ...RETURN_CHAIN_AUTOMATION_PARAMS.reverb],
+  delay: [...AUTOMATED_RETURN_PARAMS, ...RETURN_CHAIN_AUTOMATION_PARAMS.delay],
+};
+/** Master parameters automation plays: the output fader (here) and the chain's (master-automation.ts). */
+export const AUTOMATED_MASTER_PARAMS: readonly string[] = ['gain', ...MASTER_CHAIN_AUTOMATION_PARAMS];
 
 /**
  * A gain stage of a bus (an FX return's fader × mute, the master output fader) with lanes: the

@@ -4,7 +4,8 @@ import { CompressorKernel } from '../dsp/compressor';
 import { butterworthQs } from '../graph/nodes';
 import { compressorSettings } from '../graph/dynamics-passes';
 import { PARAM_SMOOTHING_SECONDS } from '../graph/smoothing';
-import { LANE_LOG, valueAt, type AutomationLane } from '../model/automation';
+import { frameOfTime } from './frames';
+import { LANE_LOG, pointIndexAt, valueAt, type AutomationLane } from '../model/automation';
 
 /**
  * Automation is evaluated every AUTOMATION_GRID frames of the song (a grid anchored to song frame
@@ -31,8 +32,23 @@ export const TONE_AUTOMATION_PARAMS = [
 ] as const;
 export const TONE_SMOOTHING_SECONDS = 0.01;
 
-/** The channel parameters automation plays (the others keep their static value). */
-export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'send1.level', 'send2.level', 'trim', ...TONE_AUTOMATION_PARAMS] as const;
+/**
+ * Switches and slopes inside the strip: held, and flipped on the exact frame of their breakpoint
+ * (the first frame at or after its time), where the filters and compressor retune.
+ */
+export const TONE_SWITCH_PARAMS = ['hpf.on', 'hpf.slope', 'lpf.on', 'lpf.slope', 'eq.on', 'eq1.on', 'eq2.on', 'eq3.on', 'eq4.on', 'comp.on'] as const;
+
+/**
+ * Switches that act on the strip's gains (polarity, pan law, pre/post of the sends): evaluated on
+ * the automation grid like mute, so a flip lands as one 64-frame ramp from the grid point before it.
+ */
+export const GAIN_SWITCH_PARAMS = ['polarity', 'pan.law', 'send1.pre', 'send2.pre'] as const;
+
+/**
+ * The channel parameters automation plays (the others keep their static value). Solo lanes are
+ * folded into every channel's mute lane (offline/solo-automation.ts).
+ */
+export const AUTOMATED_CHANNEL_PARAMS = ['gain', 'pan', 'mute', 'solo', 'send1.level', 'send2.level', 'trim', ...TONE_AUTOMATION_PARAMS, ...TONE_SWITCH_PARAMS, ...GAIN_SWITCH_PARAMS] as const;
 export type ChannelAutomation = Partial<Record<(typeof AUTOMATED_CHANNEL_PARAMS)[number], AutomationLane>>;
 
 /** The lanes of one channel out of a mix state's automation (null when it has none that play). */
@@ -168,6 +184,13 @@ export class ChannelDsp {
     /** Filter coefficients (5 per section) at the start and the end of the current grid interval. */
     coefFrom: Float64Array;
     coefTo: Float64Array;
+    /** Smoothed values at the start of the current grid interval (`smoothed` holds its end). */
+    smoothedK: Float64Array;
+    /** Switch lanes (TONE_SWITCH_PARAMS), the frame they were last read at and the next frame one changes. */
+    swIds: string[];
+    sw: AutomationLane[];
+    switchAt: number;
+    nextSwitch: number;
   } | null = null;
   private toneIndex = -1;
   private readonly toneAlpha: number;
@@ -226,8 +249,9 @@ export class ChannelDsp {
   setAutomation(lanes: ChannelAutomation | null): void {
     this.automation = lanes && Object.keys(lanes).length > 0 ? lanes : null;
     this.gridIndex = -1;
-    const ids = TONE_AUTOMATION_PARAMS.filter((id) => lanes?.[id] !== undefined);
-    if (ids.length === 0) {
+    const ids: string[] = TONE_AUTOMATION_PARAMS.filter((id) => lanes?.[id] !== undefined);
+    const swIds: string[] = TONE_SWITCH_PARAMS.filter((id) => lanes?.[id] !== undefined);
+    if (ids.length === 0 && swIds.length === 0) {
       if (this.tone) {
         // Back to the static values.
         this.cascade.retune(filterSections(this.params, this.sampleRate, true));
@@ -236,15 +260,21 @@ export class ChannelDsp {
       this.tone = null;
       return;
     }
+    const all = lanes as Record<string, AutomationLane>;
     this.tone = {
       ids,
-      lanes: ids.map((id) => lanes![id]!),
-      log: ids.map((id) => lanes![id]!.kind === LANE_LOG),
+      lanes: ids.map((id) => all[id]),
+      log: ids.map((id) => all[id].kind === LANE_LOG),
       smoothed: new Float64Array(ids.length),
       params: { ...this.params },
-      comp: ids.some((id) => id.startsWith('comp.')),
+      comp: ids.some((id) => id.startsWith('comp.')) || swIds.includes('comp.on'),
       coefFrom: new Float64Array(0),
       coefTo: new Float64Array(0),
+      smoothedK: new Float64Array(ids.length),
+      swIds,
+      sw: swIds.map((id) => all[id]),
+      switchAt: Infinity,
+      nextSwitch: swIds.length > 0 ? -Infinity : Infinity,
     };
     this.toneIndex = -1;
   }
@@ -260,8 +290,9 @@ export class ChannelDsp {
       const pos = songFrame + done;
       const k = Math.floor(pos / G);
       if (k !== this.toneIndex) this.retuneTone(k);
+      if (tone.sw.length > 0 && (pos < tone.switchAt || pos >= tone.nextSwitch)) this.switchTone(pos);
       const j0 = pos - k * G;
-      const n = Math.min(frames - done, G - j0);
+      const n = Math.min(frames - done, G - j0, tone.nextSwitch - pos);
       const part = done === 0 && n === frames ? input : input.map((c) => c.subarray(done, done + n));
       this.cascade.processGliding(part, n, tone.coefFrom, tone.coefTo, j0, G);
       this.comp?.process(part, n);
@@ -280,8 +311,11 @@ export class ChannelDsp {
     if (snap) {
       this.stepTone(k, true);
       tone.coefFrom = Float64Array.from(filterSections(tone.params, this.sampleRate, true, true).flat());
+      // A jump of the song reads the switches again where it lands.
+      if (tone.sw.length > 0) tone.switchAt = Infinity;
     } else tone.coefFrom = tone.coefTo;
     if (tone.comp && this.comp) this.comp.configure(compressorSettings(tone.params, 'comp'));
+    tone.smoothedK.set(tone.smoothed);
     this.stepTone(k + 1, false);
     const sections = filterSections(tone.params, this.sampleRate, true, true);
     tone.coefTo = Float64Array.from(sections.flat());
@@ -289,6 +323,41 @@ export class ChannelDsp {
     if (tone.coefFrom.length !== tone.coefTo.length) tone.coefFrom = tone.coefTo;
     this.cascade.retune(sections);
     this.toneIndex = k;
+  }
+
+  /**
+   * The switch lanes at song frame pos; when one changed, the current grid interval is retuned
+   * from this frame on (coefficients at both its ends with the new switches, the compressor).
+   */
+  private switchTone(pos: number): void {
+    const tone = this.tone!;
+    const t = pos / this.sampleRate;
+    let next = Infinity;
+    let changed = false;
+    for (let i = 0; i < tone.sw.length; i++) {
+      const lane = tone.sw[i];
+      const v = valueAt(lane, t);
+      if (tone.params[tone.swIds[i]] !== v) changed = true;
+      tone.params[tone.swIds[i]] = v;
+      const j = pointIndexAt(lane, t) + 1;
+      if (j < lane.t.length) next = Math.min(next, Math.max(pos + 1, frameOfTime(lane.t[j], this.sampleRate)));
+    }
+    tone.switchAt = pos;
+    tone.nextSwitch = next;
+    if (!changed) return;
+    this.loadTone(tone.smoothedK);
+    tone.coefFrom = Float64Array.from(filterSections(tone.params, this.sampleRate, true, true).flat());
+    if (tone.comp && this.comp) this.comp.configure(compressorSettings(tone.params, 'comp'));
+    this.loadTone(tone.smoothed);
+    const sections = filterSections(tone.params, this.sampleRate, true, true);
+    tone.coefTo = Float64Array.from(sections.flat());
+    if (tone.coefFrom.length !== tone.coefTo.length) tone.coefFrom = tone.coefTo;
+    this.cascade.retune(sections);
+  }
+
+  private loadTone(values: Float64Array): void {
+    const tone = this.tone!;
+    for (let i = 0; i < tone.ids.length; i++) tone.params[tone.ids[i]] = tone.log[i] ? Math.exp(values[i]) : values[i];
   }
 
   /** Moves the smoothed tone values to the lanes at grid point k (one one-pole step, or `snap`). */
@@ -376,7 +445,7 @@ export class ChannelDsp {
     // Gains that glide move linearly over this block towards the target, by at most the
     // smoothing rate per frame: a fader move lands in PARAM_SMOOTHING_SECONDS.
     const step = Math.min(1, this.smoothing * frames);
-    if (this.automation?.trim) this.trimAutomated(input, frames, songFrame);
+    if (this.automation?.trim || this.automation?.polarity) this.trimAutomated(input, frames, songFrame);
     else {
       const trimFrom = cur[TRIM];
       const trimTo = steady ? trimFrom : approach(trimFrom, tgt[TRIM], step);
@@ -477,8 +546,12 @@ export class ChannelDsp {
   private gainsAt(t: number, out: Float64Array): void {
     const lanes = this.automation!;
     const p = this.params;
-    out[TRIM] = lanes.trim ? dbToGain(valueAt(lanes.trim, t)) * (p.polarity >= 0.5 ? -1 : 1) : this.target[TRIM];
-    if (lanes.pan || this.gridIndex < 0) out.set(panMatrix(lanes.pan ? valueAt(lanes.pan, t) : p.pan, this.channels, p['pan.law'] ?? 0), PAN_A);
+    const inverted = (lanes.polarity ? valueAt(lanes.polarity, t) : p.polarity) >= 0.5;
+    out[TRIM] = lanes.trim || lanes.polarity ? dbToGain(lanes.trim ? valueAt(lanes.trim, t) : p.trim) * (inverted ? -1 : 1) : this.target[TRIM];
+    if (lanes.pan || lanes['pan.law'] || this.gridIndex < 0) {
+      const law = lanes['pan.law'] ? valueAt(lanes['pan.law'], t) : (p['pan.law'] ?? 0);
+      out.set(panMatrix(lanes.pan ? valueAt(lanes.pan, t) : p.pan, this.channels, law), PAN_A);
+    }
     else out.set(this.gridTo.subarray(PAN_A, PAN_D + 1), PAN_A);
     const routing = this.routing;
     const muted = lanes.mute ? valueAt(lanes.mute, t) >= 0.5 : false;
@@ -489,11 +562,13 @@ export class ChannelDsp {
     out[TO_DRY] = routing.directOn ? audible * fader : 0;
     if (routing.reverbOn) {
       const level = lanes['send1.level'] ? dbToGain(valueAt(lanes['send1.level'], t)) : this.staticSend1;
-      out[TO_REVERB] = audible * (p['send1.pre'] >= 0.5 ? level : level * fader);
+      const pre = lanes['send1.pre'] ? valueAt(lanes['send1.pre'], t) : p['send1.pre'];
+      out[TO_REVERB] = audible * (pre >= 0.5 ? level : level * fader);
     } else out[TO_REVERB] = 0;
     if (routing.delayOn) {
       const level = lanes['send2.level'] ? dbToGain(valueAt(lanes['send2.level'], t)) : this.staticSend2;
-      out[TO_DELAY] = audible * (p['send2.pre'] >= 0.5 ? level : level * fader);
+      const pre = lanes['send2.pre'] ? valueAt(lanes['send2.pre'], t) : p['send2.pre'];
+      out[TO_DELAY] = audible * (pre >= 0.5 ? level : level * fader);
     } else out[TO_DELAY] = 0;
   }
 

@@ -6,6 +6,7 @@ import { REVERB_SEND_SPREAD, reverbImpulseResponse } from '../dsp/reverb-ir';
 import { StereoMatrix } from '../graph/nodes';
 import { filterSections } from './channel';
 import { BusGainCurve, type BusGainLanes } from './bus-automation';
+import { BusChainDsp, type ChainLanes } from './master-automation';
 
 type OfflineCtor = typeof OfflineAudioContext;
 
@@ -18,8 +19,9 @@ class ReturnTail {
   private readonly gain: number;
   private readonly curve: BusGainCurve | null;
   private gains = new Float32Array(0);
-  constructor(fx: FxReturnState, sampleRate: number, lanes: BusGainLanes | null) {
-    this.eq = new BiquadCascade(filterSections(fx.params, sampleRate, false));
+  /** `eq` false: the EQ runs elsewhere (a BusChainDsp playing its lanes). */
+  constructor(fx: FxReturnState, sampleRate: number, lanes: BusGainLanes | null, eq = true) {
+    this.eq = new BiquadCascade(eq ? filterSections(fx.params, sampleRate, false) : []);
     this.gain = dbToGain(fx.params['return.gain']);
     this.curve = lanes ? new BusGainCurve(lanes, sampleRate) : null;
   }
@@ -70,6 +72,8 @@ export class OfflineReverb {
     segmentFrames: number,
     private readonly Offline: OfflineCtor,
     lanes: BusGainLanes | null = null,
+    /** Lanes of the return EQ: it plays as a BusChainDsp (as the live EQ worklet after the convolver). */
+    chainLanes: ChainLanes | null = null,
   ) {
     const p = fx.params;
     const channels = reverbImpulseResponse(sampleRate, { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] });
@@ -78,8 +82,11 @@ export class OfflineReverb {
     this.predelaySeconds = p['reverb.predelay'] / 1000;
     this.tailFrames = Math.ceil(this.predelaySeconds * sampleRate) + channels[0].length + 1;
     this.pending = [0, 1].map(() => new Float32Array(segmentFrames + this.tailFrames));
-    this.tail = new ReturnTail(fx, sampleRate, lanes);
+    this.eq = chainLanes ? new BusChainDsp(sampleRate, 'eq', p, chainLanes) : null;
+    this.tail = new ReturnTail(fx, sampleRate, lanes, !this.eq);
   }
+
+  private readonly eq: BusChainDsp | null;
 
   get silent(): boolean {
     return this.tail.silent;
@@ -114,6 +121,7 @@ export class OfflineReverb {
   /** Hands on the first `frames` of the pending output, song frames from `songFrame` (through EQ and fader into `into`). */
   takeInto(into: Float32Array[], frames: number, songFrame: number): void {
     const now = this.pending.map((c) => c.subarray(0, frames));
+    this.eq?.process(now, frames, songFrame);
     this.tail.mixInto(now, into, frames, songFrame);
     for (const c of this.pending) {
       c.copyWithin(0, frames);
@@ -122,14 +130,20 @@ export class OfflineReverb {
   }
 }
 
-/** The delay return for renders: the delay kernel on the send bus, then EQ and fader. */
+/**
+ * The delay return for renders: the delay kernel on the send bus, then EQ and fader. With lanes
+ * of the effect or the EQ (`chainLanes`), kernel and EQ run as a BusChainDsp, as the live
+ * 'mixroom-delay' worklet runs them then.
+ */
 export class OfflineDelay {
-  private readonly kernel: DelayKernel;
+  private readonly kernel: DelayKernel | null;
+  private readonly chain: BusChainDsp | null;
   private readonly tail: ReturnTail;
-  constructor(fx: FxReturnState, timeSeconds: number, sampleRate: number, lanes: BusGainLanes | null = null) {
+  constructor(fx: FxReturnState, timeSeconds: number, sampleRate: number, lanes: BusGainLanes | null = null, chainLanes: ChainLanes | null = null, tempo = 120) {
     const p = fx.params;
-    this.kernel = new DelayKernel(sampleRate, 2, { timeSeconds, feedback: p['delay.feedback'] / 100, highcutHz: p['delay.highcut'] });
-    this.tail = new ReturnTail(fx, sampleRate, lanes);
+    this.chain = chainLanes ? new BusChainDsp(sampleRate, 'delay', p, chainLanes, tempo) : null;
+    this.kernel = this.chain ? null : new DelayKernel(sampleRate, 2, { timeSeconds, feedback: p['delay.feedback'] / 100, highcutHz: p['delay.highcut'] });
+    this.tail = new ReturnTail(fx, sampleRate, lanes, !this.chain);
   }
   get silent(): boolean {
     return this.tail.silent;
@@ -137,7 +151,8 @@ export class OfflineDelay {
   /** Runs the send bus through the delay (in place) and adds the return, song frames from `songFrame`, into `into`. */
   processInto(bus: Float32Array[], into: Float32Array[], frames: number, songFrame: number): void {
     const views = bus.map((c) => c.subarray(0, frames));
-    this.kernel.process(views, frames);
+    if (this.chain) this.chain.process(views, frames, songFrame);
+    else this.kernel!.process(views, frames);
     this.tail.mixInto(views, into, frames, songFrame);
   }
 }

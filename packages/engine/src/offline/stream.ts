@@ -1,13 +1,10 @@
 import type { MixState } from '../model/mix-model';
 import { dbToGain, type FxBus } from '../model/params';
-import { BiquadCascade } from '../dsp/biquad';
-import { CompressorKernel } from '../dsp/compressor';
-import { TruePeakLimiterKernel } from '../dsp/limiter';
-import { compressorSettings } from '../graph/dynamics-passes';
 import { delaySeconds } from '../graph/fx-returns';
 import type { MixFocus } from '../graph/mix-graph';
-import { ChannelDsp, channelAutomation, filterSections, type Buses } from './channel';
-import { isAudible } from '../model/mix-model';
+import { ChannelDsp, type Buses } from './channel';
+import { channelPlayback } from './solo-automation';
+import { MasterChainDsp, masterChainAutomation, returnChainAutomation } from './master-automation';
 import type { StemSource } from './stem-source';
 import { OfflineDelay, OfflineReverb } from './returns';
 import { BusGainCurve, busAutomation, returnAudible } from './bus-automation';
@@ -72,15 +69,13 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const segment = Math.round(SEGMENT_SECONDS * sampleRate);
   const lanes = busAutomation(state, focus);
 
-  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb) : null;
-  const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate, lanes.delay) : null;
+  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb, returnChainAutomation(state.automation, 'reverb')) : null;
+  const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate, lanes.delay, returnChainAutomation(state.automation, 'delay'), p.tempo) : null;
   const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {
     const stem = req.stems.get(ch.stemId);
-    const lanes = channelAutomation(state.automation, ch.id);
-    // Automated mute: the lane mutes, the static switch does not.
-    const mute = ch.mute && !lanes?.mute;
-    const audible = focus.kind === 'channel' ? focus.channelId === ch.id && !mute : isAudible(mute, ch.solo, state.anySolo);
+    // Automated mute (or solo): the lanes decide who is heard, the static switches do not.
+    const { lanes, audible } = channelPlayback(state, ch, focus);
     if (!stem || !audible) continue;
     const dsp = new ChannelDsp(sampleRate, BLOCK, Math.min(2, stem.numberOfChannels));
     dsp.setAutomation(lanes);
@@ -93,17 +88,12 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const useDelay = delay && !delay.silent && channels.some((c) => c.dsp.feedsDelay) ? delay : null;
 
   // Master: a stem (focus) is taken before the master chain, at unity.
-  const masterEq = new BiquadCascade(mixOut ? filterSections(p, sampleRate, false) : []);
-  const glue = mixOut && p['glue.on'] >= 0.5 ? new CompressorKernel(sampleRate, compressorSettings(p, 'glue')) : null;
-  const limiter =
-    mixOut && p['limiter.on'] >= 0.5
-      ? new TruePeakLimiterKernel(sampleRate, 2, { on: true, ceilingDb: p['limiter.ceiling'], releaseMs: p['limiter.release'], driveDb: p['limiter.drive'] })
-      : null;
+  const master = mixOut ? new MasterChainDsp(sampleRate, p, masterChainAutomation(state.automation, mixOut)) : null;
   const outGain = mixOut ? dbToGain(state.master.gain) : 1;
   const outCurve = lanes.master ? new BusGainCurve(lanes.master, sampleRate) : null;
   const outGains = outCurve ? new Float32Array(segment) : null;
   // The limiter's look-ahead delays the output: render `latency` frames more and drop as many.
-  const latency = limiter?.latency ?? 0;
+  const latency = master?.latency ?? 0;
   const total = length + latency;
 
   const stereo = () => [new Float32Array(segment), new Float32Array(segment)];
@@ -133,9 +123,7 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
     }
     useDelay?.processInto(buses.delay, buses.dry, frames, from);
     const mix = buses.dry.map((c) => c.subarray(0, frames));
-    masterEq.process(mix, frames);
-    glue?.process(mix, frames);
-    limiter?.process(mix, frames);
+    master?.process(mix, frames, from);
     if (outCurve && outGains) {
       // After the limiter, frame k carries song frame from + k − latency: the fader at that time.
       outCurve.fill(outGains, 0, from - latency, frames);

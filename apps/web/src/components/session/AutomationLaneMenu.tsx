@@ -1,5 +1,5 @@
 'use client';
-import { AUTOMATED_CHANNEL_PARAMS, AUTOMATED_MASTER_PARAMS, AUTOMATED_RETURN_PARAMS, paramDefFor, paramKey, type ParamScope } from '@mixroom/engine';
+import { AUTOMATED_CHANNEL_PARAMS, AUTOMATED_FX_PARAMS, AUTOMATED_MASTER_PARAMS, paramDefFor, paramKey, type ParamScope } from '@mixroom/engine';
 import type { SessionRuntime } from '../../lib/session-runtime';
 import { slug } from '../../lib/format';
 import { SECTION_TITLES } from '../ParamSections';
@@ -13,7 +13,7 @@ export function baseLanes(scope: ParamScope): readonly string[] {
 /** Every parameter of the strip that the engine plays from a lane. */
 function automatedParams(scope: ParamScope): readonly string[] {
   if (scope.kind === 'channel') return AUTOMATED_CHANNEL_PARAMS;
-  return scope.kind === 'fx' ? AUTOMATED_RETURN_PARAMS : AUTOMATED_MASTER_PARAMS;
+  return scope.kind === 'fx' ? AUTOMATED_FX_PARAMS[scope.bus] : AUTOMATED_MASTER_PARAMS;
 }
 
 const BASE_LABELS: Record<string, string> = { gain: 'Volume', pan: 'Pan', 'return.gain': 'Return level', 'return.mute': 'Return mute' };
@@ -23,7 +23,9 @@ export function laneLabel(paramId: string, scope: ParamScope = { kind: 'channel'
   const def = paramDefFor(scope, paramId);
   if (BASE_LABELS[paramId]) return BASE_LABELS[paramId];
   if (!def) return paramId;
-  return def.section === 'comp' ? `Compressor ${def.label.toLowerCase()}` : def.label;
+  if (def.section === 'comp') return `Compressor ${def.label.toLowerCase()}`;
+  // The master's glue compressor shares the channel compressor's labels ('Threshold', 'Compressor on').
+  return def.section === 'glue' ? `Glue ${def.label.replace(/^Compressor /, '').toLowerCase()}` : def.label;
 }
 
 /** What the "+ lane" menu offers, by section in strip order: every parameter of the strip the engine plays. */

@@ -5,10 +5,13 @@
  */
 import { DelayKernel } from '../delay';
 import { DELAY_WORKLET_PARAMS, DELAY_PROCESSOR_NAME, type DelayParamName } from '../dynamics-protocol';
+import { LiveMasterChain, type MasterChainMessage } from '../../live/master-chain-live';
 
 declare const sampleRate: number;
+declare const currentFrame: number;
 declare function registerProcessor(name: string, ctor: unknown): void;
 declare class AudioWorkletProcessor {
+  readonly port: MessagePort;
   constructor(options?: unknown);
 }
 
@@ -23,6 +26,22 @@ class DelayProcessor extends AudioWorkletProcessor {
   private readonly kernel = new DelayKernel(sampleRate, CHANNELS, { timeSeconds: DELAY_WORKLET_PARAMS.time, feedback: DELAY_WORKLET_PARAMS.feedback, highcutHz: DELAY_WORKLET_PARAMS.highcut });
   private last = { time: NaN, feedback: NaN, highcut: NaN };
   private started = false;
+  /** While the return has effect or EQ lanes: kernel and EQ as renders run them, on the song's frames. */
+  private chain: LiveMasterChain | null = null;
+
+  /** A node that is a return's EQ (processorOptions.eqOnly): it passes its input through until its lanes arrive. */
+  private readonly eqOnly: boolean;
+
+  constructor(options?: { processorOptions?: { eqOnly?: boolean } }) {
+    super(options);
+    this.eqOnly = options?.processorOptions?.eqOnly === true;
+    this.port.onmessage = (e: MessageEvent<MasterChainMessage>) => {
+      if (e.data?.type !== 'master-chain') return;
+      if (!e.data.lanes) this.chain = null;
+      else if (this.chain) this.chain.update(e.data);
+      else this.chain = new LiveMasterChain(sampleRate, e.data);
+    };
+  }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][], p: Params): boolean {
     const time = p.time[0];
@@ -43,7 +62,8 @@ class DelayProcessor extends AudioWorkletProcessor {
       if (src) output[c].set(src);
       else output[c].fill(0);
     }
-    this.kernel.process(output, frames);
+    if (this.chain) this.chain.process(output, frames, currentFrame);
+    else if (!this.eqOnly) this.kernel.process(output, frames);
     return true;
   }
 }

@@ -13,10 +13,12 @@ import {
   type DynamicsProcessorOptions,
   type GainReductionMessage,
 } from '../dynamics-protocol';
+import { LiveMasterChain, type MasterChainMessage } from '../../live/master-chain-live';
 // Registers 'mixroom-delay' from the same script, so loading the dynamics worklet loads both.
 import './delay-processor';
 
 declare const sampleRate: number;
+declare const currentFrame: number;
 declare function registerProcessor(name: string, ctor: unknown): void;
 declare class AudioWorkletProcessor {
   readonly port: MessagePort;
@@ -48,7 +50,18 @@ class DynamicsProcessor extends AudioWorkletProcessor {
     this.channelCount = o.channelCount;
     this.comp = new CompressorKernel(sampleRate, settingsFrom(DYNAMICS_PARAMS));
     this.limiter = o.kind === 'master' ? new TruePeakLimiterKernel(sampleRate, o.channelCount, { on: true, ceilingDb: -1, releaseMs: 60 }) : null;
+    if (o.kind === 'master') {
+      // While the master has lanes the whole chain (EQ included) runs as in renders, on the song's frames.
+      this.port.onmessage = (e: MessageEvent<MasterChainMessage>) => {
+        if (e.data?.type !== 'master-chain') return;
+        if (!e.data.lanes) this.chain = null;
+        else if (this.chain) this.chain.update(e.data);
+        else this.chain = new LiveMasterChain(sampleRate, e.data);
+      };
+    }
   }
+
+  private chain: LiveMasterChain | null = null;
 
   process(inputs: Float32Array[][], outputs: Float32Array[][], parameters: Params): boolean {
     this.configure(parameters);
@@ -60,15 +73,19 @@ class DynamicsProcessor extends AudioWorkletProcessor {
       if (src) output[c].set(src);
       else output[c].fill(0);
     }
-    this.comp.process(output, frames);
-    this.limiter?.process(output, frames);
+    if (this.chain) this.chain.process(output, frames, currentFrame);
+    else {
+      this.comp.process(output, frames);
+      this.limiter?.process(output, frames);
+    }
     this.sinceReport += frames;
     if (this.sinceReport >= this.reportEvery) {
       this.sinceReport = 0;
+      const gr = this.chain?.dsp.readGainReduction();
       const msg: GainReductionMessage = {
         type: 'gain-reduction',
-        compressor: this.comp.readGainReduction(),
-        limiter: this.limiter?.readGainReduction() ?? 0,
+        compressor: gr ? gr.glue : this.comp.readGainReduction(),
+        limiter: gr ? gr.limiter : (this.limiter?.readGainReduction() ?? 0),
       };
       this.port.postMessage(msg);
     }
