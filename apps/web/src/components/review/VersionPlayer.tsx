@@ -149,7 +149,7 @@ export function VersionPlayer({ sides, runtime, review, comments }: {
       </div>
       {sides.length > 1 && <SpectrumCompare sides={sides} heard={deck.heard} trims={trims} review={review} />}
       {sides.length === 1 && !isReference(sides[0]) && loaded && (
-        <CodecPreviewPanel key={sides[0].id} ctx={runtime.audioContext!} source={buffers.current[0] ?? null} preview={preview} onPreview={showPreview} />
+        <CodecPreviewPanel key={sides[0].id} runtime={runtime} ctx={runtime.audioContext!} source={buffers.current[0] ?? null} preview={preview} onPreview={showPreview} />
       )}
       {!isReference(heard) && (
         <form className="row" onSubmit={(e) => { e.preventDefault(); void comment(); }}>
