@@ -67,8 +67,8 @@ export function CodecPreviewPanel({ runtime, ctx, source, preview, onPreview }: 
       ))}
       {busy && <span className="muted" data-testid="codec-busy">{PREVIEW_CODECS[busy.codec].label}… {Math.round(busy.fraction * 100)} %</span>}
       {preview && (
-        <p
-          className={over ? 'error-text' : 'muted'}
+        <div
+          className="codec-result"
           data-testid="codec-result"
           data-true-peak={preview.check.truePeakDbtp.toFixed(2)}
           data-difference-db={preview.check.differenceDb.toFixed(1)}
@@ -76,10 +76,17 @@ export function CodecPreviewPanel({ runtime, ctx, source, preview, onPreview }: 
           data-ceiling={ceiling.dbtp.toFixed(1)}
           data-limiter-ceiling={ceiling.limiterDbtp?.toFixed(1)}
         >
-          {PREVIEW_CODECS[preview.codec].label} decoded: true peak {db(preview.check.truePeakDbtp)} dBTP — {over ? `${db(verdict!.overDb)} dB over` : 'under'} {ceiling.platform}’s {db(ceiling.dbtp)} dBTP ceiling (the session’s delivery target)
-          {limiter && <>; the master limiter is set to {db(ceiling.limiterDbtp!)} dBTP ({limiter.over ? `${db(limiter.overDb)} dB over it` : 'under it'})</>};
-          what it removes is {db(-preview.check.differenceDb)} dB below the music.
-        </p>
+          <p>{PREVIEW_CODECS[preview.codec].label} decoded: true peak {db(preview.check.truePeakDbtp)} dBTP</p>
+          <p className={over ? 'error-text' : 'muted'} data-testid="codec-ceiling">
+            {over ? `${db(verdict!.overDb)} dB over` : 'Under'} {ceiling.platform}’s {db(ceiling.dbtp)} dBTP ceiling (the session’s delivery target)
+          </p>
+          {limiter && (
+            <p className={limiter.over ? 'error-text' : 'muted'} data-testid="codec-limiter">
+              {limiter.over ? `${db(limiter.overDb)} dB over` : 'Under'} the master limiter’s {db(ceiling.limiterDbtp!)} dBTP ceiling
+            </p>
+          )}
+          <p className="muted">What it removes is {db(-preview.check.differenceDb)} dB below the music.</p>
+        </div>
       )}
       {error && <p className="error-text" role="alert">{error}</p>}
     </div>
