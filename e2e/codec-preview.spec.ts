@@ -82,6 +82,7 @@ test('codec preview: MP3 128 and Opus decoded in the page, true peak against the
     await verdict('codec-limiter', -1, /the master limiter’s −1\.0 dBTP ceiling/);
     await expect(player.getByTestId('ab-b')).toContainText('MP3 128 decoded');
     await expect(player.getByTestId('ab-c')).toContainText('what MP3 128 removes');
+    await page.setViewportSize({ width: 1280, height: 720 });
     await player.screenshot({ path: path.join(dir, 'codec-preview.png') });
     // Changing the target re-judges the preview shown: Spotify's ceiling is the limiter's, named once.
     await page.evaluate(() => (window.__mixroom as unknown as { runtime: { model: { setDeliveryTarget(id: string): boolean } } }).runtime.model.setDeliveryTarget('spotify'));

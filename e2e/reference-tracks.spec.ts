@@ -139,14 +139,16 @@ test('upload a reference, see its loudness and spectrum, A/B it level-matched ag
     expect(Math.abs(sideTrims[0] - (quietest - masterLufs))).toBeLessThan(0.2);
     expect(Math.abs(sideTrims[1] - (quietest - refLufs))).toBeLessThan(0.2);
     expect(Math.abs(sideTrims[2] - (quietest - liveLufs))).toBeLessThan(0.2);
+    // Its figures and spectrum join the comparison: a 220 Hz sine, so its 200 Hz band stands out.
+    const liveShown = Number(/(-?\d+\.\d) LUFS/.exec((await compare.getByTestId('figure-integrated-2').textContent())!)![1]);
+    expect(Math.abs(liveShown - liveLufs)).toBeLessThanOrEqual(0.15);
+    const withLive = JSON.parse((await compare.getByTestId('spectrum-canvas').getAttribute('data-levels'))!) as Array<Array<number | null>>;
+    expect(withLive).toHaveLength(3);
+    const liveBands = withLive[2].map((x) => x ?? -200);
+    expect(liveBands.indexOf(Math.max(...liveBands))).toBe(10); // the 200 Hz band (178–224 Hz) holds 220 Hz
     await page.setViewportSize({ width: 1280, height: 720 });
     await player.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(dir, 'deck-live-1280.png') });
-    // The phone layout (the review panel may sit behind its own tab there: a picture either way).
-    await page.setViewportSize({ width: 390, height: 844 });
-    await player.scrollIntoViewIfNeeded({ timeout: 5000 }).catch(() => {});
-    await page.screenshot({ path: path.join(dir, 'deck-live-390.png') });
-    await page.setViewportSize({ width: 1280, height: 720 });
 
     // A → C (live) → B (reference) while looping: one start frame throughout, and after each switch
     // the output is that side's own samples at the clock's position (a jump of one frame would be ≈ the music).
@@ -180,6 +182,17 @@ test('upload a reference, see its loudness and spectrum, A/B it level-matched ag
     await expect(vrow.getByTestId('approve-reference')).toHaveText('Night Reference');
     await vrow.getByTestId('approve-confirm-yes').click();
     await expect(vrow.getByTestId('decision-reference')).toContainText('Night Reference');
+
+    // The phone layout (its own tabs: the review panel starts on Comments there), the live mix added again.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('tab-versions').click();
+    if (!(await player.isVisible())) await vrow.getByTestId('version-play').click();
+    await expect(player).toHaveAttribute('data-loaded', 'true', { timeout: 60_000 });
+    if ((await player.getByTestId('deck-live').getAttribute('data-on')) !== 'true') await player.getByTestId('deck-live').click();
+    // (The layout change re-mounted the panel: the reference is no longer chosen, so the live mix is B here.)
+    await expect(player.locator('[data-live="true"]')).toBeVisible({ timeout: 120_000 });
+    await player.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(dir, 'deck-live-390.png') });
     await context.close();
   } finally {
     await fetch(`${baseURL}/api/sessions/${id}`, { method: 'DELETE', headers: { cookie } });

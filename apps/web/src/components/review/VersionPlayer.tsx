@@ -64,6 +64,7 @@ export function VersionPlayer({ sides, runtime, review, comments, live, onLive }
   const loaded = decoded === key;
   const liveSide = useLiveSide(runtime, live);
   const rendered = liveSide.render;
+  const liveColumn = useMemo(() => rendered && { loudness: rendered, spectrum: rendered.spectrum }, [rendered]);
   // Every side, the live mix too, turned down to the quietest one's integrated loudness.
   const matched = matchTrims([...sides.map((v) => v.loudness.integrated), ...(rendered ? [rendered.integrated] : [])]);
   const trims = preview ? [...matched, 0, 0] : matched;
@@ -174,10 +175,11 @@ export function VersionPlayer({ sides, runtime, review, comments, live, onLive }
             Loop {formatTime(loop.start)}–{formatTime(loop.end)} ✕
           </button>
         )}
-        {count > 1 && <span className="muted">level-matched to {target.toFixed(1)} LUFS</span>}
+        {/* The codec sides are played as they are: the point is to hear the codec. */}
+        {matched.length > 1 && <span className="muted">level-matched to {target.toFixed(1)} LUFS</span>}
         {!loaded && !error && <span className="muted" data-testid="deck-loading">Loading…</span>}
       </div>
-      {sides.length > 1 && <SpectrumCompare sides={sides} heard={deck.heard} trims={trims} review={review} />}
+      {(sides.length > 1 || rendered) && <SpectrumCompare sides={sides} live={preview ? null : liveColumn} heard={deck.heard} trims={trims} review={review} />}
       {sides.length === 1 && !isReference(sides[0]) && !live && loaded && (
         <CodecPreviewPanel key={sides[0].id} runtime={runtime} ctx={runtime.audioContext!} source={buffers.current[0] ?? null} preview={preview} onPreview={showPreview} />
       )}

@@ -140,8 +140,9 @@ export function VersionsPanel({ review, runtime, versions, references = [], role
                     setSolo(null);
                     const next = e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id);
                     setCompare(next);
-                    // A version ticked on its own is A/B'd against the live mix (as before the deck took it in).
-                    if (next.length === 1) setLive(true);
+                    // One version ticked is A/B'd against the live mix, two against each other (as before the
+                    // deck took the live mix in); "+ Live mix" adds it to any of them.
+                    setLive(next.length === 1);
                   }}
                 /> A/B
               </label>
