@@ -173,6 +173,18 @@ test('upload a reference, see its loudness and spectrum, A/B it level-matched ag
     await check('ab-b', 1);
     await expect(player).toHaveAttribute('data-heard', 'b');
     expect(await page.evaluate(() => window.__mixroomDeck!.timing)).toEqual(started);
+    // Removing the live mix while playing goes on where playback was: the sides restart on one frame
+    // at the position the old start gives for it (wrapped in the loop), still playing, B still heard.
+    await player.getByTestId('deck-live').click();
+    await expect(player.locator('[data-live="true"]')).toHaveCount(0);
+    const restarted = await page.evaluate(() => ({ ...window.__mixroomDeck!.timing, loop: window.__mixroomDeck!.loop! }));
+    await expect(player).toHaveAttribute('data-state', 'playing');
+    await expect(player).toHaveAttribute('data-heard', 'b');
+    const { loop } = restarted;
+    let expected = started.offset + (restarted.startedAt! - started.startedAt!);
+    if (expected >= loop.end) expected = loop.start + ((expected - loop.start) % (loop.end - loop.start));
+    console.log(`live mix removed while playing: restarted at ${restarted.offset.toFixed(5)} s, the old start gives ${expected.toFixed(5)} s`);
+    expect(Math.abs(restarted.offset - expected)).toBeLessThan(0.5 / 48000);
     await player.getByTestId('deck-play').click();
     await player.getByTestId('deck-loop-off').click();
 

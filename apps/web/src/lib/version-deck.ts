@@ -50,7 +50,8 @@ export class VersionDeck {
   setSides(sides: DeckSide[]): void {
     const pos = this.position;
     const wasPlaying = this.startedAt !== null;
-    const when = this.ctx.currentTime + START_LEAD_SECONDS;
+    // On a whole frame: the position it gives is then whole frames too, and playback goes on without a skipped sample.
+    const when = this.frame(this.ctx.currentTime + START_LEAD_SECONDS);
     const resumeAt = wasPlaying ? deckPosition(this.offset, when - this.startedAt!, this.duration, this.loopRange) : pos;
     this.stopSources(wasPlaying ? when : undefined);
     // The old voices play on until the new ones take over at `when`.
