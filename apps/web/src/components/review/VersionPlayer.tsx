@@ -66,9 +66,10 @@ export function VersionPlayer({ sides, runtime, review, comments, live, onLive }
   const rendered = liveSide.render;
   const liveColumn = useMemo(() => rendered && { loudness: rendered, spectrum: rendered.spectrum }, [rendered]);
   // Every side, the live mix too, turned down to the quietest one's integrated loudness.
-  const matched = matchTrims([...sides.map((v) => v.loudness.integrated), ...(rendered ? [rendered.integrated] : [])]);
+  const loudness = [...sides.map((v) => v.loudness.integrated), ...(rendered ? [rendered.integrated] : [])];
+  const matched = matchTrims(loudness);
   const trims = preview ? [...matched, 0, 0] : matched;
-  const target = Math.min(...[...sides.map((v) => v.loudness.integrated), rendered?.integrated].slice(0, matched.length).map((l, i) => (l ?? 0) + matched[i]));
+  const target = Math.min(...loudness.map((l, i) => (l ?? 0) + matched[i]));
   const previewLabels = preview ? [`${PREVIEW_CODECS[preview.codec].label} decoded`, `what ${PREVIEW_CODECS[preview.codec].label} removes`] : [];
 
   useEffect(() => {
