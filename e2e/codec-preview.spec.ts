@@ -1,6 +1,7 @@
 // Codec preview (issue 21) in real Chromium: a master normalised to −1 dBFS sample peak is encoded
 // and decoded in the page as MP3 128 (LAME in WebAssembly) and Opus 128 (WebCodecs). The decoded
-// true peak is shown against the −1 dBTP ceiling and agrees with ffmpeg's reading of the same
+// true peak is judged against the session's delivery target's ceiling (Amazon Music's −2 dBTP, with
+// the master limiter's −1 dBTP named beside it; Spotify's −1 once the target changes) and agrees with ffmpeg's reading of the same
 // master through the reference `lame` at 128 kbps; the codecs' delays are found (LAME's 1105
 // frames; Opus's pre-skip Chromium's decoder already takes out); switching to "decoded" keeps the sources running (same start frame); and what the
 // player plays as "what it removes" is as far below the music as the page says.
@@ -16,6 +17,8 @@ test.setTimeout(300_000);
 
 
 const dir = path.join(ARTIFACTS_DIR, 'codec-preview');
+/** A figure as the page prints it (typographic minus) back to a number. */
+const num = (s: string) => Number(s.replace('−', '-'));
 
 function ffmpegTruePeak(file: string): number {
   const out = execFileSync('ffmpeg', ['-nostdin', '-nostats', '-hide_banner', '-i', file, '-af', 'ebur128=peak=true:metadata=1,ametadata=mode=print:file=-', '-f', 'null', '-'], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
@@ -50,6 +53,9 @@ test('codec preview: MP3 128 and Opus decoded in the page, true peak against the
     const player = page.getByTestId('version-player');
     await expect(player).toHaveAttribute('data-loaded', 'true', { timeout: 60_000 });
 
+    // The session delivers to Amazon Music (−2 dBTP); the master limiter stays at its −1 dBTP.
+    await page.evaluate(() => (window.__mixroom as unknown as { runtime: { model: { setDeliveryTarget(id: string): boolean } } }).runtime.model.setDeliveryTarget('amazon-music'));
+
     // MP3 128 in the page.
     await player.getByTestId('codec-mp3-128').click();
     const result = player.getByTestId('codec-result');
@@ -60,10 +66,30 @@ test('codec preview: MP3 128 and Opus decoded in the page, true peak against the
     expect(Math.abs(tp - lameTp)).toBeLessThan(0.5);
     expect(await result.getAttribute('data-delay')).toBe('1105');
     expect(diffDb).toBeLessThan(-10);
-    await expect(result).toContainText(/true peak -?\d+\.\d dBTP — .*the -1\.0 dBTP ceiling/);
+    // Judged against Amazon's −2 (named), with the limiter's −1 beside it; the figures are the decoded peak's distances to each.
+    await expect(result).toHaveAttribute('data-ceiling', '-2.0');
+    await expect(result).toHaveAttribute('data-limiter-ceiling', '-1.0');
+    expect(Math.abs(num((await result.textContent())!.match(/true peak (−?\d+\.\d) dBTP/)![1]) - tp)).toBeLessThanOrEqual(0.06);
+    // Each ceiling's line says how far over (the decoded peak minus the ceiling) or that it is under.
+    const verdict = async (testId: string, ceiling: number, name: RegExp) => {
+      const said = (await result.getByTestId(testId).textContent())!;
+      const m = said.match(new RegExp(`^(?:(\\d+\\.\\d) dB over|Under) ${name.source}`));
+      expect(m, said).not.toBeNull();
+      if (m![1] === undefined) expect(tp, said).toBeLessThanOrEqual(ceiling + 0.05);
+      else expect(Math.abs(num(m![1]) - (tp - ceiling)), said).toBeLessThanOrEqual(0.06);
+    };
+    await verdict('codec-ceiling', -2, /Amazon Music’s −2\.0 dBTP ceiling \(the session’s delivery target\)/);
+    await verdict('codec-limiter', -1, /the master limiter’s −1\.0 dBTP ceiling/);
     await expect(player.getByTestId('ab-b')).toContainText('MP3 128 decoded');
     await expect(player.getByTestId('ab-c')).toContainText('what MP3 128 removes');
+    await page.setViewportSize({ width: 1280, height: 720 });
     await player.screenshot({ path: path.join(dir, 'codec-preview.png') });
+    // Changing the target re-judges the preview shown: Spotify's ceiling is the limiter's, named once.
+    await page.evaluate(() => (window.__mixroom as unknown as { runtime: { model: { setDeliveryTarget(id: string): boolean } } }).runtime.model.setDeliveryTarget('spotify'));
+    await expect(result).toHaveAttribute('data-ceiling', '-1.0');
+    await expect(result).not.toHaveAttribute('data-limiter-ceiling');
+    await verdict('codec-ceiling', -1, /Spotify’s −1\.0 dBTP ceiling \(the session’s delivery target\)/);
+    await expect(result.getByTestId('codec-limiter')).toHaveCount(0);
 
     // Switching between original, decoded and difference does not restart anything; the difference is as quiet as said.
     await player.getByTestId('deck-play').click();

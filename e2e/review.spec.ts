@@ -147,21 +147,21 @@ test('review loop: engineer bounces v1, artist comments on a range, engineer res
   await expect(E.getByTestId(`version-v${number}`).getByTestId('approved-badge')).toHaveCount(0);
   await expect(E.getByTestId(`version-v${number}`).getByTestId('download-wav')).toBeVisible();
 
-  // Level-matched A/B against the live mix: ticking one version measures the live mix (offline
-  // render) and turns the louder side down; switching to the version silences the live mix.
+  // Level-matched A/B against the live mix, in the version player: ticking one version renders the
+  // live mix in the page and adds it as a side; the louder side is turned down to the quieter.
   await A.getByTestId('tab-versions').click();
   await card(A).getByTestId('compare').check();
-  const liveAb = A.getByTestId('live-ab');
-  await expect(liveAb.getByTestId('live-ab-live')).toBeVisible({ timeout: 180_000 });
-  const trims = [Number(await liveAb.getAttribute('data-live-trim')), Number(await liveAb.getAttribute('data-version-trim'))];
-  console.log('live A/B trims (live, version):', trims, 'live LUFS', await liveAb.getAttribute('data-live-lufs'));
-  expect(Math.max(...trims)).toBe(0);
+  const deck = A.getByTestId('version-player');
+  const liveSide = deck.locator('[data-live="true"]');
+  await expect(liveSide).toBeVisible({ timeout: 180_000 });
+  const trims = [Number(await deck.getByTestId('ab-a').getAttribute('data-trim-db')), Number(await liveSide.getAttribute('data-trim-db'))];
+  console.log('live A/B trims (version, live):', trims);
+  expect(Math.max(...trims)).toBeCloseTo(0, 5);
   expect(Math.min(...trims)).toBeLessThanOrEqual(0);
-  const monitorGain = () => A.evaluate(() => (window.__mixroom as unknown as { runtime: { preview: { input: { gain: { value: number } } } } }).runtime.preview.input.gain.value);
-  await liveAb.getByTestId('live-ab-version').click();
-  await expect.poll(monitorGain, { timeout: 3000 }).toBeLessThan(0.001);
-  await liveAb.getByTestId('live-ab-live').click();
-  await expect.poll(monitorGain, { timeout: 3000 }).toBeGreaterThan(0.1);
+  await liveSide.click();
+  await expect(liveSide).toHaveAttribute('aria-pressed', 'true');
+  await deck.getByTestId('ab-a').click();
+  await expect(deck.getByTestId('ab-a')).toHaveAttribute('aria-pressed', 'true');
   await card(A).getByTestId('compare').uncheck();
 
   // The activity log tells the story, and the artist had an unread notification of the new version.

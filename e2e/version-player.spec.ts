@@ -6,11 +6,11 @@
 // transport's Play stopping the player, and a comment placed on the version's timeline.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { decodeWav, encodeWav } from '../packages/engine/src/audio/wav';
 import { ARTIFACTS_DIR, demoCookie, signedInContext } from './helpers';
 import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
-import './support/version-deck';
+import { captureDeck as capture, deckResidual as residual } from './support/version-deck';
 
 test.setTimeout(300_000);
 
@@ -25,52 +25,6 @@ function music(gain: number): Uint8Array {
   const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
   const ch = [0, 1].map(() => Float32Array.from({ length: SR * SECONDS }, (_, i) => gain * 0.3 * rnd() * (0.6 + 0.4 * Math.sin((2 * Math.PI * i) / SR))));
   return encodeWav(ch, SR, { bitDepth: 24, dither: 'none' });
-}
-
-interface Capture { left: number[]; missedFrames: number; startFrame: number; startedAt: number; offset: number; sr: number; switchAt: number | null; loop: { start: number; end: number } | null }
-
-/** Captures `seconds` of the version player's output from 0.2 s from now; optionally switches to B `switchAfterMs` in. */
-function capture(page: Page, seconds: number, switchAfterMs: number | null): Promise<Capture> {
-  return page.evaluate(async ([secs, switchMs]) => {
-    const deck = window.__mixroomDeck!;
-    const ctx = deck.output.context as AudioContext;
-    const sr = ctx.sampleRate;
-    const startFrame = Math.round((ctx.currentTime + 0.2) * sr);
-    const frames = Math.round(secs * sr);
-    const node = new AudioWorkletNode(ctx, 'mixroom-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', processorOptions: { startFrame, frames } });
-    const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (node.port.onmessage = (e) => resolve(e.data)));
-    deck.output.connect(node);
-    let switchAt: number | null = null;
-    if (switchMs !== null) {
-      // Switch once the capture is running, by the audio clock.
-      while (ctx.currentTime * sr < startFrame + (switchMs / 1000) * sr) await new Promise((r) => setTimeout(r, 5));
-      switchAt = ctx.currentTime;
-      (document.querySelector('[data-testid="ab-b"]') as HTMLButtonElement).click();
-    }
-    const { channels: [left], missedFrames } = await done;
-    deck.output.disconnect(node);
-    const { startedAt, offset } = deck.timing;
-    return { left: Array.from(left), missedFrames, startFrame, startedAt: startedAt!, offset, sr, switchAt, loop: deck.loop };
-  }, [seconds, switchAfterMs] as const);
-}
-
-/** Largest difference between the capture and `expected(songFrame)` where the song frame follows the clock (and the loop). */
-function residual(c: Capture, source: Float32Array, scale: number): { max: number; rms: number; signalRms: number } {
-  const startedF = Math.round(c.startedAt * c.sr);
-  const offsetF = Math.round(c.offset * c.sr);
-  const loop = c.loop && { s: Math.round(c.loop.start * c.sr), e: Math.round(c.loop.end * c.sr) };
-  let max = 0, sum = 0, sig = 0;
-  // Frames that passed before the capture first ran (a busy page) were not taken.
-  for (let k = c.missedFrames; k < c.left.length; k++) {
-    let f = offsetF + (c.startFrame + k - startedF);
-    if (loop && offsetF < loop.e && f >= loop.e) f = loop.s + ((f - loop.s) % (loop.e - loop.s));
-    const want = scale * (source[f] ?? 0);
-    const d = Math.abs(c.left[k] - want);
-    max = Math.max(max, d);
-    sum += d * d;
-    sig += want * want;
-  }
-  return { max, rms: Math.sqrt(sum / c.left.length), signalRms: Math.sqrt(sig / c.left.length) };
 }
 
 test('A/B of two versions is sample-aligned through the switch; seek, loop, transport exclusion, comments on the timeline', async ({ browser, baseURL }) => {

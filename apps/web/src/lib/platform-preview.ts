@@ -13,7 +13,6 @@ export interface PlatformPreviewSnapshot {
 /** Gain changes smaller than this are not worth a ramp (and would make the level wander). */
 const MIN_CHANGE_DB = 0.1;
 const RAMP_SECONDS = 0.5;
-const SWITCH_SECONDS = 0.01;
 
 /**
  * "Hear it as Spotify would play it": a monitor-only gain after the master bus that applies a
@@ -29,9 +28,6 @@ export class PlatformPreview {
    */
   readonly duck: GainNode;
   private snap: PlatformPreviewSnapshot = { platformId: null, gainDb: 0, basis: null };
-  /** Level-matched A/B against a version: a level trim for the live mix, or the live mix silenced. */
-  private trimDb = 0;
-  private silenced = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly Tone: ToneLib) {
@@ -73,16 +69,6 @@ export class PlatformPreview {
     this.apply(target, false);
   }
 
-  /**
-   * A/B with a rendered version: `trimDb` levels the live mix to the version's loudness and
-   * `silenced` hands the output over to the version. Switches in 10 ms: instant, without a click.
-   */
-  setComparison(trimDb: number, silenced: boolean): void {
-    this.trimDb = trimDb;
-    this.silenced = silenced;
-    this.ramp(SWITCH_SECONDS);
-  }
-
   private apply(target: DeliveryTarget | null, force: boolean): void {
     const basis = this.snap.basis;
     const gainDb = target && basis && Number.isFinite(basis.integrated) ? platformPlaybackGain(basis, target).gainDb : 0;
@@ -97,7 +83,7 @@ export class PlatformPreview {
   }
 
   private ramp(seconds: number): void {
-    const value = this.silenced ? 0 : this.Tone.dbToGain(this.snap.gainDb + this.trimDb);
+    const value = this.Tone.dbToGain(this.snap.gainDb);
     // Not Param.rampTo: a second rampTo while one is running left the gain at its old value.
     const now = this.Tone.now();
     this.input.gain.cancelAndHoldAtTime(now);

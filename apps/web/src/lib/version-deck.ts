@@ -43,11 +43,22 @@ export class VersionDeck {
     this.output.connect(ctx.destination);
   }
 
-  /** The versions to compare (same order as the A/B buttons); stops playback, keeps the position. */
+  /**
+   * The sides to compare (same order as the A/B buttons), at the same position; while playing,
+   * playback goes on from there (a side added or dropped: every side restarts on one frame).
+   */
   setSides(sides: DeckSide[]): void {
     const pos = this.position;
-    this.stopSources();
-    for (const v of this.voices) v.fade.disconnect();
+    const wasPlaying = this.startedAt !== null;
+    // On a whole frame: the position it gives is then whole frames too, and playback goes on without a skipped sample.
+    const when = this.frame(this.ctx.currentTime + START_LEAD_SECONDS);
+    const resumeAt = wasPlaying ? deckPosition(this.offset, when - this.startedAt!, this.duration, this.loopRange) : pos;
+    this.stopSources(wasPlaying ? when : undefined);
+    // The old voices play on until the new ones take over at `when`.
+    const old = this.voices;
+    const drop = () => old.forEach((v) => v.fade.disconnect());
+    if (wasPlaying) setTimeout(drop, (when - this.ctx.currentTime) * 1000 + 100);
+    else drop();
     this.voices = sides.map((side) => {
       const trim = this.ctx.createGain();
       const fade = this.ctx.createGain();
@@ -56,9 +67,15 @@ export class VersionDeck {
     });
     this.heardIndex = Math.min(this.heardIndex, Math.max(0, sides.length - 1));
     this.applyGains();
-    this.offset = Math.min(pos, this.duration);
+    this.offset = Math.min(resumeAt, this.duration);
     this.startedAt = null;
+    if (wasPlaying && this.voices.length > 0 && (this.loopRange || this.offset < this.duration - 0.01)) this.startAt(when, this.offset);
     this.onChange();
+  }
+
+  /** The sides as set (for tests that compare the output with what a side holds). */
+  get sides(): readonly DeckSide[] {
+    return this.voices.map((v) => v.side);
   }
 
   setTrims(trimsDb: number[]): void {

@@ -13,8 +13,10 @@ import { Waveform } from '../Waveform';
 /** Under this much drag (seconds) a press is a click (seek), not a loop range. */
 const CLICK_SECONDS = 0.1;
 
-export function DeckTimeline({ peaksUrl, duration, position, loop, comments, onSeek, onLoop }: {
+export function DeckTimeline({ peaksUrl, peaks: given = null, duration, position, loop, comments, onSeek, onLoop }: {
   peaksUrl: string | null;
+  /** Peaks computed in the page (the live mix's render), used when there is no `peaksUrl`. */
+  peaks?: Peaks | null;
   duration: number;
   /** Read every animation frame for the playhead (the audio clock, not React state). */
   position: () => number;
@@ -25,7 +27,8 @@ export function DeckTimeline({ peaksUrl, duration, position, loop, comments, onS
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const head = useRef<HTMLDivElement>(null);
-  const [peaks, setPeaks] = useState<Peaks | null>(null);
+  const [fetched, setPeaks] = useState<Peaks | null>(null);
+  const peaks = peaksUrl ? fetched : given;
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
 
   useEffect(() => {

@@ -2,7 +2,7 @@
 // What the version player compares, side by side: each side's integrated loudness, LRA, true
 // peak and level trim, and their long-term 1/3-octave spectra on one canvas (the heard side drawn
 // bold). References carry their spectrum; a version's is fetched (the server measures it once).
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SpectrumInfo } from '@mixroom/protocol';
 import { isReference, sideLetter, sourceLabel, type DeckSource } from '../../lib/deck-sources';
 import type { ReviewClient } from '../../lib/review';
@@ -28,8 +28,20 @@ function useSpectra(sides: DeckSource[], review: ReviewClient): Array<SpectrumIn
   return sides.map((s) => (isReference(s) ? s.spectrum : fetched[s.id] ?? null));
 }
 
-export function SpectrumCompare({ sides, heard, trims, review }: { sides: DeckSource[]; heard: number; trims: number[]; review: ReviewClient }) {
-  const spectra = useSpectra(sides, review);
+/** The live mix's render as one more column (its figures and spectrum measured in the page). */
+export interface LiveColumn {
+  loudness: { integrated: number; range: number; truePeak: number };
+  spectrum: SpectrumInfo;
+}
+
+export function SpectrumCompare({ sides, live = null, heard, trims, review }: { sides: DeckSource[]; live?: LiveColumn | null; heard: number; trims: number[]; review: ReviewClient }) {
+  const fetchedSpectra = useSpectra(sides, review);
+  const spectra = useMemo(() => (live ? [...fetchedSpectra, live.spectrum] : fetchedSpectra), [fetchedSpectra, live]);
+  // Headers short enough for three or four columns in the side panel; the full names in their titles.
+  const columns = [
+    ...sides.map((s, i) => ({ id: s.id, label: `${sideLetter(i)}: ${sourceLabel(s)}`, short: `${sideLetter(i)}: ${isReference(s) ? 'ref' : `v${s.number}`}`, loudness: s.loudness })),
+    ...(live ? [{ id: 'live', label: `${sideLetter(sides.length)}: live mix`, short: `${sideLetter(sides.length)}: live`, loudness: live.loudness }] : []),
+  ];
   const canvas = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
@@ -76,23 +88,25 @@ export function SpectrumCompare({ sides, heard, trims, review }: { sides: DeckSo
   const ready = spectra.every((s) => s !== null);
   return (
     <div className="deck-compare" data-testid="deck-compare" data-spectra-ready={ready}>
+      <div className="deck-figures-scroll">
       <table className="deck-figures" data-testid="deck-figures">
         <thead>
-          <tr><th /> {sides.map((s, i) => <th key={s.id} style={{ color: COLORS[i % COLORS.length] }}>{sideLetter(i)}: {sourceLabel(s)}</th>)}</tr>
+          <tr><th /> {columns.map((s, i) => <th key={s.id} style={{ color: COLORS[i % COLORS.length] }} title={s.label}>{s.short}</th>)}</tr>
         </thead>
         <tbody>
-          <tr><td>Integrated</td>{sides.map((s, i) => <td key={s.id} data-testid={`figure-integrated-${i}`}>{fig(s.loudness.integrated, 'LUFS')}</td>)}</tr>
-          <tr><td>LRA</td>{sides.map((s, i) => <td key={s.id} data-testid={`figure-lra-${i}`}>{fig(s.loudness.range, 'LU')}</td>)}</tr>
-          <tr><td>True peak</td>{sides.map((s, i) => <td key={s.id} data-testid={`figure-tp-${i}`}>{fig(s.loudness.truePeak, 'dBTP')}</td>)}</tr>
-          <tr><td>Played at</td>{sides.map((s, i) => <td key={s.id}>{trims[i] === 0 ? 'as is' : `${trims[i].toFixed(1)} dB`}</td>)}</tr>
+          <tr><td>Integrated</td>{columns.map((s, i) => <td key={s.id} data-testid={`figure-integrated-${i}`}>{fig(s.loudness.integrated, 'LUFS')}</td>)}</tr>
+          <tr><td>LRA</td>{columns.map((s, i) => <td key={s.id} data-testid={`figure-lra-${i}`}>{fig(s.loudness.range, 'LU')}</td>)}</tr>
+          <tr><td>True peak</td>{columns.map((s, i) => <td key={s.id} data-testid={`figure-tp-${i}`}>{fig(s.loudness.truePeak, 'dBTP')}</td>)}</tr>
+          <tr><td>Played at</td>{columns.map((s, i) => <td key={s.id}>{trims[i] === 0 ? 'as is' : `${trims[i].toFixed(1)} dB`}</td>)}</tr>
         </tbody>
       </table>
+      </div>
       <canvas
         ref={canvas}
         className="spectrum-canvas"
         data-testid="spectrum-canvas"
         role="img"
-        aria-label={`Long-term 1/3-octave spectra of ${sides.map((s, i) => `${sideLetter(i)} (${sourceLabel(s)})`).join(' and ')}, 20 Hz to 20 kHz`}
+        aria-label={`Long-term 1/3-octave spectra of ${columns.map((s) => s.label).join(' and ')}, 20 Hz to 20 kHz`}
         data-levels={JSON.stringify(spectra.map((s) => s?.levelsDb ?? null))}
       />
     </div>

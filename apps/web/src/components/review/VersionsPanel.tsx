@@ -11,7 +11,6 @@ import type { SessionRuntime } from '../../lib/session-runtime';
 import { Waveform } from '../Waveform';
 import { DriftNote } from '../MasterToTarget';
 import { MixContext } from '../mix-context';
-import { LiveABPlayer } from './ABPlayers';
 import { VersionPlayer } from './VersionPlayer';
 import { formatTime } from '../../lib/format';
 import { ApproveConfirm } from './ApproveConfirm';
@@ -60,10 +59,14 @@ export function VersionsPanel({ review, runtime, versions, references = [], role
   const duration = Math.max(1, ...versions.map((v) => v.durationSec));
   const ab = compare.length === 2 ? compare.map((id) => versions.find((v) => v.id === id)).filter((v): v is VersionInfo => !!v) : [];
   const soloVersion = compare.length === 0 ? versions.find((v) => v.id === solo) : undefined;
+  /** One version ticked: it is compared with the live mix. */
+  const single = compare.length === 1 ? versions.find((v) => v.id === compare[0]) : undefined;
+  /** The live mix as one more side of the player (rendered there). */
+  const [live, setLive] = useState(false);
   /** The reference track to compare with (played as the last side; recorded with an approval). */
   const [referenceId, setReferenceId] = useState<string | null>(null);
   const reference = references.find((r) => r.id === referenceId);
-  const deckSides = withReference(ab.length === 2 ? ab : soloVersion ? [soloVersion] : [], reference);
+  const deckSides = withReference(ab.length === 2 ? ab : single ? [single] : soloVersion ? [soloVersion] : [], reference);
 
   const bounce = async () => {
     setError(null);
@@ -117,10 +120,7 @@ export function VersionsPanel({ review, runtime, versions, references = [], role
       )}
       {error && <p className="error-text" role="alert">{error}</p>}
       <ReferencesPanel review={review} references={references} role={role} chosen={reference?.id ?? null} onChoose={setReferenceId} />
-      {deckSides.length > 0 && <VersionPlayer sides={deckSides} runtime={runtime} review={review} comments={comments} />}
-      {compare.length === 1 && versions.some((v) => v.id === compare[0]) && (
-        <LiveABPlayer key={compare[0]} version={versions.find((v) => v.id === compare[0])!} runtime={runtime} />
-      )}
+      {deckSides.length > 0 && <VersionPlayer sides={deckSides} runtime={runtime} review={review} comments={comments} live={live} onLive={setLive} />}
       {versions.length === 0 && <p className="muted">No versions yet.</p>}
       <ul className="versions">
         {[...versions].reverse().map((v) => (
@@ -138,7 +138,11 @@ export function VersionsPanel({ review, runtime, versions, references = [], role
                   aria-label={`Compare v${v.number} (A/B)`}
                   onChange={(e) => {
                     setSolo(null);
-                    setCompare(e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id));
+                    const next = e.target.checked ? [...compare, v.id].slice(-2) : compare.filter((x) => x !== v.id);
+                    setCompare(next);
+                    // One version ticked is A/B'd against the live mix, two against each other (as before the
+                    // deck took the live mix in); "+ Live mix" adds it to any of them.
+                    setLive(next.length === 1);
                   }}
                 /> A/B
               </label>
