@@ -23,7 +23,9 @@ import { cpSync, statSync, closeSync, createReadStream, createWriteStream, mkdir
 import { createServer, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { MetadataValue } from '@tus/s3-store';
 import { UPLOAD_CHUNK_BYTES } from '../packages/protocol/src/index';
 import { serverProcessEnv } from '../scripts/server-process-env.mjs';
 
@@ -115,8 +117,9 @@ async function s3Store(endpoint: string) {
   type Part = { PartNumber: number; ETag: string; Size: number };
   const parts = new Map<string, Part[]>();
   class ListedS3Store extends S3Store {
-    protected override async uploadPart(metadata: Parameters<S3Store['uploadPart']>[0], body: Parameters<S3Store['uploadPart']>[1], partNumber: number): Promise<string> {
-      const size = Buffer.isBuffer(body) ? body.length : statSync((body as { path: string }).path).size;
+    protected override async uploadPart(metadata: MetadataValue, body: Readable | Buffer, partNumber: number): Promise<string> {
+      // The store hands each part over as a temporary file's read stream (or a Buffer).
+      const size = Buffer.isBuffer(body) ? body.length : statSync((body as unknown as { path: string }).path).size;
       const etag = await super.uploadPart(metadata, body, partNumber);
       const list = parts.get(metadata.file.id) ?? [];
       list.push({ PartNumber: partNumber, ETag: etag, Size: size });
