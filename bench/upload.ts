@@ -10,6 +10,12 @@
  * both sides; the summary is the median ratio over the runs, with the load average.
  *
  *   npm run bench:upload [-- --mb 1024 --chunk-mb 64 --runs 3 --warm-gb 8]
+ *   npm run bench:upload -- --impl tus-server      (@tus/server 2 + @tus/file-store instead of Mixroom)
+ *   npm run bench:upload -- --impl tus-server-s3   (@tus/server 2 + @tus/s3-store on s3rver, the
+ *                                                   tests' S3 stand-in, in a process of its own)
+ * The tus-server variants are the library alone, as a candidate to replace our tus routes: no
+ * sign-in, database, SHA-256, probe, peaks or ingest, so their ratio is an upper bound of what
+ * Mixroom on top of them could reach.
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:upload   (CPU profile of the server per run)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -17,7 +23,9 @@ import { cpSync, statSync, closeSync, createReadStream, createWriteStream, mkdir
 import { createServer, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { MetadataValue } from '@tus/s3-store';
 import { UPLOAD_CHUNK_BYTES } from '../packages/protocol/src/index';
 import { serverProcessEnv } from '../scripts/server-process-env.mjs';
 
@@ -32,6 +40,12 @@ const MB = opt('mb', 1024);
 const CHUNK = args.includes('--chunk-mb') ? opt('chunk-mb', 64) * 1024 * 1024 : UPLOAD_CHUNK_BYTES;
 const RUNS = opt('runs', 3);
 const WARM_GB = opt('warm-gb', 8);
+const IMPL = (() => {
+  const i = args.indexOf('--impl');
+  const v = i >= 0 ? args[i + 1] : 'mixroom';
+  if (v !== 'mixroom' && v !== 'tus-server' && v !== 'tus-server-s3') throw new Error(`--impl mixroom | tus-server | tus-server-s3 (got ${v})`);
+  return v;
+})();
 
 // ------------------------------------------------------------------ child roles
 
@@ -74,11 +88,75 @@ function runSink(): void {
   });
 }
 
+/** @tus/server 2 on node:http at /files, with the file store or (BENCH_S3_ENDPOINT) the S3 store. */
+async function runTusServer(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-tus-'));
+  const { Server } = await import('@tus/server');
+  const endpoint = process.env.BENCH_S3_ENDPOINT;
+  const datastore = endpoint ? await s3Store(endpoint) : new (await import('@tus/file-store')).FileStore({ directory: dir });
+  const tus = new Server({ path: '/files', datastore, relativeLocation: true, maxSize: 2 ** 31 - 1 });
+  const server = createServer((req, res) => void tus.handle(req, res));
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address() as { port: number };
+    process.stdout.write(JSON.stringify({ port: addr.port }) + '\n');
+  });
+  process.on('SIGTERM', () => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}
+
+/**
+ * @tus/s3-store against s3rver. s3rver has no ListParts (GET ?uploadId answers 405 "The specified
+ * method is not allowed against this resource"), which the store calls on every HEAD and PATCH to
+ * find the offset; here the parts this process uploaded are listed from memory instead. The data
+ * path (parts buffered to temporary files, UploadPart, CompleteMultipartUpload) is the library's.
+ */
+async function s3Store(endpoint: string) {
+  const { S3Store } = await import('@tus/s3-store');
+  type Part = { PartNumber: number; ETag: string; Size: number };
+  const parts = new Map<string, Part[]>();
+  class ListedS3Store extends S3Store {
+    protected override async uploadPart(metadata: MetadataValue, body: Readable | Buffer, partNumber: number): Promise<string> {
+      // The store hands each part over as a temporary file's read stream (or a Buffer).
+      const size = Buffer.isBuffer(body) ? body.length : statSync((body as unknown as { path: string }).path).size;
+      const etag = await super.uploadPart(metadata, body, partNumber);
+      const list = parts.get(metadata.file.id) ?? [];
+      list.push({ PartNumber: partNumber, ETag: etag, Size: size });
+      list.sort((a, b) => a.PartNumber - b.PartNumber);
+      parts.set(metadata.file.id, list);
+      return etag;
+    }
+    protected override async retrieveParts(id: string): Promise<Part[]> {
+      await this.getMetadata(id);
+      return parts.get(id) ?? [];
+    }
+  }
+  return new ListedS3Store({
+    s3ClientConfig: {
+      bucket: 'mixroom-bench', region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      // As createS3Client: s3rver does not take the SDK's default streaming checksums.
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    },
+  });
+}
+
+/** s3rver (the tests' S3 stand-in) in a process of its own, so its CPU and memory are not the tus server's. */
+async function runS3(): Promise<void> {
+  const { startFakeS3 } = await import('../apps/server/src/blob/fake-s3.js');
+  const s3 = await startFakeS3('mixroom-bench');
+  process.stdout.write(JSON.stringify({ port: Number(new URL(s3.endpoint).port) }) + '\n');
+  process.on('SIGTERM', async () => {
+    await s3.close();
+    process.exit(0);
+  });
+}
+
 // ------------------------------------------------------------------ parent
 
-function startChild(role: 'server' | 'sink'): Promise<{ child: ChildProcess; port: number }> {
-  const profile = role === 'server' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, ...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: role === 'server' ? serverProcessEnv({ ...process.env, LOG_LEVEL: 'warn' }) : { ...process.env, LOG_LEVEL: 'warn' } });
+function startChild(role: 'server' | 'sink' | 'tus' | 's3'): Promise<{ child: ChildProcess; port: number }> {
+  const profile = (role === 'server' || role === 'tus') && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...process.execArgv, process.argv[1], role], { stdio: ['ignore', 'pipe', 'inherit'], env: role === 'server' || role === 'tus' ? serverProcessEnv({ ...process.env, LOG_LEVEL: 'warn', ...(role === 'tus' && s3Endpoint ? { BENCH_S3_ENDPOINT: s3Endpoint } : {}) }) : { ...process.env, LOG_LEVEL: 'warn' } });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -88,6 +166,8 @@ function startChild(role: 'server' | 'sink'): Promise<{ child: ChildProcess; por
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
   });
 }
+
+let s3Endpoint: string | undefined;
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 
@@ -280,6 +360,31 @@ async function measureMixroom(wav: string, size: number) {
   return { transferMs, lastMs, totalMs, cpu: cpuSpent, rss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss, baseline: baselineBreakdown, atPeak: rss.atPeak() } };
 }
 
+/** The same client against bare @tus/server: create, then the same PATCHes. */
+async function measureTus(wav: string, size: number) {
+  const server = await startChild('tus');
+  const base = `http://127.0.0.1:${server.port}`;
+  await new Promise((r) => setTimeout(r, 1000));
+  const baselineRss = rssMb(server.child.pid!);
+  const baselineBreakdown = rssBreakdown(server.child.pid!);
+  const rss = sampleRss(server.child.pid!);
+  const cpu = cpuMeter(server.child.pid!);
+  const t0 = performance.now();
+  const tus = { 'Tus-Resumable': '1.0.0' };
+  try {
+  const post = await send(`${base}/files`, 'POST', { ...tus, 'Upload-Length': size, 'Upload-Metadata': `filename ${Buffer.from('big.wav').toString('base64')}` });
+  if (post.status !== 201) throw new Error(`create: ${post.status} ${post.body}`);
+  const { transferMs, lastMs, last } = await uploadChunks(wav, size, `${base}${post.headers.location as string}`, { ...tus, 'Content-Type': 'application/offset+octet-stream' });
+  const totalMs = performance.now() - t0;
+  const cpuSpent = cpu();
+  const peakRss = rss.stop();
+  if (Number(last.headers['upload-offset']) !== size) throw new Error(`upload ended at ${String(last.headers['upload-offset'])} of ${size}`);
+  return { transferMs, lastMs, totalMs, cpu: cpuSpent, rss: { baselineMB: baselineRss, peakMB: peakRss, growthMB: peakRss - baselineRss, baseline: baselineBreakdown, atPeak: rss.atPeak() } };
+  } finally {
+    await stop(server.child);
+  }
+}
+
 /**
  * Touches `gb` GiB of fresh memory in a child process that then exits. On this VM kind, guest
  * memory that is freed goes back to the host a few seconds later (virtio-balloon free page
@@ -306,9 +411,11 @@ async function main(): Promise<void> {
   const role = process.argv[2];
   if (role === 'server') return runServer();
   if (role === 'sink') return runSink();
+  if (role === 'tus') return runTusServer();
+  if (role === 's3') return runS3();
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-wav-'));
-  if (!process.env.BENCH_DATABASE_URL) {
+  if (!process.env.BENCH_DATABASE_URL && IMPL === 'mixroom') {
     const { startPgliteProcess } = await import('../apps/server/src/db/pglite-process.js');
     console.log('initializing the embedded database once…');
     const template = path.join(dir, 'pglite');
@@ -320,6 +427,9 @@ async function main(): Promise<void> {
   writeWav(wav, MB * 1024 * 1024);
   const size = statSync(wav).size;
   const mbps = (ms: number) => size / 1e6 / (ms / 1000);
+  const s3 = IMPL === 'tus-server-s3' ? await startChild('s3') : null;
+  if (s3) s3Endpoint = `http://127.0.0.1:${s3.port}`;
+  const measureCandidate = IMPL === 'mixroom' ? measureMixroom : measureTus;
   try {
     console.log(`touching ${WARM_GB} GiB of memory first (--warm-gb 0 to skip)…`);
     warmMemory(WARM_GB);
@@ -330,16 +440,16 @@ async function main(): Promise<void> {
       const sinkFirst = i % 2 === 0;
       const loadAtStart = os.loadavg()[0];
       let sink: Awaited<ReturnType<typeof measureSink>>;
-      let mix: Awaited<ReturnType<typeof measureMixroom>>;
+      let mix: Awaited<ReturnType<typeof measureTus>>;
       if (sinkFirst) {
         sink = await measureSink(wav, size);
-        mix = await measureMixroom(wav, size);
+        mix = await measureCandidate(wav, size);
       } else {
-        mix = await measureMixroom(wav, size);
+        mix = await measureCandidate(wav, size);
         sink = await measureSink(wav, size);
       }
       const run = {
-        order: sinkFirst ? 'sink, mixroom' : 'mixroom, sink',
+        order: sinkFirst ? `sink, ${IMPL}` : `${IMPL}, sink`,
         loadAverage1m: round(loadAtStart, 2),
         sink: { seconds: round(sink.ms / 1000), MBps: round(mbps(sink.ms), 1), cpuSeconds: sink.cpu },
         mixroom: {
@@ -353,12 +463,13 @@ async function main(): Promise<void> {
         serverRss: mix.rss,
         sinkRss: sink.rss,
       };
-      console.log(`run ${i + 1}/${RUNS} (${run.order}, load ${run.loadAverage1m}): sink ${run.sink.MBps} MB/s, mixroom ${run.mixroom.endToEndMBps} MB/s → ratio ${run.ratio.endToEnd} (transfer ${run.ratio.transfer}), server RSS +${mix.rss.growthMB.toFixed(1)} MB; CPU s (user+sys) sink ${sink.cpu.server.user}+${sink.cpu.server.system}, server ${mix.cpu.server.user}+${mix.cpu.server.system}, client ${sink.cpu.client.user}+${sink.cpu.client.system} / ${mix.cpu.client.user}+${mix.cpu.client.system}`);
+      console.log(`run ${i + 1}/${RUNS} (${run.order}, load ${run.loadAverage1m}): sink ${run.sink.MBps} MB/s, ${IMPL} ${run.mixroom.endToEndMBps} MB/s → ratio ${run.ratio.endToEnd} (transfer ${run.ratio.transfer}), server RSS +${mix.rss.growthMB.toFixed(1)} MB; CPU s (user+sys) sink ${sink.cpu.server.user}+${sink.cpu.server.system}, server ${mix.cpu.server.user}+${mix.cpu.server.system}, client ${sink.cpu.client.user}+${sink.cpu.client.system} / ${mix.cpu.client.user}+${mix.cpu.client.system}`);
       runs.push(run);
     }
     const result = {
       date: new Date().toISOString(),
       machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      impl: IMPL,
       fileBytes: size,
       chunkBytes: CHUNK,
       warmGiB: WARM_GB,
@@ -371,9 +482,10 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result, null, 2));
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-    const out = process.env.BENCH_DATABASE_URL ? 'upload-postgres.json' : 'upload.json';
+    const out = IMPL !== 'mixroom' ? `upload-${IMPL}.json` : process.env.BENCH_DATABASE_URL ? 'upload-postgres.json' : 'upload.json';
     writeFileSync(path.join(ROOT, 'bench/results', out), JSON.stringify(result, null, 2) + '\n');
   } finally {
+    if (s3) await stop(s3.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
