@@ -1,7 +1,7 @@
 import { ChunkCacheReader, createChunkCacheBuffer, type ChunkCacheLayout, type StemSource } from '@mixroom/engine';
 import type { StemInfo } from '@mixroom/protocol';
 import { busyHold } from './busy-retry';
-import { STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
+import { PRIME_SECONDS, STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
 
 /**
  * Frames per chunk and chunks per stem in the shared window: 16,384 frames (0.34 s at 48 kHz)
@@ -10,8 +10,6 @@ import { STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWork
  */
 export const CHUNK_FRAMES = 16384;
 export const CHUNK_SLOTS = 16;
-/** What must be ready at the playhead before Play starts the whole mix together. */
-const PRIME_SECONDS = 0.5;
 
 export interface LibraryStem {
   stem: StemInfo;

@@ -4,6 +4,9 @@ import type { ChunkCacheLayout } from '@mixroom/engine';
 /** Where the worker built by scripts/build-worklets.mjs is served. */
 export const STEM_WORKER_URL = '/worklets/stem-worker.js';
 
+/** What must be ready at the playhead before Play (or a seek while playing) starts the whole mix together. */
+export const PRIME_SECONDS = 0.5;
+
 export type StemWorkerRequest =
   | { type: 'init'; status: SharedArrayBuffer; sampleRate: number }
   /** `key` names the cached file: the stem's content hash, so a changed file is never mixed up. */

@@ -21,7 +21,7 @@ import {
 } from '@mixroom/engine';
 import { fetchRetryingWhenBusy, serverBusy } from './busy-retry';
 import { BatchUnavailableError, StemRangeBatcher } from './stem-ranges';
-import type { StemPhase, StemProgress, StemWorkerReply, StemWorkerRequest } from './stem-stream-protocol';
+import { PRIME_SECONDS, type StemPhase, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
 
 interface SyncHandle {
   read(buffer: ArrayBufferView, options?: { at: number }): number;
@@ -543,21 +543,24 @@ function bytesReady(entry: Entry, k: number): boolean {
  * Returns true when some are still missing (the background downloads then wait).
  */
 function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
+  // The chunks Play and a seek wait for: PRIME_SECONDS from anywhere in the first one.
+  const atPlayhead = Math.ceil((PRIME_SECONDS * sampleRate) / C) + 1;
   let missing = false;
   for (let i = 0; i < wanted.length; i++) {
     const k = wanted[i];
     // Read-ahead waits while the playhead's own blocks are missing (a seek, the first sound): its
     // 2 MiB runs shared the connection, the server and this worker's file writes with them, and a
     // seek into parts not yet downloaded took 0.4–0.8 s instead of about one round trip.
-    if (i === 2 && missing) return true;
-    // At the playhead (what Play and a seek wait for) only the blocks themselves: every stem's
-    // first bytes arrive before any stem's next ones. Further ahead, runs keep the number of
-    // requests low (48 stems playing need 13.8 MB/s: in 256 KiB requests that is 53 a second).
-    const run = i < 2 ? 1 : AHEAD_RUN_BLOCKS;
+    if (i === atPlayhead && missing) return true;
+    // At the playhead only the blocks themselves, all asked for at once: every stem's first bytes
+    // arrive before any stem's next ones. Further ahead, runs keep the number of requests low
+    // (48 stems playing need 13.8 MB/s: in 256 KiB requests that is 53 a second).
+    const urgent = i < atPlayhead;
+    const run = urgent ? 1 : AHEAD_RUN_BLOCKS;
     for (const entry of list) {
       if (entry.derived || k * C >= entry.frames || bytesReady(entry, k)) continue;
       missing = true;
-      if (requests >= (i < 2 ? MAX_PLAYHEAD_RUNS : MAX_REQUESTS)) return true;
+      if (requests >= (urgent ? MAX_PLAYHEAD_RUNS : MAX_REQUESTS)) return true;
       const [from, to] = chunkBytes(entry, k);
       for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
         if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, run).catch((e) => fail(entry, (e as Error).message));
