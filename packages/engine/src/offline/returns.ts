@@ -7,7 +7,7 @@ import { StereoMatrix } from '../graph/nodes';
 import { filterSections } from './channel';
 import { BusGainCurve, type BusGainLanes } from './bus-automation';
 import { BusChainDsp, type ChainLanes } from './master-automation';
-import { MAX_PREDELAY_SECONDS, ReverbIrCache, ReverbRoomSchedule, instanceGain, type ReverbInstance, type ReverbRoomLanes } from './reverb-room';
+import { MAX_PREDELAY_SECONDS, ReverbIrCache, ReverbRoomSchedule, type ReverbInstance, type ReverbRoomLanes } from './reverb-room';
 
 type OfflineCtor = typeof OfflineAudioContext;
 
@@ -136,7 +136,11 @@ export class OfflineReverb {
    */
   private async convolve(input: Float32Array[], a: number, b: number, end: number, ir: AudioBuffer, predelaySeconds: number, inst: ReverbInstance | null, songFrame: number): Promise<void> {
     const ctx = new this.Offline(2, end - a, this.sampleRate);
-    const buffer = new AudioBuffer({ length: b - a, numberOfChannels: 2, sampleRate: this.sampleRate });
+    // The source plays on in silence until the pre-delay line has let out the last input: in
+    // node-web-audio-api a DelayNode whose source has ended loses the stereo image of what it
+    // still holds (measured: −14 dB null against one piece, offline/reverb-room.test.ts).
+    const length = Math.min(end - a, b - a + Math.ceil(predelaySeconds * this.sampleRate) + 256);
+    const buffer = new AudioBuffer({ length, numberOfChannels: 2, sampleRate: this.sampleRate });
     // Written through the channel views: no extra copy on the platform side.
     input.forEach((data, c) => buffer.getChannelData(c).set(data.subarray(a, b)));
     const src = ctx.createBufferSource();
@@ -152,10 +156,11 @@ export class OfflineReverb {
     src.start(0);
     const rendered = await ctx.startRendering();
     const fade = this.room?.fadeFrames ?? 0;
+    const room = this.room;
     for (let c = 0; c < 2; c++) {
       const out = rendered.getChannelData(c);
       const acc = this.pending[c];
-      if (!inst) {
+      if (!inst || !room) {
         for (let i = 0; i < out.length; i++) acc[a + i] += out[i];
         continue;
       }
@@ -163,7 +168,8 @@ export class OfflineReverb {
       const at = songFrame + a;
       for (let i = 0; i < out.length; i++) {
         const n = at + i;
-        acc[a + i] += (n >= inst.fadeIn + fade && n < inst.fadeOut ? 1 : instanceGain(inst, n, fade)) * out[i];
+        // Float32 gains, as the live GainNodes get them.
+        acc[a + i] += (n >= inst.fadeIn + fade && n < inst.fadeOut ? 1 : Math.fround(room.gainAt(inst.index, n))) * out[i];
       }
     }
   }

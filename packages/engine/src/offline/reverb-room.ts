@@ -34,14 +34,16 @@ export interface ReverbRoom extends ReverbSettings {
   predelayMs: number;
 }
 
-/** A convolver run of the schedule; frames are song frames (±Infinity: beyond what was asked). */
+/** A convolver run of the schedule; frames are song frames (±Infinity: before the song, after the lanes). */
 export interface ReverbInstance {
+  /** Counted from the song's start (live playback plays instance i in slot i % REVERB_ROOM_SLOTS). */
+  index: number;
   room: ReverbRoom;
   /** The IR cache key (decay, damping, size). */
   irKey: string;
-  /** First song frame it is heard from (its fade-in starts here; −Infinity: it was playing before). */
+  /** First song frame it is heard from (its fade-in starts here; −Infinity: instance 0). */
   fadeIn: number;
-  /** First song frame of its fade-out (+Infinity: beyond the window asked for). */
+  /** First song frame of its fade-out (+Infinity: the last instance). */
   fadeOut: number;
   /** Fed over [feedFrom, feedTo). */
   feedFrom: number;
@@ -68,12 +70,22 @@ function quantize(id: RoomParam, v: number): number {
   return Math.min(def.max, Math.max(def.min, Math.round(v * inv) / inv));
 }
 
+/** Slots live playback cycles instances through (instance i plays in slot i % 3): see ReverbRoomSlots. */
+export const REVERB_ROOM_SLOTS = 3;
+
 export class ReverbRoomSchedule {
   readonly stepFrames: number;
   readonly fadeFrames: number;
   readonly prerollFrames: number;
   /** The longest pre-delay and IR any step can have (the tail a render keeps room for). */
   readonly maxTailFrames: number;
+  /**
+   * Instance i ≥ 1 starts at step changes[i − 1]; instance 0 plays from before the song. Indices
+   * count from the song's start, so renders and live playback (worklet and page) number the
+   * same instances alike. After the lanes' last point nothing changes.
+   */
+  private readonly changes: number[] = [];
+  private readonly rooms: ReverbRoom[] = [];
 
   constructor(
     private readonly params: Record<string, number>,
@@ -84,9 +96,23 @@ export class ReverbRoomSchedule {
     this.fadeFrames = Math.round(REVERB_ROOM_FADE_SECONDS * sampleRate);
     this.prerollFrames = this.stepFrames - this.fadeFrames;
     // Lanes stay within their points between them: the largest point bounds the lane.
-    const most = (id: string) => Math.max(params[id], ...(lanes[id] ? Array.from(lanes[id].v) : []));
+    const most = (id: RoomParam) => Math.max(params[id], ...(lanes[id] ? Array.from(lanes[id].v) : []));
     const irFrames = reverbIrLength(sampleRate, most('reverb.decay'));
     this.maxTailFrames = Math.ceil(Math.min(MAX_PREDELAY_SECONDS, most('reverb.predelay') / 1000) * sampleRate) + irFrames + 1;
+    let last = 0;
+    for (const id of REVERB_ROOM_PARAMS) if (lanes[id]) last = Math.max(last, lanes[id].t[lanes[id].t.length - 1]);
+    const lastStep = Math.ceil((last * sampleRate) / this.stepFrames) + 1;
+    let room = this.roomAt(0);
+    let key = roomKey(room);
+    this.rooms.push(room);
+    for (let k = 1; k <= lastStep; k++) {
+      room = this.roomAt(k);
+      const next = roomKey(room);
+      if (next === key) continue;
+      key = next;
+      this.changes.push(k);
+      this.rooms.push(room);
+    }
   }
 
   /** Song frame where step k starts. */
@@ -104,40 +130,82 @@ export class ReverbRoomSchedule {
     return { decaySeconds: v('reverb.decay'), dampingHz: v('reverb.damping'), size: v('reverb.size'), predelayMs: v('reverb.predelay') };
   }
 
-  /**
-   * The instances fed anywhere in song frames [from, to), in order, with every fade that can
-   * reach frames before `to + maxTailFrames` (what their outputs cover).
-   */
-  instancesFedIn(from: number, to: number): ReverbInstance[] {
-    const S = this.stepFrames;
-    const k0 = Math.floor((from - this.fadeFrames) / S) - 1;
-    const k1 = Math.ceil((to + this.maxTailFrames + this.prerollFrames) / S) + 1;
-    const out: ReverbInstance[] = [];
-    let cur: ReverbInstance | null = null;
-    let curKey = '';
-    for (let k = k0; k <= k1; k++) {
-      const room = this.roomAt(k);
-      const key = roomKey(room);
-      if (cur && key === curKey) continue;
-      const b = this.stepStart(k);
-      if (cur) {
-        cur.fadeOut = b;
-        cur.feedTo = b + this.fadeFrames;
-      }
-      cur = { room, irKey: irKeyOf(room), fadeIn: k === k0 ? -Infinity : b, fadeOut: Infinity, feedFrom: k === k0 ? -Infinity : b - this.prerollFrames, feedTo: Infinity };
-      curKey = key;
-      out.push(cur);
-    }
-    return out.filter((i) => i.feedFrom < to && i.feedTo > from);
+  get instanceCount(): number {
+    return this.rooms.length;
   }
-}
 
-/** The gain an instance is heard at, at song frame n (linear fades: an old and a new one sum to 1). */
-export function instanceGain(inst: ReverbInstance, n: number, fadeFrames: number): number {
-  if (n < inst.fadeIn || n >= inst.fadeOut + fadeFrames) return 0;
-  if (n < inst.fadeIn + fadeFrames) return (n - inst.fadeIn) / fadeFrames;
-  if (n >= inst.fadeOut) return 1 - (n - inst.fadeOut) / fadeFrames;
-  return 1;
+  /** The instance heard (at least partly) at song frame n: the last one whose fade-in has begun. */
+  indexAt(n: number): number {
+    const k = Math.floor(n / this.stepFrames);
+    let lo = 0;
+    let hi = this.changes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.changes[mid] <= k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  instance(i: number): ReverbInstance {
+    const room = this.rooms[i];
+    const fadeIn = i === 0 ? -Infinity : this.stepStart(this.changes[i - 1]);
+    const fadeOut = i < this.changes.length ? this.stepStart(this.changes[i]) : Infinity;
+    return { index: i, room, irKey: irKeyOf(room), fadeIn, fadeOut, feedFrom: fadeIn - this.prerollFrames, feedTo: fadeOut + this.fadeFrames };
+  }
+
+  /** The instances fed anywhere in song frames [from, to), in order. */
+  instancesFedIn(from: number, to: number): ReverbInstance[] {
+    const out: ReverbInstance[] = [];
+    const last = Math.min(this.instanceCount - 1, this.indexAt(to + this.prerollFrames));
+    for (let i = Math.max(0, this.indexAt(from - this.fadeFrames) - 1); i <= last; i++) {
+      const inst = this.instance(i);
+      if (inst.feedFrom < to && inst.feedTo > from) out.push(inst);
+    }
+    return out;
+  }
+
+  /** Whether instance i is fed at song frame n. */
+  fedAt(i: number, n: number): boolean {
+    if (i < 0 || i >= this.rooms.length) return false;
+    const from = i === 0 ? -Infinity : this.stepStart(this.changes[i - 1]) - this.prerollFrames;
+    const to = i < this.changes.length ? this.stepStart(this.changes[i]) + this.fadeFrames : Infinity;
+    return n >= from && n < to;
+  }
+
+  /** Instance i's gain at song frame n (0 outside the schedule). */
+  gainAt(i: number, n: number): number {
+    if (i < 0 || i >= this.rooms.length) return 0;
+    const F = this.fadeFrames;
+    const fadeIn = i === 0 ? -Infinity : this.stepStart(this.changes[i - 1]);
+    const fadeOut = i < this.changes.length ? this.stepStart(this.changes[i]) : Infinity;
+    if (n < fadeIn || n >= fadeOut + F) return 0;
+    if (n < fadeIn + F) return (n - fadeIn) / F;
+    if (n >= fadeOut) return 1 - (n - fadeOut) / F;
+    return 1;
+  }
+
+  /**
+   * Live playback's control signal: per slot s, out[2s][offset + i] = whether the slot's
+   * instance is fed, out[2s + 1][offset + i] = its gain, at song frame songFrame + i·rate
+   * (rate 0: held there, as while stopped). Allocates nothing.
+   */
+  fillGates(out: Float32Array[], offset: number, songFrame: number, frames: number, rate = 1): void {
+    for (let f = 0; f < frames; f++) {
+      const n = Math.round(songFrame + f * rate);
+      const cur = this.indexAt(n);
+      for (let s = 0; s < REVERB_ROOM_SLOTS; s++) {
+        out[2 * s][offset + f] = 0;
+        out[2 * s + 1][offset + f] = 0;
+      }
+      // Only the instances around the current one can be fed or heard (one before fading out, one after prerolling).
+      for (let i = Math.max(0, cur - 1); i <= cur + 1; i++) {
+        const s = i % REVERB_ROOM_SLOTS;
+        if (this.fedAt(i, n)) out[2 * s][offset + f] = 1;
+        out[2 * s + 1][offset + f] = this.gainAt(i, n);
+      }
+    }
+  }
 }
 
 function roomKey(r: ReverbRoom): string {
