@@ -81,9 +81,11 @@ describe('live reverb room slots', () => {
     for (let f = tickFrames; f < frames; f += tickFrames) {
       void ctx.suspend(f / SR).then(() => {
         slots.tick(f);
-        void ctx.resume();
+        return ctx.resume();
       });
     }
+    // node-web-audio-api registers a suspend asynchronously: one asked for right before rendering starts can be refused.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     gateSource.start(0);
     sendSource.start(0);
     const out = await ctx.startRendering();
