@@ -1,5 +1,5 @@
 import { DELAY_PROCESSOR_NAME } from '../dsp/dynamics-protocol';
-import { MAX_PREDELAY_SECONDS, REVERB_ROOM_SLOTS, ReverbIrCache, ReverbRoomSchedule, type ReverbRoomLanes } from '../offline/reverb-room';
+import { MAX_PREDELAY_SECONDS, REVERB_ROOM_PARAMS, REVERB_ROOM_SLOTS, ReverbIrCache, ReverbRoomSchedule, type ReverbInstance, type ReverbRoomLanes } from '../offline/reverb-room';
 import { STATUS_SONG_FRAME, statusViews } from '../live/mix-protocol';
 import type { ReverbRoomMessage } from '../live/reverb-room-live';
 import { gainNode } from './nodes';
@@ -14,6 +14,12 @@ interface Slot {
   convolver: ConvolverNode | null;
   /** The schedule's instance in it (−1: none). */
   index: number;
+  /** Its room (IR and pre-delay). */
+  room: string;
+}
+
+function roomKeyOf(inst: ReverbInstance): string {
+  return `${inst.irKey}/${inst.room.predelayMs}`;
 }
 
 /**
@@ -72,7 +78,7 @@ export class ReverbRoomSlots {
       this.splitter.connect(out.gain, 2 * s + 1);
       this.input.connect(feed);
       out.connect(this.output);
-      this.slots.push({ feed, out, delay: null, convolver: null, index: -1 });
+      this.slots.push({ feed, out, delay: null, convolver: null, index: -1, room: '' });
     }
     this.irs = new ReverbIrCache(ctx.sampleRate, (channels) => {
       const ir = ctx.createBuffer(2, channels[0].length, ctx.sampleRate);
@@ -82,16 +88,26 @@ export class ReverbRoomSlots {
     if (options.poll !== false) this.timer = setInterval(() => this.tick(statusViews(this.status).header[STATUS_SONG_FRAME]), TICK_MS);
   }
 
-  /** New static values or lanes: a new schedule (every slot refilled), posted to the gates node. */
+  /**
+   * New static values or lanes: a new schedule, posted to the gates node. MixGraph calls this on
+   * every state change: unchanged lanes (the same objects) and room values post nothing, and a
+   * slot whose convolver holds the room the new schedule wants there keeps it (and its tail).
+   */
   set(params: Record<string, number>, lanes: ReverbRoomLanes): void {
-    const key = JSON.stringify(params);
-    if (lanes === this.postedLanes && key === this.posted) return;
+    const key = JSON.stringify(REVERB_ROOM_PARAMS.map((id) => params[id]));
+    const prev = this.postedLanes;
+    const same = !!prev && Object.keys(lanes).length === Object.keys(prev).length && Object.keys(lanes).every((k) => prev[k] === lanes[k]);
+    if (same && key === this.posted) return;
     this.posted = key;
     this.postedLanes = lanes;
-    this.schedule = new ReverbRoomSchedule(params, lanes, this.ctx.sampleRate);
+    const schedule = new ReverbRoomSchedule(params, lanes, this.ctx.sampleRate);
+    this.schedule = schedule;
     const msg: ReverbRoomMessage = { type: 'reverb-room', params: { ...params }, lanes, status: this.status };
     if ('port' in this.gates) (this.gates as AudioWorkletNode).port.postMessage(msg);
-    for (const slot of this.slots) slot.index = -1;
+    for (const slot of this.slots) {
+      const wanted = slot.index >= 0 && slot.index < schedule.instanceCount ? roomKeyOf(schedule.instance(slot.index)) : '';
+      if (wanted !== slot.room) slot.index = -1;
+    }
     this.tick(statusViews(this.status).header[STATUS_SONG_FRAME]);
   }
 
@@ -124,6 +140,7 @@ export class ReverbRoomSlots {
     slot.delay = delay;
     slot.convolver = convolver;
     slot.index = index;
+    slot.room = roomKeyOf(inst);
   }
 
   dispose(): void {
