@@ -74,6 +74,7 @@ export class ReverbReturn {
       this.spread.output.connect(this.room.input);
       this.room.output.connect(this.wet);
     } else if (!lanes && this.room) {
+      this.spread.output.disconnect(this.room.input);
       this.room.dispose();
       this.room = null;
       this.spread.output.connect(this.predelay);
