@@ -5,7 +5,7 @@ import { firstSession, openAs, resetMix } from './helpers';
 type Hook = {
   model: {
     doc: { transact(fn: () => void): void };
-    getState(): { channels: Array<{ id: string; stemId: string | null }> };
+    getState(): { channels: Array<{ id: string; stemId: string | null }>; automation: Record<string, unknown> };
     setMute(id: string, on: boolean): boolean;
     setChannelParam(id: string, param: string, v: number): boolean;
     setFxParam(bus: string, param: string, v: number): boolean;
@@ -67,6 +67,15 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
           { t: 0, v: 0, shape: 'hold' },
           { t: 0.4, v: 6, shape: 'hold' },
         ]);
+        // And the reverb's room: a decay step and a pre-delay ramp (stepped, crossfaded convolvers).
+        model.automation.setPoints('fx:reverb/reverb.decay', [
+          { t: 0, v: 0.5, shape: 'hold' },
+          { t: 0.3, v: 2, shape: 'hold' },
+        ]);
+        model.automation.setPoints('fx:reverb/reverb.predelay', [
+          { t: 0.2, v: 0, shape: 'linear' },
+          { t: 0.7, v: 80, shape: 'linear' },
+        ]);
       });
       return first.id;
     },
@@ -103,7 +112,12 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
       const stems = new Map([[stemId, tone]]);
       const live = await h.captureLive({ stems, state, seconds });
       const { audio, notes } = await h.render({ sampleRate: sr, bitDepth: 32, state, stems });
-      return { live: Array.from(live[0]), rendered: Array.from(audio.getChannelData(0)), notes, sampleRate: sr };
+      // The same mix without the room lanes: how much they change the sound (the null must see them).
+      const automation = { ...state.automation };
+      delete automation['fx:reverb/reverb.decay'];
+      delete automation['fx:reverb/reverb.predelay'];
+      const still = await h.render({ sampleRate: sr, bitDepth: 32, state: { ...state, automation }, stems });
+      return { live: Array.from(live[0]), rendered: Array.from(audio.getChannelData(0)), still: Array.from(still.audio.getChannelData(0)), notes, sampleRate: sr };
     },
     { id: channelId, seconds: SECONDS },
   );
@@ -113,7 +127,7 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
   const n = Math.min(heard.live.length, heard.rendered.length);
   expect(n).toBeGreaterThan(2 * sr);
 
-  // Live and render are the same sound, reverb ride, mute and EQ ride and the master EQ ride included.
+  // Live and render are the same sound, reverb ride, mute, EQ ride and room lanes and the master EQ ride included.
   let e = 0;
   let d = 0;
   for (let i = 0; i < n; i++) {
@@ -121,6 +135,9 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
     d += (heard.rendered[i] - heard.live[i]) ** 2;
   }
   const nullDb = 10 * Math.log10(e / Math.max(d, 1e-30));
+  let r = 0;
+  for (let i = 0; i < n; i++) r += (heard.rendered[i] - heard.still[i]) ** 2;
+  const roomDb = 10 * Math.log10(e / Math.max(r, 1e-30));
   // The master ride in what the artist hears: after the mute only the tone is left, so its level
   // over 50 ms windows is the master lane's (relative to where the lane holds 0 dB).
   const level = (t: number) => {
@@ -142,9 +159,11 @@ test('returns and master in the arrange view; the artist hears the engineer\'s r
   // The EQ ride: at 0.1 s the band cuts the tone 6 dB, from 0.6 s it lifts it 6 dB (the fader holds 0 dB until 1 s).
   const eqRide = level(0.05).measured - level(0.9).measured;
   console.log(
-    `artist's live output vs the render: ${nullDb.toFixed(1)} dB apart; master ride heard within ${worst.toFixed(3)} dB (${judged.map((j) => `${j.t}s ${(j.measured - ref.measured).toFixed(2)}/${(j.want - ref.want).toFixed(2)}`).join(', ')}); reverb return before its mute ${reverbOn.toFixed(2)} dB; master EQ lane ${eqRide.toFixed(2)} dB (-12)`,
+    `artist's live output vs the render: ${nullDb.toFixed(1)} dB apart; master ride heard within ${worst.toFixed(3)} dB (${judged.map((j) => `${j.t}s ${(j.measured - ref.measured).toFixed(2)}/${(j.want - ref.want).toFixed(2)}`).join(', ')}); reverb return before its mute ${reverbOn.toFixed(2)} dB; the room lanes change the render by ${roomDb.toFixed(1)} dB below it; master EQ lane ${eqRide.toFixed(2)} dB (-12)`,
   );
   expect(nullDb).toBeGreaterThan(60);
+  // The reverb room lanes are in what the artist hears: they change the mix far more than live and render differ.
+  expect(nullDb - roomDb).toBeGreaterThan(40);
   expect(worst).toBeLessThan(0.2);
   expect(judged[judged.length - 1].measured - ref.measured).toBeLessThan(-15);
   // The return was heard while its lane had it open (the level differs from the tone alone).

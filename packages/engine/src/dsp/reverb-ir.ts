@@ -27,10 +27,16 @@ const MAX_IR_SECONDS = 12;
  */
 export const REVERB_SEND_SPREAD = [2 / 3, 1 / 3, 1 / 3, 2 / 3] as const;
 
+/** Frames of the impulse response for a decay (seconds). */
+export function reverbIrLength(sampleRate: number, decaySeconds: number): number {
+  const decay = Math.max(0.05, decaySeconds);
+  return Math.max(1, Math.round(Math.min(MAX_IR_SECONDS, decay * 1.2 + 0.05) * sampleRate));
+}
+
 export function reverbImpulseResponse(sampleRate: number, s: ReverbSettings, seed = 0x5eed): Float32Array[] {
   const decay = Math.max(0.05, s.decaySeconds);
   const size = Math.min(1, Math.max(0, s.size / 100));
-  const length = Math.max(1, Math.round(Math.min(MAX_IR_SECONDS, decay * 1.2 + 0.05) * sampleRate));
+  const length = reverbIrLength(sampleRate, s.decaySeconds);
   const fadeIn = Math.round((0.004 + 0.05 * size) * sampleRate);
   const erSpan = (0.005 + 0.06 * size) * sampleRate;
   const erCount = 4 + Math.round(12 * size);

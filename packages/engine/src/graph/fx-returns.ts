@@ -8,8 +8,8 @@ import { FourBandEq, StereoMatrix, gainNode } from './nodes';
 import type { ParamSetter } from './smoothing';
 import type { ChainLanes } from '../offline/master-automation';
 import type { MasterChainMessage } from '../live/master-chain-live';
-
-const MAX_PREDELAY_SECONDS = 0.3;
+import { MAX_PREDELAY_SECONDS, type ReverbRoomLanes } from '../offline/reverb-room';
+import { ReverbRoomSlots } from './reverb-room-slots';
 
 /** What every FX return shares after its effect: EQ → return fader → mute → master. */
 class ReturnTail {
@@ -39,14 +39,20 @@ class ReturnTail {
   }
 }
 
-/** Reverb return: send sum → spread (REVERB_SEND_SPREAD) → pre-delay → convolver (IR from reverbImpulseResponse) → ReturnTail. */
+/**
+ * Reverb return: send sum → spread (REVERB_SEND_SPREAD) → pre-delay → convolver (IR from
+ * reverbImpulseResponse) → wet → ReturnTail. While live playback has room lanes, the spread feeds
+ * ReverbRoomSlots (stepped, crossfaded convolvers, as renders play them) into `wet` instead.
+ */
 export class ReverbReturn {
   readonly input: GainNode;
   private readonly spread: StereoMatrix;
   private readonly predelay: DelayNode;
   private readonly convolver: ConvolverNode;
+  private readonly wet: GainNode;
   private readonly tail: ReturnTail;
   private irKey = '';
+  private room: ReverbRoomSlots | null = null;
 
   constructor(private readonly ctx: BaseAudioContext, master: AudioNode) {
     this.input = gainNode(ctx);
@@ -54,9 +60,34 @@ export class ReverbReturn {
     this.predelay = ctx.createDelay(MAX_PREDELAY_SECONDS);
     this.convolver = ctx.createConvolver();
     this.convolver.normalize = false;
+    this.wet = gainNode(ctx);
     this.tail = new ReturnTail(ctx, master);
     this.input.connect(this.spread.input);
-    this.spread.output.connect(this.predelay).connect(this.convolver).connect(this.tail.eq.input);
+    this.spread.output.connect(this.predelay).connect(this.convolver).connect(this.wet).connect(this.tail.eq.input);
+  }
+
+  /** Room lanes (live): the slots take the send; without them the static convolver does again. */
+  private applyRoom(params: Record<string, number>, lanes: ReverbRoomLanes | null, status: SharedArrayBuffer | null): void {
+    if (lanes && status && !this.room && hasDynamicsWorklet(this.ctx)) {
+      this.room = new ReverbRoomSlots(this.ctx, status, { poll: this.pollRoom });
+      this.spread.output.disconnect(this.predelay);
+      this.spread.output.connect(this.room.input);
+      this.room.output.connect(this.wet);
+    } else if (!lanes && this.room) {
+      this.spread.output.disconnect(this.room.input);
+      this.room.dispose();
+      this.room = null;
+      this.spread.output.connect(this.predelay);
+    }
+    if (this.room && lanes) this.room.set(params, lanes);
+  }
+
+  /** false: room slots are ticked by the caller (tests rendering offline: see roomTick). */
+  pollRoom = true;
+
+  /** Where the song is now (tests that render offline call it; live playback polls). */
+  roomTick(songFrame: number): void {
+    this.room?.tick(songFrame);
   }
 
   private eqNode: AudioWorkletNode | null = null;
@@ -67,8 +98,16 @@ export class ReverbReturn {
    * 'mixroom-delay' node of its own after the convolver (EQ only, the renders' BusChainDsp on the
    * song's frames); the native EQ goes flat meanwhile.
    */
-  apply(fx: FxReturnState, audible: boolean, set: ParamSetter, immediate: boolean, automated = false, chain: { lanes: ChainLanes | null; status: SharedArrayBuffer } | null = null): void {
+  apply(
+    fx: FxReturnState,
+    audible: boolean,
+    set: ParamSetter,
+    immediate: boolean,
+    automated = false,
+    chain: { lanes: ChainLanes | null; status: SharedArrayBuffer; room?: ReverbRoomLanes | null } | null = null,
+  ): void {
     const p = fx.params;
+    this.applyRoom(p, chain?.room ?? null, chain?.status ?? null);
     if (chain?.lanes && !this.eqNode && hasDynamicsWorklet(this.ctx)) {
       const Ctor = (globalThis as unknown as { AudioWorkletNode: typeof AudioWorkletNode }).AudioWorkletNode;
       this.eqNode = new Ctor(this.ctx, DELAY_PROCESSOR_NAME, {
@@ -80,8 +119,8 @@ export class ReverbReturn {
         channelInterpretation: 'speakers',
         processorOptions: { eqOnly: true },
       });
-      this.convolver.disconnect();
-      this.convolver.connect(this.eqNode).connect(this.tail.eq.input);
+      this.wet.disconnect();
+      this.wet.connect(this.eqNode).connect(this.tail.eq.input);
     }
     if (this.eqNode && chain) this.posted = postChain(this.eqNode, this.posted, 'eq', p, 120, chain.lanes, chain.status);
     set.set(this.predelay.delayTime, p['reverb.predelay'] / 1000, immediate);
@@ -112,6 +151,8 @@ export class ReverbReturn {
     this.spread.disconnect();
     this.predelay.disconnect();
     this.convolver.disconnect();
+    this.wet.disconnect();
+    this.room?.dispose();
     this.eqNode?.disconnect();
     this.tail.disconnect();
   }

@@ -14,6 +14,7 @@ import { LiveChannels } from '../live/live-channels';
 import { GAIN_CHANNELS } from '../live/mix-protocol';
 import { busAutomation, returnAudible, type BusAutomation } from '../offline/bus-automation';
 import { masterChainAutomation, returnChainAutomation, type MasterChainLanes } from '../offline/master-automation';
+import { reverbRoomAutomation } from '../offline/reverb-room';
 import type { MasterChainMessage } from '../live/master-chain-live';
 
 export type { ToneLib } from './channel-strip';
@@ -201,7 +202,7 @@ export class MixGraph {
     // Bus lanes play only where the worklet can drive the native gains (live playback).
     const lanes: BusAutomation = this.live ? busAutomation(state, focus) : { reverb: null, delay: null, master: null };
     const fxAudible = (bus: FxBus) => (this.live ? returnAudible(state, bus, focus) : state.fx[bus].audible && (focus.kind === 'mix' || (focus.kind === 'fx' && focus.bus === bus)));
-    const reverbChain = this.live ? { lanes: returnChainAutomation(state.automation, 'reverb'), status: this.live.status } : null;
+    const reverbChain = this.live ? { lanes: returnChainAutomation(state.automation, 'reverb'), status: this.live.status, room: reverbRoomAutomation(state.automation) } : null;
     this.reverb.apply(state.fx.reverb, fxAudible('reverb'), set, immediate, lanes.reverb !== null, reverbChain);
     const delayFed = state.channels.some((ch) => (ch.audible && dbToGain(ch.params['send2.level']) > 0) || state.automation?.[`ch:${ch.id}/send2.level`] !== undefined);
     const delayChain = this.live ? { lanes: returnChainAutomation(state.automation, 'delay'), status: this.live.status } : null;

@@ -4,12 +4,16 @@ import { dbToGain, type FxBus } from '../model/params';
 import { valueAt, type AutomationLane } from '../model/automation';
 import { AUTOMATION_GRID } from './channel';
 import { MASTER_CHAIN_AUTOMATION_PARAMS, RETURN_CHAIN_AUTOMATION_PARAMS } from './master-automation';
+import { REVERB_ROOM_PARAMS } from './reverb-room';
 
 /** FX return parameters automation plays on both returns: the return fader and its mute. */
 export const AUTOMATED_RETURN_PARAMS = ['return.gain', 'return.mute'] as const;
-/** Per return, every parameter automation plays: fader and mute, and the delay's effect and EQ (master-automation.ts). */
+/**
+ * Per return, every parameter automation plays: fader and mute, the reverb's room (stepped,
+ * crossfaded convolvers: reverb-room.ts), the delay's effect and both EQs (master-automation.ts).
+ */
 export const AUTOMATED_FX_PARAMS: { readonly [B in FxBus]: readonly string[] } = {
-  reverb: [...AUTOMATED_RETURN_PARAMS, ...RETURN_CHAIN_AUTOMATION_PARAMS.reverb],
+  reverb: [...AUTOMATED_RETURN_PARAMS, ...REVERB_ROOM_PARAMS, ...RETURN_CHAIN_AUTOMATION_PARAMS.reverb],
   delay: [...AUTOMATED_RETURN_PARAMS, ...RETURN_CHAIN_AUTOMATION_PARAMS.delay],
 };
 /** Master parameters automation plays: the output fader (here) and the chain's (master-automation.ts). */

@@ -24,9 +24,9 @@ export const MASTER_CHAIN_AUTOMATION_PARAMS: readonly string[] = [
 ];
 
 /**
- * FX return parameters, besides the fader and mute, that automation plays: the delay's effect
+ * FX return parameters, besides the fader and mute, that a BusChainDsp plays: the delay's effect
  * (time, sync, feedback, high cut) and its return EQ, and the reverb's return EQ. The reverb's
- * room (decay, size, damping, pre-delay) is one impulse response, convolved natively: not played.
+ * room (decay, size, damping, pre-delay) plays as stepped, crossfaded convolvers (reverb-room.ts).
  */
 export const RETURN_CHAIN_AUTOMATION_PARAMS: { readonly [B in FxBus]: readonly string[] } = {
   reverb: Object.keys(EQ_PARAMS),

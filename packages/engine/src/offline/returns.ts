@@ -7,6 +7,7 @@ import { StereoMatrix } from '../graph/nodes';
 import { filterSections } from './channel';
 import { BusGainCurve, type BusGainLanes } from './bus-automation';
 import { BusChainDsp, type ChainLanes } from './master-automation';
+import { MAX_PREDELAY_SECONDS, ReverbIrCache, ReverbRoomSchedule, type ReverbInstance, type ReverbRoomLanes } from './reverb-room';
 
 type OfflineCtor = typeof OfflineAudioContext;
 
@@ -59,7 +60,9 @@ class ReturnTail {
  * segment and one tail are ever in memory. The return EQ and fader follow in JS (ReturnTail).
  */
 export class OfflineReverb {
-  private readonly ir: AudioBuffer;
+  private readonly ir: AudioBuffer | null;
+  private readonly room: ReverbRoomSchedule | null = null;
+  private readonly irs: ReverbIrCache<AudioBuffer> | null = null;
   private readonly predelaySeconds: number;
   private readonly tailFrames: number;
   /** Output not yet handed on: [0, frames) of the current segment plus the tails reaching beyond. */
@@ -74,13 +77,26 @@ export class OfflineReverb {
     lanes: BusGainLanes | null = null,
     /** Lanes of the return EQ: it plays as a BusChainDsp (as the live EQ worklet after the convolver). */
     chainLanes: ChainLanes | null = null,
+    /** Lanes of the room (decay, damping, size, pre-delay): stepped convolvers (reverb-room.ts). */
+    roomLanes: ReverbRoomLanes | null = null,
   ) {
     const p = fx.params;
-    const channels = reverbImpulseResponse(sampleRate, { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] });
-    this.ir = new AudioBuffer({ length: channels[0].length, numberOfChannels: 2, sampleRate });
-    channels.forEach((data, c) => this.ir.copyToChannel(data as Float32Array<ArrayBuffer>, c));
+    const toBuffer = (channels: Float32Array[]) => {
+      const ir = new AudioBuffer({ length: channels[0].length, numberOfChannels: 2, sampleRate });
+      channels.forEach((data, c) => ir.copyToChannel(data as Float32Array<ArrayBuffer>, c));
+      return ir;
+    };
     this.predelaySeconds = p['reverb.predelay'] / 1000;
-    this.tailFrames = Math.ceil(this.predelaySeconds * sampleRate) + channels[0].length + 1;
+    if (roomLanes) {
+      this.room = new ReverbRoomSchedule(p, roomLanes, sampleRate);
+      this.irs = new ReverbIrCache(sampleRate, toBuffer);
+      this.ir = null;
+      this.tailFrames = this.room.maxTailFrames;
+    } else {
+      const channels = reverbImpulseResponse(sampleRate, { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] });
+      this.ir = toBuffer(channels);
+      this.tailFrames = Math.ceil(this.predelaySeconds * sampleRate) + channels[0].length + 1;
+    }
     this.pending = [0, 1].map(() => new Float32Array(segmentFrames + this.tailFrames));
     this.eq = chainLanes ? new BusChainDsp(sampleRate, 'eq', p, chainLanes) : null;
     this.tail = new ReturnTail(fx, sampleRate, lanes, !this.eq);
@@ -92,29 +108,69 @@ export class OfflineReverb {
     return this.tail.silent;
   }
 
-  /** Convolves one segment of the send bus (left untouched) into the pending output. */
-  async addSegment(input: Float32Array[], frames: number): Promise<void> {
+  /**
+   * Convolves one segment of the send bus (left untouched), song frames from `songFrame`, into
+   * the pending output. With room lanes, each convolver instance fed in the segment renders its
+   * part of the send, heard at its fade gains (reverb-room.ts).
+   */
+  async addSegment(input: Float32Array[], frames: number, songFrame = 0): Promise<void> {
     if (!input.some((c) => hasSignal(c, frames))) return; // silence in, nothing added
-    const ctx = new this.Offline(2, frames + this.tailFrames, this.sampleRate);
-    const buffer = new AudioBuffer({ length: frames, numberOfChannels: 2, sampleRate: this.sampleRate });
+    if (!this.room) {
+      await this.convolve(input, 0, frames, frames + this.tailFrames, this.ir!, this.predelaySeconds, null, 0);
+      return;
+    }
+    const fade = this.room.fadeFrames;
+    for (const inst of this.room.instancesFedIn(songFrame, songFrame + frames)) {
+      const a = Math.max(0, inst.feedFrom - songFrame);
+      const b = Math.min(frames, inst.feedTo - songFrame);
+      if (b <= a || !input.some((c) => hasSignal(c.subarray(a, b), b - a))) continue;
+      // Its output matters until its fade-out ends: no tail rendered beyond.
+      const end = Math.min(frames + this.tailFrames, inst.fadeOut + fade - songFrame);
+      await this.convolve(input, a, b, end, this.irs!.get(inst), inst.room.predelayMs / 1000, inst, songFrame);
+    }
+  }
+
+  /**
+   * Renders input frames [a, b) through spread → pre-delay → convolver into pending frames
+   * [a, end), at the instance's fade gains (all at 1 without one).
+   */
+  private async convolve(input: Float32Array[], a: number, b: number, end: number, ir: AudioBuffer, predelaySeconds: number, inst: ReverbInstance | null, songFrame: number): Promise<void> {
+    const ctx = new this.Offline(2, end - a, this.sampleRate);
+    // The source plays on in silence until the pre-delay line has let out the last input: in
+    // node-web-audio-api a DelayNode whose source has ended loses the stereo image of what it
+    // still holds (measured: −14 dB null against one piece, offline/reverb-room.test.ts).
+    const length = Math.min(end - a, b - a + Math.ceil(predelaySeconds * this.sampleRate) + 256);
+    const buffer = new AudioBuffer({ length, numberOfChannels: 2, sampleRate: this.sampleRate });
     // Written through the channel views: no extra copy on the platform side.
-    input.forEach((data, c) => buffer.getChannelData(c).set(data.subarray(0, frames)));
+    input.forEach((data, c) => buffer.getChannelData(c).set(data.subarray(a, b)));
     const src = ctx.createBufferSource();
     src.buffer = buffer;
-    const predelay = ctx.createDelay(Math.max(0.3, this.predelaySeconds + 0.01));
-    predelay.delayTime.value = this.predelaySeconds;
+    const predelay = ctx.createDelay(Math.max(MAX_PREDELAY_SECONDS, predelaySeconds + 0.01));
+    predelay.delayTime.value = predelaySeconds;
     const convolver = ctx.createConvolver();
     convolver.normalize = false;
-    convolver.buffer = this.ir;
+    convolver.buffer = ir;
     const spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
     src.connect(spread.input);
     spread.output.connect(predelay).connect(convolver).connect(ctx.destination);
     src.start(0);
     const rendered = await ctx.startRendering();
+    const fade = this.room?.fadeFrames ?? 0;
+    const room = this.room;
     for (let c = 0; c < 2; c++) {
       const out = rendered.getChannelData(c);
       const acc = this.pending[c];
-      for (let i = 0; i < out.length; i++) acc[i] += out[i];
+      if (!inst || !room) {
+        for (let i = 0; i < out.length; i++) acc[a + i] += out[i];
+        continue;
+      }
+      // Gain 1 between the fades: only the fades are evaluated per frame.
+      const at = songFrame + a;
+      for (let i = 0; i < out.length; i++) {
+        const n = at + i;
+        // Float32 gains, as the live GainNodes get them.
+        acc[a + i] += (n >= inst.fadeIn + fade && n < inst.fadeOut ? 1 : Math.fround(room.gainAt(inst.index, n))) * out[i];
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import { channelPlayback } from './solo-automation';
 import { MasterChainDsp, masterChainAutomation, returnChainAutomation } from './master-automation';
 import type { StemSource } from './stem-source';
 import { OfflineDelay, OfflineReverb } from './returns';
+import { reverbRoomAutomation } from './reverb-room';
 import { BusGainCurve, busAutomation, returnAudible } from './bus-automation';
 
 /**
@@ -69,7 +70,7 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
   const segment = Math.round(SEGMENT_SECONDS * sampleRate);
   const lanes = busAutomation(state, focus);
 
-  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb, returnChainAutomation(state.automation, 'reverb')) : null;
+  const reverb = fxAudible('reverb') ? new OfflineReverb(state.fx.reverb, sampleRate, segment, Offline, lanes.reverb, returnChainAutomation(state.automation, 'reverb'), reverbRoomAutomation(state.automation)) : null;
   const delay = fxAudible('delay') ? new OfflineDelay(state.fx.delay, delaySeconds(state.fx.delay.params, p.tempo), sampleRate, lanes.delay, returnChainAutomation(state.automation, 'delay'), p.tempo) : null;
   const channels: Array<{ dsp: ChannelDsp; stem: StemSource }> = [];
   for (const ch of state.channels) {
@@ -116,7 +117,7 @@ export async function renderStreamInto(req: StreamRenderRequest, sink: RenderSin
       }
     }
     if (useReverb) {
-      await useReverb.addSegment(buses.reverb, frames);
+      await useReverb.addSegment(buses.reverb, frames, from);
       useReverb.takeInto(buses.dry, frames, from);
     } else {
       await yieldToEventLoop(); // keeps a browser page responsive during a long render

@@ -6,6 +6,7 @@
 import { DelayKernel } from '../delay';
 import { DELAY_WORKLET_PARAMS, DELAY_PROCESSOR_NAME, type DelayParamName } from '../dynamics-protocol';
 import { LiveMasterChain, type MasterChainMessage } from '../../live/master-chain-live';
+import { LiveReverbRoomGates, type ReverbRoomMessage } from '../../live/reverb-room-live';
 
 declare const sampleRate: number;
 declare const currentFrame: number;
@@ -32,10 +33,20 @@ class DelayProcessor extends AudioWorkletProcessor {
   /** A node that is a return's EQ (processorOptions.eqOnly): it passes its input through until its lanes arrive. */
   private readonly eqOnly: boolean;
 
-  constructor(options?: { processorOptions?: { eqOnly?: boolean } }) {
+  /** A node that puts out the reverb's convolver slot gates (processorOptions.roomGates): no audio. */
+  private room: LiveReverbRoomGates | null = null;
+  private readonly roomGates: boolean;
+
+  constructor(options?: { processorOptions?: { eqOnly?: boolean; roomGates?: boolean } }) {
     super(options);
     this.eqOnly = options?.processorOptions?.eqOnly === true;
-    this.port.onmessage = (e: MessageEvent<MasterChainMessage>) => {
+    this.roomGates = options?.processorOptions?.roomGates === true;
+    this.port.onmessage = (e: MessageEvent<MasterChainMessage | ReverbRoomMessage>) => {
+      if (e.data?.type === 'reverb-room') {
+        if (this.room) this.room.update(e.data);
+        else this.room = new LiveReverbRoomGates(sampleRate, e.data);
+        return;
+      }
       if (e.data?.type !== 'master-chain') return;
       if (!e.data.lanes) this.chain = null;
       else if (this.chain) this.chain.update(e.data);
@@ -44,6 +55,12 @@ class DelayProcessor extends AudioWorkletProcessor {
   }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][], p: Params): boolean {
+    if (this.roomGates) {
+      const out = outputs[0];
+      if (this.room) this.room.process(out, out[0]?.length ?? 128, currentFrame);
+      else for (const c of out) c.fill(0);
+      return true;
+    }
     const time = p.time[0];
     const feedback = p.feedback[0];
     const highcut = p.highcut[0];

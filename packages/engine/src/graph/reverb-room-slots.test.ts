@@ -1,0 +1,108 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installWebAudioGlobals } from '../node/audio-context';
+import { SR, db, mixOf, rms } from './test-support';
+import { REVERB_SEND_SPREAD } from '../dsp/reverb-ir';
+import { OfflineReverb } from '../offline/returns';
+import { REVERB_ROOM_SLOTS, ReverbRoomSchedule, reverbRoomAutomation } from '../offline/reverb-room';
+import { statusBytes } from '../live/mix-protocol';
+import { StereoMatrix } from './nodes';
+import { ReverbRoomSlots } from './reverb-room-slots';
+
+const p = (t: number, v: number, shape: 'linear' | 'exp' | 'hold' = 'linear') => ({ t, v, shape });
+
+/**
+ * Live reverb room lanes without a browser: the page's slots (native pre-delays and convolvers put
+ * in place by tick() every 40 ms of song time, as the page polls) driven by the gate signal the
+ * worklet computes (ReverbRoomSchedule.fillGates, played from a buffer), against the render's
+ * OfflineReverb on the same send.
+ */
+describe('live reverb room slots', () => {
+  beforeAll(() => installWebAudioGlobals());
+
+  it("play decay, size and pre-delay lanes as the render does (null), each instance's convolver put in place once, in time", async () => {
+    const seconds = 3;
+    const frames = SR * seconds;
+    const state = mixOf(['vox'], (m) => {
+      m.automation.setPoints('fx:reverb/reverb.decay', [p(0, 0.4, 'hold'), p(0.6, 0.5), p(1.6, 2.2, 'exp'), p(2.2, 0.8, 'hold')]);
+      m.automation.setPoints('fx:reverb/reverb.predelay', [p(0, 10, 'hold'), p(1.0, 60, 'hold'), p(2.0, 0, 'hold')]);
+      m.automation.setPoints('fx:reverb/reverb.size', [p(0, 20), p(2.5, 90)]);
+    });
+    const lanes = reverbRoomAutomation(state.automation)!;
+    const fx = state.fx.reverb;
+    // The send: noise bursts, some across step boundaries.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+    const send = [new Float32Array(frames), new Float32Array(frames)];
+    for (const [from, to] of [[0.05, 0.3], [0.55, 0.62], [0.9, 1.35], [1.7, 1.72], [1.98, 2.4]]) {
+      for (let i = Math.round(from * SR); i < Math.round(to * SR); i++) {
+        send[0][i] = 0.3 * rand();
+        send[1][i] = 0.3 * rand();
+      }
+    }
+
+    // The render's reverb, in 1 s segments (instances cross segment boundaries too).
+    const segment = SR;
+    const reverb = new OfflineReverb(fx, SR, segment, OfflineAudioContext, null, null, lanes);
+    const rendered = [new Float32Array(frames), new Float32Array(frames)];
+    for (let at = 0; at < frames; at += segment) {
+      const part = send.map((c) => c.slice(at, at + segment));
+      await reverb.addSegment(part, segment, at);
+      const into = [new Float32Array(segment), new Float32Array(segment)];
+      reverb.takeInto(into, segment, at);
+      into.forEach((c, ch) => rendered[ch].set(c, at));
+    }
+
+    // Live: the gate signal the worklet puts out, the slots the page fills.
+    const schedule = new ReverbRoomSchedule(fx.params, lanes, SR);
+    const gates = Array.from({ length: 2 * REVERB_ROOM_SLOTS }, () => new Float32Array(frames));
+    schedule.fillGates(gates, 0, 0, frames);
+    const ctx = new OfflineAudioContext(2, frames, SR);
+    const gateBuffer = new AudioBuffer({ length: frames, numberOfChannels: gates.length, sampleRate: SR });
+    gates.forEach((g, c) => gateBuffer.copyToChannel(g, c));
+    const gateSource = ctx.createBufferSource();
+    gateSource.buffer = gateBuffer;
+    const sendBuffer = new AudioBuffer({ length: frames, numberOfChannels: 2, sampleRate: SR });
+    send.forEach((c, ch) => sendBuffer.copyToChannel(c, ch));
+    const sendSource = ctx.createBufferSource();
+    sendSource.buffer = sendBuffer;
+    const slots = new ReverbRoomSlots(ctx, new SharedArrayBuffer(statusBytes()), { poll: false, gates: gateSource });
+    const spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
+    sendSource.connect(spread.input);
+    spread.output.connect(slots.input);
+    slots.output.connect(ctx.destination);
+    slots.set(fx.params, lanes);
+    const tickFrames = Math.round(0.04 * SR / 128) * 128;
+    let installs = 0;
+    const install = (slots as unknown as { install: (s: unknown, i: number) => void }).install.bind(slots);
+    (slots as unknown as { install: (s: unknown, i: number) => void }).install = (s, i) => {
+      installs++;
+      install(s, i);
+    };
+    for (let f = tickFrames; f < frames; f += tickFrames) {
+      void ctx.suspend(f / SR).then(() => {
+        // MixGraph re-applies on every state change: the same lanes in a new record, another fader moved.
+        if (f === 20 * tickFrames) slots.set({ ...fx.params, 'return.gain': -3 }, { ...lanes });
+        slots.tick(f);
+        return ctx.resume();
+      });
+    }
+    // node-web-audio-api registers a suspend asynchronously: one asked for right before rendering starts can be refused.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gateSource.start(0);
+    sendSource.start(0);
+    const out = await ctx.startRendering();
+    const live = [out.getChannelData(0), out.getChannelData(1)];
+    const residual = (c: number) => {
+      const d = new Float32Array(frames);
+      for (let i = 0; i < frames; i++) d[i] = live[c][i] - rendered[c][i];
+      return db(rms(d)) - db(rms(rendered[c]));
+    };
+    console.log(`live reverb room slots vs render: ${schedule.instanceCount} instances, ${installs} installs; difference ${residual(0).toFixed(1)} / ${residual(1).toFixed(1)} dB below the return`);
+    expect(schedule.instanceCount).toBeGreaterThan(8);
+    // Each instance put in its slot once, in time (the first three when the lanes arrived), none again on a re-apply.
+    expect(installs + REVERB_ROOM_SLOTS).toBe(schedule.instanceCount);
+    expect(rms(rendered[0])).toBeGreaterThan(0.01);
+    expect(residual(0)).toBeLessThan(-100);
+    expect(residual(1)).toBeLessThan(-100);
+  });
+});
