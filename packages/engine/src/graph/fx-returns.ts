@@ -109,16 +109,7 @@ export class ReverbReturn {
     const p = fx.params;
     this.applyRoom(p, chain?.room ?? null, chain?.status ?? null);
     if (chain?.lanes && !this.eqNode && hasDynamicsWorklet(this.ctx)) {
-      const Ctor = (globalThis as unknown as { AudioWorkletNode: typeof AudioWorkletNode }).AudioWorkletNode;
-      this.eqNode = new Ctor(this.ctx, DELAY_PROCESSOR_NAME, {
-        numberOfInputs: 1,
-        numberOfOutputs: 1,
-        outputChannelCount: [2],
-        channelCount: 2,
-        channelCountMode: 'explicit',
-        channelInterpretation: 'speakers',
-        processorOptions: { eqOnly: true },
-      });
+      this.eqNode = delayWorkletNode(this.ctx, { processorOptions: { eqOnly: true } });
       this.wet.disconnect();
       this.wet.connect(this.eqNode).connect(this.tail.eq.input);
     }
@@ -156,6 +147,20 @@ export class ReverbReturn {
     this.eqNode?.disconnect();
     this.tail.disconnect();
   }
+}
+
+/** A stereo node of the delay worklet's script: the delay itself, or an EQ-only stage after the reverb. */
+function delayWorkletNode(ctx: BaseAudioContext, options: Pick<AudioWorkletNodeOptions, 'processorOptions' | 'parameterData'>): AudioWorkletNode {
+  const Ctor = (globalThis as unknown as { AudioWorkletNode: typeof AudioWorkletNode }).AudioWorkletNode;
+  return new Ctor(ctx, DELAY_PROCESSOR_NAME, {
+    numberOfInputs: 1,
+    numberOfOutputs: 1,
+    outputChannelCount: [2],
+    channelCount: 2,
+    channelCountMode: 'explicit',
+    channelInterpretation: 'speakers',
+    ...options,
+  });
 }
 
 /** Delay time in seconds: free (ms) or a note value at the session tempo. */
@@ -203,16 +208,7 @@ export class DelayReturn {
     const values: Record<DelayParamName, number> = { time: delaySeconds(p, tempoBpm), feedback: p['delay.feedback'] / 100, highcut: p['delay.highcut'] };
     let note: string | null = null;
     if (!this.node && hasDynamicsWorklet(this.ctx)) {
-      const Ctor = (globalThis as unknown as { AudioWorkletNode: typeof AudioWorkletNode }).AudioWorkletNode;
-      this.node = new Ctor(this.ctx, DELAY_PROCESSOR_NAME, {
-        numberOfInputs: 1,
-        numberOfOutputs: 1,
-        outputChannelCount: [2],
-        channelCount: 2,
-        channelCountMode: 'explicit',
-        channelInterpretation: 'speakers',
-        parameterData: values,
-      });
+      this.node = delayWorkletNode(this.ctx, { parameterData: values });
       this.input.connect(this.node).connect(this.tail.eq.input);
     }
     if (this.node) {
