@@ -99,4 +99,18 @@ describe('Yjs fan-out between server processes over Redis pub/sub', () => {
     expect(frames).toBe(3);
     spy();
   });
+
+  it('a process that loads a session from the database gets what another published before it subscribed and has not persisted yet', async () => {
+    const hub = new PubSub();
+    const one = await process(hub, 'one');
+    // Two does not hold the session yet: one's edit reaches nobody, and sits in one's write batch.
+    one.doc.getMap('mix').set('Drums.gain', -4);
+    const view = new ProcessView(hub);
+    const fanout = new RedisFanout(view as unknown as RedisBus, { info() {}, warn() {}, error() {}, debug() {} } as never);
+    const loaded = new Y.Doc(); // what two read from the database: without the edit
+    await fanout.subscribe('s1', 'two', docPeer(loaded));
+    expect(loaded.getMap('mix').get('Drums.gain')).toBeUndefined();
+    fanout.catchUp('s1', 'two');
+    expect(loaded.getMap('mix').get('Drums.gain')).toBe(-4);
+  });
 });

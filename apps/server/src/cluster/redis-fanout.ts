@@ -83,6 +83,11 @@ export class RedisFanout implements DocUpdateFanout {
     };
   }
 
+  catchUp(sessionId: string, sourceId: string): void {
+    const held = this.sessions.get(sessionId);
+    if (held?.sourceId === sourceId) this.bus.publish(docChannel(sessionId), encodeFrame(CATCH_UP, sourceId, held.peer.stateVector()));
+  }
+
   private receive(sessionId: string, ownId: string, peer: FanoutPeer, message: Buffer): void {
     const frame = decodeFrame(message);
     if (!frame) {

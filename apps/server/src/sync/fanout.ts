@@ -15,6 +15,13 @@ export interface DocUpdateFanout {
   publishAwareness(sessionId: string, update: Uint8Array, sourceId: string): void;
   /** Resolves once remote updates are being delivered (a Redis SUBSCRIBE is confirmed). */
   subscribe(sessionId: string, sourceId: string, peer: FanoutPeer): Promise<() => void>;
+  /**
+   * The subscribed copy was just read from the database: the others send what it lacks. An update
+   * another process accepted (and published) before this one subscribed is in no message this one
+   * receives, and in the database only once that process's write batch commits, which can be after
+   * the read.
+   */
+  catchUp(sessionId: string, sourceId: string): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,17 @@ export class InProcessFanout implements DocUpdateFanout {
       set.delete(sub);
       if (set.size === 0) this.subscribers.delete(sessionId);
     };
+  }
+
+  catchUp(sessionId: string, sourceId: string): void {
+    const set = this.subscribers.get(sessionId);
+    const own = [...(set ?? [])].find((sub) => sub.sourceId === sourceId);
+    if (!own) return;
+    for (const other of set!) {
+      if (other.sourceId === sourceId) continue;
+      own.peer.applyRemote(other.peer.updateSince(own.peer.stateVector()));
+      other.peer.applyRemote(own.peer.updateSince(other.peer.stateVector()));
+    }
   }
 
   async close(): Promise<void> {

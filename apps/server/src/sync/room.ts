@@ -118,6 +118,8 @@ export class Room implements BatchSource {
       room.rowCount = updates.length;
       if (updates.length > 0) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOAD_ORIGIN);
       room.docBytesBound = Y.encodeStateAsUpdate(room.doc).length;
+      // Another process may hold an update it published before we subscribed and has not persisted yet.
+      fanout.catchUp(sessionId, instanceId);
     } catch (err) {
       room.destroy();
       throw err;
