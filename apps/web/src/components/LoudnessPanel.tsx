@@ -1,6 +1,6 @@
 'use client';
 import { memo, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { DELIVERY_TARGETS, platformPlaybackGain, type DeliveryTarget } from '@mixroom/engine';
+import { DELIVERY_TARGETS, platformPlaybackGain, sessionDeliveryTarget, type DeliveryTarget } from '@mixroom/engine';
 import { LOUDNESS_HISTORY_LENGTH, type SessionRuntime } from '../lib/session-runtime';
 import type { PlatformPreview, PlatformPreviewSnapshot } from '../lib/platform-preview';
 import { formatLoud } from '../lib/format';
@@ -41,7 +41,7 @@ export function LoudnessPanel({ runtime, targetId, readOnly = false, live = true
     preview?.getSnapshot ?? (() => NO_PREVIEW),
     () => NO_PREVIEW,
   );
-  const target = DELIVERY_TARGETS.find((t) => t.id === targetId) ?? DELIVERY_TARGETS[0];
+  const target = sessionDeliveryTarget(targetId);
   const r = snap.reading;
   const integrated = r?.integrated ?? -Infinity;
   const truePeak = r?.truePeak ?? -Infinity;

@@ -2,7 +2,7 @@
 // platform has its own, e.g. Amazon Music −2, CD/club −0.3 dBTP), named, and the master limiter's
 // own ceiling beside it when that differs — the limiter keeps the *master* under its ceiling, but
 // the platform's ceiling is what the *decoded* stream has to stay under.
-import { DEFAULT_DELIVERY_TARGET, DELIVERY_TARGETS, type MixState } from '@mixroom/engine';
+import { sessionDeliveryTarget, type MixState } from '@mixroom/engine';
 
 /** Ceilings closer than this are the same ceiling (the limiter's control steps by 0.1 dB). */
 const SAME_DB = 0.05;
@@ -23,7 +23,7 @@ export interface CeilingVerdict {
 }
 
 export function codecCeiling(targetId: string, master: Pick<MixState['master'], 'params'> | null): CodecCeiling {
-  const target = DELIVERY_TARGETS.find((t) => t.id === targetId) ?? DELIVERY_TARGETS.find((t) => t.id === DEFAULT_DELIVERY_TARGET)!;
+  const target = sessionDeliveryTarget(targetId);
   const on = master ? master.params['limiter.on'] >= 0.5 : false;
   const limiter = master?.params['limiter.ceiling'];
   const differs = on && typeof limiter === 'number' && Number.isFinite(limiter) && Math.abs(limiter - target.truePeakCeilingDbtp) >= SAME_DB;

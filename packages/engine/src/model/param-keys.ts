@@ -2,7 +2,7 @@
 // definitions they point at. Kept apart from MixModel so the modules MixModel uses (undo history,
 // automation, the shape check) can read keys without importing MixModel back (no import cycles).
 import { CHANNEL_STRIP_PARAMS, FX_BUSES, FX_RETURN_PARAMS, MASTER_BUS_PARAMS, type FxBus, type ParamDef } from './params';
-import { DELIVERY_TARGETS, type PlatformId } from '../loudness/targets';
+import { DELIVERY_TARGETS, getDeliveryTarget, type DeliveryTarget, type PlatformId } from '../loudness/targets';
 
 /** Delivery targets a session can choose (the built-in table; 'custom' is not stored). */
 export type DeliveryTargetId = Exclude<PlatformId, 'custom'>;
@@ -10,6 +10,11 @@ export const DEFAULT_DELIVERY_TARGET: DeliveryTargetId = 'spotify';
 
 export function isDeliveryTargetId(id: unknown): id is DeliveryTargetId {
   return typeof id === 'string' && DELIVERY_TARGETS.some((t) => t.id === id);
+}
+
+/** The target a session's stored id names, or the default one for an id it does not know. */
+export function sessionDeliveryTarget(id: unknown): DeliveryTarget {
+  return getDeliveryTarget(isDeliveryTargetId(id) ? id : DEFAULT_DELIVERY_TARGET);
 }
 
 export type ParamScope = { kind: 'channel'; channelId: string } | { kind: 'master' } | { kind: 'fx'; bus: FxBus };

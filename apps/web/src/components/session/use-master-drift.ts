@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import { DELIVERY_TARGETS, mixStateFromUpdate } from '@mixroom/engine';
+import { mixStateFromUpdate, sessionDeliveryTarget } from '@mixroom/engine';
 import type { VersionInfo } from '@mixroom/protocol';
 import { MasterDriftWatch, pickMasterVersion } from '../../lib/master-drift';
 import type { ReviewClient } from '../../lib/review';
@@ -17,7 +17,7 @@ const NO_VERSIONS: { versions: VersionInfo[] } = { versions: [] };
 export function useMasterDrift(runtime: SessionRuntime, review: ReviewClient | null, targetId: string, enabled: boolean): MasterDriftWatch {
   const watch = useMemo(() => new MasterDriftWatch(runtime), [runtime]);
   useEffect(() => () => watch.dispose(), [watch]);
-  const target = DELIVERY_TARGETS.find((t) => t.id === targetId) ?? DELIVERY_TARGETS[0];
+  const target = sessionDeliveryTarget(targetId);
   useEffect(() => watch.setTarget(target), [watch, target]);
   const reviewSnap = useSyncExternalStore<{ versions: VersionInfo[] }>(review?.subscribe ?? noSubscription, review?.getSnapshot ?? (() => NO_VERSIONS), () => NO_VERSIONS);
   const master = review && enabled ? pickMasterVersion(reviewSnap.versions, target) : null;
