@@ -72,7 +72,7 @@ test('A/B of two versions is sample-aligned through the switch; seek, loop, tran
     await expect(player).toHaveAttribute('data-heard', 'b');
     await expect(player).toHaveAttribute('data-state', 'playing');
     const r = residual(ab, source, 0.5);
-    console.log(`A→B switch at ${ab.switchAt?.toFixed(3)} s: residual max ${(20 * Math.log10(r.max + 1e-12)).toFixed(1)} dBFS, rms ${(20 * Math.log10(r.rms / r.signalRms + 1e-12)).toFixed(1)} dB below the signal`);
+    console.log(`A→B switch at ${ab.switchAt?.toFixed(3)} s: residual max ${(20 * Math.log10(r.max + 1e-12)).toFixed(1)} dBFS, rms ${(20 * Math.log10(r.rms / r.signalRms + 1e-12)).toFixed(1)} dB below the signal; sound ${r.lateFrames} frames after the clock`);
     expect(r.signalRms).toBeGreaterThan(0.01);
     // 24-bit sources and a trim from measured loudness: well under −80 dBFS. One sample of drift would be ≈ −10 dBFS.
     expect(r.max).toBeLessThan(1e-4);
@@ -102,7 +102,7 @@ test('A/B of two versions is sample-aligned through the switch; seek, loop, tran
     expect(loop.end).toBeCloseTo(5, 0);
     const looped = await capture(page, 2.5, null);
     const lr = residual(looped, source, 0.5);
-    console.log(`loop ${loop.start.toFixed(3)}–${loop.end.toFixed(3)} s: residual max ${(20 * Math.log10(lr.max + 1e-12)).toFixed(1)} dBFS over 2.5 s (two wraps)`);
+    console.log(`loop ${loop.start.toFixed(3)}–${loop.end.toFixed(3)} s: residual max ${(20 * Math.log10(lr.max + 1e-12)).toFixed(1)} dBFS over 2.5 s (two wraps); seek ${sr2.lateFrames}, loop ${lr.lateFrames} frames after the clock`);
     expect(looped.loop).toEqual(loop);
     expect(lr.signalRms).toBeGreaterThan(0.01);
     expect(lr.max).toBeLessThan(1e-4);

@@ -63,25 +63,43 @@ export function captureDeck(page: Page, seconds: number, switchAfterMs: number |
   }, [seconds, switchAfterMs, switchTo] as const);
 }
 
+/** What a capture holds against the source: the largest difference, and how far the sound was from where the deck's clock put it. */
+export interface DeckResidual { max: number; rms: number; signalRms: number; lateFrames: number }
+
 /**
  * Largest difference between the capture and `scale · source[songFrame]`, the song frame following
  * the clock (and the loop), over capture frames from `fromFrame` on (e.g. after a switch's crossfade).
+ * The sound may start a little after the clock's frame (a start the audio thread took late plays
+ * at once): the lag is found on the first 2048 frames, within `maxLateSeconds`, returned as
+ * `lateFrames`, and every frame after is judged at that lag, so a jump or a drift later still shows.
  */
-export function deckResidual(c: DeckCapture, source: Float32Array, scale: number, fromFrame = 0): { max: number; rms: number; signalRms: number } {
+export function deckResidual(c: DeckCapture, source: Float32Array, scale: number, fromFrame = 0, maxLateSeconds = 0.15): DeckResidual {
   const startedF = Math.round(c.startedAt * c.sr);
   const offsetF = Math.round(c.offset * c.sr);
   const loop = c.loop && { s: Math.round(c.loop.start * c.sr), e: Math.round(c.loop.end * c.sr) };
-  let max = 0, sum = 0, sig = 0, n = 0;
   // Frames that passed before the capture first ran (a busy page) were not taken.
-  for (let k = Math.max(c.missedFrames, fromFrame); k < c.left.length; k++) {
-    let f = offsetF + (c.startFrame + k - startedF);
+  const first = Math.max(c.missedFrames, fromFrame);
+  const wanted = (k: number, late: number) => {
+    let f = offsetF + (c.startFrame + k - startedF - late);
     if (loop && offsetF < loop.e && f >= loop.e) f = loop.s + ((f - loop.s) % (loop.e - loop.s));
-    const want = scale * (source[f] ?? 0);
+    return scale * (source[f] ?? 0);
+  };
+  const probe = Math.min(2048, c.left.length - first);
+  let lateFrames = 0;
+  let best = Infinity;
+  for (let late = 0; late <= Math.round(maxLateSeconds * c.sr) && best > 0; late++) {
+    let err = 0;
+    for (let k = first; k < first + probe && err < best; k++) err += Math.abs(c.left[k] - wanted(k, late));
+    if (err < best) [best, lateFrames] = [err, late];
+  }
+  let max = 0, sum = 0, sig = 0, n = 0;
+  for (let k = first; k < c.left.length; k++) {
+    const want = wanted(k, lateFrames);
     const d = Math.abs(c.left[k] - want);
     max = Math.max(max, d);
     sum += d * d;
     sig += want * want;
     n++;
   }
-  return { max, rms: Math.sqrt(sum / Math.max(1, n)), signalRms: Math.sqrt(sig / Math.max(1, n)) };
+  return { max, rms: Math.sqrt(sum / Math.max(1, n)), signalRms: Math.sqrt(sig / Math.max(1, n)), lateFrames };
 }

@@ -117,6 +117,18 @@ export class PresenceClient {
     this.send({ name: identity.name, color: identity.color });
   }
 
+  /** Resolves once the server has let this socket into the session (after a reconnect, once it has again). */
+  joined = (): Promise<void> => {
+    if (this.snapshot.connected) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.subscribe(() => {
+        if (!this.snapshot.connected) return;
+        off();
+        resolve();
+      });
+    });
+  };
+
   getSnapshot = (): PresenceSnapshot => this.snapshot;
 
   subscribe = (listener: () => void): (() => void) => {

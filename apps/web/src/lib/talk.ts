@@ -54,6 +54,7 @@ interface Peer {
 }
 
 const TICK_MS = 20;
+const SESSION_JOIN_WAIT_MS = 15_000;
 const ANALYSER_SIZE = 1024;
 
 const MIC_MESSAGES: Record<'denied' | 'missing' | 'failed', string> = {
@@ -86,6 +87,8 @@ export class TalkClient {
 
   constructor(
     private readonly socket: Socket,
+    /** Resolves when the socket is in the session: the server refuses the voice to a socket that is not (yet). */
+    private readonly sessionJoined: () => Promise<void> = () => Promise.resolve(),
     private readonly media: Pick<MediaDevices, 'getUserMedia'> | undefined = typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
   ) {
     socket.on(TALK_EVENTS.incoming, this.onIncoming);
@@ -109,6 +112,9 @@ export class TalkClient {
     void this.ctx.resume();
     let ack: TalkJoinAck;
     try {
+      // Just after the page opens (or a reconnect) the session join may still be on its way.
+      const inSession = await Promise.race([this.sessionJoined().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), SESSION_JOIN_WAIT_MS))]);
+      if (!inSession) throw new Error('not in the session');
       ack = (await this.socket.timeout(10_000).emitWithAck(TALK_EVENTS.join, null)) as TalkJoinAck;
     } catch {
       ack = { ok: false, error: { code: 'internal', message: 'the server did not answer; try again' } };
@@ -311,8 +317,8 @@ export class TalkClient {
   private onReconnect = (): void => {
     if (this.snap.state !== 'on') return;
     this.leave();
-    // PresenceClient re-joins the session on connect; enter the voice once that has happened.
-    setTimeout(() => void this.join(), 500);
+    // PresenceClient re-joins the session on connect; join() waits for that.
+    void this.join();
   };
 
   private drop(peerId: string): void {

@@ -5,8 +5,13 @@ import { crossfadeCurves, deckPosition, normaliseLoop, trimGain, type LoopRange 
 
 /** Switch crossfade length, seconds. */
 export const CROSSFADE_SECONDS = 0.015;
-/** Sources are started this far ahead of the context's clock, so every side starts on the same frame. */
-const START_LEAD_SECONDS = 0.05;
+/**
+ * How far ahead of the context's clock sources are started, so every side starts on the frame the
+ * deck's clock says. A start the audio thread sees after its time plays at once, late, and the
+ * clock is off by that much: a 'playback' context renders 1024 frames at a time, and a busy machine
+ * delays the message further (50 ms was missed in CI at load 8).
+ */
+const startLead = (ctx: AudioContext): number => Math.max(0.1, 4 * (ctx.baseLatency || 0));
 const CURVE = crossfadeCurves(64);
 
 export interface DeckSide {
@@ -51,7 +56,7 @@ export class VersionDeck {
     const pos = this.position;
     const wasPlaying = this.startedAt !== null;
     // On a whole frame: the position it gives is then whole frames too, and playback goes on without a skipped sample.
-    const when = this.frame(this.ctx.currentTime + START_LEAD_SECONDS);
+    const when = this.frame(this.ctx.currentTime + startLead(this.ctx));
     const resumeAt = wasPlaying ? deckPosition(this.offset, when - this.startedAt!, this.duration, this.loopRange) : pos;
     this.stopSources(wasPlaying ? when : undefined);
     // The old voices play on until the new ones take over at `when`.
@@ -114,7 +119,7 @@ export class VersionDeck {
     if (this.voices.length === 0 || this.startedAt !== null) return;
     await this.ctx.resume();
     if (!this.loopRange && this.offset >= this.duration - 0.01) this.offset = 0;
-    this.startAt(this.ctx.currentTime + START_LEAD_SECONDS, this.offset);
+    this.startAt(this.ctx.currentTime + startLead(this.ctx), this.offset);
     this.onChange();
   }
 
@@ -132,7 +137,7 @@ export class VersionDeck {
     if (this.startedAt === null) {
       this.offset = to;
     } else {
-      const when = this.ctx.currentTime + START_LEAD_SECONDS;
+      const when = this.ctx.currentTime + startLead(this.ctx);
       this.stopSources(when);
       this.startAt(when, to);
     }
@@ -146,7 +151,7 @@ export class VersionDeck {
     this.loopRange = range && { start: this.frame(range.start), end: this.frame(range.end) };
     if (this.startedAt !== null) {
       // Where the old sources will be when the new ones take over: playback goes on seamlessly.
-      const when = this.ctx.currentTime + START_LEAD_SECONDS;
+      const when = this.ctx.currentTime + startLead(this.ctx);
       const pos = deckPosition(this.offset, when - this.startedAt, this.duration, previous);
       const inside = this.loopRange && (pos < this.loopRange.start || pos >= this.loopRange.end) ? this.loopRange.start : pos;
       this.stopSources(when);

@@ -29,7 +29,7 @@ export function useTalk(presence: PresenceClient | null, runtime: SessionRuntime
   }, [voiceNotes]);
   useEffect(() => {
     if (!presence) return;
-    const talk = new TalkClient(presence.socket);
+    const talk = new TalkClient(presence.socket, presence.joined);
     // The ducker listens to the received voices on the audio thread; the page tells it what changed.
     const ducker = new MusicDucker(() => runtime.duckerHost, {
       voices: () => talk.voiceStreams(),
