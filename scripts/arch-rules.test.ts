@@ -46,7 +46,7 @@ beforeAll(async () => {
   );
   const result = JSON.parse(stdout) as { summary: { violations: { from: string; to: string; rule: { name: string } }[] } };
   violations = result.summary.violations.map((v) => ({ from: v.from, to: v.to, rule: v.rule.name }));
-}, 120_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('architecture rules', () => {

@@ -69,15 +69,15 @@ describe.each(databaseKinds)('SIGTERM to the server ($name)', (kind) => {
 
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.kill('SIGTERM');
-    // Generous bound (the test's own timeout is the other): a hang shows as a timeout, not a flake.
-    const result = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 45_000))]);
+    // A bound only a hang reaches (a loaded machine takes seconds), so the failure says what happened.
+    const result = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 300_000))]);
     expect(result, output).toEqual({ code: 0, signal: null });
     expect(output).toMatch(/shutdown complete/);
     for (const pid of children) {
       for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
       expect(alive(pid), `child ${pid} still running`).toBe(false);
     }
-  }, 120_000);
+  });
 });
 
 async function childPids(pid: number): Promise<number[]> {

@@ -43,4 +43,4 @@ it('SIGTERM to npm start shuts the server down and exits 0 with it; nothing keep
   expect(await exited).toEqual({ code: 0, signal: null });
   expect(output).toMatch(/shutdown complete/);
   await expect(fetch(`${url}/`)).rejects.toThrow();
-}, 120_000);
+});

@@ -1,7 +1,5 @@
 // Shared fixtures for the server suites: real databases, real sockets, real clients.
-import { cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { PGlite } from '@electric-sql/pglite';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,6 +7,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { pgliteTemplate } from './test-pglite-template.js';
 import { createMixroomServer, type MixroomServer, type MixroomServerOptions } from './app.js';
 import { REPO_ROOT, type Config } from './config.js';
 import { createLogger } from './log.js';
@@ -44,26 +43,6 @@ function baseConfig(dataDir: string): Config {
     uploadMaxBytes: 2_000_000_000,
     uploadExpiryMs: 24 * 3_600_000,
   };
-}
-
-/**
- * PGlite's initdb takes ~15 s on this class of machine, reopening an existing cluster ~2 s.
- * So one empty cluster is initialized per machine (keyed by PGlite version) and copied per test;
- * migrations still run against every copy through our own code.
- */
-async function pgliteTemplate(): Promise<string> {
-  let pkgDir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-  while (!(await stat(path.join(pkgDir, 'package.json')).then(() => true, () => false))) pkgDir = path.dirname(pkgDir);
-  const version = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8')).version as string;
-  const dir = path.join(os.tmpdir(), `mixroom-pglite-template-${version}`);
-  if (await stat(dir).then(() => true, () => false)) return dir;
-  const building = await mkdtemp(path.join(os.tmpdir(), 'mixroom-pglite-build-'));
-  const db = new PGlite(building);
-  await db.waitReady;
-  await db.close();
-  // Parallel workers may race here; the first rename wins and the others discard their copy.
-  await rename(building, dir).catch(() => rm(building, { recursive: true, force: true }));
-  return dir;
 }
 
 export const pglite: DatabaseKind = {

@@ -60,7 +60,7 @@ describe.each(databaseKinds)('npm run render ($name)', (kind) => {
   beforeAll(async () => {
     t = await kind.create();
     sessionId = await seed(t);
-  }, 120_000);
+  });
   afterAll(() => t?.cleanup());
 
   it('renders the stored mix to a WAV file with a progress bar', async () => {
@@ -74,7 +74,7 @@ describe.each(databaseKinds)('npm run render ($name)', (kind) => {
     let peak = 0;
     for (const v of wav.channels[0]) peak = Math.max(peak, Math.abs(v));
     expect(peak).toBeGreaterThan(0.2); // both tones, centre-panned
-  }, 120_000);
+  });
 
   it('renders one channel as a stem (a FLAC file: every stored format is read), and explains bad arguments', async () => {
     const out = path.join(t.config.dataDir, 'lead.wav');
@@ -91,5 +91,5 @@ describe.each(databaseKinds)('npm run render ($name)', (kind) => {
     const missing = await run(TSX, [CLI, '--session', 'nope', '--out', out], { env: env(t), cwd: REPO_ROOT }).catch((e) => e);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no session "nope"/);
-  }, 120_000);
+  });
 });

@@ -99,5 +99,5 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('two server processes through a Redis res
       await redis.stop();
       redis.cleanup();
     }
-  }, 60_000);
+  });
 });

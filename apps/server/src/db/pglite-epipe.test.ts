@@ -52,7 +52,7 @@ describe('embedded database host under load', () => {
       await s.server.close();
       await db.cleanup();
     }
-  }, 120_000);
+  });
 
   it('a replacement host whose server went away while it opened the database exits cleanly, without an EPIPE/IPC error', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mixroom-pglite-epipe-'));
@@ -76,5 +76,5 @@ describe('embedded database host under load', () => {
       child.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });

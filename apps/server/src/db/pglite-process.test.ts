@@ -45,7 +45,7 @@ describe('embedded database process', () => {
     worstGap = Math.max(worstGap, performance.now() - last); // a loop held all along never ticked
     // In the server's own thread this query held the event loop for the whole second.
     expect(worstGap).toBeLessThan(250);
-  }, 60_000);
+  });
 
   it('serves concurrent connections without mixing their statements or transactions', async () => {
     host = await startPgliteProcess(path.join(dir, 'db'), dir);
@@ -63,7 +63,7 @@ describe('embedded database process', () => {
     const rows = (await others).map((r) => r.rows[0] as { n: number; notes: number });
     expect(rows.map((r) => r.n)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(new Set(rows.map((r) => r.notes))).toEqual(new Set([2]));
-  }, 60_000);
+  });
 
   it('rolls back what a dropped connection left open, and the others carry on', async () => {
     host = await startPgliteProcess(path.join(dir, 'db'), dir);
@@ -80,7 +80,7 @@ describe('embedded database process', () => {
     // A broken statement on one connection does not poison the next one's.
     await expect(pool.query('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
     expect((await pool.query('SELECT 41 + $1::int AS n', [1])).rows[0].n).toBe(42);
-  }, 60_000);
+  });
 
   it('keeps the data across a restart, and refuses a second process on the same data', async () => {
     const dbDir = path.join(dir, 'db');
@@ -91,7 +91,7 @@ describe('embedded database process', () => {
     await host.stop();
     host = await startPgliteProcess(dbDir, dir);
     expect((await poolOf().query('SELECT what FROM kept')).rows).toEqual([{ what: 'stems' }]);
-  }, 60_000);
+  });
 
   it('starts a new process when it is killed: the pool reconnects, committed data is there', async () => {
     host = await startPgliteProcess(path.join(dir, 'db'), dir);
@@ -115,7 +115,7 @@ describe('embedded database process', () => {
     expect(rows).toEqual([{ name: 'vocal take 3' }]);
     // Still one database: a second process is refused while the replacement runs.
     await expect(startPgliteProcess(path.join(dir, 'db'), dir)).rejects.toThrow(/already open in another Mixroom process/);
-  }, 60_000);
+  });
 
   it('the server keeps serving when its embedded database is killed: a new one answers, nothing is lost', async () => {
     const db = await pglite.create();
@@ -140,7 +140,7 @@ describe('embedded database process', () => {
       await s.server.close();
       await db.cleanup();
     }
-  }, 60_000);
+  });
 
   it('closes its database and exits when the server that started it goes away', async () => {
     const script = fileURLToPath(new URL('./pglite-host.mjs', import.meta.url));
@@ -153,5 +153,5 @@ describe('embedded database process', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.disconnect(); // what the host sees when its parent dies
     expect(await exited).toBe(0);
-  }, 60_000);
+  });
 });

@@ -90,7 +90,7 @@ describe(`comments as DAW markers over ${kind.name}`, () => {
     await engineer.json(urls().comments, { body: { body: 'kick too boomy', atSec: 0.5 } });
     await viewer.json(urls().comments, { body: { body: 'chorus lift', atSec: 1.25, endSec: 3 } });
     await viewer.json(urls().comments, { body: { body: 'on v1 only', atSec: 2, versionId: v.id } });
-  }, 120_000);
+  });
   afterAll(async () => {
     await s?.server.close();
     await cleanup?.();

@@ -63,7 +63,7 @@ describe(`delivery pack over ${kind.name}`, () => {
     await engineer.json(urls.comments, { body: { body: 'down 1 dB', atSec: 0, parentId: c.id } });
     expect((await engineer.json(`${urls.comment(c.id)}/resolve`, { body: { resolved: true } })).status).toBe(200);
     await artist.json(urls.comments, { body: { body: 'still open', atSec: 0.5 } });
-  }, 120_000);
+  });
   afterAll(async () => {
     await s?.server.close();
     await cleanup?.();
@@ -149,5 +149,5 @@ describe(`delivery pack over ${kind.name}`, () => {
     expect(recorded.metadata.isrc).toBe('GBABC2600001');
     expect(recorded.files).toHaveLength(6);
     for (const f of recorded.files) expect(createHash('sha256').update(readFileSync(path.join(dir, f.name))).digest('hex'), f.name).toBe(f.sha256);
-  }, 180_000);
+  });
 });

@@ -67,7 +67,7 @@ describe.each(databaseKinds)('reference tracks over $name', (kind) => {
     artist = await asUser(s, 'artist', 'ana', [sessionId]);
     viewer = await asUser(s, 'viewer', 'vic', [sessionId]);
     outsider = await asUser(s, 'owner', 'otto', [other]);
-  }, 120_000);
+  });
   afterAll(async () => {
     await s?.server.close();
     await cleanup?.();

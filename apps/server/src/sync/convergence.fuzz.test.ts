@@ -71,7 +71,7 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('convergence fuzz over two processes (Pos
       console.error(`convergence fuzz: failing seed ${seed}`);
       throw err;
     }
-  }, 120_000);
+  });
 
   async function runSchedule(seed: number) {
     const r = rng(seed);
