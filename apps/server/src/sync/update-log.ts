@@ -49,16 +49,20 @@ export class UpdateLog {
   }
 
   /**
-   * Replaces all rows with one row of the state they add up to (squashUpdates). Deletes exactly
-   * the ids that were read and merged (not "everything ≤ max id"): with PostgreSQL sequences, an
+   * Replaces the rows with one row of the state they add up to (squashUpdatesInTurns). Reads and
+   * squashes outside any transaction (the squash is CPU work in slices, which would otherwise hold
+   * the embedded database's only connection), then in one transaction inserts the squashed row and
+   * deletes exactly the ids that were read (not "everything ≤ max id": with PostgreSQL sequences, an
    * id below our max can belong to a transaction that commits after our read, and that row must
-   * survive untouched.
+   * survive untouched). Rows are never changed, only appended or deleted by a compaction, so reading
+   * them first is safe: should another process compact the same rows meanwhile, both squashed rows
+   * stay and hold the same content twice, which Yjs applies as once.
    */
   async compact(sessionId: string): Promise<{ before: number; after: number }> {
+    const rows = await this.prisma.docUpdate.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { id: true, data: true } });
+    if (rows.length <= 1) return { before: rows.length, after: rows.length };
+    const merged = await squashUpdatesInTurns(rows.map((r) => r.data));
     return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.docUpdate.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { id: true, data: true } });
-      if (rows.length <= 1) return { before: rows.length, after: rows.length };
-      const merged = squashUpdates(rows.map((r) => r.data));
       await tx.docUpdate.create({ data: { sessionId, data: merged as Uint8Array<ArrayBuffer> } });
       await tx.docUpdate.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
       return { before: rows.length, after: await tx.docUpdate.count({ where: { sessionId } }) };
@@ -75,14 +79,19 @@ export class UpdateLog {
  * server's only thread (bench:soak's worst event-loop windows); merging thousands of small
  * updates at once is also far slower than applying them. Nothing is dropped: updates Yjs cannot
  * integrate yet (a gap in a writer's clock, a delete of an unknown item) stay pending in the
- * scratch document and encodeStateAsUpdate writes them out with the rest.
+ * scratch document and encodeStateAsUpdate writes them out with the rest. Applied in slices of
+ * `perTurn` updates, yielding to the event loop between them: 200 rows are 10–30 ms of CPU on a
+ * loaded machine, which in one piece showed in the event-loop delay of every fader move.
  */
-export function squashUpdates(updates: Uint8Array[]): Uint8Array {
+export async function squashUpdatesInTurns(updates: Uint8Array[], perTurn = 20): Promise<Uint8Array> {
   const doc = new Y.Doc({ gc: true });
   try {
-    doc.transact(() => {
-      for (const update of updates) Y.applyUpdate(doc, update);
-    });
+    for (let i = 0; i < updates.length; i += perTurn) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      doc.transact(() => {
+        for (const update of updates.slice(i, i + perTurn)) Y.applyUpdate(doc, update);
+      });
+    }
     return Y.encodeStateAsUpdate(doc);
   } finally {
     doc.destroy();
