@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -40,19 +40,33 @@ const TARGET_FADER_P99_MS = 30;
 
 // ------------------------------------------------------------------ child roles
 
-/** Every 5 s: event-loop delay p99/max of the window (ms), RSS and heap (MB) and CPU time (ms), as a JSON line on stdout. */
+/**
+ * Every 5 s: event-loop delay p99/max of the window (ms), RSS and heap (MB), CPU time (ms) and the
+ * window's garbage-collection pauses (total and longest, ms, from perf_hooks 'gc' entries), as a
+ * JSON line on stdout.
+ */
 function reportLoop(): void {
   const gc = process.env.BENCH_HEAP_GC === '1' ? (globalThis as { gc?: () => void }).gc : undefined;
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcMaxMs = Math.max(gcMaxMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   let cpu = process.cpuUsage();
   setInterval(() => {
     const used = process.cpuUsage(cpu);
     const loop = { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+    const gcWindow = { ms: gcMs, maxMs: gcMaxMs };
     gc?.();
     cpu = process.cpuUsage();
+    gcMs = gcMaxMs = 0;
     const m = process.memoryUsage();
-    process.stdout.write(JSON.stringify({ loop, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20, externalMb: m.external / 2 ** 20, cpuMs: (used.user + used.system) / 1000 }) + '\n');
+    process.stdout.write(JSON.stringify({ loop, gc: gcWindow, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20, externalMb: m.external / 2 ** 20, cpuMs: (used.user + used.system) / 1000 }) + '\n');
     h.reset();
   }, WINDOW_MS).unref();
 }
@@ -97,7 +111,7 @@ function runRelay(): void {
 
 // ------------------------------------------------------------------ orchestrator
 
-interface Sample { loop: { p99: number; max: number }; rssMb: number; heapMb: number; externalMb: number; cpuMs: number }
+interface Sample { loop: { p99: number; max: number }; gc: { ms: number; maxMs: number }; rssMb: number; heapMb: number; externalMb: number; cpuMs: number }
 interface Child { child: ChildProcess; port: number; samples: Sample[]; errors: number; errorLines: string[] }
 const children: ChildProcess[] = [];
 
@@ -171,6 +185,8 @@ interface RunStats {
   faderMaxMs: number;
   loopP99PerWindowMs: { median: number; worst: number; windows: number };
   loopMaxMs: number;
+  /** Garbage collection in the server: ms per second of run, the longest pause, and the longest pause in the window with the worst loop p99. */
+  gc: { msPerSec: number; maxPauseMs: number; worstLoopWindowMaxPauseMs: number };
   rssMb: { start: number; end: number };
   /** Heap used and external (Buffers, ArrayBuffers) memory, first → last window. */
   heapMb: { start: number; end: number };
@@ -279,6 +295,11 @@ async function soak(target: 'mixroom' | 'ws-relay', child: Child, sessionIds: st
     faderMaxMs: round(sorted[sorted.length - 1] ?? NaN),
     loopP99PerWindowMs: { median: round(pct(windows, 50)), worst: round(windows[windows.length - 1] ?? NaN), windows: windows.length },
     loopMaxMs: round(Math.max(...samples.map((s) => s.loop.max))),
+    gc: {
+      msPerSec: round(samples.reduce((n, s) => n + s.gc.ms, 0) / (samples.length * WINDOW_MS / 1000)),
+      maxPauseMs: round(Math.max(...samples.map((s) => s.gc.maxMs))),
+      worstLoopWindowMaxPauseMs: round(samples.reduce((w, s) => (s.loop.p99 > w.loop.p99 ? s : w), samples[0])?.gc.maxMs ?? NaN),
+    },
     rssMb: { start: round(samples[0]?.rssMb ?? NaN), end: round(samples[samples.length - 1]?.rssMb ?? NaN) },
     heapMb: { start: round(samples[0]?.heapMb ?? NaN), end: round(samples[samples.length - 1]?.heapMb ?? NaN) },
     memoryEvery30s: samples.filter((_, i) => i % 6 === 5).map((s) => ({ rssMb: round(s.rssMb), heapMb: round(s.heapMb), externalMb: round(s.externalMb) })),
@@ -353,6 +374,8 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     row(mixroom),
     row(relay),
+    '',
+    `Garbage collection in the server (perf_hooks): Mixroom ${mixroom.gc.msPerSec} ms per second, longest pause ${mixroom.gc.maxPauseMs} ms (${mixroom.gc.worstLoopWindowMaxPauseMs} ms in the window with the worst loop p99); relay ${relay.gc.msPerSec} ms per second, longest ${relay.gc.maxPauseMs} ms.`,
     '',
     `Targets (Mixroom): event-loop p99 ≤ ${TARGET_LOOP_P99_MS} ms in every window: ${result.meets.loopP99 ? 'met' : 'NOT met'}; fader p99 ≤ ${TARGET_FADER_P99_MS} ms: ${result.meets.faderP99 ? 'met' : 'NOT met'}.`,
     '',

@@ -97,7 +97,7 @@ export async function createMixroomServer(config: Config, options: MixroomServer
     }
   }
   const fanout = options.fanout ?? cluster?.fanout ?? new InProcessFanout();
-  const updateLog = new UpdateLog(db.prisma);
+  const updateLog = new UpdateLog(db.prisma, db.sql);
   // Before anyone can load a session: what the last shutdown could not write goes in first.
   const spill = new SpillDir(path.join(config.dataDir, 'spill'));
   try {

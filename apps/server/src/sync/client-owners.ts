@@ -42,15 +42,26 @@ export class ClientOwners {
   private readonly idleMs: number;
   private readonly now: () => number;
   private nextPruneCheck = 0;
+  /**
+   * bindingTable(doc), kept until the root's keys change (a new table, a pruned one, a flat entry):
+   * it is read for every client update, and finding it scans the root's keys.
+   */
+  private cachedTable: Y.Map<string> | undefined | null = null;
 
   constructor(private readonly doc: Y.Doc, options: ClientOwnerOptions = {}) {
     this.root = doc.getMap(CLIENT_OWNERS_ROOT);
     this.idleMs = options.clientOwnerIdleMs ?? DEFAULT_CLIENT_OWNER_IDLE_MS;
     this.now = options.now ?? Date.now;
+    this.root.observe(() => {
+      this.cachedTable = null;
+    });
   }
 
   private table(): Y.Map<string> | undefined {
-    return bindingTable(this.doc);
+    // Inside a transaction the observer has not run yet: look it up afresh.
+    if (this.doc._transaction) return bindingTable(this.doc);
+    if (this.cachedTable === null) this.cachedTable = bindingTable(this.doc);
+    return this.cachedTable;
   }
 
   private raw(client: number): string | undefined {

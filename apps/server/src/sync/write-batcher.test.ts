@@ -44,7 +44,7 @@ describe.each(databaseKinds)('WriteBatcher over $name', (kind) => {
     cleanup = database.cleanup;
     db = await openDatabase(database.config);
     for (const id of sessionIds) await db.prisma.mixSession.create({ data: { id, title: id } });
-    const log = new UpdateLog(db.prisma);
+    const log = new UpdateLog(db.prisma, db.sql);
     const batcher = new WriteBatcher(log, 60_000, quietLogger);
     return { prisma: db.prisma, log, batcher };
   }
