@@ -1,4 +1,4 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Cookie, type Page } from '@playwright/test';
 import type { ListSessionsResponse, GetSessionResponse } from '@mixroom/protocol';
 
 type MixScope = { kind: 'channel'; channelId: string } | { kind: 'fx'; bus: 'reverb' | 'delay' } | { kind: 'master' };
@@ -38,18 +38,39 @@ export const DEMO = {
   artist: { email: 'artist@mixroom.demo', password: 'mixroom-demo' },
 } as const;
 
-/** Signs in through the API and returns the `Cookie` header value, for fetch from the test process. */
-export async function demoCookie(baseURL: string, who: keyof typeof DEMO = 'engineer'): Promise<string> {
-  const res = await fetch(`${baseURL}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO[who]) });
-  expect(res.status, 'demo sign-in').toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0];
+// One sign-in per demo account and server for the whole run (this worker process): a sign-in
+// hashes the password, ~0.45 s of server CPU at load 17, and the suite asked for ~150 of them.
+// Nothing in the suite signs the demo accounts out; a failed test restarts the worker, and with it these.
+const cookieHeaders = new Map<string, Promise<string>>();
+const contextCookies = new Map<string, Cookie[]>();
+
+/** Signs in through the API (once per account and server) and returns the `Cookie` header value, for fetch from the test process. */
+export function demoCookie(baseURL: string, who: keyof typeof DEMO = 'engineer'): Promise<string> {
+  const key = `${baseURL} ${who}`;
+  let cookie = cookieHeaders.get(key);
+  if (!cookie) {
+    cookie = (async () => {
+      const res = await fetch(`${baseURL}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO[who]) });
+      expect(res.status, 'demo sign-in').toBe(200);
+      return res.headers.get('set-cookie')!.split(';')[0];
+    })();
+    cookieHeaders.set(key, cookie);
+    cookie.catch(() => cookieHeaders.delete(key));
+  }
+  return cookie;
 }
 
-/** A browser context signed in as a demo account (the API request shares the context's cookie jar). */
+/** A browser context signed in as a demo account (the API request shares the context's cookie jar); the account's cookies are reused after its first sign-in. */
 export async function signedInContext(browser: Browser, who: keyof typeof DEMO = 'engineer', options: { acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options);
+  const known = contextCookies.get(who);
+  if (known) {
+    await context.addCookies(known);
+    return context;
+  }
   const res = await context.request.post('/api/auth/signin', { data: DEMO[who] });
   expect(res.status(), 'demo sign-in').toBe(200);
+  contextCookies.set(who, await context.cookies());
   return context;
 }
 
