@@ -42,10 +42,12 @@ export default defineConfig({
   webServer: external
     ? undefined
     : {
-        command: `rm -rf "${E2E_DATA_DIR}" && npx tsx apps/server/src/main.ts`,
+        // The real server on a fresh data dir, started without redoing PGlite's initdb and the demo
+        // render when an earlier run did them (e2e/support/server.mts; MIXROOM_E2E_NO_CACHE=1: the slow way).
+        command: 'npx tsx e2e/support/server.mts',
         url: `${baseURL}/api/auth/demo`,
         env: serverProcessEnv({ PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'info' }),
-        // First start renders and stores the demo stems before listening.
+        // First start on a machine renders and stores the demo stems before listening.
         timeout: 240_000,
         reuseExistingServer: false,
         stdout: 'pipe',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAudible, enterValue, masterLevelDb, openAliceAndBob, slug } from './helpers';
+import { expectAudible, enterValue, masterLevelDb, openAs, slug } from './helpers';
+import { createSessionAs, sessionAs, sineWav, uploadStem } from './support/session-fixtures';
 
 /** Puts every parameter of the mix back to its default, so this spec starts from a known mix. */
 const param = (page: Page, scope: string, id: string) => page.getByTestId(`param-${scope}-${id}`);
@@ -8,7 +9,15 @@ const param = (page: Page, scope: string, id: string) => page.getByTestId(`param
 test('A moves EQ, compressor, sends and limiter controls; B sees the same values, the sound follows, and a bounce downloads in the chosen format', async ({ browser, baseURL }) => {
   // Two browsers playing plus a full-song offline render on a shared 2-core machine.
   test.setTimeout(600_000);
-  const { session, alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
+  // A session of its own, three 12 s tones (a known mix, always sounding): the bounce renders the
+  // whole song with a hard compressor on every channel while B plays, which on the 64 s demo took
+  // 87 s of this spec's 170 s at load 19.
+  const sessionId = await createSessionAs(baseURL!, `Channel strip ${Date.now().toString(36)}`);
+  for (const [name, hz] of [['Bass.wav', 110], ['Keys.wav', 440], ['Lead.wav', 660]] as const) await uploadStem(baseURL!, sessionId, sineWav(name, hz, 12));
+  const session = await sessionAs(baseURL!, sessionId);
+  const alice = await openAs(browser, sessionId, 'Alice', '#e5484d');
+  const bob = await openAs(browser, sessionId, 'Bob', '#5b9cf5');
+  const [A, B] = [alice.page, bob.page];
   const names = await A.evaluate(() => window.__mixroom!.model.getState().channels.map((c) => c.name));
   const ch = slug(names[0]);
 
@@ -86,7 +95,7 @@ test('A moves EQ, compressor, sends and limiter controls; B sees the same values
 
   // The sound follows: a hard compressor on every channel pulls the master down, its GR meter moves.
   await B.getByTestId('loop').click();
-  await B.evaluate(() => window.__mixroom!.transport && (window.__mixroom!.runtime as unknown as { seek(s: number): void }).seek(26));
+  await B.evaluate(() => window.__mixroom!.transport && (window.__mixroom!.runtime as unknown as { seek(s: number): void }).seek(4));
   await B.getByTestId('play').click();
   await expectAudible(B);
   const before = await masterLevelDb(B);

@@ -1,5 +1,6 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Cookie, type Page } from '@playwright/test';
 import type { ListSessionsResponse, GetSessionResponse } from '@mixroom/protocol';
+import config from '../playwright.config';
 
 type MixScope = { kind: 'channel'; channelId: string } | { kind: 'fx'; bus: 'reverb' | 'delay' } | { kind: 'master' };
 
@@ -38,18 +39,43 @@ export const DEMO = {
   artist: { email: 'artist@mixroom.demo', password: 'mixroom-demo' },
 } as const;
 
-/** Signs in through the API and returns the `Cookie` header value, for fetch from the test process. */
-export async function demoCookie(baseURL: string, who: keyof typeof DEMO = 'engineer'): Promise<string> {
+// One sign-in per demo account for the whole run (this worker process) on the suite's server,
+// which lives as long as the run: a sign-in hashes the password, 0.4–0.8 s of server CPU at load
+// 15–18, and the suite asked for ~150 of them. Nothing in the suite signs the demo accounts out; a
+// failed test restarts the worker, and with it these. Servers a spec starts itself
+// (two-processes.spec.ts) get a sign-in per call: their database is new each time.
+const cookieHeaders = new Map<keyof typeof DEMO, Promise<string>>();
+const contextCookies = new Map<keyof typeof DEMO, Cookie[]>();
+
+async function signInCookie(baseURL: string, who: keyof typeof DEMO): Promise<string> {
   const res = await fetch(`${baseURL}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO[who]) });
   expect(res.status, 'demo sign-in').toBe(200);
   return res.headers.get('set-cookie')!.split(';')[0];
 }
 
-/** A browser context signed in as a demo account (the API request shares the context's cookie jar). */
+/** Signs in through the API (once per account on the suite's server) and returns the `Cookie` header value, for fetch from the test process. */
+export function demoCookie(baseURL: string, who: keyof typeof DEMO = 'engineer'): Promise<string> {
+  if (baseURL !== config.use?.baseURL) return signInCookie(baseURL, who);
+  let cookie = cookieHeaders.get(who);
+  if (!cookie) {
+    cookie = signInCookie(baseURL, who);
+    cookieHeaders.set(who, cookie);
+    cookie.catch(() => cookieHeaders.delete(who));
+  }
+  return cookie;
+}
+
+/** A browser context signed in as a demo account (the API request shares the context's cookie jar); the account's cookies are reused after its first sign-in. */
 export async function signedInContext(browser: Browser, who: keyof typeof DEMO = 'engineer', options: { acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options);
+  const known = contextCookies.get(who);
+  if (known) {
+    await context.addCookies(known);
+    return context;
+  }
   const res = await context.request.post('/api/auth/signin', { data: DEMO[who] });
   expect(res.status(), 'demo sign-in').toBe(200);
+  contextCookies.set(who, await context.cookies());
   return context;
 }
 

@@ -4,12 +4,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from '@playwright/test';
+import type { GetSessionResponse } from '@mixroom/protocol';
 import { ARTIFACTS_DIR, demoCookie, type DEMO } from '../helpers';
 
 export async function createSessionAs(baseURL: string, title: string, who: keyof typeof DEMO = 'engineer'): Promise<string> {
   const res = await fetch(`${baseURL}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: await demoCookie(baseURL, who) }, body: JSON.stringify({ title }) });
   expect(res.status, 'create session').toBe(201);
   return ((await res.json()) as { id: string }).id;
+}
+
+/** A session as its API gives it (stems with their durations), read as the demo engineer. */
+export async function sessionAs(baseURL: string, sessionId: string): Promise<GetSessionResponse> {
+  const res = await fetch(`${baseURL}/api/sessions/${sessionId}`, { headers: { cookie: await demoCookie(baseURL, 'engineer') } });
+  expect(res.status, 'get session').toBe(200);
+  return (await res.json()) as GetSessionResponse;
 }
 
 /** The demo engineer (owner of the session) invites the demo artist, who accepts. */
