@@ -2,8 +2,7 @@
 // data dir, minus two minutes-long first-start costs that every run used to pay again for the
 // same result (about 50 s of the suite at load 12, ~25 s on a calm machine):
 // - PGlite's initdb (~15 s): the data dir starts from a copy of an empty cluster, the one the
-//   server suites use (os.tmpdir()/mixroom-pglite-template-<PGlite version>, made here if
-//   missing). Migrations still run against it through the server's own code.
+//   server suites use (apps/server/src/test-pglite-template.ts, made here if missing). Migrations still run against it through the server's own code.
 // - rendering the demo song (~35 s): the stems are byte-reproducible (seeded PRNG), so a render is
 //   kept in os.tmpdir(), keyed by the sources it comes from (render-demo.ts and everything it
 //   imports, hashed) and the versions of Tone.js and node-web-audio-api. Seeding (encoding, blobs,
@@ -15,10 +14,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { renderDemoStems } from '@mixroom/engine/node';
 import type { DemoGenerator, DemoSong } from '../../apps/server/src/seed';
 import { runServer } from '../../apps/server/src/run';
+import { pgliteTemplate } from '../../apps/server/src/test-pglite-template';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(path.join(ROOT, 'apps/server/package.json'));
@@ -33,22 +32,6 @@ function packageVersion(name: string, from = require): string {
     dir = up;
   }
   return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version as string;
-}
-
-/** An empty PGlite cluster, made once per machine and PGlite version (shared with apps/server/src/test-support.ts). */
-async function pgliteTemplate(): Promise<string> {
-  const dir = path.join(os.tmpdir(), `mixroom-pglite-template-${packageVersion('@electric-sql/pglite')}`);
-  if (existsSync(dir)) return dir;
-  const building = path.join(os.tmpdir(), `mixroom-pglite-build-${process.pid}`);
-  const db = new PGlite(building);
-  await db.waitReady;
-  await db.close();
-  try {
-    renameSync(building, dir);
-  } catch {
-    rmSync(building, { recursive: true, force: true }); // another process made it first
-  }
-  return dir;
 }
 
 /** Hash of render-demo.ts, every file it imports (relative imports, followed), and the packages it imports. */
