@@ -51,6 +51,15 @@ function StripFader({ def, value, label, testId, valueTestId, onChange, holdKey,
   );
 }
 
+/**
+ * A fixed box for the strip's status word: the word changing (48 strips going from "loading" to
+ * ready while a session opens) lays out this box alone. Changed in the strip itself (a flex item,
+ * which can never be laid out apart from its flex container), it laid out the whole console.
+ */
+function StatusBox({ children }: { children: React.ReactNode }) {
+  return <div className="strip-status-box">{children}</div>;
+}
+
 function MuteButton({ muted, testId, title, label, onToggle }: { muted: boolean; testId: string; title: string; label: string; onToggle: () => void }) {
   return (
     <button type="button" className={`btn-mute ${muted ? 'on' : ''}`} aria-pressed={muted} aria-label={label} data-testid={testId} title={title} onClick={onToggle}>
@@ -158,6 +167,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
       />
 
       <div className="strip-status" data-testid={`strip-status-${id}`}>
+        <StatusBox>
         {failed ? (
           <span className="status-error" title={load?.error ?? ''}>
             NO AUDIO
@@ -169,6 +179,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
         ) : (
           <span className="status-ok">{muted ? 'muted' : ''}</span>
         )}
+        </StatusBox>
       </div>
     </div>
   );
