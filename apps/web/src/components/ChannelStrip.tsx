@@ -56,8 +56,9 @@ function StripFader({ def, value, label, testId, valueTestId, onChange, holdKey,
  * ready while a session opens) lays out this box alone. Changed in the strip itself (a flex item,
  * which can never be laid out apart from its flex container), it laid out the whole console.
  */
-function StatusBox({ children }: { children: React.ReactNode }) {
-  return <div className="strip-status-box">{children}</div>;
+function StatusBox({ empty, children }: { empty: boolean; children: React.ReactNode }) {
+  // No word, no height: a short console squeezes an empty status first, as it always has.
+  return <div className={`strip-status-box ${empty ? 'empty' : ''}`}>{children}</div>;
 }
 
 function MuteButton({ muted, testId, title, label, onToggle }: { muted: boolean; testId: string; title: string; label: string; onToggle: () => void }) {
@@ -167,7 +168,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
       />
 
       <div className="strip-status" data-testid={`strip-status-${id}`}>
-        <StatusBox>
+        <StatusBox empty={!failed && !(load && load.status !== 'ready') && !silencedBySolo && !muted}>
         {failed ? (
           <span className="status-error" title={load?.error ?? ''}>
             NO AUDIO
