@@ -139,6 +139,8 @@ interface Visit {
   stemBytesDownloaded: number;
   /** Where the open's time went: the page's "mixroom:…" marks and first sound, ms after navigation. */
   milestones: Record<string, number>;
+  /** The page's long tasks (> 50 ms) until the mix sounded: [start, duration] in ms after navigation. */
+  longTasks: Array<[number, number]>;
 }
 
 /** RSS split of every renderer process (kB, from /proc/<pid>/smaps_rollup): anonymous, shared memory (the SharedArrayBuffers), files. */
@@ -352,7 +354,7 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
     return snap.health ? snap.health.startedWithout : [`(no health in the snapshot: ${Object.keys(snap).join(' ')})`];
   });
   if (missing.length > 0) log(`started without ${missing.length} stems: ${missing.join(', ')}`);
-  return { openToSoundMs, stemBytesDownloaded: bytes.n, milestones };
+  return { openToSoundMs, stemBytesDownloaded: bytes.n, milestones, longTasks: openLongTasks };
 }
 
 /**
