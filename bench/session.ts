@@ -17,6 +17,11 @@
  * live canvases drawn by the paint worker and by the page itself (the way before the worker),
  * alternated twice, each a fresh warm visit with every processor on (0 skips it).
  *
+ * --profile-open: the main thread's top JS self time while opening (CPU profile); --trace-open:
+ * every main-thread task over 50 ms while opening, broken down by trace event (style, layout,
+ * script…), from a Chromium trace. --open-only stops after the cold open; --data-dir DIR keeps the
+ * server's data there and reuses its uploaded session on the next run (no upload).
+ *
  * Stems are generated once into bench/.cache/ (deterministic).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,6 +46,10 @@ const SEEKS = opt('seeks', 10);
 const PORT = opt('port', 3191);
 const PAINT_COMPARE_SECONDS = opt('paint-compare', 20);
 const base = `http://127.0.0.1:${PORT}`;
+const strOpt = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const log = (...a: unknown[]) => console.log(`[bench:session ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -130,6 +139,8 @@ interface Visit {
   stemBytesDownloaded: number;
   /** Where the open's time went: the page's "mixroom:…" marks and first sound, ms after navigation. */
   milestones: Record<string, number>;
+  /** The page's long tasks (> 50 ms) until the mix sounded: [start, duration] in ms after navigation. */
+  longTasks: Array<[number, number]>;
 }
 
 /** RSS split of every renderer process (kB, from /proc/<pid>/smaps_rollup): anonymous, shared memory (the SharedArrayBuffers), files. */
@@ -205,12 +216,88 @@ async function mainThreadBusy(page: Page, seconds: number): Promise<number> {
   return busy;
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: {
+    name?: string;
+    fileName?: string;
+    elementCount?: number;
+    data?: { functionName?: string; url?: string; type?: string };
+    beginData?: { dirtyObjects?: number; totalObjects?: number; stackTrace?: Array<{ functionName?: string; url?: string }> };
+  };
+}
+
+/**
+ * The main thread's tasks over 50 ms in a trace (for --trace-open): each with where its time went,
+ * by trace event and self time (nested events' time counted in the innermost), so a long task
+ * reads as "style 60 ms, layout 40 ms, script 30 ms" rather than one figure.
+ */
+function longTasksOfTrace(events: TraceEvent[], navigationTs: number): string[] {
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const onMain = events.filter((e) => e.ph === 'X' && e.dur !== undefined && main.has(`${e.pid}:${e.tid}`)).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const out: string[] = [];
+  for (const task of onMain.filter((e) => e.name === 'RunTask' && e.dur! > 50_000)) {
+    const end = task.ts + task.dur!;
+    const inside = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur! <= end && e.pid === task.pid && e.tid === task.tid);
+    const self = new Map<string, number>();
+    const stack: Array<{ e: TraceEvent; key: string; child: number }> = [];
+    const close = (upTo: number) => {
+      while (stack.length > 0 && stack[stack.length - 1].e.ts + stack[stack.length - 1].e.dur! <= upTo) {
+        const top = stack.pop()!;
+        self.set(top.key, (self.get(top.key) ?? 0) + top.e.dur! - top.child);
+        if (stack.length > 0) stack[stack.length - 1].child += top.e.dur!;
+      }
+    };
+    // The largest layout and style recalculation of the task: how much of the page they covered, and what forced them.
+    let layout = '';
+    let layoutDur = 0;
+    let style = '';
+    let styleDur = 0;
+    for (const e of inside) {
+      close(e.ts);
+      const d = e.args?.data;
+      const what = d?.functionName || d?.url ? ` ${d.functionName || ''}@${(d.url ?? '').split('/').pop()}` : d?.type ? ` ${d.type}` : '';
+      const file = e.args?.fileName ?? d?.url;
+      const key = e.name === 'FunctionCall' || e.name === 'EventDispatch' || e.name === 'TimerFire' ? `${e.name}${what}` : /^(v8\.run|v8\.compile|EvaluateScript|v8\.evaluateModule)$/.test(e.name) && file ? `${e.name} ${file.split('/').pop()}` : e.name;
+      stack.push({ e, key, child: 0 });
+      const b = e.args?.beginData;
+      if (e.name === 'Layout' && e.dur! > layoutDur) {
+        layoutDur = e.dur!;
+        const forced = b?.stackTrace?.[0];
+        layout = `largest Layout ${(e.dur! / 1000).toFixed(0)} ms, ${b?.dirtyObjects}/${b?.totalObjects} objects${forced ? `, forced by ${forced.functionName || '?'}@${(forced.url ?? '').split('/').pop()}` : ''}`;
+      }
+      if (e.name === 'UpdateLayoutTree' && e.dur! > styleDur) {
+        styleDur = e.dur!;
+        style = `largest style recalc ${(e.dur! / 1000).toFixed(0)} ms, ${e.args?.elementCount ?? '?'} elements`;
+      }
+    }
+    close(Infinity);
+    const covered = [...self.values()].reduce((n, v) => n + v, 0);
+    const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, us]) => `${k} ${(us / 1000).toFixed(0)}`);
+    const notes = [layout, style].filter((x) => x && parseInt(x.replace(/^\D+/, ''), 10) >= 10);
+    out.push(`${(task.dur! / 1000).toFixed(0)} ms @${((task.ts - navigationTs) / 1000).toFixed(0)}: ${top.join(', ')}${task.dur! - covered > 5000 ? `, (task itself) ${((task.dur! - covered) / 1000).toFixed(0)}` : ''}${notes.length ? ` [${notes.join('; ')}]` : ''}`);
+  }
+  return out;
+}
+
 async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }): Promise<Visit> {
   const profiling = args.includes('--profile-open') ? await page.context().newCDPSession(page) : null;
   if (profiling) {
     await profiling.send('Profiler.enable');
     await profiling.send('Profiler.setSamplingInterval', { interval: 500 });
     await profiling.send('Profiler.start');
+  }
+  // A Chromium trace of the open: every long task broken down by what ran in it.
+  const tracing = args.includes('--trace-open') ? await page.context().newCDPSession(page) : null;
+  const traceEvents: TraceEvent[] = [];
+  if (tracing) {
+    tracing.on('Tracing.dataCollected', (e: { value: unknown }) => traceEvents.push(...(e.value as TraceEvent[])));
+    await tracing.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,blink.user_timing,v8,toplevel,loading', transferMode: 'ReportEvents' });
   }
   const t0 = Date.now();
   await page.goto(`${base}/s/${sessionId}`);
@@ -235,6 +322,12 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
     for (const line of topSelfTime(profile, 25)) log(`  ${line}`);
     await profiling.detach();
   }
+  if (tracing) {
+    const done = new Promise<void>((r) => tracing.once('Tracing.tracingComplete', () => r()));
+    await tracing.send('Tracing.end');
+    await done;
+    await tracing.detach();
+  }
   // The page's long tasks until the mix sounded (start ms, duration ms): what a click then waited for.
   const openLongTasks = await page.evaluate(() => (window as unknown as { __longTaskAt: Array<[number, number]> }).__longTaskAt.slice());
   log(`long tasks while opening: ${openLongTasks.length}, ${openLongTasks.reduce((n, [, d]) => n + d, 0)} ms in all: ${openLongTasks.map(([at, d]) => `${d}@${at}`).join(' ')}`);
@@ -248,12 +341,20 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
     for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('mixroom:') && !(m.name.slice(8) in out)) out[m.name.slice(8)] = Math.round(m.startTime);
     return out;
   });
+  if (tracing) {
+    // Times in the page's clock (ms after navigation, as the long tasks above): the trace's
+    // "mixroom:first-sound" mark is at the page's own figure for it.
+    const mark = traceEvents.find((e) => e.name === 'mixroom:first-sound');
+    const navigationTs = mark ? mark.ts - milestones['first-sound'] * 1000 : 0;
+    log('main thread while opening, tasks over 50 ms (ms, by trace event self time):');
+    for (const line of longTasksOfTrace(traceEvents, navigationTs).filter((l) => !l.includes('@-'))) log(`  ${line}`);
+  }
   const missing = await page.evaluate(() => {
     const snap = (window.__mixroom!.runtime as { getSnapshot(): { health?: { startedWithout: string[] } } }).getSnapshot();
     return snap.health ? snap.health.startedWithout : [`(no health in the snapshot: ${Object.keys(snap).join(' ')})`];
   });
   if (missing.length > 0) log(`started without ${missing.length} stems: ${missing.join(', ')}`);
-  return { openToSoundMs, stemBytesDownloaded: bytes.n, milestones };
+  return { openToSoundMs, stemBytesDownloaded: bytes.n, milestones, longTasks: openLongTasks };
 }
 
 /**
@@ -315,22 +416,34 @@ async function main(): Promise<void> {
   writeFileSync(path.join(stemsDir, 'done'), '');
   log(`${files.length} stems × ${MINUTES} min ready; load ${load()}`);
 
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-session-'));
+  // --data-dir DIR keeps the server's data (and so the uploaded session) for the next run with it.
+  const keptDataDir = strOpt('data-dir');
+  if (keptDataDir) mkdirSync(keptDataDir, { recursive: true });
+  const dataDir = keptDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-session-'));
   const server = await startServer(dataDir);
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-chromium-'));
   const result: Record<string, unknown> = { date: new Date().toISOString(), stems: STEMS, minutes: MINUTES, loadBefore: load() };
   try {
     const cookie = await signIn();
     useTusCookie(cookie);
-    const created = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ title: `Bench ${STEMS}×${MINUTES}` }) });
-    const sessionId = ((await created.json()) as { id: string }).id;
-    const tUp = Date.now();
-    for (const f of files) {
-      const r = await uploadAll(base, sessionId, readFileSync(f), path.basename(f), 64 * 1024 * 1024);
-      if (r.status >= 300) throw new Error(`upload of ${f}: ${r.status} ${r.body}`);
+    const title = `Bench ${STEMS}×${MINUTES}`;
+    const listed = (await (await fetch(`${base}/api/sessions`, { headers: { cookie } })).json()) as { sessions: Array<{ id: string; title: string; stemCount: number }> };
+    const kept = keptDataDir ? listed.sessions.find((x) => x.title === title && x.stemCount === files.length) : undefined;
+    let sessionId: string;
+    if (kept) {
+      sessionId = kept.id;
+      log(`the session uploaded before in ${keptDataDir}: ${sessionId}`);
+    } else {
+      const created = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+      sessionId = ((await created.json()) as { id: string }).id;
+      const tUp = Date.now();
+      for (const f of files) {
+        const r = await uploadAll(base, sessionId, readFileSync(f), path.basename(f), 64 * 1024 * 1024);
+        if (r.status >= 300) throw new Error(`upload of ${f}: ${r.status} ${r.body}`);
+      }
+      result.uploadSeconds = (Date.now() - tUp) / 1000;
+      log(`uploaded in ${result.uploadSeconds} s`);
     }
-    result.uploadSeconds = (Date.now() - tUp) / 1000;
-    log(`uploaded in ${result.uploadSeconds} s`);
 
     const browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: '/usr/bin/chromium',
@@ -372,6 +485,12 @@ async function main(): Promise<void> {
     const cold = await openAndPlay(page, sessionId, bytes);
     log(`cold open → sound ${cold.openToSoundMs} ms (load ${load()}); milestones ${JSON.stringify(cold.milestones)}`);
     result.cold = cold;
+    if (args.includes('--open-only')) {
+      // A quick look at the open alone (with --trace-open or --profile-open, say): no playback, seeks or warm visit.
+      clearInterval(sampler);
+      await browser.close();
+      return;
+    }
 
     // Every processor on, then play P seconds.
     await everyProcessorOn(page);
@@ -512,9 +631,9 @@ async function main(): Promise<void> {
     server.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 3000));
     if (server.exitCode === null) server.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
     rmSync(userDataDir, { recursive: true, force: true });
-    const out = path.join(ROOT, 'bench/results', `session-${STEMS}x${MINUTES}.json`);
+    const out = path.join(ROOT, 'bench/results', `session-${STEMS}x${MINUTES}${args.includes('--open-only') ? '-open' : ''}.json`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(result, null, 2));
     log(`results: ${path.relative(ROOT, out)}`);

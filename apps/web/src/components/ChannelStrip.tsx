@@ -51,6 +51,16 @@ function StripFader({ def, value, label, testId, valueTestId, onChange, holdKey,
   );
 }
 
+/**
+ * A fixed box for the strip's status word: the word changing (48 strips going from "loading" to
+ * ready while a session opens) lays out this box alone. Changed in the strip itself (a flex item,
+ * which can never be laid out apart from its flex container), it laid out the whole console.
+ */
+function StatusBox({ empty, children }: { empty: boolean; children: React.ReactNode }) {
+  // No word, no height: a short console squeezes an empty status first, as it always has.
+  return <div className={`strip-status-box ${empty ? 'empty' : ''}`}>{children}</div>;
+}
+
 function MuteButton({ muted, testId, title, label, onToggle }: { muted: boolean; testId: string; title: string; label: string; onToggle: () => void }) {
   return (
     <button type="button" className={`btn-mute ${muted ? 'on' : ''}`} aria-pressed={muted} aria-label={label} data-testid={testId} title={title} onClick={onToggle}>
@@ -158,6 +168,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
       />
 
       <div className="strip-status" data-testid={`strip-status-${id}`}>
+        <StatusBox empty={!failed && !(load && load.status !== 'ready') && !silencedBySolo && !muted}>
         {failed ? (
           <span className="status-error" title={load?.error ?? ''}>
             NO AUDIO
@@ -169,6 +180,7 @@ export const ChannelStrip = memo(function ChannelStrip({ channel, load, color, a
         ) : (
           <span className="status-ok">{muted ? 'muted' : ''}</span>
         )}
+        </StatusBox>
       </div>
     </div>
   );

@@ -124,6 +124,37 @@ export class MeterBoard {
     private readonly clipSelector: string,
   ) {}
 
+  /**
+   * Meters on screen (in the window and in their scrolling boxes' visible part). Only they are
+   * measured: measuring a meter of a strip scrolled out of view (content-visibility skips its
+   * layout) laid that strip out, and measuring all 48 after each one was added laid out the whole
+   * console in the task that opened a session.
+   */
+  private readonly onScreen = new Set<Element>();
+  private readonly visibility: IntersectionObserver | null =
+    typeof IntersectionObserver === 'undefined'
+      ? null
+      : new IntersectionObserver((entries) => {
+          for (const e of entries) {
+            if (e.isIntersecting) this.onScreen.add(e.target);
+            else this.onScreen.delete(e.target);
+          }
+          this.geometry = null;
+        });
+
+  private shown(el: Element): boolean {
+    return !this.visibility || this.onScreen.has(el);
+  }
+
+  private observe(el: Element): void {
+    this.visibility?.observe(el);
+  }
+
+  private unobserve(el: Element): void {
+    this.visibility?.unobserve(el);
+    this.onScreen.delete(el);
+  }
+
   private clipsOf(el: HTMLElement): Element[] {
     const clips: Element[] = [];
     for (let c = el.parentElement?.closest(this.clipSelector); c && this.host.contains(c); c = c.parentElement?.closest(this.clipSelector)) clips.push(c);
@@ -133,26 +164,31 @@ export class MeterBoard {
   addBar(slot: BarSlot): () => void {
     this.barSlots.set(slot, { clips: this.clipsOf(slot.track), value: 0, valueAt: -1e9, drawn: null });
     this.resizeObserver?.observe(slot.track);
+    this.observe(slot.track);
     this.geometry = null;
     return () => {
       const s = this.barSlots.get(slot);
       if (s?.drawn) this.ctx?.clearRect(s.drawn.box.x, s.drawn.box.y, s.drawn.box.w, s.drawn.box.h);
       this.barSlots.delete(slot);
       this.resizeObserver?.unobserve(slot.track);
+      this.unobserve(slot.track);
       this.geometry = null;
     };
   }
 
   addGr(slot: GrSlot): () => void {
-    const style = getComputedStyle(slot.num);
-    this.grSlots.set(slot, { clips: this.clipsOf(slot.track), font: `${style.fontSize} ${style.fontFamily}`, colour: style.color, text: '', textAt: -1e9, drawn: null });
+    // The figure's font and colour are read when it is first measured: reading a style here, as
+    // each of 48 strips mounted, recalculated the page's style 48 times in one task.
+    this.grSlots.set(slot, { clips: this.clipsOf(slot.track), font: '', colour: '', text: '', textAt: -1e9, drawn: null });
     this.resizeObserver?.observe(slot.track);
+    this.observe(slot.root);
     this.geometry = null;
     return () => {
       const s = this.grSlots.get(slot);
       if (s?.drawn && this.ctx) this.eraseGr(s.drawn);
       this.grSlots.delete(slot);
       this.resizeObserver?.unobserve(slot.track);
+      this.unobserve(slot.root);
       this.geometry = null;
     };
   }
@@ -161,12 +197,14 @@ export class MeterBoard {
     const clips = this.clipsOf(slot.bar);
     this.slots.set(slot, { clips, peak: -Infinity, rms: -Infinity, hold: -Infinity, holdAt: 0, clipAt: -1e9, attrAt: 0, drawn: null });
     this.resizeObserver?.observe(slot.bar);
+    this.observe(slot.root);
     this.geometry = null;
     return () => {
       const s = this.slots.get(slot);
       if (s?.drawn && this.ctx) this.erase(s.drawn);
       this.slots.delete(slot);
       this.resizeObserver?.unobserve(slot.bar);
+      this.unobserve(slot.root);
       this.geometry = null;
     };
   }
@@ -205,6 +243,8 @@ export class MeterBoard {
     window.removeEventListener('resize', this.invalidate);
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
+    this.visibility?.disconnect();
+    this.onScreen.clear();
     this.watching = false;
     releasePaintSurface(this.canvas);
   }
@@ -234,11 +274,19 @@ export class MeterBoard {
       return { x: Math.round(r.left - hostRect.left), y: Math.round(r.top - hostRect.top), w: Math.round(r.width), h: Math.round(r.height) };
     };
     const boxes = new Map<SlotState, { box: Box; clip: Clip }>();
-    for (const [slot, s] of this.slots) boxes.set(s, { box: boxOf(slot.bar), clip: clipOf(s.clips) });
+    for (const [slot, s] of this.slots) if (this.shown(slot.root)) boxes.set(s, { box: boxOf(slot.bar), clip: clipOf(s.clips) });
     const grBoxes = new Map<GrState, { track: Box; num: Box; clip: Clip }>();
-    for (const [slot, s] of this.grSlots) grBoxes.set(s, { track: boxOf(slot.track), num: boxOf(slot.num), clip: clipOf(s.clips) });
+    for (const [slot, s] of this.grSlots) {
+      if (!this.shown(slot.root)) continue;
+      if (!s.font) {
+        const style = getComputedStyle(slot.num);
+        s.font = `${style.fontSize} ${style.fontFamily}`;
+        s.colour = style.color;
+      }
+      grBoxes.set(s, { track: boxOf(slot.track), num: boxOf(slot.num), clip: clipOf(s.clips) });
+    }
     const barBoxes = new Map<BarState, { box: Box; clip: Clip }>();
-    for (const [slot, s] of this.barSlots) barBoxes.set(s, { box: boxOf(slot.track), clip: clipOf(s.clips) });
+    for (const [slot, s] of this.barSlots) if (this.shown(slot.track)) barBoxes.set(s, { box: boxOf(slot.track), clip: clipOf(s.clips) });
     return { at: now, w: this.host.clientWidth, h: this.host.clientHeight, boxes, grBoxes, barBoxes };
   }
 
@@ -254,7 +302,12 @@ export class MeterBoard {
     for (const [slot, s] of this.slots) {
       this.ballistics(slot, s, now, dt);
       const placed = geo.boxes.get(s);
-      if (!placed) continue;
+      if (!placed) {
+        // Off screen (not measured): nothing of it stays on the canvas.
+        if (s.drawn) this.erase(s.drawn);
+        s.drawn = null;
+        continue;
+      }
       const { box, clip } = placed;
       const visible = box.w > 0 && box.x + box.w > clip.left && box.x < clip.right && box.y + box.h > clip.top && box.y < clip.bottom;
       const px = (db: number) => Math.round(meterPos(db) * box.h);
@@ -276,7 +329,11 @@ export class MeterBoard {
     for (const [slot, s] of this.barSlots) {
       if (readBars) s.value = Math.round(Math.min(1, Math.max(0, slot.read())) * 20) / 20;
       const placed = geo.barBoxes.get(s);
-      if (!placed) continue;
+      if (!placed) {
+        if (s.drawn) ctx.clearRect(s.drawn.box.x, s.drawn.box.y, s.drawn.box.w, s.drawn.box.h);
+        s.drawn = null;
+        continue;
+      }
       const { box, clip } = placed;
       const d = s.drawn;
       const visible = box.w > 0 && box.x + box.w > clip.left && box.x < clip.right && box.y + box.h > clip.top && box.y < clip.bottom;
@@ -308,7 +365,11 @@ export class MeterBoard {
       const attr = gr.toFixed(1);
       if (slot.root.dataset.gr !== attr) slot.root.dataset.gr = attr;
     }
-    if (!placed) return;
+    if (!placed) {
+      if (s.drawn) this.eraseGr(s.drawn);
+      s.drawn = null;
+      return;
+    }
     const { track, num, clip } = placed;
     const visible = (b: Box) => b.w > 0 && b.x + b.w > clip.left && b.x < clip.right && b.y + b.h > clip.top && b.y < clip.bottom;
     const d = s.drawn;

@@ -1,6 +1,6 @@
 'use client';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ChannelState, Peaks } from '@mixroom/engine';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import type { AutomationPoint, ChannelState, Peaks } from '@mixroom/engine';
 import { formatTime, slug } from '../../lib/format';
 import { fetchPeaks } from '../../lib/peaks';
 import type { RuntimeSnapshot, SessionRuntime, StemLoad } from '../../lib/session-runtime';
@@ -12,6 +12,8 @@ import { AutomationLaneEditor } from './AutomationLaneEditor';
 import { AutomationToolbar, type AutomationTool } from './AutomationToolbar';
 import { shownLanes } from './AutomationLaneMenu';
 import { BusLaneHeads, BusLaneTracks, stripKey, type StripLanes } from './BusLanes';
+import { useSliceReveal } from '../use-slice-reveal';
+import { LIST_SLICES } from '../../lib/slice-reveal';
 
 const LANE_MIN = 24;
 const LANE_MAX = 160;
@@ -85,9 +87,11 @@ export function ArrangeView({
   const order = channels.map((c) => c.stemId);
   const channelOf = new Map(channels.map((c) => [c.stemId, c]));
   // Once synced, a stem whose channel was removed (or replaced by a newer take) has no lane.
-  const stems = [...snap.stems]
+  const allStems = [...snap.stems]
     .filter((s) => !snap.synced || channelOf.has(s.stem.id))
     .sort((a, b) => rank(order, a.stem.id) - rank(order, b.stem.id));
+  // A real session's 48 lanes mount a slice per frame, as the console's strips do.
+  const stems = allStems.slice(0, useSliceReveal(allStems.length, LIST_SLICES.first, LIST_SLICES.step));
 
   return (
     <section className="arrange" aria-label="Tracks" ref={sectionRef} style={{ '--lane-h': `${laneHeight}px` } as React.CSSProperties}>
@@ -180,7 +184,7 @@ export function ArrangeView({
           const name = ch?.name ?? s.stem.name;
           return (
             <div key={s.stem.id}>
-              <Lane channelId={ch?.id} load={s} runtime={runtime} duration={duration} color={colorOf.get(s.stem.id) ?? '#888'} dimmed={ch?.audible === false} name={name} />
+              <Lane gainPoints={ch ? gainPointsOf(runtime, ch.id) : NO_POINTS} load={s} duration={duration} color={colorOf.get(s.stem.id) ?? '#888'} dimmed={ch?.audible === false} name={name} />
               {ch && strips.isOpen(channelScope(ch.id)) && strips.lanesOf(channelScope(ch.id)).map((id) => <AutomationLaneEditor key={id} runtime={runtime} scope={channelScope(ch.id)} paramId={id} name={name} duration={duration} tools={tools} />)}
             </div>
           );
@@ -196,18 +200,26 @@ function rank(order: string[], id: string): number {
   return i < 0 ? 1e6 : i;
 }
 
-function Lane({
-  channelId,
+const NO_POINTS: readonly AutomationPoint[] = [];
+
+/** The channel's fader lane (the same array until it changes, so a memoised lane is not re-rendered). */
+function gainPointsOf(runtime: SessionRuntime, channelId: string): readonly AutomationPoint[] {
+  const points = runtime.model.automation.points(`ch:${channelId}/gain`);
+  return points.length > 0 ? points : NO_POINTS;
+}
+
+/** Memoised: a snapshot (a stem's progress) re-renders the lanes whose stem changed, not all 48. */
+const Lane = memo(function Lane({
+  gainPoints,
   load,
-  runtime,
   duration,
   color,
   dimmed,
   name,
 }: {
-  channelId?: string;
+  /** Drawn over the waveform. */
+  gainPoints: readonly AutomationPoint[];
   load: StemLoad;
-  runtime: SessionRuntime;
   duration: number;
   color: string;
   dimmed: boolean;
@@ -239,7 +251,7 @@ function Lane({
       ) : (
         <>
           <Waveform peaks={peaks} songDuration={duration} color={color} dimmed={dimmed} />
-          {channelId && <CurveOverlay points={runtime.model.automation.points(`ch:${channelId}/gain`)} duration={duration} testId={`auto-curve-${id}`} />}
+          <CurveOverlay points={gainPoints} duration={duration} testId={`auto-curve-${id}`} />
           {load.status !== 'ready' && (
             <div className="lane-loading">
               <span>{load.status === 'decoding' ? 'Decoding…' : `Loading… ${Math.round((Math.min(load.loadedBytes, load.totalBytes) / load.totalBytes) * 100)}%`}</span>
@@ -249,4 +261,4 @@ function Lane({
       )}
     </div>
   );
-}
+});

@@ -12,6 +12,8 @@ import { ChannelNavigator } from './ChannelNavigator';
 import { usePersistentState } from './panes';
 import type { StripArrange } from './StripTop';
 import { useReorderDrag } from './use-reorder-drag';
+import { useSliceReveal } from '../use-slice-reveal';
+import { LIST_SLICES } from '../../lib/slice-reveal';
 
 /**
  * The console: a navigator over every channel, the channel strips (they scroll sideways on
@@ -57,6 +59,9 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
     return m;
   }, [channels, readOnly, move, model, onStripGrip]);
 
+  // A real session's 48 strips mount a slice per frame: at once they were one task of 150–190 ms.
+  const mounted = useSliceReveal(channels.length, LIST_SLICES.first, LIST_SLICES.step);
+
   const jumpTo = (ch: ChannelState) => {
     const strip = stripsRef.current?.querySelector<HTMLElement>(`[data-testid="strip-${CSS.escape(slug(ch.name))}"]`);
     strip?.scrollIntoView({ block: 'nearest', inline: 'center' });
@@ -79,7 +84,7 @@ export function MixerView({ snap, runtime, channels, loads, colorOf, held, onHol
       </div>
       <div className="console-row" inert={readOnly}>
         <div className="console-strips" ref={stripsRef} data-testid="console-strips">
-          {channels.map((ch) => (
+          {channels.slice(0, mounted).map((ch) => (
             <ChannelStrip
               key={ch.id}
               channel={ch}
