@@ -102,15 +102,18 @@ test('listen together: one transport for the group, starts within 10 ms, and a w
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await A.screenshot({ path: `${ARTIFACTS_DIR}/listen-together.png` });
 
-  // B steps out, seeks alone; A is unaffected.
+  // B steps out, seeks alone; A is unaffected: no new start, and A's position runs on from where it was by the clock
+  // (a loaded machine takes seconds over these steps, so where A is depends on how long they took).
+  const a1 = await probe(A);
   await B.getByTestId('together').click();
   await expect(B.getByTestId('together')).toHaveAttribute('aria-pressed', 'false');
   await clickTimelineAt(B, 50, duration);
   await expect.poll(async () => (await probe(B)).position, { timeout: 5000 }).toBeGreaterThan(49.5);
   const a2 = await probe(A);
-  expect(a2.position).toBeGreaterThan(29.5);
-  expect(a2.position).toBeLessThan(40);
   expect(a2.state).toBe('started');
+  expect(a2.lastStart).toEqual(a1.lastStart);
+  expect(a2.position).toBeGreaterThan(29.5);
+  expect(Math.abs(a2.position - (a1.position + (a2.readAtMs - a1.readAtMs) / 1000))).toBeLessThan(0.25);
 
   // B rejoins at the group's position.
   await B.getByTestId('together').click();

@@ -633,7 +633,15 @@ export class SessionRuntime {
       this.lastUnderruns.set(ch.id, count);
     }
     const h = this.snapshot.health;
-    if (stalled.join() !== h.stalled.join()) this.update({ health: { ...h, stalled, streamBytes: this.streamBytes() } });
+    // A stem playback started without is no longer "still loading" once it can sound where playback is.
+    let startedWithout = h.startedWithout;
+    if (startedWithout.length > 0 && this.library && this.transport) {
+      const missing = new Set(this.library.missingAt(this.transport.position));
+      startedWithout = startedWithout.filter((name) => missing.has(name));
+    }
+    if (stalled.join() !== h.stalled.join() || startedWithout.length !== h.startedWithout.length) {
+      this.update({ health: { ...h, stalled, startedWithout, streamBytes: this.streamBytes() } });
+    }
   }
 
   // ------------------------------------------------------------------ transport
