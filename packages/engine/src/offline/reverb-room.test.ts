@@ -9,6 +9,13 @@ import { REVERB_ROOM_FADE_SECONDS, REVERB_ROOM_STEP_SECONDS } from './reverb-roo
 const p = (t: number, v: number, shape: AutomationPoint['shape'] = 'linear'): AutomationPoint => ({ t, v, shape });
 
 /** Only the reverb return is heard: pre-fader send at 0 dB, channel fader down, master dynamics off. */
+/** A stem of `seconds` of silence with a unit click at each of `times` (seconds). */
+function clicksAt(seconds: number, times: number[]): Float32Array {
+  const stem = new Float32Array(Math.round(seconds * SR));
+  for (const t of times) stem[Math.round(t * SR)] = 1;
+  return stem;
+}
+
 function reverbOnly(m: MixModel) {
   m.setMasterParam('limiter.on', 0);
   m.setMasterParam('glue.on', 0);
@@ -65,9 +72,7 @@ describe('automation of the reverb room in renders (stepped convolvers, crossfad
 
   it('a decay lane stepping from 0.3 s to 2.5 s: the tails before and after decay as those rooms do', async () => {
     const seconds = 5.2;
-    const stem = new Float32Array(Math.round(seconds * SR));
-    stem[Math.round(0.1 * SR)] = 1;
-    stem[Math.round(1.5 * SR)] = 1;
+    const stem = clicksAt(seconds, [0.1, 1.5]);
     const out = await render(
       mixOf(['vox'], (m) => {
         reverbOnly(m);
@@ -116,9 +121,7 @@ describe('automation of the reverb room in renders (stepped convolvers, crossfad
 
   it('a pre-delay lane steps (0 → 100 ms) without a glide: the reverb after the step starts 100 ms after its impulse', async () => {
     const seconds = 2.2;
-    const stem = new Float32Array(Math.round(seconds * SR));
-    stem[Math.round(0.1 * SR)] = 1;
-    stem[Math.round(1.5 * SR)] = 1;
+    const stem = clicksAt(seconds, [0.1, 1.5]);
     const out = await render(
       mixOf(['vox'], (m) => {
         reverbOnly(m);
