@@ -20,7 +20,8 @@
  * --profile-open: the main thread's top JS self time while opening (CPU profile); --trace-open:
  * every main-thread task over 50 ms while opening, broken down by trace event (style, layout,
  * script…), from a Chromium trace. --open-only stops after the cold open; --data-dir DIR keeps the
- * server's data there and reuses its uploaded session on the next run (no upload).
+ * server's data there and reuses its uploaded session on the next run (no upload). --until-seeks
+ * stops after the seeks into parts not yet downloaded (no wait for the whole files, no warm visit).
  *
  * Stems are generated once into bench/.cache/ (deterministic).
  */
@@ -635,6 +636,9 @@ async function main(): Promise<void> {
     log('memory after playback', JSON.stringify(result.memoryAfterPlayback));
 
     result.seekMs = await seeks(page, 'to parts not yet downloaded');
+    // --until-seeks: a quicker look (memory, playback, uncached seeks) without the wait for the
+    // whole files, the cached seeks and the warm visit.
+    if (!args.includes('--until-seeks')) {
     // The rest of every file arrives in the background; a warm visit is one after that.
     const tCache = Date.now();
     await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
@@ -671,6 +675,7 @@ async function main(): Promise<void> {
       const mean = (m: string) => runs.filter((r) => r.mode === m).reduce((n, r) => n + r.mainThreadBusy, 0) / 2;
       result.paintCompare = { seconds: PAINT_COMPARE_SECONDS, runs, worker: mean('worker'), page: mean('page'), ratio: mean('worker') / mean('page') };
       log(`paint comparison: worker ${(mean('worker') * 100).toFixed(1)} %, page ${(mean('page') * 100).toFixed(1)} %, ratio ${(mean('worker') / mean('page')).toFixed(2)}`);
+    }
     }
     clearInterval(sampler);
     result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);

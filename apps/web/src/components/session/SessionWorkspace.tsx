@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useDeferredValue, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { can, type GetSessionResponse, type Presence } from '@mixroom/protocol';
 import type { ParamScope } from '@mixroom/engine';
 import { channelColor, inConsoleOrder } from '../../lib/channel-order';
@@ -47,10 +47,7 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
   onEditIdentity: () => void;
   devUser: ReviewUser;
 }) {
-  // What the runtime changes (the synced mix, stems turning ready, the audio starting, Play) is
-  // rendered at a lower priority, in slices between which the page paints and takes input: with
-  // 48 strips and lanes one such render had been one task of 100–300 ms on a loaded machine.
-  const snap = useDeferredValue(useSyncExternalStore(runtime.subscribe, runtime.getSnapshot, runtime.getSnapshot));
+  const snap = useSyncExternalStore(runtime.subscribe, runtime.getSnapshot, runtime.getSnapshot);
   const pres = useSyncExternalStore(presence?.subscribe ?? noopSubscribe, presence?.getSnapshot ?? (() => EMPTY_PRESENCE), () => EMPTY_PRESENCE);
   const phone = useMediaQuery('(max-width: 600px)');
 
