@@ -420,6 +420,7 @@ async function seeks(page: Page, what: string): Promise<number[]> {
   const onRequest = (r: Request) => r.url().endsWith('/stems/ranges') && ranges.push({ sentAt: Date.now(), request: r });
   page.on('request', onRequest);
   const phases: string[] = [];
+  const primes: string[] = [];
   for (let i = 0; i < SEEKS; i++) {
     const to = ((i * 0.618 + 0.1) % 1) * (MINUTES * 60 - 10);
     const seekAt = Date.now();
@@ -432,10 +433,17 @@ async function seeks(page: Page, what: string): Promise<number[]> {
         await new Promise((r) => setTimeout(r, 0));
         while (h.transport.state !== 'started' || h.runtime.library.missingAt(h.transport.position).length > 0) {
           await new Promise((r) => setTimeout(r, 2));
-          if (performance.now() - t > 30_000) return -1;
+          if (performance.now() - t > 30_000) return { ms: -1, prime: '' };
         }
-        return performance.now() - t;
-      }, to),
+        const ms = performance.now() - t;
+        // Where the time went: the transport held for the stems (prime), after the seek.
+        // (No named function here: tsx would wrap it in a helper the page does not have.)
+        const [start, done] = ['prime-start', 'prime-done'].map((name) => performance.getEntriesByName(`mixroom:${name}`, 'mark').findLast((m) => m.startTime >= t)?.startTime);
+        return { ms, prime: start === undefined || done === undefined ? 'no hold' : `hold ${(start - t).toFixed(0)}–${(done - t).toFixed(0)}` };
+      }, to).then(({ ms, prime }) => {
+        primes.push(prime);
+        return ms;
+      }),
     );
     const answered = await Promise.all(
       ranges.map(async ({ sentAt, request }) => {
@@ -445,11 +453,12 @@ async function seeks(page: Page, what: string): Promise<number[]> {
       }),
     );
     const early = answered.filter((a) => a.sent < out[i]);
-    phases.push(early.length === 0 ? 'none' : early.map((a) => `${a.sent.toFixed(0)}→${a.first.toFixed(0)}`).join(' '));
+    phases.push(early.length === 0 ? 'none' : early.map((a) => `${a.sent.toFixed(0)}→${a.first.toFixed(0)}→${a.end.toFixed(0)}`).join(' '));
     await new Promise((r) => setTimeout(r, 1000));
   }
   page.off('request', onRequest);
-  log(`seek ${what}: range requests before sounding, sent→first byte (ms after the seek): ${phases.join(' | ')}`);
+  log(`seek ${what}: range requests before sounding, sent→first byte→last byte (ms after the seek): ${phases.join(' | ')}`);
+  log(`seek ${what}: transport held for the stems (ms after the seek): ${primes.join(' | ')}`);
   log(`seek ${what} → sounding (ms): ${out.map((x) => x.toFixed(0)).join(' ')} (files ${(cachedShare * 100).toFixed(0)} % in the local cache as the seeks began; load ${load()})`);
   return out;
 }

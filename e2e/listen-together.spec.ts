@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { ARTIFACTS_DIR, firstSession, openAs, signedInContext } from './helpers';
+import { ARTIFACTS_DIR, openAs, signedInContext } from './helpers';
+import { createSessionAs, sessionAs, sineWav, uploadStem } from './support/session-fixtures';
 
 interface TogetherProbe {
   enabled: boolean;
@@ -46,7 +47,11 @@ test('listen together: one transport for the group, starts within 10 ms, and a w
   // machine one click on Cleo's page has taken 70 s (CI of 2026-11-24), so the default 180 s is
   // too tight for the whole story. The sync assertions themselves keep their own short timeouts.
   test.setTimeout(420_000);
-  const session = await firstSession(baseURL!);
+  // A session of its own: two tones as long as the demo song (the seeks and the steps below are
+  // timed for 64 s), where the demo's six 24-bit stems made each of the three pages load 110 MB.
+  const sessionId = await createSessionAs(baseURL!, `Listen together ${Date.now().toString(36)}`);
+  for (const [file, hz] of [['Bass.wav', 110], ['Keys.wav', 440]] as const) await uploadStem(baseURL!, sessionId, sineWav(file, hz, 64));
+  const session = await sessionAs(baseURL!, sessionId);
   const duration = Math.max(...session.stems.map((s) => s.durationSec));
   const ana = await openAs(browser, session.id, 'Ana', '#e5484d');
   const ben = await openAs(browser, session.id, 'Ben', '#3ecf8e');

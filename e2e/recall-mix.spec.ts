@@ -1,10 +1,20 @@
-import { expect, test } from '@playwright/test';
-import { enterValue, openAliceAndBob } from './helpers';
+import { expect, test, type Browser } from '@playwright/test';
+import { enterValue, openAs } from './helpers';
+import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
+
+/** Alice and Bob on a session of their own with two short tones, Bass and Keys: the spec is about the controls, and two pages loading and holding the demo's six 64 s stems were most of its time. */
+async function aliceAndBob(browser: Browser, baseURL: string) {
+  const id = await createSessionAs(baseURL, `Recall mix ${Date.now().toString(36)}`);
+  for (const [file, hz] of [['Bass.wav', 110], ['Keys.wav', 440]] as const) await uploadStem(baseURL, id, sineWav(file, hz, 8));
+  const alice = await openAs(browser, id, 'Alice', '#e5484d');
+  const bob = await openAs(browser, id, 'Bob', '#5b9cf5');
+  return { alice, bob, A: alice.page, B: bob.page };
+}
 
 // Issue 17 #2: "Recall mix" played the comment's mix while the faders showed the live values.
 test('recall mix: the console shows the recalled values, marked and read-only, while live moves sync underneath', async ({ browser, baseURL }) => {
   test.setTimeout(300_000);
-  const { alice, bob, A, B } = await openAliceAndBob(browser, baseURL!);
+  const { alice, bob, A, B } = await aliceAndBob(browser, baseURL!);
   const bassValue = (page: typeof A) => page.getByTestId('fader-value-Bass');
 
   // Alice's comment is posted with Bass at -6 dB; then the live mix moves on to -1 dB.

@@ -6,7 +6,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { EVENTS, TALK_EVENTS, type JoinAck, type TalkJoinAck } from '@mixroom/protocol';
 import { io } from 'socket.io-client';
-import { demoCookie, firstSession } from './helpers';
+import { demoCookie } from './helpers';
+import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
 import { contextWith, duckingDb, invite, launchWithMicrophone, open, signUp, speechWav, voiceLevels } from './support/talk';
 
 /** Nothing focused, so T reaches the page's shortcut. */
@@ -21,9 +22,14 @@ test.describe.configure({ mode: 'serial' });
 
 test('talkback: A talks, B hears A and B\'s music is ducked by the set amount, then returns; a viewer listens only; a non-member gets no signalling', async ({ baseURL }) => {
   test.setTimeout(900_000);
-  const session = await firstSession(baseURL!);
+  // A session of its own with two short tones (B plays them looped; the ducking is a ratio of the
+  // music before and after the ducker, whatever the music): the demo's six 64 s stems made the two
+  // pages' loading most of this spec.
+  const session = { id: await createSessionAs(baseURL!, `Talkback ${Date.now().toString(36)}`) };
+  for (const [file, hz] of [['Bass.wav', 110], ['Keys.wav', 440]] as const) await uploadStem(baseURL!, session.id, sineWav(file, hz, 8));
   const owner = await demoCookie(baseURL!, 'engineer');
   const artist = await demoCookie(baseURL!, 'artist');
+  await invite(baseURL!, owner, session.id, artist, 'artist');
   const viewer = await signUp(baseURL!, 'Vera');
   await invite(baseURL!, owner, session.id, viewer, 'viewer');
   const outsider = await signUp(baseURL!, 'Otto');

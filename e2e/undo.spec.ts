@@ -1,9 +1,19 @@
-import { expect, test } from '@playwright/test';
-import { enterValue, grabFader, openAliceAndBob } from './helpers';
+import { expect, test, type Browser } from '@playwright/test';
+import { enterValue, grabFader, openAs } from './helpers';
+import { createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
+
+/** Alice and Bob on a session of their own with two short tones, Bass and Keys: the spec is about the controls, and two pages loading and holding the demo's six 64 s stems were most of its time. */
+async function aliceAndBob(browser: Browser, baseURL: string) {
+  const id = await createSessionAs(baseURL, `Undo ${Date.now().toString(36)}`);
+  for (const [file, hz] of [['Bass.wav', 110], ['Keys.wav', 440]] as const) await uploadStem(baseURL, id, sineWav(file, hz, 8));
+  const alice = await openAs(browser, id, 'Alice', '#e5484d');
+  const bob = await openAs(browser, id, 'Bob', '#5b9cf5');
+  return { alice, bob, A: alice.page, B: bob.page };
+}
 
 test('undo and redo take back only your own moves, for everyone at once', async ({ browser, baseURL }) => {
   test.setTimeout(180_000);
-  const { A, B, alice, bob } = await openAliceAndBob(browser, baseURL!);
+  const { A, B, alice, bob } = await aliceAndBob(browser, baseURL!);
   const bassA = A.getByTestId('fader-value-Bass');
   const bassB = B.getByTestId('fader-value-Bass');
   const keysA = A.getByTestId('fader-value-Keys');

@@ -26,11 +26,23 @@ export interface ReviewSnapshot {
 
 const byTime = (a: CommentInfo, b: CommentInfo) => a.atSec - b.atSec || a.createdAt.localeCompare(b.createdAt);
 
+/** What a socket event changes, computed from the snapshot it lands on. */
+type Change = (s: ReviewSnapshot) => Partial<ReviewSnapshot>;
+/** The lists fetched together: `review` is comments, activity, notifications and settings. */
+type ListGroup = 'review' | 'versions' | 'references';
+
 export class ReviewClient {
   readonly urls: ReturnType<typeof reviewUrls>;
   private snapshot: ReviewSnapshot = { comments: [], versions: [], references: [], activity: [], notifications: [], unread: 0, lastReadId: '0', settings: { deliverOnlyApproved: false }, error: null, deliveries: {} };
   private readonly listeners = new Set<() => void>();
   private readonly offs: Array<() => void> = [];
+  // A list the server answered before an event may arrive after it (a slow sibling request, a busy
+  // server): replacing the list then wiped the event's change (an import's comments vanished from
+  // the list). Each load keeps the changes of the events that arrived while it was in flight and
+  // plays them again onto its list; a load started before one already applied is dropped.
+  private loadSeq = 0;
+  private readonly inFlight = new Map<number, { group: ListGroup; since: Change[] }>();
+  private readonly applied: Record<ListGroup, number> = { review: 0, versions: 0, references: 0 };
 
   constructor(readonly sessionId: string, private readonly socket: Socket, readonly userId: string) {
     this.urls = reviewUrls(sessionId);
@@ -41,33 +53,38 @@ export class ReviewClient {
     const subscribe = () => void socket.emitWithAck(REVIEW_EVENTS.subscribe, { sessionId }).then(() => this.refresh());
     on('connect', subscribe);
     if (socket.connected) subscribe();
-    on<CommentInfo>(REVIEW_EVENTS.comment, (c) => {
-      const rest = this.snapshot.comments.filter((x) => x.id !== c.id);
-      this.set({ comments: [...rest, c].sort(byTime) });
-    });
+    on<CommentInfo>(REVIEW_EVENTS.comment, (c) => this.change(['review'], (s) => ({ comments: [...s.comments.filter((x) => x.id !== c.id), c].sort(byTime) })));
     on<VersionInfo | { id: string; deleted: true }>(REVIEW_EVENTS.version, (v) => {
-      const rest = this.snapshot.versions.filter((x) => x.id !== v.id);
+      this.change(['versions'], (s) => {
+        const rest = s.versions.filter((x) => x.id !== v.id);
+        return { versions: 'deleted' in v ? rest : [...rest, v].sort((a, b) => a.number - b.number) };
+      });
       // The diff of the next version depends on its neighbour, so reload the list after deletions.
-      if ('deleted' in v) return void this.loadVersions();
-      this.set({ versions: [...rest, v].sort((a, b) => a.number - b.number) });
+      if ('deleted' in v) void this.loadVersions().catch(() => {});
     });
-    on<ActivityInfo>(REVIEW_EVENTS.activity, (e) => {
-      const activity = [e, ...this.snapshot.activity.filter((x) => x.id !== e.id)];
-      const notifies = e.actorId !== this.userId && ['comment.created', 'comment.replied', 'version.created', 'version.approved', 'version.changes_requested'].includes(e.kind);
-      this.set({ activity, ...(notifies ? { notifications: [e, ...this.snapshot.notifications], unread: this.snapshot.unread + 1 } : {}) });
-    });
-    on<ReviewSettings>(REVIEW_EVENTS.settings, (settings) => this.set({ settings }));
-    on<ReferenceInfo | { id: string; deleted: true }>(REVIEW_EVENTS.reference, (r) => {
-      const rest = this.snapshot.references.filter((x) => x.id !== r.id);
-      this.set({ references: 'deleted' in r ? rest : [...rest, r].sort((a, b) => a.createdAt.localeCompare(b.createdAt)) });
-    });
-    on<DeliveryProgress>(REVIEW_EVENTS.delivery, (p) => {
-      const { [`${p.versionId}:${p.format}`]: _done, ...rest } = this.snapshot.deliveries;
-      if (p.stage !== 'ready') return this.set({ deliveries: { ...rest, [`${p.versionId}:${p.format}`]: p } });
-      // Ready: the version now carries what the encode did (e.g. how far an MP3 was turned down).
-      const versions = this.snapshot.versions.map((v) => (v.id === p.versionId && p.info ? { ...v, deliveries: { ...v.deliveries, [p.format]: p.info } } : v));
-      this.set({ deliveries: rest, versions });
-    });
+    on<ActivityInfo>(REVIEW_EVENTS.activity, (e) =>
+      this.change(['review'], (s) => {
+        const activity = [e, ...s.activity.filter((x) => x.id !== e.id)];
+        const notifies = e.actorId !== this.userId && !s.notifications.some((x) => x.id === e.id) && ['comment.created', 'comment.replied', 'version.created', 'version.approved', 'version.changes_requested'].includes(e.kind);
+        return { activity, ...(notifies ? { notifications: [e, ...s.notifications], unread: s.unread + 1 } : {}) };
+      }),
+    );
+    on<ReviewSettings>(REVIEW_EVENTS.settings, (settings) => this.change(['review'], () => ({ settings })));
+    on<ReferenceInfo | { id: string; deleted: true }>(REVIEW_EVENTS.reference, (r) =>
+      this.change(['references'], (s) => {
+        const rest = s.references.filter((x) => x.id !== r.id);
+        return { references: 'deleted' in r ? rest : [...rest, r].sort((a, b) => a.createdAt.localeCompare(b.createdAt)) };
+      }),
+    );
+    on<DeliveryProgress>(REVIEW_EVENTS.delivery, (p) =>
+      this.change(['versions'], (s) => {
+        const { [`${p.versionId}:${p.format}`]: _done, ...rest } = s.deliveries;
+        if (p.stage !== 'ready') return { deliveries: { ...rest, [`${p.versionId}:${p.format}`]: p } };
+        // Ready: the version now carries what the encode did (e.g. how far an MP3 was turned down).
+        const versions = s.versions.map((v) => (v.id === p.versionId && p.info ? { ...v, deliveries: { ...v.deliveries, [p.format]: p.info } } : v));
+        return { deliveries: rest, versions };
+      }),
+    );
   }
 
   getSnapshot = () => this.snapshot;
@@ -78,6 +95,30 @@ export class ReviewClient {
   private set(patch: Partial<ReviewSnapshot>) {
     this.snapshot = { ...this.snapshot, ...patch };
     this.listeners.forEach((l) => l());
+  }
+
+  /** Applies an event's change now, and again onto every list of `groups` still being fetched. */
+  private change(groups: ListGroup[], fn: Change) {
+    for (const load of this.inFlight.values()) if (groups.includes(load.group)) load.since.push(fn);
+    this.set(fn(this.snapshot));
+  }
+
+  /** Fetches a group's lists and shows them with the events that arrived meanwhile; an older load than the one shown is dropped. */
+  private async load(group: ListGroup, fetchLists: () => Promise<Partial<ReviewSnapshot>>): Promise<void> {
+    const n = ++this.loadSeq;
+    const load = { group, since: [] as Change[] };
+    this.inFlight.set(n, load);
+    try {
+      const lists = await fetchLists();
+      if (n < this.applied[group]) return;
+      this.applied[group] = n;
+      let next: ReviewSnapshot = { ...this.snapshot, ...lists };
+      for (const fn of load.since) next = { ...next, ...fn(next) };
+      this.snapshot = next;
+      this.listeners.forEach((l) => l());
+    } finally {
+      this.inFlight.delete(n);
+    }
   }
 
   private async get<T>(url: string, what: string): Promise<T> {
@@ -97,12 +138,12 @@ export class ReviewClient {
     return (await res.json()) as T;
   }
 
-  async loadVersions() {
-    this.set({ versions: (await this.get<ListVersionsResponse>(this.urls.versions, 'loading versions')).versions });
+  loadVersions(): Promise<void> {
+    return this.load('versions', async () => ({ versions: (await this.get<ListVersionsResponse>(this.urls.versions, 'loading versions')).versions }));
   }
 
-  async loadReferences() {
-    this.set({ references: (await this.get<ListReferencesResponse>(this.urls.references, 'loading references')).references });
+  loadReferences(): Promise<void> {
+    return this.load('references', async () => ({ references: (await this.get<ListReferencesResponse>(this.urls.references, 'loading references')).references }));
   }
 
   /** Fetches JSON the review routes serve (a version's spectrum). */
@@ -112,15 +153,20 @@ export class ReviewClient {
 
   async refresh(): Promise<void> {
     try {
-      const [c, a, n, settings] = await Promise.all([
-        this.get<ListCommentsResponse>(this.urls.comments, 'loading comments'),
-        this.get<ListActivityResponse>(this.urls.activity, 'loading activity'),
-        this.get<NotificationsResponse>(this.urls.notifications, 'loading notifications'),
-        this.get<ReviewSettings>(this.urls.settings, 'loading settings'),
+      await Promise.all([
+        this.load('review', async () => {
+          const [c, a, n, settings] = await Promise.all([
+            this.get<ListCommentsResponse>(this.urls.comments, 'loading comments'),
+            this.get<ListActivityResponse>(this.urls.activity, 'loading activity'),
+            this.get<NotificationsResponse>(this.urls.notifications, 'loading notifications'),
+            this.get<ReviewSettings>(this.urls.settings, 'loading settings'),
+          ]);
+          return { comments: c.comments, activity: a.events, notifications: n.items, unread: n.unread, lastReadId: n.lastReadId, settings };
+        }),
         this.loadVersions(),
         this.loadReferences(),
       ]);
-      this.set({ comments: c.comments, activity: a.events, notifications: n.items, unread: n.unread, lastReadId: n.lastReadId, settings, error: null });
+      this.set({ error: null });
     } catch (e) {
       this.set({ error: e instanceof Error ? e.message : String(e) });
     }

@@ -15,11 +15,12 @@ import {
   pcmToFloat,
   statusViews,
   victimSlot,
-  wantedChunks,
   type ChunkCacheLayout,
   type PcmLayout,
 } from '@mixroom/engine';
 import { fetchRetryingWhenBusy, serverBusy } from './busy-retry';
+import { missingBlockRuns } from './block-runs';
+import { PlaybackTarget } from './playback-target';
 import { BatchUnavailableError, StemRangeBatcher } from './stem-ranges';
 import { PRIME_SECONDS, type StemPhase, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
 
@@ -103,7 +104,7 @@ interface Entry {
 const entries = new Map<string, Entry>();
 let status: Float64Array | null = null;
 let sampleRate = 48000;
-let hint = { songFrame: 0, loop: null as { start: number; end: number } | null };
+const target = new PlaybackTarget();
 let root: Promise<DirHandle> | null = null;
 let requests = 0;
 let pumping = false;
@@ -129,7 +130,7 @@ self.onmessage = (e) => {
       break;
     }
     case 'hint':
-      hint = { songFrame: m.songFrame, loop: m.loop };
+      target.hint(m.songFrame, m.loop, performance.now());
       break;
     case 'decoded':
       void storeDecoded(m.stemId, m.interleaved, m.channels, m.sampleRate);
@@ -194,10 +195,10 @@ async function open(entry: Entry): Promise<void> {
   }
   if (entry.totalBytes === 0) {
     setPhase(entry, 'downloading');
-    await fetchRun(entry, 0, HEAD_BLOCKS);
+    await fetchRun(entry, 0, HEAD_BLOCKS, false);
   }
   entry.fromCache = entry.cachedBlocks === entry.blocks.length;
-  await fetchRun(entry, 0, HEAD_BLOCKS);
+  await fetchRun(entry, 0, HEAD_BLOCKS, false);
   const headBytes = new Uint8Array(Math.min(entry.totalBytes, HEAD_BLOCKS * BLOCK_BYTES));
   entry.file!.read(headBytes, { at: 0 });
   const pcm = parsePcmLayout(headBytes, entry.totalBytes);
@@ -352,11 +353,14 @@ const waiting = new Map<string, Promise<void>>();
 
 /** Fetches block `b` of a stem into its cached file (once, however many ask). */
 function fetchBlock(entry: Entry, b: number): Promise<void> {
-  return fetchRun(entry, b, 1);
+  return fetchRun(entry, b, 1, true);
 }
 
-/** Fetches blocks [b, b + count) (those not cached or on their way) in one range of a batched request. */
-function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
+/**
+ * Fetches blocks [b, b + count) (those not cached or on their way) in one range of a batched
+ * request; `urgent` ones (what the playhead or a render waits for) go before everything else.
+ */
+function fetchRun(entry: Entry, b: number, count: number, urgent: boolean): Promise<void> {
   const known = entry.totalBytes > 0;
   if (known && entry.blocks[b]) return Promise.resolve();
   const pending = waiting.get(`${entry.stemId}:${b}`);
@@ -367,7 +371,7 @@ function fetchRun(entry: Entry, b: number, count: number): Promise<void> {
   const p = (async () => {
     const from = b * BLOCK_BYTES;
     const to = known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES;
-    const { received, whole } = await download(entry, from, to, count === 1);
+    const { received, whole } = await download(entry, from, to, urgent);
     if (entry.removed) return;
     if (entry.totalBytes === 0) {
       if (received === 0) throw new Error('the server sent an empty stem');
@@ -471,25 +475,47 @@ async function serverReason(res: Response): Promise<string> {
 
 // ------------------------------------------------------------------ filling the chunk caches
 
+// A pump asked for at once runs from a message, not a timer: nested zero timers are held back 4 ms
+// each, and a seek's chunks took eight turns of them. A pump due now replaces a later idle one.
+const pumpNow = new MessageChannel();
+pumpNow.port1.onmessage = () => {
+  pumpQueued = false;
+  pump();
+};
+let pumpQueued = false;
+let idlePump: ReturnType<typeof setTimeout> | null = null;
+
 function schedulePump(delay: number): void {
   if (pumping) {
-    pumpAgain = true;
+    if (delay === 0) pumpAgain = true;
     return;
   }
-  setTimeout(pump, delay);
-  pumping = true;
+  if (pumpQueued) return;
+  if (delay === 0) {
+    if (idlePump !== null) clearTimeout(idlePump);
+    idlePump = null;
+    pumpQueued = true;
+    pumpNow.port2.postMessage(null);
+  } else {
+    idlePump ??= setTimeout(() => {
+      idlePump = null;
+      pump();
+    }, delay);
+  }
 }
 
-function playhead(): number {
-  if (status && status[STATUS_PLAYING] === 1) return status[STATUS_SONG_FRAME];
-  return hint.songFrame;
+/** Chunks from the playhead's that Play and a seek wait for: PRIME_SECONDS from anywhere in the first. */
+function primeChunks(C: number): number {
+  return Math.ceil((PRIME_SECONDS * sampleRate) / C) + 1;
 }
 
 function wanted(C: number, slots: number): number[] {
-  return wantedChunks({ chunkFrames: C, slots, behind: CHUNKS_BEHIND }, playhead(), hint.loop);
+  const playing = status && status[STATUS_PLAYING] === 1 ? status[STATUS_SONG_FRAME] : null;
+  return target.wanted(playing, { chunkFrames: C, slots, behind: CHUNKS_BEHIND }, primeChunks(C), performance.now());
 }
 
 function pump(): void {
+  pumping = true;
   pumpAgain = false;
   let work = 0;
   let urgent = false;
@@ -498,8 +524,18 @@ function pump(): void {
     if (list.length > 0) {
       const { chunkFrames: C, slots } = list[0].layout;
       const want = wanted(C, slots);
-      // Nearest chunk of every stem before the next chunk of any: the whole mix starts together.
-      outer: for (const k of want) {
+      const atPlayhead = Math.min(want.length, primeChunks(C));
+      // What Play and a seek wait for, every stem's, in one turn (about 0.2 ms a chunk; 48 stems
+      // are 100–150 chunks): turns of 24 with the other threads running between them had held a
+      // seek into the local cache about 90 ms, of which 20 ms were filling.
+      for (const k of want.slice(0, atPlayhead)) {
+        for (const entry of list) {
+          if (k * C >= entry.frames || entry.writer.find(k) >= 0 || !bytesReady(entry, k)) continue;
+          fillChunk(entry, k, want);
+        }
+      }
+      // Then the rest of the window, nearest chunk of every stem before the next chunk of any.
+      outer: for (const k of want.slice(atPlayhead)) {
         for (const entry of list) {
           if (k * C >= entry.frames || entry.writer.find(k) >= 0) continue;
           if (!bytesReady(entry, k)) continue;
@@ -543,27 +579,37 @@ function bytesReady(entry: Entry, k: number): boolean {
  * Returns true when some are still missing (the background downloads then wait).
  */
 function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
-  // The chunks Play and a seek wait for: PRIME_SECONDS from anywhere in the first one.
-  const atPlayhead = Math.ceil((PRIME_SECONDS * sampleRate) / C) + 1;
+  const atPlayhead = Math.min(wanted.length, primeChunks(C));
+  const urgentChunks = wanted.slice(0, atPlayhead);
   let missing = false;
-  for (let i = 0; i < wanted.length; i++) {
+  // At the playhead, each stem's missing blocks go as one run (one part of a batched request), and
+  // every stem's at once. A part per block made 48 stems' two or three blocks each over 120 parts,
+  // more than the batcher's lanes carry at once, and an uncached seek waited for a second round.
+  for (const entry of list) {
+    if (entry.derived) continue;
+    const spans = urgentChunks.filter((k) => k * C < entry.frames).map((k) => chunkBytes(entry, k));
+    const { runs, incomplete } = missingBlockRuns(spans, BLOCK_BYTES, (b) => entry.blocks[b] === 1, (b) => entry.inflight.has(b));
+    if (incomplete) missing = true;
+    for (const [b, count] of runs) {
+      if (requests >= MAX_PLAYHEAD_RUNS) return true;
+      fetchRun(entry, b, count, true).catch((e) => fail(entry, (e as Error).message));
+    }
+  }
+  // Read-ahead waits while the playhead's own blocks are missing (a seek, the first sound): its
+  // 2 MiB runs shared the connection, the server and this worker's file writes with them, and a
+  // seek into parts not yet downloaded took 0.4–0.8 s instead of about one round trip.
+  if (missing) return true;
+  // Further ahead, runs keep the number of requests low (48 stems playing need 13.8 MB/s: in
+  // 256 KiB requests that is 53 a second).
+  for (let i = atPlayhead; i < wanted.length; i++) {
     const k = wanted[i];
-    // Read-ahead waits while the playhead's own blocks are missing (a seek, the first sound): its
-    // 2 MiB runs shared the connection, the server and this worker's file writes with them, and a
-    // seek into parts not yet downloaded took 0.4–0.8 s instead of about one round trip.
-    if (i === atPlayhead && missing) return true;
-    // At the playhead only the blocks themselves, all asked for at once: every stem's first bytes
-    // arrive before any stem's next ones. Further ahead, runs keep the number of requests low
-    // (48 stems playing need 13.8 MB/s: in 256 KiB requests that is 53 a second).
-    const urgent = i < atPlayhead;
-    const run = urgent ? 1 : AHEAD_RUN_BLOCKS;
     for (const entry of list) {
       if (entry.derived || k * C >= entry.frames || bytesReady(entry, k)) continue;
       missing = true;
-      if (requests >= (urgent ? MAX_PLAYHEAD_RUNS : MAX_REQUESTS)) return true;
+      if (requests >= MAX_REQUESTS) return true;
       const [from, to] = chunkBytes(entry, k);
       for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
-        if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, run).catch((e) => fail(entry, (e as Error).message));
+        if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, AHEAD_RUN_BLOCKS, false).catch((e) => fail(entry, (e as Error).message));
       }
     }
   }
@@ -576,7 +622,7 @@ function backgroundDownloads(): void {
     if (requests >= BACKGROUND_REQUESTS) return;
     if (entry.phase !== 'ready' || entry.derived || entry.cachedBlocks === entry.blocks.length) continue;
     const b = entry.blocks.findIndex((x, i) => !x && !entry.inflight.has(i));
-    if (b >= 0) fetchRun(entry, b, BACKGROUND_RUN_BLOCKS).catch((e) => fail(entry, (e as Error).message));
+    if (b >= 0) fetchRun(entry, b, BACKGROUND_RUN_BLOCKS, false).catch((e) => fail(entry, (e as Error).message));
   }
 }
 
