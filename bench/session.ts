@@ -20,7 +20,8 @@
  * --profile-open: the main thread's top JS self time while opening (CPU profile); --trace-open:
  * every main-thread task over 50 ms while opening, broken down by trace event (style, layout,
  * script…), from a Chromium trace. --open-only stops after the cold open; --data-dir DIR keeps the
- * server's data there and reuses its uploaded session on the next run (no upload).
+ * server's data there and reuses its uploaded session on the next run (no upload). --until-seeks
+ * stops after the seeks into parts not yet downloaded (no wait for the whole files, no warm visit).
  *
  * Stems are generated once into bench/.cache/ (deterministic).
  */
@@ -80,20 +81,20 @@ async function signIn(): Promise<string> {
   return res.headers.get('set-cookie')!.split(';')[0];
 }
 
-/** RSS (bytes) of every renderer process of the browser started with `userDataDir`. */
-function rendererRss(userDataDir: string): number {
-  let total = 0;
+/** RSS (bytes) of every renderer process of the browser started with `userDataDir`, by pid. */
+function rendererRssByPid(userDataDir: string): Map<string, number> {
+  const out = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('--type=renderer') || !cmd.includes(userDataDir)) continue;
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
+      if (m) out.set(pid, Number(m[1]) * 1024);
     } catch {
       // gone
     }
   }
-  return total;
+  return out;
 }
 
 /** PSS (MB) of every renderer process of the browser started with `userDataDir`. */
@@ -175,6 +176,50 @@ async function memoryByRealm(page: Page): Promise<Record<string, number> | strin
     }
     return out;
   });
+}
+
+/**
+ * Chromium's own account of the renderer's memory by allocator (memory-infra: V8 heaps, Blink's
+ * garbage-collected heap, PartitionAlloc, malloc, canvases, web audio…), MB, top-level allocators
+ * and the largest second-level ones, per renderer process: what holds the RSS the other figures
+ * only total.
+ */
+async function memoryByAllocator(page: Page): Promise<Record<string, Record<string, number>> | string> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: Array<{ ph: string; pid: number; name: string; args?: { dumps?: { allocators?: Record<string, { attrs?: Record<string, { units?: string; value?: string }> }> } } }> = [];
+  const onData = (e: { value: unknown }) => events.push(...(e.value as typeof events));
+  cdp.on('Tracing.dataCollected', onData);
+  try {
+    await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], memoryDumpConfig: { triggers: [] } } as never, transferMode: 'ReportEvents' });
+    const dump = (await cdp.send('Tracing.requestMemoryDump' as never, { deterministic: true, levelOfDetail: 'detailed' } as never)) as { success?: boolean };
+    const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+    await cdp.send('Tracing.end');
+    await done;
+    if (!dump.success) return 'the memory dump failed';
+  } catch (e) {
+    return `no memory dump: ${(e as Error).message}`;
+  } finally {
+    cdp.off('Tracing.dataCollected', onData);
+    await cdp.detach().catch(() => undefined);
+  }
+  const renderers = new Set(
+    events.filter((e) => e.name === 'process_labels' || e.name === 'process_name').filter((e) => JSON.stringify(e.args ?? {}).includes('Renderer')).map((e) => e.pid),
+  );
+  const out: Record<string, Record<string, number>> = {};
+  for (const e of events) {
+    const allocators = e.ph === 'v' ? e.args?.dumps?.allocators : undefined;
+    if (!allocators || (renderers.size > 0 && !renderers.has(e.pid))) continue;
+    const mb: Record<string, number> = {};
+    for (const [name, a] of Object.entries(allocators)) {
+      const size = a.attrs?.size;
+      if (!size?.value || size.units !== 'bytes') continue;
+      const depth = name.split('/').length;
+      const v = parseInt(size.value, 16) / 2 ** 20;
+      if (depth === 1 || (depth === 2 && v >= 4)) mb[name] = Math.round(v);
+    }
+    if (Object.keys(mb).length > 0) out[`pid ${e.pid}`] = Object.fromEntries(Object.entries(mb).sort((x, y) => y[1] - x[1]).slice(0, 30));
+  }
+  return out;
 }
 
 /** Top self time of a CPU profile, by function and place in the bundle (for --profile-open). */
@@ -482,8 +527,16 @@ async function main(): Promise<void> {
     let peakRss = 0;
     let peakPss = 0;
     let tick = 0;
+    // The renderers at the peak (MB by pid) and when it was: the page's own, or a closed page's
+    // still winding down, or the browser's blank first tab.
+    let peakAt = '';
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, rendererRss(userDataDir));
+      const byPid = rendererRssByPid(userDataDir);
+      const rss = [...byPid.values()].reduce((n, v) => n + v, 0);
+      if (rss > peakRss) {
+        peakRss = rss;
+        peakAt = `${new Date().toISOString().slice(11, 19)}: ${[...byPid].map(([pid, v]) => `${pid} ${Math.round(v / 2 ** 20)}`).join(', ')}`;
+      }
       // PSS: pages shared between the renderer processes (Chromium's code, fonts) counted once, not once per process.
       if (tick++ % 5 === 0) peakPss = Math.max(peakPss, rendererPssMB(userDataDir));
     }, 200);
@@ -588,10 +641,13 @@ async function main(): Promise<void> {
     };
     log('playback', JSON.stringify(result.playback));
 
-    result.memoryAfterPlayback = { smapsMB: rendererSmaps(userDataDir), realmsMB: await memoryByRealm(page) };
+    result.memoryAfterPlayback = { smapsMB: rendererSmaps(userDataDir), realmsMB: await memoryByRealm(page), allocatorsMB: await memoryByAllocator(page) };
     log('memory after playback', JSON.stringify(result.memoryAfterPlayback));
 
     result.seekMs = await seeks(page, 'to parts not yet downloaded');
+    // --until-seeks: a quicker look (memory, playback, uncached seeks) without the wait for the
+    // whole files, the cached seeks and the warm visit.
+    if (!args.includes('--until-seeks')) {
     // The rest of every file arrives in the background; a warm visit is one after that.
     const tCache = Date.now();
     await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
@@ -629,11 +685,13 @@ async function main(): Promise<void> {
       result.paintCompare = { seconds: PAINT_COMPARE_SECONDS, runs, worker: mean('worker'), page: mean('page'), ratio: mean('worker') / mean('page') };
       log(`paint comparison: worker ${(mean('worker') * 100).toFixed(1)} %, page ${(mean('page') * 100).toFixed(1)} %, ratio ${(mean('worker') / mean('page')).toFixed(2)}`);
     }
+    }
     clearInterval(sampler);
     result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);
+    result.peakRendererRssAt = peakAt;
     result.peakRendererPssMB = Math.round(peakPss);
     log(`peak renderer PSS ${result.peakRendererPssMB} MB (shared pages counted once)`);
-    log(`peak renderer RSS ${result.peakRendererRssMB} MB`);
+    log(`peak renderer RSS ${result.peakRendererRssMB} MB (at ${peakAt}, MB by renderer pid)`);
     await browser.close();
   } finally {
     result.loadAfter = load();

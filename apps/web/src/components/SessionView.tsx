@@ -6,6 +6,7 @@ import { getSession, HttpError, me, sessionIdFromLocation } from '../lib/api';
 import { colorFor, loadIdentity, randomIdentity, saveIdentity, type Identity } from '../lib/identity';
 import { PresenceClient } from '../lib/presence';
 import { SessionRuntime } from '../lib/session-runtime';
+import { preloadTone } from '../lib/tone-loader';
 import { FrameContext, FrameLoop } from './frame';
 import { paintMode } from '../lib/paint-host';
 import { IdentityDialog } from './IdentityDialog';
@@ -30,8 +31,9 @@ export function SessionPage() {
       return;
     }
     let cancelled = false;
-    // The audio engine's largest module loads while the session's details are fetched.
-    void import('tone').catch(() => undefined);
+    // The audio engine's largest library loads while the session's details are fetched, a part
+    // per task (lib/tone-loader.ts).
+    void preloadTone().catch(() => undefined);
     getSession(id).then(
       (session) => {
         if (cancelled) return;

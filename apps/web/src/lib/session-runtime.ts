@@ -30,6 +30,7 @@ import { renderInBrowser, type RenderRequest } from './bounce';
 import { AutomationRecorder } from './automation-recorder';
 import { fetchRetryingWhenBusy } from './busy-retry';
 import { AutomationFollow } from './automation-follow';
+import { loadTone, preloadTone, yieldToPage } from './tone-loader';
 import { PROTOCOL_VERSION, PROTOCOL_VERSION_PARAM, WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
@@ -372,20 +373,28 @@ export class SessionRuntime {
       this.update({ syncError: 'this page is not cross-origin isolated, so it cannot stream audio (reload it from the Mixroom server)' });
       return;
     }
+    // Tone's requests (started with the page) go before the stems' downloads take the browser's
+    // connections to the server; behind them Tone's parts came seconds later, and so did Play.
+    await preloadTone().catch(() => undefined);
+    if (this.disposed) return;
     // The session's own rate: stems play without resampling and live sounds as renders do; the
     // browser converts to the device's rate at the output. 'playback' latency trades a little
     // responsiveness for glitch-free output on busy machines. A native context (not Tone's
     // wrapped default) exposes getOutputTimestamp(), which "Listen together" needs.
     const rawContext = new AudioContext({ latencyHint: 'playback', sampleRate: sessionSampleRate(this.session.stems) });
     this.rawContext = rawContext;
+    // Making the context waits on the audio device: a task of its own.
+    await yieldToPage();
+    if (this.disposed) return;
     const status = createLiveStatus();
-    this.library = new StemLibrary(rawContext.sampleRate, status, (p, entry) => this.onStemProgress(p, entry));
+    this.library = new StemLibrary(rawContext.sampleRate, status, (p, entry) => this.onStemProgress(p, entry), this.snapshot.stems.length);
     for (const s of this.snapshot.stems) this.loadStem(s.stem);
     mark('stems-requested');
     const loudnessModule = rawContext.audioWorklet.addModule(LOUDNESS_WORKLET_URL);
     loudnessModule.catch(() => undefined);
     const [Tone, dynamics, mixer] = await Promise.allSettled([
-      import('tone').then((m) => m as unknown as ToneLib),
+      // Tone bound to this context as it loads (it would otherwise make a context of its own).
+      loadTone(rawContext),
       // Before the graph exists, so the master chain is built with it; without it the graph still
       // plays (no master dynamics) and says so in graph.notes.
       loadDynamicsWorklet(rawContext, DYNAMICS_WORKLET_URL),
@@ -400,16 +409,23 @@ export class SessionRuntime {
       return;
     }
     this.Tone = Tone.value;
-    Tone.value.setContext(new Tone.value.Context(rawContext));
     // A longer look-ahead than Tone's interactive default keeps two tabs on two cores from glitching.
     Tone.value.getContext().lookAhead = 0.05;
     // Kept so a bounce can hand the global context back to live playback (see lib/bounce.ts).
     this.liveContext = Tone.value.getContext();
+    // The graph is built in a few tasks, the page painting and taking input between them: in one,
+    // with Tone's last part and the first mix sent, it had been 0.5–1 s on a loaded machine.
+    await yieldToPage();
+    if (this.disposed) return;
     this.preview = new PlatformPreview(Tone.value);
     this.live = new LiveChannels(rawContext, status);
-    this.graph = new MixGraph(Tone.value, this.preview.input, { live: this.live });
+    this.graph = new MixGraph(Tone.value, this.preview.input, { live: this.live, pace: yieldToPage });
     this.transport = new MixTransport(Tone.value, () => this.duration);
+    await yieldToPage();
+    if (this.disposed) return;
     this.graph.apply(this.heard(this.model.getState()), { immediate: true });
+    await yieldToPage();
+    if (this.disposed) return;
     // Stems that became playable while the worklets loaded.
     for (const entry of this.library.stems.values()) this.register(entry);
     window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone: Tone.value, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req), captureLive: (req) => this.captureLive(req) };
@@ -518,14 +534,16 @@ export class SessionRuntime {
     this.update({ health: { ...this.snapshot.health, streamBytes: this.streamBytes() } });
   }
 
-  /** Hands a playable stem's chunk cache to the mix worklet (once). */
+  /**
+   * Hands a playable stem's chunk cache to the mix worklet (once). The worklet fits the stem's
+   * strip to its channels itself: re-sending the whole mix for each of 48 stems had been 48 reads
+   * of the document and 48 posts of every channel, most of them in one task on a warm open.
+   */
   private register(entry: LibraryStem): void {
     const p = entry.progress;
     if (p.phase !== 'ready' || this.registered.has(p.stemId) || !this.live) return;
     this.registered.add(p.stemId);
     this.live.addStem(p.stemId, entry.cache, entry.layout, p.frames);
-    // A strip is sized to its stem's channels: re-send the mix now that they are known.
-    this.graph?.apply(this.snapshot.recalled?.state ?? this.model.getState(), { immediate: true });
   }
 
   private onStemProgress(p: StemProgress, entry: LibraryStem): void {
@@ -586,6 +604,8 @@ export class SessionRuntime {
       live.addStem(id, cache, layout, buffer.length);
     }
     graph.apply(req.state, { immediate: true });
+    // The reverb's room is made in steps (MixGraphOptions.pace): the capture starts once it is in.
+    await graph.ready;
     // Messages reach the worklet within a render quantum or two; start well after them. A capture
     // that began late (the page was busy past its start) is taken again with a wider margin.
     let out: Float32Array[] = [];

@@ -1,15 +1,40 @@
-import { ChunkCacheReader, createChunkCacheBuffer, type ChunkCacheLayout, type StemSource } from '@mixroom/engine';
+import { ChunkCacheReader, chunkCacheBytes, createChunkCacheBuffer, type ChunkCacheLayout, type StemSource } from '@mixroom/engine';
 import type { StemInfo } from '@mixroom/protocol';
 import { busyHold } from './busy-retry';
 import { PRIME_SECONDS, STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
 
 /**
- * Frames per chunk and chunks per stem in the shared window: 16,384 frames (0.34 s at 48 kHz)
- * × 16 slots ≈ 5.5 s per stem (4.8 s of it ahead of the playhead, refilled every 15 ms from the
- * local file), 2 MiB for a stereo stem, ~100 MiB for 48 stems whatever their length.
+ * Frames per chunk of the shared window every stem plays from: 16,384 frames (0.34 s at 48 kHz),
+ * 128 KiB for a stereo stem. A stem's window holds CHUNK_SLOTS chunks (5.5 s, 4.8 s of it ahead of
+ * the playhead, refilled every 15 ms from the local file) unless the session's windows would
+ * then take more than STREAM_BUDGET_BYTES in all: see chunkSlotsFor.
  */
 export const CHUNK_FRAMES = 16384;
 export const CHUNK_SLOTS = 16;
+/**
+ * What the stem windows of a session take at most, whatever the number and length of its stems
+ * (up to MAX_BUDGETED_STEMS, 85): 48 stems at 16 slots were 96 MiB of the tab's memory; within
+ * this they take 10 slots (3.4 s, 2.7 s of it ahead), 60 MiB. (8 slots, 2 s ahead, had ten times
+ * the worklet's underruns of 16 on a machine at load 13–17: too little slack for a starved worker.)
+ */
+export const STREAM_BUDGET_BYTES = 64 * 2 ** 20;
+/**
+ * The fewest slots a window has: the two kept behind the playhead and four ahead (1.4 s, refilled
+ * every 15 ms). Past MAX_BUDGETED_STEMS stems this floor, not the budget, sets the windows' size.
+ */
+export const MIN_CHUNK_SLOTS = 6;
+/** Bytes of one slot of a stereo window, its header included (the budget counts every stem as stereo). */
+const STEREO_SLOT_BYTES = chunkCacheBytes({ chunkFrames: CHUNK_FRAMES, slots: 1, channels: 2 });
+export const MAX_BUDGETED_STEMS = Math.floor(STREAM_BUDGET_BYTES / (MIN_CHUNK_SLOTS * STEREO_SLOT_BYTES));
+
+/**
+ * Chunks per stem window for a session of `stems` stems: as many as fit the budget, at most
+ * CHUNK_SLOTS (more than 5.5 s ahead buys nothing) and at least MIN_CHUNK_SLOTS.
+ */
+export function chunkSlotsFor(stems: number): number {
+  const fit = Math.floor(STREAM_BUDGET_BYTES / (Math.max(1, stems) * STEREO_SLOT_BYTES));
+  return Math.max(MIN_CHUNK_SLOTS, Math.min(CHUNK_SLOTS, fit));
+}
 
 export interface LibraryStem {
   stem: StemInfo;
@@ -36,11 +61,17 @@ export class StemLibrary {
   /** Mirrors the worker's "waiting out a busy server" into the page's notice. */
   private readonly workerBusy = busyHold();
 
+  /** Chunks per stem window, for every stem of this library (the worker plans them alike). */
+  readonly slots: number;
+
+  /** `stems`: how many stems the session opens with (the windows share the memory budget). */
   constructor(
     readonly sampleRate: number,
     status: SharedArrayBuffer,
     private readonly onProgress: (p: StemProgress, entry: LibraryStem) => void,
+    stems = 1,
   ) {
+    this.slots = chunkSlotsFor(stems);
     this.worker = new Worker(STEM_WORKER_URL);
     this.worker.onmessage = (e: MessageEvent<StemWorkerReply>) => this.receive(e.data);
     this.worker.onerror = (e) => console.error('[mixroom] stem worker:', e.message);
@@ -53,7 +84,7 @@ export class StemLibrary {
 
   /** Starts streaming a stem; returns its shared chunk cache for the mix worklet. */
   add(stem: StemInfo): LibraryStem {
-    const layout: ChunkCacheLayout = { chunkFrames: CHUNK_FRAMES, slots: CHUNK_SLOTS, channels: Math.min(2, Math.max(1, stem.channels)) };
+    const layout: ChunkCacheLayout = { chunkFrames: CHUNK_FRAMES, slots: this.slots, channels: Math.min(2, Math.max(1, stem.channels)) };
     const cache = createChunkCacheBuffer(layout);
     const entry: LibraryStem = {
       stem,

@@ -33,7 +33,23 @@ export function reverbIrLength(sampleRate: number, decaySeconds: number): number
   return Math.max(1, Math.round(Math.min(MAX_IR_SECONDS, decay * 1.2 + 0.05) * sampleRate));
 }
 
+/** Samples of the impulse response made between two pauses of reverbImpulseResponseSteps (~3 ms of work). */
+export const REVERB_IR_STEP = 16384;
+
 export function reverbImpulseResponse(sampleRate: number, s: ReverbSettings, seed = 0x5eed): Float32Array[] {
+  const steps = reverbImpulseResponseSteps(sampleRate, s, seed);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same impulse response, made in steps: it pauses (yields) after every REVERB_IR_STEP
+ * samples, so a page can make it a few milliseconds at a time (a 3 s room in one piece was
+ * 0.1 s of the main thread on a loaded machine) and still get exactly what a render makes.
+ */
+export function* reverbImpulseResponseSteps(sampleRate: number, s: ReverbSettings, seed = 0x5eed): Generator<void, Float32Array[], void> {
   const decay = Math.max(0.05, s.decaySeconds);
   const size = Math.min(1, Math.max(0, s.size / 100));
   const length = reverbIrLength(sampleRate, s.decaySeconds);
@@ -48,14 +64,18 @@ export function reverbImpulseResponse(sampleRate: number, s: ReverbSettings, see
     let lp = 0;
     const decayPerSample = Math.exp(-6.907755 / (decay * sampleRate)); // -60 dB at t = decay
     let env = 1;
-    for (let i = 0; i < length; i++) {
-      const t = i / sampleRate;
-      const fc = Math.max(200, s.dampingHz * Math.pow(2, (-3 * t) / decay));
-      const a = Math.exp((-2 * Math.PI * fc) / sampleRate);
-      lp = (1 - a) * (rand() * 2 - 1) + a * lp;
-      const ramp = i < fadeIn ? i / fadeIn : 1;
-      ir[i] = lp * env * ramp;
-      env *= decayPerSample;
+    for (let from = 0; from < length; from += REVERB_IR_STEP) {
+      const to = Math.min(length, from + REVERB_IR_STEP);
+      for (let i = from; i < to; i++) {
+        const t = i / sampleRate;
+        const fc = Math.max(200, s.dampingHz * Math.pow(2, (-3 * t) / decay));
+        const a = Math.exp((-2 * Math.PI * fc) / sampleRate);
+        lp = (1 - a) * (rand() * 2 - 1) + a * lp;
+        const ramp = i < fadeIn ? i / fadeIn : 1;
+        ir[i] = lp * env * ramp;
+        env *= decayPerSample;
+      }
+      yield;
     }
     // Early reflections: sparse taps, decorrelated between the two channels.
     for (let k = 0; k < erCount; k++) {

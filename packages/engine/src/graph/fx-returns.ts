@@ -1,6 +1,6 @@
 import type { FxReturnState } from '../model/mix-model';
 import { DELAY_NOTE_QUARTERS, dbToGain } from '../model/params';
-import { REVERB_SEND_SPREAD, reverbImpulseResponse } from '../dsp/reverb-ir';
+import { REVERB_SEND_SPREAD, reverbImpulseResponse, reverbImpulseResponseSteps, type ReverbSettings } from '../dsp/reverb-ir';
 import { MAX_DELAY_SECONDS } from '../dsp/delay';
 import { DELAY_PROCESSOR_NAME, type DelayParamName } from '../dsp/dynamics-protocol';
 import { hasDynamicsWorklet } from './dynamics-node';
@@ -54,7 +54,19 @@ export class ReverbReturn {
   private irKey = '';
   private room: ReverbRoomSlots | null = null;
 
-  constructor(private readonly ctx: BaseAudioContext, master: AudioNode) {
+  /** Settles once the convolver holds the room of the last apply (see `pace`). */
+  irReady: Promise<void> = Promise.resolve();
+
+  /**
+   * `pace`: the impulse response of a new room is made in steps, awaiting `pace` between them, and
+   * swapped in when done (live playback: a 3 s room made at once held the page 0.1 s); without
+   * it, at once (renders).
+   */
+  constructor(
+    private readonly ctx: BaseAudioContext,
+    master: AudioNode,
+    private readonly pace: (() => Promise<void>) | null = null,
+  ) {
     this.input = gainNode(ctx);
     this.spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
     this.predelay = ctx.createDelay(MAX_PREDELAY_SECONDS);
@@ -118,15 +130,35 @@ export class ReverbReturn {
     const settings = { decaySeconds: p['reverb.decay'], dampingHz: p['reverb.damping'], size: p['reverb.size'] };
     const key = JSON.stringify(settings);
     if (key !== this.irKey) {
-      // A new room is a new impulse response; ConvolverNode swaps it at a block boundary.
-      const channels = reverbImpulseResponse(this.ctx.sampleRate, settings);
-      const ir = this.ctx.createBuffer(2, channels[0].length, this.ctx.sampleRate);
-      channels.forEach((data, c) => ir.copyToChannel(data as Float32Array<ArrayBuffer>, c));
-      this.convolver.buffer = ir;
       this.irKey = key;
+      if (this.pace) this.irReady = this.makeRoomPaced(key, settings, this.pace);
+      else this.setRoom(reverbImpulseResponse(this.ctx.sampleRate, settings));
     }
     this.tail.apply(fx, audible, set, immediate, automated, this.eqNode !== null && !!chain?.lanes);
   }
+
+  /** A new room is a new impulse response; ConvolverNode swaps it at a block boundary. */
+  private setRoom(channels: Float32Array[]): void {
+    const ir = this.ctx.createBuffer(2, channels[0].length, this.ctx.sampleRate);
+    channels.forEach((data, c) => ir.copyToChannel(data as Float32Array<ArrayBuffer>, c));
+    this.convolver.buffer = ir;
+  }
+
+  private async makeRoomPaced(key: string, settings: ReverbSettings, pace: () => Promise<void>): Promise<void> {
+    const steps = reverbImpulseResponseSteps(this.ctx.sampleRate, settings);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) {
+        if (key === this.irKey && !this.disposed) this.setRoom(r.value);
+        return;
+      }
+      await pace();
+      // A newer room took over meanwhile (a knob turned on): only the last one is made.
+      if (key !== this.irKey || this.disposed) return;
+    }
+  }
+
+  private disposed = false;
 
   /** The return fader's gain, which the mix worklet's control signal drives when it has lanes. */
   get faderGain(): AudioParam {
@@ -138,6 +170,7 @@ export class ReverbReturn {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.input.disconnect();
     this.spread.disconnect();
     this.predelay.disconnect();

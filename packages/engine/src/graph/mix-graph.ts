@@ -47,6 +47,11 @@ export interface MixGraphOptions {
    * of a chain of native nodes and a stem player per channel.
    */
   live?: LiveChannels;
+  /**
+   * Live playback: work that would hold the page (a new reverb room's impulse response) is done
+   * in steps, awaiting `pace` between them (see `ready`). Renders do it at once.
+   */
+  pace?: () => Promise<void>;
 }
 
 /**
@@ -101,7 +106,7 @@ export class MixGraph {
     if (this.masterAnalyser) this.masterGain.connect(this.masterAnalyser);
     if (output) this.masterGain.connect(output);
     else this.masterGain.toDestination();
-    this.reverb = new ReverbReturn(this.ctx, this.masterSum);
+    this.reverb = new ReverbReturn(this.ctx, this.masterSum, options.pace ?? null);
     this.delay = new DelayReturn(this.ctx, this.masterSum);
     this.live = options.live ?? null;
     if (this.live) {
@@ -134,6 +139,11 @@ export class MixGraph {
   private attach(strip: ChannelStrip, buffer: AudioBuffer | undefined): void {
     strip.attach(buffer, this.rate);
     if (strip.player) this.follower.join(strip.player);
+  }
+
+  /** Settles once the graph sounds as the last apply asked (work done in steps, see MixGraphOptions.pace, is done). */
+  get ready(): Promise<void> {
+    return this.reverb.irReady;
   }
 
   /** The node that carries the master bus signal, for meters or recorders. */

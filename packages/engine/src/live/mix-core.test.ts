@@ -148,6 +148,25 @@ describe('LiveMixCore', () => {
     expect(statusViews(status).header[STATUS_UNDERRUNS]).toBe(0);
   });
 
+  it('a stem that arrives after its strip plays as if it had been there first (a mono stem panned as mono)', () => {
+    const { core: first } = loadedCore();
+    first.receive({ type: 'start', frame: 0, songFrame: 0, rate: 1 });
+    const expected = runCore(first, 8192);
+    // The page sends the mix once; stems turn playable afterwards, one by one, with no mix resent.
+    const late = new LiveMixCore(SR, new SharedArrayBuffer(statusBytes()));
+    late.receive({ type: 'channels', channels: configsOf(state), immediate: true });
+    for (const [id, data] of Object.entries(stems)) {
+      const layout = { ...LAYOUT, channels: data.length, slots: Math.ceil(data[0].length / LAYOUT.chunkFrames) };
+      late.receive({ type: 'stem', stemId: id, buffer: cacheOf(data, Array.from({ length: layout.slots }, (_, k) => k), layout).buffer, layout, length: data[0].length });
+    }
+    late.receive({ type: 'start', frame: 0, songFrame: 0, rate: 1 });
+    const got = runCore(late, 8192);
+    for (const c of [0, 1]) {
+      expect(rms(expected[c])).toBeGreaterThan(0.05);
+      expect(Array.from(got[c])).toEqual(Array.from(expected[c]));
+    }
+  });
+
   it('starts and stops on the exact frame, mid-block', () => {
     const { core } = loadedCore();
     core.receive({ type: 'start', frame: 1000, songFrame: 0, rate: 1 });

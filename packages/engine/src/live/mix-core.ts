@@ -83,7 +83,7 @@ export class LiveMixCore {
   receive(msg: MixProcessorMessage): void {
     switch (msg.type) {
       case 'stem':
-        this.stems.set(msg.stemId, streamedStem(msg.buffer, msg.layout, msg.length));
+        this.setStemReader(msg.stemId, streamedStem(msg.buffer, msg.layout, msg.length));
         break;
       case 'drop-stem':
         this.stems.delete(msg.stemId);
@@ -132,6 +132,21 @@ export class LiveMixCore {
   /** A stem read from anything that can copy frames (tests, whole buffers). */
   setStemReader(stemId: string, reader: StemReader): void {
     this.stems.set(stemId, reader);
+    // A strip made before its stem arrived was sized for stereo: it takes the stem's channels now,
+    // so the page need not send the whole mix again for every stem that turns playable (48 stems
+    // turning ready on a warm open were 48 posts of every channel).
+    const channels = Math.min(2, reader.channels);
+    for (const ch of this.channels) {
+      if (ch.config.stemId === stemId && ch.dsp.channels !== channels) ch.dsp = this.newDsp(ch.config, channels, ch.automation);
+    }
+  }
+
+  private newDsp(config: LiveChannelConfig, channels: number, automation: ChannelAutomation | null): ChannelDsp {
+    const dsp = new ChannelDsp(this.sampleRate, MAX_BLOCK, channels);
+    dsp.meterAutomated = true;
+    dsp.configure(config.params, config, true);
+    dsp.setAutomation(automation);
+    return dsp;
   }
 
   private setChannels(configs: LiveChannelConfig[], immediate: boolean): void {
@@ -143,10 +158,7 @@ export class LiveMixCore {
       // Lanes travel only when they changed: undefined keeps the ones already here.
       const automation = config.automation !== undefined ? config.automation : (ch?.automation ?? null);
       if (!ch || ch.config.stemId !== config.stemId || ch.dsp.channels !== stemChannels) {
-        ch = { config, dsp: new ChannelDsp(this.sampleRate, MAX_BLOCK, stemChannels), automation };
-        ch.dsp.meterAutomated = true;
-        ch.dsp.configure(config.params, config, true);
-        ch.dsp.setAutomation(automation);
+        ch = { config, dsp: this.newDsp(config, stemChannels, automation), automation };
       } else {
         ch.dsp.configure(config.params, config, immediate);
         if (automation !== ch.automation) ch.dsp.setAutomation(automation);
