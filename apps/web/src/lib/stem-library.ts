@@ -13,11 +13,12 @@ export const CHUNK_FRAMES = 16384;
 export const CHUNK_SLOTS = 16;
 /**
  * What the stem windows of a session take at most, whatever the number and length of its stems
- * (up to MAX_BUDGETED_STEMS, 85): 48 stems at 16 slots were 96 MiB of the tab's memory; within
- * this they take 10 slots (3.4 s, 2.7 s of it ahead), 60 MiB. (8 slots, 2 s ahead, had ten times
- * the worklet's underruns of 16 on a machine at load 13–17: too little slack for a starved worker.)
+ * (up to MAX_BUDGETED_STEMS, 133): a 48-stem session keeps the whole 5.5 s window of every stem
+ * (96 MiB); more stems get fewer slots. (A session of 48 stems at 10 slots, 60 MiB, saved 36 MB
+ * of a 1 GB tab; 8 slots, 2 s ahead, had ten times the worklet's underruns of 16 on a machine at
+ * load 13–17: slack for a starved worker is worth more.)
  */
-export const STREAM_BUDGET_BYTES = 64 * 2 ** 20;
+export const STREAM_BUDGET_BYTES = 100 * 2 ** 20;
 /**
  * The fewest slots a window has: the two kept behind the playhead and four ahead (1.4 s, refilled
  * every 15 ms). Past MAX_BUDGETED_STEMS stems this floor, not the budget, sets the windows' size.
