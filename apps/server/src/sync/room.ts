@@ -9,6 +9,7 @@ import { ClientOwners, TABLE_WRITER } from './client-owners.js';
 import { integrateDecoded, planIntegration } from './integrate-decoded.js';
 import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate, type DecodedUpdate, type ShapeCheck } from './update-guard.js';
 import type { UpdateLog } from './update-log.js';
+import { WindowChanges } from './window-changes.js';
 import type { BatchSource, WriteBatcher } from './write-batcher.js';
 
 /** What a room needs from a client connection; keeps the room independent of `ws`. */
@@ -61,6 +62,13 @@ function changedIn(tr: Y.Transaction): boolean {
   return false;
 }
 
+/** The clients an update writes structs under. */
+function writersOf(decoded: DecodedUpdate): number[] {
+  const writers: number[] = [];
+  for (const s of decoded.structs) if (writers[writers.length - 1] !== s.id.client && !writers.includes(s.id.client)) writers.push(s.id.client);
+  return writers;
+}
+
 const kib = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 
 /**
@@ -74,7 +82,10 @@ export class Room implements BatchSource {
   /** Connection → awareness client ids it controls (removed when it disconnects). */
   readonly conns = new Map<SyncConnection, Set<number>>();
   private readonly owners: ClientOwners;
-  private pending: Uint8Array[] = [];
+  /** This window's own changes, written as one update by takeBatch. */
+  private readonly window = new WindowChanges();
+  /** Batches whose write failed, in order: they go first into the next one. */
+  private restored: Uint8Array[] = [];
   /** The last write of this room's updates failed; cleared when a later one commits. */
   private writeFailed = false;
   /** Serializes compactions of this session. */
@@ -92,7 +103,7 @@ export class Room implements BatchSource {
   /** Doc updates seen (any origin): tells whether a failed applyUpdate integrated part of its update. */
   private docUpdates = 0;
   /** The transaction being cleaned up is relayed as the bytes it applied (see integrate); Yjs need not encode it. */
-  private ownBytes: { tr: Y.Transaction; update: Uint8Array; frame: Uint8Array | undefined } | null = null;
+  private ownBytes: { tr: Y.Transaction; update: Uint8Array; frame: Uint8Array | undefined; writers: number[] } | null = null;
   /** onDocUpdate is subscribed (so Yjs encodes every transaction's update). */
   private encoding = true;
 
@@ -144,7 +155,7 @@ export class Room implements BatchSource {
     return room;
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin, undefined);
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => this.onUpdate(update, origin, undefined, tr, null);
 
   /**
    * Yjs checks for 'update' listeners right after this event, once per transaction, and encodes the
@@ -157,15 +168,19 @@ export class Room implements BatchSource {
       this.ownBytes = null;
       if (this.encoding) this.doc.off('update', this.onDocUpdate);
       this.encoding = false;
-      this.onUpdate(own.update, tr.origin, own.frame);
+      this.onUpdate(own.update, tr.origin, own.frame, tr, own.writers);
     } else if (!this.encoding) {
       this.doc.on('update', this.onDocUpdate);
       this.encoding = true;
     }
   };
 
-  /** An update the doc took, as Yjs encoded it or as it was received (`frame`: the message carrying it, if it can be relayed as is). */
-  private onUpdate(update: Uint8Array, origin: unknown, frame: Uint8Array | undefined): void {
+  /**
+   * An update the doc took, as Yjs encoded it or as it was received (`frame`: the message carrying
+   * it, if it can be relayed as is) in transaction `tr`; `writers`: the clients it wrote structs
+   * under, when known (else every client whose clock moved in `tr`).
+   */
+  private onUpdate(update: Uint8Array, origin: unknown, frame: Uint8Array | undefined, tr: Y.Transaction, writers: number[] | null): void {
     this.docUpdates++;
     this.docBytesBound += update.length;
     if (origin === LOAD_ORIGIN) return;
@@ -174,7 +189,10 @@ export class Room implements BatchSource {
     // Updates from other processes were persisted and published by the process that accepted them.
     if (origin === FANOUT_ORIGIN) return;
     this.fanout.publish(this.sessionId, update, this.instanceId);
-    this.pending.push(update);
+    if (writers) for (const client of writers) this.window.addStructs(client, tr.beforeState.get(client) ?? 0, Y.getState(tr.doc.store, client));
+    else for (const [client, clock] of tr.afterState) this.window.addStructs(client, tr.beforeState.get(client) ?? 0, clock);
+    this.window.addDeletes(tr.deleteSet);
+    this.window.count++;
     this.batcher.markDirty(this);
   }
 
@@ -203,7 +221,7 @@ export class Room implements BatchSource {
       } else {
         Y.applyUpdate(this.doc, update, origin);
       }
-      if (settledBefore && store.pendingStructs === null && store.pendingDs === null && changedIn(tr)) this.ownBytes = { tr, update, frame };
+      if (settledBefore && store.pendingStructs === null && store.pendingDs === null && changedIn(tr)) this.ownBytes = { tr, update, frame, writers: writersOf(decoded) };
     }, origin);
   }
 
@@ -346,18 +364,19 @@ export class Room implements BatchSource {
   /** Writes pending updates (with every other dirty session's); resolves once committed. */
   async flush(): Promise<void> {
     await this.batcher.flush();
-    if (this.writeFailed) throw new Error(`${this.pending.length} update(s) of session ${this.sessionId} are not persisted yet`);
+    if (this.writeFailed) throw new Error(`${this.pendingCount} update(s) of session ${this.sessionId} are not persisted yet`);
   }
 
   takeBatch(): Uint8Array | null {
-    if (this.pending.length === 0) return null;
-    const batch = this.pending;
-    this.pending = [];
+    const fresh = this.window.take(this.doc.store);
+    const batch = fresh ? [...this.restored, fresh] : this.restored;
+    this.restored = [];
+    if (batch.length === 0) return null;
     return batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
   }
 
   restoreBatch(update: Uint8Array): void {
-    this.pending.unshift(update);
+    this.restored.unshift(update);
     this.writeFailed = true;
   }
 
@@ -390,7 +409,7 @@ export class Room implements BatchSource {
   }
 
   get pendingCount(): number {
-    return this.pending.length;
+    return this.restored.length + this.window.count;
   }
 
   /** Releases the doc and its subscriptions; whatever is still pending stays readable through takeBatch(). */
@@ -400,7 +419,8 @@ export class Room implements BatchSource {
 
   /** The session was deleted: drop pending updates (there is nothing left to write them to) and release. */
   discard(): void {
-    this.pending = [];
+    this.restored = [];
+    this.window.clear();
     this.writeFailed = false;
     this.destroy();
   }
