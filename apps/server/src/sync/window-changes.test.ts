@@ -28,7 +28,6 @@ function recorded() {
 
 /** Content of every root (typed as in `typed`), state vector and delete set. */
 function stateOf(d: Y.Doc, typed: Y.Doc) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a root's constructor, whichever type it is
   const json = Object.fromEntries([...typed.share].map(([name, type]) => [name, d.get(name, type.constructor as any).toJSON()]));
   return { json, sv: Y.encodeStateVector(d), ds: [...Y.createDeleteSetFromStructStore(d.store).clients].sort((a, b) => a[0] - b[0]) };
 }
