@@ -225,8 +225,11 @@ async function soak(target: 'mixroom' | 'ws-relay', child: Child, sessionIds: st
   for (const c of clients) if (c.i === 0) initializeMix(c.doc, Array.from({ length: PER_SESSION }, (_, i) => ({ id: channelOf(i), name: `Ch ${i}`, stemId: `s${i}` })));
   await waitUntil(() => clients.every((c) => c.model.hasChannel(channelOf(PER_SESSION - 1))), 60_000, `${target}: channels visible everywhere`);
 
-  // Send time of each (session, channel, value): values are unique per sender, so the value identifies the move.
-  const sentAt = new Map<string, number>();
+  // Send time of each (session, channel, value): values are unique per sender, so the value identifies
+  // the move. An entry goes once all the move's receivers have timed it: kept for ever, the map
+  // reached ~500k string keys in a 3-minute run, and its growth and collection were the bench
+  // process's own event-loop delay (which adds to every latency it measures, the relay's too).
+  const sentAt = new Map<string, { t: number; left: number }>();
   const latencies: number[] = [];
   let moves = 0;
   for (const c of clients) {
@@ -236,8 +239,11 @@ async function soak(target: 'mixroom' | 'ws-relay', child: Child, sessionIds: st
       for (const key of change.params) {
         if (!key.endsWith('/gain') || !key.startsWith('ch:')) continue;
         const channel = key.slice(3, -5);
-        const t = sentAt.get(`${c.sid}|${channel}|${c.model.getChannelParam(channel, 'gain')}`);
-        if (t !== undefined) latencies.push(now - t);
+        const move = `${c.sid}|${channel}|${c.model.getChannelParam(channel, 'gain')}`;
+        const sent = sentAt.get(move);
+        if (sent === undefined) continue;
+        latencies.push(now - sent.t);
+        if (--sent.left === 0) sentAt.delete(move);
       }
     });
   }
@@ -250,7 +256,7 @@ async function soak(target: 'mixroom' | 'ws-relay', child: Child, sessionIds: st
       timers.push(setInterval(() => {
         const value = -30 + (n++ % 200_000) * 1e-4;
         if (measuring) {
-          sentAt.set(`${c.sid}|${channel}|${value}`, performance.now());
+          sentAt.set(`${c.sid}|${channel}|${value}`, { t: performance.now(), left: PER_SESSION - 1 });
           moves++;
         }
         c.model.setChannelGain(channel, value);

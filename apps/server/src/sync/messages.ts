@@ -49,7 +49,11 @@ export function encodeAwareness(awareness: awarenessProtocol.Awareness, clients:
 
 export type ClientMessage =
   | { type: 'syncStep1'; stateVector: Uint8Array }
-  | { type: 'update'; update: Uint8Array }
+  /**
+   * `frame`: the whole message as received when it is byte for byte what encodeUpdate(update)
+   * makes (a y-websocket update message), so it can be relayed as it is.
+   */
+  | { type: 'update'; update: Uint8Array; frame?: Uint8Array }
   | { type: 'awareness'; update: Uint8Array; clients: number[] }
   | { type: 'queryAwareness' };
 
@@ -66,8 +70,14 @@ export function parseClientMessage(data: Uint8Array): ClientMessage {
         const syncType = decoding.readVarUint(d);
         const payload = decoding.readVarUint8Array(d);
         if (syncType === syncProtocol.messageYjsSyncStep1) return { type: 'syncStep1', stateVector: payload };
-        // Step 2 and update both carry an update and are applied identically.
-        if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) return { type: 'update', update: payload };
+        // Step 2 and update both carry an update and are applied identically. A step 2 is not
+        // relayed as received: y-websocket takes one as "synced with the server".
+        if (syncType === syncProtocol.messageYjsUpdate) {
+          return data[0] === MESSAGE_SYNC && data[1] === syncType && data.length === 2 + varUintLength(payload.length) + payload.length
+            ? { type: 'update', update: payload, frame: data }
+            : { type: 'update', update: payload };
+        }
+        if (syncType === syncProtocol.messageYjsSyncStep2) return { type: 'update', update: payload };
         throw new MalformedMessageError(`unknown sync message type ${syncType}`);
       }
       case MESSAGE_AWARENESS: {
@@ -83,6 +93,16 @@ export function parseClientMessage(data: Uint8Array): ClientMessage {
     if (err instanceof MalformedMessageError) throw err;
     throw new MalformedMessageError(`undecodable message: ${(err as Error).message}`);
   }
+}
+
+/** Bytes lib0 writes for `n` as a varuint (7 bits a byte). */
+function varUintLength(n: number): number {
+  let bytes = 1;
+  while (n > 0x7f) {
+    n = Math.floor(n / 128);
+    bytes++;
+  }
+  return bytes;
 }
 
 /** Same layout y-protocols reads in applyAwarenessUpdate; returns the client ids it mentions. */

@@ -6,8 +6,10 @@ import type { Logger } from '../log.js';
 import type { DocUpdateFanout } from './fanout.js';
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessageError, RefusedUpdateError, type ClientMessage } from './messages.js';
 import { ClientOwners, TABLE_WRITER } from './client-owners.js';
-import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate, type ShapeCheck } from './update-guard.js';
+import { integrateDecoded, planIntegration } from './integrate-decoded.js';
+import { CHANNELS_ROOT, CLIENT_OWNERS_ROOT, inspectUpdate, type DecodedUpdate, type ShapeCheck } from './update-guard.js';
 import type { UpdateLog } from './update-log.js';
+import { WindowChanges } from './window-changes.js';
 import type { BatchSource, WriteBatcher } from './write-batcher.js';
 
 /** What a room needs from a client connection; keeps the room independent of `ws`. */
@@ -51,6 +53,22 @@ const BIND_ORIGIN = Symbol('bind');
 /** Roots only the server writes. */
 const SERVER_ROOTS = new Set([CLIENT_OWNERS_ROOT]);
 
+/** Whether a transaction (not cleaned up yet) changed the doc: what Yjs asks before emitting 'update'. */
+function changedIn(tr: Y.Transaction): boolean {
+  if (tr.deleteSet.clients.size > 0) return true;
+  const store = tr.doc.store;
+  if (store.clients.size !== tr.beforeState.size) return true;
+  for (const [client, clock] of tr.beforeState) if (Y.getState(store, client) !== clock) return true;
+  return false;
+}
+
+/** The clients an update writes structs under. */
+function writersOf(decoded: DecodedUpdate): number[] {
+  const writers: number[] = [];
+  for (const s of decoded.structs) if (writers[writers.length - 1] !== s.id.client && !writers.includes(s.id.client)) writers.push(s.id.client);
+  return writers;
+}
+
 const kib = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 
 /**
@@ -64,7 +82,10 @@ export class Room implements BatchSource {
   /** Connection → awareness client ids it controls (removed when it disconnects). */
   readonly conns = new Map<SyncConnection, Set<number>>();
   private readonly owners: ClientOwners;
-  private pending: Uint8Array[] = [];
+  /** This window's own changes, written as one update by takeBatch. */
+  private readonly window = new WindowChanges();
+  /** Batches whose write failed, in order: they go first into the next one. */
+  private restored: Uint8Array[] = [];
   /** The last write of this room's updates failed; cleared when a later one commits. */
   private writeFailed = false;
   /** Serializes compactions of this session. */
@@ -81,6 +102,10 @@ export class Room implements BatchSource {
   private docBytesBound = 0;
   /** Doc updates seen (any origin): tells whether a failed applyUpdate integrated part of its update. */
   private docUpdates = 0;
+  /** The transaction being cleaned up is relayed as the bytes it applied (see integrate); Yjs need not encode it. */
+  private ownBytes: { tr: Y.Transaction; update: Uint8Array; frame: Uint8Array | undefined; writers: number[] } | null = null;
+  /** onDocUpdate is subscribed (so Yjs encodes every transaction's update). */
+  private encoding = true;
 
   private constructor(
     readonly sessionId: string,
@@ -95,6 +120,7 @@ export class Room implements BatchSource {
     // The server is not a participant: it has no cursor or presence of its own.
     this.awareness.setLocalState(null);
     this.doc.on('update', this.onDocUpdate);
+    this.doc.on('afterTransactionCleanup', this.onCleanup);
     this.awareness.on('update', this.onAwarenessUpdate);
   }
 
@@ -129,18 +155,75 @@ export class Room implements BatchSource {
     return room;
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => this.onUpdate(update, origin, undefined, tr, null);
+
+  /**
+   * Yjs checks for 'update' listeners right after this event, once per transaction, and encodes the
+   * transaction's update only if there are any: unsubscribing here for a transaction relayed as
+   * received (and subscribing again for any other) skips that encoding exactly where it is not needed.
+   */
+  private readonly onCleanup = (tr: Y.Transaction) => {
+    const own = this.ownBytes;
+    if (own && own.tr === tr) {
+      this.ownBytes = null;
+      if (this.encoding) this.doc.off('update', this.onDocUpdate);
+      this.encoding = false;
+      this.onUpdate(own.update, tr.origin, own.frame, tr, own.writers);
+    } else if (!this.encoding) {
+      this.doc.on('update', this.onDocUpdate);
+      this.encoding = true;
+    }
+  };
+
+  /**
+   * An update the doc took, as Yjs encoded it or as it was received (`frame`: the message carrying
+   * it, if it can be relayed as is) in transaction `tr`; `writers`: the clients it wrote structs
+   * under, when known (else every client whose clock moved in `tr`).
+   */
+  private onUpdate(update: Uint8Array, origin: unknown, frame: Uint8Array | undefined, tr: Y.Transaction, writers: number[] | null): void {
     this.docUpdates++;
     this.docBytesBound += update.length;
     if (origin === LOAD_ORIGIN) return;
-    const message = encodeUpdate(update);
+    const message = frame ?? encodeUpdate(update);
     for (const conn of this.conns.keys()) if (conn !== origin) conn.send(message);
     // Updates from other processes were persisted and published by the process that accepted them.
     if (origin === FANOUT_ORIGIN) return;
     this.fanout.publish(this.sessionId, update, this.instanceId);
-    this.pending.push(update);
+    if (writers) for (const client of writers) this.window.addStructs(client, tr.beforeState.get(client) ?? 0, Y.getState(tr.doc.store, client));
+    else for (const [client, clock] of tr.afterState) this.window.addStructs(client, tr.beforeState.get(client) ?? 0, clock);
+    this.window.addDeletes(tr.deleteSet);
+    this.window.count++;
     this.batcher.markDirty(this);
-  };
+  }
+
+  /**
+   * Applies a client's update in one transaction of `origin` (its connection). `decoded`: the
+   * guard's decoding, integrated directly when planIntegration allows (see there).
+   *
+   * `frame`: the update message as received (a y-websocket update message). When Yjs integrated all
+   * of the update and nothing was or is parked, the doc changed by exactly what it says, so that
+   * message is what peers receive and the update what is published and persisted: no re-encoding
+   * of the transaction, no new message (the message may repeat deletes the doc already had, which
+   * change nothing anywhere). Otherwise — part of it parked for a missing dependency, or parked
+   * updates released by it — peers get Yjs' encoding of what was integrated, as before: a parked
+   * part must not reach them ahead of the server, and released parts are in no message they got.
+   * A sync step 2 is not relayed as received either: it carries the sender's whole delete set.
+   */
+  private integrate(update: Uint8Array, origin: unknown, frame: Uint8Array | undefined, decoded: DecodedUpdate): void {
+    const store = this.doc.store;
+    const plan = planIntegration(this.doc, update, decoded);
+    // (Inside someone else's transaction the update would be only part of what it changed.)
+    const settledBefore = frame !== undefined && store.pendingStructs === null && store.pendingDs === null && this.doc._transaction === null;
+    this.doc.transact((tr) => {
+      if (plan) {
+        tr.local = false;
+        integrateDecoded(tr, plan, decoded);
+      } else {
+        Y.applyUpdate(this.doc, update, origin);
+      }
+      if (settledBefore && store.pendingStructs === null && store.pendingDs === null && changedIn(tr)) this.ownBytes = { tr, update, frame, writers: writersOf(decoded) };
+    }, origin);
+  }
 
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -194,7 +277,7 @@ export class Room implements BatchSource {
         return;
       }
       case 'update':
-        this.applyClientUpdate(conn, msg.update);
+        this.applyClientUpdate(conn, msg.update, msg.frame);
         return;
       case 'awareness':
         awarenessProtocol.applyAwarenessUpdate(this.awareness, msg.update, conn);
@@ -210,7 +293,7 @@ export class Room implements BatchSource {
    * sender's connection with a code saying why (RefusedUpdateError), so its client resyncs
    * instead of writing on top of a change the server never took.
    */
-  private applyClientUpdate(conn: SyncConnection, update: Uint8Array): void {
+  private applyClientUpdate(conn: SyncConnection, update: Uint8Array, frame: Uint8Array | undefined): void {
     const maxUpdate = this.options.maxUpdateBytes ?? YJS_LIMITS.maxUpdateBytes;
     if (update.length > maxUpdate) {
       throw new RefusedUpdateError(WS_CLOSE.tooLarge, `a mix change may be at most ${kib(maxUpdate)}; this one is ${kib(update.length)}`);
@@ -261,7 +344,7 @@ export class Room implements BatchSource {
     // 1.7 % of the server's CPU in the soak, for the error path only.
     const before = this.docUpdates;
     try {
-      Y.applyUpdate(this.doc, update, conn);
+      this.integrate(update, conn, frame, facts.decoded);
     } catch (err) {
       const changed = this.docUpdates !== before;
       // Whatever Yjs did integrate went through onDocUpdate (persisted and broadcast), so peers and
@@ -281,18 +364,19 @@ export class Room implements BatchSource {
   /** Writes pending updates (with every other dirty session's); resolves once committed. */
   async flush(): Promise<void> {
     await this.batcher.flush();
-    if (this.writeFailed) throw new Error(`${this.pending.length} update(s) of session ${this.sessionId} are not persisted yet`);
+    if (this.writeFailed) throw new Error(`${this.pendingCount} update(s) of session ${this.sessionId} are not persisted yet`);
   }
 
   takeBatch(): Uint8Array | null {
-    if (this.pending.length === 0) return null;
-    const batch = this.pending;
-    this.pending = [];
+    const fresh = this.window.take(this.doc.store);
+    const batch = fresh ? [...this.restored, fresh] : this.restored;
+    this.restored = [];
+    if (batch.length === 0) return null;
     return batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
   }
 
   restoreBatch(update: Uint8Array): void {
-    this.pending.unshift(update);
+    this.restored.unshift(update);
     this.writeFailed = true;
   }
 
@@ -325,7 +409,7 @@ export class Room implements BatchSource {
   }
 
   get pendingCount(): number {
-    return this.pending.length;
+    return this.restored.length + this.window.count;
   }
 
   /** Releases the doc and its subscriptions; whatever is still pending stays readable through takeBatch(). */
@@ -335,7 +419,8 @@ export class Room implements BatchSource {
 
   /** The session was deleted: drop pending updates (there is nothing left to write them to) and release. */
   discard(): void {
-    this.pending = [];
+    this.restored = [];
+    this.window.clear();
     this.writeFailed = false;
     this.destroy();
   }

@@ -16,8 +16,13 @@ export type ShapeContent = { kind: 'values'; values: readonly unknown[] } | { ki
 /** Returns why a write does not fit the document's shape, or null. */
 export type ShapeCheck = (place: ShapePlace, content: ShapeContent) => string | null;
 
+/** An update as Y.decodeUpdate reads it: its structs (not integrated; a root parent is its name) and its delete set. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
 /** What a client update would change, worked out from the decoded update and the room's doc without applying it. */
 export interface UpdateFacts {
+  /** The update as decoded for these checks; integrate-decoded.ts can apply it without decoding it again. */
+  decoded: DecodedUpdate;
   /** Anything at all the doc does not have yet (new structs, or deletes of live or unknown items). */
   changes: boolean;
   /** Root types touched by new structs or by deletes of items that are still alive. */
@@ -174,8 +179,9 @@ class Inspection {
  * be discarded on integration.
  */
 export function inspectUpdate(doc: Y.Doc, update: Uint8Array, shapeCheck?: ShapeCheck): UpdateFacts {
-  const { structs, ds } = Y.decodeUpdate(update);
-  const facts: UpdateFacts = { changes: false, roots: new Set(), newClients: new Map(), missing: false, shapeProblem: null };
+  const decoded = Y.decodeUpdate(update);
+  const { structs, ds } = decoded;
+  const facts: UpdateFacts = { decoded, changes: false, roots: new Set(), newClients: new Map(), missing: false, shapeProblem: null };
   const inspection = new Inspection(doc, rootNamesOf(doc), structs);
 
   for (const s of structs) {
