@@ -7,3 +7,5 @@ export * from './audio';
 export * from './dsp';
 export * from './offline/stem-source';
 export * from './live';
+/** A seeded PRNG: reproducible test material and fuzz runs that name the seed replaying them. */
+export { mulberry32 } from './util/prng';

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CHANNEL_STRIP_PARAMS, MixModel, paramKey, sanitizeParamValue, type ChannelParamId } from '@mixroom/engine';
+import { CHANNEL_STRIP_PARAMS, MixModel, mulberry32, paramKey, sanitizeParamValue, type ChannelParamId } from '@mixroom/engine';
 import {
   addMember, connectClient, createSession, fetchAs, postgres, SKIP_PG, signUp, startServer, waitFor,
   type TestDatabase, type TestServer, type TestUser,
@@ -21,16 +21,9 @@ const SKIP_REDIS = process.env.MIXROOM_SKIP_REDIS === '1';
 const SEEDS = process.env.MIXROOM_FUZZ_SEED ? [Number(process.env.MIXROOM_FUZZ_SEED)] : [1, 2, 3].map(() => (Math.random() * 2 ** 31) >>> 0);
 const STEPS = Number(process.env.MIXROOM_FUZZ_STEPS ?? 120);
 
-/** mulberry32: small, seedable, good enough to pick actions. */
+/** Seeded (mulberry32), so a failing run names the seed that replays it. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
 }
 

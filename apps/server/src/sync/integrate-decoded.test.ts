@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { mulberry32 } from '@mixroom/engine';
 import { integrateDecoded, planIntegration } from './integrate-decoded.js';
 
-/** Small seeded PRNG (mulberry32), so a failure names a seed that replays it. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure names a seed that replays it. */
+const rng = mulberry32;
 
 /** Applies `update` the way the room does: the decoded structs when planIntegration allows, else Y.applyUpdate. */
 function applyDecoded(doc: Y.Doc, update: Uint8Array): boolean {
