@@ -419,6 +419,11 @@ async function seeks(page: Page, what: string): Promise<number[]> {
   const ranges: Array<{ sentAt: number; request: Request }> = [];
   const onRequest = (r: Request) => r.url().endsWith('/stems/ranges') && ranges.push({ sentAt: Date.now(), request: r });
   page.on('request', onRequest);
+  // Seeks while playing: after a long wait for the cache the song may have played to its end.
+  await page.evaluate(async () => {
+    const h = window.__mixroom as unknown as { transport: { state: string }; runtime: { play(): Promise<void> } };
+    if (h.transport.state !== 'started') await h.runtime.play();
+  });
   const phases: string[] = [];
   const primes: string[] = [];
   for (let i = 0; i < SEEKS; i++) {
@@ -648,43 +653,43 @@ async function main(): Promise<void> {
     // --until-seeks: a quicker look (memory, playback, uncached seeks) without the wait for the
     // whole files, the cached seeks and the warm visit.
     if (!args.includes('--until-seeks')) {
-    // The rest of every file arrives in the background; a warm visit is one after that.
-    const tCache = Date.now();
-    await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
-    result.cachedSecondsAfterSeeks = (Date.now() - tCache) / 1000;
-    log(`every stem fully cached ${((Date.now() - tCache) / 1000).toFixed(1)} s after the seeks`);
-    result.seekCachedMs = await seeks(page, 'within the local cache');
-    await page.close();
+      // The rest of every file arrives in the background; a warm visit is one after that.
+      const tCache = Date.now();
+      await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
+      result.cachedSecondsAfterSeeks = (Date.now() - tCache) / 1000;
+      log(`every stem fully cached ${((Date.now() - tCache) / 1000).toFixed(1)} s after the seeks`);
+      result.seekCachedMs = await seeks(page, 'within the local cache');
+      await page.close();
 
-    // Warm: the same browser profile, a new visit.
-    bytes.n = 0;
-    page = await browser.newPage();
-    result.warm = await openAndPlay(page, sessionId, bytes);
-    log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded; milestones ${JSON.stringify((result.warm as Visit).milestones)}`);
-    await new Promise((r) => setTimeout(r, 3000));
-    if (PAINT_COMPARE_SECONDS > 0) {
-      // Warm visits playing with every processor on: live canvases drawn by the paint worker (as
-      // shipped) or by the page (localStorage 'mixroom.paint' = 'page'), alternated twice so the
-      // machine's drift between them falls on both; each after the open has settled.
-      const runs: Array<{ mode: 'worker' | 'page'; mainThreadBusy: number; load: string }> = [];
-      for (const mode of ['page', 'worker', 'page', 'worker'] as const) {
-        await page.evaluate((m) => (m === 'page' ? localStorage.setItem('mixroom.paint', 'page') : localStorage.removeItem('mixroom.paint')), mode);
-        await page.close();
-        page = await browser.newPage();
-        await openAndPlay(page, sessionId, bytes);
-        await everyProcessorOn(page);
-        await new Promise((r) => setTimeout(r, 8000));
-        const drawnBy = await page.evaluate(() => (window as unknown as { __mixroomPaint?: { mode: string } }).__mixroomPaint?.mode ?? 'none');
-        if (drawnBy !== mode) throw new Error(`paint comparison: asked for ${mode}, the page draws with ${drawnBy}`);
-        const run = { mode, mainThreadBusy: await mainThreadBusy(page, PAINT_COMPARE_SECONDS), load: load() };
-        runs.push(run);
-        log(`main thread busy, canvases drawn by the ${mode}: ${(run.mainThreadBusy * 100).toFixed(1)} % (load ${run.load})`);
+      // Warm: the same browser profile, a new visit.
+      bytes.n = 0;
+      page = await browser.newPage();
+      result.warm = await openAndPlay(page, sessionId, bytes);
+      log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded; milestones ${JSON.stringify((result.warm as Visit).milestones)}`);
+      await new Promise((r) => setTimeout(r, 3000));
+      if (PAINT_COMPARE_SECONDS > 0) {
+        // Warm visits playing with every processor on: live canvases drawn by the paint worker (as
+        // shipped) or by the page (localStorage 'mixroom.paint' = 'page'), alternated twice so the
+        // machine's drift between them falls on both; each after the open has settled.
+        const runs: Array<{ mode: 'worker' | 'page'; mainThreadBusy: number; load: string }> = [];
+        for (const mode of ['page', 'worker', 'page', 'worker'] as const) {
+          await page.evaluate((m) => (m === 'page' ? localStorage.setItem('mixroom.paint', 'page') : localStorage.removeItem('mixroom.paint')), mode);
+          await page.close();
+          page = await browser.newPage();
+          await openAndPlay(page, sessionId, bytes);
+          await everyProcessorOn(page);
+          await new Promise((r) => setTimeout(r, 8000));
+          const drawnBy = await page.evaluate(() => (window as unknown as { __mixroomPaint?: { mode: string } }).__mixroomPaint?.mode ?? 'none');
+          if (drawnBy !== mode) throw new Error(`paint comparison: asked for ${mode}, the page draws with ${drawnBy}`);
+          const run = { mode, mainThreadBusy: await mainThreadBusy(page, PAINT_COMPARE_SECONDS), load: load() };
+          runs.push(run);
+          log(`main thread busy, canvases drawn by the ${mode}: ${(run.mainThreadBusy * 100).toFixed(1)} % (load ${run.load})`);
+        }
+        await page.evaluate(() => localStorage.removeItem('mixroom.paint'));
+        const mean = (m: string) => runs.filter((r) => r.mode === m).reduce((n, r) => n + r.mainThreadBusy, 0) / 2;
+        result.paintCompare = { seconds: PAINT_COMPARE_SECONDS, runs, worker: mean('worker'), page: mean('page'), ratio: mean('worker') / mean('page') };
+        log(`paint comparison: worker ${(mean('worker') * 100).toFixed(1)} %, page ${(mean('page') * 100).toFixed(1)} %, ratio ${(mean('worker') / mean('page')).toFixed(2)}`);
       }
-      await page.evaluate(() => localStorage.removeItem('mixroom.paint'));
-      const mean = (m: string) => runs.filter((r) => r.mode === m).reduce((n, r) => n + r.mainThreadBusy, 0) / 2;
-      result.paintCompare = { seconds: PAINT_COMPARE_SECONDS, runs, worker: mean('worker'), page: mean('page'), ratio: mean('worker') / mean('page') };
-      log(`paint comparison: worker ${(mean('worker') * 100).toFixed(1)} %, page ${(mean('page') * 100).toFixed(1)} %, ratio ${(mean('worker') / mean('page')).toFixed(2)}`);
-    }
     }
     clearInterval(sampler);
     result.peakRendererRssMB = Math.round(peakRss / 2 ** 20);

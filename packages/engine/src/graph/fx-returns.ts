@@ -56,6 +56,7 @@ export class ReverbReturn {
 
   /** Settles once the convolver holds the room of the last apply (see `pace`). */
   irReady: Promise<void> = Promise.resolve();
+  private disposed = false;
 
   /**
    * `pace`: the impulse response of a new room is made in steps, awaiting `pace` between them, and
@@ -157,8 +158,6 @@ export class ReverbReturn {
       if (key !== this.irKey || this.disposed) return;
     }
   }
-
-  private disposed = false;
 
   /** The return fader's gain, which the mix worklet's control signal drives when it has lanes. */
   get faderGain(): AudioParam {
