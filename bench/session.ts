@@ -235,6 +235,59 @@ function topSelfTime(profile: { nodes: Array<{ id: number; callFrame: { function
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `${ms.toFixed(0).padStart(6)}  ${k}`);
 }
 
+type CpuProfile = { nodes: Array<{ id: number; parent?: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>; samples?: number[]; timeDeltas?: number[]; startTime: number };
+
+/**
+ * The profile's stretches of main-thread work over `minMs` (consecutive samples that are not idle,
+ * a task or a run of them), each with the frames that took most of it, inclusive: which code a
+ * long task ran (time in ms after the profile started).
+ */
+function longStretches(profile: CpuProfile, minMs: number, framesPerStretch: number): string[] {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (id: number) => {
+    const f = byId.get(id)!.callFrame;
+    return `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+  };
+  const dt = profile.timeDeltas ?? [];
+  const samples = profile.samples ?? [];
+  const out: string[] = [];
+  let t = 0;
+  let start = -1;
+  let inclusive = new Map<string, number>();
+  let busy = 0;
+  const flush = (end: number) => {
+    if (start >= 0 && end - start >= minMs * 1000) {
+      const top = [...inclusive].filter(([k]) => !k.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, framesPerStretch);
+      out.push(`${((end - start) / 1000).toFixed(0)} ms @${(start / 1000).toFixed(0)} (busy ${(busy / 1000).toFixed(0)}): ${top.map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(' | ')}`);
+    }
+    start = -1;
+    inclusive = new Map();
+    busy = 0;
+  };
+  samples.forEach((id, i) => {
+    const d = dt[i + 1] ?? 0;
+    t += dt[i] ?? 0;
+    const leaf = byId.get(id)!.callFrame.functionName;
+    if (leaf === '(idle)' || leaf === '(program)' && start < 0) {
+      if (leaf === '(idle)') flush(t);
+      return;
+    }
+    if (start < 0) start = t;
+    busy += d;
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const k = name(n);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + d);
+    }
+  });
+  flush(t);
+  return out;
+}
+
 /** A compressor, EQ, high-pass and both sends on every channel; glue, limiter and EQ on the master. */
 function everyProcessorOn(page: Page): Promise<void> {
   return page.evaluate(() => {
@@ -364,7 +417,11 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
   if (profiling) {
     const { profile } = await profiling.send('Profiler.stop');
     log('main thread while opening, top self time (ms):');
+    const profileOut = strOpt('profile-out');
+    if (profileOut) writeFileSync(profileOut, JSON.stringify(profile));
     for (const line of topSelfTime(profile, 25)) log(`  ${line}`);
+    log('main thread while opening, stretches of work over 50 ms, with their heaviest frames (inclusive ms):');
+    for (const line of longStretches(profile as CpuProfile, 50, 8)) log(`  ${line}`);
     await profiling.detach();
   }
   if (tracing) {

@@ -31,6 +31,7 @@ import { AutomationRecorder } from './automation-recorder';
 import { fetchRetryingWhenBusy } from './busy-retry';
 import { AutomationFollow } from './automation-follow';
 import { loadTone, preloadTone, yieldToPage } from './tone-loader';
+import { audioOutputWarmed } from './audio-warmup';
 import { PROTOCOL_VERSION, PROTOCOL_VERSION_PARAM, WS_CLOSE, YJS_CLOSE_ADVICE, YJS_WS_PATH, type GetSessionResponse, type StemInfo } from '@mixroom/protocol';
 
 export type StemStatus = 'queued' | 'downloading' | 'decoding' | 'ready' | 'error';
@@ -376,6 +377,8 @@ export class SessionRuntime {
     // Tone's requests (started with the page) go before the stems' downloads take the browser's
     // connections to the server; behind them Tone's parts came seconds later, and so did Play.
     await preloadTone().catch(() => undefined);
+    // With the browser's audio output started, making the context is quick (lib/audio-warmup.ts).
+    await audioOutputWarmed(1000);
     if (this.disposed) return;
     // The session's own rate: stems play without resampling and live sounds as renders do; the
     // browser converts to the device's rate at the output. 'playback' latency trades a little

@@ -26,6 +26,7 @@ import { useTalk } from '../talk/use-talk';
 import { useVoiceNotes } from '../review/use-voice-notes';
 import { TransportBar } from './TransportBar';
 import { useMasterDrift } from './use-master-drift';
+import { useRuntimeSnapshot } from './use-runtime-snapshot';
 import { useSessionShortcuts } from './use-shortcuts';
 import { StemErrors, ViewSwitch, type View } from './WorkspaceBits';
 
@@ -47,7 +48,7 @@ export function SessionWorkspace({ session, runtime, presence, identity, onEditI
   onEditIdentity: () => void;
   devUser: ReviewUser;
 }) {
-  const snap = useSyncExternalStore(runtime.subscribe, runtime.getSnapshot, runtime.getSnapshot);
+  const snap = useRuntimeSnapshot(runtime);
   const pres = useSyncExternalStore(presence?.subscribe ?? noopSubscribe, presence?.getSnapshot ?? (() => EMPTY_PRESENCE), () => EMPTY_PRESENCE);
   const phone = useMediaQuery('(max-width: 600px)');
 

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { RuntimeSnapshot } from './session-runtime';
+import { isUrgentChange } from './snapshot-urgency';
+
+const base = (): RuntimeSnapshot => ({
+  mix: { channels: [] } as unknown as RuntimeSnapshot['mix'],
+  stems: [],
+  synced: false,
+  connected: false,
+  audioReady: false,
+  transportState: 'stopped',
+  loop: false,
+  duration: 60,
+  syncError: null,
+  recalled: null,
+  health: { stalled: [], startedWithout: [], streamBytes: 0 },
+});
+
+describe('isUrgentChange', () => {
+  it('shows moves, the transport, a recalled mix and refusals at once', () => {
+    const shown = base();
+    expect(isUrgentChange(shown, { ...shown, mix: { ...shown.mix } })).toBe(true);
+    expect(isUrgentChange(shown, { ...shown, transportState: 'started' })).toBe(true);
+    expect(isUrgentChange(shown, { ...shown, loop: true })).toBe(true);
+    expect(isUrgentChange(shown, { ...shown, recalled: { label: 'v2', state: shown.mix } })).toBe(true);
+    expect(isUrgentChange(shown, { ...shown, syncError: 'the session is gone' })).toBe(true);
+    expect(isUrgentChange(shown, { ...shown, duration: 240 })).toBe(true);
+  });
+
+  it('lets progress, health and readiness wait for a slice of the main thread', () => {
+    const shown = base();
+    expect(isUrgentChange(shown, { ...shown, stems: [] })).toBe(false);
+    expect(isUrgentChange(shown, { ...shown, synced: true, connected: true, audioReady: true })).toBe(false);
+    expect(isUrgentChange(shown, { ...shown, health: { ...shown.health } })).toBe(false);
+  });
+});
