@@ -1,30 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { AutomationPoint } from '@mixroom/engine';
-import { firstSession, openAs, resetMix, slug } from './helpers';
+import { openAs, slug } from './helpers';
+import { addDemoMember, createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
 
 type Hook = {
   model: {
-    doc: { transact(fn: () => void): void };
     getState(): { channels: Array<{ id: string; name: string }> };
-    automation: {
-      laneKeys(): string[];
-      clear(key: string): boolean;
-      points(key: string): AutomationPoint[];
-      setMode(scope: { kind: 'channel'; channelId: string }, mode: string): boolean;
-    };
+    automation: { points(key: string): AutomationPoint[] };
   };
 };
 const points = (page: Page, key: string) => page.evaluate((k) => (window.__mixroom as unknown as Hook).model.automation.points(k), key);
-
-async function clearAutomation(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const { model } = window.__mixroom as unknown as Hook;
-    model.doc.transact(() => {
-      for (const k of model.automation.laneKeys()) model.automation.clear(k);
-      for (const c of model.getState().channels) model.automation.setMode({ kind: 'channel', channelId: c.id }, 'read');
-    });
-  });
-}
 
 /** Value of a lane at time t (linear segments only, as these tests draw them). */
 function valueAt(pts: AutomationPoint[], t: number): number {
@@ -39,11 +24,13 @@ function valueAt(pts: AutomationPoint[], t: number): number {
 
 test('editing lanes: pencil, + lane, range offset and copy/paste, segment shape; each edit one undo step, live at the other browser', async ({ browser, baseURL }) => {
   test.setTimeout(600_000);
-  const session = await firstSession(baseURL!);
+  // A session of its own (two short tones, the demo artist a member): the edits are on the lanes,
+  // in fractions of the song, and two pages loading the demo's six 64 s stems were most of the time.
+  const session = { id: await createSessionAs(baseURL!, `Automation edit ${Date.now().toString(36)}`) };
+  await addDemoMember(baseURL!, session.id, 'artist', 'artist');
+  for (const [file, hz] of [['Bass.wav', 110], ['Keys.wav', 440]] as const) await uploadStem(baseURL!, session.id, sineWav(file, hz, 8));
   const eng = await openAs(browser, session.id, 'Eve', '#e5484d', 'engineer');
   const E = eng.page;
-  await resetMix(E);
-  await clearAutomation(E);
   const ch = await E.evaluate(() => (window.__mixroom as unknown as Hook).model.getState().channels[0]);
   const name = slug(ch.name);
   const key = `ch:${ch.id}/gain`;
@@ -120,8 +107,6 @@ test('editing lanes: pencil, + lane, range offset and copy/paste, segment shape;
   await expect.poll(async () => (await points(A, `ch:${ch.id}/eq2.gain`)).length).toBe(1);
   expect((await points(A, `ch:${ch.id}/eq2.gain`))[0].v).toBeGreaterThan(12);
 
-  await clearAutomation(E);
-  await resetMix(E);
   await eng.context.close();
   await art.context.close();
 });

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { firstSession, signedInContext } from './helpers';
+import { signedInContext } from './helpers';
+import { addDemoMember, createSessionAs, sineWav, uploadStem } from './support/session-fixtures';
 
 /** A demo account's browser on the session page with the review panel open on Comments. */
 async function open(browser: Parameters<typeof signedInContext>[0], sessionId: string, who: 'engineer' | 'artist') {
@@ -15,11 +16,12 @@ async function open(browser: Parameters<typeof signedInContext>[0], sessionId: s
   return { context, page };
 }
 
-// Two browsers load the demo session on a shared 2-core machine.
-test.setTimeout(480_000);
-
 test('authors edit their own comment text; everyone sees the new text live, marked edited; others cannot edit it', async ({ browser, baseURL }) => {
-  const session = await firstSession(baseURL!);
+  // A session of its own (one short tone, the demo artist a member): comments need a song to pin
+  // to, not the demo's six 64 s stems, which both pages went on loading throughout.
+  const session = { id: await createSessionAs(baseURL!, `Review edit ${Date.now().toString(36)}`) };
+  await addDemoMember(baseURL!, session.id, 'artist', 'artist');
+  await uploadStem(baseURL!, session.id, sineWav('Bass.wav', 110, 8));
   const artist = await open(browser, session.id, 'artist');
   const engineer = await open(browser, session.id, 'engineer');
   const A = artist.page;

@@ -6,7 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { demoCookie, firstSession } from './helpers';
+import { demoCookie } from './helpers';
+import { addDemoMember, createSessionAs, sessionAs, sineWav, uploadStem } from './support/session-fixtures';
 import { contextWith, duckingDb, launchWithMicrophone, open, speechWav } from './support/talk';
 
 declare global {
@@ -31,11 +32,15 @@ const voiceLevel = (page: Page) => page.evaluate(() => window.__mixroomVoiceNote
 
 test('voice note: A records one on the timeline, B sees it at its time and plays it with the music ducked; a refused microphone is explained', async ({ baseURL }) => {
   test.setTimeout(900_000);
-  const session = await firstSession(baseURL!);
+  // A session of its own (two short tones, looped; the demo artist a member): the note, the ducking
+  // and the refused microphone need music, not the demo's six 64 s stems on both pages.
+  const id = await createSessionAs(baseURL!, `Voice notes ${Date.now().toString(36)}`);
+  await addDemoMember(baseURL!, id, 'artist', 'artist');
+  for (const [file, hz] of [['Bass.wav', 110], ['Keys.wav', 440]] as const) await uploadStem(baseURL!, id, sineWav(file, hz, 8));
+  const session = await sessionAs(baseURL!, id);
   const engineer = await demoCookie(baseURL!, 'engineer');
   const artist = await demoCookie(baseURL!, 'artist');
   const browser = await launchWithMicrophone(speechWav());
-  let noteId: string | null = null;
   try {
     const A = await open(await contextWith(browser, baseURL!, engineer, 'Ana', '#e5484d'), session.id, 'Ana');
     const bContext = await contextWith(browser, baseURL!, artist, 'Ben', '#3ecf8e');
@@ -46,8 +51,7 @@ test('voice note: A records one on the timeline, B sees it at its time and plays
     const B = await open(bContext, session.id, 'Ben');
     const duration = session.stems.reduce((m, s) => Math.max(m, s.durationSec), 0);
 
-    // A holds the strip where no earlier comment is (other specs leave markers and ranges on the
-    // shared demo session; pressing one opens it), speaks for about 4 s, lets go.
+    // A holds the strip where no comment is (pressing one opens it), speaks for about 4 s, lets go.
     const strip = (await A.getByTestId('comment-lane').boundingBox())!;
     const spot = await freeSpot(A);
     const x = strip.x + strip.width * spot;
@@ -79,7 +83,6 @@ test('voice note: A records one on the timeline, B sees it at its time and plays
       },
       [session.id, at] as const,
     );
-    noteId = note.id;
     const noteUrl = note.url;
     const file = path.join(test.info().outputDir, 'voice-note.webm');
     mkdirSync(path.dirname(file), { recursive: true });
@@ -131,8 +134,6 @@ test('voice note: A records one on the timeline, B sees it at its time and plays
     await B.mouse.up();
     await expect(A.getByTestId('comment-marker').and(A.locator('[data-voice="true"]'))).toHaveCount(voiceNotesBefore + 1);
   } finally {
-    // The demo session is shared by the specs that follow: the note goes, as its author can do.
-    if (noteId) await fetch(`${baseURL}/api/sessions/${session.id}/comments/${noteId}`, { method: 'DELETE', headers: { cookie: engineer, origin: baseURL! } });
     await browser.close();
   }
 });
