@@ -46,20 +46,15 @@ declare const self: {
 };
 
 /**
- * Unit of the cache's bitmap: small, so a seek fetches little more than it needs. A seek waits
- * for about 1 s of every stem (the chunks Play needs, from anywhere in the first); in 256 KiB
- * blocks (0.9 s of a 24-bit stereo 48 kHz stem) that was 2–3 blocks a stem, 24–36 MiB for 48
- * stems, and the seek's sound waited for the bytes. 64 KiB blocks fetch about half of that.
- * Background requests take runs of blocks at once.
+ * Unit of the cache's bitmap: small, so a seek fetches little more than it needs (256 KiB is
+ * 0.9 s of a 24-bit stereo 48 kHz stem). Background requests take runs of blocks at once.
  */
-const BLOCK_BYTES = 1 << 16;
-const BACKGROUND_RUN_BLOCKS = 32;
+const BLOCK_BYTES = 1 << 18;
+const BACKGROUND_RUN_BLOCKS = 8;
 /** Requests for the window ahead of the playhead take this many blocks at once (2 MiB, ~7 s). */
-const AHEAD_RUN_BLOCKS = 32;
-/** Longest run fetched for a render or a whole-file conversion (8 MiB: a batch carries two). */
-const MAX_URGENT_RUN_BLOCKS = 128;
-/** What the first request of a stem fetches: its header and first seconds (1 MiB). */
-const HEAD_BLOCKS = 16;
+const AHEAD_RUN_BLOCKS = 8;
+/** What the first request of a stem fetches: its header and first seconds. */
+const HEAD_BLOCKS = 4;
 /**
  * Runs of blocks on their way at once. They travel in a few batched requests (stem-ranges.ts),
  * so the blocks at the playhead of every stem can all be asked for together; runs further ahead
@@ -76,11 +71,6 @@ const CHUNKS_PER_TURN = 24;
 const PUMP_INTERVAL_MS = 15;
 /** The bitmap file: 8 bytes of file size, then one byte per block (1 = cached). */
 const BITMAP_HEADER = 8;
-/**
- * The bitmap's name says its block size: a cache written with other blocks is not misread (its
- * audio file is kept and its blocks are fetched again).
- */
-const BITMAP_SUFFIX = `.blocks${BLOCK_BYTES >> 10}k`;
 
 interface Entry {
   stemId: string;
@@ -195,9 +185,7 @@ function add(stemId: string, url: string, key: string, cache: SharedArrayBuffer,
 async function open(entry: Entry): Promise<void> {
   const safeKey = entry.key.replace(/[^A-Za-z0-9_-]/g, '_');
   entry.file = await openFile(safeKey);
-  const bitmapFile = await openFile(`${safeKey}${BITMAP_SUFFIX}`);
-  // The bitmap of 256 KiB blocks an earlier version kept.
-  void stemsDir().then((dir) => dir.removeEntry(`${safeKey}.blocks`)).catch(() => undefined);
+  const bitmapFile = await openFile(`${safeKey}.blocks`);
   entry.bitmapFile = bitmapFile;
   if (entry.removed) return close(entry);
   const head = new Uint8Array(BITMAP_HEADER);
@@ -238,7 +226,7 @@ async function open(entry: Entry): Promise<void> {
   // A float file of an older version (resampled by the browser) is not used any more.
   await stemsDir().then((dir) => dir.removeEntry(`${safeKey}.${sampleRate}.f32`)).catch(() => undefined);
   setPhase(entry, 'downloading');
-  await fetchMissing(entry, 0, entry.blocks.length - 1);
+  await Promise.all(Array.from({ length: entry.blocks.length }, (_, b) => fetchBlock(entry, b)));
   if (entry.removed) return;
   setPhase(entry, 'decoding');
   if (pcm && pcm.frames > 0) return convertPcm(entry, pcm);
@@ -364,18 +352,8 @@ function setTotal(entry: Entry, total: number, fromBitmap: boolean): void {
 const waiting = new Map<string, Promise<void>>();
 
 /** Fetches block `b` of a stem into its cached file (once, however many ask). */
-/**
- * Blocks [first, last] of a stem, urgently: those missing go as runs (a part of a batched request
- * each, not a part per block), those on their way are waited for.
- */
-function fetchMissing(entry: Entry, first: number, last: number): Promise<unknown> {
-  const runs: Promise<void>[] = [];
-  for (let b = first; b <= last; b++) {
-    if (entry.blocks[b]) continue;
-    // fetchRun marks its whole run as on its way, so the next blocks of the run find it here.
-    runs.push(waiting.get(`${entry.stemId}:${b}`) ?? fetchRun(entry, b, Math.min(last - b + 1, MAX_URGENT_RUN_BLOCKS), true));
-  }
-  return Promise.all(runs);
+function fetchBlock(entry: Entry, b: number): Promise<void> {
+  return fetchRun(entry, b, 1, true);
 }
 
 /**
@@ -700,7 +678,9 @@ async function readForRender(id: number, stemId: string, start: number, frames: 
     if (entry.pcm && n > 0) {
       const [from] = chunkBytesOf(entry, start);
       const [, to] = chunkBytesOf(entry, start + n);
-      await fetchMissing(entry, Math.floor(from / BLOCK_BYTES), Math.floor((to - 1) / BLOCK_BYTES));
+      const blocks: Promise<void>[] = [];
+      for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) blocks.push(fetchBlock(entry, b));
+      await Promise.all(blocks);
     }
     const out = Array.from({ length: entry.layout.channels }, () => new Float32Array(frames));
     readFrames(entry, Math.max(0, start), n, out);
