@@ -63,14 +63,18 @@ export function TransportBar({ runtime, snap, together, readOnly, uploads, child
   const group = useSyncExternalStore(together?.subscribe ?? noopSubscribe, together?.getSnapshot ?? (() => NO_TOGETHER), () => NO_TOGETHER);
   const playing = snap.transportState === 'started';
   const loading = loadingText(snap.stems);
-  const canPlay = snap.audioReady && snap.stems.some((s) => s.status === 'ready');
+  // Read from the runtime as it changes, not from the workspace's snapshot: that one renders
+  // progress as a transition (use-runtime-snapshot.ts), and Play must not wait for a whole
+  // workspace's render to be enabled.
+  const audioReady = useSyncExternalStore(runtime.subscribe, () => runtime.getSnapshot().audioReady, () => false);
+  const canPlay = useSyncExternalStore(runtime.subscribe, () => runtime.getSnapshot().audioReady && runtime.getSnapshot().stems.some((s) => s.status === 'ready'), () => false);
 
   return (
     <section className="transport" aria-label="Transport">
       {children}
       <UndoButtons runtime={runtime} readOnly={readOnly} />
       <div className="transport-buttons">
-        <button type="button" className="tbtn" data-testid="stop" title="Stop (return to start)" onClick={() => runtime.stop()} disabled={!snap.audioReady}>
+        <button type="button" className="tbtn" data-testid="stop" title="Stop (return to start)" onClick={() => runtime.stop()} disabled={!audioReady}>
           <svg viewBox="0 0 16 16" aria-hidden>
             <rect x="3" y="3" width="10" height="10" rx="1" />
           </svg>
@@ -99,7 +103,7 @@ export function TransportBar({ runtime, snap, together, readOnly, uploads, child
           aria-pressed={snap.loop}
           title="Loop the whole song"
           onClick={() => runtime.setLoop(!snap.loop)}
-          disabled={!snap.audioReady}
+          disabled={!audioReady}
         >
           <svg viewBox="0 0 16 16" aria-hidden>
             <path d="M4 5h7a3 3 0 0 1 0 6H9v-1.6h2a1.4 1.4 0 0 0 0-2.8H4v1.9L1.5 6.25 4 3.1zM12 11H5a3 3 0 0 1 0-6h2v1.6H5a1.4 1.4 0 0 0 0 2.8h7V7.5l2.5 2.25L12 12.9z" />
