@@ -1,4 +1,4 @@
-import { yieldToPage } from '../lib/tone-loader';
+import { importOnePerTask } from '../lib/tone-loader';
 
 /**
  * The session page's code, loaded so that no single task evaluates all of it.
@@ -24,10 +24,7 @@ let loading: Promise<SessionLiveModule['SessionLive']> | null = null;
 /** The live session view, its code evaluated a library per task. Safe to call again. */
 export function loadSessionLive(): Promise<SessionLiveModule['SessionLive']> {
   loading ??= (async () => {
-    for (const stage of STAGES) {
-      await stage();
-      await yieldToPage();
-    }
+    await importOnePerTask(STAGES);
     const { SessionLive } = await import('./SessionLive');
     return SessionLive;
   })().catch((e: unknown) => {

@@ -36,6 +36,17 @@ export function yieldToPage(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/**
+ * Runs dynamic imports one per task, in order: each `import()` evaluates its module and what it
+ * imports (once), and the page paints and takes input between them.
+ */
+export async function importOnePerTask(imports: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  for (const load of imports) {
+    await load();
+    await yieldToPage();
+  }
+}
+
 let parts: Promise<void> | null = null;
 
 /**
@@ -45,10 +56,7 @@ let parts: Promise<void> | null = null;
  */
 export function preloadTone(): Promise<void> {
   parts ??= (async () => {
-    for (const part of PARTS) {
-      await part();
-      await yieldToPage();
-    }
+    await importOnePerTask(PARTS);
     // The index reads Tone's global context as it is evaluated (its deprecated Transport,
     // Destination… constants, which Mixroom never uses): a placeholder that is no audio context
     // keeps Tone from making one. loadTone sets the session's context before anything plays.
