@@ -56,6 +56,8 @@ export interface PlaybackHealth {
   startedWithout: string[];
   /** Memory the stem windows take in this tab (bytes), whatever the length of the song. */
   streamBytes: number;
+  /** The browser refused to store more of the stems locally (its words), or null. */
+  cacheFull?: string | null;
 }
 
 export interface RuntimeSnapshot {
@@ -391,6 +393,7 @@ export class SessionRuntime {
     if (this.disposed) return;
     const status = createLiveStatus();
     this.library = new StemLibrary(rawContext.sampleRate, status, (p, entry) => this.onStemProgress(p, entry), this.snapshot.stems.length);
+    this.library.onStorageFull = (message) => !this.disposed && this.update({ health: { ...this.snapshot.health, cacheFull: message } });
     for (const s of this.snapshot.stems) this.loadStem(s.stem);
     mark('stems-requested');
     const loudnessModule = rawContext.audioWorklet.addModule(LOUDNESS_WORKLET_URL);

@@ -62,6 +62,13 @@ export class StemLibrary {
   /** Mirrors the worker's "waiting out a busy server" into the page's notice. */
   private readonly workerBusy = busyHold();
 
+  /**
+   * Set once the browser refused to store more of the stems (its words): they then stream from the
+   * server into a bounded memory store, and a next visit downloads again what was not stored.
+   */
+  storageFull: string | null = null;
+  onStorageFull: ((message: string) => void) | null = null;
+
   /** Chunks per stem window, for every stem of this library (the worker plans them alike). */
   readonly slots: number;
 
@@ -194,6 +201,11 @@ export class StemLibrary {
     }
     if (msg.type === 'busy') {
       this.workerBusy(msg.busy);
+      return;
+    }
+    if (msg.type === 'storage-full') {
+      this.storageFull = msg.message;
+      this.onStorageFull?.(msg.message);
       return;
     }
     if (msg.type === 'needs-decode') {

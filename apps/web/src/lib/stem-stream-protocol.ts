@@ -43,4 +43,6 @@ export type StemWorkerReply =
   | { type: 'needs-decode'; stemId: string; bytes: ArrayBuffer }
   | { type: 'read'; id: number; channels: Float32Array[] | null; error: string | null }
   /** A download is waiting out a busy server (503 + Retry-After), or no longer is: the page shows its notice. */
-  | { type: 'busy'; busy: boolean };
+  | { type: 'busy'; busy: boolean }
+  /** The browser refused to store more of the stems: they stream from the server into memory. */
+  | { type: 'storage-full'; message: string };

@@ -20,6 +20,7 @@ import {
 } from '@mixroom/engine';
 import { fetchRetryingWhenBusy, serverBusy } from './busy-retry';
 import { missingBlockRuns } from './block-runs';
+import { MemoryBlocks, StorageFullError, writeAllOrThrow } from './memory-blocks';
 import { PlaybackTarget } from './playback-target';
 import { BatchUnavailableError, StemRangeBatcher } from './stem-ranges';
 import { PRIME_SECONDS, type StemPhase, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
@@ -55,6 +56,13 @@ const BACKGROUND_RUN_BLOCKS = 8;
 const AHEAD_RUN_BLOCKS = 8;
 /** What the first request of a stem fetches: its header and first seconds. */
 const HEAD_BLOCKS = 4;
+/** What is read first to find a cached stem's PCM header (see readPcmLayout). */
+const HEAD_PROBE_BYTES = 64 << 10;
+/**
+ * Blocks held in memory once the browser's storage refuses to store more (128 MiB: about 9 s of
+ * each of 48 24-bit stereo stems, more than the playback windows and the runs ahead need).
+ */
+const MEMORY_BLOCKS = 512;
 /**
  * Runs of blocks on their way at once. They travel in a few batched requests (stem-ranges.ts),
  * so the blocks at the playhead of every stem can all be asked for together; runs further ahead
@@ -109,6 +117,9 @@ let root: Promise<DirHandle> | null = null;
 let requests = 0;
 let pumping = false;
 let pumpAgain = false;
+/** The browser refused a write into the local cache: downloads are held in `memory` from then on. */
+let storageFull = false;
+const memory = new MemoryBlocks(MEMORY_BLOCKS);
 
 // Downloads wait out a busy server (503 + Retry-After); the page shows the notice meanwhile.
 serverBusy.subscribe(() => self.postMessage({ type: 'busy', busy: serverBusy.getSnapshot() }));
@@ -199,9 +210,7 @@ async function open(entry: Entry): Promise<void> {
   }
   entry.fromCache = entry.cachedBlocks === entry.blocks.length;
   await fetchRun(entry, 0, HEAD_BLOCKS, false);
-  const headBytes = new Uint8Array(Math.min(entry.totalBytes, HEAD_BLOCKS * BLOCK_BYTES));
-  entry.file!.read(headBytes, { at: 0 });
-  const pcm = parsePcmLayout(headBytes, entry.totalBytes);
+  const pcm = readPcmLayout(entry);
   if (pcm && pcm.sampleRate === sampleRate && pcm.frames > 0) {
     entry.pcm = pcm;
     entry.frames = pcm.frames;
@@ -228,11 +237,29 @@ async function open(entry: Entry): Promise<void> {
   setPhase(entry, 'downloading');
   await Promise.all(Array.from({ length: entry.blocks.length }, (_, b) => fetchBlock(entry, b)));
   if (entry.removed) return;
+  // Converting reads the whole file: it must all be in the local cache, not partly in memory.
+  if (entry.cachedBlocks < entry.blocks.length) throw new StorageFullError(`${entry.cachedBlocks} of ${entry.blocks.length} parts of the file stored; it is needed whole to convert it`);
   setPhase(entry, 'decoding');
   if (pcm && pcm.frames > 0) return convertPcm(entry, pcm);
   const bytes = new Uint8Array(entry.totalBytes);
-  entry.file!.read(bytes, { at: 0 });
+  readBytes(entry, bytes, 0);
   self.postMessage({ type: 'needs-decode', stemId: entry.stemId, bytes: bytes.buffer }, [bytes.buffer]);
+}
+
+/**
+ * Where a cached stem's PCM is, from the first bytes of its file: HEAD_PROBE_BYTES, which hold
+ * the header of nearly every file, then all HEAD_BLOCKS (a header with large metadata chunks).
+ * Reading the whole megabyte of every stem had cost 48 stems 0.8 s of the worker on a warm open.
+ */
+function readPcmLayout(entry: Entry): PcmLayout | null {
+  let pcm: PcmLayout | null = null;
+  for (const size of [HEAD_PROBE_BYTES, HEAD_BLOCKS * BLOCK_BYTES]) {
+    const head = new Uint8Array(Math.min(entry.totalBytes, size));
+    readBytes(entry, head, 0);
+    pcm = parsePcmLayout(head, entry.totalBytes);
+    if (pcm || head.length >= entry.totalBytes) break;
+  }
+  return pcm;
 }
 
 /**
@@ -257,7 +284,7 @@ async function writeConverted(entry: Entry, file: SyncHandle, rate: number, inpu
   file.truncate(0);
   let written = 0;
   const put = (data: Float32Array) => {
-    file.write(data, { at: 8 + written * want * 4 });
+    writeAllOrThrow(file, data, 8 + written * want * 4);
     written += data.length / want;
   };
   for (let start = 0; start < inputFrames; start += CONVERT_SLICE) {
@@ -281,7 +308,7 @@ async function convertPcm(entry: Entry, pcm: PcmLayout): Promise<void> {
     const channels = Math.min(2, pcm.channels);
     const frames = await writeConverted(entry, file, pcm.sampleRate, channels, pcm.frames, (start, n, out) => {
       const view = bytes.subarray(0, n * align);
-      entry.file!.read(view, { at: pcm.dataOffset + start * align });
+      readBytes(entry, view, pcm.dataOffset + start * align);
       pcmToFloat(view, pcm, n, out);
     });
     if (entry.removed) return file.close();
@@ -292,7 +319,7 @@ async function convertPcm(entry: Entry, pcm: PcmLayout): Promise<void> {
 }
 
 function finishDerived(entry: Entry, file: SyncHandle, frames: number): void {
-  file.write(new Float64Array([frames]), { at: 0 });
+  writeAllOrThrow(file, new Float64Array([frames]), 0);
   file.flush();
   entry.derived = file;
   entry.frames = frames;
@@ -326,7 +353,7 @@ async function storeDecoded(stemId: string, interleaved: Float32Array, channels:
       for (let i = 0; i < frames; i++) for (let c = 0; c < want; c++) data[i * want + c] = interleaved[i * channels + Math.min(c, channels - 1)];
     }
     file.truncate(0);
-    file.write(data, { at: 8 });
+    writeAllOrThrow(file, data, 8);
     finishDerived(entry, file, frames);
   } catch (e) {
     fail(entry, `could not store the decoded audio: ${(e as Error).message}`);
@@ -344,7 +371,13 @@ function setTotal(entry: Entry, total: number, fromBitmap: boolean): void {
     entry.bitmapFile!.truncate(0);
     entry.bitmapFile!.write(new Uint8Array(head.buffer), { at: 0 });
     entry.bitmapFile!.write(entry.blocks, { at: BITMAP_HEADER });
-    entry.file!.truncate(total);
+    try {
+      entry.file!.truncate(total);
+    } catch (e) {
+      // Not made its full size up front: it grows as its parts arrive (or they are held in memory).
+      if ((e as Error).name !== 'QuotaExceededError') throw e;
+      noteStorageFull(new StorageFullError((e as Error).message));
+    }
   }
   entry.cachedBlocks = entry.blocks.reduce((n, b) => n + b, 0);
 }
@@ -362,27 +395,32 @@ function fetchBlock(entry: Entry, b: number): Promise<void> {
  */
 function fetchRun(entry: Entry, b: number, count: number, urgent: boolean): Promise<void> {
   const known = entry.totalBytes > 0;
-  if (known && entry.blocks[b]) return Promise.resolve();
+  if (known && hasBlock(entry, b)) return Promise.resolve();
   const pending = waiting.get(`${entry.stemId}:${b}`);
   if (pending) return pending;
   let n = 1;
-  while (n < count && (!known || b + n < entry.blocks.length) && !(known && entry.blocks[b + n]) && !waiting.has(`${entry.stemId}:${b + n}`)) n++;
+  while (n < count && (!known || b + n < entry.blocks.length) && !(known && hasBlock(entry, b + n)) && !waiting.has(`${entry.stemId}:${b + n}`)) n++;
   requests++;
   const p = (async () => {
     const from = b * BLOCK_BYTES;
     const to = known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES;
-    const { received, whole } = await download(entry, from, to, urgent);
+    const sink = new RangeSink(entry, from, to);
+    const { received, whole } = await download(entry, from, to, urgent, sink);
     if (entry.removed) return;
     if (entry.totalBytes === 0) {
       if (received === 0) throw new Error('the server sent an empty stem');
       setTotal(entry, received, false);
     }
-    if (whole) {
+    if (whole && !sink.held) {
       entry.blocks.fill(1);
     } else {
-      const last = Math.min(entry.blocks.length, b + Math.ceil(received / BLOCK_BYTES));
+      const last = Math.min(entry.blocks.length, b + Math.ceil(Math.min(received, to - from) / BLOCK_BYTES));
       // A short final block counts once the file's end arrived.
-      for (let i = b; i < last; i++) if ((i + 1) * BLOCK_BYTES <= from + received || from + received >= entry.totalBytes) entry.blocks[i] = 1;
+      for (let i = b; i < last; i++) {
+        if (!((i + 1) * BLOCK_BYTES <= from + received || from + received >= entry.totalBytes)) continue;
+        if (!sink.held) entry.blocks[i] = 1;
+        else memory.put(entry.stemId, i, sink.held.subarray(i * BLOCK_BYTES - from, Math.min(entry.totalBytes, (i + 1) * BLOCK_BYTES) - from));
+      }
     }
     entry.cachedBlocks = entry.blocks.reduce((k, x) => k + x, 0);
     entry.bitmapFile!.write(entry.blocks, { at: BITMAP_HEADER });
@@ -420,7 +458,7 @@ function batcherFor(entry: Entry): { batcher: StemRangeBatcher; stemId: string }
  * in a batch with the other stems' ranges of the moment, or alone when the batch cannot carry it.
  * `whole`: the server sent the whole file instead (no range support).
  */
-async function download(entry: Entry, from: number, to: number, urgent: boolean): Promise<{ received: number; whole: boolean }> {
+async function download(entry: Entry, from: number, to: number, urgent: boolean, sink: RangeSink): Promise<{ received: number; whole: boolean }> {
   const route = batcherFor(entry);
   if (route) {
     try {
@@ -430,7 +468,7 @@ async function download(entry: Entry, from: number, to: number, urgent: boolean)
           if (entry.totalBytes === 0 && !entry.removed) setTotal(entry, total, false);
         },
         onBytes: (bytes, at) => {
-          if (!entry.removed) entry.file!.write(bytes, { at });
+          if (!entry.removed) sink.write(bytes, at);
         },
       });
       return { received, whole: false };
@@ -456,7 +494,7 @@ async function download(entry: Entry, from: number, to: number, urgent: boolean)
       await reader.cancel();
       return { received, whole: false };
     }
-    entry.file!.write(value, { at: at + received });
+    sink.write(value, at + received);
     received += value.length;
   }
   return { received, whole: res.status === 200 };
@@ -570,7 +608,7 @@ function chunkBytes(entry: Entry, k: number): [number, number] {
 function bytesReady(entry: Entry, k: number): boolean {
   if (entry.derived) return true;
   const [from, to] = chunkBytes(entry, k);
-  for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) if (!entry.blocks[b]) return false;
+  for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) if (!hasBlock(entry, b)) return false;
   return true;
 }
 
@@ -588,7 +626,7 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
   for (const entry of list) {
     if (entry.derived) continue;
     const spans = urgentChunks.filter((k) => k * C < entry.frames).map((k) => chunkBytes(entry, k));
-    const { runs, incomplete } = missingBlockRuns(spans, BLOCK_BYTES, (b) => entry.blocks[b] === 1, (b) => entry.inflight.has(b));
+    const { runs, incomplete } = missingBlockRuns(spans, BLOCK_BYTES, (b) => hasBlock(entry, b), (b) => entry.inflight.has(b));
     if (incomplete) missing = true;
     for (const [b, count] of runs) {
       if (requests >= MAX_PLAYHEAD_RUNS) return true;
@@ -609,7 +647,7 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
       if (requests >= MAX_REQUESTS) return true;
       const [from, to] = chunkBytes(entry, k);
       for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
-        if (!entry.blocks[b] && !entry.inflight.has(b)) fetchRun(entry, b, AHEAD_RUN_BLOCKS, false).catch((e) => fail(entry, (e as Error).message));
+        if (!hasBlock(entry, b) && !entry.inflight.has(b)) fetchRun(entry, b, AHEAD_RUN_BLOCKS, false).catch((e) => fail(entry, (e as Error).message));
       }
     }
   }
@@ -618,6 +656,8 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
 
 /** The rest of every file, a few requests at a time, so the next visit is all local. */
 function backgroundDownloads(): void {
+  // A full local cache takes no more: the rest of each file is fetched when playback nears it.
+  if (storageFull) return;
   for (const entry of entries.values()) {
     if (requests >= BACKGROUND_REQUESTS) return;
     if (entry.phase !== 'ready' || entry.derived || entry.cachedBlocks === entry.blocks.length) continue;
@@ -648,7 +688,7 @@ function readFrames(entry: Entry, start: number, frames: number, out: Float32Arr
     const bytes = frames * align;
     if (scratchBytes.length < bytes) scratchBytes = new Uint8Array(bytes);
     const view = scratchBytes.subarray(0, bytes);
-    entry.file!.read(view, { at: pcm.dataOffset + start * align });
+    readBytes(entry, view, pcm.dataOffset + start * align);
     pcmToFloat(view, pcm, frames, out);
     return;
   }
@@ -678,9 +718,16 @@ async function readForRender(id: number, stemId: string, start: number, frames: 
     if (entry.pcm && n > 0) {
       const [from] = chunkBytesOf(entry, start);
       const [, to] = chunkBytesOf(entry, start + n);
-      const blocks: Promise<void>[] = [];
-      for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) blocks.push(fetchBlock(entry, b));
-      await Promise.all(blocks);
+      // Held in memory (a full local cache), a block may be given up before it is read: asked again.
+      for (let attempt = 0; ; attempt++) {
+        const blocks: Promise<void>[] = [];
+        for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) blocks.push(fetchBlock(entry, b));
+        await Promise.all(blocks);
+        let all = true;
+        for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) all &&= hasBlock(entry, b);
+        if (all) break;
+        if (attempt >= 3) throw new Error('the stem could not be held for the render: the local storage is full and memory is short');
+      }
     }
     const out = Array.from({ length: entry.layout.channels }, () => new Float32Array(frames));
     readFrames(entry, Math.max(0, start), n, out);
@@ -730,6 +777,7 @@ function report(entry: Entry, force: boolean): void {
 
 function close(entry: Entry): void {
   entry.removed = true;
+  memory.dropStem(entry.stemId);
   entry.writer.clear();
   for (const h of [entry.file, entry.bitmapFile, entry.derived]) {
     try {
@@ -737,5 +785,71 @@ function close(entry: Entry): void {
     } catch {
       // already closed
     }
+  }
+}
+
+// ------------------------------------------------------------------ a full local cache
+
+/** Whether block `b` of a stem can be read: in the cached file, or held in memory. */
+function hasBlock(entry: Entry, b: number): boolean {
+  return entry.blocks[b] === 1 || (storageFull && memory.has(entry.stemId, b));
+}
+
+/** Bytes [at, at + view.length) of a stem's file, from the cached file or the blocks held in memory. */
+function readBytes(entry: Entry, view: Uint8Array, at: number): void {
+  if (memory.size === 0) {
+    entry.file!.read(view, { at });
+    return;
+  }
+  let done = 0;
+  while (done < view.length) {
+    const pos = at + done;
+    const b = Math.floor(pos / BLOCK_BYTES);
+    const n = Math.min(view.length - done, (b + 1) * BLOCK_BYTES - pos);
+    const held = entry.blocks[b] ? null : memory.get(entry.stemId, b);
+    if (held) view.set(held.subarray(pos - b * BLOCK_BYTES, pos - b * BLOCK_BYTES + n), done);
+    else entry.file!.read(view.subarray(done, done + n), { at: pos });
+    done += n;
+  }
+}
+
+function noteStorageFull(e: StorageFullError): void {
+  if (storageFull) return;
+  storageFull = true;
+  console.warn('[stem-worker] local cache full, streaming from the server:', e.message);
+  self.postMessage({ type: 'storage-full', message: e.message });
+}
+
+/**
+ * Where one download's bytes go: into the stem's cached file, until the browser refuses a write;
+ * then the whole range is held (what already reached the file read back) for MemoryBlocks.
+ */
+class RangeSink {
+  held: Uint8Array | null = null;
+
+  constructor(
+    private readonly entry: Entry,
+    private readonly from: number,
+    private readonly to: number,
+  ) {
+    if (storageFull) this.held = new Uint8Array(to - from);
+  }
+
+  write(bytes: Uint8Array, at: number): void {
+    if (!this.held) {
+      try {
+        writeAllOrThrow(this.entry.file!, bytes, at);
+        return;
+      } catch (e) {
+        if (!(e instanceof StorageFullError)) throw e;
+        noteStorageFull(e);
+        this.held = new Uint8Array(this.to - this.from);
+        if (at > this.from) this.entry.file!.read(this.held.subarray(0, Math.min(at, this.to) - this.from), { at: this.from });
+      }
+    }
+    // A server without ranges sends the whole file: only this range's part is held.
+    const start = Math.max(at, this.from);
+    const end = Math.min(at + bytes.length, this.to);
+    if (end > start) this.held.set(bytes.subarray(start - at, end - at), start - this.from);
   }
 }
