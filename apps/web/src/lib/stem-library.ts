@@ -1,7 +1,7 @@
 import { ChunkCacheReader, chunkCacheBytes, createChunkCacheBuffer, type ChunkCacheLayout, type StemSource } from '@mixroom/engine';
 import type { StemInfo } from '@mixroom/protocol';
 import { busyHold } from './busy-retry';
-import { PRIME_SECONDS, STEM_WORKER_URL, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
+import { PRIME_SECONDS, STEM_WORKER_URL, simulatedStorageLimit, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
 
 /**
  * Frames per chunk of the shared window every stem plays from: 16,384 frames (0.34 s at 48 kHz),
@@ -83,7 +83,7 @@ export class StemLibrary {
     this.worker = new Worker(STEM_WORKER_URL);
     this.worker.onmessage = (e: MessageEvent<StemWorkerReply>) => this.receive(e.data);
     this.worker.onerror = (e) => console.error('[mixroom] stem worker:', e.message);
-    this.send({ type: 'init', status, sampleRate });
+    this.send({ type: 'init', status, sampleRate, storageLimitBytes: simulatedStorageLimit() });
   }
 
   private send(msg: StemWorkerRequest, transfer: Transferable[] = []): void {

@@ -1,6 +1,22 @@
 // Messages between the page (StemLibrary) and the stem worker (stem-worker.ts).
 import type { ChunkCacheLayout } from '@mixroom/engine';
 
+/**
+ * A localStorage key: megabytes of stems this browser stores before Mixroom behaves as if its
+ * storage were full. For tests and for trying that behaviour; unset in normal use.
+ */
+export const SIMULATED_STORAGE_LIMIT_KEY = 'mixroom:simulate-storage-limit-mb';
+
+/** The limit set under SIMULATED_STORAGE_LIMIT_KEY, in bytes, or null. */
+export function simulatedStorageLimit(): number | null {
+  try {
+    const mb = Number(globalThis.localStorage?.getItem(SIMULATED_STORAGE_LIMIT_KEY) ?? '');
+    return Number.isFinite(mb) && mb > 0 ? Math.round(mb * 2 ** 20) : null;
+  } catch {
+    return null; // storage blocked by the browser
+  }
+}
+
 /** Where the worker built by scripts/build-worklets.mjs is served. */
 export const STEM_WORKER_URL = '/worklets/stem-worker.js';
 
@@ -8,7 +24,11 @@ export const STEM_WORKER_URL = '/worklets/stem-worker.js';
 export const PRIME_SECONDS = 0.5;
 
 export type StemWorkerRequest =
-  | { type: 'init'; status: SharedArrayBuffer; sampleRate: number }
+  /**
+   * `storageLimitBytes`: bytes of stems the worker stores before it acts as if the browser refused
+   * more (a full disk, a private window), from `SIMULATED_STORAGE_LIMIT_KEY`; null: no such limit.
+   */
+  | { type: 'init'; status: SharedArrayBuffer; sampleRate: number; storageLimitBytes: number | null }
   /** `key` names the cached file: the stem's content hash, so a changed file is never mixed up. */
   | { type: 'add'; stemId: string; url: string; key: string; cache: SharedArrayBuffer; layout: ChunkCacheLayout }
   | { type: 'remove'; stemId: string }

@@ -120,6 +120,9 @@ let pumpAgain = false;
 /** The browser refused a write into the local cache: downloads are held in `memory` from then on. */
 let storageFull = false;
 const memory = new MemoryBlocks(MEMORY_BLOCKS);
+/** Bytes of stem files this worker may store (SIMULATED_STORAGE_LIMIT_KEY), and those it stored. */
+let storageLimit: number | null = null;
+let storedBytes = 0;
 
 // Downloads wait out a busy server (503 + Retry-After); the page shows the notice meanwhile.
 serverBusy.subscribe(() => self.postMessage({ type: 'busy', busy: serverBusy.getSnapshot() }));
@@ -130,6 +133,7 @@ self.onmessage = (e) => {
     case 'init':
       status = statusViews(m.status).header;
       sampleRate = m.sampleRate;
+      storageLimit = m.storageLimitBytes;
       break;
     case 'add':
       add(m.stemId, m.url, m.key, m.cache, m.layout);
@@ -838,7 +842,11 @@ class RangeSink {
   write(bytes: Uint8Array, at: number): void {
     if (!this.held) {
       try {
+        if (storageLimit !== null && storedBytes + bytes.byteLength > storageLimit) {
+          throw new StorageFullError(`the limit of ${(storageLimit / 2 ** 20).toFixed(0)} MB set to try this`);
+        }
         writeAllOrThrow(this.entry.file!, bytes, at);
+        storedBytes += bytes.byteLength;
         return;
       } catch (e) {
         if (!(e instanceof StorageFullError)) throw e;
