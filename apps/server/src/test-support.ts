@@ -159,12 +159,27 @@ export function cookieFrom(res: Response): string {
   return setCookie.split(';')[0];
 }
 
-/** fetch as `user` (anonymous when null). */
-export function fetchAs(user: TestUser | null, url: string, init: RequestInit = {}): Promise<Response> {
+/**
+ * fetch as `user` (anonymous when null). A GET or HEAD that fails on a reset connection is sent
+ * once more, as browsers do: a test that blocks its process past the server's keep-alive (ffprobe,
+ * sox, decoding a master) leaves Node's fetch a pooled socket the server closes as it is reused.
+ */
+export async function fetchAs(user: TestUser | null, url: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (user) headers.set('cookie', user.cookie);
   if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-  return fetch(url, { ...init, headers });
+  const idempotent = ['GET', 'HEAD'].includes((init.method ?? 'GET').toUpperCase());
+  try {
+    return await fetch(url, { ...init, headers });
+  } catch (e) {
+    if (!idempotent || !resetConnection(e)) throw e;
+    return fetch(url, { ...init, headers });
+  }
+}
+
+function resetConnection(e: unknown): boolean {
+  const code = (e as { cause?: { code?: string } }).cause?.code;
+  return e instanceof TypeError && (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET');
 }
 
 export async function createSession(s: { url: string; owner: TestUser }, title = 'Test song', owner = s.owner): Promise<string> {
