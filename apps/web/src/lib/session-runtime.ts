@@ -57,7 +57,7 @@ export interface PlaybackHealth {
   /** Memory the stem windows take in this tab (bytes), whatever the length of the song. */
   streamBytes: number;
   /** The browser refused to store more of the stems locally (its words), or null. */
-  cacheFull?: string | null;
+  cacheFull: string | null;
 }
 
 export interface RuntimeSnapshot {
@@ -226,7 +226,7 @@ export class SessionRuntime {
       duration: Math.max(0, ...session.stems.map((s) => s.durationSec)),
       syncError: null,
       recalled: null,
-      health: { stalled: [], startedWithout: [], streamBytes: 0 },
+      health: { stalled: [], startedWithout: [], streamBytes: 0, cacheFull: null },
     };
 
     this.cleanups.push(

@@ -13,7 +13,7 @@ const base = (): RuntimeSnapshot => ({
   duration: 60,
   syncError: null,
   recalled: null,
-  health: { stalled: [], startedWithout: [], streamBytes: 0 },
+  health: { stalled: [], startedWithout: [], streamBytes: 0, cacheFull: null },
 });
 
 describe('isUrgentChange', () => {

@@ -63,10 +63,9 @@ export class StemLibrary {
   private readonly workerBusy = busyHold();
 
   /**
-   * Set once the browser refused to store more of the stems (its words): they then stream from the
-   * server into a bounded memory store, and a next visit downloads again what was not stored.
+   * Called once the browser refused to store more of the stems (its words): they then stream from
+   * the server into a bounded memory store, and a next visit downloads again what was not stored.
    */
-  storageFull: string | null = null;
   onStorageFull: ((message: string) => void) | null = null;
 
   /** Chunks per stem window, for every stem of this library (the worker plans them alike). */
@@ -204,7 +203,6 @@ export class StemLibrary {
       return;
     }
     if (msg.type === 'storage-full') {
-      this.storageFull = msg.message;
       this.onStorageFull?.(msg.message);
       return;
     }

@@ -242,7 +242,12 @@ async function open(entry: Entry): Promise<void> {
   await Promise.all(Array.from({ length: entry.blocks.length }, (_, b) => fetchBlock(entry, b)));
   if (entry.removed) return;
   // Converting reads the whole file: it must all be in the local cache, not partly in memory.
-  if (entry.cachedBlocks < entry.blocks.length) throw new StorageFullError(`${entry.cachedBlocks} of ${entry.blocks.length} parts of the file stored; it is needed whole to convert it`);
+  if (entry.cachedBlocks < entry.blocks.length) {
+    const stored = `${entry.cachedBlocks} of ${entry.blocks.length} parts of the file stored`;
+    throw storageFull
+      ? new StorageFullError(`${stored}; it must be stored whole to be converted for playback`)
+      : new Error(`the download of the stem broke off (${stored}); reload to try again`);
+  }
   setPhase(entry, 'decoding');
   if (pcm && pcm.frames > 0) return convertPcm(entry, pcm);
   const bytes = new Uint8Array(entry.totalBytes);
