@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { REVIEW_EVENTS } from './review';
 import { TALK_EVENTS } from './talk';
 import type { Role } from './roles';
+import { STEM_RANGES_MAX_BYTES, STEM_RANGES_MAX_PART_BYTES, STEM_RANGES_MAX_PARTS } from './stem-ranges';
 
 // ---------------------------------------------------------------- protocol version
 
@@ -318,11 +319,7 @@ export const stemPeaksUrl = (sessionId: string, stemId: string) =>
  * each as long as its STEM_RANGES_HEADER entry says (0 for a part with an error).
  */
 export const stemRangesUrl = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/stems/ranges`;
-export const STEM_RANGES_MAX_PARTS = 64;
-export const STEM_RANGES_MAX_PART_BYTES = 8 << 20;
-export const STEM_RANGES_MAX_BYTES = 64 << 20;
-/** Response header: percent-encoded JSON StemRangePart[], one per requested part. */
-export const STEM_RANGES_HEADER = 'Mixroom-Parts';
+export * from './stem-ranges';
 export const StemRangesRequest = z
   .object({
     parts: z
@@ -333,8 +330,6 @@ export const StemRangesRequest = z
   .refine((r) => r.parts.every((p) => p.to - p.from <= STEM_RANGES_MAX_PART_BYTES), `a part may span at most ${STEM_RANGES_MAX_PART_BYTES} bytes`)
   .refine((r) => r.parts.reduce((n, p) => n + p.to - p.from, 0) <= STEM_RANGES_MAX_BYTES, `a request may ask for at most ${STEM_RANGES_MAX_BYTES} bytes`);
 export type StemRangesRequest = z.infer<typeof StemRangesRequest>;
-/** `length` bytes of the part follow in the body, from its `from` (clamped to the file's `total`). */
-export type StemRangePart = { length: number; total: number } | { error: string };
 export const AccessChangedPayload = z.object({ sessionId: SessionId, role: z.enum(['owner', 'engineer', 'artist', 'viewer']).nullable() });
 export type AccessChangedPayload = z.infer<typeof AccessChangedPayload>;
 export const SignInEndedPayload = z.object({ reason: z.enum(['signed_out', 'expired']), message: z.string() });

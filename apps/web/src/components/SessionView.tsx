@@ -5,6 +5,8 @@ import type { GetSessionResponse } from '@mixroom/protocol';
 import { getSession, HttpError, sessionIdFromLocation } from '../lib/api';
 import { preloadTone } from '../lib/tone-loader';
 import { warmAudioOutput } from '../lib/audio-warmup';
+import { prepareStemsEarly, startStemWorkerEarly, takeEarlyStemWorker } from '../lib/stem-worker-early';
+import { stemCacheKey } from '../lib/stem-stream-protocol';
 import { NotFoundContent } from './NotFoundContent';
 import { loadSessionLive } from './session-loader';
 import type { SessionLive } from './SessionLive';
@@ -31,6 +33,8 @@ export function SessionPage() {
     void preloadTone().catch(() => undefined);
     // The audio output starts meanwhile too, off the main thread (lib/audio-warmup.ts).
     void warmAudioOutput();
+    // So does the stem worker, which opens the cached stems' files once the session is known.
+    startStemWorkerEarly();
     // The view's code loads while the session is fetched (session-loader.ts), a library per task.
     const live = loadSessionLive();
     live.catch(() => undefined);
@@ -38,6 +42,7 @@ export function SessionPage() {
       async (session) => {
         if (cancelled) return;
         performance.mark('mixroom:session-fetched');
+        prepareStemsEarly(session.stems.map(stemCacheKey));
         document.title = `${session.title} · Mixroom`;
         let Live: typeof SessionLive;
         try {
@@ -58,6 +63,8 @@ export function SessionPage() {
     );
     return () => {
       cancelled = true;
+      // Left before the session view took the worker over.
+      takeEarlyStemWorker()?.terminate();
     };
   }, []);
 

@@ -108,10 +108,10 @@ declare global {
  * Milestones of opening a session on the page's performance timeline ("mixroom:…"), read by
  * bench:session to say where an open's seconds go. `once`: only the first time in this page.
  */
-function mark(name: string, once = false): void {
+function mark(name: string, once = false, detail?: Record<string, number>): void {
   const full = `mixroom:${name}`;
   if (once && performance.getEntriesByName(full, 'mark').length > 0) return;
-  performance.mark(full);
+  performance.mark(full, detail && { detail });
 }
 
 /** Where the web build puts the bundled loudness processor (scripts/build-worklets.mjs). */
@@ -436,6 +436,7 @@ export class SessionRuntime {
     for (const entry of this.library.stems.values()) this.register(entry);
     window.__mixroom = { graph: this.graph, model: this.model, transport: this.transport, Tone: Tone.value, runtime: this, paramDefFor, render: (req) => renderInBrowser(this, req), captureLive: (req) => this.captureLive(req) };
     this.update({ audioReady: true, health: { ...this.snapshot.health, streamBytes: this.streamBytes() } });
+    mark('audio-ready');
     await this.startLoudnessMeter(loudnessModule);
   }
 
@@ -583,6 +584,7 @@ export class SessionRuntime {
     const pending = new Map(this.pendingProgress);
     this.pendingProgress.clear();
     this.update({ stems: this.snapshot.stems.map((s) => (pending.has(s.stem.id) ? { ...s, ...pending.get(s.stem.id) } : s)) });
+    if ([...pending.values()].some((p) => p.status === 'ready')) mark('first-stem-ready', true);
     if ([...pending.values()].some((p) => p.status === 'ready') && this.stemsReady) {
       mark('stems-ready', true);
       this.together?.resume();
@@ -723,7 +725,9 @@ export class SessionRuntime {
     if (group) return group.command({ kind: 'play', position: this.transport.position });
     await this.primeAt(this.transport.position);
     this.transport.play();
-    mark('transport-started', true);
+    // When the mix reaches the output, on the audio clock (Tone starts its transport a look-ahead
+    // from now): the page itself may see it only later, if it is busy.
+    mark('transport-started', true, { contextTime: this.Tone.now() });
     this.refreshTransportState();
   }
 

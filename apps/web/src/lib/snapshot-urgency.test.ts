@@ -18,13 +18,21 @@ const base = (): RuntimeSnapshot => ({
 
 describe('isUrgentChange', () => {
   it('shows moves, the transport, a recalled mix and refusals at once', () => {
-    const shown = base();
+    const shown = { ...base(), synced: true };
     expect(isUrgentChange(shown, { ...shown, mix: { ...shown.mix } })).toBe(true);
     expect(isUrgentChange(shown, { ...shown, transportState: 'started' })).toBe(true);
     expect(isUrgentChange(shown, { ...shown, loop: true })).toBe(true);
     expect(isUrgentChange(shown, { ...shown, recalled: { label: 'v2', state: shown.mix } })).toBe(true);
     expect(isUrgentChange(shown, { ...shown, syncError: 'the session is gone' })).toBe(true);
     expect(isUrgentChange(shown, { ...shown, duration: 240 })).toBe(true);
+  });
+
+  it('lets the mix as it first arrives from the server wait for slices of the main thread: it is the console appearing', () => {
+    const shown = base();
+    expect(isUrgentChange(shown, { ...shown, mix: { ...shown.mix } })).toBe(false);
+    expect(isUrgentChange(shown, { ...shown, synced: true, mix: { ...shown.mix } })).toBe(false);
+    // A refusal still shows at once before the first sync.
+    expect(isUrgentChange(shown, { ...shown, syncError: 'no access' })).toBe(true);
   });
 
   it('lets progress, health and readiness wait for a slice of the main thread', () => {

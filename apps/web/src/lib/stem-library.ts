@@ -1,7 +1,8 @@
 import { ChunkCacheReader, chunkCacheBytes, createChunkCacheBuffer, type ChunkCacheLayout, type StemSource } from '@mixroom/engine';
 import type { StemInfo } from '@mixroom/protocol';
 import { busyHold } from './busy-retry';
-import { PRIME_SECONDS, STEM_WORKER_URL, simulatedStorageLimit, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
+import { takeEarlyStemWorker } from './stem-worker-early';
+import { PRIME_SECONDS, STEM_WORKER_URL, simulatedStorageLimit, stemCacheKey, type StemProgress, type StemWorkerReply, type StemWorkerRequest } from './stem-stream-protocol';
 
 /**
  * Frames per chunk of the shared window every stem plays from: 16,384 frames (0.34 s at 48 kHz),
@@ -79,7 +80,7 @@ export class StemLibrary {
     stems = 1,
   ) {
     this.slots = chunkSlotsFor(stems);
-    this.worker = new Worker(STEM_WORKER_URL);
+    this.worker = takeEarlyStemWorker() ?? new Worker(STEM_WORKER_URL);
     this.worker.onmessage = (e: MessageEvent<StemWorkerReply>) => this.receive(e.data);
     this.worker.onerror = (e) => console.error('[mixroom] stem worker:', e.message);
     this.send({ type: 'init', status, sampleRate, storageLimitBytes: simulatedStorageLimit() });
@@ -101,7 +102,7 @@ export class StemLibrary {
       progress: { type: 'progress', stemId: stem.id, phase: 'queued', cachedBytes: 0, totalBytes: 0, frames: 0, channels: layout.channels, fromCache: false, error: null },
     };
     this.stems.set(stem.id, entry);
-    this.send({ type: 'add', stemId: stem.id, url: stem.url, key: stem.contentHash ?? stem.id, cache, layout });
+    this.send({ type: 'add', stemId: stem.id, url: stem.url, key: stemCacheKey(stem), cache, layout });
     return entry;
   }
 

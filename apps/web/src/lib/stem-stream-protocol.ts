@@ -20,6 +20,11 @@ export function simulatedStorageLimit(): number | null {
 /** Where the worker built by scripts/build-worklets.mjs is served. */
 export const STEM_WORKER_URL = '/worklets/stem-worker.js';
 
+/** What names a stem's files in the local cache: its content hash, so a changed file is never mixed up. */
+export function stemCacheKey(stem: { id: string; contentHash?: string | null }): string {
+  return stem.contentHash ?? stem.id;
+}
+
 /** What must be ready at the playhead before Play (or a seek while playing) starts the whole mix together. */
 export const PRIME_SECONDS = 0.5;
 
@@ -29,6 +34,8 @@ export type StemWorkerRequest =
    * more (a full disk, a private window), from `SIMULATED_STORAGE_LIMIT_KEY`; null: no such limit.
    */
   | { type: 'init'; status: SharedArrayBuffer; sampleRate: number; storageLimitBytes: number | null }
+  /** Cached files to open now, before their stems are added (by `key`); nothing is downloaded for them. */
+  | { type: 'prepare'; keys: string[] }
   /** `key` names the cached file: the stem's content hash, so a changed file is never mixed up. */
   | { type: 'add'; stemId: string; url: string; key: string; cache: SharedArrayBuffer; layout: ChunkCacheLayout }
   | { type: 'remove'; stemId: string }
