@@ -22,6 +22,7 @@
  * script…), from a Chromium trace. --open-only stops after the cold open; --data-dir DIR keeps the
  * server's data there and reuses its uploaded session on the next run (no upload). --until-seeks
  * stops after the seeks into parts not yet downloaded (no wait for the whole files, no warm visit).
+ * --browser-dir DIR keeps the browser profile (and so its stem cache) there between runs.
  *
  * Stems are generated once into bench/.cache/ (deterministic).
  */
@@ -137,6 +138,8 @@ function audioThreadCpu(userDataDir: string): number {
 
 interface Visit {
   openToSoundMs: number;
+  /** Navigation → the mix at the output by the audio clock (the page may see it later: openToSoundMs). */
+  openToHeardMs: number | null;
   stemBytesDownloaded: number;
   /** Where the open's time went: the page's "mixroom:…" marks and first sound, ms after navigation. */
   milestones: Record<string, number>;
@@ -414,7 +417,19 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
   await page.waitForFunction(() => {
     const g = window.__mixroom?.graph as { readMasterLevel(): { peakDb: number } } | null;
     const sounding = !!g && g.readMasterLevel().peakDb > -60;
-    if (sounding) performance.mark('mixroom:first-sound');
+    if (sounding) {
+      performance.mark('mixroom:first-sound');
+      // When it was heard: the transport's start on the audio clock, at the output (a busy page
+      // reads its analyser late, so the page sees the sound after the listener hears it).
+      const started = performance.getEntriesByName('mixroom:transport-started', 'mark')[0] as PerformanceMark | undefined;
+      const ctx = (window.__mixroom!.runtime as { audioContext: AudioContext | null }).audioContext;
+      const at = (started?.detail as { contextTime?: number } | null)?.contextTime;
+      if (ctx && at !== undefined) {
+        const ts = ctx.getOutputTimestamp();
+        const heard = (ts.performanceTime ?? 0) + (at - (ts.contextTime ?? 0)) * 1000;
+        performance.mark('mixroom:first-sound-heard', { startTime: Math.min(heard, performance.now()) });
+      }
+    }
     return sounding;
   }, undefined, { timeout: 600_000, polling: 20 });
   const openToSoundMs = Date.now() - t0;
@@ -460,7 +475,9 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
     return snap.health ? snap.health.startedWithout : [`(no health in the snapshot: ${Object.keys(snap).join(' ')})`];
   });
   if (missing.length > 0) log(`started without ${missing.length} stems: ${missing.join(', ')}`);
-  return { openToSoundMs, stemBytesDownloaded: bytes.n, milestones, longTasks: openLongTasks };
+  const heardEarlier = milestones['first-sound-heard'] === undefined ? null : milestones['first-sound'] - milestones['first-sound-heard'];
+  const openToHeardMs = heardEarlier === null ? null : openToSoundMs - heardEarlier;
+  return { openToSoundMs, openToHeardMs, stemBytesDownloaded: bytes.n, milestones, longTasks: openLongTasks };
 }
 
 /**
@@ -541,7 +558,11 @@ async function main(): Promise<void> {
   if (keptDataDir) mkdirSync(keptDataDir, { recursive: true });
   const dataDir = keptDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-session-'));
   const server = await startServer(dataDir);
-  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-chromium-'));
+  // --browser-dir DIR keeps the browser's profile (its stem cache) between runs: a second run with
+  // --open-only is then a warm open, quick to profile.
+  const keptBrowserDir = strOpt('browser-dir');
+  if (keptBrowserDir) mkdirSync(keptBrowserDir, { recursive: true });
+  const userDataDir = keptBrowserDir ? path.resolve(keptBrowserDir) : mkdtempSync(path.join(os.tmpdir(), 'mixroom-bench-chromium-'));
   const result: Record<string, unknown> = { date: new Date().toISOString(), stems: STEMS, minutes: MINUTES, loadBefore: load() };
   try {
     const cookie = await signIn();
@@ -611,10 +632,15 @@ async function main(): Promise<void> {
     let page = await browser.newPage();
     page.on('console', (m) => m.text().startsWith('seek') && log(m.text()));
     const cold = await openAndPlay(page, sessionId, bytes);
-    log(`cold open → sound ${cold.openToSoundMs} ms (load ${load()}); milestones ${JSON.stringify(cold.milestones)}`);
+    log(`cold open → sound heard ${cold.openToHeardMs} ms, seen by the page ${cold.openToSoundMs} ms (load ${load()}); milestones ${JSON.stringify(cold.milestones)}`);
     result.cold = cold;
     if (args.includes('--open-only')) {
       // A quick look at the open alone (with --trace-open or --profile-open, say): no playback, seeks or warm visit.
+      if (keptBrowserDir) {
+        // The next run on this profile is a warm open: every file in the cache first.
+        await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
+        log('every stem in the local cache; run again with the same --browser-dir for a warm open');
+      }
       clearInterval(sampler);
       await browser.close();
       return;
@@ -726,7 +752,7 @@ async function main(): Promise<void> {
       bytes.n = 0;
       page = await browser.newPage();
       result.warm = await openAndPlay(page, sessionId, bytes);
-      log(`warm open → sound ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded; milestones ${JSON.stringify((result.warm as Visit).milestones)}`);
+      log(`warm open → sound heard ${(result.warm as Visit).openToHeardMs} ms, seen by the page ${(result.warm as Visit).openToSoundMs} ms, ${(result.warm as Visit).stemBytesDownloaded} stem bytes downloaded; milestones ${JSON.stringify((result.warm as Visit).milestones)}`);
       await new Promise((r) => setTimeout(r, 3000));
       if (PAINT_COMPARE_SECONDS > 0) {
         // Warm visits playing with every processor on: live canvases drawn by the paint worker (as
@@ -765,7 +791,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     if (server.exitCode === null) server.kill('SIGKILL');
     if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
-    rmSync(userDataDir, { recursive: true, force: true });
+    if (!keptBrowserDir) rmSync(userDataDir, { recursive: true, force: true });
     const out = path.join(ROOT, 'bench/results', `session-${STEMS}x${MINUTES}${args.includes('--open-only') ? '-open' : ''}.json`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(result, null, 2));
