@@ -7,7 +7,7 @@ import {
   type TransportAck,
   type TransportCommandPayload,
 } from '@mixroom/protocol';
-import { ClockSync, planDriftCorrection, positionAt, type SharedTransportState } from '@mixroom/engine';
+import { ClockSync, pauseCancellingLater, planDriftCorrection, positionAt, type SharedTransportState } from '@mixroom/engine';
 import type { SessionRuntime } from './session-runtime';
 
 /** transport:get tries before "Listen together" gives up (5 s each). */
@@ -68,6 +68,8 @@ export class TogetherClient {
   private mappingTimer: ReturnType<typeof setInterval> | null = null;
   /** For tests and diagnostics: where this browser last scheduled a shared start. */
   lastStart: ScheduledStart | null = null;
+  /** Context time of the last start this client scheduled (it may still be to come). */
+  private startAt = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -234,6 +236,7 @@ export class TogetherClient {
       // Stop and restart on the same instant: playback runs on until the jump, with no gap.
       if (t.state === 'started') t.stop(at);
       t.start(at, position);
+      this.startAt = at;
       this.lastStart = { serverMs: startServer, position, seq: state.seq };
       // Read now, Tone's transport is still stopped or paused until `at`: the page must say
       // PLAYING (and Space must pause) from the moment the start is scheduled.
@@ -242,7 +245,12 @@ export class TogetherClient {
     } else {
       this.runtime.graph?.setPlaybackRate(1);
       this.nudgeOffsetS = 0;
-      if (t.state === 'started') t.pause();
+      const now = Tone.now();
+      // A start scheduled a moment ahead (this play's, or a realignment's) would play on after a
+      // plain pause: on a busy machine the group's pause left one page playing under PAUSED.
+      if (this.startAt > now) pauseCancellingLater(t, now, state.position);
+      else if (t.state === 'started') t.pause(now);
+      this.startAt = 0;
       t.seconds = state.position;
       if (state.position === 0 && state.lastAction?.kind === 'stop') t.stop();
     }

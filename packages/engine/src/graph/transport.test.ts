@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { loadTone } from '../node/tone';
 import { MixModel, initializeMix } from '../model/mix-model';
 import { MixGraph, type ToneLib } from './mix-graph';
+import { pauseCancellingLater } from './transport';
 import { SR, renderWithTone } from './test-support';
 
 let Tone: ToneLib;
@@ -83,6 +84,33 @@ describe('stems follow the transport', () => {
     expect(readsAt(1.2)).toBeCloseTo(0.1 - seekLag, 2); // looped at 0.5 (on a tick: within 2.6 ms)
     expect(readsAt(1.65)).toBeCloseTo(0.05 - seekLag, 2); // and again
     expect(at(out, 2.1)).toBeCloseTo(0, 6); // stopped
+  });
+
+  // Listen together schedules its starts a moment ahead (a shared play, a realignment): a pause
+  // that came before such a start was due left it in place, and playback went on under PAUSED.
+  it('a pause before a start that is still to come cancels it (Tone\'s own pause does not)', async () => {
+    // Playing from 0.1; a realignment scheduled for 0.5 (a stop and a start on the same instant);
+    // the pause comes first, at 0.3 (song position 0.2).
+    const schedule = (transport: ReturnType<ToneLib['getTransport']>) => {
+      transport.start(0.1, 0);
+      transport.stop(0.5);
+      transport.start(0.5, 0.4);
+    };
+    const plain = await renderDriven(1.0, (transport) => {
+      schedule(transport);
+      transport.pause(0.3);
+    });
+    expect(at(plain, 0.4)).toBeCloseTo(0, 6);
+    expect(at(plain, 0.8) - 1).toBeCloseTo(0.7, 3); // the later start played on
+    let heldAt = -1;
+    const out = await renderDriven(1.0, (transport) => {
+      schedule(transport);
+      pauseCancellingLater(transport, 0.3, 0.2);
+      heldAt = transport.getSecondsAtTime(0.9);
+    });
+    expect(at(out, 0.2) - 1).toBeCloseTo(0.1, 3); // played until the pause
+    for (const t of [0.35, 0.5, 0.6, 0.8, 0.95]) expect(at(out, t), `at ${t} s`).toBeCloseTo(0, 6);
+    expect(heldAt).toBeCloseTo(0.2, 3); // paused on the position asked for
   });
 
   it('a stem that finishes loading while the transport runs joins at the current position', async () => {

@@ -2,6 +2,22 @@ import type { ToneLib } from './mix-graph';
 
 export type TransportState = 'started' | 'paused' | 'stopped';
 
+type ToneTransport = ReturnType<ToneLib['getTransport']>;
+
+/**
+ * Pauses `transport` at context time `time` on song position `position`, and cancels every start
+ * and stop scheduled after it. Tone's own pause leaves those in place: a start still to come (a
+ * shared play, or a realignment scheduled a moment ahead) then played on after the pause, with
+ * the page saying PAUSED.
+ */
+export function pauseCancellingLater(transport: ToneTransport, time: number, position: number): void {
+  // stop() is Tone's one call that clears the later changes; the start and pause on the same
+  // instant then leave it paused where it was asked to be (players started and stopped at once).
+  transport.stop(time);
+  transport.start(time, position);
+  transport.pause(time);
+}
+
 /**
  * Play/pause/stop/seek/loop over the stems of a MixGraph. Stems are synced to Tone's
  * transport, so a seek or a loop jump moves every stem on the same sample.
