@@ -485,6 +485,11 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
   return { openToSoundMs, openToHeardMs, stemBytesDownloaded: bytes.n, milestones, longTasks: openLongTasks };
 }
 
+/** Waits until the page holds every stem's whole file in its local cache. */
+async function everyStemCached(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
+}
+
 /**
  * Seeks while playing: ms from the seek until the transport plays again with every stem sounding
  * at the playhead (a seek into a part not yet cached holds the transport until it is).
@@ -643,7 +648,7 @@ async function main(): Promise<void> {
       // A quick look at the open alone (with --trace-open or --profile-open, say): no playback, seeks or warm visit.
       if (keptBrowserDir) {
         // The next run on this profile is a warm open: every file in the cache first.
-        await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
+        await everyStemCached(page);
         log('every stem in the local cache; run again with the same --browser-dir for a warm open');
       }
       clearInterval(sampler);
@@ -747,7 +752,7 @@ async function main(): Promise<void> {
     if (!args.includes('--until-seeks')) {
       // The rest of every file arrives in the background; a warm visit is one after that.
       const tCache = Date.now();
-      await page.waitForFunction(() => (window.__mixroom!.runtime as { getSnapshot(): { stems: Array<{ loadedBytes: number; totalBytes: number }> } }).getSnapshot().stems.every((s) => s.loadedBytes >= s.totalBytes), undefined, { timeout: 600_000, polling: 500 });
+      await everyStemCached(page);
       result.cachedSecondsAfterSeeks = (Date.now() - tCache) / 1000;
       log(`every stem fully cached ${((Date.now() - tCache) / 1000).toFixed(1)} s after the seeks`);
       result.seekCachedMs = await seeks(page, 'within the local cache');

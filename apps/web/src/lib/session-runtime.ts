@@ -584,8 +584,9 @@ export class SessionRuntime {
     const pending = new Map(this.pendingProgress);
     this.pendingProgress.clear();
     this.update({ stems: this.snapshot.stems.map((s) => (pending.has(s.stem.id) ? { ...s, ...pending.get(s.stem.id) } : s)) });
-    if ([...pending.values()].some((p) => p.status === 'ready')) mark('first-stem-ready', true);
-    if ([...pending.values()].some((p) => p.status === 'ready') && this.stemsReady) {
+    const someReady = [...pending.values()].some((p) => p.status === 'ready');
+    if (someReady) mark('first-stem-ready', true);
+    if (someReady && this.stemsReady) {
       mark('stems-ready', true);
       this.together?.resume();
     }

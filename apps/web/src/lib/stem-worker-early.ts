@@ -3,9 +3,9 @@ import { STEM_WORKER_URL, type StemWorkerRequest } from './stem-stream-protocol'
 /**
  * The stem worker, started with the session page rather than once the audio engine has loaded.
  *
- * Starting it is a 0.5 MB script to fetch and compile, then each cached stem's files to open
- * through the browser: on a warm open of 48 stems that ended about 2 s after the worker was asked
- * for, and Play waited on it. The page starts the worker at once and hands it the session's stem
+ * Starting it is a script to fetch and compile, then each cached stem's files to open through the
+ * browser: made by the library once Tone and the AudioContext were in, that ended about 2 s after
+ * the worker was asked for on a warm open of 48 stems, and Play waited on it. The page starts the worker at once and hands it the session's stem
  * keys as soon as the session is known (their cached files are opened then, nothing downloaded);
  * the session's StemLibrary takes this worker over when it is made.
  */
