@@ -632,6 +632,7 @@ export class SessionRuntime {
       });
       const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (capture.port.onmessage = (e) => resolve(e.data)));
       graph.masterOutput.connect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
+      graph.cue(startFrame / sr, 0);
       live.start(startFrame / sr, 0, 1);
       const taken = await done;
       live.stop(0);

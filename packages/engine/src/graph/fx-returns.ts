@@ -103,6 +103,11 @@ export class ReverbReturn {
     this.room?.tick(songFrame);
   }
 
+  /** Playback goes on from song frame `songFrame` at context time `time` (a start, a seek, a loop's wrap). */
+  roomCue(songFrame: number, time: number): void {
+    this.room?.cue(songFrame, time);
+  }
+
   private eqNode: AudioWorkletNode | null = null;
   private posted: { params: string; lanes: ChainLanes | null } = { params: '', lanes: null };
 

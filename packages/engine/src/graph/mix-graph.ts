@@ -130,7 +130,11 @@ export class MixGraph {
   private *players(): Iterable<Pick<StemPlayer, 'start' | 'stop'>> {
     const live = this.live;
     if (live) {
-      yield { start: (time, position) => live.start(time, position, this.rate), stop: (time) => live.stop(time) };
+      const start = (time: number, position: number) => {
+        this.cue(time, position);
+        live.start(time, position, this.rate);
+      };
+      yield { start, stop: (time) => live.stop(time) };
       return;
     }
     for (const strip of this.strips.values()) if (strip.player) yield strip.player;
@@ -139,6 +143,15 @@ export class MixGraph {
   private attach(strip: ChannelStrip, buffer: AudioBuffer | undefined): void {
     strip.attach(buffer, this.rate);
     if (strip.player) this.follower.join(strip.player);
+  }
+
+  /**
+   * Live playback goes on from song position `position` (s) at context time `time`: what is
+   * stepped ahead of the playhead (the reverb room's convolvers) is put in place for there before
+   * it sounds.
+   */
+  cue(time: number, position: number): void {
+    this.reverb.roomCue(Math.round(position * this.ctx.sampleRate), time);
   }
 
   /** Settles once the graph sounds as the last apply asked (work done in steps, see MixGraphOptions.pace, is done). */

@@ -4,7 +4,7 @@ import { SR, db, mixOf, rms } from './test-support';
 import { REVERB_SEND_SPREAD } from '../dsp/reverb-ir';
 import { OfflineReverb } from '../offline/returns';
 import { REVERB_ROOM_SLOTS, ReverbRoomSchedule, reverbRoomAutomation } from '../offline/reverb-room';
-import { statusBytes } from '../live/mix-protocol';
+import { STATUS_SONG_FRAME, statusBytes, statusViews } from '../live/mix-protocol';
 import { StereoMatrix } from './nodes';
 import { ReverbRoomSlots } from './reverb-room-slots';
 
@@ -19,7 +19,8 @@ const p = (t: number, v: number, shape: 'linear' | 'exp' | 'hold' = 'linear') =>
 describe('live reverb room slots', () => {
   beforeAll(() => installWebAudioGlobals());
 
-  it("play decay, size and pre-delay lanes as the render does (null), each instance's convolver put in place once, in time", async () => {
+  // The page's timer every 40 ms; and a page held up for half a second between its ticks (a busy laptop).
+  it.each([0.04, 0.52])("play decay, size and pre-delay lanes as the render does (null), each instance's convolver put in place once, in time (ticks every %s s)", async (tickSeconds) => {
     const seconds = 3;
     const frames = SR * seconds;
     const state = mixOf(['vox'], (m) => {
@@ -71,7 +72,7 @@ describe('live reverb room slots', () => {
     spread.output.connect(slots.input);
     slots.output.connect(ctx.destination);
     slots.set(fx.params, lanes);
-    const tickFrames = Math.round(0.04 * SR / 128) * 128;
+    const tickFrames = Math.round((tickSeconds * SR) / 128) * 128;
     let installs = 0;
     const install = (slots as unknown as { install: (s: unknown, i: number) => void }).install.bind(slots);
     (slots as unknown as { install: (s: unknown, i: number) => void }).install = (s, i) => {
@@ -81,7 +82,7 @@ describe('live reverb room slots', () => {
     for (let f = tickFrames; f < frames; f += tickFrames) {
       void ctx.suspend(f / SR).then(() => {
         // MixGraph re-applies on every state change: the same lanes in a new record, another fader moved.
-        if (f === 20 * tickFrames) slots.set({ ...fx.params, 'return.gain': -3 }, { ...lanes });
+        if (f === Math.round(0.8 / tickSeconds) * tickFrames) slots.set({ ...fx.params, 'return.gain': -3 }, { ...lanes });
         slots.tick(f);
         return ctx.resume();
       });
@@ -97,10 +98,89 @@ describe('live reverb room slots', () => {
       for (let i = 0; i < frames; i++) d[i] = live[c][i] - rendered[c][i];
       return db(rms(d)) - db(rms(rendered[c]));
     };
-    console.log(`live reverb room slots vs render: ${schedule.instanceCount} instances, ${installs} installs; difference ${residual(0).toFixed(1)} / ${residual(1).toFixed(1)} dB below the return`);
+    console.log(`live reverb room slots vs render, ticks every ${tickSeconds} s: ${schedule.instanceCount} instances, ${installs} installs; difference ${residual(0).toFixed(1)} / ${residual(1).toFixed(1)} dB below the return`);
     expect(schedule.instanceCount).toBeGreaterThan(8);
     // Each instance put in its slot once, in time (the first three when the lanes arrived), none again on a re-apply.
     expect(installs + REVERB_ROOM_SLOTS).toBe(schedule.instanceCount);
+    expect(rms(rendered[0])).toBeGreaterThan(0.01);
+    expect(residual(0)).toBeLessThan(-100);
+    expect(residual(1)).toBeLessThan(-100);
+  });
+
+  it('a replay from the top after the song moved on plays fresh rooms, as the render from the top does (cued when scheduled, kept until it sounds)', async () => {
+    const state = mixOf(['vox'], (m) => {
+      m.automation.setPoints('fx:reverb/reverb.decay', [p(0, 0.5, 'hold'), p(0.3, 2, 'hold')]);
+      m.automation.setPoints('fx:reverb/reverb.predelay', [p(0.2, 0), p(0.7, 80)]);
+    });
+    const lanes = reverbRoomAutomation(state.automation)!;
+    const fx = state.fx.reverb;
+    const schedule = new ReverbRoomSchedule(fx.params, lanes, SR);
+    // A steady tone into the send: the first pass ends with other rooms than the top's, ringing.
+    const q = 128;
+    const first = Math.round(2.2 * SR);
+    const gap = Math.round((0.5 * SR) / q) * q;
+    const second = Math.round(1.2 * SR);
+    const start = first + gap;
+    const frames = start + second;
+    const tone = (n: number) => 0.2 * Math.sin((2 * Math.PI * 997 * n) / SR);
+    const send = [new Float32Array(frames), new Float32Array(frames)];
+    const songFrameAt = (f: number) => (f < first ? f : f < start ? first : f - start);
+    for (let f = 0; f < frames; f++) {
+      if (f >= first && f < start) continue;
+      send[0][f] = send[1][f] = tone(songFrameAt(f));
+    }
+
+    const reverb = new OfflineReverb(fx, SR, second, OfflineAudioContext, null, null, lanes);
+    await reverb.addSegment([send[0].slice(start), send[1].slice(start)], second, 0);
+    const rendered = [new Float32Array(second), new Float32Array(second)];
+    reverb.takeInto(rendered, second, 0);
+
+    // The gates the worklet puts out: the first pass, held where it stopped, the replay from the top.
+    const gates = Array.from({ length: 2 * REVERB_ROOM_SLOTS }, () => new Float32Array(frames));
+    schedule.fillGates(gates, 0, 0, first);
+    schedule.fillGates(gates, first, first, gap, 0);
+    schedule.fillGates(gates, start, 0, second);
+    const ctx = new OfflineAudioContext(2, frames, SR);
+    const gateBuffer = new AudioBuffer({ length: frames, numberOfChannels: gates.length, sampleRate: SR });
+    gates.forEach((g, c) => gateBuffer.copyToChannel(g, c));
+    const gateSource = ctx.createBufferSource();
+    gateSource.buffer = gateBuffer;
+    const sendBuffer = new AudioBuffer({ length: frames, numberOfChannels: 2, sampleRate: SR });
+    send.forEach((c, ch) => sendBuffer.copyToChannel(c, ch));
+    const sendSource = ctx.createBufferSource();
+    sendSource.buffer = sendBuffer;
+    const status = new SharedArrayBuffer(statusBytes());
+    const slots = new ReverbRoomSlots(ctx, status, { poll: false, gates: gateSource });
+    const spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
+    sendSource.connect(spread.input);
+    spread.output.connect(slots.input);
+    slots.output.connect(ctx.destination);
+    slots.set(fx.params, lanes);
+    // The page's timer every 40 ms reads the status the mix worklet writes (the song frame it played);
+    // the replay is cued 0.3 s before it sounds, as a shared play or a capture schedules it.
+    const tickFrames = Math.round((0.04 * SR) / q) * q;
+    const cueAt = start - Math.round((0.3 * SR) / q) * q;
+    const { header } = statusViews(status);
+    for (let f = tickFrames; f < frames; f += tickFrames) {
+      void ctx.suspend(f / SR).then(() => {
+        header[STATUS_SONG_FRAME] = songFrameAt(f);
+        if (f >= cueAt && f - tickFrames < cueAt) slots.cue(0, start / SR);
+        slots.poll();
+        return ctx.resume();
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gateSource.start(0);
+    sendSource.start(0);
+    const out = await ctx.startRendering();
+    const residual = (c: number) => {
+      const live = out.getChannelData(c).subarray(start);
+      const d = new Float32Array(second);
+      for (let i = 0; i < second; i++) d[i] = live[i] - rendered[c][i];
+      return db(rms(d)) - db(rms(rendered[c]));
+    };
+    console.log(`reverb room replayed from the top after 2.2 s: ${schedule.instanceCount} instances; difference ${residual(0).toFixed(1)} / ${residual(1).toFixed(1)} dB below the return`);
+    expect(schedule.instanceCount).toBeGreaterThan(3);
     expect(rms(rendered[0])).toBeGreaterThan(0.01);
     expect(residual(0)).toBeLessThan(-100);
     expect(residual(1)).toBeLessThan(-100);

@@ -23,14 +23,16 @@ function roomKeyOf(inst: ReverbInstance): string {
 }
 
 /**
- * Live reverb room lanes (offline/reverb-room.ts): three slots of feed gain → pre-delay →
- * convolver → gain, instance i of the schedule in slot i % 3. The gains follow the control
- * signal of a 'mixroom-delay' node in room-gates mode, which reads the song frame of every frame
- * from the mix worklet's status and computes the renders' feeds and fades (0 = the gains' own
- * values). The page puts a fresh pre-delay and convolver (empty, as the render's instance starts)
- * into a slot once its previous instance is done and before the next is fed — a window of at least
- * one step (200 ms) — polling the song frame every TICK_MS. After a seek or a start the instance
- * under the playhead is installed at once (its first frames may lack the pre-roll the render has).
+ * Live reverb room lanes (offline/reverb-room.ts): REVERB_ROOM_SLOTS slots of feed gain →
+ * pre-delay → convolver → gain, instance i of the schedule in slot i % REVERB_ROOM_SLOTS. The
+ * gains follow the control signal of a 'mixroom-delay' node in room-gates mode, which reads the
+ * song frame of every frame from the mix worklet's status and computes the renders' feeds and
+ * fades (0 = the gains' own values). The page puts a fresh pre-delay and convolver (empty, as the
+ * render's instance starts) into a slot once its previous instance is done and before the next is
+ * fed — a window of at least REVERB_ROOM_SLOTS − 2 steps (0.6 s) — polling the song frame every
+ * TICK_MS. A start, a seek or a loop's wrap is cued when it is scheduled (cue): every slot gets a
+ * fresh convolver for the instances at the new position before it sounds, as the render's start
+ * from there would have them, not a previous play's rooms and tails.
  */
 export class ReverbRoomSlots {
   readonly input: GainNode;
@@ -43,6 +45,8 @@ export class ReverbRoomSlots {
   private timer: ReturnType<typeof setInterval> | null = null;
   private posted = '';
   private postedLanes: ReverbRoomLanes | null = null;
+  /** A cued start not yet sounding: until then the status still says where the song was. */
+  private cued: { frame: number; time: number } | null = null;
 
   constructor(
     private readonly ctx: BaseAudioContext,
@@ -85,7 +89,21 @@ export class ReverbRoomSlots {
       channels.forEach((data, c) => ir.copyToChannel(data as Float32Array<ArrayBuffer>, c));
       return ir;
     });
-    if (options.poll !== false) this.timer = setInterval(() => this.tick(statusViews(this.status).header[STATUS_SONG_FRAME]), TICK_MS);
+    if (options.poll !== false) this.timer = setInterval(() => this.poll(), TICK_MS);
+  }
+
+  /** Where the slots are kept ready for: the cued position until it sounds, then the status's song frame. */
+  private songFrame(): number {
+    const cued = this.cued;
+    // Two render quanta of margin: the status of the quantum that played the start is written by then.
+    if (cued && this.ctx.currentTime < cued.time + 256 / this.ctx.sampleRate) return cued.frame;
+    this.cued = null;
+    return statusViews(this.status).header[STATUS_SONG_FRAME];
+  }
+
+  /** What the page's timer does every TICK_MS (tests without a timer call it themselves). */
+  poll(): void {
+    this.tick(this.songFrame());
   }
 
   /**
@@ -108,7 +126,7 @@ export class ReverbRoomSlots {
       const wanted = slot.index >= 0 && slot.index < schedule.instanceCount ? roomKeyOf(schedule.instance(slot.index)) : '';
       if (wanted !== slot.room) slot.index = -1;
     }
-    this.tick(statusViews(this.status).header[STATUS_SONG_FRAME]);
+    this.poll();
   }
 
   /** Puts the instances around song frame n into their slots where those are free. */
@@ -118,13 +136,27 @@ export class ReverbRoomSlots {
     const cur = s.indexAt(n);
     const prevFed = s.fedAt(cur - 1, n);
     const busy = (k: number) => k === cur || k === cur + 1 || (k === cur - 1 && prevFed);
-    const wanted = prevFed ? [cur, cur + 1, cur - 1] : [cur, cur + 1, cur + 2];
+    // As far ahead as the slots reach: the earlier a room is in place, the longer the page may be held up.
+    const wanted = Array.from({ length: REVERB_ROOM_SLOTS }, (_, d) => cur + d);
+    if (prevFed) wanted.push(cur - 1);
     for (const j of wanted) {
       if (j < 0 || j >= s.instanceCount) continue;
       const slot = this.slots[j % REVERB_ROOM_SLOTS];
       if (slot.index === j || (slot.index >= 0 && slot.index !== j && busy(slot.index))) continue;
       this.install(slot, j);
     }
+  }
+
+  /**
+   * Playback will go on from song frame n at context time `time` (scheduled, not yet sounding): the
+   * slots' rooms and tails belong to where the song was, so the instances around n are put in
+   * afresh, and kept for n until it sounds. Until then they are fed what still plays (nothing after
+   * a stop; before a seek or a wrap, Tone's look-ahead of the old position).
+   */
+  cue(n: number, time: number): void {
+    for (const slot of this.slots) slot.index = -1;
+    this.cued = { frame: n, time };
+    this.tick(n);
   }
 
   private install(slot: Slot, index: number): void {

@@ -70,8 +70,14 @@ function quantize(id: RoomParam, v: number): number {
   return Math.min(def.max, Math.max(def.min, Math.round(v * inv) / inv));
 }
 
-/** Slots live playback cycles instances through (instance i plays in slot i % 3): see ReverbRoomSlots. */
-export const REVERB_ROOM_SLOTS = 3;
+/**
+ * Slots live playback cycles instances through (instance i plays in slot i % REVERB_ROOM_SLOTS):
+ * see ReverbRoomSlots. Three are the fewest that work (one fading out, one heard, one prerolling);
+ * each more gives the page another step (200 ms) to put the next room in place when rooms change
+ * every step. Five: a page held up to ~0.6 s still has it in place before it is fed (with three, a
+ * 0.2 s hold-up of a busy page put it in mid-feed, a glitch in the return).
+ */
+export const REVERB_ROOM_SLOTS = 5;
 
 export class ReverbRoomSchedule {
   readonly stepFrames: number;
