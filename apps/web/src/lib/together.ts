@@ -7,7 +7,7 @@ import {
   type TransportAck,
   type TransportCommandPayload,
 } from '@mixroom/protocol';
-import { ClockSync, pauseCancellingLater, planDriftCorrection, positionAt, type SharedTransportState } from '@mixroom/engine';
+import { ClockSync, pauseCancellingLater, planDriftCorrection, positionAt, startNowInsteadOf, type SharedTransportState } from '@mixroom/engine';
 import type { SessionRuntime } from './session-runtime';
 
 /** transport:get tries before "Listen together" gives up (5 s each). */
@@ -70,6 +70,7 @@ export class TogetherClient {
   lastStart: ScheduledStart | null = null;
   /** Context time of the last start this client scheduled (it may still be to come). */
   private startAt = 0;
+  private startPosition = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -99,7 +100,10 @@ export class TogetherClient {
   async setEnabled(enabled: boolean): Promise<void> {
     this.set({ enabled, error: null });
     this.onStatus({ together: enabled });
-    if (!enabled) return;
+    if (!enabled) {
+      this.playOnAlone();
+      return;
+    }
     // A page still connecting, or a server busy for a moment, must not leave the switch on but
     // deaf: ask again (a few times, then say so) for as long as the person keeps it on.
     for (let attempt = 1; ; attempt++) {
@@ -237,6 +241,7 @@ export class TogetherClient {
       if (t.state === 'started') t.stop(at);
       t.start(at, position);
       this.startAt = at;
+      this.startPosition = position;
       this.lastStart = { serverMs: startServer, position, seq: state.seq };
       // Read now, Tone's transport is still stopped or paused until `at`: the page must say
       // PLAYING (and Space must pause) from the moment the start is scheduled.
@@ -257,6 +262,28 @@ export class TogetherClient {
     this.runtime.refreshTransportState();
   }
 
+  /**
+   * Stepping out: this page plays on alone from where the group had it. A group start still to
+   * come (a play, a jump, a realignment) happens now, from where it would have the song now: left
+   * in Tone's timeline it fired whatever this page did alone meanwhile, and after a seek it played
+   * the song from 0:00. A drift nudge (a playback rate a hair off 1) ends, the stems put back on
+   * the transport's position.
+   */
+  private playOnAlone(): void {
+    const Tone = this.runtime.Tone;
+    if (!Tone) return;
+    const now = Tone.now();
+    const t = Tone.getTransport();
+    const pending = this.startAt > now;
+    const nudged = (this.runtime.graph?.playbackRate ?? 1) !== 1;
+    this.runtime.graph?.setPlaybackRate(1);
+    this.nudgeOffsetS = 0;
+    if (pending) startNowInsteadOf(t, now, this.startAt, this.startPosition);
+    else if (nudged && t.state === 'started') startNowInsteadOf(t, now, now, t.getSecondsAtTime(now));
+    this.startAt = 0;
+    if (pending) this.runtime.refreshTransportState('started');
+  }
+
   private currentNudgeOffset(): number {
     const rate = this.runtime.graph?.playbackRate ?? 1;
     return this.nudgeOffsetS + ((performance.now() - this.lastDriftCheck) / 1000) * (rate - 1);
@@ -268,6 +295,9 @@ export class TogetherClient {
     if (!this.enabled || !this.state?.playing || !Tone || !graph || !this.clock.ready) return;
     const t = Tone.getTransport();
     if (t.state !== 'started') return;
+    // Before the group's start (a jump scheduled a moment ahead) the transport still plays the old
+    // position: measured against the new one it read as seconds of drift and "realigned" again.
+    if (this.startAt > Tone.now()) return;
     this.nudgeOffsetS = this.currentNudgeOffset();
     this.lastDriftCheck = performance.now();
     // A loop jump restarts every player in step with the transport: earlier nudges are gone.

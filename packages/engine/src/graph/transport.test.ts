@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { loadTone } from '../node/tone';
 import { MixModel, initializeMix } from '../model/mix-model';
 import { MixGraph, type ToneLib } from './mix-graph';
-import { pauseCancellingLater } from './transport';
+import { pauseCancellingLater, startNowInsteadOf } from './transport';
 import { SR, renderWithTone } from './test-support';
 
 let Tone: ToneLib;
@@ -111,6 +111,39 @@ describe('stems follow the transport', () => {
     expect(at(out, 0.2) - 1).toBeCloseTo(0.1, 3); // played until the pause
     for (const t of [0.35, 0.5, 0.6, 0.8, 0.95]) expect(at(out, t), `at ${t} s`).toBeCloseTo(0, 6);
     expect(heldAt).toBeCloseTo(0.2, 3); // paused on the position asked for
+  });
+
+  // Stepping out of Listen together a moment after the group's jump (its start still to come),
+  // then seeking alone: the group's start fired after the seek and played the song from 0:00.
+  it('a start still to come taken now instead: a seek after it holds (Tone left the start in place, and it played from 0:00)', async () => {
+    // Playing from 0.1; the group jumps to 1.0, scheduled for 0.5; stepping out at 0.3; a seek to 1.5 at 0.35.
+    const schedule = (transport: ReturnType<ToneLib['getTransport']>) => {
+      transport.start(0.1, 0);
+      transport.stop(0.5);
+      transport.start(0.5, 1.0);
+    };
+    // At context time 0.35: an event on the transport's own time, song position 0.25 (0.85 once taken now).
+    const seekAt = (transport: ReturnType<ToneLib['getTransport']>, songPosition: number) =>
+      transport.scheduleOnce(() => {
+        transport.seconds = 1.5;
+      }, songPosition);
+    const plain = await renderDriven(1.0, (transport) => {
+      schedule(transport);
+      seekAt(transport, 0.25);
+    });
+    expect(at(plain, 0.8) - 1).toBeCloseTo(0.3, 2); // the group's start, from 0:00
+    let nowAt = -1;
+    const out = await renderDriven(1.0, (transport) => {
+      schedule(transport);
+      startNowInsteadOf(transport, 0.3, 0.5, 1.0);
+      nowAt = transport.getSecondsAtTime(0.3);
+      seekAt(transport, 0.85);
+    });
+    expect(nowAt).toBeCloseTo(0.8, 3); // where the group's start would have the song at 0.3
+    expect(at(out, 0.32) - 1).toBeCloseTo(0.82, 2);
+    // The seek lands on a tick after the quantum that asked for it (within 10 ms) and holds.
+    expect(at(out, 0.8) - 1).toBeGreaterThan(1.9);
+    expect(at(out, 0.8) - 1).toBeLessThan(1.96);
   });
 
   it('a stem that finishes loading while the transport runs joins at the current position', async () => {

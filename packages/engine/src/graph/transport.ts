@@ -19,6 +19,18 @@ export function pauseCancellingLater(transport: ToneTransport, time: number, pos
 }
 
 /**
+ * Plays on from now instead of at the start scheduled for context time `at` from song position
+ * `position`: from `position − (at − now)`, where that start would have the song now, with
+ * everything scheduled later cancelled. A start left in Tone's timeline fires whatever the page
+ * does meanwhile: a seek in between (which cancels only the start's position) made it play the
+ * song from 0:00.
+ */
+export function startNowInsteadOf(transport: ToneTransport, now: number, at: number, position: number): void {
+  transport.stop(now);
+  transport.start(now, Math.max(0, position - Math.max(0, at - now)));
+}
+
+/**
  * Play/pause/stop/seek/loop over the stems of a MixGraph. Stems are synced to Tone's
  * transport, so a seek or a loop jump moves every stem on the same sample.
  */
