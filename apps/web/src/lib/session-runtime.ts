@@ -379,23 +379,29 @@ export class SessionRuntime {
     // Tone's requests (started with the page) go before the stems' downloads take the browser's
     // connections to the server; behind them Tone's parts came seconds later, and so did Play.
     await preloadTone().catch(() => undefined);
+    if (this.disposed) return;
+    // The session's own rate: stems play without resampling and live sounds as renders do; the
+    // browser converts to the device's rate at the output.
+    const sampleRate = sessionSampleRate(this.session.stems);
+    // The stems are asked for before the audio device is waited on: the worker fills their windows
+    // meanwhile. On a warm open the device's warm-up and the context took 0.6–0.8 s, and the
+    // stems, asked for after them, were what Play then waited for.
+    const status = createLiveStatus();
+    this.library = new StemLibrary(sampleRate, status, (p, entry) => this.onStemProgress(p, entry), this.snapshot.stems.length);
+    this.library.onStorageFull = (message) => !this.disposed && this.update({ health: { ...this.snapshot.health, cacheFull: message } });
+    for (const s of this.snapshot.stems) this.loadStem(s.stem);
+    mark('stems-requested');
     // With the browser's audio output started, making the context is quick (lib/audio-warmup.ts).
     await audioOutputWarmed(1000);
     if (this.disposed) return;
-    // The session's own rate: stems play without resampling and live sounds as renders do; the
-    // browser converts to the device's rate at the output. 'playback' latency trades a little
-    // responsiveness for glitch-free output on busy machines. A native context (not Tone's
-    // wrapped default) exposes getOutputTimestamp(), which "Listen together" needs.
-    const rawContext = new AudioContext({ latencyHint: 'playback', sampleRate: sessionSampleRate(this.session.stems) });
+    // 'playback' latency trades a little responsiveness for glitch-free output on busy machines. A
+    // native context (not Tone's wrapped default) exposes getOutputTimestamp(), which "Listen
+    // together" needs. A context made with a sample rate runs at exactly that rate (or throws).
+    const rawContext = new AudioContext({ latencyHint: 'playback', sampleRate });
     this.rawContext = rawContext;
     // Making the context waits on the audio device: a task of its own.
     await yieldToPage();
     if (this.disposed) return;
-    const status = createLiveStatus();
-    this.library = new StemLibrary(rawContext.sampleRate, status, (p, entry) => this.onStemProgress(p, entry), this.snapshot.stems.length);
-    this.library.onStorageFull = (message) => !this.disposed && this.update({ health: { ...this.snapshot.health, cacheFull: message } });
-    for (const s of this.snapshot.stems) this.loadStem(s.stem);
-    mark('stems-requested');
     const loudnessModule = rawContext.audioWorklet.addModule(LOUDNESS_WORKLET_URL);
     loudnessModule.catch(() => undefined);
     const [Tone, dynamics, mixer] = await Promise.allSettled([
