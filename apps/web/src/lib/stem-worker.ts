@@ -18,6 +18,7 @@ import {
   type ChunkCacheLayout,
   type PcmLayout,
 } from '@mixroom/engine';
+import { backgroundRunsAllowed } from './background-pace';
 import { fetchRetryingWhenBusy, serverBusy } from './busy-retry';
 import { missingBlockRuns } from './block-runs';
 import { MemoryBlocks, StorageFullError, writeAllOrThrow } from './memory-blocks';
@@ -70,8 +71,6 @@ const MEMORY_BLOCKS = 512;
  */
 const MAX_PLAYHEAD_RUNS = 128;
 const MAX_REQUESTS = 12;
-/** The rest of every file, only while nothing near the playhead is missing. */
-const BACKGROUND_REQUESTS = 2;
 /** Chunks kept behind the playhead (a short seek back sounds at once). */
 const CHUNKS_BEHIND = 2;
 /** Largest stretch of decoding before the worker looks at its messages again. */
@@ -703,15 +702,27 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
   return missing;
 }
 
-/** The rest of every file, a few requests at a time, so the next visit is all local. */
+/** When the last background run ended (performance.now()). */
+let lastBackgroundEnd = -Infinity;
+
+/**
+ * The rest of every file, only while nothing near the playhead is missing, so the next visit is
+ * all local: at full speed while stopped, paced while the mix plays (background-pace.ts).
+ */
 function backgroundDownloads(): void {
   // A full local cache takes no more: the rest of each file is fetched when playback nears it.
   if (storageFull) return;
+  const playing = !!status && status[STATUS_PLAYING] === 1;
+  let allowed = backgroundRunsAllowed({ playing, requests, msSinceLastBackground: performance.now() - lastBackgroundEnd });
   for (const entry of entries.values()) {
-    if (requests >= BACKGROUND_REQUESTS) return;
+    if (allowed <= 0) return;
     if (entry.phase !== 'ready' || entry.derived || entry.cachedBlocks === entry.blocks.length) continue;
     const b = entry.blocks.findIndex((x, i) => !x && !entry.inflight.has(i));
-    if (b >= 0) fetchRun(entry, b, BACKGROUND_RUN_BLOCKS, false).catch((e) => fail(entry, (e as Error).message));
+    if (b < 0) continue;
+    allowed--;
+    fetchRun(entry, b, BACKGROUND_RUN_BLOCKS, false)
+      .catch((e) => fail(entry, (e as Error).message))
+      .finally(() => (lastBackgroundEnd = performance.now()));
   }
 }
 
