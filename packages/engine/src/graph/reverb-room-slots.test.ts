@@ -11,6 +11,36 @@ import { ReverbRoomSlots } from './reverb-room-slots';
 const p = (t: number, v: number, shape: 'linear' | 'exp' | 'hold' = 'linear') => ({ t, v, shape });
 
 /**
+ * The page's side of live room lanes, offline: the slots fed `send` (through the reverb's spread)
+ * and driven by the gate signal the worklet would put out, played from a buffer.
+ */
+function liveSlots(gates: Float32Array<ArrayBuffer>[], send: Float32Array<ArrayBuffer>[], frames: number, status: SharedArrayBuffer) {
+  const ctx = new OfflineAudioContext(2, frames, SR);
+  const source = (channels: Float32Array<ArrayBuffer>[]) => {
+    const buffer = new AudioBuffer({ length: frames, numberOfChannels: channels.length, sampleRate: SR });
+    channels.forEach((c, ch) => buffer.copyToChannel(c, ch));
+    const node = ctx.createBufferSource();
+    node.buffer = buffer;
+    return node;
+  };
+  const gateSource = source(gates);
+  const sendSource = source(send);
+  const slots = new ReverbRoomSlots(ctx, status, { poll: false, gates: gateSource });
+  const spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
+  sendSource.connect(spread.input);
+  spread.output.connect(slots.input);
+  slots.output.connect(ctx.destination);
+  const render = async () => {
+    // node-web-audio-api registers a suspend asynchronously: one asked for right before rendering starts can be refused.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gateSource.start(0);
+    sendSource.start(0);
+    return ctx.startRendering();
+  };
+  return { ctx, slots, render };
+}
+
+/**
  * Live reverb room lanes without a browser: the page's slots (native pre-delays and convolvers put
  * in place by tick() every 40 ms of song time, as the page polls) driven by the gate signal the
  * worklet computes (ReverbRoomSchedule.fillGates, played from a buffer), against the render's
@@ -57,20 +87,7 @@ describe('live reverb room slots', () => {
     const schedule = new ReverbRoomSchedule(fx.params, lanes, SR);
     const gates = Array.from({ length: 2 * REVERB_ROOM_SLOTS }, () => new Float32Array(frames));
     schedule.fillGates(gates, 0, 0, frames);
-    const ctx = new OfflineAudioContext(2, frames, SR);
-    const gateBuffer = new AudioBuffer({ length: frames, numberOfChannels: gates.length, sampleRate: SR });
-    gates.forEach((g, c) => gateBuffer.copyToChannel(g, c));
-    const gateSource = ctx.createBufferSource();
-    gateSource.buffer = gateBuffer;
-    const sendBuffer = new AudioBuffer({ length: frames, numberOfChannels: 2, sampleRate: SR });
-    send.forEach((c, ch) => sendBuffer.copyToChannel(c, ch));
-    const sendSource = ctx.createBufferSource();
-    sendSource.buffer = sendBuffer;
-    const slots = new ReverbRoomSlots(ctx, new SharedArrayBuffer(statusBytes()), { poll: false, gates: gateSource });
-    const spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
-    sendSource.connect(spread.input);
-    spread.output.connect(slots.input);
-    slots.output.connect(ctx.destination);
+    const { ctx, slots, render } = liveSlots(gates, send, frames, new SharedArrayBuffer(statusBytes()));
     slots.set(fx.params, lanes);
     const tickFrames = Math.round((tickSeconds * SR) / 128) * 128;
     let installs = 0;
@@ -87,11 +104,7 @@ describe('live reverb room slots', () => {
         return ctx.resume();
       });
     }
-    // node-web-audio-api registers a suspend asynchronously: one asked for right before rendering starts can be refused.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    gateSource.start(0);
-    sendSource.start(0);
-    const out = await ctx.startRendering();
+    const out = await render();
     const live = [out.getChannelData(0), out.getChannelData(1)];
     const residual = (c: number) => {
       const d = new Float32Array(frames);
@@ -140,21 +153,8 @@ describe('live reverb room slots', () => {
     schedule.fillGates(gates, 0, 0, first);
     schedule.fillGates(gates, first, first, gap, 0);
     schedule.fillGates(gates, start, 0, second);
-    const ctx = new OfflineAudioContext(2, frames, SR);
-    const gateBuffer = new AudioBuffer({ length: frames, numberOfChannels: gates.length, sampleRate: SR });
-    gates.forEach((g, c) => gateBuffer.copyToChannel(g, c));
-    const gateSource = ctx.createBufferSource();
-    gateSource.buffer = gateBuffer;
-    const sendBuffer = new AudioBuffer({ length: frames, numberOfChannels: 2, sampleRate: SR });
-    send.forEach((c, ch) => sendBuffer.copyToChannel(c, ch));
-    const sendSource = ctx.createBufferSource();
-    sendSource.buffer = sendBuffer;
     const status = new SharedArrayBuffer(statusBytes());
-    const slots = new ReverbRoomSlots(ctx, status, { poll: false, gates: gateSource });
-    const spread = new StereoMatrix(ctx, REVERB_SEND_SPREAD);
-    sendSource.connect(spread.input);
-    spread.output.connect(slots.input);
-    slots.output.connect(ctx.destination);
+    const { ctx, slots, render } = liveSlots(gates, send, frames, status);
     slots.set(fx.params, lanes);
     // The page's timer every 40 ms reads the status the mix worklet writes (the song frame it played);
     // the replay is cued 0.3 s before it sounds, as a shared play or a capture schedules it.
@@ -169,10 +169,7 @@ describe('live reverb room slots', () => {
         return ctx.resume();
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    gateSource.start(0);
-    sendSource.start(0);
-    const out = await ctx.startRendering();
+    const out = await render();
     const residual = (c: number) => {
       const live = out.getChannelData(c).subarray(start);
       const d = new Float32Array(second);
