@@ -638,8 +638,7 @@ export class SessionRuntime {
       });
       const done = new Promise<{ channels: Float32Array[]; missedFrames: number }>((resolve) => (capture.port.onmessage = (e) => resolve(e.data)));
       graph.masterOutput.connect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);
-      graph.cue(startFrame / sr, 0);
-      live.start(startFrame / sr, 0, 1);
+      graph.startLive(startFrame / sr, 0, 1);
       const taken = await done;
       live.stop(0);
       graph.masterOutput.disconnect(capture as unknown as Parameters<typeof graph.masterOutput.connect>[0]);

@@ -5,9 +5,10 @@ import { STEM_WORKER_URL, type StemWorkerRequest } from './stem-stream-protocol'
  *
  * Starting it is a script to fetch and compile, then each cached stem's files to open through the
  * browser: made by the library once Tone and the AudioContext were in, that ended about 2 s after
- * the worker was asked for on a warm open of 48 stems, and Play waited on it. The page starts the worker at once and hands it the session's stem
- * keys as soon as the session is known (their cached files are opened then, nothing downloaded);
- * the session's StemLibrary takes this worker over when it is made.
+ * the worker was asked for on a warm open of 48 stems, and Play waited on it. The page starts the
+ * worker at once and hands it the session's stem keys as soon as the session is known (their
+ * cached files are opened then, nothing downloaded); the session's StemLibrary takes this worker
+ * over when it is made.
  */
 let early: Worker | null = null;
 

@@ -130,11 +130,7 @@ export class MixGraph {
   private *players(): Iterable<Pick<StemPlayer, 'start' | 'stop'>> {
     const live = this.live;
     if (live) {
-      const start = (time: number, position: number) => {
-        this.cue(time, position);
-        live.start(time, position, this.rate);
-      };
-      yield { start, stop: (time) => live.stop(time) };
+      yield { start: (time, position) => this.startLive(time, position), stop: (time) => live.stop(time) };
       return;
     }
     for (const strip of this.strips.values()) if (strip.player) yield strip.player;
@@ -148,10 +144,13 @@ export class MixGraph {
   /**
    * Live playback goes on from song position `position` (s) at context time `time`: what is
    * stepped ahead of the playhead (the reverb room's convolvers) is put in place for there before
-   * it sounds.
+   * it sounds, and the mix worklet starts there. The transport's starts come here; so does a
+   * capture of the live output.
    */
-  cue(time: number, position: number): void {
+  startLive(time: number, position: number, rate = this.rate): void {
+    if (!this.live) return;
     this.reverb.roomCue(Math.round(position * this.ctx.sampleRate), time);
+    this.live.start(time, position, rate);
   }
 
   /** Settles once the graph sounds as the last apply asked (work done in steps, see MixGraphOptions.pace, is done). */

@@ -23,7 +23,7 @@ function positionStem(seconds: number): AudioBuffer {
 /** Renders `seconds` of a one-stem graph while `drive` moves the transport; returns channel 0. */
 async function renderDriven(
   seconds: number,
-  drive: (transport: ReturnType<ToneLib['getTransport']>, graph: MixGraph) => void,
+  drive: (transport: Transport, graph: MixGraph) => void,
   { loaded = true } = {},
 ): Promise<Float32Array> {
   const out = await renderWithTone(Tone, Math.round(seconds * SR), () => {
@@ -40,6 +40,15 @@ async function renderDriven(
 }
 
 const at = (data: Float32Array, t: number) => data[Math.round(t * SR)];
+
+type Transport = ReturnType<ToneLib['getTransport']>;
+
+/** Playing from context time 0.1 at song position 0, then a jump to `to` scheduled for 0.5 (a stop and a start on the same instant, as Listen together schedules one). */
+function playThenJumpAt05(transport: Transport, to: number): void {
+  transport.start(0.1, 0);
+  transport.stop(0.5);
+  transport.start(0.5, to);
+}
 
 describe('stems follow the transport', () => {
   // Tone 15.5's clock computes the first tick after a start in floating point and, for about
@@ -91,11 +100,7 @@ describe('stems follow the transport', () => {
   it('a pause before a start that is still to come cancels it (Tone\'s own pause does not)', async () => {
     // Playing from 0.1; a realignment scheduled for 0.5 (a stop and a start on the same instant);
     // the pause comes first, at 0.3 (song position 0.2).
-    const schedule = (transport: ReturnType<ToneLib['getTransport']>) => {
-      transport.start(0.1, 0);
-      transport.stop(0.5);
-      transport.start(0.5, 0.4);
-    };
+    const schedule = (transport: Transport) => playThenJumpAt05(transport, 0.4);
     const plain = await renderDriven(1.0, (transport) => {
       schedule(transport);
       transport.pause(0.3);
@@ -117,13 +122,9 @@ describe('stems follow the transport', () => {
   // then seeking alone: the group's start fired after the seek and played the song from 0:00.
   it('a start still to come taken now instead: a seek after it holds (Tone left the start in place, and it played from 0:00)', async () => {
     // Playing from 0.1; the group jumps to 1.0, scheduled for 0.5; stepping out at 0.3; a seek to 1.5 at 0.35.
-    const schedule = (transport: ReturnType<ToneLib['getTransport']>) => {
-      transport.start(0.1, 0);
-      transport.stop(0.5);
-      transport.start(0.5, 1.0);
-    };
+    const schedule = (transport: Transport) => playThenJumpAt05(transport, 1.0);
     // At context time 0.35: an event on the transport's own time, song position 0.25 (0.85 once taken now).
-    const seekAt = (transport: ReturnType<ToneLib['getTransport']>, songPosition: number) =>
+    const seekAt = (transport: Transport, songPosition: number) =>
       transport.scheduleOnce(() => {
         transport.seconds = 1.5;
       }, songPosition);
