@@ -6,6 +6,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, isSha256, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
 
+/**
+ * Bytes read at a time. A seek's 48 stem parts (2 × 14 MB batches) left the server in 45–75 ms
+ * with 1 MiB reads and in 77–100 ms with Node's default 64 KiB (loopback, curl, load 1–2).
+ */
+const READ_CHUNK_BYTES = 1 << 20;
+
 /** Blobs live at `<root>/ab/cdef…` (first two hex digits fan out the directory). */
 export class LocalBlobStore implements BlobStore {
   constructor(readonly root: string) {}
@@ -69,7 +75,7 @@ export class LocalBlobStore implements BlobStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(sha256);
       throw err;
     }
-    return handle.createReadStream({ autoClose: true, start: range?.start, end: range?.end });
+    return handle.createReadStream({ autoClose: true, start: range?.start, end: range?.end, highWaterMark: READ_CHUNK_BYTES });
   }
 
   async delete(sha256: string): Promise<void> {

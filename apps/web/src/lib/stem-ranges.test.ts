@@ -30,10 +30,10 @@ function answer(body: { parts: Array<{ stemId: string; from: number; to: number 
   return new Response(stream, { status: 200, headers: { [STEM_RANGES_HEADER]: encodeURIComponent(JSON.stringify(header)) } });
 }
 
-function want(stemId: string, from: number, to: number, urgent = false) {
+function want(stemId: string, from: number, to: number, urgent = false, first = false) {
   const file = new Uint8Array(5000);
   let total = 0;
-  const w: RangeWant = { stemId, from, to, urgent, onTotal: (t) => (total = t), onBytes: (b, at) => file.set(b, at) };
+  const w: RangeWant = { stemId, from, to, urgent, first, onTotal: (t) => (total = t), onBytes: (b, at) => file.set(b, at) };
   return { w, file, total: () => total };
 }
 
@@ -129,5 +129,82 @@ describe('StemRangeBatcher', () => {
     while (release.length) release.shift()!();
     await Promise.all([...ahead, ...seek]);
     expect(sent.at(-1)).toEqual(['a5']);
+  });
+
+  it("a seek's first bytes of every stem go out first, in batches of their own, with the connection to themselves", async () => {
+    const sent: string[][] = [];
+    let inFlight = 0;
+    let firstBatchesInFlight = 0;
+    let sentBesideFirst = 0;
+    const batcher = new StemRangeBatcher(
+      '/r',
+      async (_url, init) => {
+        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        const first = body.parts[0].from === 100;
+        sent.push(body.parts.map((p) => `${p.stemId}@${p.from}`));
+        if (!first && firstBatchesInFlight > 0) sentBesideFirst++;
+        inFlight++;
+        if (first) firstBatchesInFlight++;
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        if (first) firstBatchesInFlight--;
+        return answer(body, { chunk: 512 });
+      },
+      { maxParts: 3, maxRequests: 4, urgentRequests: 0 },
+    );
+    // Each stem's urgent run asked for as a seek asks: the bytes before its first bytes, the first
+    // bytes, the bytes after; a read-ahead part was queued before them.
+    const parts = [batcher.request(want('ahead', 0, 100).w)];
+    for (const id of ['a', 'b', 'c', 'd']) {
+      parts.push(batcher.request(want(id, 0, 100, true).w), batcher.request(want(id, 100, 200, true, true).w), batcher.request(want(id, 200, 300, true).w));
+    }
+    await Promise.all(parts);
+    expect(sent.slice(0, 2)).toEqual([['a@100', 'b@100', 'c@100'], ['d@100']]);
+    expect(sent.slice(2, 5)).toEqual([['a@0', 'a@200', 'b@0'], ['b@200', 'c@0', 'c@200'], ['d@0', 'd@200']]);
+    expect(sent.at(-1)).toEqual(['ahead@0']);
+    expect(sentBesideFirst).toBe(0);
+    expect(inFlight).toBe(0);
+  });
+
+  it('read-ahead on its way stops when a sound waits for its first bytes, and keeps what it received', async () => {
+    const sent: string[][] = [];
+    let stalled: Promise<void> = Promise.resolve();
+    const batcher = new StemRangeBatcher(
+      '/r',
+      async (_url, init) => {
+        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        sent.push(body.parts.map((p) => p.stemId));
+        if (body.parts[0].stemId !== 'ahead') return answer(body, { chunk: 512 });
+        // The read-ahead's answer sends its first 150 bytes, then nothing until it is stopped.
+        const full = await answer(body, { chunk: 150 }).arrayBuffer();
+        let reject: (e: Error) => void = () => undefined;
+        stalled = new Promise<void>((_, r) => (reject = r)).catch(() => undefined);
+        init.signal!.addEventListener('abort', () => reject(new Error('aborted')));
+        let sentOnce = false;
+        const stream = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (!sentOnce) {
+              sentOnce = true;
+              return controller.enqueue(new Uint8Array(full.slice(0, 150)));
+            }
+            await new Promise<void>((_, r) => init.signal!.addEventListener('abort', () => r(new DOMException('aborted', 'AbortError'))));
+          },
+        });
+        return new Response(stream, { status: 200, headers: { [STEM_RANGES_HEADER]: encodeURIComponent(JSON.stringify(body.parts.map(() => ({ length: 100, total: 5000 })))) } });
+      },
+      { maxParts: 4, maxRequests: 1, urgentRequests: 1 },
+    );
+    const ahead = [want('ahead', 0, 100), want('ahead', 100, 200), want('ahead', 200, 300)];
+    ahead.forEach((a) => (a.w.mayYield = true));
+    const aheadDone = ahead.map((a) => batcher.request(a.w));
+    await new Promise((r) => setTimeout(r, 20));
+    const seek = want('seek', 1000, 1100, true, true);
+    expect(await batcher.request(seek.w)).toBe(100);
+    // The read-ahead's first part had arrived whole, its second half: they say so; the third had nothing.
+    expect(await Promise.all(aheadDone)).toEqual([100, 50, 0]);
+    expect(ahead[0].file.subarray(0, 100)).toEqual(fileOf('ahead').subarray(0, 100));
+    expect(seek.file.subarray(1000, 1100)).toEqual(fileOf('seek').subarray(1000, 1100));
+    await stalled;
+    expect(sent).toEqual([['ahead', 'ahead', 'ahead'], ['seek']]);
   });
 });

@@ -76,6 +76,8 @@ const CHUNKS_BEHIND = 2;
 /** Largest stretch of decoding before the worker looks at its messages again. */
 const CHUNKS_PER_TURN = 24;
 const PUMP_INTERVAL_MS = 15;
+/** Ranges that arrived ahead of their blocks kept per stem (a few seeks' worth). */
+const EARLY_RANGES = 8;
 /** The bitmap file: 8 bytes of file size, then one byte per block (1 = cached). */
 const BITMAP_HEADER = 8;
 
@@ -93,6 +95,11 @@ interface Entry {
   blocks: Uint8Array;
   cachedBlocks: number;
   inflight: Set<number>;
+  /**
+   * Byte ranges that arrived whole ahead of their blocks (a seek's first bytes, sent before the
+   * rest of the blocks around them), newest last; dropped once their blocks are cached.
+   */
+  early: Array<[number, number]>;
   fromCache: boolean;
   /** Uncompressed at the context rate: frames are read from the cached file itself. */
   pcm: PcmLayout | null;
@@ -192,7 +199,7 @@ function add(stemId: string, url: string, key: string, cache: SharedArrayBuffer,
     stemId, url, key, layout,
     writer: new ChunkCacheWriter(cache, layout),
     phase: 'queued', error: null, file: null, bitmapFile: null, totalBytes: 0, blocks: new Uint8Array(0),
-    cachedBlocks: 0, inflight: new Set(), fromCache: false, pcm: null, derived: null, frames: 0,
+    cachedBlocks: 0, inflight: new Set(), early: [], fromCache: false, pcm: null, derived: null, frames: 0,
     ready: Promise.resolve(), removed: false, lastReport: 0,
   };
   entries.set(stemId, entry);
@@ -249,10 +256,10 @@ async function open(entry: Entry): Promise<void> {
   }
   if (entry.totalBytes === 0) {
     setPhase(entry, 'downloading');
-    await fetchRun(entry, 0, HEAD_BLOCKS, false);
+    await fetchRun(entry, 0, HEAD_BLOCKS, { urgent: false });
   }
   entry.fromCache = entry.cachedBlocks === entry.blocks.length;
-  await fetchRun(entry, 0, HEAD_BLOCKS, false);
+  await fetchRun(entry, 0, HEAD_BLOCKS, { urgent: false });
   const pcm = readPcmLayout(entry);
   if (pcm && pcm.sampleRate === sampleRate && pcm.frames > 0) {
     entry.pcm = pcm;
@@ -434,14 +441,21 @@ const waiting = new Map<string, Promise<void>>();
 
 /** Fetches block `b` of a stem into its cached file (once, however many ask). */
 function fetchBlock(entry: Entry, b: number): Promise<void> {
-  return fetchRun(entry, b, 1, true);
+  return fetchRun(entry, b, 1, { urgent: true });
 }
 
-/**
- * Fetches blocks [b, b + count) (those not cached or on their way) in one range of a batched
- * request; `urgent` ones (what the playhead or a render waits for) go before everything else.
- */
-function fetchRun(entry: Entry, b: number, count: number, urgent: boolean): Promise<void> {
+/** How a run of blocks is fetched (see RangeWant). */
+interface FetchHow {
+  /** What the playhead or a render waits for: before everything else. */
+  urgent: boolean;
+  /** The bytes of an urgent run a sound waits for: before the rest of every urgent run. */
+  first?: [number, number] | null;
+  /** Read-ahead and background: stops short when a sound waits (its whole blocks count). */
+  mayYield?: boolean;
+}
+
+/** Fetches blocks [b, b + count) (those not cached or on their way) in one range of a batched request. */
+function fetchRun(entry: Entry, b: number, count: number, how: FetchHow): Promise<void> {
   const known = entry.totalBytes > 0;
   if (known && hasBlock(entry, b)) return Promise.resolve();
   const pending = waiting.get(`${entry.stemId}:${b}`);
@@ -453,7 +467,8 @@ function fetchRun(entry: Entry, b: number, count: number, urgent: boolean): Prom
     const from = b * BLOCK_BYTES;
     const to = known ? Math.min(entry.totalBytes, from + n * BLOCK_BYTES) : from + n * BLOCK_BYTES;
     const sink = new RangeSink(entry, from, to);
-    const { received, whole } = await download(entry, from, to, urgent, sink);
+    const first: [number, number] | null = how.first ? [Math.max(how.first[0], from), Math.min(how.first[1], to)] : null;
+    const { received, whole } = await download(entry, from, to, { ...how, first: first && first[1] > first[0] ? first : null }, sink);
     if (entry.removed) return;
     if (entry.totalBytes === 0) {
       if (received === 0) throw new Error('the server sent an empty stem');
@@ -471,6 +486,7 @@ function fetchRun(entry: Entry, b: number, count: number, urgent: boolean): Prom
       }
     }
     entry.cachedBlocks = entry.blocks.reduce((k, x) => k + x, 0);
+    entry.early = entry.early.filter(([a, z]) => !entry.blocks.subarray(Math.floor(a / BLOCK_BYTES), Math.floor((z - 1) / BLOCK_BYTES) + 1).every((x) => x === 1));
     entry.bitmapFile!.write(entry.blocks, { at: BITMAP_HEADER });
     report(entry, entry.cachedBlocks === entry.blocks.length);
   })().finally(() => {
@@ -506,12 +522,13 @@ function batcherFor(entry: Entry): { batcher: StemRangeBatcher; stemId: string }
  * in a batch with the other stems' ranges of the moment, or alone when the batch cannot carry it.
  * `whole`: the server sent the whole file instead (no range support).
  */
-async function download(entry: Entry, from: number, to: number, urgent: boolean, sink: RangeSink): Promise<{ received: number; whole: boolean }> {
+async function download(entry: Entry, from: number, to: number, how: FetchHow, sink: RangeSink): Promise<{ received: number; whole: boolean }> {
   const route = batcherFor(entry);
   if (route) {
-    try {
-      const received = await route.batcher.request({
-        stemId: route.stemId, from, to, urgent,
+    const { urgent, first, mayYield } = how;
+    const part = (a: number, z: number, isFirst: boolean) =>
+      route.batcher.request({
+        stemId: route.stemId, from: a, to: z, urgent, first: isFirst, mayYield,
         onTotal: (total) => {
           if (entry.totalBytes === 0 && !entry.removed) setTotal(entry, total, false);
         },
@@ -519,7 +536,20 @@ async function download(entry: Entry, from: number, to: number, urgent: boolean,
           if (!entry.removed) sink.write(bytes, at);
         },
       });
-      return { received, whole: false };
+    try {
+      // Held in memory (a full local cache), bytes can only be read once their blocks are whole.
+      if (!first || storageFull) return { received: await part(from, to, false), whole: false };
+      const firstBytes = part(first[0], first[1], true).then((n) => {
+        // In the file (not held in memory): the chunks they hold can be filled before the blocks are whole.
+        if (n === first[1] - first[0] && !sink.held && !entry.removed) {
+          entry.early.push(first);
+          if (entry.early.length > EARLY_RANGES) entry.early.shift();
+          schedulePump(0);
+        }
+        return n;
+      });
+      const counts = await Promise.all([first[0] > from ? part(from, first[0], false) : 0, firstBytes, to > first[1] ? part(first[1], to, false) : 0]);
+      return { received: counts.reduce((n, x) => n + x, 0), whole: false };
     } catch (e) {
       if (!(e instanceof BatchUnavailableError)) throw e;
     }
@@ -656,6 +686,7 @@ function chunkBytes(entry: Entry, k: number): [number, number] {
 function bytesReady(entry: Entry, k: number): boolean {
   if (entry.derived) return true;
   const [from, to] = chunkBytes(entry, k);
+  if (entry.early.some(([a, b]) => a <= from && to <= b)) return true;
   for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) if (!hasBlock(entry, b)) return false;
   return true;
 }
@@ -667,6 +698,7 @@ function bytesReady(entry: Entry, k: number): boolean {
 function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
   const atPlayhead = Math.min(wanted.length, primeChunks(C));
   const urgentChunks = wanted.slice(0, atPlayhead);
+  const soundChunks = urgentChunks.slice(0, soundChunkCount(C));
   let missing = false;
   // At the playhead, each stem's missing blocks go as one run (one part of a batched request), and
   // every stem's at once. A part per block made 48 stems' two or three blocks each over 120 parts,
@@ -676,9 +708,10 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
     const spans = urgentChunks.filter((k) => k * C < entry.frames).map((k) => chunkBytes(entry, k));
     const { runs, incomplete } = missingBlockRuns(spans, BLOCK_BYTES, (b) => hasBlock(entry, b), (b) => entry.inflight.has(b));
     if (incomplete) missing = true;
+    const first = runs.length > 0 ? soundBytes(entry, soundChunks) : null;
     for (const [b, count] of runs) {
       if (requests >= MAX_PLAYHEAD_RUNS) return true;
-      fetchRun(entry, b, count, true).catch((e) => fail(entry, (e as Error).message));
+      fetchRun(entry, b, count, { urgent: true, first }).catch((e) => fail(entry, (e as Error).message));
     }
   }
   // Read-ahead waits while the playhead's own blocks are missing (a seek, the first sound): its
@@ -695,11 +728,33 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
       if (requests >= MAX_REQUESTS) return true;
       const [from, to] = chunkBytes(entry, k);
       for (let b = Math.floor(from / BLOCK_BYTES); b <= Math.floor((to - 1) / BLOCK_BYTES); b++) {
-        if (!hasBlock(entry, b) && !entry.inflight.has(b)) fetchRun(entry, b, AHEAD_RUN_BLOCKS, false).catch((e) => fail(entry, (e as Error).message));
+        if (!hasBlock(entry, b) && !entry.inflight.has(b)) fetchRun(entry, b, AHEAD_RUN_BLOCKS, { urgent: false, mayYield: true }).catch((e) => fail(entry, (e as Error).message));
       }
     }
   }
   return missing;
+}
+
+/**
+ * How many chunks from the playhead's the sound waits for: those that hold its first
+ * PRIME_SECONDS (two or three), fewer than the prime chunks filled before anything else.
+ */
+function soundChunkCount(C: number): number {
+  const playing = status && status[STATUS_PLAYING] === 1 ? status[STATUS_SONG_FRAME] : null;
+  const head = target.playhead(playing, C, performance.now());
+  return Math.floor(((head % C) + PRIME_SECONDS * sampleRate - 1) / C) + 1;
+}
+
+/**
+ * The bytes of a stem's file the sound waits for, [from, to), when its `chunks` (consecutive from
+ * the playhead's) are not readable yet: fetched before the rest of their blocks (fetchRun).
+ */
+function soundBytes(entry: Entry, chunks: number[]): [number, number] | null {
+  const needed = chunks.filter((k) => k * entry.layout.chunkFrames < entry.frames && entry.writer.find(k) < 0 && !bytesReady(entry, k));
+  if (needed.length === 0) return null;
+  // A loop's wrap breaks the run of chunks: the first one alone then.
+  const last = needed.every((k, i) => k === needed[0] + i) ? needed[needed.length - 1] : needed[0];
+  return [chunkBytes(entry, needed[0])[0], chunkBytes(entry, last)[1]];
 }
 
 /** When the last background run ended (performance.now()). */
@@ -720,7 +775,7 @@ function backgroundDownloads(): void {
     const b = entry.blocks.findIndex((x, i) => !x && !entry.inflight.has(i));
     if (b < 0) continue;
     allowed--;
-    fetchRun(entry, b, BACKGROUND_RUN_BLOCKS, false)
+    fetchRun(entry, b, BACKGROUND_RUN_BLOCKS, { urgent: false, mayYield: true })
       .catch((e) => fail(entry, (e as Error).message))
       .finally(() => (lastBackgroundEnd = performance.now()));
   }
