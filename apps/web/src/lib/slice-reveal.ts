@@ -11,10 +11,20 @@
 export type Schedule = (run: () => void) => () => void;
 
 /**
- * The console's strips and the arrange view's lanes: a dozen at once (about what a laptop's view
- * shows), then six a frame (a few milliseconds each of React, style and layout work).
+ * The console's strips and the arrange view's lanes: a dozen at once (what a laptop's view shows:
+ * it never fills in before the eyes), then one, then up to six a frame, as many as fit in
+ * SLICE_BUDGET_MS by what the last slice cost.
  */
 export const LIST_SLICES = { first: 12, step: 6 } as const;
+
+/**
+ * Script time a slice may take (React's render and commit of its items). Six strips had taken
+ * 70 ms on a busy 2-core machine, one long task each, where a laptop takes a fraction of that:
+ * the slice follows the machine. Style, layout and paint of the slice come on top in its frame.
+ */
+export const SLICE_BUDGET_MS = 20;
+
+export type Clock = () => number;
 
 export class SliceReveal {
   private shown: number;
@@ -22,10 +32,15 @@ export class SliceReveal {
   private cancel: (() => void) | null = null;
   private readonly listeners = new Set<() => void>();
 
+  /** Items the next slice reveals: one at first (its cost unknown), then as many as fit in the budget. */
+  private step = 1;
+
   constructor(
     private readonly first: number,
-    private readonly step: number,
+    private readonly maxStep: number,
     private readonly schedule: Schedule = afterNextFrame,
+    private readonly now: Clock = () => performance.now(),
+    private readonly budgetMs = SLICE_BUDGET_MS,
   ) {
     this.shown = 0;
   }
@@ -47,15 +62,37 @@ export class SliceReveal {
     else if (this.shown < this.first) this.shown = this.first;
   }
 
-  /** Reveals what is not yet shown, a slice after each frame, telling the subscribers each time. */
+  /**
+   * Reveals what is not yet shown, a slice after each frame, telling the subscribers each time.
+   * What a slice cost sizes the next: React renders what the subscribers asked for in a microtask
+   * queued as they are told, so the time is read in one queued after it.
+   */
   start(): void {
     if (this.cancel || this.shown >= this.total) return;
-    this.cancel = this.schedule(() => {
-      this.cancel = null;
+    let cancelled = false;
+    const stopSlice = this.schedule(() => {
+      const before = this.shown;
       this.shown = Math.min(this.total, this.shown + this.step);
+      const began = this.now();
       this.emit();
-      this.start();
+      queueMicrotask(() => {
+        if (cancelled) return;
+        this.cancel = null;
+        this.fit(this.now() - began, this.shown - before);
+        this.start();
+      });
     });
+    this.cancel = () => {
+      cancelled = true;
+      stopSlice();
+    };
+  }
+
+  /** The next slice's size from what `items` cost (ms): as many as fit in the budget, at least one. */
+  private fit(ms: number, items: number): void {
+    if (items <= 0) return;
+    const perItem = ms / items;
+    this.step = perItem <= 0 ? this.maxStep : Math.max(1, Math.min(this.maxStep, Math.floor(this.budgetMs / perItem)));
   }
 
   /** Stops revealing (until `start`). */
