@@ -698,7 +698,6 @@ function bytesReady(entry: Entry, k: number): boolean {
 function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
   const atPlayhead = Math.min(wanted.length, primeChunks(C));
   const urgentChunks = wanted.slice(0, atPlayhead);
-  const soundChunks = urgentChunks.slice(0, soundChunkCount(C));
   let missing = false;
   // At the playhead, each stem's missing blocks go as one run (one part of a batched request), and
   // every stem's at once. A part per block made 48 stems' two or three blocks each over 120 parts,
@@ -708,7 +707,7 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
     const spans = urgentChunks.filter((k) => k * C < entry.frames).map((k) => chunkBytes(entry, k));
     const { runs, incomplete } = missingBlockRuns(spans, BLOCK_BYTES, (b) => hasBlock(entry, b), (b) => entry.inflight.has(b));
     if (incomplete) missing = true;
-    const first = runs.length > 0 ? soundBytes(entry, soundChunks) : null;
+    const first = runs.length > 0 ? soundBytes(entry, urgentChunks) : null;
     for (const [b, count] of runs) {
       if (requests >= MAX_PLAYHEAD_RUNS) return true;
       fetchRun(entry, b, count, { urgent: true, first }).catch((e) => fail(entry, (e as Error).message));
@@ -736,18 +735,10 @@ function requestBlocks(list: Entry[], wanted: number[], C: number): boolean {
 }
 
 /**
- * How many chunks from the playhead's the sound waits for: those that hold its first
- * PRIME_SECONDS (two or three), fewer than the prime chunks filled before anything else.
- */
-function soundChunkCount(C: number): number {
-  const playing = status && status[STATUS_PLAYING] === 1 ? status[STATUS_SONG_FRAME] : null;
-  const head = target.playhead(playing, C, performance.now());
-  return Math.floor(((head % C) + PRIME_SECONDS * sampleRate - 1) / C) + 1;
-}
-
-/**
- * The bytes of a stem's file the sound waits for, [from, to), when its `chunks` (consecutive from
- * the playhead's) are not readable yet: fetched before the rest of their blocks (fetchRun).
+ * The bytes of a stem's file the sound waits for, [from, to), when its `chunks` (the prime chunks,
+ * consecutive from the playhead's: PRIME_SECONDS from anywhere in the first, so the playing
+ * transport is never within PRIME_SECONDS of their end as it starts) are not readable yet: fetched
+ * before the rest of their blocks (fetchRun).
  */
 function soundBytes(entry: Entry, chunks: number[]): [number, number] | null {
   const needed = chunks.filter((k) => k * entry.layout.chunkFrames < entry.frames && entry.writer.find(k) < 0 && !bytesReady(entry, k));
