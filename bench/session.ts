@@ -18,6 +18,9 @@
  * live canvases drawn by the paint worker and by the page itself (the way before the worker),
  * alternated twice, each a fresh warm visit with every processor on (0 skips it).
  *
+ * --loaf-open: every Long Animation Frame over 50 ms while opening, with the scripts that ran in it
+ * (what invoked each: a timer, a message, a promise; the file and function) and their forced
+ * layout: what started a long task, where a trace says only what ran.
  * --profile-open: the main thread's top JS self time while opening (CPU profile); --trace-open:
  * every main-thread task over 50 ms while opening, broken down by trace event (style, layout,
  * script…), from a Chromium trace. --open-only stops after the cold open; --data-dir DIR keeps the
@@ -390,6 +393,22 @@ function longTasksOfTrace(events: TraceEvent[], navigationTs: number): string[] 
   return out;
 }
 
+/** Long Animation Frames over 50 ms so far, each with its scripts over 5 ms (for --loaf-open). */
+async function longAnimationFrames(page: Page): Promise<string[]> {
+  type Script = { invoker: string; invokerType: string; duration: number; forcedStyleAndLayoutDuration: number; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number };
+  type Frame = { startTime: number; duration: number; blockingDuration: number; renderStart: number; scripts: Script[] };
+  const frames = await page.evaluate(() => (window as unknown as { __loaf: Frame[] }).__loaf.slice());
+  return frames
+    .filter((f) => f.duration > 50)
+    .map((f) => {
+      const render = f.renderStart > 0 ? f.startTime + f.duration - f.renderStart : 0;
+      const scripts = f.scripts
+        .filter((x) => x.duration >= 5)
+        .map((x) => `${x.invokerType} ${x.invoker} ${x.duration.toFixed(0)} ms${x.forcedStyleAndLayoutDuration >= 1 ? ` (forced layout ${x.forcedStyleAndLayoutDuration.toFixed(0)})` : ''} ${x.sourceFunctionName || '(anonymous)'}@${x.sourceURL.split('/').pop()}:${x.sourceCharPosition}`);
+      return `frame ${f.duration.toFixed(0)} ms @${f.startTime.toFixed(0)} (blocking ${f.blockingDuration.toFixed(0)}, rendering ${render.toFixed(0)}): ${scripts.join(' | ') || 'no script over 5 ms'}`;
+    });
+}
+
 async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }): Promise<Visit> {
   const profiling = args.includes('--profile-open') ? await page.context().newCDPSession(page) : null;
   if (profiling) {
@@ -456,6 +475,7 @@ async function openAndPlay(page: Page, sessionId: string, bytes: { n: number }):
   // The page's long tasks until the mix sounded (start ms, duration ms): what a click then waited for.
   const openLongTasks = await page.evaluate(() => (window as unknown as { __longTaskAt: Array<[number, number]> }).__longTaskAt.slice());
   log(`long tasks while opening: ${openLongTasks.length}, ${openLongTasks.reduce((n, [, d]) => n + d, 0)} ms in all: ${openLongTasks.map(([at, d]) => `${d}@${at}`).join(' ')}`);
+  if (args.includes('--loaf-open')) for (const line of await longAnimationFrames(page)) log(`  ${line}`);
   const milestones = await page.evaluate(() => {
     const out: Record<string, number> = {};
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
@@ -609,6 +629,15 @@ async function main(): Promise<void> {
       const w = window as unknown as { __longTasks: number[]; __longTaskAt: Array<[number, number]> };
       w.__longTasks = [];
       w.__longTaskAt = [];
+      const frames: unknown[] = [];
+      (w as unknown as { __loaf: unknown[] }).__loaf = frames;
+      try {
+        new PerformanceObserver((l) => {
+          for (const e of l.getEntries()) frames.push(e.toJSON());
+        }).observe({ type: 'long-animation-frame', buffered: true });
+      } catch {
+        // A browser without Long Animation Frames: --loaf-open lists none.
+      }
       new PerformanceObserver((l) => {
         for (const e of l.getEntries()) {
           w.__longTasks.push(e.duration);
