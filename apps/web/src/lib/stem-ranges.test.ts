@@ -4,8 +4,13 @@ import { BatchUnavailableError, StemRangeBatcher, type RangeWant } from './stem-
 
 const fileOf = (stemId: string) => Uint8Array.from({ length: 5000 }, (_, i) => (i * 7 + stemId.charCodeAt(0)) & 255);
 
+type Asked = { parts: Array<{ stemId: string; from: number; to: number }> };
+
+/** The parts a batched request asked for. */
+const askedFor = (init: RequestInit) => JSON.parse(init.body as string) as Asked;
+
 /** The ranges route's answer for `parts` over fixed files, its body cut into `chunk`-byte pieces. */
-function answer(body: { parts: Array<{ stemId: string; from: number; to: number }> }, opts: { chunk: number; cutAt?: number; missing?: string }): Response {
+function answer(body: Asked, opts: { chunk: number; cutAt?: number; missing?: string }): Response {
   const header: StemRangePart[] = [];
   const bytes: number[] = [];
   for (const p of body.parts) {
@@ -41,7 +46,7 @@ describe('StemRangeBatcher', () => {
   it('asks for the ranges of one moment in one request and hands each part its bytes, across any chunking', async () => {
     const calls: Array<{ parts: Array<{ stemId: string; from: number; to: number }> }> = [];
     const batcher = new StemRangeBatcher('/api/sessions/s/stems/ranges', async (_url, init) => {
-      const body = JSON.parse(init.body as string);
+      const body = askedFor(init);
       calls.push(body);
       return answer(body, { chunk: 7, missing: 'ghost' });
     });
@@ -57,7 +62,7 @@ describe('StemRangeBatcher', () => {
   });
 
   it('an answer that ends early settles the parts it carried and sends the rest to be fetched alone', async () => {
-    const batcher = new StemRangeBatcher('/r', async (_url, init) => answer(JSON.parse(init.body as string), { chunk: 64, cutAt: 1500 }));
+    const batcher = new StemRangeBatcher('/r', async (_url, init) => answer(askedFor(init), { chunk: 64, cutAt: 1500 }));
     const first = want('a', 0, 1000);
     const second = want('b', 0, 1000);
     const results = await Promise.allSettled([batcher.request(first.w), batcher.request(second.w)]);
@@ -84,7 +89,7 @@ describe('StemRangeBatcher', () => {
     const batcher = new StemRangeBatcher(
       '/r',
       async (_url, init) => {
-        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        const body = askedFor(init);
         sent.push(body.parts.map((p) => p.stemId));
         most = Math.max(most, ++inFlight);
         await new Promise((r) => setTimeout(r, 5));
@@ -108,7 +113,7 @@ describe('StemRangeBatcher', () => {
     const batcher = new StemRangeBatcher(
       '/r',
       async (_url, init) => {
-        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        const body = askedFor(init);
         sent.push(body.parts.map((p) => p.stemId));
         // Read-ahead answers stay on their way until released; the seek's answer comes at once.
         if (!released && !body.parts[0].stemId.startsWith('seek')) await new Promise<void>((r) => release.push(r));
@@ -139,7 +144,7 @@ describe('StemRangeBatcher', () => {
     const batcher = new StemRangeBatcher(
       '/r',
       async (_url, init) => {
-        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        const body = askedFor(init);
         const first = body.parts[0].from === 100;
         sent.push(body.parts.map((p) => `${p.stemId}@${p.from}`));
         if (!first && firstBatchesInFlight > 0) sentBesideFirst++;
@@ -172,7 +177,7 @@ describe('StemRangeBatcher', () => {
     const batcher = new StemRangeBatcher(
       '/r',
       async (_url, init) => {
-        const body = JSON.parse(init.body as string) as { parts: Array<{ stemId: string; from: number; to: number }> };
+        const body = askedFor(init);
         sent.push(body.parts.map((p) => p.stemId));
         if (body.parts[0].stemId !== 'ahead') return answer(body, { chunk: 512 });
         // The read-ahead's answer sends its first 150 bytes, then nothing until it is stopped.
